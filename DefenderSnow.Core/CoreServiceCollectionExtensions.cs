@@ -1,0 +1,48 @@
+using Azure.Core;
+using DefenderSnow.Core.Defender;
+using DefenderSnow.Core.Hosting;
+using DefenderSnow.Core.Integrations;
+using DefenderSnow.Core.Secrets;
+using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Core.Storage;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace DefenderSnow.Core;
+
+/// <summary>The composition of Core: every option, client, store and service the product needs.</summary>
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers all of Core. Options are bound from <paramref name="configuration"/> and validated
+    /// when the host starts, so a missing or malformed setting stops start-up with its name.
+    /// </summary>
+    public static IServiceCollection AddDefenderSnowCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<AzureIdentityOptions>()
+            .Bind(configuration.GetSection(AzureIdentityOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AzureIdentityOptions>, SimulatorCredentialValidation>();
+        services.AddOptions<LocalDevelopmentOptions>()
+            .Bind(configuration.GetSection(LocalDevelopmentOptions.SectionName))
+            .ValidateOnStart();
+
+        services.TryAddSingleton<TokenCredential>(sp => CredentialFactory.Create(
+            sp.GetRequiredService<IOptions<AzureIdentityOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddAzureClients(clients => clients.UseCredential(sp => sp.GetRequiredService<TokenCredential>()));
+
+        services.AddTableStorage(configuration);
+        services.AddSecretStore(configuration);
+        services.AddServiceNow(configuration);
+        services.AddDefender(configuration);
+        services.AddIntegrations(configuration);
+        return services;
+    }
+}

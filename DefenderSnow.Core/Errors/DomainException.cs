@@ -1,0 +1,42 @@
+namespace DefenderSnow.Core.Errors;
+
+/// <summary>
+/// What went wrong, in terms a caller can act on. The Functions project maps each kind to one HTTP
+/// status in one place; Core never thinks in status codes.
+/// </summary>
+public enum DomainErrorKind
+{
+    /// <summary>The request itself is wrong; <see cref="ValidationException.Errors"/> names the fields.</summary>
+    Validation,
+    NotFound,
+    Conflict,
+    /// <summary>An external system understood the request and refused it (bad credentials, missing role, data policy).</summary>
+    Rejected,
+    /// <summary>An external system could not be reached or did not answer usefully.</summary>
+    Unreachable,
+}
+
+/// <summary>
+/// Base of every error Core raises on purpose. Messages are written for the caller and must never
+/// contain a secret.
+/// </summary>
+public abstract class DomainException : Exception
+{
+    protected DomainException(string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+    }
+
+    public abstract DomainErrorKind Kind { get; }
+
+    /// <summary>A short, stable title for problem details (for example "Integration not found").</summary>
+    public virtual string Title => Kind switch
+    {
+        DomainErrorKind.Validation => "The request is invalid",
+        DomainErrorKind.NotFound => "Not found",
+        DomainErrorKind.Conflict => "Conflict",
+        DomainErrorKind.Rejected => "Rejected by an upstream service",
+        DomainErrorKind.Unreachable => "An upstream service is unreachable",
+        _ => "Error",
+    };
+}

@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DefenderSnow.Core.Integrations;
+
+internal static class IntegrationsServiceCollectionExtensions
+{
+    public static IServiceCollection AddIntegrations(this IServiceCollection services, IConfiguration configuration)
+    {
+        return services;
+    }
+}

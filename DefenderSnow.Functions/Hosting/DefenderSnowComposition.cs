@@ -1,0 +1,19 @@
+using DefenderSnow.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace DefenderSnow.Functions.Hosting;
+
+/// <summary>
+/// The app's one composition method. <c>Program.cs</c> calls it, and so do the tests, so the graph
+/// tests resolve is the graph that runs in Azure.
+/// </summary>
+public static class DefenderSnowComposition
+{
+    public static TBuilder AddDefenderSnow<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddDefenderSnowCore(builder.Configuration);
+        return builder;
+    }
+}
