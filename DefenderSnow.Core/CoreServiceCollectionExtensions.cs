@@ -1,4 +1,5 @@
 using Azure.Core;
+using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Integrations;
@@ -42,6 +43,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSecretStore(configuration);
         services.AddServiceNow(configuration);
         services.AddDefender(configuration);
+        services.AddAssignments();
         services.AddIntegrations(configuration);
         return services;
     }

@@ -1,0 +1,103 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace DefenderSnow.Core.Assignments;
+
+/// <summary>The row of an assignment: partition = integration id, row key = assignment id.</summary>
+internal sealed class AssignmentEntity : ITableEntity
+{
+    public const string KindValue = "assignment";
+
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public string Kind { get; set; } = KindValue;
+
+    public string AssessmentName { get; set; } = string.Empty;
+
+    public string ResourceId { get; set; } = string.Empty;
+
+    public string TicketTable { get; set; } = string.Empty;
+
+    public string? TicketNumber { get; set; }
+
+    public string? TicketSysId { get; set; }
+
+    public string? TicketLink { get; set; }
+
+    public string? TicketState { get; set; }
+
+    public string AssignedTo { get; set; } = string.Empty;
+
+    public string Caller { get; set; } = string.Empty;
+
+    public string ShortDescription { get; set; } = string.Empty;
+
+    public DateTimeOffset DueDate { get; set; }
+
+    public bool GracePeriod { get; set; }
+
+    public bool NotifyOwner { get; set; }
+
+    public bool NotifyManager { get; set; }
+
+    public string Status { get; set; } = string.Empty;
+
+    public string? ClosedReason { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public DateTimeOffset? LastSyncedAt { get; set; }
+
+    public static AssignmentEntity From(Assignment a) => new()
+    {
+        PartitionKey = a.IntegrationId,
+        RowKey = a.Id,
+        AssessmentName = a.AssessmentName,
+        ResourceId = a.ResourceId,
+        TicketTable = a.Ticket.Table,
+        TicketNumber = a.Ticket.Number,
+        TicketSysId = a.Ticket.SysId,
+        TicketLink = a.Ticket.Link,
+        TicketState = a.Ticket.State,
+        AssignedTo = a.AssignedTo,
+        Caller = a.Caller,
+        ShortDescription = a.ShortDescription,
+        DueDate = a.DueDate,
+        GracePeriod = a.GracePeriod,
+        NotifyOwner = a.EmailNotifications.NotifyOwner,
+        NotifyManager = a.EmailNotifications.NotifyManager,
+        Status = a.Status.ToString(),
+        ClosedReason = a.ClosedReason?.ToString(),
+        CreatedAt = a.CreatedAt,
+        UpdatedAt = a.UpdatedAt,
+        LastSyncedAt = a.LastSyncedAt,
+    };
+
+    public Assignment ToModel() => new()
+    {
+        Id = RowKey,
+        IntegrationId = PartitionKey,
+        AssessmentName = AssessmentName,
+        ResourceId = ResourceId,
+        Ticket = new TicketReference(TicketTable, TicketNumber, TicketSysId, TicketLink, TicketState),
+        AssignedTo = AssignedTo,
+        Caller = Caller,
+        ShortDescription = ShortDescription,
+        DueDate = DueDate,
+        GracePeriod = GracePeriod,
+        EmailNotifications = new EmailNotifications(NotifyOwner, NotifyManager),
+        Status = Enum.Parse<AssignmentStatus>(Status),
+        ClosedReason = ClosedReason is null ? null : Enum.Parse<ClosedReason>(ClosedReason),
+        CreatedAt = CreatedAt,
+        UpdatedAt = UpdatedAt,
+        LastSyncedAt = LastSyncedAt,
+    };
+}

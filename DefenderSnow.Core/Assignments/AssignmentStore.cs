@@ -1,0 +1,154 @@
+using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Data.Tables;
+using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Storage;
+
+namespace DefenderSnow.Core.Assignments;
+
+/// <inheritdoc />
+internal sealed class AssignmentStore : IAssignmentStore
+{
+    private const int LivePageSize = 200;
+    private static readonly string Closed = AssignmentStatus.Closed.ToString();
+    private readonly TableClientProvider _tables;
+
+    public AssignmentStore(TableClientProvider tables)
+    {
+        _tables = tables;
+    }
+
+    public async Task<Versioned<Assignment>> AddAsync(Assignment assignment, CancellationToken cancellationToken)
+    {
+        var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
+        var entity = AssignmentEntity.From(assignment);
+        var finding = new FindingEntity { PartitionKey = assignment.IntegrationId, RowKey = assignment.FindingKey, AssignmentId = assignment.Id };
+        try
+        {
+            var response = await table.SubmitTransactionAsync(
+                [
+                    new TableTransactionAction(TableTransactionActionType.Add, entity),
+                    new TableTransactionAction(TableTransactionActionType.Add, finding),
+                ],
+                cancellationToken).ConfigureAwait(false);
+            return new Versioned<Assignment>(assignment, response.Value[0].Headers.ETag ?? default);
+        }
+        catch (TableTransactionFailedException e) when (e.Status == TableErrors.Conflict && e.FailedTransactionActionIndex == 1)
+        {
+            var existing = await table.GetEntityIfExistsAsync<FindingEntity>(assignment.IntegrationId, assignment.FindingKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            throw new FindingAlreadyAssignedException(existing.HasValue ? existing.Value!.AssignmentId : "unknown", e);
+        }
+        catch (TableTransactionFailedException e) when (e.Status == TableErrors.Conflict)
+        {
+            throw new ConflictException($"Assignment '{assignment.Id}' already exists.", e);
+        }
+    }
+
+    public async Task<Versioned<Assignment>?> GetAsync(string integrationId, string assignmentId, CancellationToken cancellationToken)
+    {
+        if (assignmentId.StartsWith(FindingKey.RowKeyPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
+        var response = await table.GetEntityIfExistsAsync<AssignmentEntity>(integrationId, assignmentId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? new Versioned<Assignment>(response.Value!.ToModel(), response.Value.ETag) : null;
+    }
+
+    public async Task<Versioned<Assignment>?> FindLiveAsync(string integrationId, string assessmentName, string resourceId, CancellationToken cancellationToken)
+    {
+        var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
+        var finding = await table.GetEntityIfExistsAsync<FindingEntity>(integrationId, FindingKey.For(assessmentName, resourceId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return finding.HasValue ? await GetAsync(integrationId, finding.Value!.AssignmentId, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    public async Task<Versioned<Assignment>> UpdateAsync(Versioned<Assignment> assignment, CancellationToken cancellationToken)
+    {
+        var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
+        var entity = AssignmentEntity.From(assignment.Value);
+        try
+        {
+            var response = await table.UpdateEntityAsync(entity, assignment.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return assignment with { ETag = response.Headers.ETag ?? default };
+        }
+        catch (RequestFailedException e) when (e.Status is TableErrors.PreconditionFailed or TableErrors.NotFound)
+        {
+            throw new ConcurrencyException("Assignment", assignment.Value.Id, e);
+        }
+    }
+
+    public async Task<Versioned<Assignment>> CloseAsync(Versioned<Assignment> assignment, ClosedReason reason, DateTimeOffset closedAt, CancellationToken cancellationToken)
+    {
+        var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
+        var closed = assignment.Value with { Status = AssignmentStatus.Closed, ClosedReason = reason, UpdatedAt = closedAt };
+        var actions = new List<TableTransactionAction>
+        {
+            new(TableTransactionActionType.UpdateReplace, AssignmentEntity.From(closed), assignment.ETag),
+        };
+
+        // Free the finding only if it still points here; an older closed assignment must not free a newer one's.
+        var finding = await table.GetEntityIfExistsAsync<FindingEntity>(closed.IntegrationId, closed.FindingKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (finding.HasValue && finding.Value!.AssignmentId == closed.Id)
+        {
+            actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, finding.Value, finding.Value.ETag));
+        }
+
+        try
+        {
+            var response = await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+            return new Versioned<Assignment>(closed, response.Value[0].Headers.ETag ?? default);
+        }
+        catch (TableTransactionFailedException e) when (e.Status is TableErrors.PreconditionFailed or TableErrors.NotFound)
+        {
+            throw new ConcurrencyException("Assignment", closed.Id, e);
+        }
+    }
+
+    public async Task<ResultPage<Assignment>> ListAsync(AssignmentQuery query, int pageSize, string? continuationToken, CancellationToken cancellationToken)
+    {
+        var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
+        var filter = BuildFilter(query);
+        await foreach (var page in table.QueryAsync<AssignmentEntity>(filter, pageSize, cancellationToken: cancellationToken)
+            .AsPages(continuationToken, pageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            return new ResultPage<Assignment>(page.Values.Select(e => e.ToModel()).ToList(), page.ContinuationToken);
+        }
+
+        return new ResultPage<Assignment>([], null);
+    }
+
+    public async IAsyncEnumerable<Versioned<Assignment>> ListLiveAsync(string integrationId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {integrationId} and Kind eq {AssignmentEntity.KindValue} and Status ne {Closed}");
+        await foreach (var entity in table.QueryAsync<AssignmentEntity>(filter, LivePageSize, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return new Versioned<Assignment>(entity.ToModel(), entity.ETag);
+        }
+    }
+
+    private static string BuildFilter(AssignmentQuery query)
+    {
+        var clauses = new List<string>
+        {
+            TableClient.CreateQueryFilter($"PartitionKey eq {query.IntegrationId} and Kind eq {AssignmentEntity.KindValue}"),
+        };
+        if (query.AssessmentName is { } assessmentName)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"AssessmentName eq {assessmentName}"));
+        }
+
+        if (query.ResourceId is { } resourceId)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"ResourceId eq {resourceId}"));
+        }
+
+        if (query.Status is { } status)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"Status eq {status.ToString()}"));
+        }
+
+        return string.Join(" and ", clauses.Select(c => $"({c})"));
+    }
+}

@@ -1,0 +1,12 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DefenderSnow.Core.Assignments;
+
+internal static class AssignmentsServiceCollectionExtensions
+{
+    public static IServiceCollection AddAssignments(this IServiceCollection services)
+    {
+        services.AddSingleton<IAssignmentStore, AssignmentStore>();
+        return services;
+    }
+}

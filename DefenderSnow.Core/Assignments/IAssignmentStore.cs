@@ -1,0 +1,33 @@
+using DefenderSnow.Core.Storage;
+
+namespace DefenderSnow.Core.Assignments;
+
+/// <summary>Assignments in Table Storage, with at most one live assignment per finding.</summary>
+public interface IAssignmentStore
+{
+    /// <summary>
+    /// Inserts the assignment together with its finding key, atomically.
+    /// </summary>
+    /// <exception cref="FindingAlreadyAssignedException">The finding already has a live assignment.</exception>
+    Task<Versioned<Assignment>> AddAsync(Assignment assignment, CancellationToken cancellationToken);
+
+    Task<Versioned<Assignment>?> GetAsync(string integrationId, string assignmentId, CancellationToken cancellationToken);
+
+    /// <summary>The live assignment of a finding, if any.</summary>
+    Task<Versioned<Assignment>?> FindLiveAsync(string integrationId, string assessmentName, string resourceId, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the stored assignment if it still has <see cref="Versioned{T}.ETag"/>.</summary>
+    /// <exception cref="Errors.ConcurrencyException">Someone else changed it first.</exception>
+    Task<Versioned<Assignment>> UpdateAsync(Versioned<Assignment> assignment, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks the assignment closed and frees its finding for a new assignment, in one transaction.
+    /// </summary>
+    /// <exception cref="Errors.ConcurrencyException">Someone else changed it first.</exception>
+    Task<Versioned<Assignment>> CloseAsync(Versioned<Assignment> assignment, ClosedReason reason, DateTimeOffset closedAt, CancellationToken cancellationToken);
+
+    Task<ResultPage<Assignment>> ListAsync(AssignmentQuery query, int pageSize, string? continuationToken, CancellationToken cancellationToken);
+
+    /// <summary>Every pending or active assignment of an integration, with ETags, page by page.</summary>
+    IAsyncEnumerable<Versioned<Assignment>> ListLiveAsync(string integrationId, CancellationToken cancellationToken);
+}
