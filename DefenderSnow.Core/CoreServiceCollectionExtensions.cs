@@ -1,6 +1,7 @@
 using Azure.Core;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Defender;
+using DefenderSnow.Core.Health;
 using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.Secrets;
@@ -39,6 +40,7 @@ public static class CoreServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.AddAzureClients(clients => clients.UseCredential(sp => sp.GetRequiredService<TokenCredential>()));
 
+        services.AddSingleton<HealthService>();
         services.AddTableStorage(configuration);
         services.AddSecretStore(configuration);
         services.AddServiceNow(configuration);

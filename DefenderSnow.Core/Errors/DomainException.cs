@@ -14,6 +14,8 @@ public enum DomainErrorKind
     Rejected,
     /// <summary>An external system could not be reached or did not answer usefully.</summary>
     Unreachable,
+    /// <summary>The request body is larger than the endpoint accepts.</summary>
+    TooLarge,
 }
 
 /// <summary>
@@ -37,6 +39,7 @@ public abstract class DomainException : Exception
         DomainErrorKind.Conflict => "Conflict",
         DomainErrorKind.Rejected => "Rejected by an upstream service",
         DomainErrorKind.Unreachable => "An upstream service is unreachable",
+        DomainErrorKind.TooLarge => "The request body is too large",
         _ => "Error",
     };
 }

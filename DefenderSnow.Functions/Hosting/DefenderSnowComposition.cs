@@ -1,4 +1,5 @@
 using DefenderSnow.Core;
+using DefenderSnow.Functions.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -14,6 +15,7 @@ public static class DefenderSnowComposition
         where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddDefenderSnowCore(builder.Configuration);
+        builder.Services.AddSingleton<HttpEndpoint>();
         return builder;
     }
 }

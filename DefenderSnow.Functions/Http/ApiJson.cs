@@ -1,0 +1,26 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace DefenderSnow.Functions.Http;
+
+/// <summary>The JSON dialect of the HTTP contract: camelCase names and enum values, nulls written.</summary>
+public static class ApiJson
+{
+    public static JsonSerializerOptions Options { get; } = Create(disallowUnknownMembers: false);
+
+    /// <summary>For request bodies: an unknown member (a typo such as "pasword") is an error, not silently ignored.</summary>
+    public static JsonSerializerOptions RequestOptions { get; } = Create(disallowUnknownMembers: true);
+
+    private static JsonSerializerOptions Create(bool disallowUnknownMembers)
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            UnmappedMemberHandling = disallowUnknownMembers ? JsonUnmappedMemberHandling.Disallow : JsonUnmappedMemberHandling.Skip,
+            // Numbers are numbers: "2" for a number is a client bug worth reporting.
+            NumberHandling = JsonNumberHandling.Strict,
+        };
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using DefenderSnow.Core.Errors;
+using Microsoft.AspNetCore.Http;
+
+namespace DefenderSnow.Functions.Http;
+
+/// <summary>Reads a JSON request body of bounded size into a request record.</summary>
+public static class RequestBody
+{
+    /// <summary>No request of the contract comes near this; a larger one is a mistake or an attack.</summary>
+    public const int MaxBytes = 64 * 1024;
+
+    public static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (request.ContentLength > MaxBytes)
+        {
+            throw new RequestTooLargeException(MaxBytes);
+        }
+
+        // Content-Length can be absent (chunked) or wrong: count what is actually read.
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBytes)
+            {
+                throw new RequestTooLargeException(MaxBytes);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        if (buffer.Length == 0)
+        {
+            throw new ValidationException("body", "A JSON body is required.");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ApiJson.RequestOptions)
+                ?? throw new ValidationException("body", "A JSON object is required.");
+        }
+        catch (JsonException e)
+        {
+            // The serializer's message can quote input; the path and position say enough without it.
+            throw new ValidationException(FieldPath(e.Path), $"Invalid JSON{(e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : string.Empty)}: {Describe(e)}");
+        }
+    }
+
+    /// <summary>"$.scope.type" becomes "scope.type"; the root becomes "body".</summary>
+    internal static string FieldPath(string? jsonPath)
+    {
+        if (string.IsNullOrEmpty(jsonPath) || jsonPath == "$")
+        {
+            return "body";
+        }
+
+        return jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath.TrimStart('$');
+    }
+
+    private static string Describe(JsonException e) => e.Message switch
+    {
+        var m when m.Contains("could not be mapped", StringComparison.Ordinal) => "unknown member.",
+        var m when m.Contains("could not be converted", StringComparison.Ordinal) => "the value has the wrong type.",
+        _ => "malformed JSON.",
+    };
+}

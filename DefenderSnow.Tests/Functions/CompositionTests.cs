@@ -1,0 +1,69 @@
+using DefenderSnow.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace DefenderSnow.Tests.Functions;
+
+public sealed class CompositionTests
+{
+    private static Dictionary<string, string?> ValidSettings() => new()
+    {
+        ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+        ["KeyVault:VaultUri"] = "https://127.0.0.1:1/",
+        ["Defender:Endpoint"] = "https://127.0.0.1:2/",
+        ["Azure:Credential"] = "Simulator",
+        ["LocalDevelopment:TrustLoopbackCertificates"] = "true",
+        ["ServiceNow:AllowPrivateAddresses"] = "true",
+    };
+
+    [Test]
+    public void Every_function_class_resolves_from_the_real_composition()
+    {
+        using var host = FunctionsHost.Build(ValidSettings());
+
+        var classes = FunctionsHost.FunctionClasses();
+
+        Assert.That(classes, Is.Not.Empty);
+        Assert.Multiple(() =>
+        {
+            foreach (var type in classes)
+            {
+                Assert.DoesNotThrow(() => ActivatorUtilities.CreateInstance(host.Services, type), type.Name);
+            }
+        });
+    }
+
+    [Test]
+    public void Valid_settings_pass_start_up_validation()
+    {
+        using var host = FunctionsHost.Build(ValidSettings());
+
+        Assert.DoesNotThrow(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+    }
+
+    [TestCase("Storage:ConnectionString", null, "Storage:TableServiceUri or Storage:ConnectionString")]
+    [TestCase("Azure:Credential", "Telepathy", "Azure:Credential")]
+    [TestCase("Storage:TablePrefix", "1bad", "Storage:TablePrefix")]
+    public void A_missing_or_malformed_setting_stops_start_up_naming_it(string setting, string? value, string expectedInMessage)
+    {
+        var settings = ValidSettings();
+        settings[setting] = value;
+        using var host = FunctionsHost.Build(settings);
+
+        var error = Assert.Catch(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.That(error!.ToString(), Does.Contain(expectedInMessage));
+    }
+
+    [Test]
+    public void The_simulator_credential_is_refused_when_an_azure_endpoint_is_remote()
+    {
+        var settings = ValidSettings();
+        settings["KeyVault:VaultUri"] = "https://contoso.vault.azure.net/";
+        using var host = FunctionsHost.Build(settings);
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.That(error!.Message, Does.Contain("KeyVault:VaultUri"));
+    }
+}
