@@ -1,0 +1,27 @@
+namespace DefenderSnow.Core.Defender;
+
+/// <summary>Settings under <c>Defender</c>: where Resource Manager is and how patiently to talk to it.</summary>
+public sealed class DefenderOptions
+{
+    public const string SectionName = "Defender";
+    public const string PublicCloud = "https://management.azure.com";
+
+    /// <summary>Resource Manager's base URI (absolute https): differs in sovereign clouds, and points at the simulator locally.</summary>
+    public string Endpoint { get; set; } = PublicCloud;
+
+    /// <summary>The token audience; the credential is asked for <c>{Audience}/.default</c>.</summary>
+    public string Audience { get; set; } = PublicCloud;
+
+    /// <summary>Retries after a throttled (429) or failed (5xx, timeout) attempt of an idempotent call; 0 turns retrying off.</summary>
+    public int MaxRetryAttempts { get; set; } = 3;
+
+    /// <summary>The first back-off delay when Resource Manager sends no <c>Retry-After</c>; it grows exponentially, with jitter.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long one attempt may take before it is abandoned (and retried).</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    internal Uri EndpointUri => new(Endpoint.TrimEnd('/') + "/");
+
+    internal string TokenScope => Audience.TrimEnd('/') + "/.default";
+}

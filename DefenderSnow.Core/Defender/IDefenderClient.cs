@@ -1,0 +1,42 @@
+using DefenderSnow.Core.Errors;
+
+namespace DefenderSnow.Core.Defender;
+
+/// <summary>
+/// The parts of Azure Resource Manager DefenderSnow uses: Defender for Cloud governance assignments,
+/// assessments and assessment metadata, and management-group descendants.
+/// </summary>
+/// <remarks>
+/// Ids and names are validated before they go into a URL (<see cref="ValidationException"/> on
+/// <c>resourceId</c>, <c>assessmentName</c>, <c>assignmentKey</c> or <c>managementGroupId</c>). Errors Resource
+/// Manager returns become <see cref="ResourceManagerException"/> with its code; throttling and server
+/// errors are retried (honouring <c>Retry-After</c>), and when retries run out, or the service cannot be
+/// reached, <see cref="UpstreamUnreachableException"/> is raised.
+/// </remarks>
+public interface IDefenderClient
+{
+    /// <summary>Creates or replaces the governance assignment <paramref name="assignmentKey"/> of a recommendation on a resource.</summary>
+    Task<GovernanceAssignmentResource> PutGovernanceAssignmentAsync(
+        string resourceId, string assessmentName, string assignmentKey, GovernanceAssignment assignment, CancellationToken cancellationToken);
+
+    /// <returns>The assignment, or <c>null</c> when there is none under that key.</returns>
+    Task<GovernanceAssignmentResource?> GetGovernanceAssignmentAsync(
+        string resourceId, string assessmentName, string assignmentKey, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the assignment; one that does not exist is not an error.</summary>
+    Task DeleteGovernanceAssignmentAsync(string resourceId, string assessmentName, string assignmentKey, CancellationToken cancellationToken);
+
+    /// <summary>Every governance assignment of a recommendation on a resource (all pages).</summary>
+    Task<IReadOnlyList<GovernanceAssignmentResource>> ListGovernanceAssignmentsAsync(
+        string resourceId, string assessmentName, CancellationToken cancellationToken);
+
+    /// <returns>The assessment (with its portal link), or <c>null</c> when Defender has none for that resource and recommendation.</returns>
+    Task<Assessment?> GetAssessmentAsync(string resourceId, string assessmentName, CancellationToken cancellationToken);
+
+    /// <returns>The recommendation's metadata, or <c>null</c> when no recommendation has that name.</returns>
+    Task<AssessmentMetadata?> GetAssessmentMetadataAsync(string assessmentName, CancellationToken cancellationToken);
+
+    /// <summary>Every management group and subscription below a management group, at any depth (all pages).</summary>
+    /// <remarks>Takes the group's name (the last segment of its id, <see cref="DefenderScope.GetManagementGroupName"/>), not its full id.</remarks>
+    Task<IReadOnlyList<ManagementGroupDescendant>> ListManagementGroupDescendantsAsync(string managementGroupName, CancellationToken cancellationToken);
+}

@@ -1,0 +1,44 @@
+using Refit;
+
+namespace DefenderSnow.Core.Defender;
+
+/// <summary>
+/// Resource Manager over Refit. Resource ids are passed without their leading '/' into a round-tripped
+/// <c>{**resourceId}</c> segment (each of its segments escaped); <see cref="DefenderClient"/> validates every
+/// value first. Responses come back as <see cref="IApiResponse"/> so the client, not Refit, decides what
+/// each status means.
+/// </summary>
+internal interface IResourceManagerApi
+{
+    const string GovernanceApiVersion = "2022-01-01-preview";
+    const string AssessmentsApiVersion = "2021-06-01";
+    const string ManagementGroupsApiVersion = "2020-05-01";
+
+    [Put("/{**resourceId}/providers/Microsoft.Security/assessments/{assessmentName}/governanceAssignments/{assignmentKey}?api-version=" + GovernanceApiVersion)]
+    Task<IApiResponse<ArmResource<GovernanceAssignment>>> PutGovernanceAssignmentAsync(
+        string resourceId, string assessmentName, string assignmentKey, [Body] GovernanceAssignmentBody body, CancellationToken cancellationToken);
+
+    [Get("/{**resourceId}/providers/Microsoft.Security/assessments/{assessmentName}/governanceAssignments/{assignmentKey}?api-version=" + GovernanceApiVersion)]
+    Task<IApiResponse<ArmResource<GovernanceAssignment>>> GetGovernanceAssignmentAsync(
+        string resourceId, string assessmentName, string assignmentKey, CancellationToken cancellationToken);
+
+    [Delete("/{**resourceId}/providers/Microsoft.Security/assessments/{assessmentName}/governanceAssignments/{assignmentKey}?api-version=" + GovernanceApiVersion)]
+    Task<IApiResponse> DeleteGovernanceAssignmentAsync(
+        string resourceId, string assessmentName, string assignmentKey, CancellationToken cancellationToken);
+
+    [Get("/{**resourceId}/providers/Microsoft.Security/assessments/{assessmentName}/governanceAssignments?api-version=" + GovernanceApiVersion)]
+    Task<IApiResponse<ArmCollection<ArmResource<GovernanceAssignment>>>> ListGovernanceAssignmentsAsync(
+        string resourceId, string assessmentName, [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
+
+    [Get("/{**resourceId}/providers/Microsoft.Security/assessments/{assessmentName}?api-version=" + AssessmentsApiVersion + "&$expand=links")]
+    Task<IApiResponse<ArmResource<AssessmentWireProperties>>> GetAssessmentAsync(
+        string resourceId, string assessmentName, CancellationToken cancellationToken);
+
+    [Get("/providers/Microsoft.Security/assessmentMetadata/{assessmentName}?api-version=" + AssessmentsApiVersion)]
+    Task<IApiResponse<ArmResource<AssessmentMetadataWireProperties>>> GetAssessmentMetadataAsync(
+        string assessmentName, CancellationToken cancellationToken);
+
+    [Get("/providers/Microsoft.Management/managementGroups/{groupName}/descendants?api-version=" + ManagementGroupsApiVersion)]
+    Task<IApiResponse<ArmCollection<ArmResource<DescendantWireProperties>>>> ListManagementGroupDescendantsAsync(
+        string groupName, [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
+}
