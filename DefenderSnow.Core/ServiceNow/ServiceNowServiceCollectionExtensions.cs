@@ -1,5 +1,10 @@
+using DefenderSnow.Core.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
 
 namespace DefenderSnow.Core.ServiceNow;
 
@@ -7,6 +12,42 @@ internal static class ServiceNowServiceCollectionExtensions
 {
     public static IServiceCollection AddServiceNow(this IServiceCollection services, IConfiguration configuration)
     {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<ServiceNowOptions>()
+            .Bind(configuration.GetSection(ServiceNowOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServiceNowOptions>, ServiceNowOptionsValidation>());
+        services.AddOptions<LocalDevelopmentOptions>().Bind(configuration.GetSection(LocalDevelopmentOptions.SectionName));
+
+        services.AddHttpClient(ServiceNowHttpClients.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+                LoopbackCertificatePolicy.CreateHandler(sp.GetRequiredService<IOptions<LocalDevelopmentOptions>>().Value.TrustLoopbackCertificates))
+            // The resilience pipeline owns every timeout; HttpClient's own 100 s would cut across it.
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("servicenow", (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<ServiceNowOptions>>().Value;
+                pipeline
+                    .AddTimeout(options.TotalTimeout)
+                    .AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = Math.Max(options.MaxRetryAttempts, 1),
+                        Delay = options.RetryBaseDelay,
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                        ShouldRetryAfterHeader = true,
+                        ShouldHandle = args => ValueTask.FromResult(
+                            options.MaxRetryAttempts > 0 && ServiceNowRetryPolicy.ShouldRetry(args, options.MaxRetryAfter)),
+                    })
+                    .AddTimeout(options.AttemptTimeout);
+            });
+
+        services.TryAddSingleton<ServiceNowHttpClients>();
+        services.TryAddSingleton<ServiceNowOAuthClient>();
+        services.TryAddSingleton<IServiceNowInstancePolicy, ServiceNowInstancePolicy>();
+        services.TryAddSingleton<IServiceNowTokenProvider, ServiceNowTokenProvider>();
+        services.TryAddSingleton<IServiceNowConnectionVerifier, ServiceNowConnectionVerifier>();
+        services.TryAddSingleton<IServiceNowClientFactory, ServiceNowClientFactory>();
         return services;
     }
 }

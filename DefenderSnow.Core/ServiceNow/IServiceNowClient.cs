@@ -1,0 +1,43 @@
+namespace DefenderSnow.Core.ServiceNow;
+
+/// <summary>
+/// ServiceNow operations for one integration. Tokens, renewal, retries and query safety are handled inside.
+/// Errors: <see cref="ServiceNowRejectedException"/> (ServiceNow refused), <see cref="ServiceNowUnreachableException"/>
+/// (not reachable, or kept failing), <see cref="Errors.ValidationException"/> (a value that cannot be sent safely).
+/// </summary>
+public interface IServiceNowClient
+{
+    ServiceNowConnection Connection { get; }
+
+    /// <summary>
+    /// Opens a ticket with <c>correlation_id</c> = <see cref="ServiceNowTicketRequest.CorrelationId"/>. A create is never
+    /// blindly repeated: when its outcome is unknown (5xx, timeout, lost connection) the ticket is looked up by its
+    /// correlation id and adopted if it exists; only when it does not is the create sent again.
+    /// </summary>
+    Task<ServiceNowTicket> CreateTicketAsync(ServiceNowTicketRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Reads tickets by sys_id in chunks of <c>sys_id IN (…)</c>; tickets that no longer exist are simply absent.</summary>
+    Task<IReadOnlyList<ServiceNowTicket>> GetTicketsAsync(string table, IEnumerable<string> sysIds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One page of our tickets (<c>correlation_display</c> = <see cref="ServiceNowTicketTables.CorrelationDisplay"/>) in
+    /// <paramref name="table"/> changed at or after <paramref name="cursor"/>, oldest first, without the ones the cursor
+    /// has already seen.
+    /// </summary>
+    Task<ServiceNowChangePage> GetChangedTicketsAsync(string table, ServiceNowChangeCursor cursor, CancellationToken cancellationToken);
+
+    /// <summary>The ticket with this correlation id (the oldest, should ServiceNow hold several), or <c>null</c>.</summary>
+    Task<ServiceNowTicket?> FindByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The one active user whose e-mail or user name is <paramref name="emailOrUserName"/>. None, or several, is a
+    /// <see cref="Errors.ValidationException"/> naming <paramref name="field"/>.
+    /// </summary>
+    Task<ServiceNowUser> ResolveUserAsync(string emailOrUserName, string field, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The one active group whose name or sys_id is <paramref name="nameOrSysId"/>. None, or several, is a
+    /// <see cref="Errors.ValidationException"/> naming <paramref name="field"/>.
+    /// </summary>
+    Task<ServiceNowGroup> ResolveGroupAsync(string nameOrSysId, string field, CancellationToken cancellationToken);
+}

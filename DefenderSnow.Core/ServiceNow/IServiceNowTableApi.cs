@@ -1,0 +1,21 @@
+using Refit;
+
+namespace DefenderSnow.Core.ServiceNow;
+
+/// <summary>
+/// ServiceNow's Table API. Responses come back raw so the client can tell 401 (renew and retry once), 403, 404,
+/// 429 and 5xx apart and read ServiceNow's error body.
+/// </summary>
+internal interface IServiceNowTableApi
+{
+    [Get("/api/now/table/{table}")]
+    Task<HttpResponseMessage> ListAsync(string table, [Query] ServiceNowListQuery query, [Header("Authorization")] string authorization, CancellationToken cancellationToken);
+
+    [Post("/api/now/table/{table}")]
+    Task<HttpResponseMessage> CreateAsync(
+        string table,
+        [Body] IReadOnlyDictionary<string, string> fields,
+        [Query] ServiceNowListQuery query,
+        [Header("Authorization")] string authorization,
+        CancellationToken cancellationToken);
+}

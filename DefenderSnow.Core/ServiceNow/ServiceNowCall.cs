@@ -1,0 +1,101 @@
+using System.Net;
+using System.Security.Authentication;
+using System.Text.Json;
+using Polly.Timeout;
+
+namespace DefenderSnow.Core.ServiceNow;
+
+/// <summary>Turns transport failures and ServiceNow's error answers into the domain's error types.</summary>
+internal static class ServiceNowCall
+{
+    private const int MaxReasonLength = 400;
+
+    /// <summary>Runs <paramref name="send"/>; a transport failure or timeout becomes <see cref="ServiceNowUnreachableException"/>.</summary>
+    public static async Task<HttpResponseMessage> SendAsync(Func<Task<HttpResponseMessage>> send, string action, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await send();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (IsTransportFailure(e))
+        {
+            throw new ServiceNowUnreachableException($"ServiceNow did not answer {action}: {Describe(e)}.", e);
+        }
+    }
+
+    public static bool IsTransportFailure(Exception e) =>
+        e is HttpRequestException or TimeoutRejectedException or OperationCanceledException or IOException;
+
+    /// <summary>The exception for an unsuccessful answer: 429 and 5xx (left after retries) are "unreachable", the rest "rejected".</summary>
+    public static async Task<Exception> ToExceptionAsync(HttpResponseMessage response, string action, string? table, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        var reason = await ReadReasonAsync(response, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests || status >= 500)
+        {
+            return new ServiceNowUnreachableException($"ServiceNow kept failing {action}: HTTP {status} {reason}".TrimEnd() + ".");
+        }
+
+        return new ServiceNowRejectedException($"ServiceNow refused {action}: {reason}", status, code: null, table: table);
+    }
+
+    /// <summary>ServiceNow's reason from an error body (<c>error.message</c> and <c>error.detail</c>, or OAuth's <c>error_description</c>).</summary>
+    public static async Task<string> ReadReasonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        string body;
+        try
+        {
+            body = await response.Content.ReadAsStringAsync(cancellationToken);
+        }
+        catch (Exception e) when (IsTransportFailure(e) && !cancellationToken.IsCancellationRequested)
+        {
+            body = string.Empty;
+        }
+
+        var reason = ParseReason(body) ?? $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd();
+        return reason.Length > MaxReasonLength ? reason[..MaxReasonLength] + "…" : reason;
+    }
+
+    private static string? ParseReason(string body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            if (root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+            {
+                var message = ServiceNowJson.String(error, "message");
+                var detail = ServiceNowJson.String(error, "detail");
+                return string.IsNullOrEmpty(detail) ? message : string.IsNullOrEmpty(message) ? detail : $"{message} ({detail})";
+            }
+
+            return ServiceNowJson.String(root, "error_description") ?? ServiceNowJson.String(root, "error");
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        HttpRequestException { InnerException: AuthenticationException } => "the TLS handshake failed (the certificate is not trusted)",
+        HttpRequestException http => $"the connection failed ({http.HttpRequestError})",
+        TimeoutRejectedException or OperationCanceledException => "the request timed out",
+        _ => "the connection failed",
+    };
+}

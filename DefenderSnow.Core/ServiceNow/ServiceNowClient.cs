@@ -1,0 +1,323 @@
+using System.Net;
+using System.Text.Json;
+using DefenderSnow.Core.Errors;
+using Microsoft.Extensions.Logging;
+
+namespace DefenderSnow.Core.ServiceNow;
+
+/// <inheritdoc cref="IServiceNowClient"/>
+internal sealed partial class ServiceNowClient : IServiceNowClient
+{
+    private const string TicketFields =
+        "sys_id,number,state,short_description,assigned_to,assigned_to.user_name,assigned_to.email,assignment_group,correlation_id,sys_created_on,sys_updated_on,sys_mod_count";
+
+    /// <summary>A create whose outcome was unknown is sent again at most this often in total, and only after a lookup.</summary>
+    private const int MaxCreateAttempts = 2;
+
+    private readonly IServiceNowTableApi _api;
+    private readonly IServiceNowTokenProvider _tokens;
+    private readonly ServiceNowOptions _options;
+    private readonly ILogger _logger;
+
+    public ServiceNowClient(ServiceNowConnection connection, IServiceNowTableApi api, IServiceNowTokenProvider tokens, ServiceNowOptions options, ILogger logger)
+    {
+        Connection = connection;
+        _api = api;
+        _tokens = tokens;
+        _options = options;
+        _logger = logger;
+    }
+
+    public ServiceNowConnection Connection { get; }
+
+    public async Task<ServiceNowTicket> CreateTicketAsync(ServiceNowTicketRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var table = TicketTable(request.Table, "table");
+        var body = CreateBody(table, request);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            HttpResponseMessage response;
+            try
+            {
+                response = await SendAuthorizedAsync(
+                    authorization => _api.CreateAsync(table.Name, body, new ServiceNowListQuery { Fields = TicketFields }, authorization, cancellationToken),
+                    $"the creation of a ticket in '{table.Name}'",
+                    cancellationToken);
+            }
+            catch (ServiceNowUnreachableException e)
+            {
+                // Lost on the way back (timeout, reset connection): the ticket may exist.
+                var adopted = await AdoptAsync(table, request.CorrelationId, attempt, cancellationToken);
+                if (adopted is not null)
+                {
+                    return adopted;
+                }
+
+                if (attempt >= MaxCreateAttempts)
+                {
+                    throw new ServiceNowUnreachableException(e.Message, e);
+                }
+
+                continue;
+            }
+
+            using (response)
+            {
+                if (response.IsSuccessStatusCode)
+                {
+                    var created = await ServiceNowJson.ReadResultAsync(response, cancellationToken);
+                    var ticket = ToTicket(table, created.Single());
+                    LogTicketCreated(_logger, Connection.IntegrationId, table.Name, ticket.Number, ticket.SysId);
+                    return ticket;
+                }
+
+                // A 5xx may come after ServiceNow committed the insert; a 429 is refused before any work is done.
+                if ((int)response.StatusCode >= 500)
+                {
+                    var adopted = await AdoptAsync(table, request.CorrelationId, attempt, cancellationToken);
+                    if (adopted is not null)
+                    {
+                        return adopted;
+                    }
+
+                    if (attempt < MaxCreateAttempts)
+                    {
+                        continue;
+                    }
+                }
+
+                throw await ServiceNowCall.ToExceptionAsync(response, $"to create a ticket in '{table.Name}'", table.Name, cancellationToken);
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<ServiceNowTicket>> GetTicketsAsync(string table, IEnumerable<string> sysIds, CancellationToken cancellationToken)
+    {
+        var ticketTable = TicketTable(table, "table");
+        var ids = sysIds.Distinct(StringComparer.Ordinal).Select(id => ServiceNowQueryValue.SysId(id, "sysIds")).ToList();
+        var tickets = new List<ServiceNowTicket>(ids.Count);
+        foreach (var chunk in ids.Chunk(_options.ReadChunkSize))
+        {
+            var query = new ServiceNowListQuery
+            {
+                Query = $"sys_idIN{ServiceNowQueryValue.List(chunk, "sysIds")}",
+                Fields = TicketFields,
+                Limit = chunk.Length,
+            };
+            var records = await ListAsync(ticketTable.Name, query, cancellationToken);
+            tickets.AddRange(records.Select(r => ToTicket(ticketTable, r)));
+        }
+
+        return tickets;
+    }
+
+    public async Task<ServiceNowChangePage> GetChangedTicketsAsync(string table, ServiceNowChangeCursor cursor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cursor);
+        var ticketTable = TicketTable(table, "table");
+        var limit = _options.PageSize + cursor.SeenAtUpdatedOn.Count;
+        var query = new ServiceNowListQuery
+        {
+            Query = $"correlation_display={ServiceNowTicketTables.CorrelationDisplay}"
+                + $"^sys_updated_on>={ServiceNowDateTime.Format(cursor.UpdatedOn)}^ORDERBYsys_updated_on^ORDERBYsys_id",
+            Fields = TicketFields,
+            Limit = limit,
+        };
+        var records = (await ListAsync(ticketTable.Name, query, cancellationToken)).Select(r => ToTicket(ticketTable, r)).ToList();
+
+        var fresh = records
+            .Where(t => !(t.UpdatedOn == cursor.UpdatedOn && cursor.SeenAtUpdatedOn.TryGetValue(t.SysId, out var count) && count == t.ModCount))
+            .ToList();
+        var next = cursor;
+        if (records.Count > 0)
+        {
+            var last = records.Max(t => t.UpdatedOn);
+            var seen = last == cursor.UpdatedOn ? new Dictionary<string, int>(cursor.SeenAtUpdatedOn) : [];
+            foreach (var ticket in records.Where(t => t.UpdatedOn == last))
+            {
+                seen[ticket.SysId] = ticket.ModCount;
+            }
+
+            next = new ServiceNowChangeCursor(last, seen);
+        }
+
+        return new ServiceNowChangePage(fresh, next, records.Count == limit);
+    }
+
+    public async Task<ServiceNowTicket?> FindByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken)
+    {
+        var ticketTable = TicketTable(table, "table");
+        var query = new ServiceNowListQuery
+        {
+            Query = $"correlation_id={ServiceNowQueryValue.Single(correlationId, "correlationId")}^ORDERBYsys_created_on",
+            Fields = TicketFields,
+            Limit = 1,
+        };
+        var records = await ListAsync(ticketTable.Name, query, cancellationToken);
+        return records.Count == 0 ? null : ToTicket(ticketTable, records[0]);
+    }
+
+    public async Task<ServiceNowUser> ResolveUserAsync(string emailOrUserName, string field, CancellationToken cancellationToken)
+    {
+        var value = ServiceNowQueryValue.Single(emailOrUserName?.Trim(), field);
+        var query = new ServiceNowListQuery
+        {
+            // "a^b^ORc" is a AND (b OR c) in an encoded query.
+            Query = $"active=true^user_name={value}^ORemail={value}",
+            Fields = "sys_id,user_name,email,name",
+            Limit = 2,
+        };
+        var records = await ListAsync("sys_user", query, cancellationToken);
+        return records.Count switch
+        {
+            0 => throw new ValidationException(field, $"No active ServiceNow user has the e-mail address or user name '{value}'."),
+            > 1 => throw new ValidationException(field, $"Several active ServiceNow users match '{value}'; give a value that names exactly one (for example the user name)."),
+            _ => new ServiceNowUser(
+                ServiceNowJson.String(records[0], "sys_id") ?? string.Empty,
+                ServiceNowJson.String(records[0], "user_name") ?? string.Empty,
+                ServiceNowJson.NullIfEmpty(ServiceNowJson.String(records[0], "email")),
+                ServiceNowJson.NullIfEmpty(ServiceNowJson.String(records[0], "name"))),
+        };
+    }
+
+    public async Task<ServiceNowGroup> ResolveGroupAsync(string nameOrSysId, string field, CancellationToken cancellationToken)
+    {
+        var value = ServiceNowQueryValue.Single(nameOrSysId?.Trim(), field);
+        var query = new ServiceNowListQuery
+        {
+            Query = ServiceNowQueryValue.IsSysId(value) ? $"active=true^sys_id={value}^ORname={value}" : $"active=true^name={value}",
+            Fields = "sys_id,name",
+            Limit = 2,
+        };
+        var records = await ListAsync("sys_user_group", query, cancellationToken);
+        return records.Count switch
+        {
+            0 => throw new ValidationException(field, $"No active ServiceNow group has the name or sys_id '{value}'."),
+            > 1 => throw new ValidationException(field, $"Several active ServiceNow groups match '{value}'; give the group's sys_id."),
+            _ => new ServiceNowGroup(ServiceNowJson.String(records[0], "sys_id") ?? string.Empty, ServiceNowJson.String(records[0], "name") ?? string.Empty),
+        };
+    }
+
+    private async Task<ServiceNowTicket?> AdoptAsync(ServiceNowTicketTable table, string correlationId, int attempt, CancellationToken cancellationToken)
+    {
+        var existing = await FindByCorrelationIdAsync(table.Name, correlationId, cancellationToken);
+        if (existing is not null)
+        {
+            LogTicketAdopted(_logger, Connection.IntegrationId, table.Name, existing.Number, attempt);
+        }
+        else
+        {
+            LogCreateNotFound(_logger, Connection.IntegrationId, table.Name, attempt);
+        }
+
+        return existing;
+    }
+
+    private async Task<List<JsonElement>> ListAsync(string table, ServiceNowListQuery query, CancellationToken cancellationToken)
+    {
+        using var response = await SendAuthorizedAsync(
+            authorization => _api.ListAsync(table, query, authorization, cancellationToken),
+            $"a read of table '{table}'",
+            cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ServiceNowCall.ToExceptionAsync(response, $"to read table '{table}'", table, cancellationToken);
+        }
+
+        return await ServiceNowJson.ReadResultAsync(response, cancellationToken);
+    }
+
+    /// <summary>Sends with the current token; a 401 renews the token once and sends once more, never again.</summary>
+    private async Task<HttpResponseMessage> SendAuthorizedAsync(Func<string, Task<HttpResponseMessage>> send, string action, CancellationToken cancellationToken)
+    {
+        var token = await _tokens.GetAccessTokenAsync(Connection, cancellationToken);
+        var response = await ServiceNowCall.SendAsync(() => send("Bearer " + token), action, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        {
+            return response;
+        }
+
+        response.Dispose();
+        LogTokenRefused(_logger, Connection.IntegrationId);
+        token = await _tokens.RenewAccessTokenAsync(Connection, token, cancellationToken);
+        return await ServiceNowCall.SendAsync(() => send("Bearer " + token), action, cancellationToken);
+    }
+
+    private static ServiceNowTicketTable TicketTable(string table, string field) =>
+        ServiceNowTicketTables.TryGet(table, out var found)
+            ? found
+            : throw new ValidationException(field, $"'{table}' is not a ticket table (incident, problem, change_request).");
+
+    private static Dictionary<string, string> CreateBody(ServiceNowTicketTable table, ServiceNowTicketRequest request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.CorrelationId) || request.CorrelationId.Length > 100)
+        {
+            errors["correlationId"] = ["A correlation id of 1 to 100 characters is required."];
+        }
+
+        foreach (var (name, value) in request.Fields)
+        {
+            if (!table.HasField(name) || name.StartsWith("sys_", StringComparison.Ordinal) || name is "number" or "correlation_id" or "correlation_display")
+            {
+                errors[$"fields.{name}"] = [$"'{name}' is not a field DefenderSnow may set on '{table.Name}'."];
+            }
+            else if (value is null)
+            {
+                errors[$"fields.{name}"] = ["A value is required."];
+            }
+        }
+
+        if (request.Fields.TryGetValue("short_description", out var shortDescription) && shortDescription?.Length > 160)
+        {
+            errors["fields.short_description"] = ["ServiceNow holds at most 160 characters of short description."];
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ValidationException(errors);
+        }
+
+        return new Dictionary<string, string>(request.Fields)
+        {
+            ["correlation_id"] = request.CorrelationId,
+            ["correlation_display"] = ServiceNowTicketTables.CorrelationDisplay,
+        };
+    }
+
+    private ServiceNowTicket ToTicket(ServiceNowTicketTable table, JsonElement record)
+    {
+        var sysId = ServiceNowJson.String(record, "sys_id") ?? throw new ServiceNowUnreachableException($"ServiceNow returned a '{table.Name}' record without sys_id.");
+        return new ServiceNowTicket
+        {
+            Table = table.Name,
+            SysId = sysId,
+            Number = ServiceNowJson.String(record, "number") ?? string.Empty,
+            State = table.DescribeState(ServiceNowJson.String(record, "state")),
+            ShortDescription = ServiceNowJson.NullIfEmpty(ServiceNowJson.String(record, "short_description")),
+            AssignedToSysId = ServiceNowJson.Reference(record, "assigned_to"),
+            AssignedToUserName = ServiceNowJson.NullIfEmpty(ServiceNowJson.String(record, "assigned_to.user_name")),
+            AssignedToEmail = ServiceNowJson.NullIfEmpty(ServiceNowJson.String(record, "assigned_to.email")),
+            AssignmentGroupSysId = ServiceNowJson.Reference(record, "assignment_group"),
+            CorrelationId = ServiceNowJson.NullIfEmpty(ServiceNowJson.String(record, "correlation_id")),
+            CreatedOn = ServiceNowDateTime.Parse(ServiceNowJson.String(record, "sys_created_on")) ?? DateTimeOffset.MinValue,
+            UpdatedOn = ServiceNowDateTime.Parse(ServiceNowJson.String(record, "sys_updated_on")) ?? DateTimeOffset.MinValue,
+            ModCount = ServiceNowJson.Int(record, "sys_mod_count"),
+            Link = table.LinkFor(Connection.InstanceUrl, sysId),
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created ServiceNow ticket {Number} ({SysId}) in {Table} for integration {IntegrationId}")]
+    private static partial void LogTicketCreated(ILogger logger, string integrationId, string table, string number, string sysId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A create in {Table} for integration {IntegrationId} had an unknown outcome (attempt {Attempt}); adopted existing ticket {Number}")]
+    private static partial void LogTicketAdopted(ILogger logger, string integrationId, string table, string number, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A create in {Table} for integration {IntegrationId} had an unknown outcome (attempt {Attempt}); no ticket with its correlation id exists")]
+    private static partial void LogCreateNotFound(ILogger logger, string integrationId, string table, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ServiceNow refused the access token of integration {IntegrationId}; renewing once")]
+    private static partial void LogTokenRefused(ILogger logger, string integrationId);
+}

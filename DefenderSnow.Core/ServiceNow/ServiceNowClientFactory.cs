@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DefenderSnow.Core.ServiceNow;
+
+/// <inheritdoc cref="IServiceNowClientFactory"/>
+internal sealed class ServiceNowClientFactory : IServiceNowClientFactory
+{
+    private readonly IServiceNowInstancePolicy _policy;
+    private readonly ServiceNowHttpClients _clients;
+    private readonly IServiceNowTokenProvider _tokens;
+    private readonly IOptionsMonitor<ServiceNowOptions> _options;
+    private readonly ILoggerFactory _loggerFactory;
+
+    public ServiceNowClientFactory(
+        IServiceNowInstancePolicy policy,
+        ServiceNowHttpClients clients,
+        IServiceNowTokenProvider tokens,
+        IOptionsMonitor<ServiceNowOptions> options,
+        ILoggerFactory loggerFactory)
+    {
+        _policy = policy;
+        _clients = clients;
+        _tokens = tokens;
+        _options = options;
+        _loggerFactory = loggerFactory;
+    }
+
+    public IServiceNowClient Create(ServiceNowConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+
+        // Checked again here, not only when the integration was saved: the allow list may have narrowed since.
+        var instanceUrl = _policy.Validate(connection.InstanceUrl.OriginalString);
+        var normalised = connection with { InstanceUrl = instanceUrl };
+        return new ServiceNowClient(normalised, _clients.Table(instanceUrl), _tokens, _options.CurrentValue, _loggerFactory.CreateLogger<ServiceNowClient>());
+    }
+}

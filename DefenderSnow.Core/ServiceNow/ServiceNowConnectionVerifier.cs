@@ -1,0 +1,65 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace DefenderSnow.Core.ServiceNow;
+
+/// <inheritdoc cref="IServiceNowConnectionVerifier"/>
+internal sealed partial class ServiceNowConnectionVerifier : IServiceNowConnectionVerifier
+{
+    /// <summary>The tables an integration reads; a user who cannot read one of them would fail later, so fail now.</summary>
+    private static readonly string[] TablesToRead = ["sys_user", ServiceNowTicketTables.Incident, ServiceNowTicketTables.Problem, ServiceNowTicketTables.ChangeRequest];
+
+    private readonly IServiceNowInstancePolicy _policy;
+    private readonly ServiceNowOAuthClient _oauth;
+    private readonly ServiceNowHttpClients _clients;
+    private readonly ILogger<ServiceNowConnectionVerifier> _logger;
+
+    public ServiceNowConnectionVerifier(IServiceNowInstancePolicy policy, ServiceNowOAuthClient oauth, ServiceNowHttpClients clients, ILogger<ServiceNowConnectionVerifier> logger)
+    {
+        _policy = policy;
+        _oauth = oauth;
+        _clients = clients;
+        _logger = logger;
+    }
+
+    public async Task<ServiceNowVerifiedConnection> VerifyAsync(ServiceNowCredentials credentials, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        var instanceUrl = _policy.Validate(credentials.InstanceUrl.OriginalString);
+        var grant = await _oauth.PasswordGrantAsync(instanceUrl, credentials.ClientId, credentials.ClientSecret, credentials.Username, credentials.Password, cancellationToken);
+        if (grant.RefreshToken is null)
+        {
+            throw new ServiceNowRejectedException("ServiceNow issued no refresh token; check that the OAuth application allows the refresh grant.");
+        }
+
+        var api = _clients.Table(instanceUrl);
+        foreach (var table in TablesToRead)
+        {
+            var query = new ServiceNowListQuery { Fields = "sys_id", Limit = 1 };
+            using var response = await ServiceNowCall.SendAsync(
+                () => api.ListAsync(table, query, "Bearer " + grant.AccessToken, cancellationToken),
+                $"a read of table '{table}'",
+                cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                LogReadFailed(_logger, instanceUrl.Host, table, (int)response.StatusCode);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500)
+                {
+                    throw await ServiceNowCall.ToExceptionAsync(response, $"to read table '{table}'", table, cancellationToken);
+                }
+
+                var reason = await ServiceNowCall.ReadReasonAsync(response, cancellationToken);
+                throw new ServiceNowRejectedException($"ServiceNow refused to read table '{table}': {reason}", (int)response.StatusCode, table: table);
+            }
+        }
+
+        LogVerified(_logger, instanceUrl.Host, credentials.Username);
+        return new ServiceNowVerifiedConnection(instanceUrl, credentials.Username, grant.RefreshToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceNow {InstanceHost} answered HTTP {StatusCode} to a read of table {Table} during verification")]
+    private static partial void LogReadFailed(ILogger logger, string instanceHost, string table, int statusCode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ServiceNow credentials verified on {InstanceHost} for user {Username}")]
+    private static partial void LogVerified(ILogger logger, string instanceHost, string username);
+}

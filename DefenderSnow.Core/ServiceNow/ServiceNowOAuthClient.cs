@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace DefenderSnow.Core.ServiceNow;
+
+/// <summary>The password and refresh grants of <c>/oauth_token.do</c>.</summary>
+internal sealed partial class ServiceNowOAuthClient
+{
+    private readonly ServiceNowHttpClients _clients;
+    private readonly ILogger<ServiceNowOAuthClient> _logger;
+
+    public ServiceNowOAuthClient(ServiceNowHttpClients clients, ILogger<ServiceNowOAuthClient> logger)
+    {
+        _clients = clients;
+        _logger = logger;
+    }
+
+    /// <exception cref="ServiceNowRejectedException">ServiceNow refused the credentials.</exception>
+    public async Task<ServiceNowTokenGrant> PasswordGrantAsync(Uri instanceUrl, string clientId, string clientSecret, string username, string password, CancellationToken cancellationToken)
+    {
+        var form = new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["client_id"] = clientId,
+            ["client_secret"] = clientSecret,
+            ["username"] = username,
+            ["password"] = password,
+        };
+        using var response = await SendAsync(instanceUrl, form, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            LogGrantRefused(_logger, "password", instanceUrl.Host, (int)response.StatusCode);
+            throw await RejectionAsync(response, cancellationToken);
+        }
+
+        return await ReadGrantAsync(response, cancellationToken);
+    }
+
+    /// <summary>The new grant, or <c>null</c> when ServiceNow refuses the refresh token (expired, revoked, unknown).</summary>
+    public async Task<ServiceNowTokenGrant?> RefreshGrantAsync(Uri instanceUrl, string clientId, string clientSecret, string refreshToken, CancellationToken cancellationToken)
+    {
+        var form = new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token",
+            ["client_id"] = clientId,
+            ["client_secret"] = clientSecret,
+            ["refresh_token"] = refreshToken,
+        };
+        using var response = await SendAsync(instanceUrl, form, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            LogGrantRefused(_logger, "refresh_token", instanceUrl.Host, (int)response.StatusCode);
+            // The refusal does not say whether the refresh token or the client secret was wrong; the caller
+            // falls back to the password grant, which settles it.
+            return IsRefusal(response.StatusCode) ? null : throw await RejectionAsync(response, cancellationToken);
+        }
+
+        return await ReadGrantAsync(response, cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(Uri instanceUrl, Dictionary<string, string> form, CancellationToken cancellationToken)
+    {
+        var api = _clients.OAuth(instanceUrl);
+        var response = await ServiceNowCall.SendAsync(() => api.RequestTokenAsync(form, cancellationToken), "the token request", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500)
+        {
+            using (response)
+            {
+                throw await ServiceNowCall.ToExceptionAsync(response, "the token request", null, cancellationToken);
+            }
+        }
+
+        return response;
+    }
+
+    private static bool IsRefusal(HttpStatusCode status) => status is HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest or HttpStatusCode.Forbidden;
+
+    private static async Task<Exception> RejectionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var reason = await ServiceNowCall.ReadReasonAsync(response, cancellationToken);
+        return new ServiceNowRejectedException($"ServiceNow refused the credentials: {reason}.", (int)response.StatusCode, reason);
+    }
+
+    private static async Task<ServiceNowTokenGrant> ReadGrantAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            var root = document.RootElement;
+            var accessToken = ServiceNowJson.NullIfEmpty(ServiceNowJson.String(root, "access_token"))
+                ?? throw new ServiceNowUnreachableException("ServiceNow's token answer has no access_token.");
+            var expiresIn = int.TryParse(ServiceNowJson.String(root, "expires_in"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+                ? TimeSpan.FromSeconds(seconds)
+                : TimeSpan.FromMinutes(30);
+            return new ServiceNowTokenGrant(accessToken, ServiceNowJson.NullIfEmpty(ServiceNowJson.String(root, "refresh_token")), expiresIn);
+        }
+        catch (JsonException e)
+        {
+            throw new ServiceNowUnreachableException("ServiceNow's token answer is not JSON.", e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceNow refused the {GrantType} grant on {InstanceHost} with HTTP {StatusCode}")]
+    private static partial void LogGrantRefused(ILogger logger, string grantType, string instanceHost, int statusCode);
+}

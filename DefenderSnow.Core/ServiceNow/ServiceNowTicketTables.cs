@@ -1,0 +1,93 @@
+using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
+
+namespace DefenderSnow.Core.ServiceNow;
+
+/// <summary>The ticket tables DefenderSnow writes to, with their numbers, states and fields.</summary>
+public static class ServiceNowTicketTables
+{
+    public const string Incident = "incident";
+    public const string Problem = "problem";
+    public const string ChangeRequest = "change_request";
+
+    /// <summary>Written to <c>correlation_display</c> of every ticket we open, so our tickets can be told apart.</summary>
+    public const string CorrelationDisplay = "DefenderSnow";
+
+    private static readonly string[] CommonFields =
+    [
+        "sys_id", "number", "state", "active", "short_description", "description", "assigned_to", "assignment_group",
+        "impact", "urgency", "priority", "opened_by", "opened_at", "closed_at", "closed_by", "correlation_id",
+        "correlation_display", "work_notes", "comments", "sys_created_on", "sys_created_by", "sys_updated_on",
+        "sys_updated_by", "sys_mod_count", "sys_class_name",
+    ];
+
+    public static ServiceNowTicketTable IncidentTable { get; } = new()
+    {
+        Name = Incident,
+        NumberPrefix = "INC",
+        CallerField = "caller_id",
+        InitialState = "1",
+        States =
+        [
+            new("1", "New", false),
+            new("2", "In Progress", false),
+            new("3", "On Hold", false),
+            new("6", "Resolved", true),
+            new("7", "Closed", true),
+            new("8", "Canceled", true),
+        ],
+        Fields = FieldSet("caller_id", "close_code", "close_notes", "resolved_at", "resolved_by", "category"),
+    };
+
+    public static ServiceNowTicketTable ProblemTable { get; } = new()
+    {
+        Name = Problem,
+        NumberPrefix = "PRB",
+        CallerField = "opened_by",
+        InitialState = "101",
+        States =
+        [
+            new("101", "New", false),
+            new("102", "Assess", false),
+            new("103", "Root Cause Analysis", false),
+            new("104", "Fix in Progress", false),
+            new("106", "Resolved", true),
+            new("107", "Closed", true),
+        ],
+        Fields = FieldSet("resolution_code", "cause_notes", "fix_notes", "resolved_at", "resolved_by", "category"),
+    };
+
+    public static ServiceNowTicketTable ChangeRequestTable { get; } = new()
+    {
+        Name = ChangeRequest,
+        NumberPrefix = "CHG",
+        CallerField = "requested_by",
+        InitialState = "-5",
+        States =
+        [
+            new("-5", "New", false),
+            new("-4", "Assess", false),
+            new("-3", "Authorize", false),
+            new("-2", "Scheduled", false),
+            new("-1", "Implement", false),
+            new("0", "Review", false),
+            new("3", "Closed", true),
+            new("4", "Canceled", true),
+        ],
+        Fields = FieldSet("requested_by", "close_code", "close_notes", "type", "start_date", "end_date", "category"),
+    };
+
+    public static IReadOnlyList<ServiceNowTicketTable> All { get; } = [IncidentTable, ProblemTable, ChangeRequestTable];
+
+    public static bool TryGet(string? name, [NotNullWhen(true)] out ServiceNowTicketTable? table)
+    {
+        table = All.FirstOrDefault(t => t.Name == name);
+        return table is not null;
+    }
+
+    /// <summary>The table named <paramref name="name"/>; throws <see cref="ArgumentException"/> for any other name.</summary>
+    public static ServiceNowTicketTable Get(string name) =>
+        TryGet(name, out var table) ? table : throw new ArgumentException($"'{name}' is not a ticket table (incident, problem, change_request).", nameof(name));
+
+    private static FrozenSet<string> FieldSet(params string[] specific) => CommonFields.Concat(specific).ToFrozenSet(StringComparer.Ordinal);
+}
