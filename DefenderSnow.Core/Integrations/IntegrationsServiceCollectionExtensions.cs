@@ -7,6 +7,8 @@ internal static class IntegrationsServiceCollectionExtensions
 {
     public static IServiceCollection AddIntegrations(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddSingleton<IIntegrationStore, IntegrationStore>();
+        services.AddSingleton<IntegrationService>();
         return services;
     }
 }

@@ -1,0 +1,26 @@
+using DefenderSnow.Core.Storage;
+
+namespace DefenderSnow.Core.Integrations;
+
+/// <summary>Integrations in Table Storage, with names unique within a scope.</summary>
+public interface IIntegrationStore
+{
+    /// <exception cref="Errors.ConflictException">The name is taken in that scope, or the id exists.</exception>
+    Task<Versioned<Integration>> AddAsync(Integration integration, CancellationToken cancellationToken);
+
+    Task<Versioned<Integration>?> GetAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the integration if it still has the given ETag; a rename moves its name reservation in the same transaction.</summary>
+    /// <exception cref="Errors.ConcurrencyException">Changed or deleted by someone else since it was read.</exception>
+    /// <exception cref="Errors.ConflictException">The new name is taken in that scope.</exception>
+    Task<Versioned<Integration>> UpdateAsync(Versioned<Integration> integration, string previousName, CancellationToken cancellationToken);
+
+    /// <exception cref="Errors.ConcurrencyException">Changed or deleted by someone else since it was read.</exception>
+    Task DeleteAsync(Versioned<Integration> integration, CancellationToken cancellationToken);
+
+    /// <summary>Whether another integration of the scope already uses the name (compared without case).</summary>
+    Task<bool> IsNameTakenAsync(string scopeId, string name, CancellationToken cancellationToken);
+
+    /// <summary>Integrations, optionally of one scope only, a page at a time, in id order.</summary>
+    Task<ResultPage<Integration>> ListAsync(string? scopeId, int pageSize, string? continuationToken, CancellationToken cancellationToken);
+}

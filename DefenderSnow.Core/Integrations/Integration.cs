@@ -1,0 +1,49 @@
+using DefenderSnow.Core.Defender;
+using DefenderSnow.Core.ServiceNow;
+
+namespace DefenderSnow.Core.Integrations;
+
+/// <summary>
+/// A ServiceNow connection for one Azure scope. Its password, client secret and refresh token are
+/// in Key Vault, never here.
+/// </summary>
+public sealed record Integration
+{
+    public required string Id { get; init; }
+
+    public required string Name { get; init; }
+
+    public required DefenderScope Scope { get; init; }
+
+    /// <summary>The instance's base URI, for example <c>https://contoso.service-now.com/</c>.</summary>
+    public required Uri InstanceUrl { get; init; }
+
+    public required string Username { get; init; }
+
+    public required string ClientId { get; init; }
+
+    public required FieldMode FieldMode { get; init; }
+
+    public required TicketFields Fields { get; init; }
+
+    public IntegrationStatus Status { get; init; } = IntegrationStatus.Connected;
+
+    /// <summary>Why the status is not <see cref="IntegrationStatus.Connected"/>, in ServiceNow's words where it gave any.</summary>
+    public string? StatusDetail { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The caller that created it, when App Service authentication names one.</summary>
+    public string? CreatedBy { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    public string? UpdatedBy { get; init; }
+
+    public DateTimeOffset? LastSyncAt { get; init; }
+
+    /// <summary>Set when a delete began; a repeated delete finishes the work.</summary>
+    public DateTimeOffset? DeletionStartedAt { get; init; }
+
+    public ServiceNowConnection ToConnection() => new(Id, InstanceUrl, Username, ClientId);
+}

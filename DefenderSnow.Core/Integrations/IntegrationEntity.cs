@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using DefenderSnow.Core.Defender;
+using DefenderSnow.Core.Storage;
+
+namespace DefenderSnow.Core.Integrations;
+
+/// <summary>
+/// The row of an integration. All integrations share one partition, so that an integration and its
+/// name reservation (<see cref="IntegrationNameEntity"/>) are written in one transaction.
+/// </summary>
+internal sealed class IntegrationEntity : ITableEntity
+{
+    public const string Partition = "integrations";
+    public const string KindValue = "integration";
+
+    public string PartitionKey { get; set; } = Partition;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public string Kind { get; set; } = KindValue;
+
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>The row key of the name reservation, kept so a rename or delete can remove it.</summary>
+    public string NameKey { get; set; } = string.Empty;
+
+    public string ScopeType { get; set; } = string.Empty;
+
+    public string ScopeId { get; set; } = string.Empty;
+
+    /// <summary>The scope id folded to lower case: ARM ids are case-insensitive, Table filters are not.</summary>
+    public string ScopeKey { get; set; } = string.Empty;
+
+    public string InstanceUrl { get; set; } = string.Empty;
+
+    public string Username { get; set; } = string.Empty;
+
+    public string ClientId { get; set; } = string.Empty;
+
+    public string FieldMode { get; set; } = string.Empty;
+
+    public string FieldsJson { get; set; } = "{}";
+
+    public string Status { get; set; } = string.Empty;
+
+    public string? StatusDetail { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public string? CreatedBy { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public string? UpdatedBy { get; set; }
+
+    public DateTimeOffset? LastSyncAt { get; set; }
+
+    public DateTimeOffset? DeletionStartedAt { get; set; }
+
+    public static string ScopeKeyOf(string scopeId) => scopeId.ToLowerInvariant();
+
+    public static IntegrationEntity From(Integration i) => new()
+    {
+        RowKey = i.Id,
+        Name = i.Name,
+        NameKey = IntegrationNameEntity.RowKeyFor(i.Scope.Id, i.Name),
+        ScopeType = ScopeTypeNames.ToJsonName(i.Scope.Type),
+        ScopeId = i.Scope.Id,
+        ScopeKey = ScopeKeyOf(i.Scope.Id),
+        InstanceUrl = i.InstanceUrl.AbsoluteUri,
+        Username = i.Username,
+        ClientId = i.ClientId,
+        FieldMode = i.FieldMode.ToString(),
+        FieldsJson = JsonSerializer.Serialize(i.Fields.ByTable),
+        Status = i.Status.ToString(),
+        StatusDetail = i.StatusDetail,
+        CreatedAt = i.CreatedAt,
+        CreatedBy = i.CreatedBy,
+        UpdatedAt = i.UpdatedAt,
+        UpdatedBy = i.UpdatedBy,
+        LastSyncAt = i.LastSyncAt,
+        DeletionStartedAt = i.DeletionStartedAt,
+    };
+
+    public Versioned<Integration> ToModel()
+    {
+        ScopeTypeNames.TryParse(ScopeType, out var scopeType);
+        var fields = JsonSerializer.Deserialize<Dictionary<string, List<string>>>(FieldsJson) ?? [];
+        var integration = new Integration
+        {
+            Id = RowKey,
+            Name = Name,
+            Scope = new DefenderScope(scopeType, ScopeId),
+            InstanceUrl = new Uri(InstanceUrl),
+            Username = Username,
+            ClientId = ClientId,
+            FieldMode = Enum.Parse<FieldMode>(FieldMode),
+            Fields = new TicketFields(fields.ToDictionary(f => f.Key, IReadOnlyList<string> (f) => f.Value)),
+            Status = Enum.Parse<IntegrationStatus>(Status),
+            StatusDetail = StatusDetail,
+            CreatedAt = CreatedAt,
+            CreatedBy = CreatedBy,
+            UpdatedAt = UpdatedAt,
+            UpdatedBy = UpdatedBy,
+            LastSyncAt = LastSyncAt,
+            DeletionStartedAt = DeletionStartedAt,
+        };
+        return new Versioned<Integration>(integration, ETag);
+    }
+}

@@ -1,0 +1,332 @@
+using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Defender;
+using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Secrets;
+using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace DefenderSnow.Core.Integrations;
+
+/// <summary>
+/// Creates, reads, changes and deletes integrations. Credentials are proven against ServiceNow before
+/// anything is stored, and every failure leaves Table Storage and Key Vault as they were.
+/// </summary>
+public sealed class IntegrationService
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 200;
+    private static readonly IntegrationSecret[] AllSecrets = [IntegrationSecret.Password, IntegrationSecret.ClientSecret, IntegrationSecret.RefreshToken];
+
+    private readonly IIntegrationStore _store;
+    private readonly IAssignmentStore _assignments;
+    private readonly ISecretStore _secrets;
+    private readonly IServiceNowInstancePolicy _instances;
+    private readonly IServiceNowConnectionVerifier _verifier;
+    private readonly IServiceNowTokenProvider _tokens;
+    private readonly IDefenderClient _defender;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<IntegrationService> _logger;
+
+    public IntegrationService(
+        IIntegrationStore store,
+        IAssignmentStore assignments,
+        ISecretStore secrets,
+        IServiceNowInstancePolicy instances,
+        IServiceNowConnectionVerifier verifier,
+        IServiceNowTokenProvider tokens,
+        IDefenderClient defender,
+        TimeProvider timeProvider,
+        ILogger<IntegrationService> logger)
+    {
+        _store = store;
+        _assignments = assignments;
+        _secrets = secrets;
+        _instances = instances;
+        _verifier = verifier;
+        _tokens = tokens;
+        _defender = defender;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <param name="caller">Who asks, when App Service authentication says; recorded, never trusted for access.</param>
+    public async Task<Integration> CreateAsync(CreateIntegrationRequest request, string? caller, CancellationToken cancellationToken)
+    {
+        var check = new IntegrationValidation();
+        var name = check.Name(request.Name);
+        var scope = check.Scope(request.Scope);
+        var instanceUrl = check.Capture(() => _instances.Validate(request.InstanceUrl));
+        var username = check.Text("username", request.Username);
+        var password = check.Secret("password", request.Password);
+        var clientId = check.Text("clientId", request.ClientId);
+        var clientSecret = check.Secret("clientSecret", request.ClientSecret);
+        var mode = check.Mode(request.FieldMode) ?? FieldMode.Default;
+        var fields = check.Capture(() => TicketFields.Parse(request.Fields));
+        check.ThrowIfInvalid();
+
+        // Cheap refusal before ServiceNow is asked anything; the insert below still decides races.
+        if (await _store.IsNameTakenAsync(scope!.Id, name!, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ConflictException($"An integration named '{name}' already exists in scope '{scope.Id}'.");
+        }
+
+        var verified = await _verifier.VerifyAsync(
+            new ServiceNowCredentials(instanceUrl!, username!, password!, clientId!, clientSecret!), cancellationToken).ConfigureAwait(false);
+
+        var now = _timeProvider.GetUtcNow();
+        var integration = new Integration
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            Name = name!,
+            Scope = scope,
+            InstanceUrl = instanceUrl!,
+            Username = username!,
+            ClientId = clientId!,
+            FieldMode = mode,
+            Fields = fields!,
+            Status = IntegrationStatus.Connected,
+            CreatedAt = now,
+            CreatedBy = caller,
+            UpdatedAt = now,
+            UpdatedBy = caller,
+        };
+
+        var written = new List<IntegrationSecret>();
+        try
+        {
+            foreach (var (secret, value) in new[] { (IntegrationSecret.Password, password!), (IntegrationSecret.ClientSecret, clientSecret!), (IntegrationSecret.RefreshToken, verified.RefreshToken) })
+            {
+                await _secrets.SetAsync(integration.Id, secret, value, cancellationToken).ConfigureAwait(false);
+                written.Add(secret);
+            }
+
+            await _store.AddAsync(integration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (written.Count > 0)
+        {
+            await RemoveSecretsAsync(integration.Id, written).ConfigureAwait(false);
+            throw;
+        }
+
+        _logger.LogInformation(
+            "Integration {IntegrationId} '{IntegrationName}' created for {ScopeType} {ScopeId} on {InstanceUrl} by {Caller}",
+            integration.Id, integration.Name, integration.Scope.Type, integration.Scope.Id, integration.InstanceUrl, caller ?? "an unnamed caller");
+        return integration;
+    }
+
+    public async Task<Integration> GetAsync(string id, CancellationToken cancellationToken) =>
+        (await LoadAsync(id, cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <param name="scopeId">Only integrations of this scope (compared without case), or all when null.</param>
+    public Task<ResultPage<Integration>> ListAsync(string? scopeId, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
+    {
+        var size = pageSize ?? DefaultPageSize;
+        if (size is < 1 or > MaxPageSize)
+        {
+            throw new ValidationException("top", $"Must be between 1 and {MaxPageSize}.");
+        }
+
+        if (scopeId is not null && (scopeId.Length is 0 or > 1024 || scopeId.Any(char.IsControl)))
+        {
+            throw new ValidationException("scope", "Must be the ARM id of a scope.");
+        }
+
+        return _store.ListAsync(scopeId?.TrimEnd('/'), size, continuationToken, cancellationToken);
+    }
+
+    /// <summary>
+    /// Renames, changes fields, or replaces credentials. New credentials are proven and stored before
+    /// they replace the old ones; until then the old ones keep working.
+    /// </summary>
+    public async Task<Integration> UpdateAsync(string id, UpdateIntegrationRequest request, string? caller, CancellationToken cancellationToken)
+    {
+        var current = await LoadAsync(id, cancellationToken).ConfigureAwait(false);
+        var integration = current.Value;
+
+        var check = new IntegrationValidation();
+        if (request.Scope is not null)
+        {
+            check.Add("scope", "Cannot be changed: the assignments of an integration belong to its scope. Create a new integration instead.");
+        }
+
+        if (request.InstanceUrl is not null && !SameInstance(request.InstanceUrl, integration.InstanceUrl))
+        {
+            check.Add("instanceUrl", "Cannot be changed: existing tickets live on the current instance. Create a new integration instead.");
+        }
+
+        var name = check.Name(request.Name, required: false);
+        var username = check.Text("username", request.Username, required: false);
+        var password = check.Secret("password", request.Password, required: false);
+        var clientId = check.Text("clientId", request.ClientId, required: false);
+        var clientSecret = check.Secret("clientSecret", request.ClientSecret, required: false);
+        var mode = check.Mode(request.FieldMode);
+        var fields = request.Fields is null ? null : check.Capture(() => TicketFields.Parse(request.Fields));
+        check.ThrowIfInvalid();
+
+        if (integration.DeletionStartedAt is not null)
+        {
+            throw new ConflictException($"Integration '{id}' is being deleted; repeat the delete to finish it.");
+        }
+
+        if (name is not null && !string.Equals(name, integration.Name, StringComparison.OrdinalIgnoreCase)
+            && await _store.IsNameTakenAsync(integration.Scope.Id, name, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ConflictException($"An integration named '{name}' already exists in scope '{integration.Scope.Id}'.");
+        }
+
+        var updated = integration with
+        {
+            Name = name ?? integration.Name,
+            Username = username ?? integration.Username,
+            ClientId = clientId ?? integration.ClientId,
+            FieldMode = mode ?? integration.FieldMode,
+            Fields = fields ?? integration.Fields,
+            UpdatedAt = _timeProvider.GetUtcNow(),
+            UpdatedBy = caller,
+        };
+
+        if (!request.ChangesCredentials)
+        {
+            var saved = await _store.UpdateAsync(current with { Value = updated }, integration.Name, cancellationToken).ConfigureAwait(false);
+            return saved.Value;
+        }
+
+        return await ReplaceCredentialsAsync(current, updated, password, clientSecret, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Removes every assignment (Defender's governance assignments too), then the secrets, then the
+    /// integration. Each step can be repeated, so a delete that was interrupted finishes when asked again.
+    /// </summary>
+    public async Task DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        var current = await LoadAsync(id, cancellationToken).ConfigureAwait(false);
+        var now = _timeProvider.GetUtcNow();
+        if (current.Value.DeletionStartedAt is null)
+        {
+            current = await _store.UpdateAsync(current with { Value = current.Value with { DeletionStartedAt = now } }, current.Value.Name, cancellationToken).ConfigureAwait(false);
+        }
+
+        var removed = 0;
+        await foreach (var assignment in _assignments.ListLiveAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            await _defender.DeleteGovernanceAssignmentAsync(assignment.Value.ResourceId, assignment.Value.AssessmentName, assignment.Value.Id, cancellationToken).ConfigureAwait(false);
+            await _assignments.CloseAsync(assignment, ClosedReason.IntegrationDeleted, now, cancellationToken).ConfigureAwait(false);
+            removed++;
+        }
+
+        foreach (var secret in AllSecrets)
+        {
+            await _secrets.DeleteAsync(id, secret, cancellationToken).ConfigureAwait(false);
+        }
+
+        _tokens.Forget(id);
+        await _store.DeleteAsync(current, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Integration {IntegrationId} deleted with {AssignmentCount} live assignments removed", id, removed);
+    }
+
+    private async Task<Integration> ReplaceCredentialsAsync(Versioned<Integration> current, Integration updated, string? password, string? clientSecret, CancellationToken cancellationToken)
+    {
+        var id = current.Value.Id;
+        var oldPassword = await _secrets.GetAsync(id, IntegrationSecret.Password, cancellationToken).ConfigureAwait(false);
+        var oldClientSecret = await _secrets.GetAsync(id, IntegrationSecret.ClientSecret, cancellationToken).ConfigureAwait(false);
+        var oldRefreshToken = await _secrets.GetAsync(id, IntegrationSecret.RefreshToken, cancellationToken).ConfigureAwait(false);
+        var newPassword = password ?? oldPassword;
+        var newClientSecret = clientSecret ?? oldClientSecret;
+        if (newPassword is null || newClientSecret is null)
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (newPassword is null)
+            {
+                errors["password"] = ["The stored password is missing; supply it with the change."];
+            }
+
+            if (newClientSecret is null)
+            {
+                errors["clientSecret"] = ["The stored client secret is missing; supply it with the change."];
+            }
+
+            throw new ValidationException(errors);
+        }
+
+        var verified = await _verifier.VerifyAsync(
+            new ServiceNowCredentials(updated.InstanceUrl, updated.Username, newPassword, updated.ClientId, newClientSecret), cancellationToken).ConfigureAwait(false);
+
+        var replaced = new List<(IntegrationSecret Secret, string? Previous)>();
+        try
+        {
+            foreach (var (secret, value, previous) in new[]
+            {
+                (IntegrationSecret.Password, newPassword, oldPassword),
+                (IntegrationSecret.ClientSecret, newClientSecret, oldClientSecret),
+                (IntegrationSecret.RefreshToken, verified.RefreshToken, oldRefreshToken),
+            })
+            {
+                if (value == previous)
+                {
+                    continue;
+                }
+
+                await _secrets.SetAsync(id, secret, value, cancellationToken).ConfigureAwait(false);
+                replaced.Add((secret, previous));
+            }
+
+            var saved = await _store.UpdateAsync(
+                current with { Value = updated with { Status = IntegrationStatus.Connected, StatusDetail = null } }, current.Value.Name, cancellationToken).ConfigureAwait(false);
+            _tokens.Forget(id);
+            _logger.LogInformation("Integration {IntegrationId} credentials replaced by {Caller}", id, updated.UpdatedBy ?? "an unnamed caller");
+            return saved.Value;
+        }
+        catch (Exception) when (replaced.Count > 0)
+        {
+            // Put the proven old credentials back, so a failed change leaves the integration as it was.
+            foreach (var (secret, previous) in replaced)
+            {
+                if (previous is not null)
+                {
+                    await RestoreSecretAsync(id, secret, previous).ConfigureAwait(false);
+                }
+            }
+
+            _tokens.Forget(id);
+            throw;
+        }
+    }
+
+    private async Task<Versioned<Integration>> LoadAsync(string id, CancellationToken cancellationToken) =>
+        await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Integration", id);
+
+    private static bool SameInstance(string requested, Uri current) =>
+        Uri.TryCreate(requested.Trim(), UriKind.Absolute, out var uri)
+        && Uri.Compare(uri, current, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
+        && uri.AbsolutePath is "/" or "";
+
+    /// <summary>Compensation runs even when the request was cancelled: a half-written integration is worse.</summary>
+    private async Task RemoveSecretsAsync(string integrationId, IReadOnlyList<IntegrationSecret> secrets)
+    {
+        foreach (var secret in secrets)
+        {
+            try
+            {
+                await _secrets.DeleteAsync(integrationId, secret, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Could not remove secret {Secret} of integration {IntegrationId} after a failed create", secret, integrationId);
+            }
+        }
+    }
+
+    private async Task RestoreSecretAsync(string integrationId, IntegrationSecret secret, string previous)
+    {
+        try
+        {
+            await _secrets.SetAsync(integrationId, secret, previous, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Could not restore secret {Secret} of integration {IntegrationId} after a failed update", secret, integrationId);
+        }
+    }
+}

@@ -1,0 +1,9 @@
+namespace DefenderSnow.Core.Integrations;
+
+/// <summary>Set by credential verification and by synchronization.</summary>
+public enum IntegrationStatus
+{
+    Connected,
+    CredentialsRejected,
+    Unreachable,
+}

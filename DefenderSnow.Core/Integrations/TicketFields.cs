@@ -1,0 +1,87 @@
+using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.ServiceNow;
+
+namespace DefenderSnow.Core.Integrations;
+
+/// <summary>
+/// The optional ServiceNow fields an integration fills in, per ticket table. <c>assigned_to</c>, the
+/// caller and <c>short_description</c> are always written and need not be listed.
+/// </summary>
+public sealed record TicketFields(IReadOnlyDictionary<string, IReadOnlyList<string>> ByTable)
+{
+    /// <summary>The optional fields of the contract.</summary>
+    public static IReadOnlyList<string> Optional { get; } = ["assignment_group", "description", "impact", "urgency"];
+
+    /// <summary>Used when a request lists no fields: the description (composed or given) on every ticket.</summary>
+    public static TicketFields Default { get; } = new(ServiceNowTicketTables.All.ToDictionary(t => t.Name, IReadOnlyList<string> (_) => ["description"]));
+
+    public IReadOnlyList<string> For(string table) => ByTable.TryGetValue(table, out var fields) ? fields : [];
+
+    /// <summary>
+    /// Checks a requested field list: known tables only, and on each only fields that exist on that
+    /// table and that DefenderSnow sets. Always-written fields may be listed; they are dropped.
+    /// </summary>
+    /// <exception cref="ValidationException">Naming each offending entry, e.g. <c>fields.problem[0]</c>.</exception>
+    public static TicketFields Parse(IReadOnlyDictionary<string, IReadOnlyList<string?>?>? requested, string path = "fields")
+    {
+        if (requested is null)
+        {
+            return Default;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var result = new Dictionary<string, IReadOnlyList<string>>();
+        foreach (var (tableName, fields) in requested)
+        {
+            if (!ServiceNowTicketTables.TryGet(tableName, out var table))
+            {
+                errors[$"{path}.{tableName}"] = [$"'{tableName}' is not a ticket type; use {string.Join(", ", ServiceNowTicketTables.All.Select(t => t.Name))}."];
+                continue;
+            }
+
+            var always = new HashSet<string>(StringComparer.Ordinal) { "assigned_to", "short_description", table.CallerField };
+            var kept = new List<string>();
+            for (var i = 0; i < (fields?.Count ?? 0); i++)
+            {
+                var field = fields![i];
+                var at = $"{path}.{tableName}[{i}]";
+                if (string.IsNullOrWhiteSpace(field))
+                {
+                    errors[at] = ["A field name is required."];
+                }
+                else if (!table.HasField(field))
+                {
+                    errors[at] = [$"'{Shorten(field)}' is not a field of {table.Name}."];
+                }
+                else if (always.Contains(field))
+                {
+                    continue;
+                }
+                else if (!Optional.Contains(field))
+                {
+                    errors[at] = [$"'{field}' is not a field DefenderSnow sets; the optional fields are {string.Join(", ", Optional)}."];
+                }
+                else if (!kept.Contains(field))
+                {
+                    kept.Add(field);
+                }
+            }
+
+            result[table.Name] = kept;
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ValidationException(errors);
+        }
+
+        foreach (var table in ServiceNowTicketTables.All)
+        {
+            result.TryAdd(table.Name, []);
+        }
+
+        return new TicketFields(result);
+    }
+
+    private static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "…";
+}

@@ -1,0 +1,102 @@
+using DefenderSnow.Core.Integrations;
+using DefenderSnow.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace DefenderSnow.Functions.Integrations;
+
+/// <summary>The Integrations endpoints of the contract; each parses, delegates to <see cref="IntegrationService"/>, and shapes the answer.</summary>
+public sealed class IntegrationFunctions
+{
+    private readonly IntegrationService _integrations;
+    private readonly HttpEndpoint _endpoint;
+
+    public IntegrationFunctions(IntegrationService integrations, HttpEndpoint endpoint)
+    {
+        _integrations = integrations;
+        _endpoint = endpoint;
+    }
+
+    [Function("CreateIntegration")]
+    public Task<IActionResult> Create(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "integrations")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        _endpoint.RunAsync("CreateIntegration", async () =>
+        {
+            var body = await RequestBody.ReadAsync<CreateIntegrationRequest>(request, cancellationToken);
+            var integration = await _integrations.CreateAsync(body, CallerIdentity.Of(request), cancellationToken);
+            return new JsonResponse(StatusCodes.Status201Created, IntegrationResponse.From(integration))
+            {
+                Location = $"/api/integrations/{integration.Id}",
+            };
+        });
+
+    [Function("ListIntegrations")]
+    public Task<IActionResult> List(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "integrations")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        _endpoint.RunAsync("ListIntegrations", async () =>
+        {
+            var scope = QueryValue(request, "scope");
+            var top = QueryInt(request, "top");
+            var page = await _integrations.ListAsync(scope, top, QueryValue(request, "continuationToken"), cancellationToken);
+            var nextLink = page.ContinuationToken is null ? null : NextLink(request, page.ContinuationToken);
+            return new JsonResponse(StatusCodes.Status200OK, new { value = page.Items.Select(IntegrationResponse.From).ToList(), nextLink });
+        });
+
+    [Function("GetIntegration")]
+    public Task<IActionResult> Get(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "integrations/{id}")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        _endpoint.RunAsync("GetIntegration", async () =>
+            new JsonResponse(StatusCodes.Status200OK, IntegrationResponse.From(await _integrations.GetAsync(id, cancellationToken))));
+
+    [Function("UpdateIntegration")]
+    public Task<IActionResult> Update(
+        [HttpTrigger(AuthorizationLevel.Function, "patch", Route = "integrations/{id}")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        _endpoint.RunAsync("UpdateIntegration", async () =>
+        {
+            var body = await RequestBody.ReadAsync<UpdateIntegrationRequest>(request, cancellationToken);
+            var integration = await _integrations.UpdateAsync(id, body, CallerIdentity.Of(request), cancellationToken);
+            return new JsonResponse(StatusCodes.Status200OK, IntegrationResponse.From(integration));
+        });
+
+    [Function("DeleteIntegration")]
+    public Task<IActionResult> Delete(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "integrations/{id}")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        _endpoint.RunAsync("DeleteIntegration", async () =>
+        {
+            await _integrations.DeleteAsync(id, cancellationToken);
+            return new JsonResponse(StatusCodes.Status204NoContent, null);
+        });
+
+    private static string? QueryValue(HttpRequest request, string name) =>
+        request.Query.TryGetValue(name, out var values) && values.Count > 0 && !string.IsNullOrEmpty(values[0]) ? values[0] : null;
+
+    private static int? QueryInt(HttpRequest request, string name)
+    {
+        var value = QueryValue(request, name);
+        if (value is null)
+        {
+            return null;
+        }
+
+        return int.TryParse(value, out var number) ? number : throw new Core.Errors.ValidationException(name, "Must be a whole number.");
+    }
+
+    private static string NextLink(HttpRequest request, string continuationToken)
+    {
+        var query = request.Query
+            // The function key ("code") is a credential: a link in a body must not carry it.
+            .Where(q => q.Key is not "continuationToken" and not "code")
+            .Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}")
+            .Append($"continuationToken={Uri.EscapeDataString(continuationToken)}");
+        return $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}?{string.Join('&', query)}";
+    }
+}
