@@ -1,0 +1,116 @@
+using Azure;
+using Azure.Security.KeyVault.Secrets;
+using Microsoft.Extensions.Logging;
+
+namespace DefenderSnow.Core.Secrets;
+
+/// <summary>
+/// <see cref="ISecretStore"/> on Azure Key Vault: one secret per integration and kind (see
+/// <see cref="KeyVaultSecretName"/>), each write a new version. Values go to Key Vault and back to the
+/// caller, and nowhere else: not into logs, tags, content types or exception messages.
+/// </summary>
+public sealed class KeyVaultSecretStore : ISecretStore
+{
+    private readonly SecretClient _client;
+    private readonly ILogger<KeyVaultSecretStore> _logger;
+
+    public KeyVaultSecretStore(SecretClient client, ILogger<KeyVaultSecretStore> logger)
+    {
+        _client = client;
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The id is not a valid integration id, or the value is empty.</exception>
+    public async Task SetAsync(string integrationId, IntegrationSecret secret, string value, CancellationToken cancellationToken)
+    {
+        var name = KeyVaultSecretName.For(integrationId, secret);
+        ArgumentException.ThrowIfNullOrEmpty(value);
+        var kind = KeyVaultSecretName.Kind(secret);
+        var keyVaultSecret = new KeyVaultSecret(name, value);
+        keyVaultSecret.Properties.ContentType = Describe(secret);
+        // Tags let an operator find an integration's secrets in the portal; they are readable by anyone who can list.
+        keyVaultSecret.Properties.Tags["integrationId"] = integrationId.ToLowerInvariant();
+        keyVaultSecret.Properties.Tags["kind"] = kind;
+        keyVaultSecret.Properties.Tags["managedBy"] = "DefenderSnow";
+
+        try
+        {
+            var stored = await _client.SetSecretAsync(keyVaultSecret, cancellationToken);
+            _logger.LogInformation(
+                "Stored Key Vault secret {SecretKind} of integration {IntegrationId} as version {SecretVersion}",
+                kind, integrationId, stored.Value.Properties.Version);
+        }
+        catch (Exception e) when (KeyVaultFailures.Map(e, cancellationToken) is { } mapped)
+        {
+            _logger.LogWarning(
+                "Storing Key Vault secret {SecretKind} of integration {IntegrationId} failed: {Status} {ErrorCode}",
+                kind, integrationId, (e as RequestFailedException)?.Status, (e as RequestFailedException)?.ErrorCode);
+            throw mapped;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The id is not a valid integration id.</exception>
+    public async Task<string?> GetAsync(string integrationId, IntegrationSecret secret, CancellationToken cancellationToken)
+    {
+        var name = KeyVaultSecretName.For(integrationId, secret);
+        var kind = KeyVaultSecretName.Kind(secret);
+        try
+        {
+            var found = await _client.GetSecretAsync(name, version: null, cancellationToken);
+            _logger.LogDebug(
+                "Read Key Vault secret {SecretKind} of integration {IntegrationId}, version {SecretVersion}",
+                kind, integrationId, found.Value.Properties.Version);
+            return found.Value.Value;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            _logger.LogDebug("Key Vault secret {SecretKind} of integration {IntegrationId} does not exist", kind, integrationId);
+            return null;
+        }
+        catch (Exception e) when (KeyVaultFailures.Map(e, cancellationToken) is { } mapped)
+        {
+            _logger.LogWarning(
+                "Reading Key Vault secret {SecretKind} of integration {IntegrationId} failed: {Status} {ErrorCode}",
+                kind, integrationId, (e as RequestFailedException)?.Status, (e as RequestFailedException)?.ErrorCode);
+            throw mapped;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Soft delete keeps the secret recoverable for the vault's retention period; the store does not
+    /// wait for the deletion to finish, and never purges (that needs a permission the app should not hold).
+    /// </remarks>
+    /// <exception cref="ArgumentException">The id is not a valid integration id.</exception>
+    public async Task DeleteAsync(string integrationId, IntegrationSecret secret, CancellationToken cancellationToken)
+    {
+        var name = KeyVaultSecretName.For(integrationId, secret);
+        var kind = KeyVaultSecretName.Kind(secret);
+        try
+        {
+            await _client.StartDeleteSecretAsync(name, cancellationToken);
+            _logger.LogInformation("Deleted Key Vault secret {SecretKind} of integration {IntegrationId}", kind, integrationId);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            _logger.LogDebug("Key Vault secret {SecretKind} of integration {IntegrationId} was already gone", kind, integrationId);
+        }
+        catch (Exception e) when (KeyVaultFailures.Map(e, cancellationToken) is { } mapped)
+        {
+            _logger.LogWarning(
+                "Deleting Key Vault secret {SecretKind} of integration {IntegrationId} failed: {Status} {ErrorCode}",
+                kind, integrationId, (e as RequestFailedException)?.Status, (e as RequestFailedException)?.ErrorCode);
+            throw mapped;
+        }
+    }
+
+    private static string Describe(IntegrationSecret secret) => secret switch
+    {
+        IntegrationSecret.Password => "ServiceNow user password (password grant)",
+        IntegrationSecret.ClientSecret => "ServiceNow OAuth client secret",
+        IntegrationSecret.RefreshToken => "ServiceNow OAuth refresh token (rewritten when ServiceNow rotates it)",
+        _ => throw new ArgumentOutOfRangeException(nameof(secret), secret, "Unknown kind of integration secret."),
+    };
+}

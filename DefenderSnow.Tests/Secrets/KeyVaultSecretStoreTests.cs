@@ -1,0 +1,197 @@
+using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Secrets;
+using DefenderSnow.Simulators.KeyVault;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DefenderSnow.Tests.Secrets;
+
+/// <summary>The store as the app resolves it, against the Key Vault double over HTTPS.</summary>
+public class KeyVaultSecretStoreTests
+{
+    private const string IntegrationId = "0f8fad5bd9cb469fa16570867728950e";
+    private const string Value = "pa$$w0rd-ÿ-\"quoted\"-7f3c9e";
+    private KeyVaultSimulator _simulator = null!;
+    private ServiceProvider _services = null!;
+    private CapturingLoggerProvider _logs = null!;
+    private ISecretStore _store = null!;
+
+    [SetUp]
+    public async Task StartAsync()
+    {
+        _simulator = await KeyVaultTestEnvironment.StartSimulatorAsync();
+        _logs = new CapturingLoggerProvider();
+        _services = KeyVaultTestEnvironment.BuildServices(_simulator.BaseUri, logs: _logs);
+        _store = _services.GetRequiredService<ISecretStore>();
+    }
+
+    [TearDown]
+    public async Task StopAsync()
+    {
+        await _services.DisposeAsync();
+        await _simulator.DisposeAsync();
+    }
+
+    [Test]
+    public async Task A_stored_secret_reads_back_under_its_derived_name_with_helpful_tags()
+    {
+        await _store.SetAsync(IntegrationId, IntegrationSecret.ClientSecret, Value, CancellationToken.None);
+
+        Assert.That(await _store.GetAsync(IntegrationId, IntegrationSecret.ClientSecret, CancellationToken.None), Is.EqualTo(Value));
+        var name = $"snow-{IntegrationId}-client-secret";
+        Assert.That(_simulator.SecretNames(), Is.EqualTo(new[] { name }));
+        Assert.That(_simulator.GetValue(name), Is.EqualTo(Value));
+        var (contentType, tags) = _simulator.Properties(name)!.Value;
+        Assert.That(tags, Is.EqualTo(new Dictionary<string, string>
+        {
+            ["integrationId"] = IntegrationId,
+            ["kind"] = "client-secret",
+            ["managedBy"] = "DefenderSnow",
+        }));
+        Assert.That(contentType, Does.Contain("client secret"));
+    }
+
+    [Test]
+    public async Task Each_kind_is_its_own_secret()
+    {
+        await _store.SetAsync(IntegrationId, IntegrationSecret.Password, "p", CancellationToken.None);
+        await _store.SetAsync(IntegrationId, IntegrationSecret.ClientSecret, "c", CancellationToken.None);
+        await _store.SetAsync(IntegrationId, IntegrationSecret.RefreshToken, "r", CancellationToken.None);
+
+        Assert.That(await _store.GetAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None), Is.EqualTo("p"));
+        Assert.That(await _store.GetAsync(IntegrationId, IntegrationSecret.ClientSecret, CancellationToken.None), Is.EqualTo("c"));
+        Assert.That(await _store.GetAsync(IntegrationId, IntegrationSecret.RefreshToken, CancellationToken.None), Is.EqualTo("r"));
+        Assert.That(_simulator.SecretNames(), Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public async Task Setting_again_rotates_to_a_new_version()
+    {
+        await _store.SetAsync(IntegrationId, IntegrationSecret.RefreshToken, "first", CancellationToken.None);
+        await _store.SetAsync(IntegrationId, IntegrationSecret.RefreshToken, "second", CancellationToken.None);
+
+        Assert.That(await _store.GetAsync(IntegrationId, IntegrationSecret.RefreshToken, CancellationToken.None), Is.EqualTo("second"));
+        var name = KeyVaultSecretName.For(IntegrationId, IntegrationSecret.RefreshToken);
+        Assert.That(_simulator.Versions(name), Has.Count.EqualTo(2));
+        Assert.That(_simulator.GetValue(name, _simulator.Versions(name)[0]), Is.EqualTo("first"));
+    }
+
+    [Test]
+    public async Task A_missing_secret_reads_as_null()
+    {
+        Assert.That(await _store.GetAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None), Is.Null);
+    }
+
+    [Test]
+    public async Task Delete_soft_deletes_and_is_idempotent()
+    {
+        await _store.SetAsync(IntegrationId, IntegrationSecret.Password, Value, CancellationToken.None);
+
+        await _store.DeleteAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None);
+        await _store.DeleteAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None);
+        await _store.DeleteAsync(IntegrationId, IntegrationSecret.RefreshToken, CancellationToken.None);
+
+        Assert.That(_simulator.SecretNames(), Is.Empty);
+        Assert.That(_simulator.DeletedSecretNames(), Is.EqualTo(new[] { KeyVaultSecretName.For(IntegrationId, IntegrationSecret.Password) }));
+        Assert.That(await _store.GetAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None), Is.Null);
+    }
+
+    [Test]
+    public async Task Reusing_a_deleted_name_is_rejected_with_Key_Vaults_conflict()
+    {
+        await _store.SetAsync(IntegrationId, IntegrationSecret.Password, "old", CancellationToken.None);
+        await _store.DeleteAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None);
+
+        var error = Assert.ThrowsAsync<UpstreamRejectedException>(() =>
+            _store.SetAsync(IntegrationId, IntegrationSecret.Password, Value, CancellationToken.None))!;
+
+        Assert.That(error.System, Is.EqualTo("Key Vault"));
+        Assert.That(error.StatusCode, Is.EqualTo(409));
+        Assert.That(error.Code, Is.EqualTo("Conflict"));
+        Assert.That(error.Message, Does.Contain("deleted but recoverable"));
+        Assert.That(error.ToString(), Does.Not.Contain(Value));
+    }
+
+    [TestCase("not-an-id")]
+    [TestCase("0f8fad5b-d9cb-469f-a165-70867728950e")]
+    [TestCase("0f8fad5bd9cb469fa16570867728950e/../x")]
+    public void An_invalid_integration_id_is_refused_before_anything_is_sent(string integrationId)
+    {
+        Assert.ThrowsAsync<ArgumentException>(() => _store.SetAsync(integrationId, IntegrationSecret.Password, Value, CancellationToken.None));
+        Assert.ThrowsAsync<ArgumentException>(() => _store.GetAsync(integrationId, IntegrationSecret.Password, CancellationToken.None));
+        Assert.ThrowsAsync<ArgumentException>(() => _store.DeleteAsync(integrationId, IntegrationSecret.Password, CancellationToken.None));
+
+        Assert.That(_simulator.RequestCount, Is.Zero);
+    }
+
+    [Test]
+    public void A_value_Key_Vault_refuses_is_rejected_without_echoing_it()
+    {
+        var tooLarge = "secret-" + new string('x', 25_600);
+
+        var error = Assert.ThrowsAsync<UpstreamRejectedException>(() =>
+            _store.SetAsync(IntegrationId, IntegrationSecret.Password, tooLarge, CancellationToken.None))!;
+
+        Assert.That(error.StatusCode, Is.EqualTo(400));
+        Assert.That(error.Code, Is.EqualTo("BadParameter"));
+        Assert.That(error.ToString(), Does.Not.Contain("secret-xxx"));
+        Assert.That(_simulator.SecretNames(), Is.Empty);
+    }
+
+    [TestCase(KeyVaultFault.Throttled)]
+    [TestCase(KeyVaultFault.ServiceUnavailable)]
+    [TestCase(KeyVaultFault.Down)]
+    public async Task A_vault_that_keeps_failing_is_unreachable_after_the_retries(KeyVaultFault fault)
+    {
+        await _store.GetAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None);
+        _simulator.ClearRequests();
+        _simulator.InjectPersistentFault(fault);
+
+        var error = Assert.ThrowsAsync<UpstreamUnreachableException>(() =>
+            _store.SetAsync(IntegrationId, IntegrationSecret.Password, Value, CancellationToken.None))!;
+
+        Assert.That(error.System, Is.EqualTo("Key Vault"));
+        Assert.That(_simulator.RequestCount, Is.EqualTo(KeyVaultTestEnvironment.MaxRetries + 1));
+        Assert.That(error.ToString(), Does.Not.Contain(Value));
+    }
+
+    [Test]
+    public async Task A_passing_throttle_is_retried_and_the_write_succeeds()
+    {
+        await _store.GetAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None);
+        _simulator.ClearRequests();
+        _simulator.InjectFault(KeyVaultFault.Throttled, times: KeyVaultTestEnvironment.MaxRetries);
+
+        await _store.SetAsync(IntegrationId, IntegrationSecret.Password, Value, CancellationToken.None);
+
+        Assert.That(_simulator.Requests.Select(r => r.StatusCode), Is.EqualTo(new[] { 429, 429, 200 }));
+    }
+
+    [Test]
+    public void A_forbidden_caller_is_rejected()
+    {
+        _simulator.InjectPersistentFault(KeyVaultFault.Forbidden);
+
+        var error = Assert.ThrowsAsync<UpstreamRejectedException>(() =>
+            _store.GetAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None))!;
+
+        Assert.That(error.StatusCode, Is.EqualTo(403));
+        Assert.That(error.Code, Is.EqualTo("Forbidden"));
+    }
+
+    [Test]
+    public async Task Logs_carry_integration_kind_and_version_but_never_the_value()
+    {
+        await _store.SetAsync(IntegrationId, IntegrationSecret.Password, Value, CancellationToken.None);
+        var version = _simulator.Versions(KeyVaultSecretName.For(IntegrationId, IntegrationSecret.Password)).Single();
+        await _store.GetAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None);
+        await _store.DeleteAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None);
+        Assert.ThrowsAsync<UpstreamRejectedException>(() => _store.SetAsync(IntegrationId, IntegrationSecret.Password, Value, CancellationToken.None));
+
+        var stored = _logs.Entries.Single(e => e.Message.StartsWith("Stored Key Vault secret", StringComparison.Ordinal));
+        Assert.That(stored.Properties["IntegrationId"], Is.EqualTo(IntegrationId));
+        Assert.That(stored.Properties["SecretKind"], Is.EqualTo("password"));
+        Assert.That(stored.Properties["SecretVersion"], Is.EqualTo(version));
+        Assert.That(_logs.Entries.Count(e => e.Properties.ContainsKey("IntegrationId")), Is.GreaterThanOrEqualTo(4));
+        Assert.That(_logs.AllText, Does.Not.Contain("7f3c9e"));
+    }
+}

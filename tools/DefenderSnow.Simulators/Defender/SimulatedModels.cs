@@ -1,0 +1,88 @@
+namespace DefenderSnow.Simulators.Defender;
+
+public enum SimulatedAssessmentStatus
+{
+    Healthy,
+    Unhealthy,
+    NotApplicable,
+}
+
+public enum SimulatedSeverity
+{
+    Low,
+    Medium,
+    High,
+}
+
+/// <summary>What Defender has found for one recommendation on one resource.</summary>
+public sealed record SimulatedAssessment(string ResourceId, string AssessmentName, SimulatedAssessmentStatus Status)
+{
+    /// <summary>Defaults to the recommendation's metadata display name, when that is seeded.</summary>
+    public string? DisplayName { get; init; }
+
+    public string? Cause { get; init; }
+
+    public string? Description { get; init; }
+
+    /// <summary><c>resourceDetails.source</c>: <c>Azure</c>, <c>Aws</c>, <c>Gcp</c>, <c>OnPremise</c>.</summary>
+    public string Source { get; init; } = "Azure";
+
+    public IReadOnlyDictionary<string, string>? AdditionalData { get; init; }
+
+    public DateTimeOffset? FirstEvaluationDate { get; init; }
+
+    public DateTimeOffset? StatusChangeDate { get; init; }
+}
+
+/// <summary>A recommendation's metadata (<c>Microsoft.Security/assessmentMetadata</c>).</summary>
+public sealed record SimulatedAssessmentMetadata(string AssessmentName, string DisplayName, SimulatedSeverity Severity)
+{
+    public string? Description { get; init; }
+
+    /// <summary>HTML, as Defender writes it.</summary>
+    public string? RemediationDescription { get; init; }
+
+    public IReadOnlyList<string> Categories { get; init; } = [];
+
+    public string? UserImpact { get; init; }
+
+    public string? ImplementationEffort { get; init; }
+
+    public IReadOnlyList<string> Threats { get; init; } = [];
+
+    public string AssessmentType { get; init; } = "BuiltIn";
+
+    public string? PolicyDefinitionId { get; init; }
+
+    public bool Preview { get; init; }
+}
+
+/// <summary>
+/// Makes the next <see cref="Count"/> matching requests fail with <see cref="StatusCode"/> (429 or 5xx), with a
+/// <c>Retry-After</c> of <see cref="RetryAfter"/> when set. <see cref="Operation"/> (one of
+/// <see cref="ResourceManagerOperations"/>) limits it to one endpoint; null means any.
+/// </summary>
+public sealed record SimulatedFault(int StatusCode, int Count = 1)
+{
+    public TimeSpan? RetryAfter { get; init; }
+
+    public string? Operation { get; init; }
+}
+
+/// <summary>A management group in the simulated tree; <see cref="Parent"/> is null only for the root.</summary>
+public sealed record SimulatedManagementGroup(string Name, string? Parent, string? DisplayName = null);
+
+/// <summary>A subscription placed directly below management group <see cref="Parent"/>.</summary>
+public sealed record SimulatedSubscription(string SubscriptionId, string Parent, string? DisplayName = null);
+
+/// <summary>Names of the simulated endpoints, as used for request counts and faults.</summary>
+public static class ResourceManagerOperations
+{
+    public const string PutGovernanceAssignment = "PutGovernanceAssignment";
+    public const string GetGovernanceAssignment = "GetGovernanceAssignment";
+    public const string DeleteGovernanceAssignment = "DeleteGovernanceAssignment";
+    public const string ListGovernanceAssignments = "ListGovernanceAssignments";
+    public const string GetAssessment = "GetAssessment";
+    public const string GetAssessmentMetadata = "GetAssessmentMetadata";
+    public const string ListManagementGroupDescendants = "ListManagementGroupDescendants";
+}

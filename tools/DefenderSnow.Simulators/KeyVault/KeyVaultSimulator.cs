@@ -1,0 +1,89 @@
+using DefenderSnow.Simulators.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace DefenderSnow.Simulators.KeyVault;
+
+/// <summary>
+/// A strict stand-in for an Azure Key Vault's secrets API, written from the REST reference: HTTPS with
+/// a certificate made at start, the bearer challenge, tokens checked for the Key Vault audience, name,
+/// size and tag rules, versions, soft delete with recover and purge, the 409 on reusing a deleted name,
+/// paged lists, and the documented error bodies. Tests drive the real <c>SecretClient</c> against it.
+/// </summary>
+public sealed class KeyVaultSimulator : IAsyncDisposable
+{
+    private readonly SimulatorHost _host;
+    private readonly KeyVaultState _state;
+
+    private KeyVaultSimulator(SimulatorHost host, KeyVaultState state)
+    {
+        _host = host;
+        _state = state;
+    }
+
+    /// <summary>The vault URI, for example <c>https://127.0.0.1:51234/</c>.</summary>
+    public Uri BaseUri => _host.BaseUri;
+
+    /// <summary>Every data-plane request so far (not the <c>/_sim</c> ones), oldest first.</summary>
+    public IReadOnlyList<KeyVaultRequest> Requests => _state.Requests();
+
+    public int RequestCount => _state.Requests().Count;
+
+    public static async Task<KeyVaultSimulator> StartAsync(KeyVaultSimulatorOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= new KeyVaultSimulatorOptions();
+        if (options.RecoverableDays is < 7 or > 90)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Key Vault keeps deleted secrets for 7 to 90 days.");
+        }
+
+        var state = new KeyVaultState(options.TimeProvider, options.RecoverableDays);
+        var handler = new KeyVaultRequestHandler(state, options);
+        var control = new KeyVaultControlEndpoints(state);
+        var host = await SimulatorHost.StartAsync(
+            _ => { },
+            app => app.Run(context => context.Request.Path.StartsWithSegments(KeyVaultControlEndpoints.Prefix, StringComparison.OrdinalIgnoreCase)
+                ? control.HandleAsync(context)
+                : handler.HandleAsync(context)),
+            options.Port,
+            ct);
+        return new KeyVaultSimulator(host, state);
+    }
+
+    /// <summary>Names of the live secrets, as first written.</summary>
+    public IReadOnlyList<string> SecretNames() => [.. _state.List().Select(s => s.Name)];
+
+    /// <summary>Names of the soft-deleted secrets that are not yet purged.</summary>
+    public IReadOnlyList<string> DeletedSecretNames() => [.. _state.ListDeleted().Select(d => d.Secret.Name)];
+
+    /// <summary>The value of the latest (or the given) version of a live secret; <c>null</c> when there is none.</summary>
+    public string? GetValue(string name, string? version = null)
+    {
+        var secret = _state.Get(name);
+        return version is null
+            ? secret?.Latest.Value
+            : secret?.Versions.FirstOrDefault(v => string.Equals(v.Version, version, StringComparison.OrdinalIgnoreCase))?.Value;
+    }
+
+    /// <summary>The version ids of a live secret, oldest first; empty when there is none.</summary>
+    public IReadOnlyList<string> Versions(string name) => [.. _state.Get(name)?.Versions.Select(v => v.Version) ?? []];
+
+    /// <summary>The content type and tags of the latest version of a live secret.</summary>
+    public (string? ContentType, IReadOnlyDictionary<string, string>? Tags)? Properties(string name) =>
+        _state.Get(name) is { } secret ? (secret.Latest.ContentType, secret.Latest.Tags) : null;
+
+    /// <summary>Answers the next <paramref name="times"/> data-plane requests with <paramref name="fault"/>.</summary>
+    public void InjectFault(KeyVaultFault fault, int times = 1) => _state.InjectFault(fault, times);
+
+    /// <summary>Answers every data-plane request with <paramref name="fault"/> until <see cref="ClearFault"/>.</summary>
+    public void InjectPersistentFault(KeyVaultFault fault) => _state.InjectFault(fault, int.MaxValue);
+
+    public void ClearFault() => _state.ClearFault();
+
+    public void ClearRequests() => _state.ClearRequests();
+
+    /// <summary>Empties the vault (live and deleted) and the request log, and clears any fault.</summary>
+    public void Reset() => _state.Reset();
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+}

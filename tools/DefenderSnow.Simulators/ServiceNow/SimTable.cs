@@ -1,0 +1,38 @@
+namespace DefenderSnow.Simulators.ServiceNow;
+
+/// <summary>
+/// One table the simulator serves. This is the simulator's own copy of ServiceNow's facts, written apart
+/// from the product's catalogue so that a mistake in one is not mirrored in the other.
+/// </summary>
+internal sealed record SimTable
+{
+    public required string Name { get; init; }
+
+    /// <summary>Ticket number prefix, or <c>null</c> for tables without numbers.</summary>
+    public string? NumberPrefix { get; init; }
+
+    public int FirstNumber { get; init; }
+
+    /// <summary>Field name → referenced table (<c>null</c> for a plain field).</summary>
+    public required IReadOnlyDictionary<string, string?> Fields { get; init; }
+
+    /// <summary>Field name → value → label, for choice fields.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Choices { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
+    /// <summary>What a reference to a record of this table displays as.</summary>
+    public required string DisplayField { get; init; }
+
+    public string? InitialState { get; init; }
+
+    /// <summary>States that need close code and notes (data policy), and the labels named in the refusal.</summary>
+    public IReadOnlySet<string> StatesNeedingCloseFields { get; init; } = new HashSet<string>();
+
+    public IReadOnlyList<string> CloseFieldLabels { get; init; } = [];
+
+    /// <summary>States in which the record is no longer active.</summary>
+    public IReadOnlySet<string> InactiveStates { get; init; } = new HashSet<string>();
+
+    public bool IsTicket => NumberPrefix is not null;
+
+    public bool IsReference(string field) => Fields.TryGetValue(field, out var target) && target is not null;
+}

@@ -1,0 +1,97 @@
+namespace DefenderSnow.Simulators.ServiceNow;
+
+/// <summary>The tables of the simulated instance, as ServiceNow's documentation describes them.</summary>
+internal static class SimTables
+{
+    private static readonly string[] SystemFields = ["sys_id", "sys_created_on", "sys_created_by", "sys_updated_on", "sys_updated_by", "sys_mod_count", "sys_class_name"];
+
+    private static readonly Dictionary<string, string> ImpactUrgency = new() { ["1"] = "1 - High", ["2"] = "2 - Medium", ["3"] = "3 - Low" };
+
+    private static readonly Dictionary<string, string> Priority = new()
+    {
+        ["1"] = "1 - Critical", ["2"] = "2 - High", ["3"] = "3 - Moderate", ["4"] = "4 - Low", ["5"] = "5 - Planning",
+    };
+
+    public static readonly IReadOnlyDictionary<string, SimTable> All = new[]
+    {
+        new SimTable
+        {
+            Name = "incident",
+            NumberPrefix = "INC",
+            FirstNumber = 10001,
+            DisplayField = "number",
+            InitialState = "1",
+            Fields = TaskFields(("caller_id", "sys_user"), ("close_code", null), ("close_notes", null), ("resolved_at", null), ("resolved_by", "sys_user"), ("category", null)),
+            Choices = TaskChoices(new() { ["1"] = "New", ["2"] = "In Progress", ["3"] = "On Hold", ["6"] = "Resolved", ["7"] = "Closed", ["8"] = "Canceled" }),
+            StatesNeedingCloseFields = new HashSet<string> { "6", "7" },
+            CloseFieldLabels = ["Resolution code", "Resolution notes"],
+            InactiveStates = new HashSet<string> { "7", "8" },
+        },
+        new SimTable
+        {
+            Name = "problem",
+            NumberPrefix = "PRB",
+            FirstNumber = 40001,
+            DisplayField = "number",
+            InitialState = "101",
+            Fields = TaskFields(("resolution_code", null), ("cause_notes", null), ("fix_notes", null), ("resolved_at", null), ("resolved_by", "sys_user"), ("category", null)),
+            Choices = TaskChoices(new() { ["101"] = "New", ["102"] = "Assess", ["103"] = "Root Cause Analysis", ["104"] = "Fix in Progress", ["106"] = "Resolved", ["107"] = "Closed" }),
+            InactiveStates = new HashSet<string> { "107" },
+        },
+        new SimTable
+        {
+            Name = "change_request",
+            NumberPrefix = "CHG",
+            FirstNumber = 30001,
+            DisplayField = "number",
+            InitialState = "-5",
+            Fields = TaskFields(("requested_by", "sys_user"), ("close_code", null), ("close_notes", null), ("type", null), ("start_date", null), ("end_date", null), ("category", null)),
+            Choices = TaskChoices(new() { ["-5"] = "New", ["-4"] = "Assess", ["-3"] = "Authorize", ["-2"] = "Scheduled", ["-1"] = "Implement", ["0"] = "Review", ["3"] = "Closed", ["4"] = "Canceled" }),
+            StatesNeedingCloseFields = new HashSet<string> { "3" },
+            CloseFieldLabels = ["Close code", "Close notes"],
+            InactiveStates = new HashSet<string> { "3", "4" },
+        },
+        new SimTable
+        {
+            Name = "sys_user",
+            DisplayField = "name",
+            Fields = WithSystem(("user_name", null), ("email", null), ("name", null), ("first_name", null), ("last_name", null), ("active", null), ("manager", "sys_user"), ("title", null)),
+        },
+        new SimTable
+        {
+            Name = "sys_user_group",
+            DisplayField = "name",
+            Fields = WithSystem(("name", null), ("description", null), ("active", null), ("manager", "sys_user"), ("email", null)),
+        },
+    }.ToDictionary(t => t.Name, StringComparer.Ordinal);
+
+    /// <summary>Journal fields accept writes (appended to the history) but read back as "".</summary>
+    public static readonly IReadOnlySet<string> JournalFields = new HashSet<string> { "work_notes", "comments" };
+
+    private static Dictionary<string, string?> TaskFields(params (string Name, string? Reference)[] specific) => WithSystem(
+        [
+            ("number", null), ("state", null), ("active", null), ("short_description", null), ("description", null),
+            ("assigned_to", "sys_user"), ("assignment_group", "sys_user_group"), ("impact", null), ("urgency", null), ("priority", null),
+            ("opened_by", "sys_user"), ("opened_at", null), ("closed_at", null), ("closed_by", "sys_user"), ("correlation_id", null),
+            ("correlation_display", null), ("work_notes", null), ("comments", null), .. specific,
+        ]);
+
+    private static Dictionary<string, string?> WithSystem(params (string Name, string? Reference)[] fields)
+    {
+        var all = fields.ToDictionary(f => f.Name, f => f.Reference, StringComparer.Ordinal);
+        foreach (var field in SystemFields)
+        {
+            all[field] = null;
+        }
+
+        return all;
+    }
+
+    private static Dictionary<string, IReadOnlyDictionary<string, string>> TaskChoices(Dictionary<string, string> states) => new()
+    {
+        ["state"] = states,
+        ["impact"] = ImpactUrgency,
+        ["urgency"] = ImpactUrgency,
+        ["priority"] = Priority,
+    };
+}
