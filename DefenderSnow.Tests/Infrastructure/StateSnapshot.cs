@@ -1,0 +1,37 @@
+using System.Text;
+using Azure.Data.Tables;
+
+namespace DefenderSnow.Tests.Infrastructure;
+
+/// <summary>
+/// Everything the app has stored: every row of its tables (with ETags, so any rewrite shows) and every
+/// Key Vault secret, live or deleted, with its versions. Two equal snapshots mean nothing was written.
+/// </summary>
+public static class StateSnapshot
+{
+    public static async Task<string> TakeAsync(TestApp app)
+    {
+        var text = new StringBuilder();
+        var service = new TableServiceClient(await Azurite.GetConnectionStringAsync());
+        await foreach (var table in service.QueryAsync(t => t.Name.CompareTo(app.TablePrefix) >= 0 && t.Name.CompareTo(app.TablePrefix + "~") < 0))
+        {
+            text.AppendLine($"table {table.Name}");
+            await foreach (var row in service.GetTableClient(table.Name).QueryAsync<TableEntity>())
+            {
+                text.AppendLine($"  {row.PartitionKey}/{row.RowKey} {row.ETag}");
+            }
+        }
+
+        foreach (var name in app.KeyVault.SecretNames().Order())
+        {
+            text.AppendLine($"secret {name} versions={app.KeyVault.Versions(name).Count}");
+        }
+
+        foreach (var name in app.KeyVault.DeletedSecretNames().Order())
+        {
+            text.AppendLine($"deleted secret {name}");
+        }
+
+        return text.ToString();
+    }
+}
