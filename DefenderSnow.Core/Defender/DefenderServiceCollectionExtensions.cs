@@ -31,7 +31,7 @@ internal static class DefenderServiceCollectionExtensions
         services.AddSingleton<ResourceManagerTokenCache>();
         services.AddTransient<ResourceManagerAuthenticationHandler>();
         var client = services
-            .AddRefitClient<IResourceManagerApi>(_ => new RefitSettings { ContentSerializer = new SystemTextJsonContentSerializer(CreateJsonOptions()) })
+            .AddRefitGeneratedClient<IResourceManagerApi>(_ => new RefitSettings { ContentSerializer = new SystemTextJsonContentSerializer(CreateJsonOptions()) })
             .ConfigureHttpClient((sp, http) =>
             {
                 http.BaseAddress = sp.GetRequiredService<IOptions<DefenderOptions>>().Value.EndpointUri;
