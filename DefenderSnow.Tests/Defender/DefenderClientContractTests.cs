@@ -332,6 +332,15 @@ public class DefenderClientContractTests
     }
 
     [Test]
+    public void Throttling_that_asks_for_a_long_wait_is_reported_at_once()
+    {
+        State.InjectFault(new SimulatedFault(429) { RetryAfter = TimeSpan.FromMinutes(5) });
+
+        Assert.ThrowsAsync<UpstreamUnreachableException>(() => Client.GetAssessmentAsync(ResourceId, Recommendation, CancellationToken.None));
+        Assert.That(State.RequestCount(ResourceManagerOperations.GetAssessment), Is.EqualTo(1));
+    }
+
+    [Test]
     public void An_answer_slower_than_the_attempt_timeout_is_retried_then_unreachable()
     {
         using var services = DefenderTestServices.Build(_simulator.BaseUri, new Dictionary<string, string?>
