@@ -14,6 +14,7 @@ namespace DefenderSnow.Core.Defender;
 
 internal static class DefenderServiceCollectionExtensions
 {
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(1);
     private static readonly HashSet<HttpMethod> IdempotentMethods = [HttpMethod.Get, HttpMethod.Head, HttpMethod.Options, HttpMethod.Put, HttpMethod.Delete];
 
     /// <summary>
@@ -31,7 +32,7 @@ internal static class DefenderServiceCollectionExtensions
         services.AddSingleton<ResourceManagerTokenCache>();
         services.AddTransient<ResourceManagerAuthenticationHandler>();
         var client = services
-            .AddRefitClient<IResourceManagerApi>(_ => new RefitSettings { ContentSerializer = new SystemTextJsonContentSerializer(CreateJsonOptions()) })
+            .AddRefitGeneratedClient<IResourceManagerApi>(_ => new RefitSettings { ContentSerializer = new SystemTextJsonContentSerializer(CreateJsonOptions()) })
             .ConfigureHttpClient((sp, http) =>
             {
                 http.BaseAddress = sp.GetRequiredService<IOptions<DefenderOptions>>().Value.EndpointUri;
@@ -85,8 +86,17 @@ internal static class DefenderServiceCollectionExtensions
             return false;
         }
 
-        return outcome.Result is { } response
-            ? response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500
-            : HttpClientResiliencePredicates.IsTransient(outcome);
+        if (outcome.Result is not { } response)
+        {
+            return HttpClientResiliencePredicates.IsTransient(outcome);
+        }
+
+        // A caller should not hang for as long as a throttled subscription is told to wait; it is better told now.
+        if (response.Headers.RetryAfter?.Delta > MaxRetryAfter)
+        {
+            return false;
+        }
+
+        return response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500;
     }
 }

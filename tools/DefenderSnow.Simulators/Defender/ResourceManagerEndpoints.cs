@@ -341,7 +341,8 @@ internal static partial class ResourceManagerEndpoints
         var body = new JsonObject { ["value"] = page };
         if (offset + pageSize < items.Count)
         {
-            var next = new StringBuilder($"https://{context.Request.Host}{context.Request.Path}?api-version={Uri.EscapeDataString(context.Request.Query["api-version"].ToString())}");
+            var origin = state.NextLinkBase?.GetLeftPart(UriPartial.Authority) ?? $"https://{context.Request.Host}";
+            var next = new StringBuilder($"{origin}{context.Request.Path}?api-version={Uri.EscapeDataString(context.Request.Query["api-version"].ToString())}");
             if (top.Length > 0)
             {
                 next.Append("&$top=").Append(top);

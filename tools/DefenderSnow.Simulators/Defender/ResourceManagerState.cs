@@ -36,6 +36,12 @@ public sealed class ResourceManagerState
         set => Volatile.Write(ref _pageSize, value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), "A page holds at least one item."));
     }
 
+    /// <summary>
+    /// When set, <c>nextLink</c>s point at this base instead of the simulator itself: lets client tests prove
+    /// they never follow a link (and send their token) to another host.
+    /// </summary>
+    public Uri? NextLinkBase { get; set; }
+
     public void SeedAssessment(SimulatedAssessment assessment)
     {
         ArgumentNullException.ThrowIfNull(assessment);
@@ -172,6 +178,7 @@ public sealed class ResourceManagerState
             _latency.Clear();
             _requests.Clear();
             _pageSize = 100;
+            NextLinkBase = null;
         }
     }
 

@@ -1,0 +1,151 @@
+using Azure.Core;
+using DefenderSnow.Core.Defender;
+using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Hosting;
+using DefenderSnow.Simulators.Defender;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace DefenderSnow.Tests.Defender;
+
+/// <summary>What the client does around the calls: settings, tokens, links it follows, cancellation.</summary>
+public class DefenderClientBehaviourTests
+{
+    private const string Subscription = "44444444-4444-4444-4444-444444444444";
+    private const string ResourceId = $"/subscriptions/{Subscription}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1";
+    private const string Recommendation = "aaaaaaaa-1111-4111-8111-000000000001";
+
+    private ResourceManagerSimulator _simulator = null!;
+
+    [OneTimeSetUp]
+    public async Task StartSimulator() => _simulator = await ResourceManagerSimulator.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopSimulator() => await _simulator.DisposeAsync();
+
+    [SetUp]
+    public void SetUp()
+    {
+        _simulator.State.Reset();
+        _simulator.State.SeedAssessment(new SimulatedAssessment(ResourceId, Recommendation, SimulatedAssessmentStatus.Unhealthy));
+    }
+
+    [TestCase("Defender:Endpoint", "http://management.azure.com")]
+    [TestCase("Defender:Endpoint", "management.azure.com")]
+    [TestCase("Defender:Endpoint", "https://management.azure.com/?x=1")]
+    [TestCase("Defender:Audience", "not a uri")]
+    [TestCase("Defender:MaxRetryAttempts", "11")]
+    [TestCase("Defender:AttemptTimeout", "00:00:00")]
+    public void A_malformed_setting_fails_with_its_name(string setting, string value)
+    {
+        using var services = DefenderTestServices.Build(_simulator.BaseUri, new Dictionary<string, string?> { [setting] = value });
+
+        var error = Assert.Throws<OptionsValidationException>(() => _ = services.GetRequiredService<IOptions<DefenderOptions>>().Value);
+
+        Assert.That(error!.Message, Does.Contain(setting));
+    }
+
+    [Test]
+    public void The_defaults_are_the_public_cloud()
+    {
+        var options = new DefenderOptions();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Endpoint, Is.EqualTo("https://management.azure.com"));
+            Assert.That(options.Audience, Is.EqualTo("https://management.azure.com"));
+            Assert.That(new DefenderOptionsValidation().Validate(null, options).Succeeded, Is.True);
+        });
+    }
+
+    [Test]
+    public async Task One_token_serves_many_calls_and_is_asked_for_the_audiences_default_scope()
+    {
+        var credential = new CountingCredential(new SimulatorTokenCredential(TimeProvider.System));
+        using var services = DefenderTestServices.Build(_simulator.BaseUri, credential: credential);
+        var client = services.GetRequiredService<IDefenderClient>();
+
+        for (var i = 0; i < 3; i++)
+        {
+            await client.GetAssessmentAsync(ResourceId, Recommendation, CancellationToken.None);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(credential.Calls, Is.EqualTo(1));
+            Assert.That(credential.LastScopes, Is.EqualTo(new[] { "https://management.azure.com/.default" }));
+        });
+    }
+
+    [Test]
+    public void A_next_link_to_another_host_is_not_followed()
+    {
+        using var services = DefenderTestServices.Build(_simulator.BaseUri);
+        _simulator.State.PageSize = 1;
+        _simulator.State.NextLinkBase = new Uri("https://attacker.example");
+        _simulator.State.AddManagementGroup(new SimulatedManagementGroup("root", null));
+        _simulator.State.AddManagementGroup(new SimulatedManagementGroup("a", "root"));
+        _simulator.State.AddManagementGroup(new SimulatedManagementGroup("b", "root"));
+
+        var error = Assert.ThrowsAsync<UpstreamUnreachableException>(() =>
+            services.GetRequiredService<IDefenderClient>().ListManagementGroupDescendantsAsync("root", CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.Contain("nextLink"));
+            Assert.That(_simulator.State.RequestCount(ResourceManagerOperations.ListManagementGroupDescendants), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void A_caller_that_cancels_gets_a_cancellation_not_an_outage()
+    {
+        using var services = DefenderTestServices.Build(_simulator.BaseUri);
+        _simulator.State.SetLatency(TimeSpan.FromSeconds(5));
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+
+        Assert.CatchAsync<OperationCanceledException>(() =>
+            services.GetRequiredService<IDefenderClient>().GetAssessmentAsync(ResourceId, Recommendation, cancellation.Token));
+    }
+
+    [Test]
+    public void A_credential_that_cannot_issue_a_token_makes_resource_manager_unreachable_without_a_request()
+    {
+        using var services = DefenderTestServices.Build(_simulator.BaseUri, credential: new FailingCredential());
+
+        var error = Assert.ThrowsAsync<UpstreamUnreachableException>(() =>
+            services.GetRequiredService<IDefenderClient>().GetAssessmentAsync(ResourceId, Recommendation, CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.Contain("access token"));
+            Assert.That(_simulator.State.RequestCounts, Is.Empty);
+        });
+    }
+
+    private sealed class CountingCredential(TokenCredential inner) : TokenCredential
+    {
+        public int Calls { get; private set; }
+
+        public string[] LastScopes { get; private set; } = [];
+
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
+        {
+            Calls++;
+            LastScopes = requestContext.Scopes;
+            return inner.GetToken(requestContext, cancellationToken);
+        }
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
+    }
+
+    private sealed class FailingCredential : TokenCredential
+    {
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            throw new Azure.Identity.CredentialUnavailableException("No managed identity endpoint found.");
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            ValueTask.FromException<AccessToken>(new Azure.Identity.CredentialUnavailableException("No managed identity endpoint found."));
+    }
+}
