@@ -1,0 +1,157 @@
+using DefenderSnow.Tests.Infrastructure;
+
+namespace DefenderSnow.Tests.Integrations;
+
+/// <summary>Every kind of bad input gets problem details naming the field, and nothing is stored or sent to ServiceNow.</summary>
+public sealed class IntegrationBadInputTests : IntegrationFunctionTestBase
+{
+    private string _before = null!;
+
+    [SetUp]
+    public async Task Snapshot()
+    {
+        _before = await StateSnapshot.TakeAsync(App);
+        App.ServiceNow.ResetRequestCounts();
+    }
+
+    public static IEnumerable<TestCaseData> InvalidBodies()
+    {
+        yield return Case("name of 300 characters", b => b["name"] = new string('n', 300), "name");
+        yield return Case("empty name", b => b["name"] = "   ", "name");
+        yield return Case("missing name", b => b.Remove("name"), "name");
+        yield return Case("missing scope", b => b.Remove("scope"), "scope");
+        yield return Case("unknown scope type", b => b["scope"] = new Dictionary<string, object?> { ["type"] = "tenant", ["id"] = SubscriptionScope }, "scope.type");
+        yield return Case("subscription id not a GUID", b => b["scope"] = new Dictionary<string, object?> { ["type"] = "subscription", ["id"] = "/subscriptions/contoso" }, "scope.id");
+        yield return Case("missing instance URL", b => b.Remove("instanceUrl"), "instanceUrl");
+        yield return Case("http instance URL", b => b["instanceUrl"] = ((string)b["instanceUrl"]!).Replace("https://", "http://"), "instanceUrl");
+        yield return Case("instance URL with a path", b => b["instanceUrl"] = (string)b["instanceUrl"]! + "api/now", "instanceUrl");
+        yield return Case("missing username", b => b.Remove("username"), "username");
+        yield return Case("missing password", b => b.Remove("password"), "password");
+        yield return Case("empty password", b => b["password"] = string.Empty, "password");
+        yield return Case("empty client secret", b => b["clientSecret"] = string.Empty, "clientSecret");
+        yield return Case("missing client id", b => b.Remove("clientId"), "clientId");
+        yield return Case("unknown field mode", b => b["fieldMode"] = "fancy", "fieldMode");
+        yield return Case("a field that does not exist for problem", b => b["fields"] = new Dictionary<string, object?> { ["problem"] = new[] { "caller_id" } }, "fields.problem[0]");
+        yield return Case("a field DefenderSnow does not set", b => b["fields"] = new Dictionary<string, object?> { ["incident"] = new[] { "description", "close_notes" } }, "fields.incident[1]");
+        yield return Case("an unknown ticket type", b => b["fields"] = new Dictionary<string, object?> { ["task"] = new[] { "description" } }, "fields.task");
+        yield return Case("an unknown member", b => b["pasword"] = "x", "pasword");
+        yield return Case("a number where a string belongs", b => b["name"] = 42, "name");
+    }
+
+    [TestCaseSource(nameof(InvalidBodies))]
+    public async Task Invalid_input_is_a_400_naming_the_field_and_changes_nothing(Action<Dictionary<string, object?>> spoil, string field)
+    {
+        var body = ValidBody();
+        spoil(body);
+
+        var response = await CreateAsync(body);
+
+        await AssertRefusedAsync(response, 400, field);
+    }
+
+    [Test]
+    public async Task Several_problems_are_named_in_one_answer()
+    {
+        var body = ValidBody();
+        body.Remove("username");
+        body["password"] = string.Empty;
+        body["name"] = new string('n', 300);
+
+        var response = await CreateAsync(body);
+
+        await AssertRefusedAsync(response, 400, "username");
+        Assert.That(response.Json["errors"]!.AsObject().Select(e => e.Key), Is.SupersetOf(new[] { "username", "password", "name" }));
+    }
+
+    [TestCase("{\"name\": \"x\",", "body")]
+    [TestCase("", "body")]
+    [TestCase("[1,2]", "body")]
+    [TestCase("{\"scope\": {\"type\": 1}}", "scope.type")]
+    public async Task Malformed_json_is_a_400_naming_where(string raw, string field)
+    {
+        var response = await CreateRawAsync(raw);
+
+        await AssertRefusedAsync(response, 400, field);
+    }
+
+    [Test]
+    public async Task A_body_over_64_kb_is_a_413()
+    {
+        var body = ValidBody();
+        body["name"] = new string('n', 70 * 1024);
+
+        var response = await CreateAsync(body);
+
+        await AssertRefusedAsync(response, 413, field: null);
+    }
+
+    [Test]
+    public async Task An_unknown_or_malformed_id_is_a_404()
+    {
+        Assert.That((await GetAsync(Guid.NewGuid().ToString("N"))).Status, Is.EqualTo(404));
+        Assert.That((await GetAsync("name-..%2F")).Status, Is.EqualTo(404));
+        Assert.That((await DeleteAsync(Guid.NewGuid().ToString("N"))).Status, Is.EqualTo(404));
+        Assert.That((await UpdateAsync(Guid.NewGuid().ToString("N"), new { name = "x" })).Status, Is.EqualTo(404));
+    }
+
+    [TestCase("?top=0", "top")]
+    [TestCase("?top=abc", "top")]
+    [TestCase("?continuationToken=not-a-token", "continuationToken")]
+    public async Task Bad_list_parameters_are_a_400(string query, string field)
+    {
+        var response = await ListAsync(query);
+
+        Assert.That(response.Status, Is.EqualTo(400), response.ToString());
+        Assert.That(response.Json["errors"]![field], Is.Not.Null, response.ToString());
+    }
+
+    private static TestCaseData Case(string name, Action<Dictionary<string, object?>> spoil, string field) =>
+        new TestCaseData(spoil, field).SetName($"Invalid input is refused: {name}");
+
+    private async Task AssertRefusedAsync(FunctionResponse response, int status, string? field)
+    {
+        Assert.That(response.Status, Is.EqualTo(status), response.ToString());
+        Assert.That(response.ContentType, Does.StartWith("application/problem+json"));
+        Assert.That(response.Json["status"]!.GetValue<int>(), Is.EqualTo(status));
+        if (field is not null)
+        {
+            Assert.That(response.Json["errors"]?[field], Is.Not.Null, $"expected an error on '{field}': {response}");
+        }
+
+        Assert.That(App.ServiceNow.TotalRequests, Is.Zero, "nothing invalid reaches ServiceNow");
+        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(_before), "nothing was stored");
+    }
+}
+
+/// <summary>The allow list as production has it: no loopback, no IP literals, only the configured hosts.</summary>
+public sealed class IntegrationInstanceAllowListTests : IntegrationFunctionTestBase
+{
+    protected override void AdjustSettings(Dictionary<string, string?> settings)
+    {
+        settings["ServiceNow:AllowPrivateAddresses"] = "false";
+        settings["ServiceNow:AllowedHosts:0"] = "*.service-now.com";
+    }
+
+    [TestCase("https://127.0.0.1:8443/")]
+    [TestCase("https://localhost/")]
+    [TestCase("https://10.1.2.3/")]
+    [TestCase("https://[::1]/")]
+    [TestCase("https://contoso.example.com/")]
+    [TestCase("https://contoso.service-now.com.evil.example/")]
+    [TestCase("http://contoso.service-now.com/")]
+    [TestCase("https://user:pw@contoso.service-now.com/")]
+    public async Task An_instance_outside_the_allow_list_is_a_400_on_instanceUrl_and_changes_nothing(string instanceUrl)
+    {
+        var before = await StateSnapshot.TakeAsync(App);
+        App.ServiceNow.ResetRequestCounts();
+        var body = ValidBody();
+        body["instanceUrl"] = instanceUrl;
+
+        var response = await CreateAsync(body);
+
+        Assert.That(response.Status, Is.EqualTo(400), response.ToString());
+        Assert.That(response.Json["errors"]!["instanceUrl"], Is.Not.Null, response.ToString());
+        Assert.That(App.ServiceNow.TotalRequests, Is.Zero);
+        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before));
+    }
+}

@@ -1,0 +1,217 @@
+using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Defender;
+using DefenderSnow.Core.Secrets;
+using DefenderSnow.Simulators.Defender;
+using DefenderSnow.Simulators.KeyVault;
+using DefenderSnow.Tests.Infrastructure;
+
+namespace DefenderSnow.Tests.Integrations;
+
+/// <summary>List, read, update and delete, against the real host, Azurite and the simulators.</summary>
+public sealed class IntegrationLifecycleTests : IntegrationFunctionTestBase
+{
+    private const string Assessment = "4fb67663-9ab9-475d-b026-8c544cced439";
+
+    [Test]
+    public async Task List_filters_by_scope_and_pages_without_leaking_the_function_key()
+    {
+        var scope = "/subscriptions/" + Guid.NewGuid().ToString("D");
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(await CreateIntegrationAsync(scope: scope));
+        }
+
+        await CreateIntegrationAsync();
+
+        var first = await ListAsync($"?scope={Uri.EscapeDataString(scope.ToUpperInvariant())}&top=2&code=the-function-key");
+        var nextLink = first.Json["nextLink"]!.GetValue<string>();
+        var second = await ListAsync(new Uri(nextLink).Query);
+
+        Assert.That(first.Status, Is.EqualTo(200), first.ToString());
+        Assert.That(first.Json["value"]!.AsArray(), Has.Count.EqualTo(2));
+        Assert.That(nextLink, Does.Not.Contain("the-function-key"));
+        Assert.That(second.Json["value"]!.AsArray(), Has.Count.EqualTo(1));
+        Assert.That(second.Json["nextLink"], Is.Null);
+        var listed = first.Json["value"]!.AsArray().Concat(second.Json["value"]!.AsArray()).Select(i => i!["id"]!.GetValue<string>());
+        Assert.That(listed, Is.EquivalentTo(ids));
+    }
+
+    [Test]
+    public async Task Update_renames_and_changes_fields_and_records_who()
+    {
+        var id = await CreateIntegrationAsync();
+
+        var response = await UpdateAsync(
+            id,
+            new { name = "Renamed-" + id[..6], fieldMode = "customized", fields = new { incident = new[] { "impact" } } },
+            new Dictionary<string, string> { ["X-MS-CLIENT-PRINCIPAL-NAME"] = "auditor@contoso.com" });
+
+        Assert.That(response.Status, Is.EqualTo(200), response.ToString());
+        var read = await GetAsync(id);
+        Assert.That(read.Json["name"]!.GetValue<string>(), Is.EqualTo("Renamed-" + id[..6]));
+        Assert.That(read.Json["fieldMode"]!.GetValue<string>(), Is.EqualTo("customized"));
+        Assert.That(read.Json["fields"]!["incident"]!.AsArray().Select(f => f!.GetValue<string>()), Is.EqualTo(new[] { "impact" }));
+        Assert.That(read.Json["updatedBy"]!.GetValue<string>(), Is.EqualTo("auditor@contoso.com"));
+    }
+
+    [Test]
+    public async Task A_rename_frees_the_old_name_and_cannot_take_a_used_one()
+    {
+        var scope = "/subscriptions/" + Guid.NewGuid().ToString("D");
+        var first = await CreateIntegrationAsync("alpha", scope);
+        await CreateIntegrationAsync("beta", scope);
+
+        var clash = await UpdateAsync(first, new { name = "BETA" });
+        var rename = await UpdateAsync(first, new { name = "gamma" });
+        var reuse = await CreateAsync(ValidBody("alpha", scope));
+
+        Assert.That(clash.Status, Is.EqualTo(409), clash.ToString());
+        Assert.That(rename.Status, Is.EqualTo(200), rename.ToString());
+        Assert.That(reuse.Status, Is.EqualTo(201), reuse.ToString());
+    }
+
+    [Test]
+    public async Task Scope_and_instance_cannot_be_changed()
+    {
+        var id = await CreateIntegrationAsync();
+
+        var scope = await UpdateAsync(id, new { scope = new { type = "subscription", id = "/subscriptions/" + Guid.NewGuid() } });
+        var instance = await UpdateAsync(id, new { instanceUrl = "https://other.service-now.com/" });
+
+        Assert.That(scope.Json["errors"]!["scope"], Is.Not.Null, scope.ToString());
+        Assert.That(instance.Json["errors"]!["instanceUrl"], Is.Not.Null, instance.ToString());
+    }
+
+    [Test]
+    public async Task Rejected_new_credentials_are_a_422_and_the_old_ones_stay()
+    {
+        var id = await CreateIntegrationAsync();
+        var before = await StateSnapshot.TakeAsync(App);
+        var wrong = "Wrong-" + Guid.NewGuid().ToString("N");
+        RememberSecret(wrong);
+
+        var response = await UpdateAsync(id, new { password = wrong });
+
+        Assert.That(response.Status, Is.EqualTo(422), response.ToString());
+        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before));
+        Assert.That(App.KeyVault.GetValue(KeyVaultSecretName.For(id, IntegrationSecret.Password)), Is.EqualTo(Password));
+    }
+
+    [Test]
+    public async Task New_credentials_are_proven_then_stored_as_new_versions()
+    {
+        var id = await CreateIntegrationAsync();
+        var newSecret = "Cs2-" + Guid.NewGuid().ToString("N");
+        RememberSecret(newSecret);
+        App.ServiceNow.RegisterOAuthClient("second-client", newSecret);
+        var passwordName = KeyVaultSecretName.For(id, IntegrationSecret.Password);
+        var secretName = KeyVaultSecretName.For(id, IntegrationSecret.ClientSecret);
+        var passwordVersions = App.KeyVault.Versions(passwordName).Count;
+
+        var response = await UpdateAsync(id, new { clientId = "second-client", clientSecret = newSecret });
+
+        Assert.That(response.Status, Is.EqualTo(200), response.ToString());
+        Assert.That(response.Json["clientId"]!.GetValue<string>(), Is.EqualTo("second-client"));
+        Assert.That(App.KeyVault.GetValue(secretName), Is.EqualTo(newSecret));
+        Assert.That(App.KeyVault.Versions(secretName), Has.Count.EqualTo(2));
+        Assert.That(App.KeyVault.Versions(passwordName), Has.Count.EqualTo(passwordVersions), "an unchanged password gets no new version");
+    }
+
+    [Test]
+    public async Task Delete_removes_assignments_governance_assignments_secrets_and_the_integration()
+    {
+        var id = await CreateIntegrationAsync();
+        var assignments = await SeedLiveAssignmentsAsync(id, 3);
+        var secretNames = Enum.GetValues<IntegrationSecret>().Select(s => KeyVaultSecretName.For(id, s)).ToList();
+
+        var response = await DeleteAsync(id);
+
+        Assert.That(response.Status, Is.EqualTo(204), response.ToString());
+        Assert.That(response.Body, Is.Empty);
+        Assert.That((await GetAsync(id)).Status, Is.EqualTo(404));
+        Assert.That(App.ResourceManager.State.GovernanceAssignments.Where(g => assignments.Any(a => g.AssignmentKey == a.Id)), Is.Empty);
+        var store = App.Get<IAssignmentStore>();
+        foreach (var assignment in assignments)
+        {
+            var stored = await store.GetAsync(id, assignment.Id, CancellationToken.None);
+            Assert.That(stored!.Value.Status, Is.EqualTo(AssignmentStatus.Closed));
+            Assert.That(stored.Value.ClosedReason, Is.EqualTo(ClosedReason.IntegrationDeleted));
+        }
+
+        Assert.That(App.KeyVault.SecretNames(), Has.None.AnyOf(secretNames.ToArray()));
+        Assert.That((await DeleteAsync(id)).Status, Is.EqualTo(404), "a second delete finds nothing");
+    }
+
+    [Test]
+    public async Task An_interrupted_delete_finishes_when_repeated()
+    {
+        var id = await CreateIntegrationAsync();
+        var assignments = await SeedLiveAssignmentsAsync(id, 2);
+        App.ResourceManager.State.InjectFault(new SimulatedFault(500, Count: 20) { Operation = ResourceManagerOperations.DeleteGovernanceAssignment });
+
+        var interrupted = await DeleteAsync(id);
+        App.ResourceManager.State.ClearFaults();
+
+        Assert.That(interrupted.Status, Is.EqualTo(502), interrupted.ToString());
+        Assert.That((await GetAsync(id)).Status, Is.EqualTo(200), "nothing is lost while Resource Manager fails");
+        var finished = await DeleteAsync(id);
+        Assert.That(finished.Status, Is.EqualTo(204), finished.ToString());
+        Assert.That(App.ResourceManager.State.GovernanceAssignments.Where(g => assignments.Any(a => g.AssignmentKey == a.Id)), Is.Empty);
+        Assert.That((await GetAsync(id)).Status, Is.EqualTo(404));
+    }
+
+    [Test]
+    public async Task A_delete_interrupted_by_key_vault_keeps_the_integration_until_repeated()
+    {
+        var id = await CreateIntegrationAsync();
+        App.KeyVault.InjectPersistentFault(KeyVaultFault.Forbidden);
+
+        var interrupted = await DeleteAsync(id);
+        App.KeyVault.ClearFault();
+
+        Assert.That(interrupted.Status, Is.EqualTo(422), interrupted.ToString());
+        Assert.That((await GetAsync(id)).Status, Is.EqualTo(200));
+        Assert.That((await DeleteAsync(id)).Status, Is.EqualTo(204));
+        Assert.That(App.KeyVault.SecretNames().Where(n => n.Contains(id)), Is.Empty);
+    }
+
+    private async Task<List<Assignment>> SeedLiveAssignmentsAsync(string integrationId, int count)
+    {
+        var store = App.Get<IAssignmentStore>();
+        var defender = App.Get<IDefenderClient>();
+        var now = DateTimeOffset.UtcNow;
+        var result = new List<Assignment>();
+        for (var i = 0; i < count; i++)
+        {
+            var resourceId = $"{SubscriptionScope}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm{integrationId[..6]}{i}";
+            App.ResourceManager.State.SeedAssessment(new SimulatedAssessment(resourceId, Assessment, SimulatedAssessmentStatus.Unhealthy));
+            var assignment = new Assignment
+            {
+                Id = Guid.NewGuid().ToString("N"),
+                IntegrationId = integrationId,
+                AssessmentName = Assessment,
+                ResourceId = resourceId,
+                Ticket = new TicketReference("incident", $"INC00100{i:00}", Guid.NewGuid().ToString("N"), null, "New"),
+                AssignedTo = "owner@contoso.com",
+                Caller = "secadmin@contoso.com",
+                ShortDescription = "Fix it",
+                DueDate = now.AddDays(30),
+                Status = AssignmentStatus.Active,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            await store.AddAsync(assignment, CancellationToken.None);
+            await defender.PutGovernanceAssignmentAsync(resourceId, Assessment, assignment.Id, new GovernanceAssignment
+            {
+                Owner = assignment.AssignedTo,
+                RemediationDueDate = assignment.DueDate,
+                AdditionalData = new GovernanceAssignmentAdditionalData(10000 + i, "https://contoso.service-now.com/incident.do", "New"),
+            }, CancellationToken.None);
+            result.Add(assignment);
+        }
+
+        Assert.That(App.ResourceManager.State.GovernanceAssignments.Count(g => result.Any(a => g.AssignmentKey == a.Id)), Is.EqualTo(count));
+        return result;
+    }
+}
