@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Authentication;
 using System.Text.Json;
 using Polly.Timeout;
+using Refit;
 
 namespace DefenderSnow.Core.ServiceNow;
 
@@ -17,18 +18,21 @@ internal static class ServiceNowCall
         {
             return await send();
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && Unwrap(e) is OperationCanceledException)
         {
-            throw;
+            throw new OperationCanceledException(cancellationToken);
         }
         catch (Exception e) when (IsTransportFailure(e))
         {
-            throw new ServiceNowUnreachableException($"ServiceNow did not answer {action}: {Describe(e)}.", e);
+            throw new ServiceNowUnreachableException($"ServiceNow did not answer {action}: {Describe(Unwrap(e))}.", e);
         }
     }
 
     public static bool IsTransportFailure(Exception e) =>
-        e is HttpRequestException or TimeoutRejectedException or OperationCanceledException or IOException;
+        Unwrap(e) is HttpRequestException or TimeoutRejectedException or OperationCanceledException or IOException;
+
+    /// <summary>Refit wraps transport failures in <see cref="ApiRequestException"/>; the cause is what matters.</summary>
+    private static Exception Unwrap(Exception e) => e is ApiRequestException { InnerException: { } inner } ? inner : e;
 
     /// <summary>The exception for an unsuccessful answer: 429 and 5xx (left after retries) are "unreachable", the rest "rejected".</summary>
     public static async Task<Exception> ToExceptionAsync(HttpResponseMessage response, string action, string? table, CancellationToken cancellationToken)

@@ -10,7 +10,7 @@ public sealed class ServiceNowOptions
 
     /// <summary>
     /// Host patterns an instance URL may use: an exact host name, or <c>*.</c> followed by a domain, where
-    /// <c>*</c> stands for exactly one DNS label. Empty means <see cref="DefaultAllowedHosts"/>.
+    /// <c>*</c> stands for exactly one DNS label. Not configured means <see cref="DefaultAllowedHosts"/>.
     /// </summary>
     public string[] AllowedHosts { get; set; } = [];
 

@@ -15,6 +15,14 @@ internal static class ServiceNowServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<ServiceNowOptions>()
             .Bind(configuration.GetSection(ServiceNowOptions.SectionName))
+            .PostConfigure(options =>
+            {
+                // Bound arrays append to a default instead of replacing it, so the default is filled in afterwards.
+                if (options.AllowedHosts.Length == 0)
+                {
+                    options.AllowedHosts = [.. ServiceNowOptions.DefaultAllowedHosts];
+                }
+            })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServiceNowOptions>, ServiceNowOptionsValidation>());
         services.AddOptions<LocalDevelopmentOptions>().Bind(configuration.GetSection(LocalDevelopmentOptions.SectionName));

@@ -23,40 +23,40 @@ internal sealed class SimTableApi
         _baseUri = baseUri;
     }
 
-    public Task<SimResponse> HandleAsync(HttpContext context, string table, string? sysId)
+    public async Task<SimResponse> HandleAsync(HttpContext context, string table, string? sysId)
     {
         var user = _oauth.Authenticate(context.Request.Headers.Authorization.ToString());
         if (user is null)
         {
-            return Task.FromResult(SimResponse.NotAuthenticated());
+            return SimResponse.NotAuthenticated();
         }
 
         if (!SimTables.All.ContainsKey(table))
         {
-            return Task.FromResult(SimResponse.Error(400, $"Invalid table {table}", null));
+            return SimResponse.Error(400, $"Invalid table {table}", null);
         }
 
         var method = context.Request.Method;
         if (HttpMethods.IsGet(method) && !_access.CanRead(user, table))
         {
-            return Task.FromResult(SimResponse.Error(403, "User Not Authorized", "Failed API level ACL Validation"));
+            return SimResponse.Error(403, "User Not Authorized", "Failed API level ACL Validation");
         }
 
         try
         {
             return method switch
             {
-                _ when HttpMethods.IsGet(method) && sysId is null => Task.FromResult(List(context, table)),
-                _ when HttpMethods.IsGet(method) => Task.FromResult(Get(context, table, sysId!)),
-                _ when HttpMethods.IsPost(method) && sysId is null => CreateAsync(context, table, user),
-                _ when (HttpMethods.IsPatch(method) || HttpMethods.IsPut(method)) && sysId is not null => UpdateAsync(context, table, sysId, user),
-                _ when HttpMethods.IsDelete(method) && sysId is not null => Task.FromResult(Delete(table, sysId)),
-                _ => Task.FromResult(SimResponse.Error(405, "Method not Supported", $"{method} is not supported for this resource")),
+                _ when HttpMethods.IsGet(method) && sysId is null => List(context, table),
+                _ when HttpMethods.IsGet(method) => Get(context, table, sysId!),
+                _ when HttpMethods.IsPost(method) && sysId is null => await CreateAsync(context, table, user),
+                _ when (HttpMethods.IsPatch(method) || HttpMethods.IsPut(method)) && sysId is not null => await UpdateAsync(context, table, sysId, user),
+                _ when HttpMethods.IsDelete(method) && sysId is not null => Delete(table, sysId),
+                _ => SimResponse.Error(405, "Method not Supported", $"{method} is not supported for this resource"),
             };
         }
         catch (ServiceNowSimulatorRefusedException e)
         {
-            return Task.FromResult(SimResponse.Error(e.StatusCode, e.ErrorMessage, e.Detail));
+            return SimResponse.Error(e.StatusCode, e.ErrorMessage, e.Detail);
         }
     }
 
