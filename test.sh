@@ -9,4 +9,13 @@ cd "$(dirname "$0")"
 # allowed to fail without failing the install.
 npm ci --no-audit --no-fund --loglevel=error
 
-dotnet test DefenderSnow.sln --configuration Release --logger "console;verbosity=normal" "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test DefenderSnow.sln --configuration Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+
+# One plain closing line that any CI can read, whatever the runner prints.
+passed=$(grep -E '^\s+Passed:\s+[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -E '^\s+Failed:\s+[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+echo "tests: ${passed} passed, ${failed} failed"
+exit $status
