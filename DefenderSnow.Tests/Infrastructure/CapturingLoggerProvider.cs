@@ -3,20 +3,28 @@ using Microsoft.Extensions.Logging;
 
 namespace DefenderSnow.Tests.Infrastructure;
 
-/// <summary>Keeps every log line (message, structured values and exception) the app writes, for tests that search them.</summary>
+/// <summary>Keeps every log entry, rendered and structured, so tests can look for leaked values.</summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider
 {
-    private readonly ConcurrentQueue<string> _lines = new();
+    public sealed record Entry(LogLevel Level, string Message, IReadOnlyDictionary<string, object?> Properties, Exception? Exception);
 
-    public IReadOnlyCollection<string> Lines => _lines;
+    private readonly ConcurrentQueue<Entry> _entries = new();
 
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+    public IReadOnlyList<Entry> Entries => [.. _entries];
+
+    /// <summary>Each entry as one line: message, property values and the whole exception chain.</summary>
+    public IReadOnlyList<string> Lines => [.. _entries.Select(e => $"{e.Level} {e.Message} {string.Join(" ", e.Properties.Values)} {e.Exception}")];
+
+    /// <summary>Everything written, for tests that search it.</summary>
+    public string AllText => string.Join("\n", Lines);
+
+    public ILogger CreateLogger(string categoryName) => new Logger(_entries);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    private sealed class Logger(ConcurrentQueue<Entry> entries) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -25,8 +33,10 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
-            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} [{values}] {exception}");
+            var properties = state is IEnumerable<KeyValuePair<string, object?>> pairs
+                ? pairs.ToDictionary(p => p.Key, p => p.Value)
+                : new Dictionary<string, object?>();
+            entries.Enqueue(new Entry(logLevel, formatter(state, exception), properties, exception));
         }
     }
 }

@@ -3,6 +3,8 @@ using DefenderSnow.Core.Secrets;
 using DefenderSnow.Simulators.KeyVault;
 using Microsoft.Extensions.DependencyInjection;
 
+using DefenderSnow.Tests.Infrastructure;
+
 namespace DefenderSnow.Tests.Secrets;
 
 /// <summary>The store as the app resolves it, against the Key Vault double over HTTPS.</summary>

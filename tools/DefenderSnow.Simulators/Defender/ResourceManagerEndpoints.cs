@@ -318,7 +318,7 @@ internal static partial class ResourceManagerEndpoints
     {
         var offset = 0;
         var skipToken = context.Request.Query["$skiptoken"].ToString();
-        if (skipToken.Length > 0 && !TryReadSkipToken(skipToken, out offset))
+        if (skipToken.Length > 0 && !SkipToken.TryRead(skipToken, out offset))
         {
             await ArmErrors.WriteError(context, 400, "InvalidSkipToken", "The $skiptoken is invalid.");
             return;
@@ -348,31 +348,14 @@ internal static partial class ResourceManagerEndpoints
                 next.Append("&$top=").Append(top);
             }
 
-            next.Append("&$skiptoken=").Append(Uri.EscapeDataString(WriteSkipToken(offset + pageSize)));
+            next.Append("&$skiptoken=").Append(Uri.EscapeDataString(SkipToken.Write(offset + pageSize)));
             body["nextLink"] = next.ToString();
         }
 
         await ArmErrors.WriteJson(context, 200, body);
     }
 
-    private static string WriteSkipToken(int offset) => Convert.ToBase64String(Encoding.UTF8.GetBytes($"offset:{offset}"));
-
-    private static bool TryReadSkipToken(string token, out int offset)
-    {
-        offset = 0;
-        try
-        {
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
-            return text.StartsWith("offset:", StringComparison.Ordinal)
-                && int.TryParse(text["offset:".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out offset);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
-
-    private static JsonObject ToJson(StoredGovernanceAssignment assignment) => new()
+        private static JsonObject ToJson(StoredGovernanceAssignment assignment) => new()
     {
         ["id"] = assignment.Id,
         ["name"] = assignment.AssignmentKey,

@@ -273,7 +273,7 @@ internal sealed class KeyVaultRequestHandler
         }
 
         var offset = 0;
-        if (query.TryGetValue("$skiptoken", out var skipToken) && !TryReadSkipToken(skipToken.ToString(), out offset))
+        if (query.TryGetValue("$skiptoken", out var skipToken) && !SkipToken.TryRead(skipToken.ToString(), out offset))
         {
             await BadParameterAsync(context, "Invalid $skiptoken.");
             return;
@@ -283,27 +283,12 @@ internal sealed class KeyVaultRequestHandler
         string? nextLink = null;
         if (offset + pageSize < items.Count)
         {
-            var token = Convert.ToBase64String(Encoding.UTF8.GetBytes($"offset:{offset + pageSize}"));
+            var token = SkipToken.Write(offset + pageSize);
             nextLink = $"{vault}/{collection}?api-version={Uri.EscapeDataString(apiVersion)}&$skiptoken={Uri.EscapeDataString(token)}"
                 + (maxResults.Count == 1 ? $"&maxresults={pageSize}" : string.Empty);
         }
 
         await WriteAsync(context, StatusCodes.Status200OK, KeyVaultJson.Page(page, nextLink));
-    }
-
-    private static bool TryReadSkipToken(string token, out int offset)
-    {
-        offset = 0;
-        try
-        {
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
-            return text.StartsWith("offset:", StringComparison.Ordinal)
-                && int.TryParse(text["offset:".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out offset);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 
     private sealed record SetBody(
