@@ -32,7 +32,12 @@ public sealed record Problem(
             Title: error.Title,
             Status: status,
             Detail: error.Message,
-            Errors: (error as ValidationException)?.Errors);
+            Errors: error switch
+            {
+                ValidationException validation => validation.Errors,
+                RequestTooLargeException => new Dictionary<string, string[]> { ["body"] = [error.Message] },
+                _ => null,
+            });
         return new JsonResponse(status, problem, ContentType);
     }
 
