@@ -186,7 +186,7 @@ public sealed class IntegrationService
             UpdatedBy = caller,
         };
 
-        if (!request.ChangesCredentials)
+        if (!ChangesCredentials(request))
         {
             var saved = await _store.UpdateAsync(current with { Value = updated }, integration.Name, cancellationToken).ConfigureAwait(false);
             return saved.Value;
@@ -293,6 +293,10 @@ public sealed class IntegrationService
             throw;
         }
     }
+
+    /// <summary>A request body member, so deliberately not a member of the request record.</summary>
+    private static bool ChangesCredentials(UpdateIntegrationRequest request) =>
+        request.Username is not null || request.Password is not null || request.ClientId is not null || request.ClientSecret is not null;
 
     private async Task<Versioned<Integration>> LoadAsync(string id, CancellationToken cancellationToken) =>
         await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Integration", id);

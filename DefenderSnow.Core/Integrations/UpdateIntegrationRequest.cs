@@ -16,8 +16,6 @@ public sealed record UpdateIntegrationRequest(
     string? FieldMode = null,
     IReadOnlyDictionary<string, IReadOnlyList<string?>?>? Fields = null)
 {
-    public bool ChangesCredentials => Username is not null || Password is not null || ClientId is not null || ClientSecret is not null;
-
     public override string ToString() =>
         $"UpdateIntegrationRequest {{ Name = {Name}, Username = {Username}, ClientId = {ClientId}, Password = {(Password is null ? "unchanged" : "***")}, ClientSecret = {(ClientSecret is null ? "unchanged" : "***")}, FieldMode = {FieldMode} }}";
 }

@@ -84,6 +84,19 @@ public sealed class IntegrationLifecycleTests : IntegrationFunctionTestBase
     }
 
     [Test]
+    public async Task An_update_with_an_unknown_member_is_refused_and_changes_nothing()
+    {
+        var id = await CreateIntegrationAsync();
+        var before = await StateSnapshot.TakeAsync(App);
+
+        var response = await UpdateAsync(id, new { changesCredentials = true, name = "x" });
+
+        Assert.That(response.Status, Is.EqualTo(400), response.ToString());
+        Assert.That(response.Json["errors"]!["changesCredentials"], Is.Not.Null, response.ToString());
+        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before));
+    }
+
+    [Test]
     public async Task Rejected_new_credentials_are_a_422_and_the_old_ones_stay()
     {
         var id = await CreateIntegrationAsync();

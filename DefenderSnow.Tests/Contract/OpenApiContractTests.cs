@@ -1,0 +1,356 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using DefenderSnow.Core.Defender;
+using DefenderSnow.Core.Integrations;
+using DefenderSnow.Functions.Hosting;
+using DefenderSnow.Functions.Http;
+using DefenderSnow.Functions.Integrations;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.OpenApi;
+using Microsoft.OpenApi.Reader;
+
+namespace DefenderSnow.Tests.Contract;
+
+/// <summary>
+/// Keeps <c>contract/openapi.yaml</c> honest: it must parse cleanly, describe exactly the HTTP
+/// functions the Functions assembly declares (name, method, route, key or anonymous), show no secret
+/// in any response, and refuse unknown members in every Integrations request body as the code does.
+/// </summary>
+[TestFixture]
+[Category("Contract")]
+public sealed class OpenApiContractTests
+{
+    private const string ContractFile = "contract/openapi.yaml";
+    private const string Anonymous = "anonymous";
+    private const string FunctionKey = "function key";
+
+    private static readonly Regex SecretLikeName = new("password|secret|token", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    private static readonly Regex RouteParameter = new(@"\{(?<name>[^}:?=]+)[^}]*\}", RegexOptions.CultureInvariant);
+
+    private OpenApiDocument _document = null!;
+    private OpenApiDiagnostic _diagnostic = null!;
+
+    [OneTimeSetUp]
+    public async Task LoadContract()
+    {
+        var settings = new OpenApiReaderSettings();
+        settings.AddYamlReader();
+        await using var stream = File.OpenRead(Path.Combine(FindRepositoryRoot(), ContractFile));
+        var result = await OpenApiDocument.LoadAsync(stream, "yaml", settings);
+        Assert.That(result.Document, Is.Not.Null, $"{ContractFile} could not be read: {string.Join("; ", result.Diagnostic?.Errors ?? [])}");
+        _document = result.Document!;
+        _diagnostic = result.Diagnostic!;
+    }
+
+    [Test]
+    public void The_contract_parses_and_validates_without_errors_or_warnings()
+    {
+        var validation = _document.Validate(ValidationRuleSet.GetDefaultRuleSet())?.ToList() ?? [];
+        Assert.Multiple(() =>
+        {
+            Assert.That(_diagnostic.Errors.Select(e => e.ToString()), Is.Empty, "reader errors");
+            // A dangling $ref is only a warning to the reader, but it would blind the checks below.
+            Assert.That(_diagnostic.Warnings.Select(e => e.ToString()), Is.Empty, "reader warnings");
+            Assert.That(validation.Select(e => e.ToString()), Is.Empty, "validation errors");
+            Assert.That(_diagnostic.SpecificationVersion, Is.EqualTo(OpenApiSpecVersion.OpenApi3_0));
+            Assert.That(_document.Servers?.Select(s => s.Url), Is.EqualTo(new[] { "/api" }), "the Functions route prefix");
+        });
+    }
+
+    [Test]
+    public void Every_HTTP_function_is_an_operation_and_every_operation_is_an_HTTP_function()
+    {
+        var functions = HttpFunctions().ToList();
+        Assert.That(functions, Is.Not.Empty, "no [Function] with an [HttpTrigger] found by reflection");
+
+        var fromCode = functions.Select(f => Describe(f.Method, f.Path, f.Name, f.Auth)).ToList();
+        var fromContract = Operations().Select(o => Describe(o.Method, o.Path, o.Operation.OperationId, SecurityOf(o.Operation))).ToList();
+
+        Assert.That(fromContract, Is.EquivalentTo(fromCode),
+            $"{ContractFile} and the functions disagree.{Environment.NewLine}Only in the code: {string.Join(", ", fromCode.Except(fromContract))}"
+            + $"{Environment.NewLine}Only in the contract: {string.Join(", ", fromContract.Except(fromCode))}");
+    }
+
+    [Test]
+    public void Every_route_parameter_is_declared_as_a_required_path_parameter()
+    {
+        Assert.Multiple(() =>
+        {
+            foreach (var (method, path, item, operation) in Operations())
+            {
+                var declared = (operation.Parameters ?? []).Concat(item.Parameters ?? [])
+                    .Where(p => p.In == ParameterLocation.Path && p.Required)
+                    .Select(p => p.Name)
+                    .ToList();
+                foreach (Match match in RouteParameter.Matches(path))
+                {
+                    Assert.That(declared, Does.Contain(match.Groups["name"].Value), $"{method} {path}");
+                }
+            }
+        });
+    }
+
+    [Test]
+    public void Every_operation_documents_its_errors_as_problem_details()
+    {
+        Assert.Multiple(() =>
+        {
+            // Health answers 503 with its own small body; 401 comes from the Functions host, without a body.
+            foreach (var (method, path, _, operation) in Operations().Where(o => o.Operation.OperationId != "Health"))
+            {
+                var responses = operation.Responses ?? new OpenApiResponses();
+                Assert.That(responses.Keys, Does.Contain("500"), $"{method} {path}: every function behind HttpEndpoint can answer 500");
+                foreach (var (status, response) in responses.Where(r => r.Key != "401" && r.Key.Length == 3 && r.Key[0] is '4' or '5'))
+                {
+                    Assert.That(response.Content?.Keys, Does.Contain("application/problem+json"), $"{method} {path} {status}");
+                }
+            }
+        });
+    }
+
+    [Test]
+    public void No_response_schema_has_a_property_named_like_a_secret()
+    {
+        var offending = new List<string>();
+        var seen = new List<string>();
+        foreach (var (method, path, _, operation) in Operations())
+        {
+            foreach (var (status, response) in operation.Responses ?? new OpenApiResponses())
+            {
+                foreach (var (mediaType, content) in response.Content ?? new Dictionary<string, IOpenApiMediaType>())
+                {
+                    foreach (var (at, name, _) in Properties(content.Schema, $"{method} {path} {status} {mediaType}"))
+                    {
+                        seen.Add(name);
+                        if (SecretLikeName.IsMatch(name))
+                        {
+                            offending.Add(at);
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.Multiple(() =>
+        {
+            // Guards against a walk that silently reaches nothing.
+            Assert.That(seen, Does.Contain("clientId").And.Contain("createdBy").And.Contain("nextLink"));
+            Assert.That(offending, Is.Empty, "the representation never carries a secret");
+        });
+    }
+
+    [Test]
+    public void Integration_request_bodies_refuse_unknown_members_at_every_level()
+    {
+        var bodies = 0;
+        Assert.Multiple(() =>
+        {
+            foreach (var (method, path, _, operation) in Operations().Where(o => o.Path.StartsWith("/integrations", StringComparison.Ordinal)))
+            {
+                if (operation.RequestBody is null)
+                {
+                    continue;
+                }
+
+                Assert.That(operation.RequestBody.Content?.Keys, Is.EqualTo(new[] { "application/json" }), $"{method} {path}");
+                foreach (var (_, content) in operation.RequestBody.Content ?? new Dictionary<string, IOpenApiMediaType>())
+                {
+                    bodies++;
+                    Assert.That(IsObject(content.Schema), $"{method} {path}: the body is an object");
+                    foreach (var (at, schema) in Schemas(content.Schema, $"{method} {path} body").Where(s => IsObject(s.Schema)))
+                    {
+                        Assert.That(schema.AdditionalPropertiesAllowed, Is.False,
+                            $"{at}: unknown members are refused, so the schema must say additionalProperties: false");
+                        Assert.That(schema.AdditionalProperties, Is.Null, $"{at}: additionalProperties is false, not a schema");
+                    }
+                }
+            }
+        });
+        Assert.That(bodies, Is.EqualTo(2), "CreateIntegration and UpdateIntegration take a body");
+    }
+
+    [Test]
+    public void Secrets_in_request_bodies_are_write_only_passwords()
+    {
+        var secrets = new List<string>();
+        Assert.Multiple(() =>
+        {
+            foreach (var (method, path, _, operation) in Operations())
+            {
+                foreach (var (_, content) in operation.RequestBody?.Content ?? new Dictionary<string, IOpenApiMediaType>())
+                {
+                    foreach (var (at, name, schema) in Properties(content.Schema, $"{method} {path} body").Where(p => SecretLikeName.IsMatch(p.Name)))
+                    {
+                        secrets.Add(name);
+                        Assert.That(schema.WriteOnly, Is.True, $"{at} is writeOnly");
+                        Assert.That(schema.Format, Is.EqualTo("password"), $"{at} has format password");
+                    }
+                }
+            }
+        });
+        Assert.That(secrets, Does.Contain("password").And.Contain("clientSecret"));
+    }
+
+    [Test]
+    public void Schemas_name_exactly_the_members_the_code_reads_and_writes()
+    {
+        Assert.Multiple(() =>
+        {
+            AssertMembers("Integration", typeof(IntegrationResponse), ApiJson.Options);
+            AssertMembers("ScopeView", typeof(ScopeResponse), ApiJson.Options);
+            AssertMembers("ProblemDetails", typeof(Problem), ApiJson.Options);
+            AssertMembers("CreateIntegrationRequest", typeof(CreateIntegrationRequest), ApiJson.RequestOptions);
+            AssertMembers("Scope", typeof(IntegrationScopeRequest), ApiJson.RequestOptions);
+            // The record has "scope" only so that sending it gets a clear 400; the contract does not offer it.
+            AssertMembers("UpdateIntegrationRequest", typeof(UpdateIntegrationRequest), ApiJson.RequestOptions, except: "scope");
+
+            Assert.That(EnumOf("ScopeType"), Is.EqualTo(ScopeTypeNames.All), "scope types");
+            Assert.That(EnumOf("OptionalTicketFieldList"), Is.EqualTo(TicketFields.Optional), "optional ticket fields");
+        });
+    }
+
+    private void AssertMembers(string schemaName, Type type, JsonSerializerOptions options, string? except = null)
+    {
+        // Every member the serializer knows counts: even a get-only one is silently accepted in a request body.
+        var fromCode = options.GetTypeInfo(type).Properties
+            .Select(p => p.Name)
+            .Where(n => n != except)
+            .Order(StringComparer.Ordinal);
+        var schema = SchemaNamed(schemaName);
+        Assert.That(schema, Is.Not.Null, $"components.schemas.{schemaName}");
+        Assert.That(schema?.Properties?.Keys.Order(StringComparer.Ordinal), Is.EqualTo(fromCode), $"{schemaName} and {type.Name}");
+    }
+
+    private IOpenApiSchema? SchemaNamed(string name) =>
+        _document.Components?.Schemas is { } schemas && schemas.TryGetValue(name, out var schema) ? schema : null;
+
+    private List<string?> EnumOf(string schemaName)
+    {
+        var schema = SchemaNamed(schemaName);
+        var values = schema?.Enum ?? schema?.Items?.Enum ?? [];
+        return values.Select(v => v?.GetValue<string>()).ToList();
+    }
+
+    private static string Describe(string method, string path, string? name, string auth) => $"{name}: {method} {path} ({auth})";
+
+    /// <summary>Every method with <c>[Function]</c> and an <c>[HttpTrigger]</c> parameter, as the contract should show it.</summary>
+    private static IEnumerable<(string Name, string Method, string Path, string Auth)> HttpFunctions()
+    {
+        var assembly = typeof(DefenderSnowComposition).Assembly;
+        foreach (var method in assembly.GetTypes().SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)))
+        {
+            var function = method.GetCustomAttribute<FunctionAttribute>();
+            var trigger = method.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).SingleOrDefault(a => a is not null);
+            if (function is null || trigger is null)
+            {
+                continue;
+            }
+
+            // One method per function keeps operationIds unique; a function without methods accepts all of them.
+            Assert.That(trigger.Methods, Has.Length.EqualTo(1), $"{function.Name} must declare exactly one HTTP method");
+            var route = trigger.Route ?? function.Name;
+            var path = "/" + RouteParameter.Replace(route.Trim('/'), m => "{" + m.Groups["name"].Value + "}");
+            var auth = trigger.AuthLevel switch
+            {
+                AuthorizationLevel.Anonymous => Anonymous,
+                AuthorizationLevel.Function => FunctionKey,
+                var other => $"{other} (not expressible in the contract's security schemes)",
+            };
+            yield return (function.Name, trigger.Methods![0].ToUpperInvariant(), path, auth);
+        }
+    }
+
+    private IEnumerable<(string Method, string Path, IOpenApiPathItem Item, OpenApiOperation Operation)> Operations()
+    {
+        foreach (var (path, item) in _document.Paths)
+        {
+            foreach (var (method, operation) in item.Operations ?? new Dictionary<HttpMethod, OpenApiOperation>())
+            {
+                yield return (method.Method.ToUpperInvariant(), path, item, operation);
+            }
+        }
+    }
+
+    /// <summary>Anonymous when no requirement applies (or an empty one makes security optional); a function key when every alternative is one.</summary>
+    private string SecurityOf(OpenApiOperation operation)
+    {
+        var requirements = operation.Security ?? _document.Security ?? [];
+        if (requirements.Count == 0 || requirements.Any(r => r.Count == 0))
+        {
+            return Anonymous;
+        }
+
+        var schemes = requirements.SelectMany(r => r.Keys).Select(k => k.Target).ToList();
+        return schemes.All(IsFunctionKey)
+            ? FunctionKey
+            : $"unknown schemes {string.Join(", ", schemes.Select(s => $"{s?.Type} {s?.In} {s?.Name}"))}";
+    }
+
+    private static bool IsFunctionKey(IOpenApiSecurityScheme? scheme) =>
+        scheme is { Type: SecuritySchemeType.ApiKey }
+        && ((scheme.In == ParameterLocation.Header && string.Equals(scheme.Name, "x-functions-key", StringComparison.OrdinalIgnoreCase))
+            || (scheme.In == ParameterLocation.Query && scheme.Name == "code"));
+
+    private static bool IsObject(IOpenApiSchema? schema) =>
+        schema is not null && (schema.Type is { } type && type.HasFlag(JsonSchemaType.Object) || schema.Properties is { Count: > 0 });
+
+    /// <summary>Every property reachable from <paramref name="root"/>, with where it was found.</summary>
+    private static IEnumerable<(string At, string Name, IOpenApiSchema Schema)> Properties(IOpenApiSchema? root, string at) =>
+        Schemas(root, at).SelectMany(s => (s.Schema.Properties ?? new Dictionary<string, IOpenApiSchema>())
+            .Select(p => ($"{s.At}.{p.Key}", p.Key, p.Value)));
+
+    /// <summary>Every schema reachable from <paramref name="root"/> (references followed, each visited once).</summary>
+    private static IEnumerable<(string At, IOpenApiSchema Schema)> Schemas(IOpenApiSchema? root, string at)
+    {
+        var visited = new HashSet<IOpenApiSchema>(ReferenceEqualityComparer.Instance);
+        var pending = new Stack<(string, IOpenApiSchema?)>([(at, root)]);
+        while (pending.TryPop(out var next))
+        {
+            var (where, schema) = next;
+            if (schema is OpenApiSchemaReference reference)
+            {
+                Assert.That(reference.Target, Is.Not.Null, $"{where}: dangling reference {reference.Reference.Id}");
+                schema = reference.Target;
+            }
+
+            if (schema is null || !visited.Add(schema))
+            {
+                continue;
+            }
+
+            yield return (where, schema);
+            foreach (var (name, property) in schema.Properties ?? new Dictionary<string, IOpenApiSchema>())
+            {
+                pending.Push(($"{where}.{name}", property));
+            }
+
+            foreach (var (name, property) in schema.PatternProperties ?? new Dictionary<string, IOpenApiSchema>())
+            {
+                pending.Push(($"{where}[/{name}/]", property));
+            }
+
+            pending.Push(($"{where}[]", schema.Items));
+            pending.Push(($"{where}{{*}}", schema.AdditionalProperties));
+            pending.Push(($"{where}!", schema.Not));
+            foreach (var part in (schema.AllOf ?? []).Concat(schema.AnyOf ?? []).Concat(schema.OneOf ?? []))
+            {
+                pending.Push((where, part));
+            }
+        }
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, ContractFile)))
+            {
+                return directory.FullName;
+            }
+        }
+
+        Assert.Fail($"No {ContractFile} found in {AppContext.BaseDirectory} or any folder above it.");
+        return string.Empty;
+    }
+}
