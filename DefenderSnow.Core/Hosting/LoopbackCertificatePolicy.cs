@@ -24,5 +24,9 @@ public static class LoopbackCertificatePolicy
 
     /// <summary>Whether a certificate with <paramref name="errors"/> presented by <paramref name="requestUri"/> is acceptable.</summary>
     public static bool IsAcceptable(Uri? requestUri, SslPolicyErrors errors, bool trustLoopbackCertificates) =>
-        errors == SslPolicyErrors.None || (trustLoopbackCertificates && LoopbackAddress.IsLoopback(requestUri));
+        IsAcceptable(requestUri?.IdnHost, errors, trustLoopbackCertificates);
+
+    /// <summary>The same decision by host name, for handlers that see the TLS target rather than the request.</summary>
+    public static bool IsAcceptable(string? host, SslPolicyErrors errors, bool trustLoopbackCertificates) =>
+        errors == SslPolicyErrors.None || (trustLoopbackCertificates && host is not null && LoopbackAddress.IsLoopbackHost(host));
 }

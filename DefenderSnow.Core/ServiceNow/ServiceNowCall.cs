@@ -98,6 +98,7 @@ internal static class ServiceNowCall
     private static string Describe(Exception e) => e switch
     {
         HttpRequestException { InnerException: AuthenticationException } => "the TLS handshake failed (the certificate is not trusted)",
+        HttpRequestException { InnerException: ServiceNowAddressRefusedException refused } => refused.Message,
         HttpRequestException http => $"the connection failed ({http.HttpRequestError})",
         TimeoutRejectedException or OperationCanceledException => "the request timed out",
         _ => "the connection failed",

@@ -27,7 +27,10 @@ internal static class ServiceNowRetryPolicy
             return repeatable && ((int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.RequestTimeout);
         }
 
-        return repeatable && outcome.Exception is HttpRequestException or TimeoutRejectedException;
+        // A refused address stays refused: asking DNS again in a second changes nothing worth the wait.
+        return repeatable
+            && outcome.Exception is HttpRequestException or TimeoutRejectedException
+            && outcome.Exception is not HttpRequestException { InnerException: ServiceNowAddressRefusedException };
     }
 
     public static bool ShouldRetry(RetryPredicateArguments<HttpResponseMessage> args, TimeSpan maxRetryAfter) =>

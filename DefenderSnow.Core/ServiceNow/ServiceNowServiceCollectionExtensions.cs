@@ -28,8 +28,10 @@ internal static class ServiceNowServiceCollectionExtensions
         services.AddOptions<LocalDevelopmentOptions>().Bind(configuration.GetSection(LocalDevelopmentOptions.SectionName));
 
         services.AddHttpClient(ServiceNowHttpClients.ClientName)
-            .ConfigurePrimaryHttpMessageHandler(sp =>
-                LoopbackCertificatePolicy.CreateHandler(sp.GetRequiredService<IOptions<LocalDevelopmentOptions>>().Value.TrustLoopbackCertificates))
+            .ConfigurePrimaryHttpMessageHandler(sp => ServiceNowConnectionHandler.Create(
+                sp.GetRequiredService<IOptions<LocalDevelopmentOptions>>().Value.TrustLoopbackCertificates,
+                sp.GetRequiredService<IOptions<ServiceNowOptions>>().Value.AllowPrivateAddresses,
+                sp.GetRequiredService<IHostAddressResolver>()))
             // The resilience pipeline owns every timeout; HttpClient's own 100 s would cut across it.
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .AddResilienceHandler("servicenow", (pipeline, context) =>
@@ -50,6 +52,7 @@ internal static class ServiceNowServiceCollectionExtensions
                     .AddTimeout(options.AttemptTimeout);
             });
 
+        services.TryAddSingleton<IHostAddressResolver, DnsHostAddressResolver>();
         services.TryAddSingleton<ServiceNowHttpClients>();
         services.TryAddSingleton<ServiceNowOAuthClient>();
         services.TryAddSingleton<IServiceNowInstancePolicy, ServiceNowInstancePolicy>();

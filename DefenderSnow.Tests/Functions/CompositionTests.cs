@@ -34,6 +34,20 @@ public sealed class CompositionTests
     }
 
     [Test]
+    public void The_sample_local_settings_compose_and_pass_start_up_validation()
+    {
+        var sample = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Azurite.RepositoryRoot(), "local.settings.sample.json")))!;
+        var settings = sample["Values"]!.AsObject().ToDictionary(v => v.Key.Replace("__", ":"), v => (string?)v.Value!.GetValue<string>());
+        using var host = FunctionsHost.Build(settings);
+
+        Assert.DoesNotThrow(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+        foreach (var type in FunctionsHost.FunctionClasses())
+        {
+            Assert.DoesNotThrow(() => ActivatorUtilities.CreateInstance(host.Services, type), type.Name);
+        }
+    }
+
+    [Test]
     public void Valid_settings_pass_start_up_validation()
     {
         using var host = FunctionsHost.Build(ValidSettings());

@@ -15,10 +15,10 @@ public static class StateSnapshot
         var service = new TableServiceClient(await Azurite.GetConnectionStringAsync());
         await foreach (var table in service.QueryAsync(t => t.Name.CompareTo(app.TablePrefix) >= 0 && t.Name.CompareTo(app.TablePrefix + "~") < 0))
         {
-            text.AppendLine($"table {table.Name}");
+            // Rows only: a table created empty on first use stores nothing.
             await foreach (var row in service.GetTableClient(table.Name).QueryAsync<TableEntity>())
             {
-                text.AppendLine($"  {row.PartitionKey}/{row.RowKey} {row.ETag}");
+                text.AppendLine($"{table.Name} {row.PartitionKey}/{row.RowKey} {row.ETag}");
             }
         }
 

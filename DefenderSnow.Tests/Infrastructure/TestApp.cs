@@ -37,7 +37,7 @@ public sealed class TestApp : IAsyncDisposable
 
     public string TablePrefix { get; }
 
-    public static async Task<TestApp> StartAsync(Action<Dictionary<string, string?>>? adjustSettings = null)
+    public static async Task<TestApp> StartAsync(Action<Dictionary<string, string?>>? adjustSettings = null, Action<IServiceCollection>? overrides = null)
     {
         var storage = await Azurite.GetConnectionStringAsync();
         var serviceNow = await ServiceNowSimulator.StartAsync();
@@ -62,6 +62,7 @@ public sealed class TestApp : IAsyncDisposable
         {
             logging.SetMinimumLevel(LogLevel.Trace);
             logging.AddProvider(logs);
+            overrides?.Invoke(services);
         }));
         return new TestApp(host, serviceNow, resourceManager, keyVault, logs, prefix);
     }

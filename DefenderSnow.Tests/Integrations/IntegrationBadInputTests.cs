@@ -1,4 +1,7 @@
+using System.Net;
+using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DefenderSnow.Tests.Integrations;
 
@@ -126,6 +129,32 @@ public sealed class IntegrationInstanceAllowListTests : IntegrationFunctionTestB
     {
         settings["ServiceNow:AllowPrivateAddresses"] = "false";
         settings["ServiceNow:AllowedHosts:0"] = "*.service-now.com";
+    }
+
+    /// <summary>A DNS that points an allowed name at this machine, as a hostile or broken resolver might.</summary>
+    protected override void ConfigureServices(IServiceCollection services) =>
+        services.AddSingleton<IHostAddressResolver>(new RebindingResolver());
+
+    [Test]
+    public async Task An_allowed_name_that_resolves_to_a_private_address_is_never_connected_to()
+    {
+        var before = await StateSnapshot.TakeAsync(App);
+        App.ServiceNow.ResetRequestCounts();
+        var body = ValidBody();
+        body["instanceUrl"] = $"https://rebound.service-now.com:{App.ServiceNow.BaseUri.Port}/";
+
+        var response = await CreateAsync(body);
+
+        Assert.That(response.Status, Is.EqualTo(502), response.ToString());
+        Assert.That(response.Json["detail"]!.GetValue<string>(), Does.Contain("private or local addresses"));
+        Assert.That(App.ServiceNow.TotalRequests, Is.Zero, "the connection was refused before it was made");
+        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before));
+    }
+
+    private sealed class RebindingResolver : IHostAddressResolver
+    {
+        public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
+            Task.FromResult(new[] { IPAddress.Loopback, IPAddress.Parse("10.0.0.7"), IPAddress.Parse("169.254.169.254") });
     }
 
     [TestCase("https://127.0.0.1:8443/")]

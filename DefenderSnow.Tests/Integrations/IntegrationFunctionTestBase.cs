@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using DefenderSnow.Functions.Integrations;
 using DefenderSnow.Simulators.ServiceNow;
 using DefenderSnow.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DefenderSnow.Tests.Integrations;
 
@@ -31,7 +32,7 @@ public abstract class IntegrationFunctionTestBase
     [OneTimeSetUp]
     public async Task StartApp()
     {
-        App = await TestApp.StartAsync(AdjustSettings);
+        App = await TestApp.StartAsync(AdjustSettings, ConfigureServices);
         Functions = App.Function<IntegrationFunctions>();
         App.ServiceNow.RegisterOAuthClient(ClientId, ClientSecret);
         App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(ServiceUser, "svc-defender@contoso.example", Password: Password));
@@ -62,6 +63,10 @@ public abstract class IntegrationFunctionTestBase
     }
 
     protected virtual void AdjustSettings(Dictionary<string, string?> settings)
+    {
+    }
+
+    protected virtual void ConfigureServices(IServiceCollection services)
     {
     }
 
