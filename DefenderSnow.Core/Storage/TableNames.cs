@@ -5,7 +5,6 @@ public enum Table
 {
     Integrations,
     Assignments,
-    SyncRuns,
 }
 
 internal static class TableNames
@@ -14,7 +13,6 @@ internal static class TableNames
     {
         Table.Integrations => "integrations",
         Table.Assignments => "assignments",
-        Table.SyncRuns => "syncruns",
         _ => throw new ArgumentOutOfRangeException(nameof(table), table, null),
     };
 }

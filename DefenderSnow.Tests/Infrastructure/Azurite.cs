@@ -15,6 +15,7 @@ public static class Azurite
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static Process? _process;
     private static string? _connectionString;
+    private static string? _workspace;
 
     public static async Task<string> GetConnectionStringAsync()
     {
@@ -48,6 +49,12 @@ public static class Azurite
         _process?.Dispose();
         _process = null;
         _connectionString = null;
+        if (_workspace is not null && Directory.Exists(_workspace))
+        {
+            Directory.Delete(_workspace, recursive: true);
+        }
+
+        _workspace = null;
     }
 
     private static async Task<string> StartAsync()
@@ -60,7 +67,7 @@ public static class Azurite
         }
 
         var port = FreePort();
-        var workspace = Directory.CreateTempSubdirectory("defendersnow-azurite-").FullName;
+        var workspace = _workspace = Directory.CreateTempSubdirectory("defendersnow-azurite-").FullName;
         var start = new ProcessStartInfo(executable)
         {
             ArgumentList = { "--inMemoryPersistence", "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--tableHost", "127.0.0.1", "--tablePort", port.ToString() },
