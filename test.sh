@@ -7,7 +7,12 @@ cd "$(dirname "$0")"
 
 # Azurite is pinned in package-lock.json; Core Tools is optional there and its binary download is
 # allowed to fail without failing the install.
-npm ci --no-audit --no-fund --loglevel=error
+# Skipped when node_modules was installed from this very lock file (its hash is kept beside it).
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.package-lock.sha256 2>/dev/null)" != "$lock_hash" ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.package-lock.sha256
+fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
