@@ -14,6 +14,9 @@ namespace DefenderSnow.Core.Defender;
 
 internal static class DefenderServiceCollectionExtensions
 {
+    /// <summary>The name of the <see cref="HttpClient"/> under <see cref="IResourceManagerApi"/>.</summary>
+    public const string HttpClientName = "ResourceManager";
+
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(1);
     private static readonly HashSet<HttpMethod> IdempotentMethods = [HttpMethod.Get, HttpMethod.Head, HttpMethod.Options, HttpMethod.Put, HttpMethod.Delete];
 
@@ -32,7 +35,7 @@ internal static class DefenderServiceCollectionExtensions
         services.AddSingleton<ResourceManagerTokenCache>();
         services.AddTransient<ResourceManagerAuthenticationHandler>();
         var client = services
-            .AddRefitGeneratedClient<IResourceManagerApi>(_ => new RefitSettings { ContentSerializer = new SystemTextJsonContentSerializer(CreateJsonOptions()) })
+            .AddRefitGeneratedClient<IResourceManagerApi>(_ => new RefitSettings { ContentSerializer = new SystemTextJsonContentSerializer(CreateJsonOptions()) }, HttpClientName)
             .ConfigureHttpClient((sp, http) =>
             {
                 http.BaseAddress = sp.GetRequiredService<IOptions<DefenderOptions>>().Value.EndpointUri;
