@@ -9,31 +9,85 @@ namespace DefenderSnow.Core.Integrations;
 internal sealed class IntegrationStore : IIntegrationStore
 {
     private readonly TableClientProvider _tables;
+    private readonly TimeProvider _timeProvider;
 
-    public IntegrationStore(TableClientProvider tables)
+    public IntegrationStore(TableClientProvider tables, TimeProvider timeProvider)
     {
         _tables = tables;
+        _timeProvider = timeProvider;
     }
 
-    public async Task<Versioned<Integration>> AddAsync(Integration integration, CancellationToken cancellationToken)
+    public async Task<NameReservation> ReserveNameAsync(string scopeId, string name, string integrationId, CancellationToken cancellationToken)
     {
         var table = await _tables.GetAsync(Table.Integrations, cancellationToken).ConfigureAwait(false);
+        var now = _timeProvider.GetUtcNow();
+        var row = new IntegrationNameEntity { RowKey = IntegrationNameEntity.RowKeyFor(scopeId, name), IntegrationId = integrationId, Pending = true, ReservedAt = now };
+        try
+        {
+            var added = await table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
+            return new NameReservation(scopeId, name, integrationId, added.Headers.ETag ?? default);
+        }
+        catch (RequestFailedException e) when (e.Status == TableErrors.Conflict)
+        {
+            var existing = await table.GetEntityIfExistsAsync<IntegrationNameEntity>(IntegrationEntity.Partition, row.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!existing.HasValue || !IsStale(existing.Value!))
+            {
+                throw new ConflictException($"An integration named '{name}' already exists in scope '{scopeId}'.", e);
+            }
+
+            // A create that died left its reservation: take it over, unless another create just did.
+            try
+            {
+                var held = existing.Value!;
+                var replaced = await table.UpdateEntityAsync(row, held.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                return new NameReservation(scopeId, name, integrationId, replaced.Headers.ETag ?? default, held.IntegrationId);
+            }
+            catch (RequestFailedException lost) when (lost.Status is TableErrors.PreconditionFailed or TableErrors.NotFound)
+            {
+                throw new ConflictException($"An integration named '{name}' already exists in scope '{scopeId}'.", lost);
+            }
+        }
+    }
+
+    public async Task ReleaseNameAsync(NameReservation reservation, CancellationToken cancellationToken)
+    {
+        var table = await _tables.GetAsync(Table.Integrations, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.DeleteEntityAsync(IntegrationEntity.Partition, IntegrationNameEntity.RowKeyFor(reservation.ScopeId, reservation.Name), reservation.ETag, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status is TableErrors.PreconditionFailed or TableErrors.NotFound)
+        {
+            // Taken over or already gone: it is not ours to release any more.
+        }
+    }
+
+    public async Task<Versioned<Integration>> AddAsync(Integration integration, NameReservation reservation, CancellationToken cancellationToken)
+    {
         var entity = IntegrationEntity.From(integration);
+        if (reservation.IntegrationId != integration.Id || entity.NameKey != IntegrationNameEntity.RowKeyFor(reservation.ScopeId, reservation.Name))
+        {
+            throw new ArgumentException("The reservation is for another integration or name.", nameof(reservation));
+        }
+
+        var table = await _tables.GetAsync(Table.Integrations, cancellationToken).ConfigureAwait(false);
         try
         {
             var response = await table.SubmitTransactionAsync(
                 [
                     new TableTransactionAction(TableTransactionActionType.Add, entity),
-                    new TableTransactionAction(TableTransactionActionType.Add, NameEntity(entity)),
+                    new TableTransactionAction(TableTransactionActionType.UpdateReplace, NameEntity(entity), reservation.ETag),
                 ],
                 cancellationToken).ConfigureAwait(false);
             return new Versioned<Integration>(integration, response.Value[0].Headers.ETag ?? default);
         }
+        catch (TableTransactionFailedException e) when (e.FailedTransactionActionIndex == 1 && e.Status is TableErrors.PreconditionFailed or TableErrors.NotFound)
+        {
+            throw new ConflictException($"The name '{integration.Name}' was taken over in scope '{integration.Scope.Id}' while the integration was being created.", e);
+        }
         catch (TableTransactionFailedException e) when (e.Status == TableErrors.Conflict)
         {
-            throw e.FailedTransactionActionIndex == 1
-                ? NameTaken(integration)
-                : new ConflictException($"Integration '{integration.Id}' already exists.", e);
+            throw new ConflictException($"Integration '{integration.Id}' already exists.", e);
         }
     }
 
@@ -104,7 +158,7 @@ internal sealed class IntegrationStore : IIntegrationStore
     {
         var table = await _tables.GetAsync(Table.Integrations, cancellationToken).ConfigureAwait(false);
         var response = await table.GetEntityIfExistsAsync<IntegrationNameEntity>(IntegrationEntity.Partition, IntegrationNameEntity.RowKeyFor(scopeId, name), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return response.HasValue;
+        return response.HasValue && !IsStale(response.Value!);
     }
 
     public async Task<ResultPage<Integration>> ListAsync(string? scopeId, int pageSize, string? continuationToken, CancellationToken cancellationToken)
@@ -128,6 +182,10 @@ internal sealed class IntegrationStore : IIntegrationStore
 
         return new ResultPage<Integration>([], null);
     }
+
+    /// <summary>A reservation whose create has run far longer than any create can: it died.</summary>
+    private bool IsStale(IntegrationNameEntity name) =>
+        name is { Pending: true, ReservedAt: { } reservedAt } && _timeProvider.GetUtcNow() - reservedAt >= NameReservation.StaleAfter;
 
     /// <summary>Integration ids are 32 hex digits; anything else cannot name one (nor a name reservation row).</summary>
     internal static bool IsIntegrationId(string? id) =>
