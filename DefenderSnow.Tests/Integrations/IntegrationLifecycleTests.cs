@@ -96,6 +96,22 @@ public sealed class IntegrationLifecycleTests : IntegrationFunctionTestBase
         Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before));
     }
 
+    [TestCase("password", "new\u0000password")]
+    [TestCase("clientSecret", "secret\r\n")]
+    public async Task An_update_with_a_control_character_in_a_secret_is_a_400_and_nothing_leaves(string field, string value)
+    {
+        var id = await CreateIntegrationAsync();
+        var before = await StateSnapshot.TakeAsync(App);
+        App.ServiceNow.ResetRequestCounts();
+
+        var response = await UpdateAsync(id, new Dictionary<string, string> { [field] = value });
+
+        Assert.That(response.Status, Is.EqualTo(400), response.ToString());
+        Assert.That(response.Json["errors"]![field], Is.Not.Null, response.ToString());
+        Assert.That(App.ServiceNow.TotalRequests, Is.Zero);
+        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before));
+    }
+
     [Test]
     public async Task Rejected_new_credentials_are_a_422_and_the_old_ones_stay()
     {
