@@ -172,7 +172,7 @@ public sealed class IntegrationInstanceAllowListTests : IntegrationFunctionTestB
         var before = await StateSnapshot.TakeAsync(App);
         App.ServiceNow.ResetRequestCounts();
         var body = ValidBody();
-        body["instanceUrl"] = $"https://rebound.service-now.com:{App.ServiceNow.BaseUri.Port}/";
+        body["instanceUrl"] = "https://rebound.service-now.com/";
 
         var response = await CreateAsync(body);
 
@@ -196,6 +196,8 @@ public sealed class IntegrationInstanceAllowListTests : IntegrationFunctionTestB
     [TestCase("https://contoso.service-now.com.evil.example/")]
     [TestCase("http://contoso.service-now.com/")]
     [TestCase("https://user:pw@contoso.service-now.com/")]
+    [TestCase("https://contoso.service-now.com:8443/")]
+    [TestCase("https://xn--cntoso-wxa.service-now.com/")]
     public async Task An_instance_outside_the_allow_list_is_a_400_on_instanceUrl_and_changes_nothing(string instanceUrl)
     {
         var before = await StateSnapshot.TakeAsync(App);
