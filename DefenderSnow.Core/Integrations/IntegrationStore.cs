@@ -9,11 +9,13 @@ namespace DefenderSnow.Core.Integrations;
 internal sealed class IntegrationStore : IIntegrationStore
 {
     private readonly TableClientProvider _tables;
+    private readonly ContinuationTokenCodec _continuationTokens;
     private readonly TimeProvider _timeProvider;
 
-    public IntegrationStore(TableClientProvider tables, TimeProvider timeProvider)
+    public IntegrationStore(TableClientProvider tables, ContinuationTokenCodec continuationTokens, TimeProvider timeProvider)
     {
         _tables = tables;
+        _continuationTokens = continuationTokens;
         _timeProvider = timeProvider;
     }
 
@@ -163,21 +165,18 @@ internal sealed class IntegrationStore : IIntegrationStore
 
     public async Task<ResultPage<Integration>> ListAsync(string? scopeId, int pageSize, string? continuationToken, CancellationToken cancellationToken)
     {
+        // A token is good for the listing it came from only: a token of one scope's list cannot page another's.
+        var listing = "integrations|" + (scopeId is null ? "*" : IntegrationEntity.ScopeKeyOf(scopeId));
+        var storageToken = await _continuationTokens.UnprotectAsync(continuationToken, listing, cancellationToken).ConfigureAwait(false);
         var table = await _tables.GetAsync(Table.Integrations, cancellationToken).ConfigureAwait(false);
         var filter = scopeId is null
             ? TableClient.CreateQueryFilter($"PartitionKey eq {IntegrationEntity.Partition} and Kind eq {IntegrationEntity.KindValue}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {IntegrationEntity.Partition} and Kind eq {IntegrationEntity.KindValue} and ScopeKey eq {IntegrationEntity.ScopeKeyOf(scopeId)}");
-        try
+        await foreach (var page in table.QueryAsync<IntegrationEntity>(filter, pageSize, cancellationToken: cancellationToken)
+            .AsPages(storageToken, pageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var page in table.QueryAsync<IntegrationEntity>(filter, pageSize, cancellationToken: cancellationToken)
-                .AsPages(continuationToken, pageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
-            {
-                return new ResultPage<Integration>(page.Values.Select(e => e.ToModel().Value).ToList(), page.ContinuationToken);
-            }
-        }
-        catch (RequestFailedException e) when (e.Status == 400 && continuationToken is not null)
-        {
-            throw new ValidationException("continuationToken", "Is not a continuation token this service issued.");
+            var next = await _continuationTokens.ProtectAsync(page.ContinuationToken, listing, cancellationToken).ConfigureAwait(false);
+            return new ResultPage<Integration>(page.Values.Select(e => e.ToModel().Value).ToList(), next);
         }
 
         return new ResultPage<Integration>([], null);
