@@ -18,6 +18,12 @@ public sealed class DefenderOptions
     /// <summary>The first back-off delay when Resource Manager sends no <c>Retry-After</c>; it grows exponentially, with jitter.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// A throttled answer whose <c>Retry-After</c> asks for a longer wait than this is not retried but reported
+    /// at once: a caller should not hang for as long as a throttled subscription is told to wait.
+    /// </summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long one attempt may take before it is abandoned (and retried).</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -28,6 +28,11 @@ internal sealed class DefenderOptionsValidation : IValidateOptions<DefenderOptio
             failures.Add($"{DefenderOptions.SectionName}:RetryDelay must be between 00:00:00 and 00:01:00; got {options.RetryDelay}.");
         }
 
+        if (options.MaxRetryAfter < TimeSpan.Zero || options.MaxRetryAfter > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"{DefenderOptions.SectionName}:MaxRetryAfter must be between 00:00:00 and 00:10:00; got {options.MaxRetryAfter}.");
+        }
+
         if (options.AttemptTimeout < TimeSpan.FromMilliseconds(10) || options.AttemptTimeout > TimeSpan.FromMinutes(5))
         {
             failures.Add($"{DefenderOptions.SectionName}:AttemptTimeout must be between 00:00:00.010 and 00:05:00; got {options.AttemptTimeout}.");

@@ -17,7 +17,6 @@ internal static class DefenderServiceCollectionExtensions
     /// <summary>The name of the <see cref="HttpClient"/> under <see cref="IResourceManagerApi"/>.</summary>
     public const string HttpClientName = "ResourceManager";
 
-    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(1);
     private static readonly HashSet<HttpMethod> IdempotentMethods = [HttpMethod.Get, HttpMethod.Head, HttpMethod.Options, HttpMethod.Put, HttpMethod.Delete];
 
     /// <summary>
@@ -58,7 +57,7 @@ internal static class DefenderServiceCollectionExtensions
                         BackoffType = DelayBackoffType.Exponential,
                         UseJitter = true,
                         ShouldRetryAfterHeader = true,
-                        ShouldHandle = args => ValueTask.FromResult(IsRetryable(args.Outcome, args.Context)),
+                        ShouldHandle = args => ValueTask.FromResult(IsRetryable(args.Outcome, args.Context, options.MaxRetryAfter)),
                     });
                 }
 
@@ -81,7 +80,7 @@ internal static class DefenderServiceCollectionExtensions
     /// Throttling, server errors, timeouts and transport failures are worth another attempt, but only for
     /// methods that may be repeated safely; every call of this client is one (GET, PUT, DELETE).
     /// </summary>
-    private static bool IsRetryable(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
+    private static bool IsRetryable(Outcome<HttpResponseMessage> outcome, ResilienceContext context, TimeSpan maxRetryAfter)
     {
         var method = outcome.Result?.RequestMessage?.Method ?? context.GetRequestMessage()?.Method;
         if (method is null || !IdempotentMethods.Contains(method))
@@ -95,7 +94,7 @@ internal static class DefenderServiceCollectionExtensions
         }
 
         // A caller should not hang for as long as a throttled subscription is told to wait; it is better told now.
-        if (response.Headers.RetryAfter?.Delta > MaxRetryAfter)
+        if (response.Headers.RetryAfter?.Delta > maxRetryAfter)
         {
             return false;
         }
