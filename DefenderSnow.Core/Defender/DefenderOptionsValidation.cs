@@ -38,6 +38,11 @@ internal sealed class DefenderOptionsValidation : IValidateOptions<DefenderOptio
             failures.Add($"{DefenderOptions.SectionName}:AttemptTimeout must be between 00:00:00.010 and 00:05:00; got {options.AttemptTimeout}.");
         }
 
+        if (options.TotalTimeout < options.AttemptTimeout || options.TotalTimeout > TimeSpan.FromMinutes(30))
+        {
+            failures.Add($"{DefenderOptions.SectionName}:TotalTimeout must be at least {DefenderOptions.SectionName}:AttemptTimeout and at most 00:30:00; got {options.TotalTimeout}.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -36,6 +36,8 @@ public class DefenderClientBehaviourTests
     [TestCase("Defender:Audience", "not a uri")]
     [TestCase("Defender:MaxRetryAttempts", "11")]
     [TestCase("Defender:AttemptTimeout", "00:00:00")]
+    [TestCase("Defender:TotalTimeout", "00:00:05")]
+    [TestCase("Defender:MaxRetryAfter", "00:20:00")]
     public void A_malformed_setting_fails_with_its_name(string setting, string value)
     {
         using var services = DefenderTestServices.Build(_simulator.BaseUri, new Dictionary<string, string?> { [setting] = value });
