@@ -15,21 +15,11 @@ namespace DefenderSnow.Tests.Functions;
 /// </summary>
 public sealed class UpstreamClientLifetimeTests
 {
-    private static Dictionary<string, string?> Settings() => new()
-    {
-        ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
-        ["KeyVault:VaultUri"] = "https://127.0.0.1:1/",
-        ["Defender:Endpoint"] = "https://127.0.0.1:2/",
-        ["Azure:Credential"] = "Simulator",
-        ["LocalDevelopment:TrustLoopbackCertificates"] = "true",
-        ["ServiceNow:AllowPrivateAddresses"] = "true",
-    };
-
     [TestCase(DefenderServiceCollectionExtensions.HttpClientName)]
     [TestCase(ServiceNowHttpClients.ClientName)]
     public void Every_upstream_client_ends_in_a_handler_whose_connections_rotate(string clientName)
     {
-        using var host = FunctionsHost.Build(Settings());
+        using var host = FunctionsHost.Build(CompositionTests.ValidSettings());
 
         var handler = host.Services.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(clientName);
         while (handler is DelegatingHandler { InnerHandler: { } inner })
@@ -45,7 +35,7 @@ public sealed class UpstreamClientLifetimeTests
     public void No_singleton_holds_a_typed_http_client()
     {
         IServiceCollection services = null!;
-        using var host = FunctionsHost.Build(Settings(), s => services = s);
+        using var host = FunctionsHost.Build(CompositionTests.ValidSettings(), s => services = s);
 
         var captured = new List<string>();
         foreach (var singleton in services.Where(d => d.Lifetime == ServiceLifetime.Singleton && !d.IsKeyedService && d.ImplementationType is { IsGenericTypeDefinition: false }))

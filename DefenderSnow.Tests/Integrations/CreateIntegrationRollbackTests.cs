@@ -19,9 +19,7 @@ public sealed class CreateIntegrationRollbackTests : IntegrationFunctionTestBase
     [TearDown]
     public void ClearHooks()
     {
-        _hooks.NameCheckBlind = false;
-        _hooks.BeforeSet = null;
-        _hooks.SkipSet = null;
+        _hooks.Reset();
         App.KeyVault.ClearFault();
     }
 

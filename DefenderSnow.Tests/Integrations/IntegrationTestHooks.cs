@@ -26,6 +26,16 @@ public sealed class IntegrationTestHooks
 
     public bool NameCheckBlind { get; set; }
 
+    /// <summary>Back to the real behaviour, for the next test.</summary>
+    public void Reset()
+    {
+        BeforeUpdate = null;
+        BeforeSet = null;
+        SkipSet = null;
+        AfterVerify = null;
+        NameCheckBlind = false;
+    }
+
     public static IntegrationTestHooks Install(IServiceCollection services)
     {
         var hooks = new IntegrationTestHooks();

@@ -29,10 +29,7 @@ public sealed class UpdateIntegrationRaceTests : IntegrationFunctionTestBase
     [TearDown]
     public void ClearHooks()
     {
-        _hooks.BeforeUpdate = null;
-        _hooks.BeforeSet = null;
-        _hooks.SkipSet = null;
-        _hooks.AfterVerify = null;
+        _hooks.Reset();
         App.KeyVault.ClearFault();
     }
 
@@ -40,12 +37,7 @@ public sealed class UpdateIntegrationRaceTests : IntegrationFunctionTestBase
     public async Task An_update_that_races_a_delete_fails_and_leaves_the_deletion_marker()
     {
         var id = await CreateIntegrationAsync();
-        _hooks.BeforeUpdate = async store =>
-        {
-            // A delete starts between the update's read and its write.
-            var current = await store.GetAsync(id, CancellationToken.None);
-            await store.UpdateAsync(current! with { Value = current.Value with { DeletionStartedAt = DateTimeOffset.UtcNow } }, current.Value.Name, CancellationToken.None);
-        };
+        StartDeleteBeforeTheUpdateWrites(id);
 
         var response = await UpdateAsync(id, new { name = "Renamed-" + id[..6] });
 
@@ -110,11 +102,7 @@ public sealed class UpdateIntegrationRaceTests : IntegrationFunctionTestBase
     public async Task A_credential_update_that_loses_to_a_delete_in_progress_is_a_409_and_leaves_nothing_it_wrote()
     {
         var id = await CreateIntegrationAsync();
-        _hooks.BeforeUpdate = async store =>
-        {
-            var current = await store.GetAsync(id, CancellationToken.None);
-            await store.UpdateAsync(current! with { Value = current.Value with { DeletionStartedAt = DateTimeOffset.UtcNow } }, current.Value.Name, CancellationToken.None);
-        };
+        StartDeleteBeforeTheUpdateWrites(id);
 
         var response = await UpdateAsync(id, new { username = SecondUser, password = SecondPassword });
 
@@ -123,6 +111,14 @@ public sealed class UpdateIntegrationRaceTests : IntegrationFunctionTestBase
         Assert.That(App.KeyVault.SecretNames(), Has.None.EqualTo(KeyVaultSecretName.For(id, IntegrationSecret.Password)), "the new password was removed, the old one not restored");
         Assert.That((await DeleteAsync(id)).Status, Is.EqualTo(204), "the repeated delete finishes");
     }
+
+    /// <summary>A delete starts (its marker is set) between the update's read and its write.</summary>
+    private void StartDeleteBeforeTheUpdateWrites(string id) =>
+        _hooks.BeforeUpdate = async store =>
+        {
+            var current = await store.GetAsync(id, CancellationToken.None);
+            await store.UpdateAsync(current! with { Value = current.Value with { DeletionStartedAt = DateTimeOffset.UtcNow } }, current.Value.Name, CancellationToken.None);
+        };
 
     /// <summary>Key Vault refuses the write of <paramref name="secret"/> (403), after the writes before it went through.</summary>
     private void RefuseWriteOf(IntegrationSecret secret)
