@@ -34,7 +34,7 @@ internal sealed class IntegrationStore : IIntegrationStore
             var existing = await table.GetEntityIfExistsAsync<IntegrationNameEntity>(IntegrationEntity.Partition, row.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (!existing.HasValue || !IsStale(existing.Value!))
             {
-                throw new ConflictException($"An integration named '{name}' already exists in scope '{scopeId}'.", e);
+                throw NameTaken(name, scopeId, e);
             }
 
             // A create that died left its reservation: take it over, unless another create just did.
@@ -46,7 +46,7 @@ internal sealed class IntegrationStore : IIntegrationStore
             }
             catch (RequestFailedException lost) when (lost.Status is TableErrors.PreconditionFailed or TableErrors.NotFound)
             {
-                throw new ConflictException($"An integration named '{name}' already exists in scope '{scopeId}'.", lost);
+                throw NameTaken(name, scopeId, lost);
             }
         }
     }
@@ -124,7 +124,7 @@ internal sealed class IntegrationStore : IIntegrationStore
         }
         catch (TableTransactionFailedException e) when (e.Status == TableErrors.Conflict && e.FailedTransactionActionIndex == 2)
         {
-            throw NameTaken(integration.Value);
+            throw NameTaken(integration.Value.Name, integration.Value.Scope.Id, e);
         }
         catch (TableTransactionFailedException e) when (e.Status is TableErrors.PreconditionFailed or TableErrors.NotFound)
         {
@@ -193,6 +193,6 @@ internal sealed class IntegrationStore : IIntegrationStore
     private static IntegrationNameEntity NameEntity(IntegrationEntity entity) =>
         new() { RowKey = entity.NameKey, IntegrationId = entity.RowKey };
 
-    private static ConflictException NameTaken(Integration integration) =>
-        new($"An integration named '{integration.Name}' already exists in scope '{integration.Scope.Id}'.");
+    private static ConflictException NameTaken(string name, string scopeId, Exception inner) =>
+        new($"An integration named '{name}' already exists in scope '{scopeId}'.", inner);
 }
