@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Upstream;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ namespace DefenderSnow.Core.Defender;
 /// follows <c>nextLink</c> only back to the configured endpoint, and turns Resource Manager's answers into
 /// models or typed errors. Retrying happens below, in the HTTP pipeline (see <see cref="DefenderServiceCollectionExtensions"/>).
 /// </summary>
-internal sealed class DefenderClient : IDefenderClient
+internal sealed partial class DefenderClient : IDefenderClient
 {
     private const int MaxPages = 1000;
     private static readonly JsonSerializerOptions ErrorJson = new(JsonSerializerDefaults.Web);
@@ -232,11 +233,11 @@ internal sealed class DefenderClient : IDefenderClient
         if (status is 408 or 429 or >= 500)
         {
             // The pipeline retried these already; what is left is an outage or throttling that outlasted the retries.
-            _logger.LogWarning("Resource Manager {Operation} kept failing with {StatusCode} {ErrorCode}", operation, status, code);
+            LogKeptFailing(_logger, operation, status, code);
             return new UpstreamUnreachableException(ResourceManagerException.SystemName, $"Resource Manager kept failing ({status} {code}): {message}", response.Error);
         }
 
-        _logger.LogWarning("Resource Manager {Operation} was refused with {StatusCode} {ErrorCode}: {ErrorMessage}", operation, status, code, message);
+        LogRefused(_logger, operation, status, code, message);
         return new ResourceManagerException(status, code, message, response.Error);
     }
 
@@ -260,8 +261,7 @@ internal sealed class DefenderClient : IDefenderClient
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
-    private static bool IsTransportFailure(Exception e) =>
-        e is ApiRequestException or HttpRequestException or TimeoutRejectedException or OperationCanceledException;
+    private static bool IsTransportFailure(Exception e) => UpstreamTransportFailure.IsTransportFailure(e);
 
     private Exception Unreachable(string operation, Exception e, CancellationToken cancellationToken)
     {
@@ -277,14 +277,14 @@ internal sealed class DefenderClient : IDefenderClient
             return new OperationCanceledException("The caller cancelled the Resource Manager call.", e, cancellationToken);
         }
 
-        _logger.LogWarning(cause, "Resource Manager {Operation} could not be reached", operation);
+        LogUnreachable(_logger, cause, operation);
         var what = cause is TimeoutRejectedException or OperationCanceledException ? "did not answer in time" : "could not be reached";
         return new UpstreamUnreachableException(ResourceManagerException.SystemName, $"Resource Manager {what} ({operation}).", e);
     }
 
     private UpstreamUnreachableException Unusable(string operation, string what, Exception? inner = null)
     {
-        _logger.LogWarning(inner, "Resource Manager {Operation} returned {Problem}", operation, what);
+        LogUnusable(_logger, inner, operation, what);
         return new UpstreamUnreachableException(ResourceManagerException.SystemName, $"Resource Manager returned {what} ({operation}).", inner);
     }
 
@@ -331,4 +331,16 @@ internal sealed class DefenderClient : IDefenderClient
             p?.PolicyDefinitionId,
             p?.Preview ?? false);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Resource Manager {Operation} kept failing with {StatusCode} {ErrorCode}")]
+    private static partial void LogKeptFailing(ILogger logger, string operation, int statusCode, string errorCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Resource Manager {Operation} was refused with {StatusCode} {ErrorCode}: {ErrorMessage}")]
+    private static partial void LogRefused(ILogger logger, string operation, int statusCode, string errorCode, string errorMessage);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Resource Manager {Operation} could not be reached")]
+    private static partial void LogUnreachable(ILogger logger, Exception exception, string operation);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Resource Manager {Operation} returned {Problem}")]
+    private static partial void LogUnusable(ILogger logger, Exception? exception, string operation, string problem);
 }

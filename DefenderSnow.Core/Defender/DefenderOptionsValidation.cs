@@ -28,9 +28,19 @@ internal sealed class DefenderOptionsValidation : IValidateOptions<DefenderOptio
             failures.Add($"{DefenderOptions.SectionName}:RetryDelay must be between 00:00:00 and 00:01:00; got {options.RetryDelay}.");
         }
 
+        if (options.MaxRetryAfter < TimeSpan.Zero || options.MaxRetryAfter > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"{DefenderOptions.SectionName}:MaxRetryAfter must be between 00:00:00 and 00:10:00; got {options.MaxRetryAfter}.");
+        }
+
         if (options.AttemptTimeout < TimeSpan.FromMilliseconds(10) || options.AttemptTimeout > TimeSpan.FromMinutes(5))
         {
             failures.Add($"{DefenderOptions.SectionName}:AttemptTimeout must be between 00:00:00.010 and 00:05:00; got {options.AttemptTimeout}.");
+        }
+
+        if (options.TotalTimeout < options.AttemptTimeout || options.TotalTimeout > TimeSpan.FromMinutes(30))
+        {
+            failures.Add($"{DefenderOptions.SectionName}:TotalTimeout must be at least {DefenderOptions.SectionName}:AttemptTimeout and at most 00:30:00; got {options.TotalTimeout}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

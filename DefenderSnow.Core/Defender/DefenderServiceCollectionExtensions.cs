@@ -1,21 +1,19 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DefenderSnow.Core.Hosting;
+using DefenderSnow.Core.Upstream;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
-using Polly;
 using Refit;
 
 namespace DefenderSnow.Core.Defender;
 
 internal static class DefenderServiceCollectionExtensions
 {
-    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(1);
-    private static readonly HashSet<HttpMethod> IdempotentMethods = [HttpMethod.Get, HttpMethod.Head, HttpMethod.Options, HttpMethod.Put, HttpMethod.Delete];
+    /// <summary>The name of the <see cref="HttpClient"/> under <see cref="IResourceManagerApi"/>.</summary>
+    public const string HttpClientName = "ResourceManager";
 
     /// <summary>
     /// Registers the Resource Manager client (<see cref="IDefenderClient"/>, which needs the app's one
@@ -27,45 +25,23 @@ internal static class DefenderServiceCollectionExtensions
         services.AddOptions<DefenderOptions>()
             .Bind(configuration.GetSection(DefenderOptions.SectionName))
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DefenderOptions>, DefenderOptionsValidation>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DefenderOptions>, DefenderOptionsValidation>());
 
-        services.AddSingleton<ResourceManagerTokenCache>();
-        services.AddTransient<ResourceManagerAuthenticationHandler>();
-        var client = services
-            .AddRefitGeneratedClient<IResourceManagerApi>(_ => new RefitSettings { ContentSerializer = new SystemTextJsonContentSerializer(CreateJsonOptions()) })
-            .ConfigureHttpClient((sp, http) =>
-            {
-                http.BaseAddress = sp.GetRequiredService<IOptions<DefenderOptions>>().Value.EndpointUri;
-                // Attempts are bounded by the pipeline's timeout; HttpClient's own would cut across retries.
-                http.Timeout = Timeout.InfiniteTimeSpan;
-            })
-            .ConfigurePrimaryHttpMessageHandler(sp =>
-                LoopbackCertificatePolicy.CreateHandler(sp.GetRequiredService<IOptions<LocalDevelopmentOptions>>().Value.TrustLoopbackCertificates));
+        services.TryAddSingleton<ResourceManagerTokenCache>();
+        services.TryAddTransient<ResourceManagerAuthenticationHandler>();
+        services
+            .AddRefitGeneratedClient<IResourceManagerApi>(_ => new RefitSettings { ContentSerializer = new SystemTextJsonContentSerializer(CreateJsonOptions()) }, HttpClientName)
+            .ConfigureHttpClient((sp, http) => http.BaseAddress = sp.GetRequiredService<IOptions<DefenderOptions>>().Value.EndpointUri)
+            .AddUpstreamPipeline(
+                "resource-manager",
+                sp => LoopbackCertificatePolicy.CreateHandler(sp.GetRequiredService<IOptions<LocalDevelopmentOptions>>().Value.TrustLoopbackCertificates),
+                sp => sp.GetRequiredService<IOptions<DefenderOptions>>().Value.Resilience)
+            // Inside the pipeline: each retry passes through the authentication handler again.
+            .AddHttpMessageHandler<ResourceManagerAuthenticationHandler>();
 
-        // Outermost first: each retry passes through the authentication handler again.
-        client.AddResilienceHandler("resource-manager", (pipeline, context) =>
-            {
-                var options = context.ServiceProvider.GetRequiredService<IOptions<DefenderOptions>>().Value;
-                if (options.MaxRetryAttempts > 0)
-                {
-                    pipeline.AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = options.MaxRetryAttempts,
-                        Delay = options.RetryDelay,
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        ShouldRetryAfterHeader = true,
-                        ShouldHandle = args => ValueTask.FromResult(IsRetryable(args.Outcome, args.Context)),
-                    });
-                }
-
-                pipeline.AddTimeout(options.AttemptTimeout);
-            });
-        client.AddHttpMessageHandler<ResourceManagerAuthenticationHandler>();
-
-        services.AddTransient<IDefenderClient, DefenderClient>();
-        services.AddScoped<IScopeMembership, ScopeMembership>();
-        services.AddSingleton<IScopeMembershipFactory, ScopeMembershipFactory>();
+        services.TryAddTransient<IDefenderClient, DefenderClient>();
+        services.TryAddScoped<IScopeMembership, ScopeMembership>();
+        services.TryAddSingleton<IScopeMembershipFactory, ScopeMembershipFactory>();
         return services;
     }
 
@@ -73,30 +49,4 @@ internal static class DefenderServiceCollectionExtensions
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
-
-    /// <summary>
-    /// Throttling, server errors, timeouts and transport failures are worth another attempt, but only for
-    /// methods that may be repeated safely; every call of this client is one (GET, PUT, DELETE).
-    /// </summary>
-    private static bool IsRetryable(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
-    {
-        var method = outcome.Result?.RequestMessage?.Method ?? context.GetRequestMessage()?.Method;
-        if (method is null || !IdempotentMethods.Contains(method))
-        {
-            return false;
-        }
-
-        if (outcome.Result is not { } response)
-        {
-            return HttpClientResiliencePredicates.IsTransient(outcome);
-        }
-
-        // A caller should not hang for as long as a throttled subscription is told to wait; it is better told now.
-        if (response.Headers.RetryAfter?.Delta > MaxRetryAfter)
-        {
-            return false;
-        }
-
-        return response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500;
-    }
 }

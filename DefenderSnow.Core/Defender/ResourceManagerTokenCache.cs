@@ -16,7 +16,10 @@ internal sealed class ResourceManagerTokenCache : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly TokenRequestContext _context;
     private readonly SemaphoreSlim _refresh = new(1, 1);
-    private AccessToken? _current;
+
+    // A reference, published whole: AccessToken is a struct larger than a machine word, so reading it while
+    // another thread writes it could see half of each. A reference is read and written atomically.
+    private volatile CachedToken? _current;
 
     public ResourceManagerTokenCache(TokenCredential credential, IOptions<DefenderOptions> options, TimeProvider timeProvider)
     {
@@ -27,20 +30,24 @@ internal sealed class ResourceManagerTokenCache : IDisposable
 
     public async ValueTask<string> GetTokenAsync(CancellationToken cancellationToken)
     {
-        if (IsFresh(_current))
+        var current = _current;
+        if (IsFresh(current))
         {
-            return _current!.Value.Token;
+            return current!.Token;
         }
 
-        await _refresh.WaitAsync(cancellationToken);
+        await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!IsFresh(_current))
+            current = _current;
+            if (!IsFresh(current))
             {
-                _current = await _credential.GetTokenAsync(_context, cancellationToken);
+                var token = await _credential.GetTokenAsync(_context, cancellationToken).ConfigureAwait(false);
+                current = new CachedToken(token.Token, token.ExpiresOn);
+                _current = current;
             }
 
-            return _current!.Value.Token;
+            return current!.Token;
         }
         catch (Exception e) when (e is AuthenticationFailedException or CredentialUnavailableException)
         {
@@ -55,6 +62,8 @@ internal sealed class ResourceManagerTokenCache : IDisposable
 
     public void Dispose() => _refresh.Dispose();
 
-    private bool IsFresh(AccessToken? token) =>
-        token is { } t && t.ExpiresOn - RefreshMargin > _timeProvider.GetUtcNow();
+    private bool IsFresh(CachedToken? token) =>
+        token is not null && token.ExpiresOn - RefreshMargin > _timeProvider.GetUtcNow();
+
+    private sealed record CachedToken(string Token, DateTimeOffset ExpiresOn);
 }

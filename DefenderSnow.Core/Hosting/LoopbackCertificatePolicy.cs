@@ -9,14 +9,20 @@ namespace DefenderSnow.Core.Hosting;
 /// </summary>
 public static class LoopbackCertificatePolicy
 {
-    /// <summary>A handler for clients that may talk to the local simulators.</summary>
-    public static HttpMessageHandler CreateHandler(bool trustLoopbackCertificates)
+    /// <summary>
+    /// How long a pooled connection is reused. Upstream clients live as long as the process, so without a
+    /// limit they would keep their first connections (and the addresses DNS gave then) for ever.
+    /// </summary>
+    public static readonly TimeSpan PooledConnectionLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>The primary handler of every upstream HTTP client: connections rotate, and TLS follows this policy.</summary>
+    public static SocketsHttpHandler CreateHandler(bool trustLoopbackCertificates)
     {
-        var handler = new HttpClientHandler();
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = PooledConnectionLifetime };
         if (trustLoopbackCertificates)
         {
-            handler.ServerCertificateCustomValidationCallback = (request, _, _, errors) =>
-                IsAcceptable(request.RequestUri, errors, trustLoopbackCertificates);
+            handler.SslOptions.RemoteCertificateValidationCallback = (sender, _, _, errors) =>
+                IsAcceptable((sender as SslStream)?.TargetHostName, errors, trustLoopbackCertificates);
         }
 
         return handler;

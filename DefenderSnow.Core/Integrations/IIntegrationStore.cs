@@ -5,8 +5,20 @@ namespace DefenderSnow.Core.Integrations;
 /// <summary>Integrations in Table Storage, with names unique within a scope.</summary>
 public interface IIntegrationStore
 {
-    /// <exception cref="Errors.ConflictException">The name is taken in that scope, or the id exists.</exception>
-    Task<Versioned<Integration>> AddAsync(Integration integration, CancellationToken cancellationToken);
+    /// <summary>
+    /// Holds a name of a scope for an integration about to be created, before anything is written for it.
+    /// A reservation left pending longer than <see cref="NameReservation.StaleAfter"/> (a create that
+    /// died) is taken over.
+    /// </summary>
+    /// <exception cref="Errors.ConflictException">The name is taken, or held by a create in progress.</exception>
+    Task<NameReservation> ReserveNameAsync(string scopeId, string name, string integrationId, CancellationToken cancellationToken);
+
+    /// <summary>Gives up a reservation whose create failed; one that was taken over meanwhile is left alone.</summary>
+    Task ReleaseNameAsync(NameReservation reservation, CancellationToken cancellationToken);
+
+    /// <summary>Inserts the integration and makes its name reservation final, in one transaction.</summary>
+    /// <exception cref="Errors.ConflictException">The reservation was lost (taken over), or the id exists.</exception>
+    Task<Versioned<Integration>> AddAsync(Integration integration, NameReservation reservation, CancellationToken cancellationToken);
 
     Task<Versioned<Integration>?> GetAsync(string id, CancellationToken cancellationToken);
 

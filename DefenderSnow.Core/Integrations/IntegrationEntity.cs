@@ -88,21 +88,40 @@ internal sealed class IntegrationEntity : ITableEntity
         DeletionStartedAt = i.DeletionStartedAt,
     };
 
+    /// <exception cref="CorruptRowException">A value of the row cannot be read; nothing is guessed.</exception>
     public Versioned<Integration> ToModel()
     {
-        ScopeTypeNames.TryParse(ScopeType, out var scopeType);
-        var fields = JsonSerializer.Deserialize<Dictionary<string, List<string>>>(FieldsJson) ?? [];
+        if (!ScopeTypeNames.TryParse(ScopeType, out var scopeType))
+        {
+            throw Corrupt($"the scope type '{ScopeType}' is unknown");
+        }
+
+        if (!Uri.TryCreate(InstanceUrl, UriKind.Absolute, out var instanceUrl))
+        {
+            throw Corrupt("the instance URL is not an absolute URL");
+        }
+
+        Dictionary<string, List<string>>? fields;
+        try
+        {
+            fields = JsonSerializer.Deserialize<Dictionary<string, List<string>>>(FieldsJson);
+        }
+        catch (JsonException e)
+        {
+            throw Corrupt("the ticket fields are not valid JSON", e);
+        }
+
         var integration = new Integration
         {
             Id = RowKey,
             Name = Name,
             Scope = new DefenderScope(scopeType, ScopeId),
-            InstanceUrl = new Uri(InstanceUrl),
+            InstanceUrl = instanceUrl,
             Username = Username,
             ClientId = ClientId,
-            FieldMode = Enum.Parse<FieldMode>(FieldMode),
-            Fields = new TicketFields(fields.ToDictionary(f => f.Key, IReadOnlyList<string> (f) => f.Value)),
-            Status = Enum.Parse<IntegrationStatus>(Status),
+            FieldMode = ParseEnum<FieldMode>(FieldMode, "field mode"),
+            Fields = new TicketFields((fields ?? throw Corrupt("the ticket fields are null")).ToDictionary(f => f.Key, IReadOnlyList<string> (f) => f.Value)),
+            Status = ParseEnum<IntegrationStatus>(Status, "status"),
             StatusDetail = StatusDetail,
             CreatedAt = CreatedAt,
             CreatedBy = CreatedBy,
@@ -113,4 +132,14 @@ internal sealed class IntegrationEntity : ITableEntity
         };
         return new Versioned<Integration>(integration, ETag);
     }
+
+    /// <summary>Only the names the enum defines: <see cref="Enum.TryParse{TEnum}(string?, out TEnum)"/> alone also takes numbers and lists.</summary>
+    private TEnum ParseEnum<TEnum>(string value, string what)
+        where TEnum : struct, Enum =>
+        Enum.GetNames<TEnum>().Contains(value, StringComparer.Ordinal)
+            ? Enum.Parse<TEnum>(value)
+            : throw Corrupt($"the {what} '{value}' is unknown");
+
+    private CorruptRowException Corrupt(string problem, Exception? inner = null) =>
+        new(Table.Integrations.ToString(), PartitionKey, RowKey, problem, inner);
 }

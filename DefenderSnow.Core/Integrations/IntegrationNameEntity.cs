@@ -5,8 +5,9 @@ using DefenderSnow.Core.Storage;
 namespace DefenderSnow.Core.Integrations;
 
 /// <summary>
-/// Reserves a name within a scope. Inserted with the integration in one transaction, so two
-/// integrations of one scope can never share a name, however the requests race.
+/// Reserves a name within a scope. Inserted (pending) before a create writes anything, and made final in
+/// the transaction that inserts the integration, so two integrations of one scope can never share a name,
+/// and a create that loses the race writes nothing at all.
 /// </summary>
 internal sealed class IntegrationNameEntity : ITableEntity
 {
@@ -24,6 +25,11 @@ internal sealed class IntegrationNameEntity : ITableEntity
     public string Kind { get; set; } = KindValue;
 
     public string IntegrationId { get; set; } = string.Empty;
+
+    /// <summary>Held for a create that has not finished; such a row may be taken over once it is stale.</summary>
+    public bool Pending { get; set; }
+
+    public DateTimeOffset? ReservedAt { get; set; }
 
     /// <summary>Names compare without regard to case: "SNOW" and "snow" in one scope would only confuse.</summary>
     public static string RowKeyFor(string scopeId, string name) =>

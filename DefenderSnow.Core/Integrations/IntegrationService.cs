@@ -65,47 +65,58 @@ public sealed class IntegrationService
         var fields = check.Capture(() => TicketFields.Parse(request.Fields));
         check.ThrowIfInvalid();
 
-        // Cheap refusal before ServiceNow is asked anything; the insert below still decides races.
+        // Cheap refusal before anything is written; the reservation below decides races.
         if (await _store.IsNameTakenAsync(scope!.Id, name!, cancellationToken).ConfigureAwait(false))
         {
             throw new ConflictException($"An integration named '{name}' already exists in scope '{scope.Id}'.");
         }
 
-        var verified = await _verifier.VerifyAsync(
-            new ServiceNowCredentials(instanceUrl!, username!, password!, clientId!, clientSecret!), cancellationToken).ConfigureAwait(false);
-
-        var now = _timeProvider.GetUtcNow();
-        var integration = new Integration
+        // The name is held before ServiceNow is asked or any secret is written, so a create that loses a
+        // race writes nothing: every secret written would outlive it, soft-deleted, for the vault's retention.
+        var reservation = await _store.ReserveNameAsync(scope.Id, name!, Guid.NewGuid().ToString("N"), cancellationToken).ConfigureAwait(false);
+        if (reservation.AbandonedIntegrationId is { } abandoned)
         {
-            Id = Guid.NewGuid().ToString("N"),
-            Name = name!,
-            Scope = scope,
-            InstanceUrl = instanceUrl!,
-            Username = username!,
-            ClientId = clientId!,
-            FieldMode = mode,
-            Fields = fields!,
-            Status = IntegrationStatus.Connected,
-            CreatedAt = now,
-            CreatedBy = caller,
-            UpdatedAt = now,
-            UpdatedBy = caller,
-        };
+            _logger.LogWarning("Took over the name reservation of integration {AbandonedIntegrationId}, whose create never finished", abandoned);
+            await RemoveSecretsAsync(abandoned, AllSecrets, "of an abandoned create").ConfigureAwait(false);
+        }
 
         var written = new List<IntegrationSecret>();
+        Integration integration;
         try
         {
+            var verified = await _verifier.VerifyAsync(
+                new ServiceNowCredentials(instanceUrl!, username!, password!, clientId!, clientSecret!), cancellationToken).ConfigureAwait(false);
+
+            var now = _timeProvider.GetUtcNow();
+            integration = new Integration
+            {
+                Id = reservation.IntegrationId,
+                Name = name!,
+                Scope = scope,
+                InstanceUrl = instanceUrl!,
+                Username = username!,
+                ClientId = clientId!,
+                FieldMode = mode,
+                Fields = fields!,
+                Status = IntegrationStatus.Connected,
+                CreatedAt = now,
+                CreatedBy = caller,
+                UpdatedAt = now,
+                UpdatedBy = caller,
+            };
+
             foreach (var (secret, value) in new[] { (IntegrationSecret.Password, password!), (IntegrationSecret.ClientSecret, clientSecret!), (IntegrationSecret.RefreshToken, verified.RefreshToken) })
             {
                 await _secrets.SetAsync(integration.Id, secret, value, cancellationToken).ConfigureAwait(false);
                 written.Add(secret);
             }
 
-            await _store.AddAsync(integration, cancellationToken).ConfigureAwait(false);
+            await _store.AddAsync(integration, reservation, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception) when (written.Count > 0)
+        catch (Exception)
         {
-            await RemoveSecretsAsync(integration.Id, written).ConfigureAwait(false);
+            await RemoveSecretsAsync(reservation.IntegrationId, written, "after a failed create").ConfigureAwait(false);
+            await ReleaseNameAsync(reservation).ConfigureAwait(false);
             throw;
         }
 
@@ -278,18 +289,37 @@ public sealed class IntegrationService
             _logger.LogInformation("Integration {IntegrationId} credentials replaced by {Caller}", id, updated.UpdatedBy ?? "an unnamed caller");
             return saved.Value;
         }
-        catch (Exception) when (replaced.Count > 0)
+        catch (Exception e) when (replaced.Count > 0 || e is DomainException)
         {
-            // Put the proven old credentials back, so a failed change leaves the integration as it was.
+            _tokens.Forget(id);
+            var now = await ReloadAfterFailureAsync(id).ConfigureAwait(false);
+            if (now is { Exists: false } or { Value.DeletionStartedAt: not null })
+            {
+                // A delete won the race. Restoring would bring back secrets the delete has removed; what this
+                // update wrote goes too, and the caller learns what happened, not what Key Vault said about it.
+                await RemoveSecretsAsync(id, replaced.Select(r => r.Secret).ToList(), "after an update lost to a delete").ConfigureAwait(false);
+                if (now.Exists)
+                {
+                    throw new ConflictException($"Integration '{id}' is being deleted; repeat the delete to finish it.", e);
+                }
+
+                throw new NotFoundException("Integration", id);
+            }
+
+            // Put the proven old credentials back, so a failed change leaves the integration as it was; a
+            // secret that had no value before goes again.
             foreach (var (secret, previous) in replaced)
             {
-                if (previous is not null)
+                if (previous is null)
+                {
+                    await RemoveSecretsAsync(id, [secret], "after a failed update").ConfigureAwait(false);
+                }
+                else
                 {
                     await RestoreSecretAsync(id, secret, previous).ConfigureAwait(false);
                 }
             }
 
-            _tokens.Forget(id);
             throw;
         }
     }
@@ -307,7 +337,7 @@ public sealed class IntegrationService
         && uri.AbsolutePath is "/" or "";
 
     /// <summary>Compensation runs even when the request was cancelled: a half-written integration is worse.</summary>
-    private async Task RemoveSecretsAsync(string integrationId, IReadOnlyList<IntegrationSecret> secrets)
+    private async Task RemoveSecretsAsync(string integrationId, IReadOnlyList<IntegrationSecret> secrets, string why)
     {
         foreach (var secret in secrets)
         {
@@ -317,8 +347,36 @@ public sealed class IntegrationService
             }
             catch (Exception e)
             {
-                _logger.LogError(e, "Could not remove secret {Secret} of integration {IntegrationId} after a failed create", secret, integrationId);
+                _logger.LogError(e, "Could not remove secret {Secret} of integration {IntegrationId} {Why}", secret, integrationId, why);
             }
+        }
+    }
+
+    private async Task ReleaseNameAsync(NameReservation reservation)
+    {
+        try
+        {
+            await _store.ReleaseNameAsync(reservation, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Not fatal: a reservation nobody finishes is taken over once it is stale.
+            _logger.LogError(e, "Could not release the name reservation of integration {IntegrationId} after a failed create", reservation.IntegrationId);
+        }
+    }
+
+    /// <summary>The integration as it is after a failed update; when it cannot be read, it is taken to be still there.</summary>
+    private async Task<(bool Exists, Integration? Value)> ReloadAfterFailureAsync(string id)
+    {
+        try
+        {
+            var now = await _store.GetAsync(id, CancellationToken.None).ConfigureAwait(false);
+            return (now is not null, now?.Value);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Could not read integration {IntegrationId} again after a failed update", id);
+            return (true, null);
         }
     }
 

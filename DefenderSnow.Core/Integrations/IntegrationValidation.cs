@@ -46,7 +46,7 @@ internal sealed class IntegrationValidation
         return trimmed;
     }
 
-    /// <summary>Secrets are taken as given (a leading space may be part of a password), but never empty.</summary>
+    /// <summary>Secrets are taken as given (a leading space may be part of a password), but never empty nor with control characters.</summary>
     public string? Secret(string field, string? value, bool required = true)
     {
         if (value is null)
@@ -63,6 +63,11 @@ internal sealed class IntegrationValidation
         else if (value.Length > MaxSecretLength)
         {
             Add(field, $"Must be at most {MaxSecretLength} characters.");
+        }
+        else if (value.Any(char.IsControl))
+        {
+            // ServiceNow would receive it form-encoded as it is; a NUL or line break in a secret is a paste mistake or an attack.
+            Add(field, "Must not contain control characters.");
         }
 
         return value;

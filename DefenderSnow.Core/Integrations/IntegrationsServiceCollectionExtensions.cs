@@ -8,7 +8,8 @@ internal static class IntegrationsServiceCollectionExtensions
     public static IServiceCollection AddIntegrations(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<IIntegrationStore, IntegrationStore>();
-        services.AddSingleton<IntegrationService>();
+        // Transient: it holds the Resource Manager client, whose HttpClient must not outlive the factory's handler rotation.
+        services.AddTransient<IntegrationService>();
         return services;
     }
 }

@@ -6,8 +6,9 @@ using DefenderSnow.Core.Errors;
 namespace DefenderSnow.Core.Secrets;
 
 /// <summary>
-/// Turns what the Key Vault client throws into Core's typed errors. Messages carry Key Vault's own
-/// reason (which names secrets but never holds a value), never the SDK's message, which lists headers.
+/// Turns what the Key Vault client throws into Core's typed errors. Their messages reach API callers, so
+/// they carry the status and error code only: Key Vault's own reason names the vault's secrets, and the
+/// SDK's message lists headers. The stores log Key Vault's reason (<see cref="ServiceMessage"/>) instead.
 /// </summary>
 internal static class KeyVaultFailures
 {
@@ -23,7 +24,7 @@ internal static class KeyVaultFailures
         RequestFailedException { Status: 408 or 429 or >= 500 } e => new UpstreamUnreachableException(
             System, $"Key Vault kept answering {e.Status} ({e.ErrorCode ?? "no code"}) after retries.", e),
         RequestFailedException e => new UpstreamRejectedException(
-            System, $"Key Vault refused the request ({e.Status} {e.ErrorCode}): {ServiceMessage(e) ?? "no reason given"}", e.Status, e.ErrorCode, e),
+            System, $"Key Vault refused the request ({e.Status} {e.ErrorCode ?? "no code"}); the log has its reason.", e.Status, e.ErrorCode, e),
         AuthenticationFailedException e => new UpstreamRejectedException(
             System, "The app's Azure credential could not obtain a token for Key Vault.", null, "CredentialUnavailable", e),
         // The SDK's network timeout surfaces as a cancellation the caller did not ask for.

@@ -44,8 +44,8 @@ public sealed class KeyVaultSecretStore : ISecretStore
         catch (Exception e) when (KeyVaultFailures.Map(e, cancellationToken) is { } mapped)
         {
             _logger.LogWarning(
-                "Storing Key Vault secret {SecretKind} of integration {IntegrationId} failed: {Status} {ErrorCode}",
-                kind, integrationId, (e as RequestFailedException)?.Status, (e as RequestFailedException)?.ErrorCode);
+                "Storing Key Vault secret {SecretKind} of integration {IntegrationId} failed: {Status} {ErrorCode} {KeyVaultReason}",
+                kind, integrationId, (e as RequestFailedException)?.Status, (e as RequestFailedException)?.ErrorCode, ReasonOf(e));
             throw mapped;
         }
     }
@@ -72,8 +72,8 @@ public sealed class KeyVaultSecretStore : ISecretStore
         catch (Exception e) when (KeyVaultFailures.Map(e, cancellationToken) is { } mapped)
         {
             _logger.LogWarning(
-                "Reading Key Vault secret {SecretKind} of integration {IntegrationId} failed: {Status} {ErrorCode}",
-                kind, integrationId, (e as RequestFailedException)?.Status, (e as RequestFailedException)?.ErrorCode);
+                "Reading Key Vault secret {SecretKind} of integration {IntegrationId} failed: {Status} {ErrorCode} {KeyVaultReason}",
+                kind, integrationId, (e as RequestFailedException)?.Status, (e as RequestFailedException)?.ErrorCode, ReasonOf(e));
             throw mapped;
         }
     }
@@ -100,11 +100,14 @@ public sealed class KeyVaultSecretStore : ISecretStore
         catch (Exception e) when (KeyVaultFailures.Map(e, cancellationToken) is { } mapped)
         {
             _logger.LogWarning(
-                "Deleting Key Vault secret {SecretKind} of integration {IntegrationId} failed: {Status} {ErrorCode}",
-                kind, integrationId, (e as RequestFailedException)?.Status, (e as RequestFailedException)?.ErrorCode);
+                "Deleting Key Vault secret {SecretKind} of integration {IntegrationId} failed: {Status} {ErrorCode} {KeyVaultReason}",
+                kind, integrationId, (e as RequestFailedException)?.Status, (e as RequestFailedException)?.ErrorCode, ReasonOf(e));
             throw mapped;
         }
     }
+
+    /// <summary>Key Vault's own words: they name secrets but never hold a value, so they may be logged.</summary>
+    private static string? ReasonOf(Exception e) => e is RequestFailedException failed ? KeyVaultFailures.ServiceMessage(failed) : null;
 
     private static string Describe(IntegrationSecret secret) => secret switch
     {

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Authentication;
 using System.Text.Json;
 using Polly.Timeout;
-using Refit;
+using DefenderSnow.Core.Upstream;
 
 namespace DefenderSnow.Core.ServiceNow;
 
@@ -28,11 +28,9 @@ internal static class ServiceNowCall
         }
     }
 
-    public static bool IsTransportFailure(Exception e) =>
-        Unwrap(e) is HttpRequestException or TimeoutRejectedException or OperationCanceledException or IOException;
+    public static bool IsTransportFailure(Exception e) => UpstreamTransportFailure.IsTransportFailure(e);
 
-    /// <summary>Refit wraps transport failures in <see cref="ApiRequestException"/>; the cause is what matters.</summary>
-    private static Exception Unwrap(Exception e) => e is ApiRequestException { InnerException: { } inner } ? inner : e;
+    private static Exception Unwrap(Exception e) => UpstreamTransportFailure.Unwrap(e);
 
     /// <summary>The exception for an unsuccessful answer: 429 and 5xx (left after retries) are "unreachable", the rest "rejected".</summary>
     public static async Task<Exception> ToExceptionAsync(HttpResponseMessage response, string action, string? table, CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using System.Net.Security;
 using System.Net.Sockets;
 using DefenderSnow.Core.Hosting;
 
@@ -14,18 +13,8 @@ internal static class ServiceNowConnectionHandler
 {
     public static SocketsHttpHandler Create(bool trustLoopbackCertificates, bool allowPrivateAddresses, IHostAddressResolver resolver)
     {
-        var handler = new SocketsHttpHandler
-        {
-            // Long-lived clients must still notice DNS changes of an instance.
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, allowPrivateAddresses, resolver, cancellationToken),
-        };
-        if (trustLoopbackCertificates)
-        {
-            handler.SslOptions.RemoteCertificateValidationCallback = (sender, _, _, errors) =>
-                LoopbackCertificatePolicy.IsAcceptable((sender as SslStream)?.TargetHostName, errors, trustLoopbackCertificates);
-        }
-
+        var handler = LoopbackCertificatePolicy.CreateHandler(trustLoopbackCertificates);
+        handler.ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, allowPrivateAddresses, resolver, cancellationToken);
         return handler;
     }
 

@@ -7,7 +7,8 @@ namespace DefenderSnow.Core.ServiceNow;
 
 /// <summary>
 /// The instance URL comes from API callers, so it is the door to server-side request forgery: only HTTPS,
-/// only hosts on the allow list, and no IP literals or loopback names unless the setting allows them.
+/// only hosts on the allow list, on port 443 and with plain ASCII names unless an entry names the host (and
+/// port) exactly, and no IP literals or loopback names unless the setting allows them.
 /// </summary>
 internal sealed class ServiceNowInstancePolicy : IServiceNowInstancePolicy
 {
@@ -58,9 +59,24 @@ internal sealed class ServiceNowInstancePolicy : IServiceNowInstancePolicy
                 throw new ValidationException(field, "The ServiceNow instance URL must name a host, not an IP address or a local name.");
             }
         }
-        else if (!options.EffectiveAllowedHosts.Any(pattern => ServiceNowHostPattern.Matches(pattern, host)))
+        else if (!options.EffectiveAllowedHosts.Any(pattern => ServiceNowHostPattern.NamesExactly(pattern, host, uri.Port)))
         {
-            throw new ValidationException(field, $"The host '{host}' is not an allowed ServiceNow host ({string.Join(", ", options.EffectiveAllowedHosts)}).");
+            // ServiceNow instance names are plain ASCII served on 443; anything else passes only when an
+            // allow-list entry names that very host (and port), never through a wildcard.
+            if (uri.Port != 443)
+            {
+                throw new ValidationException(field, $"The ServiceNow instance URL must use the standard HTTPS port 443, unless an allow-list entry names '{host}:{uri.Port}'.");
+            }
+
+            if (!uri.Host.All(char.IsAscii) || host.Split('.').Any(label => label.StartsWith("xn--", StringComparison.Ordinal)))
+            {
+                throw new ValidationException(field, $"ServiceNow instance names are plain ASCII; the internationalised host '{host}' is refused unless an allow-list entry names it exactly.");
+            }
+
+            if (!options.EffectiveAllowedHosts.Any(pattern => ServiceNowHostPattern.Matches(pattern, host)))
+            {
+                throw new ValidationException(field, $"The host '{host}' is not an allowed ServiceNow host ({string.Join(", ", options.EffectiveAllowedHosts)}).");
+            }
         }
 
         return new Uri(uri.IsDefaultPort ? $"https://{uri.Host.ToLowerInvariant()}/" : $"https://{uri.Host.ToLowerInvariant()}:{uri.Port}/");

@@ -1,3 +1,5 @@
+using DefenderSnow.Core.Upstream;
+
 namespace DefenderSnow.Core.ServiceNow;
 
 /// <summary>Settings under <c>ServiceNow</c>.</summary>
@@ -26,13 +28,13 @@ public sealed class ServiceNowOptions
     /// <summary>How long one call, retries and waits included, may take.</summary>
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(3);
 
-    /// <summary>Retries after the first attempt (429 always; 5xx and timeouts for reads and token requests only).</summary>
+    /// <summary>Retries after the first attempt (429 always; 5xx and timeouts for reads and token requests only); 0 turns retrying off.</summary>
     public int MaxRetryAttempts { get; set; } = 3;
 
     /// <summary>First back-off delay for 5xx and timeouts; it grows exponentially with jitter.</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>A 429 whose <c>Retry-After</c> asks for a longer wait than this is not retried.</summary>
+    /// <summary>An answer whose <c>Retry-After</c> asks for a longer wait than this is not retried but reported at once.</summary>
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Access tokens are renewed this long before they expire (at most half their lifetime).</summary>
@@ -44,5 +46,16 @@ public sealed class ServiceNowOptions
     /// <summary>How many changed tickets one page of a change read returns at most.</summary>
     public int PageSize { get; set; } = 500;
 
+    internal UpstreamResilience Resilience => new(MaxRetryAttempts, RetryBaseDelay, MaxRetryAfter, AttemptTimeout, TotalTimeout, IsRepeatable);
+
     internal IReadOnlyList<string> EffectiveAllowedHosts => AllowedHosts.Length == 0 ? DefaultAllowedHosts : AllowedHosts;
+
+    /// <summary>
+    /// A 5xx or a timeout may come after the work was done, so only reads and token requests are repeated; a
+    /// create is left to the client, which looks the ticket up by its correlation id before sending it again.
+    /// </summary>
+    internal static bool IsRepeatable(HttpRequestMessage request) =>
+        request.Method == HttpMethod.Get
+        || request.Method == HttpMethod.Head
+        || (request.Method == HttpMethod.Post && request.RequestUri?.AbsolutePath.EndsWith("/oauth_token.do", StringComparison.Ordinal) == true);
 }

@@ -12,7 +12,7 @@ internal sealed class ServiceNowOptionsValidation : IValidateOptions<ServiceNowO
         {
             if (!ServiceNowHostPattern.IsValid(options.AllowedHosts[i]))
             {
-                failures.Add($"{ServiceNowOptions.SectionName}:AllowedHosts:{i} '{options.AllowedHosts[i]}' is not a host name or a '*.domain' pattern.");
+                failures.Add($"{ServiceNowOptions.SectionName}:AllowedHosts:{i} '{options.AllowedHosts[i]}' is not a host name (optionally with ':port') or a '*.domain' pattern.");
             }
         }
 

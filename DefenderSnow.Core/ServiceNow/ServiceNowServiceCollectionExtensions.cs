@@ -1,10 +1,9 @@
 using DefenderSnow.Core.Hosting;
+using DefenderSnow.Core.Upstream;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
-using Polly;
 
 namespace DefenderSnow.Core.ServiceNow;
 
@@ -28,29 +27,13 @@ internal static class ServiceNowServiceCollectionExtensions
         services.AddOptions<LocalDevelopmentOptions>().Bind(configuration.GetSection(LocalDevelopmentOptions.SectionName));
 
         services.AddHttpClient(ServiceNowHttpClients.ClientName)
-            .ConfigurePrimaryHttpMessageHandler(sp => ServiceNowConnectionHandler.Create(
-                sp.GetRequiredService<IOptions<LocalDevelopmentOptions>>().Value.TrustLoopbackCertificates,
-                sp.GetRequiredService<IOptions<ServiceNowOptions>>().Value.AllowPrivateAddresses,
-                sp.GetRequiredService<IHostAddressResolver>()))
-            // The resilience pipeline owns every timeout; HttpClient's own 100 s would cut across it.
-            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler("servicenow", (pipeline, context) =>
-            {
-                var options = context.ServiceProvider.GetRequiredService<IOptions<ServiceNowOptions>>().Value;
-                pipeline
-                    .AddTimeout(options.TotalTimeout)
-                    .AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = Math.Max(options.MaxRetryAttempts, 1),
-                        Delay = options.RetryBaseDelay,
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        ShouldRetryAfterHeader = true,
-                        ShouldHandle = args => ValueTask.FromResult(
-                            options.MaxRetryAttempts > 0 && ServiceNowRetryPolicy.ShouldRetry(args, options.MaxRetryAfter)),
-                    })
-                    .AddTimeout(options.AttemptTimeout);
-            });
+            .AddUpstreamPipeline(
+                "servicenow",
+                sp => ServiceNowConnectionHandler.Create(
+                    sp.GetRequiredService<IOptions<LocalDevelopmentOptions>>().Value.TrustLoopbackCertificates,
+                    sp.GetRequiredService<IOptions<ServiceNowOptions>>().Value.AllowPrivateAddresses,
+                    sp.GetRequiredService<IHostAddressResolver>()),
+                sp => sp.GetRequiredService<IOptions<ServiceNowOptions>>().Value.Resilience);
 
         services.TryAddSingleton<IHostAddressResolver, DnsHostAddressResolver>();
         services.TryAddSingleton<ServiceNowHttpClients>();

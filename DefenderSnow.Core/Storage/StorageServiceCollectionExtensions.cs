@@ -26,6 +26,7 @@ internal static class StorageServiceCollectionExtensions
         }));
 
         services.AddSingleton<TableClientProvider>();
+        services.AddSingleton<ContinuationTokenCodec>();
         services.AddSingleton<IHealthProbe, TableStorageHealthProbe>();
         return services;
     }

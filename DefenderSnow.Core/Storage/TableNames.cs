@@ -5,6 +5,9 @@ public enum Table
 {
     Integrations,
     Assignments,
+
+    /// <summary>Keys the app makes for itself, such as the continuation-token key.</summary>
+    Keys,
 }
 
 internal static class TableNames
@@ -13,6 +16,7 @@ internal static class TableNames
     {
         Table.Integrations => "integrations",
         Table.Assignments => "assignments",
+        Table.Keys => "keys",
         _ => throw new ArgumentOutOfRangeException(nameof(table), table, null),
     };
 }

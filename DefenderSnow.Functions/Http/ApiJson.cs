@@ -8,7 +8,7 @@ public static class ApiJson
 {
     public static JsonSerializerOptions Options { get; } = Create(disallowUnknownMembers: false);
 
-    /// <summary>For request bodies: an unknown member (a typo such as "pasword") is an error, not silently ignored.</summary>
+    /// <summary>For request bodies: an unknown member (a typo such as "pasword") or a repeated one is an error, not silently ignored.</summary>
     public static JsonSerializerOptions RequestOptions { get; } = Create(disallowUnknownMembers: true);
 
     private static JsonSerializerOptions Create(bool disallowUnknownMembers)
@@ -16,6 +16,8 @@ public static class ApiJson
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             UnmappedMemberHandling = disallowUnknownMembers ? JsonUnmappedMemberHandling.Disallow : JsonUnmappedMemberHandling.Skip,
+            // {"password":"a","password":"b"} is ambiguous; which one was meant must not be guessed.
+            AllowDuplicateProperties = !disallowUnknownMembers,
             // Numbers are numbers: "2" for a number is a client bug worth reporting.
             NumberHandling = JsonNumberHandling.Strict,
         };

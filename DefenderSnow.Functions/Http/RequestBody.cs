@@ -64,6 +64,7 @@ public static class RequestBody
     {
         var m when m.Contains("could not be mapped", StringComparison.Ordinal) => "unknown member.",
         var m when m.Contains("could not be converted", StringComparison.Ordinal) => "the value has the wrong type.",
+        var m when m.Contains("Duplicate propert", StringComparison.Ordinal) => "the member is repeated; give it once.",
         _ => "malformed JSON.",
     };
 }

@@ -5,15 +5,17 @@ using DefenderSnow.Core.Hosting;
 using DefenderSnow.Simulators.Defender;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DefenderSnow.Tests.Defender;
 
-/// <summary>What the client does around the calls: settings, tokens, links it follows, cancellation.</summary>
+/// <summary>What the client does around the calls: settings, tokens, links it follows, throttling, cancellation.</summary>
 public class DefenderClientBehaviourTests
 {
     private const string Subscription = "44444444-4444-4444-4444-444444444444";
     private const string ResourceId = $"/subscriptions/{Subscription}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1";
     private const string Recommendation = "aaaaaaaa-1111-4111-8111-000000000001";
+    private static readonly TimeSpan RetryAfterDelay = TimeSpan.FromSeconds(45);
 
     private ResourceManagerSimulator _simulator = null!;
 
@@ -36,6 +38,8 @@ public class DefenderClientBehaviourTests
     [TestCase("Defender:Audience", "not a uri")]
     [TestCase("Defender:MaxRetryAttempts", "11")]
     [TestCase("Defender:AttemptTimeout", "00:00:00")]
+    [TestCase("Defender:TotalTimeout", "00:00:05")]
+    [TestCase("Defender:MaxRetryAfter", "00:20:00")]
     public void A_malformed_setting_fails_with_its_name(string setting, string value)
     {
         using var services = DefenderTestServices.Build(_simulator.BaseUri, new Dictionary<string, string?> { [setting] = value });
@@ -121,6 +125,66 @@ public class DefenderClientBehaviourTests
             Assert.That(error!.Message, Does.Contain("access token"));
             Assert.That(_simulator.State.RequestCounts, Is.Empty);
         });
+    }
+
+    [Test]
+    public async Task A_throttled_call_waits_the_retry_after_delay_then_succeeds()
+    {
+        var clock = new TimerWatchingClock(DateTimeOffset.UtcNow, RetryAfterDelay);
+        using var services = DefenderTestServices.Build(_simulator.BaseUri, timeProvider: clock);
+        _simulator.State.InjectFault(new SimulatedFault(429) { RetryAfter = RetryAfterDelay, Operation = ResourceManagerOperations.GetAssessment });
+
+        // Cancelled at the end whatever happens, so a wait on the fake clock never outlives the test.
+        using var end = new CancellationTokenSource();
+        var call = services.GetRequiredService<IDefenderClient>().GetAssessmentAsync(ResourceId, Recommendation, end.Token);
+        try
+        {
+            // The retry's wait is a timer of exactly Retry-After on the app's clock (the default back-off here is 10 ms).
+            await clock.Watched.WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.That(call.IsCompleted, Is.False, "the retry waits for the clock");
+            Assert.That(_simulator.State.RequestCount(ResourceManagerOperations.GetAssessment), Is.EqualTo(1));
+            clock.Advance(RetryAfterDelay);
+            var assessment = await call.WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.That(assessment, Is.Not.Null);
+            Assert.That(_simulator.State.RequestCount(ResourceManagerOperations.GetAssessment), Is.EqualTo(2));
+        }
+        finally
+        {
+            await end.CancelAsync();
+            await Task.WhenAny(call);
+        }
+    }
+
+    [Test]
+    public void A_retry_after_beyond_the_configured_cap_is_reported_at_once()
+    {
+        using var services = DefenderTestServices.Build(_simulator.BaseUri, new Dictionary<string, string?> { ["Defender:MaxRetryAfter"] = "00:00:30" });
+        _simulator.State.InjectFault(new SimulatedFault(429) { RetryAfter = RetryAfterDelay, Operation = ResourceManagerOperations.GetAssessment });
+
+        Assert.ThrowsAsync<UpstreamUnreachableException>(() =>
+            services.GetRequiredService<IDefenderClient>().GetAssessmentAsync(ResourceId, Recommendation, CancellationToken.None));
+        Assert.That(_simulator.State.RequestCount(ResourceManagerOperations.GetAssessment), Is.EqualTo(1));
+    }
+
+    /// <summary>A fake clock that tells when a timer of the watched length is started.</summary>
+    private sealed class TimerWatchingClock(DateTimeOffset start, TimeSpan watched) : FakeTimeProvider(start)
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Watched => _started.Task;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            if (dueTime == watched)
+            {
+                _started.TrySetResult();
+            }
+
+            return timer;
+        }
     }
 
     private sealed class CountingCredential(TokenCredential inner) : TokenCredential

@@ -143,4 +143,22 @@ public class ScopeMembershipTests
             membership.IsCoveredAsync(Group("root"), Vm(Direct), CancellationToken.None));
         Assert.That(await membership.IsCoveredAsync(Group("root"), Vm(Direct), CancellationToken.None), Is.True);
     }
+
+    [Test]
+    public async Task A_caller_that_cancels_does_not_fail_the_others_waiting_for_the_same_look_up()
+    {
+        var membership = _services.GetRequiredService<IScopeMembershipFactory>().Create();
+        _simulator.State.SetLatency(TimeSpan.FromMilliseconds(500), ResourceManagerOperations.ListManagementGroupDescendants);
+        using var impatient = new CancellationTokenSource();
+
+        // The first caller starts the shared look-up with its own token; the second joins it.
+        var first = membership.IsCoveredAsync(Group("root"), Vm(Direct), impatient.Token);
+        var second = membership.IsCoveredAsync(Group("root"), Vm(TwoLevelsDown), CancellationToken.None);
+        await impatient.CancelAsync();
+
+        Assert.CatchAsync<OperationCanceledException>(() => first);
+        Assert.That(await second, Is.True, "the patient caller still gets its answer");
+        Assert.That(await membership.IsCoveredAsync(Group("root"), Vm(Direct), CancellationToken.None), Is.True);
+        Assert.That(_simulator.State.RequestCount(ResourceManagerOperations.ListManagementGroupDescendants), Is.EqualTo(1), "one look-up served all three");
+    }
 }

@@ -6,7 +6,8 @@ namespace DefenderSnow.Tests.Functions;
 
 public sealed class CompositionTests
 {
-    private static Dictionary<string, string?> ValidSettings() => new()
+    /// <summary>Settings that compose and pass validation without starting anything.</summary>
+    internal static Dictionary<string, string?> ValidSettings() => new()
     {
         ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
         ["KeyVault:VaultUri"] = "https://127.0.0.1:1/",

@@ -1,49 +1,100 @@
 using DefenderSnow.Core.Integrations;
-using DefenderSnow.Core.Storage;
+using DefenderSnow.Core.Secrets;
+using DefenderSnow.Simulators.KeyVault;
 using DefenderSnow.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DefenderSnow.Tests.Integrations;
 
 /// <summary>
-/// The insert that decides a name race comes after the secrets are written: when it fails, the secrets
-/// must go again. A store whose early name check never sees a clash makes that path certain.
+/// A create holds its name before it writes anything, so a loser of a name race writes nothing; a create
+/// that fails after writing removes what it wrote and frees the name.
 /// </summary>
 public sealed class CreateIntegrationRollbackTests : IntegrationFunctionTestBase
 {
-    protected override void ConfigureServices(IServiceCollection services) =>
-        services.AddSingleton<IIntegrationStore>(sp => new BlindNameCheckStore(ActivatorUtilities.CreateInstance<IntegrationStore>(sp)));
+    private IntegrationTestHooks _hooks = null!;
+
+    protected override void ConfigureServices(IServiceCollection services) => _hooks = IntegrationTestHooks.Install(services);
+
+    [TearDown]
+    public void ClearHooks()
+    {
+        _hooks.Reset();
+        App.KeyVault.ClearFault();
+    }
 
     [Test]
-    public async Task A_create_that_loses_the_name_at_insert_removes_the_secrets_it_wrote()
+    public async Task A_create_that_gets_past_the_name_check_but_loses_the_reservation_writes_nothing_and_asks_servicenow_nothing()
     {
         var name = "Twice-" + Guid.NewGuid().ToString("N")[..6];
         var first = await CreateIntegrationAsync(name);
-        var liveBefore = App.KeyVault.SecretNames().ToHashSet();
-        var deletedBefore = App.KeyVault.DeletedSecretNames().Count;
+        _hooks.NameCheckBlind = true;
+        App.ServiceNow.ResetRequestCounts();
+        var before = await StateSnapshot.TakeAsync(App);
 
-        var second = await CreateAsync(ValidBody(name));
+        var second = await CreateAsync(ValidBody(name.ToUpperInvariant()));
 
         Assert.That(second.Status, Is.EqualTo(409), second.ToString());
-        Assert.That(App.KeyVault.SecretNames(), Is.EquivalentTo(liveBefore), "no secret of the refused integration stays live");
-        Assert.That(App.KeyVault.DeletedSecretNames(), Has.Count.EqualTo(deletedBefore + 3), "the three secrets it wrote were written, then deleted");
+        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before), "no secret written (not even soft-deleted), no row");
+        Assert.That(App.ServiceNow.TotalRequests, Is.Zero);
         Assert.That((await GetAsync(first)).Status, Is.EqualTo(200));
     }
 
-    private sealed class BlindNameCheckStore(IIntegrationStore inner) : IIntegrationStore
+    [Test]
+    public async Task A_create_that_key_vault_refuses_half_way_removes_what_it_wrote_and_frees_the_name()
     {
-        public Task<Versioned<Integration>> AddAsync(Integration integration, CancellationToken cancellationToken) => inner.AddAsync(integration, cancellationToken);
+        var name = "Half-" + Guid.NewGuid().ToString("N")[..6];
+        var liveBefore = App.KeyVault.SecretNames().ToHashSet();
+        var deletedBefore = App.KeyVault.DeletedSecretNames().Count;
+        _hooks.BeforeSet = secret =>
+        {
+            if (secret == IntegrationSecret.Password)
+            {
+                // The password is written; the vault refuses the next write.
+                _hooks.BeforeSet = _ =>
+                {
+                    App.KeyVault.InjectFault(KeyVaultFault.Forbidden);
+                    return Task.CompletedTask;
+                };
+            }
 
-        public Task<Versioned<Integration>?> GetAsync(string id, CancellationToken cancellationToken) => inner.GetAsync(id, cancellationToken);
+            return Task.CompletedTask;
+        };
 
-        public Task<Versioned<Integration>> UpdateAsync(Versioned<Integration> integration, string previousName, CancellationToken cancellationToken) =>
-            inner.UpdateAsync(integration, previousName, cancellationToken);
+        var refused = await CreateAsync(ValidBody(name));
 
-        public Task DeleteAsync(Versioned<Integration> integration, CancellationToken cancellationToken) => inner.DeleteAsync(integration, cancellationToken);
+        Assert.That(refused.Status, Is.EqualTo(422), refused.ToString());
+        Assert.That(refused.Json["detail"]!.GetValue<string>(), Is.EqualTo("Key Vault refused the request (403 Forbidden); the log has its reason."), "no Key Vault secret name or message in the answer");
+        Assert.That(App.KeyVault.SecretNames(), Is.EquivalentTo(liveBefore), "the password it wrote is gone again");
+        Assert.That(App.KeyVault.DeletedSecretNames(), Has.Count.EqualTo(deletedBefore + 1));
+        var again = await CreateAsync(ValidBody(name));
+        Assert.That(again.Status, Is.EqualTo(201), "the name was freed: " + again);
+    }
 
-        public Task<bool> IsNameTakenAsync(string scopeId, string name, CancellationToken cancellationToken) => Task.FromResult(false);
+    [Test]
+    public async Task A_stale_reservation_of_a_create_that_died_is_taken_over_by_the_next_create()
+    {
+        var name = "Stale-" + Guid.NewGuid().ToString("N")[..6];
+        var store = App.Get<IIntegrationStore>();
+        var dead = await store.ReserveNameAsync(SubscriptionScope, name, Guid.NewGuid().ToString("N"), CancellationToken.None);
+        await App.Get<ISecretStore>().SetAsync(dead.IntegrationId, IntegrationSecret.Password, "left-behind", CancellationToken.None);
 
-        public Task<ResultPage<Integration>> ListAsync(string? scopeId, int pageSize, string? continuationToken, CancellationToken cancellationToken) =>
-            inner.ListAsync(scopeId, pageSize, continuationToken, cancellationToken);
+        var blocked = await CreateAsync(ValidBody(name));
+        await AgeReservationAsync(name);
+        var taken = await CreateAsync(ValidBody(name));
+
+        Assert.That(blocked.Status, Is.EqualTo(409), "a fresh reservation is honoured: " + blocked);
+        Assert.That(taken.Status, Is.EqualTo(201), taken.ToString());
+        Assert.That(App.KeyVault.SecretNames(), Has.None.Contains(dead.IntegrationId), "the dead create's secret was removed");
+    }
+
+    /// <summary>Moves a pending reservation's time back past the stale age, as if its create had died long ago.</summary>
+    private async Task AgeReservationAsync(string name)
+    {
+        var tables = new Azure.Data.Tables.TableServiceClient(await Azurite.GetConnectionStringAsync());
+        var table = tables.GetTableClient(App.TablePrefix + "integrations");
+        var row = await table.GetEntityAsync<Azure.Data.Tables.TableEntity>(IntegrationEntity.Partition, IntegrationNameEntity.RowKeyFor(SubscriptionScope, name));
+        row.Value["ReservedAt"] = DateTimeOffset.UtcNow - NameReservation.StaleAfter - TimeSpan.FromMinutes(1);
+        await table.UpdateEntityAsync(row.Value, row.Value.ETag);
     }
 }

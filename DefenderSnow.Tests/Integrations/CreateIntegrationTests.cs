@@ -118,6 +118,7 @@ public sealed class CreateIntegrationTests : IntegrationFunctionTestBase
         var name = "Race-" + Guid.NewGuid().ToString("N")[..6];
         var scope = "/subscriptions/" + Guid.NewGuid().ToString("D");
         var secretsBefore = App.KeyVault.SecretNames().ToHashSet();
+        var deletedBefore = App.KeyVault.DeletedSecretNames().Count;
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => CreateAsync(ValidBody(name, scope))));
 
@@ -126,9 +127,10 @@ public sealed class CreateIntegrationTests : IntegrationFunctionTestBase
         var winner = responses.Single(r => r.Status == 201).Json["id"]!.GetValue<string>();
         var list = await ListAsync("?scope=" + Uri.EscapeDataString(scope));
         Assert.That(list.Json["value"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()), Is.EqualTo(new[] { winner }));
-        // A loser that got past the name check wrote its secrets before its insert failed: they must be gone again.
+        // The name is reserved before any secret is written, so a loser writes nothing, not even a secret it deletes again.
         var newSecrets = App.KeyVault.SecretNames().Where(n => !secretsBefore.Contains(n)).ToList();
         Assert.That(newSecrets, Has.Count.EqualTo(3).And.All.Contains(winner));
+        Assert.That(App.KeyVault.DeletedSecretNames(), Has.Count.EqualTo(deletedBefore), "no loser wrote a secret");
     }
 
     [Test]

@@ -32,6 +32,9 @@ public sealed class IntegrationBadInputTests : IntegrationFunctionTestBase
         yield return Case("missing password", b => b.Remove("password"), "password");
         yield return Case("empty password", b => b["password"] = string.Empty, "password");
         yield return Case("empty client secret", b => b["clientSecret"] = string.Empty, "clientSecret");
+        yield return Case("a password with a NUL", b => b["password"] = "pass\u0000word", "password");
+        yield return Case("a password with a line break", b => b["password"] = "password\n", "password");
+        yield return Case("a client secret with a control character", b => b["clientSecret"] = "\u0007secret", "clientSecret");
         yield return Case("missing client id", b => b.Remove("clientId"), "clientId");
         yield return Case("unknown field mode", b => b["fieldMode"] = "fancy", "fieldMode");
         yield return Case("a field that does not exist for problem", b => b["fields"] = new Dictionary<string, object?> { ["problem"] = new[] { "caller_id" } }, "fields.problem[0]");
@@ -70,11 +73,39 @@ public sealed class IntegrationBadInputTests : IntegrationFunctionTestBase
     [TestCase("", "body")]
     [TestCase("[1,2]", "body")]
     [TestCase("{\"scope\": {\"type\": 1}}", "scope.type")]
+    [TestCase("{\"password\": \"a\", \"password\": \"b\"}", "password")]
+    [TestCase("{\"name\": \"a\", \"scope\": {\"type\": \"subscription\", \"type\": \"managementGroup\"}}", "scope.type")]
+    [TestCase("{\"fields\": {\"incident\": [\"impact\"], \"incident\": []}}", "fields.incident")]
     public async Task Malformed_json_is_a_400_naming_where(string raw, string field)
     {
         var response = await CreateRawAsync(raw);
 
         await AssertRefusedAsync(response, 400, field);
+    }
+
+    [Test]
+    public async Task A_repeated_member_is_a_400_naming_it_even_when_the_body_is_otherwise_valid()
+    {
+        var body = FunctionCall.Json(ValidBody());
+        var repeated = body.Insert(body.LastIndexOf('}'), ",\"password\":\"another\"");
+
+        var response = await CreateRawAsync(repeated);
+
+        await AssertRefusedAsync(response, 400, "password");
+    }
+
+    [Test]
+    public async Task A_chunked_body_over_64_kb_without_content_length_is_a_413()
+    {
+        var body = ValidBody();
+        body["name"] = new string('n', 70 * 1024);
+        var context = FunctionCall.Request("POST", "/api/integrations", FunctionCall.Json(body));
+        context.Request.ContentLength = null;
+        context.Request.Headers.TransferEncoding = "chunked";
+
+        var response = await FunctionCall.InvokeAsync(context, r => Functions.Create(r, CancellationToken.None));
+
+        await AssertRefusedAsync(response, 413, "body");
     }
 
     [Test]
@@ -141,7 +172,7 @@ public sealed class IntegrationInstanceAllowListTests : IntegrationFunctionTestB
         var before = await StateSnapshot.TakeAsync(App);
         App.ServiceNow.ResetRequestCounts();
         var body = ValidBody();
-        body["instanceUrl"] = $"https://rebound.service-now.com:{App.ServiceNow.BaseUri.Port}/";
+        body["instanceUrl"] = "https://rebound.service-now.com/";
 
         var response = await CreateAsync(body);
 
@@ -165,6 +196,8 @@ public sealed class IntegrationInstanceAllowListTests : IntegrationFunctionTestB
     [TestCase("https://contoso.service-now.com.evil.example/")]
     [TestCase("http://contoso.service-now.com/")]
     [TestCase("https://user:pw@contoso.service-now.com/")]
+    [TestCase("https://contoso.service-now.com:8443/")]
+    [TestCase("https://xn--cntoso-wxa.service-now.com/")]
     public async Task An_instance_outside_the_allow_list_is_a_400_on_instanceUrl_and_changes_nothing(string instanceUrl)
     {
         var before = await StateSnapshot.TakeAsync(App);

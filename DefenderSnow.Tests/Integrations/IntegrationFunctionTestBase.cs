@@ -43,8 +43,13 @@ public abstract class IntegrationFunctionTestBase
     [OneTimeTearDown]
     public async Task StopApp() => await App.DisposeAsync();
 
+    /// <summary>Each test is searched for its own leaks only: one leak must fail its test, not every later one.</summary>
     [SetUp]
-    public void MarkLogs() => _logMark = App.Logs.Lines.Count;
+    public void MarkLogsAndForgetResponses()
+    {
+        _logMark = App.Logs.Lines.Count;
+        _responses.Clear();
+    }
 
     [TearDown]
     public void NoSecretInLogsOrResponses()

@@ -37,6 +37,31 @@ public sealed class IntegrationLifecycleTests : IntegrationFunctionTestBase
         Assert.That(listed, Is.EquivalentTo(ids));
     }
 
+    [TestCase("truncated")]
+    [TestCase("altered")]
+    [TestCase("forged")]
+    [TestCase("of another scope")]
+    public async Task A_continuation_token_this_service_did_not_issue_for_the_listing_is_a_400(string how)
+    {
+        var scope = "/subscriptions/" + Guid.NewGuid().ToString("D");
+        await CreateIntegrationAsync(scope: scope);
+        await CreateIntegrationAsync(scope: scope);
+        var first = await ListAsync($"?scope={Uri.EscapeDataString(scope)}&top=1");
+        var token = Uri.UnescapeDataString(new Uri(first.Json["nextLink"]!.GetValue<string>()).Query.Split("continuationToken=")[1]);
+        var (query, spoiled) = how switch
+        {
+            "truncated" => (scope, token[..^3]),
+            "altered" => (scope, token[..^1] + (token[^1] == 'A' ? 'B' : 'A')),
+            "forged" => (scope, "v1." + Convert.ToBase64String(Guid.NewGuid().ToByteArray().Concat(Guid.NewGuid().ToByteArray()).Concat(Guid.NewGuid().ToByteArray()).ToArray()).Replace('+', '-').Replace('/', '_').TrimEnd('=')),
+            _ => ("/subscriptions/" + Guid.NewGuid().ToString("D"), token),
+        };
+
+        var response = await ListAsync($"?scope={Uri.EscapeDataString(query)}&top=1&continuationToken={Uri.EscapeDataString(spoiled)}");
+
+        Assert.That(response.Status, Is.EqualTo(400), response.ToString());
+        Assert.That(response.Json["errors"]!["continuationToken"], Is.Not.Null, response.ToString());
+    }
+
     [Test]
     public async Task Update_renames_and_changes_fields_and_records_who()
     {
@@ -93,6 +118,22 @@ public sealed class IntegrationLifecycleTests : IntegrationFunctionTestBase
 
         Assert.That(response.Status, Is.EqualTo(400), response.ToString());
         Assert.That(response.Json["errors"]!["changesCredentials"], Is.Not.Null, response.ToString());
+        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before));
+    }
+
+    [TestCase("password", "new\u0000password")]
+    [TestCase("clientSecret", "secret\r\n")]
+    public async Task An_update_with_a_control_character_in_a_secret_is_a_400_and_nothing_leaves(string field, string value)
+    {
+        var id = await CreateIntegrationAsync();
+        var before = await StateSnapshot.TakeAsync(App);
+        App.ServiceNow.ResetRequestCounts();
+
+        var response = await UpdateAsync(id, new Dictionary<string, string> { [field] = value });
+
+        Assert.That(response.Status, Is.EqualTo(400), response.ToString());
+        Assert.That(response.Json["errors"]![field], Is.Not.Null, response.ToString());
+        Assert.That(App.ServiceNow.TotalRequests, Is.Zero);
         Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before));
     }
 

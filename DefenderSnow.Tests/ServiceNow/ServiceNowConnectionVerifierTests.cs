@@ -69,6 +69,23 @@ public sealed class ServiceNowConnectionVerifierTests
         Assert.That(env.Simulator.RequestCount("POST /oauth_token.do"), Is.EqualTo(2), "token requests are retried like reads");
     }
 
+    [TestCase("GET /api/now/table/sys_user")]
+    [TestCase("GET /api/now/table/change_request")]
+    public async Task Throttling_of_a_table_read_does_not_count_as_proven(string read)
+    {
+        await using var env = await ServiceNowTestEnvironment.StartAsync();
+        // Longer than the pipeline waits for, so the 429 reaches the verifier.
+        env.Simulator.Faults.RateLimitNext(10, retryAfterSeconds: 600, read);
+
+        var error = Assert.CatchAsync(() => Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error, Is.InstanceOf<ServiceNowUnreachableException>(), "throttling says nothing about the credentials either way");
+            Assert.That(env.Simulator.RequestCount(read), Is.EqualTo(1));
+        });
+    }
+
     [Test]
     public async Task An_instance_that_does_not_listen_is_unreachable()
     {

@@ -11,7 +11,7 @@ public sealed class ServiceNowInstancePolicyTests
 {
     [TestCase("https://contoso.service-now.com", "https://contoso.service-now.com/")]
     [TestCase("https://Contoso.Service-Now.com/", "https://contoso.service-now.com/")]
-    [TestCase("https://contoso.service-now.com:8443", "https://contoso.service-now.com:8443/")]
+    [TestCase("https://contoso.service-now.com:443/", "https://contoso.service-now.com/")]
     public void Allowed_urls_are_normalised(string url, string expected)
     {
         Assert.That(Policy().Validate(url), Is.EqualTo(new Uri(expected)));
@@ -33,6 +33,11 @@ public sealed class ServiceNowInstancePolicyTests
     [TestCase("https://[::1]")]
     [TestCase("https://localhost")]
     [TestCase("https://169.254.169.254")]
+    [TestCase("https://contoso.service-now.com:8443")]
+    [TestCase("https://contoso.service-now.com:80")]
+    [TestCase("https://xn--cntoso-wxa.service-now.com")]
+    [TestCase("https://cöntoso.service-now.com")]
+    [TestCase("https://contoso.xn--service-nw-ubb.com")]
     public void Other_urls_are_refused_naming_the_field(string? url)
     {
         var error = Assert.Throws<ValidationException>(() => Policy().Validate(url, "body.instanceUrl"));
@@ -68,6 +73,29 @@ public sealed class ServiceNowInstancePolicyTests
     }
 
     [Test]
+    public void A_port_or_an_internationalised_name_passes_only_when_an_entry_names_that_host_exactly()
+    {
+        var policy = Policy(new()
+        {
+            ["ServiceNow:AllowedHosts:0"] = "*.service-now.com",
+            ["ServiceNow:AllowedHosts:1"] = "snow.contoso.com:8443",
+            ["ServiceNow:AllowedHosts:2"] = "xn--cntoso-wxa.service-now.com",
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(policy.Validate("https://snow.contoso.com:8443"), Is.EqualTo(new Uri("https://snow.contoso.com:8443/")));
+            Assert.That(policy.Validate("https://xn--cntoso-wxa.service-now.com").IdnHost, Is.EqualTo("xn--cntoso-wxa.service-now.com"));
+            Assert.That(policy.Validate("https://cöntoso.service-now.com").IdnHost, Is.EqualTo("xn--cntoso-wxa.service-now.com"));
+            Assert.Throws<ValidationException>(() => policy.Validate("https://snow.contoso.com"), "the entry names port 8443, not 443");
+            Assert.Throws<ValidationException>(() => policy.Validate("https://snow.contoso.com:9443"));
+            Assert.Throws<ValidationException>(() => policy.Validate("https://contoso.service-now.com:8443"), "a wildcard never admits another port");
+            Assert.Throws<ValidationException>(() => policy.Validate("https://xn--cntoso-wxa.service-now.com:8443"));
+            Assert.Throws<ValidationException>(() => policy.Validate("https://xn--other-xya.service-now.com"), "a wildcard never admits a punycode name");
+        });
+    }
+
+    [Test]
     public void Not_configuring_the_allow_list_means_the_default()
     {
         using var services = Services([]);
@@ -77,6 +105,10 @@ public sealed class ServiceNowInstancePolicyTests
 
     [TestCase("ServiceNow:AllowedHosts:0", "not a host!", "ServiceNow:AllowedHosts")]
     [TestCase("ServiceNow:AllowedHosts:0", "*", "ServiceNow:AllowedHosts")]
+    [TestCase("ServiceNow:AllowedHosts:0", "*.service-now.com:8443", "ServiceNow:AllowedHosts")]
+    [TestCase("ServiceNow:AllowedHosts:0", "snow.contoso.com:0", "ServiceNow:AllowedHosts")]
+    [TestCase("ServiceNow:AllowedHosts:0", "snow.contoso.com:99999", "ServiceNow:AllowedHosts")]
+    [TestCase("ServiceNow:AllowedHosts:0", "cöntoso.com", "ServiceNow:AllowedHosts")]
     [TestCase("ServiceNow:ReadChunkSize", "0", "ServiceNow:ReadChunkSize")]
     [TestCase("ServiceNow:AttemptTimeout", "00:00:00", "ServiceNow:AttemptTimeout")]
     public void A_malformed_setting_fails_naming_it(string key, string value, string named)
