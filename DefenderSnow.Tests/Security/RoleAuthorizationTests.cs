@@ -1,11 +1,7 @@
-using System.Reflection;
 using DefenderSnow.Functions.Security;
 using DefenderSnow.Tests.Infrastructure;
 using DefenderSnow.Tests.Integrations;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace DefenderSnow.Tests.Security;
 
@@ -16,12 +12,12 @@ namespace DefenderSnow.Tests.Security;
 public sealed class RoleAuthorizationTests : IntegrationFunctionTestBase
 {
     public static IEnumerable<TestCaseData> ProtectedFunctions() =>
-        HttpFunctions().Where(f => f.Level != AuthorizationLevel.Anonymous).Select(f => new TestCaseData(f.Name).SetName($"{{m}}({f.Name})"));
+        HttpFunctionCatalog.All.Where(f => f.Level != AuthorizationLevel.Anonymous).Select(f => new TestCaseData(f.Name).SetName($"{{m}}({f.Name})"));
 
     [Test]
     public void Every_protected_http_function_has_roles_and_only_health_is_anonymous()
     {
-        var functions = HttpFunctions().ToList();
+        var functions = HttpFunctionCatalog.All;
 
         Assert.That(functions.Where(f => f.Level == AuthorizationLevel.Anonymous).Select(f => f.Name), Is.EqualTo(new[] { "Health" }));
         Assert.That(functions.Where(f => f.Level != AuthorizationLevel.Anonymous).Select(f => f.Name), Is.EquivalentTo(FunctionRoles.Functions));
@@ -104,29 +100,7 @@ public sealed class RoleAuthorizationTests : IntegrationFunctionTestBase
         settings["WEBSITE_AUTH_ENABLED"] = "True";
     }
 
-    private static IEnumerable<(string Name, AuthorizationLevel Level, MethodInfo Method)> HttpFunctions() =>
-        FunctionsHost.FunctionClasses()
-            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance))
-            .Select(m => (Function: m.GetCustomAttribute<FunctionAttribute>(), Trigger: m.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).FirstOrDefault(a => a is not null), Method: m))
-            .Where(f => f.Function is not null && f.Trigger is not null)
-            .Select(f => (f.Function!.Name, f.Trigger!.AuthLevel, f.Method));
-
     /// <summary>Calls a function by its contract name with an empty JSON body and placeholder route values.</summary>
-    private Task<FunctionResponse> CallAsync(string function, IDictionary<string, string>? headers)
-    {
-        var method = HttpFunctions().Single(f => f.Name == function).Method;
-        var instance = ActivatorUtilities.CreateInstance(App.Services, method.DeclaringType!);
-        var context = FunctionCall.Request("POST", "/api/" + function, "{}", headers);
-        return FunctionCall.InvokeAsync(context, request =>
-        {
-            var arguments = method.GetParameters().Select(p => p.ParameterType switch
-            {
-                var t when t == typeof(HttpRequest) => request,
-                var t when t == typeof(CancellationToken) => CancellationToken.None,
-                var t when t == typeof(string) => (object)"0123456789abcdef0123456789abcdef",
-                var t => throw new InvalidOperationException($"{function} takes a {t.Name}; teach this test to make one."),
-            }).ToArray();
-            return (Task<IActionResult>)method.Invoke(instance, arguments)!;
-        });
-    }
+    private Task<FunctionResponse> CallAsync(string function, IDictionary<string, string>? headers) =>
+        HttpFunctionCatalog.InvokeAsync(App.Services, HttpFunctionCatalog.Get(function), ["0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef"], "{}", headers: headers);
 }
