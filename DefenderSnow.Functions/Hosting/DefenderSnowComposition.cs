@@ -1,6 +1,7 @@
 using DefenderSnow.Core;
 using DefenderSnow.Functions.Http;
 using DefenderSnow.Functions.Security;
+using DefenderSnow.Functions.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ public static class DefenderSnowComposition
         where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddDefenderSnowCore(builder.Configuration);
+        builder.AddDefenderSnowTelemetry();
         builder.Services.AddOptions<AuthorizationOptions>()
             .Bind(builder.Configuration.GetSection(AuthorizationOptions.SectionName))
             .ValidateOnStart();
