@@ -7,6 +7,7 @@ using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Storage;
+using DefenderSnow.Core.Telemetry;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,6 +41,8 @@ public static class CoreServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.AddAzureClients(clients => clients.UseCredential(sp => sp.GetRequiredService<TokenCredential>()));
 
+        services.AddMetrics();
+        services.TryAddSingleton<DefenderSnowTelemetry>();
         services.AddSingleton<HealthService>();
         services.AddTableStorage(configuration);
         services.AddSecretStore(configuration);

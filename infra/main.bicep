@@ -36,6 +36,10 @@ param serviceNowAllowedHost string = '*.service-now.com'
 @description('NCRONTAB schedule of the synchronization timer (SyncSchedule), six fields, UTC.')
 param syncSchedule string = '0 0 2 * * *'
 
+@minLength(1)
+@description('Client id (application id) of the Entra ID app registration whose app roles (infra/app-roles.json) say who may call the API; infra/README.md creates it.')
+param authClientId string
+
 @description('.NET version of the dotnet-isolated worker on Flex Consumption.')
 @allowed([
   '8.0'
@@ -188,6 +192,7 @@ module functionApp 'app/function-app.bicep' = {
     defenderAudience: resourceManagerAudience
     serviceNowAllowedHost: serviceNowAllowedHost
     syncSchedule: syncSchedule
+    authClientId: authClientId
   }
 }
 

@@ -16,6 +16,10 @@ public enum DomainErrorKind
     Unreachable,
     /// <summary>The request body is larger than the endpoint accepts.</summary>
     TooLarge,
+    /// <summary>The caller is not authenticated (no usable principal).</summary>
+    Unauthenticated,
+    /// <summary>The caller is authenticated but lacks the app role the operation needs.</summary>
+    Forbidden,
 }
 
 /// <summary>
@@ -40,6 +44,8 @@ public abstract class DomainException : Exception
         DomainErrorKind.Rejected => "Rejected by an upstream service",
         DomainErrorKind.Unreachable => "An upstream service is unreachable",
         DomainErrorKind.TooLarge => "The request body is too large",
+        DomainErrorKind.Unauthenticated => "Authentication required",
+        DomainErrorKind.Forbidden => "Forbidden",
         _ => "Error",
     };
 }

@@ -1,7 +1,10 @@
 using DefenderSnow.Core;
 using DefenderSnow.Functions.Http;
+using DefenderSnow.Functions.Security;
+using DefenderSnow.Functions.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace DefenderSnow.Functions.Hosting;
 
@@ -15,6 +18,12 @@ public static class DefenderSnowComposition
         where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddDefenderSnowCore(builder.Configuration);
+        builder.AddDefenderSnowTelemetry();
+        builder.Services.AddOptions<AuthorizationOptions>()
+            .Bind(builder.Configuration.GetSection(AuthorizationOptions.SectionName))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AuthorizationOptions>, AuthorizationOptionsValidation>();
+        builder.Services.AddSingleton<CallerAuthorization>();
         builder.Services.AddSingleton<HttpEndpoint>();
         return builder;
     }

@@ -1,27 +1,34 @@
 using DefenderSnow.Core.Errors;
+using DefenderSnow.Functions.Security;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 
 namespace DefenderSnow.Functions.Http;
 
 /// <summary>
-/// Runs an HTTP function's body and turns Core's typed errors into problem details: the one place
-/// where errors become status codes.
+/// Runs an HTTP function's body: first decides whether the caller may (<see cref="CallerAuthorization"/>),
+/// then turns Core's typed errors into problem details, the one place where errors become status codes.
 /// </summary>
 public sealed class HttpEndpoint
 {
+    private readonly CallerAuthorization _authorization;
     private readonly ILogger<HttpEndpoint> _logger;
 
-    public HttpEndpoint(ILogger<HttpEndpoint> logger)
+    public HttpEndpoint(CallerAuthorization authorization, ILogger<HttpEndpoint> logger)
     {
+        _authorization = authorization;
         _logger = logger;
     }
 
-    public async Task<IActionResult> RunAsync(string functionName, Func<Task<IActionResult>> handler)
+    /// <param name="functionName">The contract name of the function; it decides which app roles may call it.</param>
+    /// <param name="handler">The function's work, given the authorised caller.</param>
+    public async Task<IActionResult> RunAsync(HttpRequest request, string functionName, Func<Caller, Task<IActionResult>> handler)
     {
         try
         {
-            return await handler();
+            var caller = _authorization.Authorize(request, functionName);
+            return await handler(caller);
         }
         catch (DomainException e)
         {

@@ -16,6 +16,8 @@ public sealed record Problem(
     public static int StatusFor(DomainErrorKind kind) => kind switch
     {
         DomainErrorKind.Validation => 400,
+        DomainErrorKind.Unauthenticated => 401,
+        DomainErrorKind.Forbidden => 403,
         DomainErrorKind.NotFound => 404,
         DomainErrorKind.Conflict => 409,
         DomainErrorKind.TooLarge => 413,

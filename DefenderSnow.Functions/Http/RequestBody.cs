@@ -57,7 +57,10 @@ public static class RequestBody
             return "body";
         }
 
-        return jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath.TrimStart('$');
+        var path = jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath.TrimStart('$');
+
+        // A member named "" has an empty path; the answer must still name something.
+        return string.IsNullOrWhiteSpace(path) ? "body" : path;
     }
 
     private static string Describe(JsonException e) => e.Message switch

@@ -22,10 +22,10 @@ public sealed class IntegrationFunctions
     public Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "integrations")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync("CreateIntegration", async () =>
+        _endpoint.RunAsync(request, "CreateIntegration", async caller =>
         {
             var body = await RequestBody.ReadAsync<CreateIntegrationRequest>(request, cancellationToken);
-            var integration = await _integrations.CreateAsync(body, CallerIdentity.Of(request), cancellationToken);
+            var integration = await _integrations.CreateAsync(body, caller.Name, cancellationToken);
             return new JsonResponse(StatusCodes.Status201Created, IntegrationResponse.From(integration))
             {
                 Location = $"/api/integrations/{integration.Id}",
@@ -36,7 +36,7 @@ public sealed class IntegrationFunctions
     public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "integrations")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync("ListIntegrations", async () =>
+        _endpoint.RunAsync(request, "ListIntegrations", async _ =>
         {
             var scope = QueryValue(request, "scope");
             var top = QueryInt(request, "top");
@@ -50,7 +50,7 @@ public sealed class IntegrationFunctions
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "integrations/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync("GetIntegration", async () =>
+        _endpoint.RunAsync(request, "GetIntegration", async _ =>
             new JsonResponse(StatusCodes.Status200OK, IntegrationResponse.From(await _integrations.GetAsync(id, cancellationToken))));
 
     [Function("UpdateIntegration")]
@@ -58,10 +58,10 @@ public sealed class IntegrationFunctions
         [HttpTrigger(AuthorizationLevel.Function, "patch", Route = "integrations/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync("UpdateIntegration", async () =>
+        _endpoint.RunAsync(request, "UpdateIntegration", async caller =>
         {
             var body = await RequestBody.ReadAsync<UpdateIntegrationRequest>(request, cancellationToken);
-            var integration = await _integrations.UpdateAsync(id, body, CallerIdentity.Of(request), cancellationToken);
+            var integration = await _integrations.UpdateAsync(id, body, caller.Name, cancellationToken);
             return new JsonResponse(StatusCodes.Status200OK, IntegrationResponse.From(integration));
         });
 
@@ -70,7 +70,7 @@ public sealed class IntegrationFunctions
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "integrations/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync("DeleteIntegration", async () =>
+        _endpoint.RunAsync(request, "DeleteIntegration", async _ =>
         {
             await _integrations.DeleteAsync(id, cancellationToken);
             return new JsonResponse(StatusCodes.Status204NoContent, null);

@@ -114,6 +114,36 @@ public sealed class BicepTemplateTests
     }
 
     [Test]
+    public void App_service_authentication_requires_entra_id_sign_in_everywhere_but_health()
+    {
+        var auth = Resources("Microsoft.Web/sites/config").Single(r => Str(r["name"])?.Contains("authsettingsV2", StringComparison.Ordinal) == true)["properties"]!;
+        var settings = AppSettings().Config["properties"]!.AsObject();
+        var aad = auth["identityProviders"]?["azureActiveDirectory"];
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Bool(auth["platform"]?["enabled"]), Is.True, "platform.enabled");
+            Assert.That(Bool(auth["globalValidation"]?["requireAuthentication"]), Is.True, "requireAuthentication");
+            Assert.That(Str(auth["globalValidation"]?["unauthenticatedClientAction"]), Is.EqualTo("Return401"), "unauthenticatedClientAction");
+            Assert.That(auth["globalValidation"]?["excludedPaths"]?.AsArray().Select(p => Str(p)), Is.EqualTo(new[] { "/api/health" }), "excludedPaths");
+            Assert.That(Bool(aad?["enabled"]), Is.True, "azureActiveDirectory.enabled");
+            Assert.That(aad?["validation"]?["allowedAudiences"]?.ToJsonString(), Does.Contain("api://"), "allowedAudiences");
+            Assert.That(Str(settings["Authorization__RequireRoles"]), Is.EqualTo("true"), "Authorization__RequireRoles");
+            Assert.That(_template["parameters"]?["authClientId"]?["defaultValue"], Is.Null, "authClientId must be given, not defaulted");
+        });
+    }
+
+    [Test]
+    public void The_app_roles_manifest_defines_exactly_the_roles_the_app_checks()
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(FindRepositoryRoot(), "infra", "app-roles.json")))!.AsArray();
+
+        Assert.That(manifest.Select(r => Str(r!["value"])), Is.EquivalentTo(DefenderSnow.Functions.Security.AppRoles.All));
+        Assert.That(manifest.Select(r => Str(r!["id"])).Distinct().Count(), Is.EqualTo(manifest.Count), "role ids are unique");
+        Assert.That(manifest.All(r => Bool(r!["isEnabled"]) == true), Is.True, "every role is enabled");
+    }
+
+    [Test]
     public void Functions_host_storage_is_identity_based()
     {
         var settings = AppSettings().Config["properties"]!.AsObject();

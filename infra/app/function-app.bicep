@@ -42,6 +42,9 @@ param serviceNowAllowedHost string
 @description('SyncSchedule, NCRONTAB with seconds.')
 param syncSchedule string
 
+@description('Client id of the Entra ID app registration that signs callers in and carries the app roles.')
+param authClientId string
+
 resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
 }
@@ -126,6 +129,51 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       Defender__Audience: defenderAudience
       ServiceNow__AllowedHosts__0: serviceNowAllowedHost
       SyncSchedule: syncSchedule
+
+      // Every endpoint but health requires an app role from the principal App Service authentication sets.
+      Authorization__RequireRoles: 'true'
+    }
+  }
+
+  // App Service authentication (Entra ID): every route but health needs a valid token for this app
+  // registration; the platform strips client-sent principal headers and sets its own, which is what
+  // makes Authorization__RequireRoles trustworthy. Function keys stay required on top.
+  resource authentication 'config' = {
+    name: 'authsettingsV2'
+    properties: {
+      platform: {
+        enabled: true
+      }
+      globalValidation: {
+        requireAuthentication: true
+        unauthenticatedClientAction: 'Return401'
+        excludedPaths: [
+          '/api/health'
+        ]
+      }
+      httpSettings: {
+        requireHttps: true
+      }
+      identityProviders: {
+        azureActiveDirectory: {
+          enabled: true
+          registration: {
+            clientId: authClientId
+            openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+          }
+          validation: {
+            allowedAudiences: [
+              'api://${authClientId}'
+              authClientId
+            ]
+          }
+        }
+      }
+      login: {
+        tokenStore: {
+          enabled: false
+        }
+      }
     }
   }
 

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using DefenderSnow.Core.Assignments;
+
+namespace DefenderSnow.Core.Telemetry;
+
+/// <summary>
+/// DefenderSnow's own traces and metrics (OpenTelemetry names). Dimensions are low-cardinality
+/// words (a table, a reason, a service), never ids, names, URLs or anything secret.
+/// </summary>
+public sealed class DefenderSnowTelemetry : IDisposable
+{
+    /// <summary>The name of the <see cref="ActivitySource"/> and of the meter.</summary>
+    public const string Name = "DefenderSnow";
+
+    private readonly Counter<long> _ticketsCreated;
+    private readonly Counter<long> _assignmentsClosed;
+    private readonly Counter<long> _ownersChanged;
+    private readonly Counter<long> _throttled;
+    private readonly Histogram<double> _syncDuration;
+
+    public DefenderSnowTelemetry(IMeterFactory meters)
+    {
+        ActivitySource = new ActivitySource(Name);
+        var meter = meters.Create(Name);
+        _ticketsCreated = meter.CreateCounter<long>("defendersnow.tickets.created", "{ticket}", "ServiceNow tickets opened for assignments.");
+        _assignmentsClosed = meter.CreateCounter<long>("defendersnow.assignments.closed", "{assignment}", "Assignments closed, by reason.");
+        _ownersChanged = meter.CreateCounter<long>("defendersnow.owners.changed", "{assignment}", "Owners changed in Defender because the ServiceNow assignee changed.");
+        _throttled = meter.CreateCounter<long>("defendersnow.upstream.throttled", "{response}", "429 answers from ServiceNow and Resource Manager.");
+        _syncDuration = meter.CreateHistogram<double>("defendersnow.sync.duration", "s", "How long one integration's sync took.");
+    }
+
+    public ActivitySource ActivitySource { get; }
+
+    /// <summary>Starts a span of DefenderSnow's own work (a sync run, one integration's sync); null when nobody listens.</summary>
+    public Activity? StartActivity(string name, ActivityKind kind = ActivityKind.Internal) => ActivitySource.StartActivity(name, kind);
+
+    public void TicketCreated(string table) => _ticketsCreated.Add(1, new KeyValuePair<string, object?>("ticket.table", table));
+
+    public void AssignmentClosed(ClosedReason reason) => _assignmentsClosed.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()));
+
+    public void OwnerChanged() => _ownersChanged.Add(1);
+
+    /// <param name="service"><see cref="UpstreamService"/>.</param>
+    public void Throttled(string service) => _throttled.Add(1, new KeyValuePair<string, object?>("service", service));
+
+    public void SyncCompleted(TimeSpan duration, bool full, string outcome) => _syncDuration.Record(
+        duration.TotalSeconds,
+        new KeyValuePair<string, object?>("sync.full", full),
+        new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Dispose() => ActivitySource.Dispose();
+}

@@ -1,0 +1,66 @@
+using DefenderSnow.Core.Errors;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace DefenderSnow.Functions.Security;
+
+/// <summary>
+/// Decides who is calling and whether they may. With <see cref="AuthorizationOptions.RequireRoles"/> on,
+/// the caller is the App Service authentication principal and must hold a role that grants the function
+/// (<see cref="FunctionRoles"/>). With it off, the function key alone admits the caller, and the
+/// principal-name header only feeds the audit trail.
+/// </summary>
+public sealed class CallerAuthorization
+{
+    public const string PrincipalNameHeader = "X-MS-CLIENT-PRINCIPAL-NAME";
+    public const string PrincipalIdHeader = "X-MS-CLIENT-PRINCIPAL-ID";
+
+    private readonly IOptions<AuthorizationOptions> _options;
+
+    public CallerAuthorization(IOptions<AuthorizationOptions> options)
+    {
+        _options = options;
+    }
+
+    /// <exception cref="AuthenticationRequiredException">Roles are required and there is no readable principal.</exception>
+    /// <exception cref="ForbiddenException">Roles are required and the principal has none that grants the function.</exception>
+    public Caller Authorize(HttpRequest request, string functionName)
+    {
+        if (!_options.Value.RequireRoles)
+        {
+            return new Caller(AuditName(request));
+        }
+
+        // One message for every unreadable principal: the answer must not teach a forger what to fix.
+        if (!request.Headers.TryGetValue(ClientPrincipal.HeaderName, out var header) || header.Count != 1
+            || !ClientPrincipal.TryParse(header[0], out var principal))
+        {
+            throw new AuthenticationRequiredException("Sign in with Microsoft Entra ID: this endpoint requires an authenticated caller with an app role.");
+        }
+
+        var accepted = FunctionRoles.For(functionName);
+        if (accepted.Count == 0)
+        {
+            throw new ForbiddenException("(none)", $"No app role grants {functionName}.");
+        }
+
+        if (!accepted.Any(principal.Roles.Contains))
+        {
+            throw new ForbiddenException(
+                accepted[0],
+                $"{functionName} requires the app role '{accepted[0]}'"
+                + (accepted.Count > 1 ? $" (or one of: {string.Join(", ", accepted.Skip(1).Select(r => $"'{r}'"))})." : "."));
+        }
+
+        return new Caller(principal.Name);
+    }
+
+    /// <summary>Without platform authentication these headers are whatever the caller wrote: audit only, never access.</summary>
+    private static string? AuditName(HttpRequest request)
+    {
+        var name = request.Headers[PrincipalNameHeader].ToString();
+        var who = !string.IsNullOrWhiteSpace(name) ? name : request.Headers[PrincipalIdHeader].ToString();
+        var clean = ClientPrincipal.Clean(who);
+        return clean.Length == 0 ? null : clean;
+    }
+}

@@ -1,0 +1,37 @@
+using System.Collections.Frozen;
+
+namespace DefenderSnow.Functions.Security;
+
+/// <summary>
+/// Which app roles may call which HTTP function, by the function's contract name. A function that is
+/// not listed is refused to everyone when roles are required, so a new endpoint is closed until it is
+/// given its roles here.
+/// </summary>
+public static class FunctionRoles
+{
+    private static readonly FrozenDictionary<string, string[]> Accepted = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        // The first role of each list is the one named in a 403: the least that grants the call.
+        ["CreateIntegration"] = [AppRoles.IntegrationsManage],
+        ["UpdateIntegration"] = [AppRoles.IntegrationsManage],
+        ["DeleteIntegration"] = [AppRoles.IntegrationsManage],
+        ["ListIntegrations"] = [AppRoles.Read, AppRoles.IntegrationsManage],
+        ["GetIntegration"] = [AppRoles.Read, AppRoles.IntegrationsManage],
+        ["CreateAssignment"] = [AppRoles.AssignmentsManage],
+        ["UpdateAssignment"] = [AppRoles.AssignmentsManage],
+        ["DeleteAssignment"] = [AppRoles.AssignmentsManage],
+        ["ListAssignments"] = [AppRoles.Read, AppRoles.AssignmentsManage],
+        ["GetAssignment"] = [AppRoles.Read, AppRoles.AssignmentsManage],
+        ["RunSync"] = [AppRoles.SyncRun],
+        // Whoever may start a run may follow it: RunSync answers with the run's Location.
+        ["ListSyncRuns"] = [AppRoles.Read, AppRoles.SyncRun],
+        ["GetSyncRun"] = [AppRoles.Read, AppRoles.SyncRun],
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>The functions that have roles.</summary>
+    public static IEnumerable<string> Functions => Accepted.Keys;
+
+    /// <returns>The roles that grant <paramref name="functionName"/>, or an empty list when none does.</returns>
+    public static IReadOnlyList<string> For(string functionName) =>
+        Accepted.TryGetValue(functionName, out var roles) ? roles : [];
+}

@@ -1,0 +1,106 @@
+using DefenderSnow.Functions.Security;
+using DefenderSnow.Tests.Infrastructure;
+using DefenderSnow.Tests.Integrations;
+using Microsoft.Azure.Functions.Worker;
+
+namespace DefenderSnow.Tests.Security;
+
+/// <summary>
+/// With <c>Authorization:RequireRoles</c> on, every HTTP function but health is reached through the
+/// real host's functions, found by reflection, so a new endpoint cannot miss its check.
+/// </summary>
+public sealed class RoleAuthorizationTests : IntegrationFunctionTestBase
+{
+    public static IEnumerable<TestCaseData> ProtectedFunctions() =>
+        HttpFunctionCatalog.All.Where(f => f.Level != AuthorizationLevel.Anonymous).Select(f => new TestCaseData(f.Name).SetName($"{{m}}({f.Name})"));
+
+    [Test]
+    public void Every_protected_http_function_has_roles_and_only_health_is_anonymous()
+    {
+        var functions = HttpFunctionCatalog.All;
+
+        Assert.That(functions.Where(f => f.Level == AuthorizationLevel.Anonymous).Select(f => f.Name), Is.EqualTo(new[] { "Health" }));
+        Assert.That(functions.Where(f => f.Level != AuthorizationLevel.Anonymous).Select(f => f.Name), Is.EquivalentTo(FunctionRoles.Functions));
+    }
+
+    [TestCaseSource(nameof(ProtectedFunctions))]
+    public async Task Without_a_principal_the_answer_is_401(string function)
+    {
+        var response = await CallAsync(function, headers: null);
+
+        Assert.That(response.Status, Is.EqualTo(401), response.ToString());
+        Assert.That(response.ContentType, Does.StartWith("application/problem+json"));
+    }
+
+    [TestCaseSource(nameof(ProtectedFunctions))]
+    public async Task A_principal_without_a_granting_role_gets_403_naming_the_role(string function)
+    {
+        var response = await CallAsync(function, Principals.Headers("mallory@contoso.com", "Unrelated.Role"));
+
+        Assert.That(response.Status, Is.EqualTo(403), response.ToString());
+        Assert.That(response.Json["detail"]!.GetValue<string>(), Does.Contain(function).And.Contain($"'{FunctionRoles.For(function)[0]}'"));
+    }
+
+    [TestCaseSource(nameof(ProtectedFunctions))]
+    public async Task Every_granting_role_passes_the_check(string function)
+    {
+        foreach (var role in FunctionRoles.For(function))
+        {
+            var response = await CallAsync(function, Principals.Headers("alice@contoso.com", role));
+
+            Assert.That(response.Status, Is.Not.EqualTo(401).And.Not.EqualTo(403), $"{role}: {response}");
+        }
+    }
+
+    [TestCase(AppRoles.Read, "CreateIntegration", 403)]
+    [TestCase(AppRoles.AssignmentsManage, "DeleteIntegration", 403)]
+    [TestCase(AppRoles.SyncRun, "ListIntegrations", 403)]
+    [TestCase(AppRoles.IntegrationsManage, "ListIntegrations", 200)]
+    [TestCase(AppRoles.Read, "ListIntegrations", 200)]
+    public async Task Roles_grant_what_the_table_says(string role, string function, int expected)
+    {
+        var response = await CallAsync(function, Principals.Headers("alice@contoso.com", role));
+
+        Assert.That(response.Status, Is.EqualTo(expected), response.ToString());
+    }
+
+    [TestCase("not base64 !!")]
+    [TestCase("e30=")]
+    [TestCase("eyJjbGFpbXMiOiBbXX0=")]
+    public async Task A_malformed_principal_is_401_never_500(string header)
+    {
+        var response = await CallAsync("ListIntegrations", new Dictionary<string, string> { ["X-MS-CLIENT-PRINCIPAL"] = header });
+
+        Assert.That(response.Status, Is.EqualTo(401), response.ToString());
+    }
+
+    [Test]
+    public async Task A_huge_principal_is_401()
+    {
+        var response = await CallAsync("ListIntegrations", new Dictionary<string, string> { ["X-MS-CLIENT-PRINCIPAL"] = new string('A', 1_000_000) });
+
+        Assert.That(response.Status, Is.EqualTo(401), response.ToString());
+    }
+
+    [Test]
+    public async Task CreatedBy_comes_from_the_principal_and_not_from_the_name_header()
+    {
+        var headers = Principals.Headers("alice@contoso.com", AppRoles.IntegrationsManage);
+        headers["X-MS-CLIENT-PRINCIPAL-NAME"] = "mallory@contoso.com";
+
+        var response = await CreateAsync(ValidBody(), headers);
+
+        Assert.That(response.Status, Is.EqualTo(201), response.ToString());
+        Assert.That(response.Json["createdBy"]!.GetValue<string>(), Is.EqualTo("alice@contoso.com"));
+    }
+
+    protected override void AdjustSettings(Dictionary<string, string?> settings)
+    {
+        settings["Authorization:RequireRoles"] = "true";
+        settings["WEBSITE_AUTH_ENABLED"] = "True";
+    }
+
+    /// <summary>Calls a function by its contract name with an empty JSON body and placeholder route values.</summary>
+    private Task<FunctionResponse> CallAsync(string function, IDictionary<string, string>? headers) =>
+        HttpFunctionCatalog.InvokeAsync(App.Services, HttpFunctionCatalog.Get(function), ["0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef"], "{}", headers: headers);
+}

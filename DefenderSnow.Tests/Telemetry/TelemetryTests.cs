@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using DefenderSnow.Core.Telemetry;
+using DefenderSnow.Tests.Integrations;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace DefenderSnow.Tests.Telemetry;
+
+/// <summary>
+/// The real composition's OpenTelemetry, exported in memory: the spans and metrics DefenderSnow's work
+/// produces, and no secret in any of them.
+/// </summary>
+public sealed class TelemetryTests : IntegrationFunctionTestBase
+{
+    private readonly List<Activity> _spans = [];
+    private readonly List<Metric> _metrics = [];
+
+    [SetUp]
+    public void StartExporting()
+    {
+        // The hosted service would build the providers when the host starts; tests never run the host.
+        App.Services.GetRequiredService<TracerProvider>();
+        App.Services.GetRequiredService<MeterProvider>();
+        _spans.Clear();
+        _metrics.Clear();
+    }
+
+    [Test]
+    public async Task Creating_an_integration_traces_servicenow_key_vault_and_table_storage()
+    {
+        await CreateIntegrationAsync();
+        Flush();
+
+        var servicePorts = new Dictionary<string, int>
+        {
+            ["ServiceNow"] = App.ServiceNow.BaseUri.Port,
+            ["Key Vault"] = App.KeyVault.BaseUri.Port,
+        };
+        Assert.Multiple(() =>
+        {
+            foreach (var (service, port) in servicePorts)
+            {
+                Assert.That(_spans.Where(s => s.Kind == ActivityKind.Client && Equals(s.GetTagItem("server.port"), port)), Is.Not.Empty, $"an HTTP span to {service}");
+            }
+
+            Assert.That(_spans.Where(s => s.Source.Name.StartsWith("Azure.Data.Tables", StringComparison.Ordinal)), Is.Not.Empty, "a Table Storage span");
+        });
+        AssertNoSecretIn(_spans, _metrics);
+    }
+
+    [Test]
+    public void DefenderSnow_metrics_are_exported_with_their_dimensions()
+    {
+        var telemetry = App.Get<DefenderSnowTelemetry>();
+        telemetry.TicketCreated("incident");
+        telemetry.AssignmentClosed(Core.Assignments.ClosedReason.TicketResolved);
+        telemetry.OwnerChanged();
+        telemetry.Throttled(UpstreamService.ServiceNow);
+        telemetry.SyncCompleted(TimeSpan.FromSeconds(3), full: false, "succeeded");
+        Flush();
+
+        Assert.That(
+            _metrics.Select(m => m.Name),
+            Is.SupersetOf(new[] { "defendersnow.tickets.created", "defendersnow.assignments.closed", "defendersnow.owners.changed", "defendersnow.upstream.throttled", "defendersnow.sync.duration" }));
+        Assert.That(Dimensions(_metrics.Single(m => m.Name == "defendersnow.assignments.closed")), Does.Contain("reason=TicketResolved"));
+    }
+
+    protected override void ConfigureServices(IServiceCollection services) =>
+        services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddInMemoryExporter(_spans))
+            .WithMetrics(metrics => metrics.AddInMemoryExporter(_metrics));
+
+    private static IEnumerable<string> Dimensions(Metric metric)
+    {
+        foreach (ref readonly var point in metric.GetMetricPoints())
+        {
+            foreach (var tag in point.Tags)
+            {
+                yield return $"{tag.Key}={tag.Value}";
+            }
+        }
+    }
+
+    private void Flush()
+    {
+        App.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        App.Services.GetRequiredService<MeterProvider>().ForceFlush();
+    }
+
+    /// <summary>Every attribute, event and metric dimension, searched for the fixture's password, client secret and refresh tokens.</summary>
+    private void AssertNoSecretIn(IEnumerable<Activity> spans, IEnumerable<Metric> metrics)
+    {
+        var texts = spans.SelectMany(s => s.TagObjects.Select(t => $"{t.Key}={t.Value}")
+                .Concat(s.Events.SelectMany(e => e.Tags.Select(t => $"{e.Name} {t.Key}={t.Value}")))
+                .Append(s.DisplayName).Append(s.StatusDescription ?? string.Empty))
+            .Concat(metrics.SelectMany(Dimensions))
+            .ToList();
+        Assert.That(texts, Is.Not.Empty);
+        foreach (var secret in Secrets())
+        {
+            Assert.That(texts.Where(t => t.Contains(secret, StringComparison.Ordinal)), Is.Empty, "telemetry carries a secret");
+        }
+    }
+}
