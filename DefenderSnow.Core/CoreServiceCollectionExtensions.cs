@@ -41,8 +41,7 @@ public static class CoreServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.AddAzureClients(clients => clients.UseCredential(sp => sp.GetRequiredService<TokenCredential>()));
 
-        services.AddMetrics();
-        services.TryAddSingleton<DefenderSnowTelemetry>();
+        services.AddDefenderSnowTelemetry();
         services.AddSingleton<HealthService>();
         services.AddTableStorage(configuration);
         services.AddSecretStore(configuration);

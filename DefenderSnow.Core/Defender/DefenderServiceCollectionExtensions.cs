@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DefenderSnow.Core.Hosting;
+using DefenderSnow.Core.Telemetry;
 using DefenderSnow.Core.Upstream;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,7 +34,7 @@ internal static class DefenderServiceCollectionExtensions
             .AddRefitGeneratedClient<IResourceManagerApi>(_ => new RefitSettings { ContentSerializer = new SystemTextJsonContentSerializer(CreateJsonOptions()) }, HttpClientName)
             .ConfigureHttpClient((sp, http) => http.BaseAddress = sp.GetRequiredService<IOptions<DefenderOptions>>().Value.EndpointUri)
             .AddUpstreamPipeline(
-                "resource-manager",
+                UpstreamService.ResourceManager,
                 sp => LoopbackCertificatePolicy.CreateHandler(sp.GetRequiredService<IOptions<LocalDevelopmentOptions>>().Value.TrustLoopbackCertificates),
                 sp => sp.GetRequiredService<IOptions<DefenderOptions>>().Value.Resilience)
             // Inside the pipeline: each retry passes through the authentication handler again.

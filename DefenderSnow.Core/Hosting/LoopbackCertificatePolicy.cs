@@ -18,7 +18,9 @@ public static class LoopbackCertificatePolicy
     /// <summary>The primary handler of every upstream HTTP client: connections rotate, and TLS follows this policy.</summary>
     public static SocketsHttpHandler CreateHandler(bool trustLoopbackCertificates)
     {
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = PooledConnectionLifetime };
+        // Redirects are never followed: an upstream (or whoever answers in its name) must not be able to
+        // point the app, with its credentials, at another host.
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = PooledConnectionLifetime, AllowAutoRedirect = false };
         if (trustLoopbackCertificates)
         {
             handler.SslOptions.RemoteCertificateValidationCallback = (sender, _, _, errors) =>

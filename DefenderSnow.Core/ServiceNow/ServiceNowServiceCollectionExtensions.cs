@@ -1,4 +1,5 @@
 using DefenderSnow.Core.Hosting;
+using DefenderSnow.Core.Telemetry;
 using DefenderSnow.Core.Upstream;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,7 +29,7 @@ internal static class ServiceNowServiceCollectionExtensions
 
         services.AddHttpClient(ServiceNowHttpClients.ClientName)
             .AddUpstreamPipeline(
-                "servicenow",
+                UpstreamService.ServiceNow,
                 sp => ServiceNowConnectionHandler.Create(
                     sp.GetRequiredService<IOptions<LocalDevelopmentOptions>>().Value.TrustLoopbackCertificates,
                     sp.GetRequiredService<IOptions<ServiceNowOptions>>().Value.AllowPrivateAddresses,

@@ -4,5 +4,5 @@ namespace DefenderSnow.Core.Telemetry;
 public static class UpstreamService
 {
     public const string ServiceNow = "servicenow";
-    public const string ResourceManager = "resourcemanager";
+    public const string ResourceManager = "resource-manager";
 }

@@ -1,3 +1,5 @@
+using DefenderSnow.Core.Hosting;
+using DefenderSnow.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
@@ -7,6 +9,7 @@ namespace DefenderSnow.Core.Upstream;
 /// <summary>The one registration shape of an upstream HTTP client (ServiceNow, Resource Manager, and whatever comes next).</summary>
 internal static class UpstreamHttpClientBuilderExtensions
 {
+    /// <param name="pipelineName">The upstream's name (<see cref="UpstreamService"/>), also the <c>service</c> of its metrics.</param>
     /// <summary>
     /// Gives the client its primary handler (a <see cref="SocketsHttpHandler"/> whose connections rotate),
     /// leaves every timeout to the pipeline (HttpClient's own 100 s would cut across it), and adds the one
@@ -20,6 +23,7 @@ internal static class UpstreamHttpClientBuilderExtensions
         Func<IServiceProvider, SocketsHttpHandler> primaryHandler,
         Func<IServiceProvider, UpstreamResilience> resilience)
     {
+        builder.Services.AddDefenderSnowTelemetry();
         builder
             .ConfigurePrimaryHttpMessageHandler(primaryHandler)
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
@@ -44,6 +48,11 @@ internal static class UpstreamHttpClientBuilderExtensions
 
                 pipeline.AddTimeout(settings.AttemptTimeout);
             });
+
+        // Per attempt: every 429 counts, and no body is parsed before it is known to be bounded.
+        builder
+            .AddHttpMessageHandler(sp => new ThrottleCountingHandler(sp.GetRequiredService<DefenderSnowTelemetry>(), pipelineName))
+            .AddHttpMessageHandler(() => new ResponseSizeLimitHandler());
         return builder;
     }
 }

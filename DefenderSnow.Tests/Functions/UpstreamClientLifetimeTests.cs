@@ -22,13 +22,17 @@ public sealed class UpstreamClientLifetimeTests
         using var host = FunctionsHost.Build(CompositionTests.ValidSettings());
 
         var handler = host.Services.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(clientName);
+        var chain = new List<Type>();
         while (handler is DelegatingHandler { InnerHandler: { } inner })
         {
+            chain.Add(handler.GetType());
             handler = inner;
         }
 
         Assert.That(handler, Is.InstanceOf<SocketsHttpHandler>());
         Assert.That(((SocketsHttpHandler)handler).PooledConnectionLifetime, Is.EqualTo(LoopbackCertificatePolicy.PooledConnectionLifetime));
+        Assert.That(((SocketsHttpHandler)handler).AllowAutoRedirect, Is.False, "redirects are never followed");
+        Assert.That(chain, Does.Contain(typeof(ResponseSizeLimitHandler)), "response bodies are bounded before they are parsed");
     }
 
     [Test]
