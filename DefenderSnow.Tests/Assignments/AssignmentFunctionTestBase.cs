@@ -6,14 +6,13 @@ using DefenderSnow.Simulators.ServiceNow;
 using DefenderSnow.Tests.Infrastructure;
 using DefenderSnow.Tests.Integrations;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace DefenderSnow.Tests.Assignments;
 
 /// <summary>
 /// Runs the Assignments functions of the real host against Azurite and the simulators, on top of the
 /// Integrations harness (integrations are created through their own function). The clock is a
-/// <see cref="FakeTimeProvider"/> that starts at the real time, so simulators that check token expiry agree with it.
+/// <see cref="WallClock"/> that starts at the real time, so simulators that check token expiry agree with it.
 /// </summary>
 public abstract class AssignmentFunctionTestBase : IntegrationFunctionTestBase
 {
@@ -25,7 +24,7 @@ public abstract class AssignmentFunctionTestBase : IntegrationFunctionTestBase
     protected const string OpenerEmail = "bob@contoso.example";
     protected const string Group = "Security Operations";
 
-    protected FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+    protected WallClock Clock { get; } = new();
 
     protected AssignmentFunctions Assignments { get; private set; } = null!;
 
