@@ -16,6 +16,7 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     private readonly SimOAuthServer _oauth;
     private readonly SimAccessControl _access = new();
     private readonly SimRequestLog _requests = new();
+    private readonly SimLateCommits _lateCommits = new();
     private SimulatorHost? _host;
     private SimTableApi? _tables;
 
@@ -202,10 +203,39 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
         var table = (string)context.Request.RouteValues["table"]!;
         var sysId = context.Request.RouteValues["sysId"] as string;
         var endpoint = $"{context.Request.Method} /api/now/table/{table}" + (sysId is null ? string.Empty : "/{sys_id}");
-        return RunAsync(context, endpoint, c => _tables!.HandleAsync(c, table, sysId));
+        if (Faults.CommitLate(endpoint))
+        {
+            _requests.Count(endpoint);
+            return HoldAndCommitLateAsync(context, table);
+        }
+
+        return RunAsync(context, endpoint, c => _tables!.HandleAsync(c, table, sysId), afterAnswer: HttpMethods.IsGet(context.Request.Method) ? () => _lateCommits.AfterRead(table) : null);
     }
 
-    private async Task RunAsync(HttpContext context, string endpoint, Func<HttpContext, Task<SimResponse>> handle)
+    /// <summary>Parks the insert at once (so no later read can overtake it), then answers nothing until the caller leaves.</summary>
+    private async Task HoldAndCommitLateAsync(HttpContext context, string table)
+    {
+        var (commit, error) = await _tables!.PrepareCreateAsync(context, table);
+        if (error is not null)
+        {
+            await WriteAsync(context, error);
+            return;
+        }
+
+        _lateCommits.Park(table, commit!);
+        try
+        {
+            // ServiceNow ends a transaction after about 60 s; a caller that waits longer gets the gateway's 504.
+            await Task.Delay(TimeSpan.FromSeconds(60), context.RequestAborted);
+            await WriteAsync(context, SimResponse.Error(504, "Gateway Timeout", "The transaction was cancelled after 60 seconds."));
+        }
+        catch (OperationCanceledException)
+        {
+            // The caller gave up; the insert stays parked and commits after the next read of the table.
+        }
+    }
+
+    private async Task RunAsync(HttpContext context, string endpoint, Func<HttpContext, Task<SimResponse>> handle, Action? afterAnswer = null)
     {
         _requests.Count(endpoint);
         var (delay, fault) = Faults.Before(endpoint);
@@ -235,6 +265,7 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
         }
 
         await WriteAsync(context, response);
+        afterAnswer?.Invoke();
     }
 
     private SimResponse RateLimited(int retryAfterSeconds)
