@@ -1,0 +1,171 @@
+using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Defender;
+using DefenderSnow.Simulators.Defender;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DefenderSnow.Tests.Assignments;
+
+/// <summary>
+/// Faults during CreateAssignment: each failure is a clear problem and leaves at most a pending assignment, which the
+/// retried request completes with the same ticket; ServiceNow never ends up with two live tickets for one assignment.
+/// </summary>
+public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
+{
+    private readonly CrashingDefenderClient.Switch _crash = new();
+
+    [Test]
+    public async Task A_crash_after_the_ticket_was_created_is_completed_by_the_retry_with_that_ticket()
+    {
+        var integration = await CreateIntegrationAsync();
+        var resource = UnhealthyResource();
+        _crash.Armed = true;
+
+        var crashed = await CreateAssignmentAsync(AssignmentBody(integration, resource));
+
+        Assert.That(crashed.Status, Is.EqualTo(500), crashed.ToString());
+        var pending = (await App.Get<IAssignmentStore>().FindLiveAsync(integration, Assessment, resource, CancellationToken.None))!.Value;
+        Assert.That(pending.Status, Is.EqualTo(AssignmentStatus.Pending));
+        Assert.That(TicketsOf(pending.Id), Has.Count.EqualTo(1), "the ticket was created before the crash");
+
+        // While the crashed request's claim lasts, a retry shows the pending assignment and touches nothing.
+        var early = await CreateAssignmentAsync(AssignmentBody(integration, resource));
+        Assert.That(early.Status, Is.EqualTo(200), early.ToString());
+        Assert.That(early.Json["status"]!.GetValue<string>(), Is.EqualTo("pending"));
+
+        Clock.Advance(AssignmentService.ClaimDuration + TimeSpan.FromSeconds(1));
+        var retried = await CreateAssignmentAsync(AssignmentBody(integration, resource));
+
+        Assert.That(retried.Status, Is.EqualTo(201), retried.ToString());
+        Assert.That(retried.Json["id"]!.GetValue<string>(), Is.EqualTo(pending.Id));
+        Assert.That(retried.Json["ticket"]!["sysId"]!.GetValue<string>(), Is.EqualTo(TicketsOf(pending.Id)[0]["sys_id"]));
+        await AssertActiveEverywhereAsync(pending.Id);
+    }
+
+    [TestCase(500, 0)]
+    [TestCase(503, 0)]
+    [TestCase(429, 1)]
+    public async Task Resource_Manager_failing_on_the_governance_assignment_is_502_and_the_retry_completes_it(int status, int retryAfterSeconds)
+    {
+        var integration = await CreateIntegrationAsync();
+        var resource = UnhealthyResource();
+        App.ResourceManager.State.InjectFault(new SimulatedFault(status, Count: 10)
+        {
+            Operation = ResourceManagerOperations.PutGovernanceAssignment,
+            RetryAfter = retryAfterSeconds > 0 ? TimeSpan.FromSeconds(retryAfterSeconds) : null,
+        });
+
+        var failed = await CreateAssignmentAsync(AssignmentBody(integration, resource));
+
+        Assert.That(failed.Status, Is.EqualTo(502), failed.ToString());
+        Assert.That(failed.ContentType, Does.StartWith("application/problem+json"));
+        Assert.That(failed.Json["detail"]!.GetValue<string>(), Does.Contain("Resource Manager"));
+        var pending = (await App.Get<IAssignmentStore>().FindLiveAsync(integration, Assessment, resource, CancellationToken.None))!.Value;
+        Assert.That(pending.Status, Is.EqualTo(AssignmentStatus.Pending));
+        Assert.That(GovernanceOf(resource, pending.Id), Is.Null);
+
+        App.ResourceManager.State.ClearFaults();
+        var retried = await CreateAssignmentAsync(AssignmentBody(integration, resource));
+
+        Assert.That(retried.Status, Is.EqualTo(201), retried.ToString());
+        Assert.That(retried.Json["id"]!.GetValue<string>(), Is.EqualTo(pending.Id));
+        Assert.That(retried.Json["ticket"]!["number"]!.GetValue<string>(), Is.EqualTo(pending.Ticket.Number));
+        await AssertActiveEverywhereAsync(pending.Id);
+    }
+
+    [Test]
+    public async Task Resource_Manager_timing_out_on_the_governance_assignment_is_502_and_the_retry_completes_it()
+    {
+        var integration = await CreateIntegrationAsync();
+        var resource = UnhealthyResource();
+        App.ResourceManager.State.SetLatency(TimeSpan.FromSeconds(2), ResourceManagerOperations.PutGovernanceAssignment);
+
+        var failed = await CreateAssignmentAsync(AssignmentBody(integration, resource));
+
+        App.ResourceManager.State.SetLatency(TimeSpan.Zero, ResourceManagerOperations.PutGovernanceAssignment);
+        Assert.That(failed.Status, Is.EqualTo(502), failed.ToString());
+        var retried = await CreateAssignmentAsync(AssignmentBody(integration, resource));
+        Assert.That(retried.Status, Is.EqualTo(201), retried.ToString());
+        await AssertActiveEverywhereAsync(retried.Json["id"]!.GetValue<string>());
+    }
+
+    [Test]
+    public async Task ServiceNow_throttling_the_create_makes_one_ticket()
+    {
+        var integration = await CreateIntegrationAsync();
+        App.ServiceNow.Faults.RateLimitNext(2, retryAfterSeconds: 1, endpoint: "POST /api/now/table/incident");
+
+        var created = await CreateActiveAsync(integration, UnhealthyResource());
+
+        await AssertActiveEverywhereAsync(created["id"]!.GetValue<string>());
+    }
+
+    [Test]
+    public async Task ServiceNow_failing_the_create_before_doing_it_makes_one_ticket()
+    {
+        var integration = await CreateIntegrationAsync();
+        App.ServiceNow.Faults.FailNext(1, 503, "POST /api/now/table/incident");
+
+        var created = await CreateActiveAsync(integration, UnhealthyResource());
+
+        await AssertActiveEverywhereAsync(created["id"]!.GetValue<string>());
+    }
+
+    [Test]
+    public async Task ServiceNow_losing_the_answer_after_creating_the_ticket_makes_one_ticket()
+    {
+        var integration = await CreateIntegrationAsync();
+        App.ServiceNow.Faults.FailAfterCommitNext(1, "POST /api/now/table/incident");
+
+        var created = await CreateActiveAsync(integration, UnhealthyResource());
+
+        await AssertActiveEverywhereAsync(created["id"]!.GetValue<string>());
+    }
+
+    [Test]
+    public async Task A_create_committed_after_our_look_up_leaves_one_live_ticket_and_cancels_the_other()
+    {
+        var integration = await CreateIntegrationAsync();
+        App.ServiceNow.Faults.CommitLateNext(1, "POST /api/now/table/incident");
+
+        var created = await CreateActiveAsync(integration, UnhealthyResource());
+
+        var id = created["id"]!.GetValue<string>();
+        var tickets = TicketsOf(id);
+        Assert.That(tickets, Has.Count.EqualTo(2), "the late commit and the re-sent create");
+        var live = tickets.Where(t => t["state"] != "8").ToList();
+        Assert.That(live, Has.Count.EqualTo(1), "one ticket stays open");
+        var canceled = tickets.Single(t => t["state"] == "8");
+        Assert.That(created["ticket"]!["sysId"]!.GetValue<string>(), Is.EqualTo(live[0]["sys_id"]));
+        Assert.That(int.Parse(canceled["number"][3..]), Is.GreaterThan(int.Parse(live[0]["number"][3..])), "the older ticket is kept");
+        Assert.That(canceled["sys_mod_count"], Is.EqualTo("1"), "canceled with its work note in one update");
+        var stored = await StoredAsync(id);
+        Assert.That(stored!.Ticket.SysId, Is.EqualTo(live[0]["sys_id"]));
+        Assert.That(GovernanceOf(stored.ResourceId, id)!.TicketLink, Does.Contain(live[0]["sys_id"]));
+    }
+
+    [Test]
+    public async Task An_expired_access_token_is_renewed_between_steps()
+    {
+        var integration = await CreateIntegrationAsync();
+        var resource = UnhealthyResource();
+        App.ServiceNow.Faults.UnauthorizedNext(1, "POST /api/now/table/incident");
+        App.ServiceNow.ResetRequestCounts();
+
+        var created = await CreateActiveAsync(integration, resource);
+
+        await AssertActiveEverywhereAsync(created["id"]!.GetValue<string>());
+        Assert.That(App.ServiceNow.TokenRequests("refresh_token") + App.ServiceNow.TokenRequests("password"), Is.GreaterThanOrEqualTo(1), "a new token was fetched");
+    }
+
+    protected override void AdjustSettings(Dictionary<string, string?> settings)
+    {
+        settings["ServiceNow:AttemptTimeout"] = "00:00:01";
+        settings["Defender:AttemptTimeout"] = "00:00:00.500";
+    }
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        base.ConfigureServices(services);
+        services.AddTransient<IDefenderClient>(sp => new CrashingDefenderClient(ActivatorUtilities.CreateInstance<DefenderClient>(sp), _crash));
+    }
+}
