@@ -10,6 +10,7 @@ internal sealed class ScopeMembership : IScopeMembership
 {
     private readonly IDefenderClient _client;
     private readonly ConcurrentDictionary<string, Lazy<Task<HashSet<string>>>> _subscriptionsByGroup = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Lazy<Task<List<string>>>> _membersByMaster = new(StringComparer.OrdinalIgnoreCase);
 
     public ScopeMembership(IDefenderClient client)
     {
@@ -24,8 +25,11 @@ internal sealed class ScopeMembership : IScopeMembership
         {
             case ScopeType.Subscription:
             case ScopeType.Connector:
-            case ScopeType.MasterConnector:
                 return ResourceIdRules.IsAtOrBelow(resource, scope.Id);
+            case ScopeType.MasterConnector:
+                // Defender places an organisation's accounts or projects below their member connectors, not the master.
+                return ResourceIdRules.IsAtOrBelow(resource, scope.Id)
+                    || (await MembersOfAsync(scope.Id, cancellationToken)).Any(member => ResourceIdRules.IsAtOrBelow(resource, member));
             case ScopeType.ManagementGroup:
                 return ResourceIdRules.TryGetSubscriptionId(resource, out var subscription)
                     && (await SubscriptionsBelowAsync(scope.GetManagementGroupName(), cancellationToken)).Contains(subscription);
@@ -47,6 +51,33 @@ internal sealed class ScopeMembership : IScopeMembership
             _subscriptionsByGroup.TryRemove(new KeyValuePair<string, Lazy<Task<HashSet<string>>>>(group, entry));
             throw;
         }
+    }
+
+    private async Task<List<string>> MembersOfAsync(string masterId, CancellationToken cancellationToken)
+    {
+        var entry = _membersByMaster.GetOrAdd(masterId, id => new Lazy<Task<List<string>>>(() => LoadMembersAsync(id, cancellationToken)));
+        try
+        {
+            return await entry.Value;
+        }
+        catch
+        {
+            _membersByMaster.TryRemove(new KeyValuePair<string, Lazy<Task<List<string>>>>(masterId, entry));
+            throw;
+        }
+    }
+
+    /// <summary>The member connectors of a master connector: Defender creates them in the master's subscription.</summary>
+    private async Task<List<string>> LoadMembersAsync(string masterId, CancellationToken cancellationToken)
+    {
+        if (!ResourceIdRules.TryGetSubscriptionId(masterId, out var subscription))
+        {
+            return [];
+        }
+
+        var connectors = await _client.ListSecurityConnectorsAsync(subscription, cancellationToken);
+        var master = connectors.FirstOrDefault(c => c.Id.Equals(masterId, StringComparison.OrdinalIgnoreCase));
+        return master is null ? [] : connectors.Where(c => c.IsMemberOf(master)).Select(c => c.Id).ToList();
     }
 
     private async Task<HashSet<string>> LoadAsync(string group, CancellationToken cancellationToken)

@@ -38,6 +38,9 @@ internal sealed class CrashingDefenderClient(IDefenderClient inner, CrashingDefe
     public Task<IReadOnlyList<ManagementGroupDescendant>> ListManagementGroupDescendantsAsync(string managementGroupName, CancellationToken cancellationToken) =>
         inner.ListManagementGroupDescendantsAsync(managementGroupName, cancellationToken);
 
+    public Task<IReadOnlyList<SecurityConnector>> ListSecurityConnectorsAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        inner.ListSecurityConnectorsAsync(subscriptionId, cancellationToken);
+
     public sealed class Switch
     {
         private volatile bool _armed;
