@@ -11,14 +11,14 @@ namespace DefenderSnow.Tests.Assignments;
 /// </summary>
 public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
 {
-    private readonly CrashingDefenderClient.Switch _crash = new();
+    private readonly InterceptingDefenderClient.Hook _hook = new();
 
     [Test]
     public async Task A_crash_after_the_ticket_was_created_is_completed_by_the_retry_with_that_ticket()
     {
         var integration = await CreateIntegrationAsync();
         var resource = UnhealthyResource();
-        _crash.Armed = true;
+        _hook.BeforeNextPut = () => throw new InvalidOperationException("Simulated process death before the governance assignment was written.");
 
         var crashed = await CreateAssignmentAsync(AssignmentBody(integration, resource));
 
@@ -138,6 +138,7 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
         Assert.That(created["ticket"]!["sysId"]!.GetValue<string>(), Is.EqualTo(live[0]["sys_id"]));
         Assert.That(int.Parse(canceled["number"][3..]), Is.GreaterThan(int.Parse(live[0]["number"][3..])), "the older ticket is kept");
         Assert.That(canceled["sys_mod_count"], Is.EqualTo("1"), "canceled with its work note in one update");
+        Assert.That(App.ServiceNow.JournalOf("incident", canceled["sys_id"]).Single().Value, Does.Contain($"duplicates {live[0]["number"]}"));
         var stored = await StoredAsync(id);
         Assert.That(stored!.Ticket.SysId, Is.EqualTo(live[0]["sys_id"]));
         Assert.That(GovernanceOf(stored.ResourceId, id)!.TicketLink, Does.Contain(live[0]["sys_id"]));
@@ -157,6 +158,53 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
         Assert.That(App.ServiceNow.TokenRequests("refresh_token") + App.ServiceNow.TokenRequests("password"), Is.GreaterThanOrEqualTo(1), "a new token was fetched");
     }
 
+    [Test]
+    public async Task An_update_that_loses_a_race_with_another_writer_is_409_and_keeps_the_other_writers_change()
+    {
+        var integration = await CreateIntegrationAsync();
+        var id = (await CreateActiveAsync(integration, UnhealthyResource()))["id"]!.GetValue<string>();
+        var store = App.Get<IAssignmentStore>();
+        _hook.BeforeNextPut = async () =>
+        {
+            // A sync run writes the assignment between the update's read and its write.
+            var read = (await store.FindAsync(id, CancellationToken.None))!;
+            await store.UpdateAsync(read with { Value = read.Value with { LastSyncedAt = Clock.GetUtcNow() } }, CancellationToken.None);
+        };
+
+        var response = await UpdateAssignmentAsync(id, new { gracePeriod = false });
+
+        Assert.That(response.Status, Is.EqualTo(409), response.ToString());
+        var stored = await StoredAsync(id);
+        Assert.That(stored!.LastSyncedAt, Is.Not.Null, "the other writer's change survives");
+        Assert.That(stored.GracePeriod, Is.True, "the losing update is not stored");
+    }
+
+    [Test]
+    public async Task Parallel_creates_survive_expired_tokens_and_a_rotating_refresh_token()
+    {
+        var integration = await CreateIntegrationAsync();
+        App.ServiceNow.Options.RefreshTokenRotation = Simulators.ServiceNow.RefreshTokenRotation.Rotate;
+        try
+        {
+            App.ServiceNow.ExpireAccessTokens();
+            App.ServiceNow.ResetRequestCounts();
+
+            var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => CreateAssignmentAsync(AssignmentBody(integration, UnhealthyResource()))));
+
+            Assert.That(responses.Select(r => r.Status), Is.All.EqualTo(201), string.Join("\n", responses.Select(r => r.ToString())));
+            foreach (var response in responses)
+            {
+                await AssertActiveEverywhereAsync(response.Json["id"]!.GetValue<string>());
+            }
+
+            Assert.That(App.ServiceNow.TokenRequests("refresh_token"), Is.EqualTo(1), "one renewal shared by the parallel requests");
+        }
+        finally
+        {
+            App.ServiceNow.Options.RefreshTokenRotation = Simulators.ServiceNow.RefreshTokenRotation.ReturnSame;
+        }
+    }
+
     protected override void AdjustSettings(Dictionary<string, string?> settings)
     {
         settings["ServiceNow:AttemptTimeout"] = "00:00:01";
@@ -166,6 +214,6 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
     protected override void ConfigureServices(IServiceCollection services)
     {
         base.ConfigureServices(services);
-        services.AddTransient<IDefenderClient>(sp => new CrashingDefenderClient(ActivatorUtilities.CreateInstance<DefenderClient>(sp), _crash));
+        services.AddTransient<IDefenderClient>(sp => new InterceptingDefenderClient(ActivatorUtilities.CreateInstance<DefenderClient>(sp), _hook));
     }
 }

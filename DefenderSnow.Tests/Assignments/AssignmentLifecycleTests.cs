@@ -43,6 +43,8 @@ public sealed class AssignmentLifecycleTests : AssignmentFunctionTestBase
         Assert.That(stored.GracePeriod, Is.False);
         var ticket = App.ServiceNow.GetRecord("incident", sysId)!;
         Assert.That(int.Parse(ticket["sys_mod_count"]), Is.EqualTo(modCount + 1), "one PATCH: assignee and the due-date work note together");
+        var note = App.ServiceNow.JournalOf("incident", sysId).Single(e => e.Element == "work_notes");
+        Assert.That(note.Value, Does.Contain(newDue.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)));
         var governance = GovernanceOf(stored.ResourceId, id)!;
         Assert.That(governance.Properties["remediationEta"]?["justification"]?.GetValue<string>(), Is.Not.Empty);
         Assert.That(governance.Properties["governanceEmailNotification"]!["disableManagerEmailNotification"]!.GetValue<bool>(), Is.False);
@@ -86,6 +88,7 @@ public sealed class AssignmentLifecycleTests : AssignmentFunctionTestBase
         var ticket = App.ServiceNow.GetRecord("incident", sysId)!;
         Assert.That(ticket["state"], Is.EqualTo("1"), "the ticket stays open");
         Assert.That(int.Parse(ticket["sys_mod_count"]), Is.EqualTo(modCount + 1), "a work note was added");
+        Assert.That(App.ServiceNow.JournalOf("incident", sysId).Single().Value, Does.Contain("assignment was deleted"));
 
         // The finding is free again: a new request makes a new assignment.
         var again = await CreateAssignmentAsync(AssignmentBody(integration, resource));
@@ -108,6 +111,7 @@ public sealed class AssignmentLifecycleTests : AssignmentFunctionTestBase
         Assert.That(GovernanceOf(resource, id), Is.Null);
         Assert.That((await StoredAsync(id))!.Status, Is.EqualTo(AssignmentStatus.Closed));
         Assert.That(App.ServiceNow.RequestCount("PATCH /api/now/table/incident/{sys_id}"), Is.EqualTo(1), "the note was tried once");
+        Assert.That(App.Logs.Lines.Any(l => l.Contains(id, StringComparison.Ordinal) && l.Contains("did not get a work note", StringComparison.Ordinal)), Is.True, "the missing note is logged");
     }
 
     [Test]

@@ -143,6 +143,9 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
 
     public bool Delete(string table, string sysId) => _database.Delete(RequireTable(table), sysId);
 
+    /// <summary>The work notes and comments written to a record, oldest first.</summary>
+    public IReadOnlyList<ServiceNowJournalEntry> JournalOf(string table, string sysId) => _database.Journal.Of(RequireTable(table), sysId);
+
     // ---- Requests -----------------------------------------------------------------------------------
 
     /// <summary>Requests to one endpoint, for example <c>"GET /api/now/table/incident"</c> or <c>"POST /oauth_token.do"</c>.</summary>

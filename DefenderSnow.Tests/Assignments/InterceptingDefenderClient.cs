@@ -3,21 +3,20 @@ using DefenderSnow.Core.Defender;
 namespace DefenderSnow.Tests.Assignments;
 
 /// <summary>
-/// The real Defender client, except that an armed <see cref="Switch"/> makes the next governance-assignment write die
-/// the way a process does: with an exception nothing in the product expects, after every earlier step was done.
+/// The real Defender client, except that <see cref="Hook.BeforeNextPut"/> runs once just before the next
+/// governance-assignment write: a test makes the process "die" there, or another writer slip in.
 /// </summary>
-internal sealed class CrashingDefenderClient(IDefenderClient inner, CrashingDefenderClient.Switch crash) : IDefenderClient
+internal sealed class InterceptingDefenderClient(IDefenderClient inner, InterceptingDefenderClient.Hook hook) : IDefenderClient
 {
-    public Task<GovernanceAssignmentResource> PutGovernanceAssignmentAsync(
+    public async Task<GovernanceAssignmentResource> PutGovernanceAssignmentAsync(
         string resourceId, string assessmentName, string assignmentKey, GovernanceAssignment assignment, CancellationToken cancellationToken)
     {
-        if (crash.Armed)
+        if (Interlocked.Exchange(ref hook.BeforeNextPut, null) is { } before)
         {
-            crash.Armed = false;
-            throw new InvalidOperationException("Simulated process death before the governance assignment was written.");
+            await before();
         }
 
-        return inner.PutGovernanceAssignmentAsync(resourceId, assessmentName, assignmentKey, assignment, cancellationToken);
+        return await inner.PutGovernanceAssignmentAsync(resourceId, assessmentName, assignmentKey, assignment, cancellationToken);
     }
 
     public Task<GovernanceAssignmentResource?> GetGovernanceAssignmentAsync(string resourceId, string assessmentName, string assignmentKey, CancellationToken cancellationToken) =>
@@ -41,14 +40,9 @@ internal sealed class CrashingDefenderClient(IDefenderClient inner, CrashingDefe
     public Task<IReadOnlyList<SecurityConnector>> ListSecurityConnectorsAsync(string subscriptionId, CancellationToken cancellationToken) =>
         inner.ListSecurityConnectorsAsync(subscriptionId, cancellationToken);
 
-    public sealed class Switch
+    public sealed class Hook
     {
-        private volatile bool _armed;
-
-        public bool Armed
-        {
-            get => _armed;
-            set => _armed = value;
-        }
+        /// <summary>Taken (and cleared) by the next governance-assignment write.</summary>
+        public Func<Task>? BeforeNextPut;
     }
 }
