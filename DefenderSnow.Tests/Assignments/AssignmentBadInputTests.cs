@@ -106,6 +106,60 @@ public sealed class AssignmentBadInputTests : AssignmentFunctionTestBase
         Assert.That(problem.Json["detail"]!.GetValue<string>(), Does.Contain("being deleted"));
     }
 
+    [TestCase("", 400, "integrationId")]
+    [TestCase("?integrationId={0}&status=open", 400, "status")]
+    [TestCase("?integrationId={0}&status=1", 400, "status")]
+    [TestCase("?integrationId={0}&top=0", 400, "top")]
+    [TestCase("?integrationId={0}&top=201", 400, "top")]
+    [TestCase("?integrationId={0}&resourceId=vm1", 400, "resourceId")]
+    [TestCase("?integrationId=00000000000000000000000000000000", 404, null)]
+    public async Task List_refuses_bad_queries(string query, int status, string? field)
+    {
+        var response = await ListAssignmentsAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, query, _integration));
+
+        Assert.That(response.Status, Is.EqualTo(status), response.ToString());
+        if (field is not null)
+        {
+            Assert.That(response.Json["errors"]!.AsObject().Select(e => e.Key), Does.Contain(field));
+        }
+    }
+
+    [Test]
+    public async Task Update_refuses_bad_input_and_changes_nothing_anywhere()
+    {
+        var created = await CreateActiveAsync(_integration, UnhealthyResource());
+        var id = created["id"]!.GetValue<string>();
+        var sysId = created["ticket"]!["sysId"]!.GetValue<string>();
+        var bodies = new (object Body, string Field)[]
+        {
+            (new { }, "body"),
+            (new { dueDate = DateTimeOffset.UtcNow.AddDays(5), remediationTimeframeDays = 5 }, "dueDate"),
+            (new { dueDate = DateTimeOffset.UtcNow.AddDays(-5) }, "dueDate"),
+            (new { remediationTimeframeDays = 400 }, "remediationTimeframeDays"),
+            (new { assignedTo = "nobody@contoso.example" }, "assignedTo"),
+            (new { assignedTo = "dave" }, "assignedTo"),
+            (new { assignedTo = "a,b" }, "assignedTo"),
+            (new { owner = "alice" }, "owner"),
+        };
+        var before = await StateSnapshot.TakeAsync(App);
+        var ticket = App.ServiceNow.GetRecord("incident", sysId)!["sys_mod_count"];
+        var governance = GovernanceOf(created["resourceId"]!.GetValue<string>(), id)!.Properties.ToJsonString();
+
+        foreach (var (body, field) in bodies)
+        {
+            var response = await UpdateAssignmentAsync(id, body);
+
+            Assert.That(response.Status, Is.EqualTo(400), response.ToString());
+            Assert.That(response.Json["errors"]!.AsObject().Select(e => e.Key), Does.Contain(field), response.ToString());
+        }
+
+        var unknown = await UpdateAssignmentAsync(Guid.NewGuid().ToString("N"), new { gracePeriod = false });
+        Assert.That(unknown.Status, Is.EqualTo(404), unknown.ToString());
+        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before));
+        Assert.That(App.ServiceNow.GetRecord("incident", sysId)!["sys_mod_count"], Is.EqualTo(ticket));
+        Assert.That(GovernanceOf(created["resourceId"]!.GetValue<string>(), id)!.Properties.ToJsonString(), Is.EqualTo(governance));
+    }
+
     private async Task<FunctionResponse> AssertRefusedAsync(Dictionary<string, object?> body, int status, string? field)
     {
         var before = await StateSnapshot.TakeAsync(App);
