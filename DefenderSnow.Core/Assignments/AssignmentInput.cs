@@ -32,6 +32,31 @@ internal static class AssignmentInput
         return text;
     }
 
+    /// <summary>Several lines are fine in a description; other control characters are not.</summary>
+    public static string? Description(IntegrationValidation check, string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var text = value.Trim();
+        if (text.Length == 0)
+        {
+            check.Add("description", "Must not be empty.");
+        }
+        else if (text.Length > TicketComposer.DescriptionLength)
+        {
+            check.Add("description", $"Must be at most {TicketComposer.DescriptionLength} characters.");
+        }
+        else if (text.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t'))
+        {
+            check.Add("description", "Must not contain control characters other than line breaks and tabs.");
+        }
+
+        return text;
+    }
+
     public static string? AssessmentName(IntegrationValidation check, string? value)
     {
         if (value is null)

@@ -63,7 +63,7 @@ public sealed partial class AssignmentService
         var assignedTo = AssignmentInput.User(check, "assignedTo", request.AssignedTo, required: true);
         var callerUser = AssignmentInput.User(check, "caller", request.Caller, required: true);
         var shortDescription = check.Text("shortDescription", request.ShortDescription, TicketComposer.ShortDescriptionLength, required: false);
-        var description = request.Description is null ? null : check.Text("description", request.Description, TicketComposer.DescriptionLength);
+        var description = AssignmentInput.Description(check, request.Description);
         var assignmentGroup = check.Text("assignmentGroup", request.AssignmentGroup, required: false);
         AssignmentInput.Level(check, "impact", request.Impact);
         AssignmentInput.Level(check, "urgency", request.Urgency);

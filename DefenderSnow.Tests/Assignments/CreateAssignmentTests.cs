@@ -1,3 +1,4 @@
+using DefenderSnow.Simulators.Defender;
 using DefenderSnow.Tests.Infrastructure;
 
 namespace DefenderSnow.Tests.Assignments;
@@ -53,7 +54,7 @@ public sealed class CreateAssignmentTests : AssignmentFunctionTestBase
         var resource = UnhealthyResource();
         var body = AssignmentBody(integration, resource, ticketType);
         body["shortDescription"] = "Patch vm please";
-        body["description"] = "Our own words.";
+        body["description"] = "Our own words.\nOn two lines.";
         if (ticketType == "incident")
         {
             body["assignmentGroup"] = Group;
@@ -68,7 +69,7 @@ public sealed class CreateAssignmentTests : AssignmentFunctionTestBase
         await AssertActiveEverywhereAsync(id, ticketType);
         var ticket = TicketsOf(id, ticketType)[0];
         Assert.That(ticket["short_description"], Is.EqualTo("Patch vm please"));
-        Assert.That(ticket["description"], Is.EqualTo("Our own words."));
+        Assert.That(ticket["description"], Is.EqualTo("Our own words.\nOn two lines."));
         Assert.That(response.Json["shortDescription"]!.GetValue<string>(), Is.EqualTo("Patch vm please"));
         if (ticketType == "incident")
         {
@@ -76,6 +77,23 @@ public sealed class CreateAssignmentTests : AssignmentFunctionTestBase
             Assert.That(ticket["impact"], Is.EqualTo("2"));
             Assert.That(ticket["urgency"], Is.EqualTo("3"));
         }
+    }
+
+    [Test]
+    public async Task A_master_connector_integration_assigns_resources_of_its_member_connectors()
+    {
+        var subscription = SubscriptionScope;
+        var master = $"{subscription}/resourceGroups/rg-mc/providers/Microsoft.Security/securityConnectors/aws-org-{Guid.NewGuid():N}";
+        var member = $"{subscription}/resourceGroups/rg-mc/providers/Microsoft.Security/securityConnectors/aws-member-{Guid.NewGuid():N}";
+        App.ResourceManager.State.AddSecurityConnector(new SimulatedSecurityConnector(master, "999999999999", "AWS", "Organization"));
+        App.ResourceManager.State.AddSecurityConnector(new SimulatedSecurityConnector(member, "111111111111", "AWS", "Member", ParentHierarchyId: "999999999999"));
+        var integration = await CreateIntegrationFromAsync(body => body["scope"] = new Dictionary<string, object?> { ["type"] = "masterConnector", ["id"] = master });
+        var resource = member + "/securityentitydata/aws-ec2-instance-i-0abc";
+        App.ResourceManager.State.SeedAssessment(new SimulatedAssessment(resource, Assessment, SimulatedAssessmentStatus.Unhealthy) { Source = "Aws" });
+
+        var created = await CreateActiveAsync(integration, resource);
+
+        await AssertActiveEverywhereAsync(created["id"]!.GetValue<string>());
     }
 
     [Test]
