@@ -46,7 +46,10 @@ internal static class HtmlText
                 case IElement e when Skipped.Contains(e.LocalName):
                     break;
                 case IElement e:
-                    var isBlock = Blocks.Contains(e.LocalName);
+                    var isList = e.LocalName is "ul" or "ol";
+
+                    // A list inside a list item continues that list: its items start their own lines anyway.
+                    var isBlock = Blocks.Contains(e.LocalName) && !(isList && listDepth > 0);
                     if (isBlock || Lines.Contains(e.LocalName))
                     {
                         text.Append('\n');
@@ -57,7 +60,6 @@ internal static class HtmlText
                         text.Append(new string(' ', 2 * Math.Max(0, listDepth - 1))).Append("- ");
                     }
 
-                    var isList = e.LocalName is "ul" or "ol";
                     Append(e, text, isList ? listDepth + 1 : listDepth);
                     if (isBlock)
                     {

@@ -38,9 +38,16 @@ internal sealed class ScopeMembership : IScopeMembership
         }
     }
 
-    private async Task<HashSet<string>> SubscriptionsBelowAsync(string group, CancellationToken cancellationToken)
+    private Task<HashSet<string>> SubscriptionsBelowAsync(string group, CancellationToken cancellationToken) =>
+        RememberedAsync(_subscriptionsByGroup, group, name => LoadAsync(name, cancellationToken));
+
+    private Task<List<string>> MembersOfAsync(string masterId, CancellationToken cancellationToken) =>
+        RememberedAsync(_membersByMaster, masterId, id => LoadMembersAsync(id, cancellationToken));
+
+    /// <summary>One look-up per key for the lifetime of the instance, shared by concurrent callers.</summary>
+    private static async Task<T> RememberedAsync<T>(ConcurrentDictionary<string, Lazy<Task<T>>> cache, string key, Func<string, Task<T>> load)
     {
-        var entry = _subscriptionsByGroup.GetOrAdd(group, name => new Lazy<Task<HashSet<string>>>(() => LoadAsync(name, cancellationToken)));
+        var entry = cache.GetOrAdd(key, k => new Lazy<Task<T>>(() => load(k)));
         try
         {
             return await entry.Value;
@@ -48,21 +55,7 @@ internal sealed class ScopeMembership : IScopeMembership
         catch
         {
             // A failed or cancelled look-up must not be remembered: the next caller asks again.
-            _subscriptionsByGroup.TryRemove(new KeyValuePair<string, Lazy<Task<HashSet<string>>>>(group, entry));
-            throw;
-        }
-    }
-
-    private async Task<List<string>> MembersOfAsync(string masterId, CancellationToken cancellationToken)
-    {
-        var entry = _membersByMaster.GetOrAdd(masterId, id => new Lazy<Task<List<string>>>(() => LoadMembersAsync(id, cancellationToken)));
-        try
-        {
-            return await entry.Value;
-        }
-        catch
-        {
-            _membersByMaster.TryRemove(new KeyValuePair<string, Lazy<Task<List<string>>>>(masterId, entry));
+            cache.TryRemove(new KeyValuePair<string, Lazy<Task<T>>>(key, entry));
             throw;
         }
     }
