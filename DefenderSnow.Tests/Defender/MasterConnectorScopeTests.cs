@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Simulators.Defender;
 using Microsoft.Extensions.DependencyInjection;
@@ -79,5 +80,21 @@ public sealed class MasterConnectorScopeTests
         Assert.That(member.ParentHierarchyId, Is.EqualTo("999999999999"));
         Assert.That(member.EnvironmentName, Is.EqualTo("AWS"));
         Assert.That(connectors.Single(c => c.Id == Standalone).MembershipType, Is.Null);
+    }
+
+    [Test]
+    public async Task Connectors_can_be_added_over_the_control_endpoint()
+    {
+        var added = Prefix + "gcp-member";
+        using var http = _simulator.CreateTrustingClient();
+
+        var response = await http.PostAsJsonAsync("_sim/arm/securityConnectors", new[]
+        {
+            new { id = added, hierarchyIdentifier = "4444", environmentName = "GCP", membershipType = "Member", parentHierarchyId = "5555" },
+        });
+        var connectors = await _services.GetRequiredService<IDefenderClient>().ListSecurityConnectorsAsync(Subscription, CancellationToken.None);
+
+        Assert.That(response.IsSuccessStatusCode, Is.True, await response.Content.ReadAsStringAsync());
+        Assert.That(connectors.Single(c => c.Id == added).ParentHierarchyId, Is.EqualTo("5555"));
     }
 }
