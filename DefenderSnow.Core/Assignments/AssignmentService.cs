@@ -312,6 +312,9 @@ public sealed partial class AssignmentService
                 current with { Value = assignment with { Ticket = ToReference(ticket), UpdatedAt = _timeProvider.GetUtcNow() } }, cancellationToken).ConfigureAwait(false);
 
             await _defender.PutGovernanceAssignmentAsync(assignment.ResourceId, assignment.AssessmentName, assignment.Id, ToGovernance(current.Value), cancellationToken).ConfigureAwait(false);
+
+            // One more look: a create ServiceNow committed late may have landed since; being newer, it is the one to cancel.
+            await CancelDuplicatesAsync(client, assignment.Id, ticket, mayAdoptOlder: false, cancellationToken).ConfigureAwait(false);
             current = await _assignments.UpdateAsync(
                 current with { Value = current.Value with { Status = AssignmentStatus.Active, ClaimedUntil = null, UpdatedAt = _timeProvider.GetUtcNow() } }, cancellationToken).ConfigureAwait(false);
             return current.Value;
@@ -341,17 +344,34 @@ public sealed partial class AssignmentService
             return found;
         }
 
-        var all = await client.FindAllByCorrelationIdAsync(table, assignment.Id, cancellationToken).ConfigureAwait(false);
+        return await CancelDuplicatesAsync(client, assignment.Id, created, mayAdoptOlder: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Keeps the oldest ticket carrying the assignment's id and cancels the others, with a work note. All callers agree
+    /// on the oldest, so racing requests never cancel each other's keeper. Once Defender shows <paramref name="ours"/>
+    /// (<paramref name="mayAdoptOlder"/> false), only newer tickets are canceled; an older one is left for sync to see.
+    /// </summary>
+    private async Task<ServiceNowTicket> CancelDuplicatesAsync(
+        IServiceNowClient client, string assignmentId, ServiceNowTicket ours, bool mayAdoptOlder, CancellationToken cancellationToken)
+    {
+        var all = await client.FindAllByCorrelationIdAsync(ours.Table, assignmentId, cancellationToken).ConfigureAwait(false);
         if (all.Count <= 1)
         {
-            return created;
+            return ours;
         }
 
         var kept = all[0];
+        if (!mayAdoptOlder && kept.SysId != ours.SysId)
+        {
+            _logger.LogWarning("Assignment {AssignmentId} keeps ticket {Ours}, but ServiceNow holds an older ticket {Older} with its correlation id", assignmentId, ours.Number, kept.Number);
+            return ours;
+        }
+
         foreach (var duplicate in all.Skip(1).Where(t => !t.State.IsTerminal))
         {
-            await client.CancelDuplicateAsync(table, duplicate.SysId, kept.Number, cancellationToken).ConfigureAwait(false);
-            LogDuplicateCanceled(_logger, assignment.Id, duplicate.Number, kept.Number);
+            await client.CancelDuplicateAsync(ours.Table, duplicate.SysId, kept.Number, cancellationToken).ConfigureAwait(false);
+            LogDuplicateCanceled(_logger, assignmentId, duplicate.Number, kept.Number);
         }
 
         return kept;

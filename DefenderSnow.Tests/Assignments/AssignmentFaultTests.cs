@@ -145,6 +145,35 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
     }
 
     [Test]
+    public async Task A_duplicate_that_lands_after_the_first_look_is_canceled_before_the_assignment_becomes_active()
+    {
+        var integration = await CreateIntegrationAsync();
+        var resource = UnhealthyResource();
+        var late = new List<IReadOnlyDictionary<string, string>>();
+        _hook.BeforeNextPut = () =>
+        {
+            // The timed-out create of an earlier attempt commits now, after the ticket was found or opened.
+            var pending = App.ServiceNow.ListTickets("incident").Single(t => t["short_description"].EndsWith(resource[(resource.LastIndexOf('/') + 1)..], StringComparison.Ordinal));
+            late.Add(App.ServiceNow.CreateTicket("incident", new Dictionary<string, string>
+            {
+                ["short_description"] = pending["short_description"],
+                ["correlation_id"] = pending["correlation_id"],
+                ["correlation_display"] = "DefenderSnow",
+            }));
+            return Task.CompletedTask;
+        };
+
+        var created = await CreateActiveAsync(integration, resource);
+
+        var id = created["id"]!.GetValue<string>();
+        var tickets = TicketsOf(id);
+        Assert.That(tickets, Has.Count.EqualTo(2));
+        Assert.That(tickets.Single(t => t["sys_id"] == late[0]["sys_id"])["state"], Is.EqualTo("8"), "the late one is canceled");
+        Assert.That(tickets.Single(t => t["sys_id"] != late[0]["sys_id"])["state"], Is.EqualTo("1"));
+        Assert.That(created["ticket"]!["sysId"]!.GetValue<string>(), Is.Not.EqualTo(late[0]["sys_id"]));
+    }
+
+    [Test]
     public async Task An_expired_access_token_is_renewed_between_steps()
     {
         var integration = await CreateIntegrationAsync();
