@@ -61,6 +61,21 @@ public sealed class AssignmentBadInputTests : AssignmentFunctionTestBase
         await AssertRefusedAsync(body, status, field);
     }
 
+    [TestCase("alice^ORactive=true")]
+    [TestCase("alice,bob")]
+    [TestCase("user_name=alice")]
+    public async Task An_owner_that_could_change_a_ServiceNow_query_is_refused_before_ServiceNow_is_asked(string owner)
+    {
+        var body = AssignmentBody(_integration, _resource);
+        body["assignedTo"] = owner;
+        var requests = App.ServiceNow.TotalRequests;
+
+        var response = await AssertRefusedAsync(body, 400, "assignedTo");
+
+        Assert.That(response.Json["errors"]!["assignedTo"]![0]!.GetValue<string>(), Does.Contain("'^', ',' or '='"));
+        Assert.That(App.ServiceNow.TotalRequests, Is.EqualTo(requests));
+    }
+
     [Test]
     public async Task Create_refuses_an_unknown_integration() =>
         await AssertRefusedAsync(AssignmentBody(Guid.NewGuid().ToString("N"), _resource), 404, field: null);
