@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using DefenderSnow.Simulators.Defender;
 using DefenderSnow.Tests.Infrastructure;
 
@@ -129,6 +130,9 @@ public sealed class CreateAssignmentTests : AssignmentFunctionTestBase
         Assert.That(App.ServiceNow.ListTickets("incident").Count(t => t["short_description"].EndsWith(resource[(resource.LastIndexOf('/') + 1)..], StringComparison.Ordinal)), Is.EqualTo(1));
         Assert.That(App.ResourceManager.State.GovernanceAssignments.Count(g => g.ResourceId == resource), Is.EqualTo(1));
         await AssertActiveEverywhereAsync(ids[0]);
+        var table = new TableServiceClient(await Azurite.GetConnectionStringAsync()).GetTableClient(App.TablePrefix + "assignments");
+        var lookups = await table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"Kind eq {"lookup"} and IntegrationId eq {integration}")).ToListAsync();
+        Assert.That(lookups.Select(l => l.RowKey), Is.EqualTo(ids), "the losers' lookup rows were taken back");
     }
 
     [Test]
