@@ -319,12 +319,36 @@ public sealed partial class AssignmentService
                 current with { Value = current.Value with { Status = AssignmentStatus.Active, ClaimedUntil = null, UpdatedAt = _timeProvider.GetUtcNow() } }, cancellationToken).ConfigureAwait(false);
             return current.Value;
         }
+        catch (ConcurrencyException)
+        {
+            // Someone else changed the assignment meanwhile: only an integration delete does that to a claimed one, and
+            // it has removed what it found. A governance assignment written after that must not outlive the assignment.
+            await RemoveGovernanceIfClosedAsync(current.Value).ConfigureAwait(false);
+            throw;
+        }
         catch (DomainException)
         {
             // A failure we understand (an upstream that refused or did not answer): let the caller's retry resume at
             // once. Anything else (a crash) leaves the claim to lapse.
             await ReleaseAsync(current).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>Runs even when the request was cancelled: a governance assignment without its assignment would mislead Defender users.</summary>
+    private async Task RemoveGovernanceIfClosedAsync(Assignment assignment)
+    {
+        try
+        {
+            var stored = await _assignments.GetAsync(assignment.IntegrationId, assignment.Id, CancellationToken.None).ConfigureAwait(false);
+            if (stored is null || stored.Value.Status == AssignmentStatus.Closed)
+            {
+                await _defender.DeleteGovernanceAssignmentAsync(assignment.ResourceId, assignment.AssessmentName, assignment.Id, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (DomainException e)
+        {
+            _logger.LogWarning("Assignment {AssignmentId} was closed while it was created; its governance assignment could not be removed: {Reason}", assignment.Id, e.Message);
         }
     }
 

@@ -209,6 +209,27 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
     }
 
     [Test]
+    public async Task An_integration_delete_that_closes_a_pending_assignment_mid_create_leaves_no_governance_assignment()
+    {
+        var integration = await CreateIntegrationAsync();
+        var resource = UnhealthyResource();
+        var store = App.Get<IAssignmentStore>();
+        _hook.BeforeNextPut = async () =>
+        {
+            // DeleteIntegration closes every live assignment, the pending one of this request too.
+            await foreach (var live in store.ListLiveAsync(integration, CancellationToken.None))
+            {
+                await store.CloseAsync(live, ClosedReason.IntegrationDeleted, Clock.GetUtcNow(), CancellationToken.None);
+            }
+        };
+
+        var response = await CreateAssignmentAsync(AssignmentBody(integration, resource));
+
+        Assert.That(response.Status, Is.EqualTo(409), response.ToString());
+        Assert.That(App.ResourceManager.State.GovernanceAssignments.Where(g => g.ResourceId == resource), Is.Empty);
+    }
+
+    [Test]
     public async Task Parallel_creates_survive_expired_tokens_and_a_rotating_refresh_token()
     {
         var integration = await CreateIntegrationAsync();
