@@ -90,19 +90,19 @@ public abstract class AssignmentFunctionTestBase : IntegrationFunctionTestBase
     };
 
     protected Task<FunctionResponse> CreateAssignmentAsync(object body) =>
-        FunctionCall.InvokeAsync(FunctionCall.Request("POST", "/api/assignments", FunctionCall.Json(body)), r => Assignments.Create(r, CancellationToken.None));
+        Record(FunctionCall.InvokeAsync(FunctionCall.Request("POST", "/api/assignments", FunctionCall.Json(body)), r => Assignments.Create(r, CancellationToken.None)));
 
     protected Task<FunctionResponse> GetAssignmentAsync(string id) =>
-        FunctionCall.InvokeAsync(FunctionCall.Request("GET", $"/api/assignments/{id}"), r => Assignments.Get(r, id, CancellationToken.None));
+        Record(FunctionCall.InvokeAsync(FunctionCall.Request("GET", $"/api/assignments/{id}"), r => Assignments.Get(r, id, CancellationToken.None)));
 
     protected Task<FunctionResponse> ListAssignmentsAsync(string query) =>
-        FunctionCall.InvokeAsync(FunctionCall.Request("GET", "/api/assignments" + query), r => Assignments.List(r, CancellationToken.None));
+        Record(FunctionCall.InvokeAsync(FunctionCall.Request("GET", "/api/assignments" + query), r => Assignments.List(r, CancellationToken.None)));
 
     protected Task<FunctionResponse> UpdateAssignmentAsync(string id, object body) =>
-        FunctionCall.InvokeAsync(FunctionCall.Request("PATCH", $"/api/assignments/{id}", FunctionCall.Json(body)), r => Assignments.Update(r, id, CancellationToken.None));
+        Record(FunctionCall.InvokeAsync(FunctionCall.Request("PATCH", $"/api/assignments/{id}", FunctionCall.Json(body)), r => Assignments.Update(r, id, CancellationToken.None)));
 
     protected Task<FunctionResponse> DeleteAssignmentAsync(string id) =>
-        FunctionCall.InvokeAsync(FunctionCall.Request("DELETE", $"/api/assignments/{id}"), r => Assignments.Delete(r, id, CancellationToken.None));
+        Record(FunctionCall.InvokeAsync(FunctionCall.Request("DELETE", $"/api/assignments/{id}"), r => Assignments.Delete(r, id, CancellationToken.None)));
 
     protected async Task<JsonNode> CreateActiveAsync(string integrationId, string resourceId, string ticketType = "incident")
     {

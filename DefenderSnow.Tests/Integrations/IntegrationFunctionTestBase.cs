@@ -121,7 +121,8 @@ public abstract class IntegrationFunctionTestBase
         return response.Json["id"]!.GetValue<string>();
     }
 
-    private async Task<FunctionResponse> Record(Task<FunctionResponse> call)
+    /// <summary>Keeps the response, so that the secret check after the test searches it too.</summary>
+    protected async Task<FunctionResponse> Record(Task<FunctionResponse> call)
     {
         var response = await call;
         _responses.Add(response.Body + " " + string.Join(" ", response.Headers.Select(h => $"{h.Key}: {h.Value}")));
