@@ -212,20 +212,24 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
             return HoldAndCommitLateAsync(context, table);
         }
 
-        return RunAsync(context, endpoint, c => _tables!.HandleAsync(c, table, sysId), afterAnswer: HttpMethods.IsGet(context.Request.Method) ? () => _lateCommits.AfterRead(table) : null);
+        return RunAsync(context, endpoint, c => _tables!.HandleAsync(c, table, sysId), afterAnswer: HttpMethods.IsGet(context.Request.Method) ? () => _lateCommits.AfterReadAsync(table) : null);
     }
 
-    /// <summary>Parks the insert at once (so no later read can overtake it), then answers nothing until the caller leaves.</summary>
+    /// <summary>
+    /// Parks the create at once (so no later read can overtake it), then answers nothing until the caller leaves. The
+    /// parked create is handled like any other when it commits; a refusal then simply leaves nothing, as a failed
+    /// transaction does.
+    /// </summary>
     private async Task HoldAndCommitLateAsync(HttpContext context, string table)
     {
-        var (commit, error) = await _tables!.PrepareCreateAsync(context, table);
-        if (error is not null)
+        if (!_tables!.IsAuthenticated(context))
         {
-            await WriteAsync(context, error);
+            await WriteAsync(context, SimResponse.NotAuthenticated());
             return;
         }
 
-        _lateCommits.Park(table, commit!);
+        var replay = await SimTableApi.CaptureAsync(context);
+        _lateCommits.Park(table, () => _tables.HandleAsync(replay(), table, sysId: null));
         try
         {
             // ServiceNow ends a transaction after about 60 s; a caller that waits longer gets the gateway's 504.
@@ -234,11 +238,11 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            // The caller gave up; the insert stays parked and commits after the next read of the table.
+            // The caller gave up; the create stays parked and commits after the next read of the table.
         }
     }
 
-    private async Task RunAsync(HttpContext context, string endpoint, Func<HttpContext, Task<SimResponse>> handle, Action? afterAnswer = null)
+    private async Task RunAsync(HttpContext context, string endpoint, Func<HttpContext, Task<SimResponse>> handle, Func<Task>? afterAnswer = null)
     {
         _requests.Count(endpoint);
         var (delay, fault) = Faults.Before(endpoint);
@@ -268,7 +272,10 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
         }
 
         await WriteAsync(context, response);
-        afterAnswer?.Invoke();
+        if (afterAnswer is not null)
+        {
+            await afterAnswer();
+        }
     }
 
     private SimResponse RateLimited(int retryAfterSeconds)

@@ -5,15 +5,15 @@ namespace DefenderSnow.Simulators.ServiceNow;
 /// out or disconnected and commits the record afterwards (the transaction is only cancelled after about 60 s;
 /// ServiceNow docs, "Transaction quotas": REST requests are not cancelled when the client goes away). Here a create
 /// chosen by <see cref="ServiceNowSimulatorFaults.CommitLateNext"/> is held without an answer until the caller gives
-/// up, and its insert is committed right after the next read of the same table has been answered: the moment a
-/// client that looked its ticket up finds nothing, and then the ticket appears.
+/// up, and is carried out right after the next read of the same table has been answered: the moment a client that
+/// looked its ticket up finds nothing, and then the ticket appears.
 /// </summary>
 internal sealed class SimLateCommits
 {
     private readonly Lock _lock = new();
-    private readonly List<(string Table, Action Commit)> _parked = [];
+    private readonly List<(string Table, Func<Task> Commit)> _parked = [];
 
-    public void Park(string table, Action commit)
+    public void Park(string table, Func<Task> commit)
     {
         lock (_lock)
         {
@@ -22,9 +22,9 @@ internal sealed class SimLateCommits
     }
 
     /// <summary>Called after a read of <paramref name="table"/> was answered: commits what was parked for it.</summary>
-    public void AfterRead(string table)
+    public async Task AfterReadAsync(string table)
     {
-        List<Action> due;
+        List<Func<Task>> due;
         lock (_lock)
         {
             due = _parked.Where(p => p.Table == table).Select(p => p.Commit).ToList();
@@ -33,7 +33,7 @@ internal sealed class SimLateCommits
 
         foreach (var commit in due)
         {
-            commit();
+            await commit();
         }
     }
 }
