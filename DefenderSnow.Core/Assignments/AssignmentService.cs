@@ -29,6 +29,7 @@ public sealed partial class AssignmentService
     private readonly IServiceNowClientFactory _serviceNow;
     private readonly IDefenderClient _defender;
     private readonly IScopeMembershipFactory _scopes;
+    private readonly TicketOpener _tickets;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<AssignmentService> _logger;
 
@@ -38,6 +39,7 @@ public sealed partial class AssignmentService
         IServiceNowClientFactory serviceNow,
         IDefenderClient defender,
         IScopeMembershipFactory scopes,
+        TicketOpener tickets,
         TimeProvider timeProvider,
         ILogger<AssignmentService> logger)
     {
@@ -46,6 +48,7 @@ public sealed partial class AssignmentService
         _serviceNow = serviceNow;
         _defender = defender;
         _scopes = scopes;
+        _tickets = tickets;
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -106,7 +109,7 @@ public sealed partial class AssignmentService
         var opener = await client.ResolveUserAsync(callerUser!, "caller", cancellationToken).ConfigureAwait(false);
         var group = assignmentGroup is null ? null : await client.ResolveGroupAsync(assignmentGroup, "assignmentGroup", cancellationToken).ConfigureAwait(false);
 
-        var fields = ComposeFields(integration, table!, request, metadata, assessment, resourceId!, shortDescription, description, owner, opener, group);
+        var fields = TicketComposer.Fields(integration, table!, request, metadata, assessment, resourceId!, shortDescription, description, owner, opener, group);
         var assignment = new Assignment
         {
             Id = AssignmentId.New(),
@@ -307,14 +310,14 @@ public sealed partial class AssignmentService
         try
         {
             var assignment = current.Value;
-            var ticket = await OpenTicketAsync(client, assignment, fields, cancellationToken).ConfigureAwait(false);
+            var ticket = await _tickets.OpenAsync(client, assignment, fields, cancellationToken).ConfigureAwait(false);
             current = await _assignments.UpdateAsync(
                 current with { Value = assignment with { Ticket = ToReference(ticket), UpdatedAt = _timeProvider.GetUtcNow() } }, cancellationToken).ConfigureAwait(false);
 
             await _defender.PutGovernanceAssignmentAsync(assignment.ResourceId, assignment.AssessmentName, assignment.Id, ToGovernance(current.Value), cancellationToken).ConfigureAwait(false);
 
             // One more look: a create ServiceNow committed late may have landed since; being newer, it is the one to cancel.
-            await CancelDuplicatesAsync(client, assignment.Id, ticket, mayAdoptOlder: false, cancellationToken).ConfigureAwait(false);
+            await _tickets.CancelDuplicatesAsync(client, assignment.Id, ticket, mayAdoptOlder: false, cancellationToken).ConfigureAwait(false);
             current = await _assignments.UpdateAsync(
                 current with { Value = current.Value with { Status = AssignmentStatus.Active, ClaimedUntil = null, UpdatedAt = _timeProvider.GetUtcNow() } }, cancellationToken).ConfigureAwait(false);
             return current.Value;
@@ -350,55 +353,6 @@ public sealed partial class AssignmentService
         {
             _logger.LogWarning("Assignment {AssignmentId} was closed while it was created; its governance assignment could not be removed: {Reason}", assignment.Id, e.Message);
         }
-    }
-
-    /// <summary>
-    /// The ticket of the assignment: one found by its correlation id (a retry after a crash), else a new one. ServiceNow
-    /// may commit a create whose caller gave up after the caller looked; if two tickets now carry the id, all callers
-    /// keep the oldest and cancel the others with a work note.
-    /// </summary>
-    private async Task<ServiceNowTicket> OpenTicketAsync(IServiceNowClient client, Assignment assignment, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
-    {
-        var table = assignment.Ticket.Table;
-        var found = await client.FindByCorrelationIdAsync(table, assignment.Id, cancellationToken).ConfigureAwait(false);
-        var created = found ?? await client.CreateTicketAsync(new ServiceNowTicketRequest(table, assignment.Id, fields), cancellationToken).ConfigureAwait(false);
-        if (found is not null)
-        {
-            LogAdopted(_logger, assignment.Id, found.Number);
-            return found;
-        }
-
-        return await CancelDuplicatesAsync(client, assignment.Id, created, mayAdoptOlder: true, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Keeps the oldest ticket carrying the assignment's id and cancels the others, with a work note. All callers agree
-    /// on the oldest, so racing requests never cancel each other's keeper. Once Defender shows <paramref name="ours"/>
-    /// (<paramref name="mayAdoptOlder"/> false), only newer tickets are canceled; an older one is left for sync to see.
-    /// </summary>
-    private async Task<ServiceNowTicket> CancelDuplicatesAsync(
-        IServiceNowClient client, string assignmentId, ServiceNowTicket ours, bool mayAdoptOlder, CancellationToken cancellationToken)
-    {
-        var all = await client.FindAllByCorrelationIdAsync(ours.Table, assignmentId, cancellationToken).ConfigureAwait(false);
-        if (all.Count <= 1)
-        {
-            return ours;
-        }
-
-        var kept = all[0];
-        if (!mayAdoptOlder && kept.SysId != ours.SysId)
-        {
-            _logger.LogWarning("Assignment {AssignmentId} keeps ticket {Ours}, but ServiceNow holds an older ticket {Older} with its correlation id", assignmentId, ours.Number, kept.Number);
-            return ours;
-        }
-
-        foreach (var duplicate in all.Skip(1).Where(t => !t.State.IsTerminal))
-        {
-            await client.CancelDuplicateAsync(ours.Table, duplicate.SysId, kept.Number, cancellationToken).ConfigureAwait(false);
-            LogDuplicateCanceled(_logger, assignmentId, duplicate.Number, kept.Number);
-        }
-
-        return kept;
     }
 
     /// <summary>Takes over a pending assignment whose claim has lapsed; <c>null</c> when it is active or someone else holds it.</summary>
@@ -465,48 +419,6 @@ public sealed partial class AssignmentService
         }
     }
 
-    private static Dictionary<string, string> ComposeFields(
-        Integration integration,
-        ServiceNowTicketTable table,
-        CreateAssignmentRequest request,
-        AssessmentMetadata metadata,
-        Assessment assessment,
-        string resourceId,
-        string? shortDescription,
-        string? description,
-        ServiceNowUser owner,
-        ServiceNowUser opener,
-        ServiceNowGroup? group)
-    {
-        var allowed = integration.Fields.For(table.Name);
-        var composing = integration.FieldMode == FieldMode.Default;
-        var fields = new Dictionary<string, string>
-        {
-            ["short_description"] = shortDescription ?? TicketComposer.ShortDescription(metadata.DisplayName ?? assessment.DisplayName, resourceId),
-            ["assigned_to"] = owner.SysId,
-            [table.CallerField] = opener.SysId,
-        };
-        if (allowed.Contains("description") && (description ?? (composing ? TicketComposer.Description(metadata, assessment, resourceId) : null)) is { } text)
-        {
-            fields["description"] = text;
-        }
-
-        foreach (var (field, given) in new[] { ("impact", request.Impact), ("urgency", request.Urgency) })
-        {
-            if (allowed.Contains(field) && (given?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? (composing ? TicketComposer.ImpactFor(metadata.Severity) : null)) is { } level)
-            {
-                fields[field] = level;
-            }
-        }
-
-        if (group is not null)
-        {
-            fields["assignment_group"] = group.SysId;
-        }
-
-        return fields;
-    }
-
     private static GovernanceAssignment ToGovernance(Assignment assignment) => new()
     {
         Owner = assignment.AssignedTo,
@@ -560,12 +472,6 @@ public sealed partial class AssignmentService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Completing pending assignment {AssignmentId} left by an earlier request")]
     private static partial void LogResumed(ILogger logger, string assignmentId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Assignment {AssignmentId} adopted its existing ticket {TicketNumber}")]
-    private static partial void LogAdopted(ILogger logger, string assignmentId, string ticketNumber);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Assignment {AssignmentId} had a duplicate ticket {Duplicate}; canceled it and kept {Kept}")]
-    private static partial void LogDuplicateCanceled(ILogger logger, string assignmentId, string duplicate, string kept);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Assignment {AssignmentId} updated: {Changes}")]
     private static partial void LogUpdated(ILogger logger, string assignmentId, string changes);

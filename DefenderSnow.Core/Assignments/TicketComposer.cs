@@ -1,5 +1,7 @@
 using System.Text;
 using DefenderSnow.Core.Defender;
+using DefenderSnow.Core.Integrations;
+using DefenderSnow.Core.ServiceNow;
 
 namespace DefenderSnow.Core.Assignments;
 
@@ -27,6 +29,52 @@ internal static class TicketComposer
         AppendSection(text, "Description", metadata.Description);
         AppendSection(text, "Remediation steps", metadata.RemediationDescription);
         return CutOnWord(text.ToString().TrimEnd(), DescriptionLength);
+    }
+
+    /// <summary>
+    /// The ServiceNow fields of a new ticket: short description, assignee and caller always; the optional fields the
+    /// integration lists for the table, from the request, or (in Default mode) composed from the recommendation.
+    /// </summary>
+    public static Dictionary<string, string> Fields(
+        Integration integration,
+        ServiceNowTicketTable table,
+        CreateAssignmentRequest request,
+        AssessmentMetadata metadata,
+        Assessment assessment,
+        string resourceId,
+        string? shortDescription,
+        string? description,
+        ServiceNowUser owner,
+        ServiceNowUser opener,
+        ServiceNowGroup? group)
+    {
+        var allowed = integration.Fields.For(table.Name);
+        var composing = integration.FieldMode == FieldMode.Default;
+        var fields = new Dictionary<string, string>
+        {
+            ["short_description"] = shortDescription ?? ShortDescription(metadata.DisplayName ?? assessment.DisplayName, resourceId),
+            ["assigned_to"] = owner.SysId,
+            [table.CallerField] = opener.SysId,
+        };
+        if (allowed.Contains("description") && (description ?? (composing ? Description(metadata, assessment, resourceId) : null)) is { } text)
+        {
+            fields["description"] = text;
+        }
+
+        foreach (var (field, given) in new[] { ("impact", request.Impact), ("urgency", request.Urgency) })
+        {
+            if (allowed.Contains(field) && (given?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? (composing ? ImpactFor(metadata.Severity) : null)) is { } level)
+            {
+                fields[field] = level;
+            }
+        }
+
+        if (group is not null)
+        {
+            fields["assignment_group"] = group.SysId;
+        }
+
+        return fields;
     }
 
     /// <summary>ServiceNow's impact and urgency: 1 High, 2 Medium, 3 Low.</summary>
