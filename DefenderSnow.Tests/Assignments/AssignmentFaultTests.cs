@@ -122,6 +122,31 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
     }
 
     [Test]
+    public async Task ServiceNow_failing_every_create_is_502_and_the_retry_completes_the_same_assignment_with_one_ticket()
+    {
+        var integration = await CreateIntegrationAsync();
+        var resource = UnhealthyResource();
+        App.ServiceNow.Faults.FailNext(10, 503, "POST /api/now/table/incident");
+
+        var failed = await CreateAssignmentAsync(AssignmentBody(integration, resource));
+
+        Assert.That(failed.Status, Is.EqualTo(502), failed.ToString());
+        Assert.That(failed.Json["detail"]!.GetValue<string>(), Does.Contain("ServiceNow"));
+        var pending = (await App.Get<IAssignmentStore>().FindLiveAsync(integration, Assessment, resource, CancellationToken.None))!.Value;
+        Assert.That(pending.Status, Is.EqualTo(AssignmentStatus.Pending));
+        Assert.That(pending.Ticket.SysId, Is.Null);
+        Assert.That(TicketsOf(pending.Id), Is.Empty);
+        Assert.That(GovernanceOf(resource, pending.Id), Is.Null);
+
+        App.ServiceNow.Faults.Clear();
+        var retried = await CreateAssignmentAsync(AssignmentBody(integration, resource));
+
+        Assert.That(retried.Status, Is.EqualTo(201), retried.ToString());
+        Assert.That(retried.Json["id"]!.GetValue<string>(), Is.EqualTo(pending.Id));
+        await AssertActiveEverywhereAsync(pending.Id);
+    }
+
+    [Test]
     public async Task A_create_committed_after_our_look_up_leaves_one_live_ticket_and_cancels_the_other()
     {
         var integration = await CreateIntegrationAsync();
