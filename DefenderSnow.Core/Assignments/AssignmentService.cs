@@ -84,21 +84,7 @@ public sealed partial class AssignmentService
             return new AssignmentOutcome(live.Value, Created: false);
         }
 
-        var scope = _scopes.Create();
-        if (!await scope.IsCoveredAsync(integration.Scope, resourceId!, cancellationToken).ConfigureAwait(false))
-        {
-            throw new UnprocessableException("resourceId", $"The resource is not within the integration's scope ({ScopeTypeNames.ToJsonName(integration.Scope.Type)} {integration.Scope.Id}).");
-        }
-
-        var metadata = await _defender.GetAssessmentMetadataAsync(assessmentName!, cancellationToken).ConfigureAwait(false)
-            ?? throw new UnprocessableException("assessmentName", "Defender for Cloud has no recommendation with this name.");
-        var assessment = await _defender.GetAssessmentAsync(resourceId!, assessmentName!, cancellationToken).ConfigureAwait(false)
-            ?? throw new UnprocessableException("assessmentName", "Defender for Cloud has not assessed this resource for this recommendation.");
-        if (assessment.Status.Code != AssessmentStatusCode.Unhealthy)
-        {
-            throw new UnprocessableException("assessmentName", $"The recommendation is {assessment.Status.Code} for this resource; only Unhealthy findings can be assigned.");
-        }
-
+        var (metadata, assessment) = await ReadUnhealthyFindingAsync(integration, assessmentName!, resourceId!, cancellationToken).ConfigureAwait(false);
         var client = _serviceNow.Create(integration.ToConnection());
         var owner = await client.ResolveUserAsync(assignedTo!, "assignedTo", cancellationToken).ConfigureAwait(false);
         if (owner.Email is null)
@@ -132,37 +118,10 @@ public sealed partial class AssignmentService
             UpdatedAt = now,
         };
 
-        Versioned<Assignment> claimed;
-        if (live is not null)
+        var (claimed, existing) = await ClaimFindingAsync(live, assignment, now, cancellationToken).ConfigureAwait(false);
+        if (claimed is null)
         {
-            // A pending assignment whose request died: this request completes it, under the same id.
-            var taken = await TryClaimAsync(live, now, cancellationToken).ConfigureAwait(false);
-            if (taken is null)
-            {
-                return new AssignmentOutcome((await ReadAgainAsync(live, cancellationToken).ConfigureAwait(false)).Value, Created: false);
-            }
-
-            claimed = taken;
-        }
-        else
-        {
-            try
-            {
-                claimed = await _assignments.AddAsync(assignment, cancellationToken).ConfigureAwait(false);
-            }
-            catch (FindingAlreadyAssignedException e)
-            {
-                // Another request for the finding got there first: leave it to finish, or finish it if it died.
-                var existing = await _assignments.GetAsync(integration.Id, e.ExistingAssignmentId, cancellationToken).ConfigureAwait(false)
-                    ?? throw new ConflictException("Another request for this finding is changing it; repeat the request.", e);
-                var taken = await TryClaimAsync(existing, now, cancellationToken).ConfigureAwait(false);
-                if (taken is null)
-                {
-                    return new AssignmentOutcome(existing.Value, Created: false);
-                }
-
-                claimed = taken;
-            }
+            return new AssignmentOutcome(existing!, Created: false);
         }
 
         var done = await CompleteAsync(claimed, client, fields, cancellationToken).ConfigureAwait(false);
@@ -302,6 +261,56 @@ public sealed partial class AssignmentService
         }
 
         LogDeleted(_logger, id, assignment.IntegrationId);
+    }
+
+    /// <summary>The recommendation's metadata and its assessment of the resource, which must lie in the scope and be Unhealthy (422 otherwise).</summary>
+    private async Task<(AssessmentMetadata Metadata, Assessment Assessment)> ReadUnhealthyFindingAsync(
+        Integration integration, string assessmentName, string resourceId, CancellationToken cancellationToken)
+    {
+        var scope = _scopes.Create();
+        if (!await scope.IsCoveredAsync(integration.Scope, resourceId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new UnprocessableException("resourceId", $"The resource is not within the integration's scope ({ScopeTypeNames.ToJsonName(integration.Scope.Type)} {integration.Scope.Id}).");
+        }
+
+        var metadata = await _defender.GetAssessmentMetadataAsync(assessmentName, cancellationToken).ConfigureAwait(false)
+            ?? throw new UnprocessableException("assessmentName", "Defender for Cloud has no recommendation with this name.");
+        var assessment = await _defender.GetAssessmentAsync(resourceId, assessmentName, cancellationToken).ConfigureAwait(false)
+            ?? throw new UnprocessableException("assessmentName", "Defender for Cloud has not assessed this resource for this recommendation.");
+        if (assessment.Status.Code != AssessmentStatusCode.Unhealthy)
+        {
+            throw new UnprocessableException("assessmentName", $"The recommendation is {assessment.Status.Code} for this resource; only Unhealthy findings can be assigned.");
+        }
+
+        return (metadata, assessment);
+    }
+
+    /// <summary>
+    /// Stores the new assignment with its finding key, or takes over the finding's pending assignment whose request
+    /// died. <c>Claimed</c> is null when another request holds the finding: <c>Existing</c> is then its live assignment.
+    /// </summary>
+    private async Task<(Versioned<Assignment>? Claimed, Assignment? Existing)> ClaimFindingAsync(
+        Versioned<Assignment>? live, Assignment assignment, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (live is not null)
+        {
+            // A pending assignment whose request died: this request completes it, under the same id.
+            var taken = await TryClaimAsync(live, now, cancellationToken).ConfigureAwait(false);
+            return taken is null ? (null, (await ReadAgainAsync(live, cancellationToken).ConfigureAwait(false)).Value) : (taken, null);
+        }
+
+        try
+        {
+            return (await _assignments.AddAsync(assignment, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (FindingAlreadyAssignedException e)
+        {
+            // Another request for the finding got there first: leave it to finish, or finish it if it died.
+            var existing = await _assignments.GetAsync(assignment.IntegrationId, e.ExistingAssignmentId, cancellationToken).ConfigureAwait(false)
+                ?? throw new ConflictException("Another request for this finding is changing it; repeat the request.", e);
+            var taken = await TryClaimAsync(existing, now, cancellationToken).ConfigureAwait(false);
+            return taken is null ? (null, existing.Value) : (taken, null);
+        }
     }
 
     private async Task<Assignment> CompleteAsync(Versioned<Assignment> claimed, IServiceNowClient client, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
