@@ -16,9 +16,16 @@ public sealed record Assignment
     /// <summary>The ARM id of the unhealthy resource.</summary>
     public required string ResourceId { get; init; }
 
+    /// <summary>What the recommendation is called and how severe Defender rates it, as read when the assignment was made.</summary>
+    public Recommendation? Recommendation { get; init; }
+
     public required TicketReference Ticket { get; init; }
 
+    /// <summary>The owner's e-mail address, the owner Defender shows.</summary>
     public required string AssignedTo { get; init; }
+
+    /// <summary>The sys_id of the owner as resolved in ServiceNow (the ticket's <c>assigned_to</c>).</summary>
+    public string? AssignedToSysId { get; init; }
 
     public required string Caller { get; init; }
 
@@ -34,7 +41,18 @@ public sealed record Assignment
 
     public ClosedReason? ClosedReason { get; init; }
 
+    public DateTimeOffset? ClosedAt { get; init; }
+
+    /// <summary>
+    /// While pending: until when the request that creates it holds it. Another request for the same finding leaves a
+    /// held assignment alone (so parallel requests open one ticket) and completes one whose hold has lapsed (a crash).
+    /// </summary>
+    public DateTimeOffset? ClaimedUntil { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The caller that created it, when App Service authentication names one.</summary>
+    public string? CreatedBy { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }
 

@@ -22,6 +22,10 @@ internal sealed class AssignmentEntity : ITableEntity
 
     public string ResourceId { get; set; } = string.Empty;
 
+    public string? RecommendationDisplayName { get; set; }
+
+    public string? RecommendationSeverity { get; set; }
+
     public string TicketTable { get; set; } = string.Empty;
 
     public string? TicketNumber { get; set; }
@@ -33,6 +37,8 @@ internal sealed class AssignmentEntity : ITableEntity
     public string? TicketState { get; set; }
 
     public string AssignedTo { get; set; } = string.Empty;
+
+    public string? AssignedToSysId { get; set; }
 
     public string Caller { get; set; } = string.Empty;
 
@@ -50,7 +56,13 @@ internal sealed class AssignmentEntity : ITableEntity
 
     public string? ClosedReason { get; set; }
 
+    public DateTimeOffset? ClosedAt { get; set; }
+
+    public DateTimeOffset? ClaimedUntil { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
+
+    public string? CreatedBy { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
 
@@ -62,12 +74,15 @@ internal sealed class AssignmentEntity : ITableEntity
         RowKey = a.Id,
         AssessmentName = a.AssessmentName,
         ResourceId = a.ResourceId,
+        RecommendationDisplayName = a.Recommendation?.DisplayName,
+        RecommendationSeverity = a.Recommendation?.Severity,
         TicketTable = a.Ticket.Table,
         TicketNumber = a.Ticket.Number,
         TicketSysId = a.Ticket.SysId,
         TicketLink = a.Ticket.Link,
         TicketState = a.Ticket.State,
         AssignedTo = a.AssignedTo,
+        AssignedToSysId = a.AssignedToSysId,
         Caller = a.Caller,
         ShortDescription = a.ShortDescription,
         DueDate = a.DueDate,
@@ -76,7 +91,10 @@ internal sealed class AssignmentEntity : ITableEntity
         NotifyManager = a.EmailNotifications.NotifyManager,
         Status = a.Status.ToString(),
         ClosedReason = a.ClosedReason?.ToString(),
+        ClosedAt = a.ClosedAt,
+        ClaimedUntil = a.ClaimedUntil,
         CreatedAt = a.CreatedAt,
+        CreatedBy = a.CreatedBy,
         UpdatedAt = a.UpdatedAt,
         LastSyncedAt = a.LastSyncedAt,
     };
@@ -87,8 +105,10 @@ internal sealed class AssignmentEntity : ITableEntity
         IntegrationId = PartitionKey,
         AssessmentName = AssessmentName,
         ResourceId = ResourceId,
+        Recommendation = RecommendationDisplayName is null && RecommendationSeverity is null ? null : new Recommendation(RecommendationDisplayName, RecommendationSeverity),
         Ticket = new TicketReference(TicketTable, TicketNumber, TicketSysId, TicketLink, TicketState),
         AssignedTo = AssignedTo,
+        AssignedToSysId = AssignedToSysId,
         Caller = Caller,
         ShortDescription = ShortDescription,
         DueDate = DueDate,
@@ -96,7 +116,10 @@ internal sealed class AssignmentEntity : ITableEntity
         EmailNotifications = new EmailNotifications(NotifyOwner, NotifyManager),
         Status = Enum.Parse<AssignmentStatus>(Status),
         ClosedReason = ClosedReason is null ? null : Enum.Parse<ClosedReason>(ClosedReason),
+        ClosedAt = ClosedAt,
+        ClaimedUntil = ClaimedUntil,
         CreatedAt = CreatedAt,
+        CreatedBy = CreatedBy,
         UpdatedAt = UpdatedAt,
         LastSyncedAt = LastSyncedAt,
     };

@@ -12,10 +12,12 @@ internal sealed class AssignmentStore : IAssignmentStore
     private const int LivePageSize = 200;
     private static readonly string Closed = AssignmentStatus.Closed.ToString();
     private readonly TableClientProvider _tables;
+    private readonly ContinuationTokenCodec _continuationTokens;
 
-    public AssignmentStore(TableClientProvider tables)
+    public AssignmentStore(TableClientProvider tables, ContinuationTokenCodec continuationTokens)
     {
         _tables = tables;
+        _continuationTokens = continuationTokens;
     }
 
     public async Task<Versioned<Assignment>> AddAsync(Assignment assignment, CancellationToken cancellationToken)
@@ -23,6 +25,19 @@ internal sealed class AssignmentStore : IAssignmentStore
         var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
         var entity = AssignmentEntity.From(assignment);
         var finding = new FindingEntity { PartitionKey = assignment.IntegrationId, RowKey = assignment.FindingKey, AssignmentId = assignment.Id };
+
+        // The lookup lives in another partition, so it cannot join the transaction: it goes first, so that no
+        // assignment is ever without it, and it is taken back when the transaction fails.
+        var lookup = AssignmentLookupEntity.For(assignment);
+        try
+        {
+            await table.AddEntityAsync(lookup, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == TableErrors.Conflict)
+        {
+            throw new ConflictException($"Assignment '{assignment.Id}' already exists.", e);
+        }
+
         try
         {
             var response = await table.SubmitTransactionAsync(
@@ -33,15 +48,34 @@ internal sealed class AssignmentStore : IAssignmentStore
                 cancellationToken).ConfigureAwait(false);
             return new Versioned<Assignment>(assignment, response.Value[0].Headers.ETag ?? default);
         }
-        catch (TableTransactionFailedException e) when (e.Status == TableErrors.Conflict && e.FailedTransactionActionIndex == 1)
+        catch (Exception e)
         {
-            var existing = await table.GetEntityIfExistsAsync<FindingEntity>(assignment.IntegrationId, assignment.FindingKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-            throw new FindingAlreadyAssignedException(existing.HasValue ? existing.Value!.AssignmentId : "unknown", e);
+            await RemoveLookupAsync(table, lookup).ConfigureAwait(false);
+            if (e is TableTransactionFailedException { Status: TableErrors.Conflict } failed)
+            {
+                if (failed.FailedTransactionActionIndex == 1)
+                {
+                    var existing = await table.GetEntityIfExistsAsync<FindingEntity>(assignment.IntegrationId, assignment.FindingKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    throw new FindingAlreadyAssignedException(existing.HasValue ? existing.Value!.AssignmentId : "unknown", e);
+                }
+
+                throw new ConflictException($"Assignment '{assignment.Id}' already exists.", e);
+            }
+
+            throw;
         }
-        catch (TableTransactionFailedException e) when (e.Status == TableErrors.Conflict)
+    }
+
+    public async Task<Versioned<Assignment>?> FindAsync(string assignmentId, CancellationToken cancellationToken)
+    {
+        if (!AssignmentId.IsWellFormed(assignmentId))
         {
-            throw new ConflictException($"Assignment '{assignment.Id}' already exists.", e);
+            return null;
         }
+
+        var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
+        var lookup = await table.GetEntityIfExistsAsync<AssignmentLookupEntity>(AssignmentLookupEntity.PartitionFor(assignmentId), assignmentId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return lookup.HasValue ? await GetAsync(lookup.Value!.IntegrationId, assignmentId, cancellationToken).ConfigureAwait(false) : null;
     }
 
     public async Task<Versioned<Assignment>?> GetAsync(string integrationId, string assignmentId, CancellationToken cancellationToken)
@@ -81,7 +115,7 @@ internal sealed class AssignmentStore : IAssignmentStore
     public async Task<Versioned<Assignment>> CloseAsync(Versioned<Assignment> assignment, ClosedReason reason, DateTimeOffset closedAt, CancellationToken cancellationToken)
     {
         var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
-        var closed = assignment.Value with { Status = AssignmentStatus.Closed, ClosedReason = reason, UpdatedAt = closedAt };
+        var closed = assignment.Value with { Status = AssignmentStatus.Closed, ClosedReason = reason, ClosedAt = closedAt, ClaimedUntil = null, UpdatedAt = closedAt };
         var actions = new List<TableTransactionAction>
         {
             new(TableTransactionActionType.UpdateReplace, AssignmentEntity.From(closed), assignment.ETag),
@@ -107,12 +141,16 @@ internal sealed class AssignmentStore : IAssignmentStore
 
     public async Task<ResultPage<Assignment>> ListAsync(AssignmentQuery query, int pageSize, string? continuationToken, CancellationToken cancellationToken)
     {
-        var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
         var filter = BuildFilter(query);
+        // A token is good for the listing it came from only: one filter's token cannot page another's.
+        var listing = "assignments|" + StorageKeys.Hash(filter);
+        var storageToken = await _continuationTokens.UnprotectAsync(continuationToken, listing, cancellationToken).ConfigureAwait(false);
+        var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
         await foreach (var page in table.QueryAsync<AssignmentEntity>(filter, pageSize, cancellationToken: cancellationToken)
-            .AsPages(continuationToken, pageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
+            .AsPages(storageToken, pageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            return new ResultPage<Assignment>(page.Values.Select(e => e.ToModel()).ToList(), page.ContinuationToken);
+            var next = await _continuationTokens.ProtectAsync(page.ContinuationToken, listing, cancellationToken).ConfigureAwait(false);
+            return new ResultPage<Assignment>(page.Values.Select(e => e.ToModel()).ToList(), next);
         }
 
         return new ResultPage<Assignment>([], null);
@@ -125,6 +163,19 @@ internal sealed class AssignmentStore : IAssignmentStore
         await foreach (var entity in table.QueryAsync<AssignmentEntity>(filter, LivePageSize, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             yield return new Versioned<Assignment>(entity.ToModel(), entity.ETag);
+        }
+    }
+
+    /// <summary>Compensation runs even when the request was cancelled: a lookup without its assignment is clutter.</summary>
+    private static async Task RemoveLookupAsync(TableClient table, AssignmentLookupEntity lookup)
+    {
+        try
+        {
+            await table.DeleteEntityAsync(lookup.PartitionKey, lookup.RowKey, ETag.All, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (RequestFailedException)
+        {
+            // A lookup row that points at nothing is harmless: a read through it finds no assignment.
         }
     }
 

@@ -7,6 +7,9 @@ internal static class AssignmentsServiceCollectionExtensions
     public static IServiceCollection AddAssignments(this IServiceCollection services)
     {
         services.AddSingleton<IAssignmentStore, AssignmentStore>();
+        services.AddSingleton<TicketOpener>();
+        // Transient: it holds the Resource Manager typed client, whose handler must rotate.
+        services.AddTransient<AssignmentService>();
         return services;
     }
 }

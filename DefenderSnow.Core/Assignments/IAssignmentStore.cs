@@ -11,6 +11,9 @@ public interface IAssignmentStore
     /// <exception cref="FindingAlreadyAssignedException">The finding already has a live assignment.</exception>
     Task<Versioned<Assignment>> AddAsync(Assignment assignment, CancellationToken cancellationToken);
 
+    /// <summary>The assignment with this id, whichever integration holds it: two point reads (its lookup row, then the assignment).</summary>
+    Task<Versioned<Assignment>?> FindAsync(string assignmentId, CancellationToken cancellationToken);
+
     Task<Versioned<Assignment>?> GetAsync(string integrationId, string assignmentId, CancellationToken cancellationToken);
 
     /// <summary>The live assignment of a finding, if any.</summary>

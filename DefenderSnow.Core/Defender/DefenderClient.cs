@@ -130,6 +130,30 @@ internal sealed partial class DefenderClient : IDefenderClient
             .ToList();
     }
 
+    public async Task<IReadOnlyList<SecurityConnector>> ListSecurityConnectorsAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        const string operation = "ListSecurityConnectors";
+        if (!Guid.TryParseExact(subscriptionId, "D", out var subscription))
+        {
+            throw new ValidationException("subscriptionId", "Must be a subscription GUID.");
+        }
+
+        var id = subscription.ToString("D");
+        var items = await ListAllAsync(
+            operation,
+            $"/subscriptions/{id}/providers/Microsoft.Security/securityConnectors",
+            skipToken => _api.ListSecurityConnectorsAsync(id, skipToken, cancellationToken),
+            cancellationToken);
+        return items
+            .Select(item => new SecurityConnector(
+                item.Id ?? throw Unusable(operation, "a security connector without an id"),
+                item.Properties?.HierarchyIdentifier,
+                item.Properties?.EnvironmentName,
+                item.Properties?.EnvironmentData?.OrganizationalData?.OrganizationMembershipType,
+                item.Properties?.EnvironmentData?.OrganizationalData?.ParentHierarchyId))
+            .ToList();
+    }
+
     private static (string Resource, string Name, string Key) ValidateAssignmentPath(string resourceId, string assessmentName, string assignmentKey) =>
         (ResourceIdRules.ValidateResourceId(resourceId),
          ResourceIdRules.ValidateName(assessmentName, "assessmentName"),

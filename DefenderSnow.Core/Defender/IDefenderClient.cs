@@ -39,4 +39,8 @@ public interface IDefenderClient
     /// <summary>Every management group and subscription below a management group, at any depth (all pages).</summary>
     /// <remarks>Takes the group's name (the last segment of its id, <see cref="DefenderScope.GetManagementGroupName"/>), not its full id.</remarks>
     Task<IReadOnlyList<ManagementGroupDescendant>> ListManagementGroupDescendantsAsync(string managementGroupName, CancellationToken cancellationToken);
+
+    /// <summary>Every multicloud security connector of a subscription (all pages).</summary>
+    /// <remarks>Takes the subscription's GUID, not its id.</remarks>
+    Task<IReadOnlyList<SecurityConnector>> ListSecurityConnectorsAsync(string subscriptionId, CancellationToken cancellationToken);
 }

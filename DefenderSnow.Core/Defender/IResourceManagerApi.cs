@@ -13,6 +13,7 @@ internal interface IResourceManagerApi
     const string GovernanceApiVersion = "2022-01-01-preview";
     const string AssessmentsApiVersion = "2021-06-01";
     const string ManagementGroupsApiVersion = "2020-05-01";
+    const string SecurityConnectorsApiVersion = "2023-10-01-preview";
 
     [Put("/{**resourceId}/providers/Microsoft.Security/assessments/{assessmentName}/governanceAssignments/{assignmentKey}?api-version=" + GovernanceApiVersion)]
     Task<IApiResponse<ArmResource<GovernanceAssignment>>> PutGovernanceAssignmentAsync(
@@ -41,4 +42,8 @@ internal interface IResourceManagerApi
     [Get("/providers/Microsoft.Management/managementGroups/{groupName}/descendants?api-version=" + ManagementGroupsApiVersion)]
     Task<IApiResponse<ArmCollection<ArmResource<DescendantWireProperties>>>> ListManagementGroupDescendantsAsync(
         string groupName, [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
+
+    [Get("/subscriptions/{subscriptionId}/providers/Microsoft.Security/securityConnectors?api-version=" + SecurityConnectorsApiVersion)]
+    Task<IApiResponse<ArmCollection<ArmResource<SecurityConnectorWireProperties>>>> ListSecurityConnectorsAsync(
+        string subscriptionId, [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
 }

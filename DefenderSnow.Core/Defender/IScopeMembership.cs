@@ -10,9 +10,10 @@ public interface IScopeMembership
 {
     /// <summary>
     /// Subscription: the resource id is the subscription or below it. Management group: the resource's
-    /// subscription is a descendant of the group, at any depth. Connector and master connector: the
-    /// resource id is the connector or below it (where Defender places the AWS and GCP resources it reads
-    /// through that connector).
+    /// subscription is a descendant of the group, at any depth. Connector: the resource id is the connector
+    /// or below it (where Defender places the AWS and GCP resources it reads through that connector). Master
+    /// connector: the same for the master or any of its member connectors (read from the security connectors
+    /// API by their organisational hierarchy fields).
     /// </summary>
     Task<bool> IsCoveredAsync(DefenderScope scope, string resourceId, CancellationToken cancellationToken);
 }

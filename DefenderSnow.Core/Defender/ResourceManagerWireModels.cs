@@ -42,3 +42,9 @@ internal sealed record AssessmentMetadataWireProperties(
 internal sealed record DescendantWireProperties(string? DisplayName, DescendantWireParent? Parent);
 
 internal sealed record DescendantWireParent(string? Id);
+
+internal sealed record SecurityConnectorWireProperties(string? HierarchyIdentifier, string? EnvironmentName, SecurityConnectorWireEnvironment? EnvironmentData);
+
+internal sealed record SecurityConnectorWireEnvironment(string? EnvironmentType, SecurityConnectorWireOrganization? OrganizationalData);
+
+internal sealed record SecurityConnectorWireOrganization(string? OrganizationMembershipType, string? ParentHierarchyId);

@@ -10,6 +10,7 @@ internal sealed class ScopeMembership : IScopeMembership
 {
     private readonly IDefenderClient _client;
     private readonly ConcurrentDictionary<string, Lazy<Task<HashSet<string>>>> _subscriptionsByGroup = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Lazy<Task<List<string>>>> _membersByMaster = new(StringComparer.OrdinalIgnoreCase);
 
     public ScopeMembership(IDefenderClient client)
     {
@@ -24,8 +25,11 @@ internal sealed class ScopeMembership : IScopeMembership
         {
             case ScopeType.Subscription:
             case ScopeType.Connector:
-            case ScopeType.MasterConnector:
                 return ResourceIdRules.IsAtOrBelow(resource, scope.Id);
+            case ScopeType.MasterConnector:
+                // Defender places an organisation's accounts or projects below their member connectors, not the master.
+                return ResourceIdRules.IsAtOrBelow(resource, scope.Id)
+                    || (await MembersOfAsync(scope.Id, cancellationToken).ConfigureAwait(false)).Any(member => ResourceIdRules.IsAtOrBelow(resource, member));
             case ScopeType.ManagementGroup:
                 return ResourceIdRules.TryGetSubscriptionId(resource, out var subscription)
                     && (await SubscriptionsBelowAsync(scope.GetManagementGroupName(), cancellationToken).ConfigureAwait(false)).Contains(subscription);
@@ -34,16 +38,28 @@ internal sealed class ScopeMembership : IScopeMembership
         }
     }
 
-    private async Task<HashSet<string>> SubscriptionsBelowAsync(string group, CancellationToken cancellationToken)
+    private Task<HashSet<string>> SubscriptionsBelowAsync(string group, CancellationToken cancellationToken) =>
+        RememberedAsync(_subscriptionsByGroup, group, LoadAsync, cancellationToken);
+
+    private Task<List<string>> MembersOfAsync(string masterId, CancellationToken cancellationToken) =>
+        RememberedAsync(_membersByMaster, masterId, LoadMembersAsync, cancellationToken);
+
+    /// <summary>
+    /// One look-up per key for the lifetime of the instance, shared by concurrent callers. No single caller's
+    /// token may cancel a shared look-up: each caller stops waiting when it is cancelled, and the look-up
+    /// ends on its own (the upstream pipeline bounds it).
+    /// </summary>
+    private static async Task<T> RememberedAsync<T>(
+        ConcurrentDictionary<string, Lazy<Task<T>>> cache, string key, Func<string, CancellationToken, Task<T>> load, CancellationToken cancellationToken)
     {
-        // The look-up is shared by every concurrent caller, so no single caller's token may cancel it: each
-        // caller stops waiting when it is cancelled, and the look-up ends on its own (the pipeline bounds it).
-        var entry = _subscriptionsByGroup.GetOrAdd(group, NewLookUp);
+        Lazy<Task<T>> NewLookUp(string k) => new(() => load(k, CancellationToken.None));
+
+        var entry = cache.GetOrAdd(key, NewLookUp);
         if (entry.IsValueCreated && entry.Value is { IsFaulted: true } or { IsCanceled: true })
         {
             // Failed while nobody was waiting for it any more: not an answer to hand to this caller.
-            _subscriptionsByGroup.TryRemove(new KeyValuePair<string, Lazy<Task<HashSet<string>>>>(group, entry));
-            entry = _subscriptionsByGroup.GetOrAdd(group, NewLookUp);
+            cache.TryRemove(new KeyValuePair<string, Lazy<Task<T>>>(key, entry));
+            entry = cache.GetOrAdd(key, NewLookUp);
         }
 
         try
@@ -53,12 +69,23 @@ internal sealed class ScopeMembership : IScopeMembership
         catch when (!entry.Value.IsCompletedSuccessfully && entry.Value.IsCompleted)
         {
             // A failed look-up must not be remembered: the next caller asks again.
-            _subscriptionsByGroup.TryRemove(new KeyValuePair<string, Lazy<Task<HashSet<string>>>>(group, entry));
+            cache.TryRemove(new KeyValuePair<string, Lazy<Task<T>>>(key, entry));
             throw;
         }
     }
 
-    private Lazy<Task<HashSet<string>>> NewLookUp(string group) => new(() => LoadAsync(group, CancellationToken.None));
+    /// <summary>The member connectors of a master connector: Defender creates them in the master's subscription.</summary>
+    private async Task<List<string>> LoadMembersAsync(string masterId, CancellationToken cancellationToken)
+    {
+        if (!ResourceIdRules.TryGetSubscriptionId(masterId, out var subscription))
+        {
+            return [];
+        }
+
+        var connectors = await _client.ListSecurityConnectorsAsync(subscription, cancellationToken).ConfigureAwait(false);
+        var master = connectors.FirstOrDefault(c => c.Id.Equals(masterId, StringComparison.OrdinalIgnoreCase));
+        return master is null ? [] : connectors.Where(c => c.IsMemberOf(master)).Select(c => c.Id).ToList();
+    }
 
     private async Task<HashSet<string>> LoadAsync(string group, CancellationToken cancellationToken)
     {

@@ -30,6 +30,28 @@ public interface IServiceNowClient
     Task<ServiceNowTicket?> FindByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Every ticket carrying this correlation id, oldest first (creation time, then number), so that all callers agree
+    /// on which one is the original. ServiceNow does not keep correlation ids unique: a create that outlived its caller
+    /// can leave two.
+    /// </summary>
+    Task<IReadOnlyList<ServiceNowTicket>> FindAllByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Changes fields of a ticket (PATCH). <paramref name="fields"/> follow the rules of <see cref="ServiceNowTicketRequest.Fields"/>;
+    /// <c>work_notes</c> appends a work note. Never repeated on an unknown outcome: a work note would be written twice.
+    /// </summary>
+    Task<ServiceNowTicket> UpdateTicketAsync(string table, string sysId, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken);
+
+    /// <summary>Appends a work note (visible to ServiceNow users, not to the caller) to a ticket.</summary>
+    Task AddWorkNoteAsync(string table, string sysId, string note, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Cancels a ticket that duplicates <paramref name="keptNumber"/> (its table's cancel state, see
+    /// <see cref="ServiceNowTicketTable.CancelFields"/>) and says so in a work note.
+    /// </summary>
+    Task<ServiceNowTicket> CancelDuplicateAsync(string table, string sysId, string keptNumber, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The one active user whose e-mail or user name is <paramref name="emailOrUserName"/>. None, or several, is a
     /// <see cref="Errors.ValidationException"/> naming <paramref name="field"/>.
     /// </summary>

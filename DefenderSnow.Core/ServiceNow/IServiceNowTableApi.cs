@@ -18,4 +18,13 @@ internal interface IServiceNowTableApi
         [Query] ServiceNowListQuery query,
         [Header("Authorization")] string authorization,
         CancellationToken cancellationToken);
+
+    [Patch("/api/now/table/{table}/{sysId}")]
+    Task<HttpResponseMessage> UpdateAsync(
+        string table,
+        string sysId,
+        [Body] IReadOnlyDictionary<string, string> fields,
+        [Query] ServiceNowListQuery query,
+        [Header("Authorization")] string authorization,
+        CancellationToken cancellationToken);
 }

@@ -14,6 +14,9 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
     /// <summary>A create whose outcome was unknown is sent again at most this often in total, and only after a lookup.</summary>
     private const int MaxCreateAttempts = 2;
 
+    /// <summary>More than a handful of tickets with one correlation id would be a fault worth seeing, not paging through.</summary>
+    private const int MaxTicketsPerCorrelationId = 20;
+
     private readonly IServiceNowTableApi _api;
     private readonly IServiceNowTokenProvider _tokens;
     private readonly ServiceNowOptions _options;
@@ -146,17 +149,61 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
         return new ServiceNowChangePage(fresh, next, records.Count == limit);
     }
 
-    public async Task<ServiceNowTicket?> FindByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken)
+    public async Task<ServiceNowTicket?> FindByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken) =>
+        (await FindAllByCorrelationIdAsync(table, correlationId, cancellationToken)).FirstOrDefault();
+
+    public async Task<IReadOnlyList<ServiceNowTicket>> FindAllByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken)
     {
         var ticketTable = TicketTable(table, "table");
         var query = new ServiceNowListQuery
         {
             Query = $"correlation_id={ServiceNowQueryValue.Single(correlationId, "correlationId")}^ORDERBYsys_created_on",
             Fields = TicketFields,
-            Limit = 1,
+            Limit = MaxTicketsPerCorrelationId,
         };
         var records = await ListAsync(ticketTable.Name, query, cancellationToken);
-        return records.Count == 0 ? null : ToTicket(ticketTable, records[0]);
+
+        // Tickets created in the same second tie on sys_created_on and come back in any order; numbers grow, so they decide.
+        return records.Select(r => ToTicket(ticketTable, r))
+            .OrderBy(t => t.CreatedOn)
+            .ThenBy(t => t.Number, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    public async Task<ServiceNowTicket> UpdateTicketAsync(string table, string sysId, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var ticketTable = TicketTable(table, "table");
+        var id = ServiceNowQueryValue.SysId(sysId, "sysId");
+        var body = CheckFields(ticketTable, fields, new Dictionary<string, string[]>());
+        using var response = await SendAuthorizedAsync(
+            authorization => _api.UpdateAsync(ticketTable.Name, id, body, new ServiceNowListQuery { Fields = TicketFields }, authorization, cancellationToken),
+            $"the update of ticket {id} in '{ticketTable.Name}'",
+            cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ServiceNowCall.ToExceptionAsync(response, $"to update ticket {id} in '{ticketTable.Name}'", ticketTable.Name, cancellationToken);
+        }
+
+        var updated = ToTicket(ticketTable, (await ServiceNowJson.ReadResultAsync(response, cancellationToken)).Single());
+        LogTicketUpdated(_logger, Connection.IntegrationId, ticketTable.Name, updated.Number, string.Join(",", body.Keys));
+        return updated;
+    }
+
+    public Task AddWorkNoteAsync(string table, string sysId, string note, CancellationToken cancellationToken) =>
+        UpdateTicketAsync(table, sysId, new Dictionary<string, string> { ["work_notes"] = note }, cancellationToken);
+
+    public Task<ServiceNowTicket> CancelDuplicateAsync(string table, string sysId, string keptNumber, CancellationToken cancellationToken)
+    {
+        var ticketTable = TicketTable(table, "table");
+        var note = $"Canceled by DefenderSnow: this ticket duplicates {keptNumber}, which tracks the same finding.";
+        var fields = new Dictionary<string, string>(ticketTable.CancelFields) { ["work_notes"] = note };
+        if (ticketTable.CancelNotesField is { } notesField)
+        {
+            fields[notesField] = note;
+        }
+
+        return UpdateTicketAsync(ticketTable.Name, sysId, fields, cancellationToken);
     }
 
     public async Task<ServiceNowUser> ResolveUserAsync(string emailOrUserName, string field, CancellationToken cancellationToken)
@@ -258,7 +305,17 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             errors["correlationId"] = ["A correlation id of 1 to 100 characters is required."];
         }
 
-        foreach (var (name, value) in request.Fields)
+        return new Dictionary<string, string>(CheckFields(table, request.Fields, errors))
+        {
+            ["correlation_id"] = request.CorrelationId,
+            ["correlation_display"] = ServiceNowTicketTables.CorrelationDisplay,
+        };
+    }
+
+    /// <summary>The fields as they may be sent to <paramref name="table"/>; throws with every problem (and those already in <paramref name="errors"/>).</summary>
+    private static Dictionary<string, string> CheckFields(ServiceNowTicketTable table, IReadOnlyDictionary<string, string> fields, Dictionary<string, string[]> errors)
+    {
+        foreach (var (name, value) in fields)
         {
             if (!table.HasField(name) || name.StartsWith("sys_", StringComparison.Ordinal) || name is "number" or "correlation_id" or "correlation_display")
             {
@@ -270,7 +327,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             }
         }
 
-        if (request.Fields.TryGetValue("short_description", out var shortDescription) && shortDescription?.Length > 160)
+        if (fields.TryGetValue("short_description", out var shortDescription) && shortDescription?.Length > 160)
         {
             errors["fields.short_description"] = ["ServiceNow holds at most 160 characters of short description."];
         }
@@ -280,11 +337,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             throw new ValidationException(errors);
         }
 
-        return new Dictionary<string, string>(request.Fields)
-        {
-            ["correlation_id"] = request.CorrelationId,
-            ["correlation_display"] = ServiceNowTicketTables.CorrelationDisplay,
-        };
+        return new Dictionary<string, string>(fields);
     }
 
     private ServiceNowTicket ToTicket(ServiceNowTicketTable table, JsonElement record)
@@ -311,6 +364,9 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created ServiceNow ticket {Number} ({SysId}) in {Table} for integration {IntegrationId}")]
     private static partial void LogTicketCreated(ILogger logger, string integrationId, string table, string number, string sysId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Updated ServiceNow ticket {Number} in {Table} for integration {IntegrationId}: {Fields}")]
+    private static partial void LogTicketUpdated(ILogger logger, string integrationId, string table, string number, string fields);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A create in {Table} for integration {IntegrationId} had an unknown outcome (attempt {Attempt}); adopted existing ticket {Number}")]
     private static partial void LogTicketAdopted(ILogger logger, string integrationId, string table, string number, int attempt);

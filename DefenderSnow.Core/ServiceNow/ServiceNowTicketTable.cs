@@ -19,6 +19,15 @@ public sealed record ServiceNowTicketTable
 
     public required IReadOnlyList<ServiceNowTicketState> States { get; init; }
 
+    /// <summary>
+    /// What ends a ticket as canceled: incident and change_request have a Canceled state; problem has none, so it is
+    /// closed with resolution code <c>canceled</c> (ServiceNow's problem state model).
+    /// </summary>
+    public required IReadOnlyDictionary<string, string> CancelFields { get; init; }
+
+    /// <summary>The field that carries the reason of a cancel, when the state model asks for one.</summary>
+    public string? CancelNotesField { get; init; }
+
     /// <summary>Fields that exist on the table (the ones DefenderSnow reads or writes, plus the system fields).</summary>
     public required IReadOnlySet<string> Fields { get; init; }
 

@@ -36,6 +36,7 @@ public static class ServiceNowTicketTables
             new("7", "Closed", true),
             new("8", "Canceled", true),
         ],
+        CancelFields = new Dictionary<string, string> { ["state"] = "8" },
         Fields = FieldSet("caller_id", "close_code", "close_notes", "resolved_at", "resolved_by", "category"),
     };
 
@@ -54,6 +55,8 @@ public static class ServiceNowTicketTables
             new("106", "Resolved", true),
             new("107", "Closed", true),
         ],
+        CancelFields = new Dictionary<string, string> { ["state"] = "107", ["resolution_code"] = "canceled" },
+        CancelNotesField = "fix_notes",
         Fields = FieldSet("resolution_code", "cause_notes", "fix_notes", "resolved_at", "resolved_by", "category"),
     };
 
@@ -74,6 +77,7 @@ public static class ServiceNowTicketTables
             new("3", "Closed", true),
             new("4", "Canceled", true),
         ],
+        CancelFields = new Dictionary<string, string> { ["state"] = "4" },
         Fields = FieldSet("requested_by", "close_code", "close_notes", "type", "start_date", "end_date", "category"),
     };
 

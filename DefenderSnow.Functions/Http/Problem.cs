@@ -37,6 +37,7 @@ public sealed record Problem(
             Errors: error switch
             {
                 ValidationException validation => validation.Errors,
+                UnprocessableException unprocessable => unprocessable.Errors,
                 RequestTooLargeException => new Dictionary<string, string[]> { ["body"] = [error.Message] },
                 _ => null,
             });

@@ -20,7 +20,7 @@ public sealed class AssignmentStoreTests
     public async Task SetUp()
     {
         _tables = await TestTables.CreateProviderAsync();
-        _store = new AssignmentStore(_tables);
+        _store = new AssignmentStore(_tables, new ContinuationTokenCodec(_tables));
         _integrationId = Guid.NewGuid().ToString("N");
     }
 
@@ -146,6 +146,25 @@ public sealed class AssignmentStoreTests
         Assert.That(first.Items.Concat(second.Items).Select(a => a.Id).Distinct().Count(), Is.EqualTo(5));
         Assert.That(byResource.Items.Single().ResourceId, Is.EqualTo($"{Resource}2"));
         Assert.That(live.Select(a => a.Value.Id).ToList(), Does.Not.Contain(closedOne.Value.Id).And.Count.EqualTo(5));
+    }
+
+    [Test]
+    public async Task A_continuation_token_pages_only_the_listing_it_came_from_and_a_tampered_one_is_refused()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await _store.AddAsync(NewAssignment() with { ResourceId = $"{Resource}{i}" }, CancellationToken.None);
+        }
+
+        var query = new AssignmentQuery(_integrationId, Status: AssignmentStatus.Pending);
+        var first = await _store.ListAsync(query, 1, null, CancellationToken.None);
+        var token = first.ContinuationToken!;
+        var tampered = token[..^2] + (token[^2] == 'A' ? "B" : "A") + token[^1];
+
+        Assert.ThrowsAsync<ValidationException>(() => _store.ListAsync(query, 1, tampered, CancellationToken.None));
+        Assert.ThrowsAsync<ValidationException>(() => _store.ListAsync(query with { Status = AssignmentStatus.Active }, 1, token, CancellationToken.None));
+        Assert.ThrowsAsync<ValidationException>(() => _store.ListAsync(query, 1, "a raw storage token", CancellationToken.None));
+        Assert.That((await _store.ListAsync(query, 1, token, CancellationToken.None)).Items, Has.Count.EqualTo(1));
     }
 
     [Test]

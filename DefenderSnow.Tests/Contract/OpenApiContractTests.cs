@@ -1,8 +1,11 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
+using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Functions.Assignments;
 using DefenderSnow.Functions.Hosting;
 using DefenderSnow.Functions.Http;
 using DefenderSnow.Functions.Integrations;
@@ -15,7 +18,7 @@ namespace DefenderSnow.Tests.Contract;
 /// <summary>
 /// Keeps <c>contract/openapi.yaml</c> honest: it must parse cleanly, describe exactly the HTTP
 /// functions the Functions assembly declares (name, method, route, key or anonymous), show no secret
-/// in any response, and refuse unknown members in every Integrations request body as the code does.
+/// in any response, and refuse unknown members in every request body as the code does.
 /// </summary>
 [TestFixture]
 [Category("Contract")]
@@ -141,12 +144,12 @@ public sealed class OpenApiContractTests
     }
 
     [Test]
-    public void Integration_request_bodies_refuse_unknown_members_at_every_level()
+    public void Request_bodies_refuse_unknown_members_at_every_level()
     {
         var bodies = 0;
         Assert.Multiple(() =>
         {
-            foreach (var (method, path, _, operation) in Operations().Where(o => o.Path.StartsWith("/integrations", StringComparison.Ordinal)))
+            foreach (var (method, path, _, operation) in Operations())
             {
                 if (operation.RequestBody is null)
                 {
@@ -167,7 +170,7 @@ public sealed class OpenApiContractTests
                 }
             }
         });
-        Assert.That(bodies, Is.EqualTo(2), "CreateIntegration and UpdateIntegration take a body");
+        Assert.That(bodies, Is.EqualTo(4), "CreateIntegration, UpdateIntegration, CreateAssignment and UpdateAssignment take a body");
     }
 
     [Test]
@@ -205,7 +208,18 @@ public sealed class OpenApiContractTests
             // The record has "scope" only so that sending it gets a clear 400; the contract does not offer it.
             AssertMembers("UpdateIntegrationRequest", typeof(UpdateIntegrationRequest), ApiJson.RequestOptions, except: "scope");
 
+            AssertMembers("Assignment", typeof(AssignmentResponse), ApiJson.Options);
+            AssertMembers("Recommendation", typeof(RecommendationResponse), ApiJson.Options);
+            AssertMembers("Ticket", typeof(TicketResponse), ApiJson.Options);
+            AssertMembers("EmailNotifications", typeof(EmailNotificationsResponse), ApiJson.Options);
+            AssertMembers("CreateAssignmentRequest", typeof(CreateAssignmentRequest), ApiJson.RequestOptions);
+            AssertMembers("UpdateAssignmentRequest", typeof(UpdateAssignmentRequest), ApiJson.RequestOptions);
+            AssertMembers("EmailNotificationsRequest", typeof(EmailNotificationsRequest), ApiJson.RequestOptions);
+
             Assert.That(EnumOf("ScopeType"), Is.EqualTo(ScopeTypeNames.All), "scope types");
+            Assert.That(EnumOf("TicketType"), Is.EqualTo(ServiceNowTicketTables.All.Select(t => t.Name)), "ticket types");
+            Assert.That(EnumOf("AssignmentStatus"), Is.EqualTo(Enum.GetNames<AssignmentStatus>().Select(CamelCase)), "assignment statuses");
+            Assert.That(EnumOf("ClosedReason"), Is.EqualTo(Enum.GetNames<ClosedReason>().Select(CamelCase)), "closed reasons");
             Assert.That(EnumOf("OptionalTicketFieldList"), Is.EqualTo(TicketFields.Optional), "optional ticket fields");
         });
     }
@@ -221,6 +235,8 @@ public sealed class OpenApiContractTests
         Assert.That(schema, Is.Not.Null, $"components.schemas.{schemaName}");
         Assert.That(schema?.Properties?.Keys.Order(StringComparer.Ordinal), Is.EqualTo(fromCode), $"{schemaName} and {type.Name}");
     }
+
+    private static string CamelCase(string name) => char.ToLowerInvariant(name[0]) + name[1..];
 
     private IOpenApiSchema? SchemaNamed(string name) =>
         _document.Components?.Schemas is { } schemas && schemas.TryGetValue(name, out var schema) ? schema : null;

@@ -4,8 +4,9 @@ using Azure.Data.Tables;
 namespace DefenderSnow.Tests.Infrastructure;
 
 /// <summary>
-/// Everything the app has stored: every row of its tables (with ETags, so any rewrite shows) and every
-/// Key Vault secret, live or deleted, with its versions. Two equal snapshots mean nothing was written.
+/// Everything the app has stored or written upstream: every row of its tables (with ETags, so any rewrite
+/// shows), every Key Vault secret, live or deleted, with its versions, every ServiceNow ticket with its
+/// modification count, and every Defender governance assignment. Two equal snapshots mean nothing was written.
 /// </summary>
 public static class StateSnapshot
 {
@@ -30,6 +31,19 @@ public static class StateSnapshot
         foreach (var name in app.KeyVault.DeletedSecretNames().Order())
         {
             text.AppendLine($"deleted secret {name}");
+        }
+
+        foreach (var table in new[] { "incident", "problem", "change_request" })
+        {
+            foreach (var ticket in app.ServiceNow.ListTickets(table).OrderBy(t => t["sys_id"], StringComparer.Ordinal))
+            {
+                text.AppendLine($"ticket {table} {ticket["sys_id"]} mod={ticket.GetValueOrDefault("sys_mod_count")}");
+            }
+        }
+
+        foreach (var governance in app.ResourceManager.State.GovernanceAssignments.Select(g => System.Text.Json.JsonSerializer.Serialize(g)).Order(StringComparer.Ordinal))
+        {
+            text.AppendLine($"governance {governance}");
         }
 
         return text.ToString();

@@ -85,6 +85,19 @@ public sealed class GeneratedInputTests : IntegrationFunctionTestBase
     {
         "CreateIntegration" => JsonNode.Parse(FunctionCall.Json(ValidBody()))!.AsObject(),
         "UpdateIntegration" => new JsonObject { ["name"] = "renamed-" + Guid.NewGuid().ToString("N")[..6] },
+        "CreateAssignment" => new JsonObject
+        {
+            ["integrationId"] = _integrationId,
+            ["assessmentName"] = "4fb67663-9ab9-475d-b026-8c544cced439",
+            ["resourceId"] = SubscriptionScope + "/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1",
+            ["ticketType"] = "incident",
+            ["assignedTo"] = "svc-defender@contoso.example",
+            ["caller"] = ServiceUser,
+            ["remediationTimeframeDays"] = 30,
+            ["gracePeriod"] = true,
+            ["emailNotifications"] = new JsonObject { ["notifyOwner"] = true, ["notifyManager"] = false },
+        },
+        "UpdateAssignment" => new JsonObject { ["assignedTo"] = "svc-defender@contoso.example", ["remediationTimeframeDays"] = 10 },
         _ => new JsonObject(),
     };
 

@@ -26,6 +26,8 @@ internal static class ResourceManagerControlEndpoints
             Apply(() => Array.ForEach(groups, state.AddManagementGroup)));
         control.MapPost("/subscriptions", (ResourceManagerState state, SimulatedSubscription[] subscriptions) =>
             Apply(() => Array.ForEach(subscriptions, state.AddSubscription)));
+        control.MapPost("/securityConnectors", (ResourceManagerState state, SimulatedSecurityConnector[] connectors) =>
+            Apply(() => Array.ForEach(connectors, state.AddSecurityConnector)));
         control.MapGet("/governanceAssignments", (ResourceManagerState state) =>
             Results.Ok(state.GovernanceAssignments.Select(a => new
             {

@@ -67,6 +67,7 @@ internal static partial class ResourceManagerEndpoints
             ResourceManagerOperations.ListGovernanceAssignments => ListGovernanceAssignmentsAsync(context, state, route),
             ResourceManagerOperations.GetAssessment => GetAssessmentAsync(context, state, route),
             ResourceManagerOperations.GetAssessmentMetadata => GetMetadataAsync(context, state, route),
+            ResourceManagerOperations.ListSecurityConnectors => ListSecurityConnectorsAsync(context, state, route),
             _ => ListDescendantsAsync(context, state, route),
         });
     }
@@ -80,6 +81,7 @@ internal static partial class ResourceManagerEndpoints
         (ArmRouteKind.Assessment, "GET") => ResourceManagerOperations.GetAssessment,
         (ArmRouteKind.AssessmentMetadata, "GET") => ResourceManagerOperations.GetAssessmentMetadata,
         (ArmRouteKind.Descendants, "GET") => ResourceManagerOperations.ListManagementGroupDescendants,
+        (ArmRouteKind.SecurityConnectors, "GET") => ResourceManagerOperations.ListSecurityConnectors,
         _ => null,
     };
 
@@ -111,6 +113,7 @@ internal static partial class ResourceManagerEndpoints
             ArmRouteKind.GovernanceAssignment or ArmRouteKind.GovernanceAssignments => (GovernanceVersions, "assessments/governanceAssignments"),
             ArmRouteKind.Assessment => (AssessmentVersions, "assessments"),
             ArmRouteKind.AssessmentMetadata => (AssessmentVersions, "assessmentMetadata"),
+            ArmRouteKind.SecurityConnectors => (SecurityConnectorVersions, "securityConnectors"),
             _ => (ManagementGroupVersions, "managementGroups/descendants"),
         };
         var values = context.Request.Query["api-version"];

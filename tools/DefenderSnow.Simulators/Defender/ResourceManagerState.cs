@@ -8,7 +8,7 @@ namespace DefenderSnow.Simulators.Defender;
 /// tree, the governance assignments clients have put, request counts, and the faults to inject. Ids are
 /// compared without regard to case, as Resource Manager compares them.
 /// </summary>
-public sealed class ResourceManagerState
+public sealed partial class ResourceManagerState
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, SimulatedAssessment> _assessments = new(StringComparer.OrdinalIgnoreCase);
@@ -174,6 +174,7 @@ public sealed class ResourceManagerState
             _groups.Clear();
             _subscriptions.Clear();
             _governance.Clear();
+            _connectors.Clear();
             _faults.Clear();
             _latency.Clear();
             _requests.Clear();

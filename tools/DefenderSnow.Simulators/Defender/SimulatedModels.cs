@@ -85,4 +85,5 @@ public static class ResourceManagerOperations
     public const string GetAssessment = "GetAssessment";
     public const string GetAssessmentMetadata = "GetAssessmentMetadata";
     public const string ListManagementGroupDescendants = "ListManagementGroupDescendants";
+    public const string ListSecurityConnectors = "ListSecurityConnectors";
 }

@@ -16,6 +16,7 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     private readonly SimOAuthServer _oauth;
     private readonly SimAccessControl _access = new();
     private readonly SimRequestLog _requests = new();
+    private readonly SimLateCommits _lateCommits = new();
     private SimulatorHost? _host;
     private SimTableApi? _tables;
 
@@ -142,6 +143,9 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
 
     public bool Delete(string table, string sysId) => _database.Delete(RequireTable(table), sysId);
 
+    /// <summary>The work notes and comments written to a record, oldest first.</summary>
+    public IReadOnlyList<ServiceNowJournalEntry> JournalOf(string table, string sysId) => _database.Journal.Of(RequireTable(table), sysId);
+
     // ---- Requests -----------------------------------------------------------------------------------
 
     /// <summary>Requests to one endpoint, for example <c>"GET /api/now/table/incident"</c> or <c>"POST /oauth_token.do"</c>.</summary>
@@ -202,10 +206,43 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
         var table = (string)context.Request.RouteValues["table"]!;
         var sysId = context.Request.RouteValues["sysId"] as string;
         var endpoint = $"{context.Request.Method} /api/now/table/{table}" + (sysId is null ? string.Empty : "/{sys_id}");
-        return RunAsync(context, endpoint, c => _tables!.HandleAsync(c, table, sysId));
+        if (Faults.CommitLate(endpoint))
+        {
+            _requests.Count(endpoint);
+            return HoldAndCommitLateAsync(context, table);
+        }
+
+        return RunAsync(context, endpoint, c => _tables!.HandleAsync(c, table, sysId), afterAnswer: HttpMethods.IsGet(context.Request.Method) ? () => _lateCommits.AfterReadAsync(table) : null);
     }
 
-    private async Task RunAsync(HttpContext context, string endpoint, Func<HttpContext, Task<SimResponse>> handle)
+    /// <summary>
+    /// Parks the create at once (so no later read can overtake it), then answers nothing until the caller leaves. The
+    /// parked create is handled like any other when it commits; a refusal then simply leaves nothing, as a failed
+    /// transaction does.
+    /// </summary>
+    private async Task HoldAndCommitLateAsync(HttpContext context, string table)
+    {
+        if (!_tables!.IsAuthenticated(context))
+        {
+            await WriteAsync(context, SimResponse.NotAuthenticated());
+            return;
+        }
+
+        var replay = await SimTableApi.CaptureAsync(context);
+        _lateCommits.Park(table, () => _tables.HandleAsync(replay(), table, sysId: null));
+        try
+        {
+            // ServiceNow ends a transaction after about 60 s; a caller that waits longer gets the gateway's 504.
+            await Task.Delay(TimeSpan.FromSeconds(60), context.RequestAborted);
+            await WriteAsync(context, SimResponse.Error(504, "Gateway Timeout", "The transaction was cancelled after 60 seconds."));
+        }
+        catch (OperationCanceledException)
+        {
+            // The caller gave up; the create stays parked and commits after the next read of the table.
+        }
+    }
+
+    private async Task RunAsync(HttpContext context, string endpoint, Func<HttpContext, Task<SimResponse>> handle, Func<Task>? afterAnswer = null)
     {
         _requests.Count(endpoint);
         var (delay, fault) = Faults.Before(endpoint);
@@ -235,6 +272,10 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
         }
 
         await WriteAsync(context, response);
+        if (afterAnswer is not null)
+        {
+            await afterAnswer();
+        }
     }
 
     private SimResponse RateLimited(int retryAfterSeconds)

@@ -109,6 +109,11 @@ internal static class ServiceNowSimulatorControlEndpoints
                 faults.FailAfterCommitNext(lost.GetValue<int>(), endpoint);
             }
 
+            if (body["commitLateNext"] is { } late)
+            {
+                faults.CommitLateNext(late.GetValue<int>(), endpoint);
+            }
+
             if (body["delayNext"] is { } delayed)
             {
                 faults.DelayNext(delayed.GetValue<int>(), TimeSpan.FromMilliseconds(body["delayMs"]?.GetValue<int>() ?? 1000), endpoint);

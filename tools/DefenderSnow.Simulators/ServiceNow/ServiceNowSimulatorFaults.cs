@@ -20,6 +20,7 @@ public sealed class ServiceNowSimulatorFaults
         Fail,
         FailAfterCommit,
         Unauthorized,
+        CommitLate,
     }
 
     /// <summary>Added to every API request.</summary>
@@ -51,6 +52,12 @@ public sealed class ServiceNowSimulatorFaults
 
     /// <summary>The next <paramref name="count"/> matching requests are carried out, then answered 500: the answer is "lost".</summary>
     public void FailAfterCommitNext(int count, string? endpoint = null) => Add(new Rule(Kind.FailAfterCommit, count, endpoint));
+
+    /// <summary>
+    /// The next <paramref name="count"/> matching creates (<c>POST /api/now/table/…</c>) get no answer until the caller gives
+    /// up; the record is committed after the next read of the same table was answered (see <c>SimLateCommits</c>).
+    /// </summary>
+    public void CommitLateNext(int count, string? endpoint = null) => Add(new Rule(Kind.CommitLate, count, endpoint));
 
     /// <summary>The next <paramref name="count"/> matching Table API requests get 401 whatever their token.</summary>
     public void UnauthorizedNext(int count, string? endpoint = null) => Add(new Rule(Kind.Unauthorized, count, endpoint));
@@ -89,6 +96,14 @@ public sealed class ServiceNowSimulatorFaults
             }
 
             return (delay, answer);
+        }
+    }
+
+    internal bool CommitLate(string endpoint)
+    {
+        lock (_lock)
+        {
+            return endpoint.StartsWith("POST /api/now/table/", StringComparison.Ordinal) && Take(Kind.CommitLate, endpoint) is not null;
         }
     }
 

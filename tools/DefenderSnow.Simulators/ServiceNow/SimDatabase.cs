@@ -19,6 +19,8 @@ internal sealed class SimDatabase
         _timeProvider = timeProvider;
     }
 
+    public SimJournal Journal { get; } = new();
+
     public string Now => _timeProvider.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
     public Dictionary<string, string> Insert(string table, IReadOnlyDictionary<string, string> values, string? actingUserSysId)
@@ -64,6 +66,7 @@ internal sealed class SimDatabase
             }
 
             _records[table].Add(record);
+            Journal.Record(table, record["sys_id"], values, actor, now);
             return new Dictionary<string, string>(record);
         }
     }
@@ -90,6 +93,7 @@ internal sealed class SimDatabase
             {
                 updated["sys_updated_on"] = now;
                 updated["sys_updated_by"] = actingUserSysId is null ? "admin" : UserNameOf(actingUserSysId);
+                Journal.Record(table, sysId, values, updated["sys_updated_by"], now);
                 updated["sys_mod_count"] = (int.Parse(existing["sys_mod_count"], CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture);
                 foreach (var (key, value) in updated)
                 {

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 namespace DefenderSnow.Simulators.ServiceNow;
 
 /// <summary><c>/api/now/table/{table}[/{sys_id}]</c>, strict where ServiceNow is strict and lenient where it is lenient.</summary>
-internal sealed class SimTableApi
+internal sealed partial class SimTableApi
 {
     private const int DefaultLimit = 10000;
     private readonly SimDatabase _database;

@@ -1,0 +1,116 @@
+using System.Text;
+using DefenderSnow.Core.Defender;
+using DefenderSnow.Core.Integrations;
+using DefenderSnow.Core.ServiceNow;
+
+namespace DefenderSnow.Core.Assignments;
+
+/// <summary>Writes a ticket's texts from Defender's recommendation, in the lengths ServiceNow keeps.</summary>
+internal static class TicketComposer
+{
+    /// <summary>ServiceNow silently cuts longer values (the default field lengths), so we cut first, where we choose.</summary>
+    public const int ShortDescriptionLength = 160;
+
+    public const int DescriptionLength = 4000;
+
+    public static string ShortDescription(string? recommendation, string resourceId)
+    {
+        var resourceName = resourceId.TrimEnd('/')[(resourceId.TrimEnd('/').LastIndexOf('/') + 1)..];
+        return CutOnWord($"{recommendation ?? "Defender for Cloud recommendation"} on {resourceName}", ShortDescriptionLength);
+    }
+
+    public static string Description(AssessmentMetadata metadata, Assessment assessment, string resourceId)
+    {
+        var text = new StringBuilder();
+        text.Append("Defender for Cloud recommendation: ").AppendLine(metadata.DisplayName ?? assessment.DisplayName ?? metadata.Name);
+        text.Append("Severity: ").AppendLine(metadata.Severity?.ToString() ?? "unknown");
+        text.Append("Resource: ").AppendLine(resourceId);
+        text.Append("Defender portal: ").AppendLine(PortalLink(assessment));
+        AppendSection(text, "Description", metadata.Description);
+        AppendSection(text, "Remediation steps", metadata.RemediationDescription);
+        return CutOnWord(text.ToString().TrimEnd(), DescriptionLength);
+    }
+
+    /// <summary>
+    /// The ServiceNow fields of a new ticket: short description, assignee and caller always; the optional fields the
+    /// integration lists for the table, from the request, or (in Default mode) composed from the recommendation.
+    /// </summary>
+    public static Dictionary<string, string> Fields(
+        Integration integration,
+        ServiceNowTicketTable table,
+        CreateAssignmentRequest request,
+        AssessmentMetadata metadata,
+        Assessment assessment,
+        string resourceId,
+        string? shortDescription,
+        string? description,
+        ServiceNowUser owner,
+        ServiceNowUser opener,
+        ServiceNowGroup? group)
+    {
+        var allowed = integration.Fields.For(table.Name);
+        var composing = integration.FieldMode == FieldMode.Default;
+        var fields = new Dictionary<string, string>
+        {
+            ["short_description"] = shortDescription ?? ShortDescription(metadata.DisplayName ?? assessment.DisplayName, resourceId),
+            ["assigned_to"] = owner.SysId,
+            [table.CallerField] = opener.SysId,
+        };
+        if (allowed.Contains("description") && (description ?? (composing ? Description(metadata, assessment, resourceId) : null)) is { } text)
+        {
+            fields["description"] = text;
+        }
+
+        foreach (var (field, given) in new[] { ("impact", request.Impact), ("urgency", request.Urgency) })
+        {
+            if (allowed.Contains(field) && (given?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? (composing ? ImpactFor(metadata.Severity) : null)) is { } level)
+            {
+                fields[field] = level;
+            }
+        }
+
+        if (group is not null)
+        {
+            fields["assignment_group"] = group.SysId;
+        }
+
+        return fields;
+    }
+
+    /// <summary>ServiceNow's impact and urgency: 1 High, 2 Medium, 3 Low.</summary>
+    public static string ImpactFor(AssessmentSeverity? severity) => severity switch
+    {
+        AssessmentSeverity.High => "1",
+        AssessmentSeverity.Medium => "2",
+        _ => "3",
+    };
+
+    /// <summary>The recommendation's page in the portal: the link Defender returned, or the recommendation blade by key.</summary>
+    public static string PortalLink(Assessment assessment) =>
+        assessment.AzurePortalUri
+        ?? $"https://portal.azure.com/#view/Microsoft_Azure_Security/GenericRecommendationDetailsBlade/assessmentKey/{assessment.Name}";
+
+    /// <summary>At most <paramref name="length"/> characters, ending at a word boundary with an ellipsis when cut.</summary>
+    public static string CutOnWord(string value, int length)
+    {
+        if (value.Length <= length)
+        {
+            return value;
+        }
+
+        var room = value[..(length - 1)];
+        var space = room.LastIndexOfAny([' ', '\n', '\t']);
+        // A single word longer than half the room is cut where it must be, rather than leaving almost nothing.
+        var cut = space > length / 2 ? room[..space] : room;
+        return cut.TrimEnd() + "…";
+    }
+
+    private static void AppendSection(StringBuilder text, string title, string? html)
+    {
+        var body = HtmlText.ToText(html);
+        if (body.Length > 0)
+        {
+            text.AppendLine().Append(title).AppendLine(":").AppendLine(body);
+        }
+    }
+}

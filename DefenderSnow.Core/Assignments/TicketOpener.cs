@@ -1,0 +1,73 @@
+using DefenderSnow.Core.ServiceNow;
+using Microsoft.Extensions.Logging;
+
+namespace DefenderSnow.Core.Assignments;
+
+/// <summary>
+/// Opens the one ticket of an assignment (<c>correlation_id</c> = assignment id) and defends it against duplicates:
+/// ServiceNow keeps no correlation id unique, and a create it commits after its caller gave up leaves a second ticket.
+/// </summary>
+public sealed partial class TicketOpener
+{
+    private readonly ILogger<TicketOpener> _logger;
+
+    public TicketOpener(ILogger<TicketOpener> logger)
+    {
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// The ticket of the assignment: one found by its correlation id (a retry after a crash), else a new one. ServiceNow
+    /// may commit a create whose caller gave up after the caller looked; if two tickets now carry the id, all callers
+    /// keep the oldest and cancel the others with a work note.
+    /// </summary>
+    public async Task<ServiceNowTicket> OpenAsync(IServiceNowClient client, Assignment assignment, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
+    {
+        var table = assignment.Ticket.Table;
+        var found = await client.FindByCorrelationIdAsync(table, assignment.Id, cancellationToken).ConfigureAwait(false);
+        if (found is not null)
+        {
+            LogAdopted(_logger, assignment.Id, found.Number);
+            return found;
+        }
+
+        var created = await client.CreateTicketAsync(new ServiceNowTicketRequest(table, assignment.Id, fields), cancellationToken).ConfigureAwait(false);
+        return await CancelDuplicatesAsync(client, assignment.Id, created, mayAdoptOlder: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Keeps the oldest ticket carrying the assignment's id and cancels the others, with a work note. All callers agree
+    /// on the oldest, so racing requests never cancel each other's keeper. Once Defender shows <paramref name="ours"/>
+    /// (<paramref name="mayAdoptOlder"/> false), only newer tickets are canceled; an older one is left for sync to see.
+    /// </summary>
+    public async Task<ServiceNowTicket> CancelDuplicatesAsync(
+        IServiceNowClient client, string assignmentId, ServiceNowTicket ours, bool mayAdoptOlder, CancellationToken cancellationToken)
+    {
+        var all = await client.FindAllByCorrelationIdAsync(ours.Table, assignmentId, cancellationToken).ConfigureAwait(false);
+        if (all.Count <= 1)
+        {
+            return ours;
+        }
+
+        var kept = all[0];
+        if (!mayAdoptOlder && kept.SysId != ours.SysId)
+        {
+            _logger.LogWarning("Assignment {AssignmentId} keeps ticket {Ours}, but ServiceNow holds an older ticket {Older} with its correlation id", assignmentId, ours.Number, kept.Number);
+            return ours;
+        }
+
+        foreach (var duplicate in all.Skip(1).Where(t => !t.State.IsTerminal))
+        {
+            await client.CancelDuplicateAsync(ours.Table, duplicate.SysId, kept.Number, cancellationToken).ConfigureAwait(false);
+            LogDuplicateCanceled(_logger, assignmentId, duplicate.Number, kept.Number);
+        }
+
+        return kept;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Assignment {AssignmentId} adopted its existing ticket {TicketNumber}")]
+    private static partial void LogAdopted(ILogger logger, string assignmentId, string ticketNumber);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Assignment {AssignmentId} had a duplicate ticket {Duplicate}; canceled it and kept {Kept}")]
+    private static partial void LogDuplicateCanceled(ILogger logger, string assignmentId, string duplicate, string kept);
+}

@@ -1,0 +1,157 @@
+using System.Text.Json.Nodes;
+using DefenderSnow.Core.Assignments;
+using DefenderSnow.Functions.Assignments;
+using DefenderSnow.Simulators.Defender;
+using DefenderSnow.Simulators.ServiceNow;
+using DefenderSnow.Tests.Infrastructure;
+using DefenderSnow.Tests.Integrations;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DefenderSnow.Tests.Assignments;
+
+/// <summary>
+/// Runs the Assignments functions of the real host against Azurite and the simulators, on top of the
+/// Integrations harness (integrations are created through their own function). The clock is a
+/// <see cref="WallClock"/> that starts at the real time, so simulators that check token expiry agree with it.
+/// </summary>
+public abstract class AssignmentFunctionTestBase : IntegrationFunctionTestBase
+{
+    protected const string Assessment = "4fb67663-9ab9-475d-b026-8c544cced439";
+    protected const string RecommendationName = "Machines should have vulnerability findings resolved";
+    protected const string Owner = "alice";
+    protected const string OwnerEmail = "alice@contoso.example";
+    protected const string Opener = "bob";
+    protected const string OpenerEmail = "bob@contoso.example";
+    protected const string Group = "Security Operations";
+
+    protected WallClock Clock { get; } = new();
+
+    protected AssignmentFunctions Assignments { get; private set; } = null!;
+
+    protected string OwnerSysId { get; private set; } = null!;
+
+    protected string OpenerSysId { get; private set; } = null!;
+
+    protected string GroupSysId { get; private set; } = null!;
+
+    [OneTimeSetUp]
+    public void StartAssignments()
+    {
+        Assignments = App.Function<AssignmentFunctions>();
+        OwnerSysId = App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(Owner, OwnerEmail, "Alice Owner"));
+        OpenerSysId = App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(Opener, OpenerEmail, "Bob Caller"));
+        GroupSysId = App.ServiceNow.SeedGroup(Group);
+        App.ResourceManager.State.SeedMetadata(new SimulatedAssessmentMetadata(Assessment, RecommendationName, SimulatedSeverity.High)
+        {
+            Description = "Vulnerability assessment found <b>unpatched</b> software.",
+            RemediationDescription = "<p>To fix:</p><ol><li>Open the finding &amp; review it.</li><li>Apply the patch.</li></ol><script>alert(1)</script>",
+        });
+    }
+
+    [SetUp]
+    public void ClearFaults()
+    {
+        App.ServiceNow.Faults.Clear();
+        App.ResourceManager.State.ClearFaults();
+    }
+
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
+
+    /// <summary>A new resource of the fixture's subscription, with an Unhealthy assessment of <see cref="Assessment"/>.</summary>
+    protected string UnhealthyResource(string? subscriptionScope = null, SimulatedAssessmentStatus status = SimulatedAssessmentStatus.Unhealthy)
+    {
+        var resourceId = $"{subscriptionScope ?? SubscriptionScope}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-{Guid.NewGuid():N}";
+        App.ResourceManager.State.SeedAssessment(new SimulatedAssessment(resourceId, Assessment, status));
+        return resourceId;
+    }
+
+    protected Task<string> CreateCustomizedIntegrationAsync() => CreateIntegrationFromAsync(body => body["fieldMode"] = "customized");
+
+    protected async Task<string> CreateIntegrationFromAsync(Action<Dictionary<string, object?>> adjust)
+    {
+        var body = ValidBody();
+        adjust(body);
+        var response = await CreateAsync(body);
+        Assert.That(response.Status, Is.EqualTo(201), response.ToString());
+        return response.Json["id"]!.GetValue<string>();
+    }
+
+    protected static Dictionary<string, object?> AssignmentBody(string integrationId, string resourceId, string ticketType = "incident") => new()
+    {
+        ["integrationId"] = integrationId,
+        ["assessmentName"] = Assessment,
+        ["resourceId"] = resourceId,
+        ["ticketType"] = ticketType,
+        ["assignedTo"] = OwnerEmail,
+        ["caller"] = Opener,
+        ["remediationTimeframeDays"] = 30,
+        ["gracePeriod"] = true,
+        ["emailNotifications"] = new Dictionary<string, object?> { ["notifyOwner"] = true, ["notifyManager"] = false },
+    };
+
+    protected Task<FunctionResponse> CreateAssignmentAsync(object body) =>
+        Record(FunctionCall.InvokeAsync(FunctionCall.Request("POST", "/api/assignments", FunctionCall.Json(body)), r => Assignments.Create(r, CancellationToken.None)));
+
+    protected Task<FunctionResponse> GetAssignmentAsync(string id) =>
+        Record(FunctionCall.InvokeAsync(FunctionCall.Request("GET", $"/api/assignments/{id}"), r => Assignments.Get(r, id, CancellationToken.None)));
+
+    protected Task<FunctionResponse> ListAssignmentsAsync(string query) =>
+        Record(FunctionCall.InvokeAsync(FunctionCall.Request("GET", "/api/assignments" + query), r => Assignments.List(r, CancellationToken.None)));
+
+    protected Task<FunctionResponse> UpdateAssignmentAsync(string id, object body) =>
+        Record(FunctionCall.InvokeAsync(FunctionCall.Request("PATCH", $"/api/assignments/{id}", FunctionCall.Json(body)), r => Assignments.Update(r, id, CancellationToken.None)));
+
+    protected Task<FunctionResponse> DeleteAssignmentAsync(string id) =>
+        Record(FunctionCall.InvokeAsync(FunctionCall.Request("DELETE", $"/api/assignments/{id}"), r => Assignments.Delete(r, id, CancellationToken.None)));
+
+    protected async Task<JsonNode> CreateActiveAsync(string integrationId, string resourceId, string ticketType = "incident")
+    {
+        var response = await CreateAssignmentAsync(AssignmentBody(integrationId, resourceId, ticketType));
+        Assert.That(response.Status, Is.EqualTo(201), response.ToString());
+        return response.Json;
+    }
+
+    /// <summary>Every ticket of <paramref name="table"/> that carries the correlation id.</summary>
+    protected IReadOnlyList<IReadOnlyDictionary<string, string>> TicketsOf(string assignmentId, string table = "incident") =>
+        App.ServiceNow.ListTickets(table).Where(t => t["correlation_id"] == assignmentId).ToList();
+
+    protected StoredGovernanceAssignment? GovernanceOf(string resourceId, string assignmentId) =>
+        App.ResourceManager.State.FindGovernanceAssignment(resourceId, Assessment, assignmentId);
+
+    protected async Task<Assignment?> StoredAsync(string assignmentId) => (await App.Get<IAssignmentStore>().FindAsync(assignmentId, CancellationToken.None))?.Value;
+
+    /// <summary>
+    /// The three systems agree on an active assignment: the stored row, exactly one open ticket carrying its id, and
+    /// the governance assignment under its id with owner, due date and ticket.
+    /// </summary>
+    protected async Task AssertActiveEverywhereAsync(string assignmentId, string ticketType = "incident")
+    {
+        var stored = await StoredAsync(assignmentId);
+        Assert.That(stored, Is.Not.Null, "stored assignment");
+        Assert.That(stored!.Status, Is.EqualTo(AssignmentStatus.Active));
+        var tickets = TicketsOf(assignmentId, ticketType);
+        Assert.That(tickets, Has.Count.EqualTo(1), "tickets with the assignment's correlation id");
+        var ticket = tickets[0];
+        Assert.That(ticket["sys_id"], Is.EqualTo(stored.Ticket.SysId));
+        Assert.That(ticket["number"], Is.EqualTo(stored.Ticket.Number));
+        Assert.That(ticket["assigned_to"], Is.EqualTo(stored.AssignedToSysId));
+        Assert.That(ticket["correlation_display"], Is.EqualTo("DefenderSnow"));
+        var governance = GovernanceOf(stored.ResourceId, assignmentId);
+        Assert.That(governance, Is.Not.Null, "governance assignment");
+        Assert.That(governance!.Owner, Is.EqualTo(stored.AssignedTo));
+        Assert.That(governance.RemediationDueDate, Is.EqualTo(stored.DueDate).Within(TimeSpan.FromSeconds(1)));
+        Assert.That(governance.IsGracePeriod, Is.EqualTo(stored.GracePeriod));
+        Assert.That(governance.TicketNumber, Is.EqualTo(int.Parse(stored.Ticket.Number![3..], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(governance.TicketLink, Is.EqualTo(stored.Ticket.Link));
+        Assert.That(governance.TicketStatus, Is.EqualTo(stored.Ticket.State));
+    }
+
+    /// <summary>Nothing was created upstream for a finding: no governance assignment on the resource, no new ticket.</summary>
+    protected void AssertNothingUpstream(string resourceId, int ticketsBefore)
+    {
+        Assert.That(App.ResourceManager.State.GovernanceAssignments.Where(g => g.ResourceId.Equals(resourceId, StringComparison.OrdinalIgnoreCase)), Is.Empty, "governance assignments");
+        Assert.That(AllTicketCount(), Is.EqualTo(ticketsBefore), "tickets");
+    }
+
+    protected int AllTicketCount() => new[] { "incident", "problem", "change_request" }.Sum(t => App.ServiceNow.ListTickets(t).Count);
+}

@@ -1,0 +1,48 @@
+using DefenderSnow.Core.Defender;
+
+namespace DefenderSnow.Tests.Assignments;
+
+/// <summary>
+/// The real Defender client, except that <see cref="Hook.BeforeNextPut"/> runs once just before the next
+/// governance-assignment write: a test makes the process "die" there, or another writer slip in.
+/// </summary>
+internal sealed class InterceptingDefenderClient(IDefenderClient inner, InterceptingDefenderClient.Hook hook) : IDefenderClient
+{
+    public async Task<GovernanceAssignmentResource> PutGovernanceAssignmentAsync(
+        string resourceId, string assessmentName, string assignmentKey, GovernanceAssignment assignment, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref hook.BeforeNextPut, null) is { } before)
+        {
+            await before();
+        }
+
+        return await inner.PutGovernanceAssignmentAsync(resourceId, assessmentName, assignmentKey, assignment, cancellationToken);
+    }
+
+    public Task<GovernanceAssignmentResource?> GetGovernanceAssignmentAsync(string resourceId, string assessmentName, string assignmentKey, CancellationToken cancellationToken) =>
+        inner.GetGovernanceAssignmentAsync(resourceId, assessmentName, assignmentKey, cancellationToken);
+
+    public Task DeleteGovernanceAssignmentAsync(string resourceId, string assessmentName, string assignmentKey, CancellationToken cancellationToken) =>
+        inner.DeleteGovernanceAssignmentAsync(resourceId, assessmentName, assignmentKey, cancellationToken);
+
+    public Task<IReadOnlyList<GovernanceAssignmentResource>> ListGovernanceAssignmentsAsync(string resourceId, string assessmentName, CancellationToken cancellationToken) =>
+        inner.ListGovernanceAssignmentsAsync(resourceId, assessmentName, cancellationToken);
+
+    public Task<Assessment?> GetAssessmentAsync(string resourceId, string assessmentName, CancellationToken cancellationToken) =>
+        inner.GetAssessmentAsync(resourceId, assessmentName, cancellationToken);
+
+    public Task<AssessmentMetadata?> GetAssessmentMetadataAsync(string assessmentName, CancellationToken cancellationToken) =>
+        inner.GetAssessmentMetadataAsync(assessmentName, cancellationToken);
+
+    public Task<IReadOnlyList<ManagementGroupDescendant>> ListManagementGroupDescendantsAsync(string managementGroupName, CancellationToken cancellationToken) =>
+        inner.ListManagementGroupDescendantsAsync(managementGroupName, cancellationToken);
+
+    public Task<IReadOnlyList<SecurityConnector>> ListSecurityConnectorsAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        inner.ListSecurityConnectorsAsync(subscriptionId, cancellationToken);
+
+    public sealed class Hook
+    {
+        /// <summary>Taken (and cleared) by the next governance-assignment write.</summary>
+        public Func<Task>? BeforeNextPut;
+    }
+}
