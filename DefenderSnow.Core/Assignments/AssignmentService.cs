@@ -3,6 +3,7 @@ using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Storage;
+using DefenderSnow.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace DefenderSnow.Core.Assignments;
@@ -30,6 +31,7 @@ public sealed partial class AssignmentService
     private readonly IDefenderClient _defender;
     private readonly IScopeMembershipFactory _scopes;
     private readonly TicketOpener _tickets;
+    private readonly DefenderSnowTelemetry _telemetry;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<AssignmentService> _logger;
 
@@ -40,9 +42,11 @@ public sealed partial class AssignmentService
         IDefenderClient defender,
         IScopeMembershipFactory scopes,
         TicketOpener tickets,
+        DefenderSnowTelemetry telemetry,
         TimeProvider timeProvider,
         ILogger<AssignmentService> logger)
     {
+        _telemetry = telemetry;
         _assignments = assignments;
         _integrations = integrations;
         _serviceNow = serviceNow;
@@ -255,6 +259,7 @@ public sealed partial class AssignmentService
         var integration = await _integrations.GetAsync(assignment.IntegrationId, cancellationToken).ConfigureAwait(false);
         await _defender.DeleteGovernanceAssignmentAsync(assignment.ResourceId, assignment.AssessmentName, assignment.Id, cancellationToken).ConfigureAwait(false);
         await _assignments.CloseAsync(current, ClosedReason.Deleted, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        _telemetry.AssignmentClosed(ClosedReason.Deleted);
         if (integration is not null)
         {
             await LeaveDeletionNoteAsync(integration.Value, assignment, cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace DefenderSnow.Core.Assignments;
@@ -9,10 +10,12 @@ namespace DefenderSnow.Core.Assignments;
 /// </summary>
 public sealed partial class TicketOpener
 {
+    private readonly DefenderSnowTelemetry _telemetry;
     private readonly ILogger<TicketOpener> _logger;
 
-    public TicketOpener(ILogger<TicketOpener> logger)
+    public TicketOpener(DefenderSnowTelemetry telemetry, ILogger<TicketOpener> logger)
     {
+        _telemetry = telemetry;
         _logger = logger;
     }
 
@@ -32,6 +35,7 @@ public sealed partial class TicketOpener
         }
 
         var created = await client.CreateTicketAsync(new ServiceNowTicketRequest(table, assignment.Id, fields), cancellationToken).ConfigureAwait(false);
+        _telemetry.TicketCreated(table);
         return await CancelDuplicatesAsync(client, assignment.Id, created, mayAdoptOlder: true, cancellationToken).ConfigureAwait(false);
     }
 

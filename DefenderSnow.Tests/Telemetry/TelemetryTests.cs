@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using DefenderSnow.Core.Telemetry;
-using DefenderSnow.Tests.Integrations;
+using DefenderSnow.Tests.Assignments;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -12,7 +12,7 @@ namespace DefenderSnow.Tests.Telemetry;
 /// The real composition's OpenTelemetry, exported in memory: the spans and metrics DefenderSnow's work
 /// produces, and no secret in any of them.
 /// </summary>
-public sealed class TelemetryTests : IntegrationFunctionTestBase
+public sealed class TelemetryTests : AssignmentFunctionTestBase
 {
     private readonly List<Activity> _spans = [];
     private readonly List<Metric> _metrics = [];
@@ -51,6 +51,21 @@ public sealed class TelemetryTests : IntegrationFunctionTestBase
     }
 
     [Test]
+    public async Task Creating_an_assignment_counts_the_ticket_and_traces_resource_manager()
+    {
+        var integrationId = await CreateIntegrationAsync();
+        _spans.Clear();
+        _metrics.Clear();
+
+        await CreateActiveAsync(integrationId, UnhealthyResource(), "problem");
+        Flush();
+
+        Assert.That(Dimensions(_metrics.Single(m => m.Name == "defendersnow.tickets.created")), Does.Contain("ticket.table=problem"));
+        Assert.That(_spans.Where(s => s.Kind == ActivityKind.Client && Equals(s.GetTagItem("server.port"), App.ResourceManager.BaseUri.Port)), Is.Not.Empty, "an HTTP span to Resource Manager");
+        AssertNoSecretIn(_spans, _metrics);
+    }
+
+    [Test]
     public void DefenderSnow_metrics_are_exported_with_their_dimensions()
     {
         var telemetry = App.Get<DefenderSnowTelemetry>();
@@ -67,10 +82,13 @@ public sealed class TelemetryTests : IntegrationFunctionTestBase
         Assert.That(Dimensions(_metrics.Single(m => m.Name == "defendersnow.assignments.closed")), Does.Contain("reason=TicketResolved"));
     }
 
-    protected override void ConfigureServices(IServiceCollection services) =>
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        base.ConfigureServices(services);
         services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddInMemoryExporter(_spans))
             .WithMetrics(metrics => metrics.AddInMemoryExporter(_metrics));
+    }
 
     private static IEnumerable<string> Dimensions(Metric metric)
     {
