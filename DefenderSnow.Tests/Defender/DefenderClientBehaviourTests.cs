@@ -101,7 +101,7 @@ public class DefenderClientBehaviourTests
     public void A_caller_that_cancels_gets_a_cancellation_not_an_outage()
     {
         using var services = DefenderTestServices.Build(_simulator.BaseUri);
-        _simulator.State.SetLatency(TimeSpan.FromSeconds(5));
+        _simulator.Faults.Latency = TimeSpan.FromSeconds(5);
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
 
         Assert.CatchAsync<OperationCanceledException>(() =>

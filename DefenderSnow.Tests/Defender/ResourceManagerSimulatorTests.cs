@@ -226,7 +226,7 @@ public class ResourceManagerSimulatorTests
     [Test]
     public async Task Injected_throttling_carries_retry_after_and_is_counted()
     {
-        _simulator.State.InjectFault(new SimulatedFault(429) { RetryAfter = TimeSpan.FromSeconds(1) });
+        _simulator.Faults.FailNext(1, 429, retryAfter: TimeSpan.FromSeconds(1));
 
         using var throttled = await SendAsync(HttpMethod.Get, AssignmentPath + GovernanceVersion);
         using var next = await SendAsync(HttpMethod.Get, AssignmentPath + GovernanceVersion);
@@ -257,7 +257,7 @@ public class ResourceManagerSimulatorTests
         });
         using var descendants = await SendAsync(HttpMethod.Get, "/providers/Microsoft.Management/managementGroups/root/descendants?api-version=2020-05-01");
         var counts = await _http.GetFromJsonAsync<Dictionary<string, int>>("/_sim/arm/requests");
-        using var badFault = await _http.PostAsJsonAsync("/_sim/arm/faults", new { statusCode = 404 });
+        using var badFault = await _http.PostAsJsonAsync("/_sim/arm/faults", new { kind = "fail", status = 200 });
 
         Assert.Multiple(async () =>
         {

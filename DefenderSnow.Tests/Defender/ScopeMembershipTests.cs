@@ -137,7 +137,7 @@ public class ScopeMembershipTests
     public async Task A_failed_look_up_is_not_remembered()
     {
         var membership = _services.GetRequiredService<IScopeMembershipFactory>().Create();
-        _simulator.State.InjectFault(new SimulatedFault(503, Count: 4) { RetryAfter = TimeSpan.Zero });
+        _simulator.Faults.FailNext(4, 503, retryAfter: TimeSpan.Zero);
 
         Assert.ThrowsAsync<DefenderSnow.Core.Errors.UpstreamUnreachableException>(() =>
             membership.IsCoveredAsync(Group("root"), Vm(Direct), CancellationToken.None));

@@ -1,5 +1,6 @@
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Simulators.ServiceNow;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DefenderSnow.Tests.ServiceNow;
@@ -47,7 +48,7 @@ public sealed class ServiceNowConnectionVerifierTests
     public async Task A_table_the_user_cannot_read_is_named()
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync();
-        env.Simulator.DenyRead(ServiceNowTestEnvironment.ServiceUser, "problem");
+        env.Simulator.Deny(ServiceNowTestEnvironment.ServiceUser, "problem", ServiceNowTableOperation.Read);
 
         var error = Assert.ThrowsAsync<ServiceNowRejectedException>(() => Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None));
 

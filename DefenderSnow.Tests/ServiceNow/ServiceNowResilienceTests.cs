@@ -13,7 +13,7 @@ public sealed class ServiceNowResilienceTests
     public async Task A_429_is_retried_after_Retry_After_for_reads()
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync();
-        env.Simulator.Faults.RateLimitNext(2, retryAfterSeconds: 0, IncidentRead);
+        env.Simulator.Faults.RateLimitNext(2, TimeSpan.FromSeconds(0), IncidentRead);
 
         await env.Client.FindByCorrelationIdAsync("incident", "a", CancellationToken.None);
 
@@ -24,7 +24,7 @@ public sealed class ServiceNowResilienceTests
     public async Task A_429_is_retried_for_a_create_because_ServiceNow_did_no_work()
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync();
-        env.Simulator.Faults.RateLimitNext(1, retryAfterSeconds: 1, IncidentCreate);
+        env.Simulator.Faults.RateLimitNext(1, TimeSpan.FromSeconds(1), IncidentCreate);
 
         var ticket = await env.Client.CreateTicketAsync(new ServiceNowTicketRequest("incident", "assignment-1", env.TicketFields("incident")), CancellationToken.None);
 
@@ -40,7 +40,7 @@ public sealed class ServiceNowResilienceTests
     public async Task A_429_asking_for_a_longer_wait_than_allowed_is_not_retried()
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync(settings: new Dictionary<string, string?> { ["ServiceNow:MaxRetryAfter"] = "00:00:30" });
-        env.Simulator.Faults.RateLimitNext(5, retryAfterSeconds: 120, IncidentRead);
+        env.Simulator.Faults.RateLimitNext(5, TimeSpan.FromSeconds(120), IncidentRead);
 
         var error = Assert.ThrowsAsync<ServiceNowUnreachableException>(() => env.Client.FindByCorrelationIdAsync("incident", "a", CancellationToken.None));
 

@@ -134,6 +134,11 @@ public sealed class ServiceNowSimulatorTests
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
         Assert.That(created.Headers.Location, Is.Not.Null);
         var sysId = (await created.Content.ReadFromJsonAsync<JsonObject>())!["result"]!["sys_id"]!.GetValue<string>();
+        if (table == "change_request")
+        {
+            // A change reaches Closed only from Review.
+            _simulator.MoveTo(table, sysId, "0");
+        }
 
         var refused = await SendJson(HttpMethod.Patch, $"api/now/table/{table}/{sysId}", token, new JsonObject { ["state"] = state, ["close_notes"] = "done" });
         var accepted = await SendJson(HttpMethod.Patch, $"api/now/table/{table}/{sysId}", token, new JsonObject { ["state"] = state, ["close_code"] = "Solved (Permanently)", ["close_notes"] = "done" });
@@ -302,14 +307,14 @@ public sealed class ServiceNowSimulatorTests
     public async Task The_HTTP_control_surface_seeds_and_injects_faults()
     {
         var seeded = await _http.PostAsJsonAsync("_sim/servicenow/users", new { userName = "dave", email = "dave@contoso.example", password = "dave-pw" });
-        var faults = await _http.PostAsJsonAsync("_sim/servicenow/faults", new { rateLimitNext = 1, retryAfterSeconds = 3 });
+        var faults = await _http.PostAsJsonAsync("_sim/servicenow/faults", new { kind = "rateLimit", count = 1, retryAfterSeconds = 3 });
         var token = await _http.PostAsync("oauth_token.do", Form(("grant_type", "password"), ("client_id", ClientId), ("client_secret", ClientSecret), ("username", "dave"), ("password", "dave-pw")));
         var counts = await _http.GetFromJsonAsync<JsonObject>("_sim/servicenow/requests");
 
         Assert.Multiple(() =>
         {
             Assert.That(seeded.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(faults.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(faults.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
             Assert.That(token.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
             Assert.That(token.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(3)));
             Assert.That(counts!["endpoints"]!["POST /oauth_token.do"]!.GetValue<int>(), Is.EqualTo(1));

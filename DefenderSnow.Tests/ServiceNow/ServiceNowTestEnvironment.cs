@@ -51,7 +51,7 @@ internal sealed class ServiceNowTestEnvironment : IAsyncDisposable
         simulatorOptions ??= new ServiceNowSimulatorOptions();
         if (clock is not null)
         {
-            simulatorOptions.TimeProvider = clock;
+            simulatorOptions = simulatorOptions with { TimeProvider = clock };
         }
 
         var simulator = await ServiceNowSimulator.StartAsync(simulatorOptions);

@@ -10,23 +10,22 @@ namespace DefenderSnow.Simulators.Defender;
 /// </summary>
 internal static class ResourceManagerControlEndpoints
 {
-    public static void Map(WebApplication app)
+    public static void Map(RouteGroupBuilder control, ResourceManagerState state)
     {
-        var control = app.MapGroup("/_sim/arm");
-        control.MapPost("/reset", (ResourceManagerState state) =>
+        control.MapPost("/reset", () =>
         {
             state.Reset();
             return Results.NoContent();
         });
-        control.MapPost("/assessments", (ResourceManagerState state, SimulatedAssessment[] assessments) =>
+        control.MapPost("/assessments", (SimulatedAssessment[] assessments) =>
             Apply(() => Array.ForEach(assessments, state.SeedAssessment)));
-        control.MapPost("/assessmentMetadata", (ResourceManagerState state, SimulatedAssessmentMetadata[] metadata) =>
+        control.MapPost("/assessmentMetadata", (SimulatedAssessmentMetadata[] metadata) =>
             Apply(() => Array.ForEach(metadata, state.SeedMetadata)));
-        control.MapPost("/managementGroups", (ResourceManagerState state, SimulatedManagementGroup[] groups) =>
+        control.MapPost("/managementGroups", (SimulatedManagementGroup[] groups) =>
             Apply(() => Array.ForEach(groups, state.AddManagementGroup)));
-        control.MapPost("/subscriptions", (ResourceManagerState state, SimulatedSubscription[] subscriptions) =>
+        control.MapPost("/subscriptions", (SimulatedSubscription[] subscriptions) =>
             Apply(() => Array.ForEach(subscriptions, state.AddSubscription)));
-        control.MapGet("/governanceAssignments", (ResourceManagerState state) =>
+        control.MapGet("/governanceAssignments", () =>
             Results.Ok(state.GovernanceAssignments.Select(a => new
             {
                 a.Id,
@@ -35,16 +34,8 @@ internal static class ResourceManagerControlEndpoints
                 a.AssignmentKey,
                 a.Properties,
             })));
-        control.MapGet("/requests", (ResourceManagerState state) => Results.Ok(state.RequestCounts));
-        control.MapPost("/faults", (ResourceManagerState state, SimulatedFault fault) => Apply(() => state.InjectFault(fault)));
-        control.MapDelete("/faults", (ResourceManagerState state) =>
-        {
-            state.ClearFaults();
-            return Results.NoContent();
-        });
-        control.MapPut("/latency", (ResourceManagerState state, LatencySetting setting) =>
-            Apply(() => state.SetLatency(TimeSpan.FromMilliseconds(setting.Milliseconds), setting.Operation)));
-        control.MapPut("/pageSize", (ResourceManagerState state, PageSizeSetting setting) => Apply(() => state.PageSize = setting.PageSize));
+        control.MapGet("/requests", () => Results.Ok(state.RequestCounts));
+        control.MapPut("/pageSize", (PageSizeSetting setting) => Apply(() => state.PageSize = setting.PageSize));
     }
 
     private static IResult Apply(Action change)
@@ -59,8 +50,6 @@ internal static class ResourceManagerControlEndpoints
             return Results.BadRequest(new { error = e.Message });
         }
     }
-
-    internal sealed record LatencySetting(int Milliseconds, string? Operation);
 
     internal sealed record PageSizeSetting(int PageSize);
 }

@@ -12,15 +12,36 @@ internal sealed class SimOAuthServer
     private readonly Dictionary<string, Grant> _accessTokens = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Grant> _refreshTokens = new(StringComparer.Ordinal);
     private readonly SimDatabase _database;
-    private readonly ServiceNowSimulatorOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private ServiceNowTokenSettings _settings;
 
     public SimOAuthServer(SimDatabase database, ServiceNowSimulatorOptions options)
     {
         _database = database;
-        _options = options;
+        _timeProvider = options.TimeProvider;
+        _settings = new ServiceNowTokenSettings(options.AccessTokenLifespan, options.RefreshTokenLifespan, options.RefreshTokenRotation);
     }
 
-    private DateTimeOffset Now => _options.TimeProvider.GetUtcNow();
+    private DateTimeOffset Now => _timeProvider.GetUtcNow();
+
+    /// <summary>Lifespans and rotation of tokens issued from now on; tokens already issued keep theirs.</summary>
+    public ServiceNowTokenSettings Settings
+    {
+        get { lock (_lock) { return _settings; } }
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (value.AccessTokenLifespan < TimeSpan.FromSeconds(2) || value.RefreshTokenLifespan < TimeSpan.FromSeconds(1))
+            {
+                throw new ArgumentException("Token lifespans are whole seconds: at least 2 s for access tokens (expires_in is one less) and 1 s for refresh tokens.");
+            }
+
+            lock (_lock)
+            {
+                _settings = value;
+            }
+        }
+    }
 
     public void RegisterClient(string clientId, string clientSecret)
     {
@@ -41,6 +62,13 @@ internal sealed class SimOAuthServer
     /// <summary>The token answer, or <c>null</c> for ServiceNow's undifferentiated 401.</summary>
     public JsonObject? Exchange(IReadOnlyDictionary<string, string> form)
     {
+        // A control character in any value (a %00 in the form) is no valid credential: the instance answers its
+        // usual 401 access_denied rather than failing (observed against ServiceNow; see issue 9).
+        if (form.Values.Any(v => v.Any(char.IsControl)))
+        {
+            return null;
+        }
+
         var clientId = form.GetValueOrDefault("client_id");
         var clientSecret = form.GetValueOrDefault("client_secret");
         lock (_lock)
@@ -61,8 +89,8 @@ internal sealed class SimOAuthServer
                         return null;
                     }
 
-                    var refresh = Issue(_refreshTokens, clientId, user["sys_id"], _options.RefreshTokenLifespan);
-                    return Answer(Issue(_accessTokens, clientId, user["sys_id"], _options.AccessTokenLifespan), refresh);
+                    var refresh = Issue(_refreshTokens, clientId, user["sys_id"], _settings.RefreshTokenLifespan);
+                    return Answer(Issue(_accessTokens, clientId, user["sys_id"], _settings.AccessTokenLifespan), refresh);
                 }
 
                 case "refresh_token":
@@ -74,12 +102,12 @@ internal sealed class SimOAuthServer
                         return null;
                     }
 
-                    var access = Issue(_accessTokens, clientId, grant.UserSysId, _options.AccessTokenLifespan);
-                    switch (_options.RefreshTokenRotation)
+                    var access = Issue(_accessTokens, clientId, grant.UserSysId, _settings.AccessTokenLifespan);
+                    switch (_settings.RefreshTokenRotation)
                     {
                         case RefreshTokenRotation.Rotate:
                             grant.Revoked = true;
-                            return Answer(access, Issue(_refreshTokens, clientId, grant.UserSysId, _options.RefreshTokenLifespan));
+                            return Answer(access, Issue(_refreshTokens, clientId, grant.UserSysId, _settings.RefreshTokenLifespan));
                         case RefreshTokenRotation.Omit:
                             return Answer(access, null);
                         default:
@@ -141,7 +169,7 @@ internal sealed class SimOAuthServer
             ["access_token"] = accessToken,
             ["scope"] = "useraccount",
             ["token_type"] = "Bearer",
-            ["expires_in"] = (long)_options.AccessTokenLifespan.TotalSeconds - 1,
+            ["expires_in"] = (long)_settings.AccessTokenLifespan.TotalSeconds - 1,
         };
         if (refreshToken is not null)
         {
