@@ -18,6 +18,7 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     private readonly SimRequestLog _requests = new();
     private SimulatorHost? _host;
     private SimTableApi? _tables;
+    private volatile ServiceNowOutage _outage;
 
     private ServiceNowSimulator(ServiceNowSimulatorOptions options)
     {
@@ -50,6 +51,16 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
             simulator.MapService,
             cancellationToken: cancellationToken);
         return simulator;
+    }
+
+    /// <summary>
+    /// Whether the instance is down for maintenance (503) or hibernating (200), answering every API request with an
+    /// HTML page instead of JSON, as real instances do.
+    /// </summary>
+    public ServiceNowOutage Outage
+    {
+        get => _outage;
+        set => _outage = value;
     }
 
     /// <summary>A handler that trusts this simulator's certificate (and no other unusual one).</summary>
@@ -253,7 +264,28 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     private Task RunAsync(HttpContext context, string endpoint, Func<HttpContext, Task<SimResponse>> handle)
     {
         _requests.Count(endpoint);
-        return SimulatorPipeline.RunAsync(context, Faults, endpoint, WriteFaultAsync, async c => await WriteAsync(c, await handle(c)));
+        return SimulatorPipeline.RunAsync(context, Faults, endpoint, WriteFaultAsync, async c =>
+        {
+            if (Outage != ServiceNowOutage.None)
+            {
+                await WriteOutageAsync(c, Outage);
+                return;
+            }
+
+            await WriteAsync(c, await handle(c));
+        });
+    }
+
+    // What an instance in maintenance (a 503 from the load balancer) or a hibernating developer instance (a 200
+    // "Instance Hibernating page", developer.servicenow.com FAQ) sends instead of the API's JSON.
+    private static Task WriteOutageAsync(HttpContext context, ServiceNowOutage outage)
+    {
+        context.Response.StatusCode = outage == ServiceNowOutage.Maintenance ? 503 : 200;
+        context.Response.ContentType = "text/html;charset=UTF-8";
+        var page = outage == ServiceNowOutage.Maintenance
+            ? "<!DOCTYPE html><html><head><title>ServiceNow - Service Unavailable</title></head><body><h1>Service Unavailable</h1><p>This instance is undergoing maintenance. Please try again later.</p></body></html>"
+            : "<!DOCTYPE html><html><head><title>Instance Hibernating page</title></head><body><h1>Your instance is hibernating</h1><p>Sign in to the developer portal to wake it up.</p><a href=\"https://developer.servicenow.com\">developer.servicenow.com</a></body></html>";
+        return context.Response.WriteAsync(page, context.RequestAborted);
     }
 
     private Task WriteFaultAsync(HttpContext context, SimulatorFault fault)
@@ -298,7 +330,17 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
             return SimResponse.AccessDenied();
         }
 
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        IFormCollection form;
+        try
+        {
+            form = await context.Request.ReadFormAsync(context.RequestAborted);
+        }
+        catch (InvalidDataException)
+        {
+            // A %00 in a form value: ASP.NET refuses to decode it, the instance treats it as wrong credentials.
+            return SimResponse.AccessDenied();
+        }
+
         var values = form.ToDictionary(p => p.Key, p => p.Value.ToString(), StringComparer.Ordinal);
         _requests.CountGrant(values.GetValueOrDefault("grant_type") ?? string.Empty);
         return _oauth.Exchange(values) is { } answer ? new SimResponse(200, answer) : SimResponse.AccessDenied();

@@ -87,6 +87,11 @@ internal static class ServiceNowSimulatorControlEndpoints
             simulator.ResetRequestCounts();
             return new JsonObject();
         }));
+        control.MapPut("/outage", context => Handle(context, body =>
+        {
+            simulator.Outage = Enum.Parse<ServiceNowOutage>(Required(body, "outage"), ignoreCase: true);
+            return new JsonObject { ["outage"] = simulator.Outage.ToString() };
+        }));
         control.MapGet("/tokens/settings", context => Handle(context, _ => Describe(simulator.TokenSettings)));
         control.MapPut("/tokens/settings", context => Handle(context, body =>
         {

@@ -62,13 +62,6 @@ internal sealed class SimOAuthServer
     /// <summary>The token answer, or <c>null</c> for ServiceNow's undifferentiated 401.</summary>
     public JsonObject? Exchange(IReadOnlyDictionary<string, string> form)
     {
-        // A control character in any value (a %00 in the form) is no valid credential: the instance answers its
-        // usual 401 access_denied rather than failing (observed against ServiceNow; see issue 9).
-        if (form.Values.Any(v => v.Any(char.IsControl)))
-        {
-            return null;
-        }
-
         var clientId = form.GetValueOrDefault("client_id");
         var clientSecret = form.GetValueOrDefault("client_secret");
         lock (_lock)
