@@ -98,6 +98,10 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     public string SeedGroup(string name, bool active = true) =>
         _database.Insert("sys_user_group", new Dictionary<string, string> { ["name"] = name, ["active"] = active ? "true" : "false" }, null)["sys_id"];
 
+    /// <summary>Sets a user's <c>sys_user.time_zone</c> as written (any text, as an administrator could); <c>null</c> clears it.</summary>
+    public void SetTimeZone(string userName, string? timeZone) =>
+        _database.Update("sys_user", RequireUser(userName), new Dictionary<string, string> { ["time_zone"] = timeZone ?? string.Empty }, null);
+
     /// <summary>Activates or deactivates a user, as an administrator would.</summary>
     public void SetUserActive(string userName, bool active) =>
         _database.Update("sys_user", RequireUser(userName), new Dictionary<string, string> { ["active"] = active ? "true" : "false" }, null);

@@ -143,7 +143,7 @@ internal sealed class SimDatabase
 
             EnforceDataPolicy(definition, updated);
             var now = Now;
-            ApplyStateRules(definition, updated, existing["state"], actingUserSysId, now);
+            ApplyStateRules(definition, updated, existing.GetValueOrDefault("state"), actingUserSysId, now);
             var changed = updated.Any(p => existing[p.Key] != p.Value) || values.Keys.Any(SimTables.JournalFields.Contains);
             if (changed)
             {
@@ -229,7 +229,8 @@ internal sealed class SimDatabase
         lock (_lock)
         {
             var zone = Find("sys_user", userSysId)?.GetValueOrDefault("time_zone");
-            return string.IsNullOrEmpty(zone) ? null : TimeZoneInfo.FindSystemTimeZoneById(zone);
+            // A zone the instance does not know falls back to the instance's own, here UTC.
+            return !string.IsNullOrEmpty(zone) && TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var found) ? found : null;
         }
     }
 
