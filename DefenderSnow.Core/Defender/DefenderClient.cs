@@ -237,7 +237,7 @@ internal sealed class DefenderClient : IDefenderClient
         }
 
         _logger.LogWarning("Resource Manager {Operation} was refused with {StatusCode} {ErrorCode}: {ErrorMessage}", operation, status, code, message);
-        return new ResourceManagerException(status, code, message, response.Error);
+        return new ResourceManagerException(status, code, ResourceManagerRefusal.Describe(status, code, message, operation), response.Error);
     }
 
     private static (string? Code, string? Message) ReadError(string? content)
