@@ -99,6 +99,18 @@ public class KeyVaultSimulatorTests
     }
 
     [Test]
+    public async Task The_25_KB_limit_counts_UTF8_bytes_not_characters()
+    {
+        // "é" is two bytes in UTF-8: 12,800 of them are exactly 25,600 bytes, one more is over.
+        await _client.SetSecretAsync("two-byte", new string('é', 12_800));
+        var error = Assert.ThrowsAsync<RequestFailedException>(() => _client.SetSecretAsync("over", new string('é', 12_801)))!;
+
+        Assert.That(error.Status, Is.EqualTo(400));
+        Assert.That(error.Message, Does.Contain("25600 bytes"));
+        Assert.That(_simulator.SecretNames(), Is.EqualTo(new[] { "two-byte" }));
+    }
+
+    [Test]
     public void More_than_15_tags_are_refused()
     {
         var secret = new KeyVaultSecret("tagged", "value");
