@@ -85,6 +85,20 @@ public sealed class ResourceManagerSimulatorFidelityTests
         Assert.That(restored.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
+    [Test]
+    public async Task Roles_can_be_revoked_and_restored_over_the_control_endpoints()
+    {
+        using var revoke = await _http.PostAsync("/_sim/arm/roles/revoke", new StringContent($$"""{"scope":"/subscriptions/{{Subscription}}"}""", Encoding.UTF8, "application/json"));
+        using var denied = await SendAsync(HttpMethod.Get, AssignmentPath);
+        using var restore = await _http.PostAsync("/_sim/arm/roles/restore", null);
+        using var allowed = await SendAsync(HttpMethod.Get, AssignmentPath);
+
+        Assert.That(revoke.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That(denied.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(restore.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That(allowed.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "no assignment yet, but no longer forbidden");
+    }
+
     [TestCase(null)]
     [TestCase("text/plain")]
     [TestCase("application/x-www-form-urlencoded")]

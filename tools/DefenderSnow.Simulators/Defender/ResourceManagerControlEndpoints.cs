@@ -35,6 +35,12 @@ internal static class ResourceManagerControlEndpoints
                 a.Properties,
             })));
         control.MapGet("/requests", () => Results.Ok(state.RequestCounts));
+        control.MapPost("/roles/revoke", (ScopeSetting setting) => Apply(() => state.RevokeRoles(setting.Scope)));
+        control.MapPost("/roles/restore", () =>
+        {
+            state.RestoreRoles();
+            return Results.NoContent();
+        });
         control.MapPut("/pageSize", (PageSizeSetting setting) => Apply(() => state.PageSize = setting.PageSize));
     }
 
@@ -52,4 +58,6 @@ internal static class ResourceManagerControlEndpoints
     }
 
     internal sealed record PageSizeSetting(int PageSize);
+
+    internal sealed record ScopeSetting(string Scope);
 }
