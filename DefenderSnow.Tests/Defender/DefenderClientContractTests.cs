@@ -2,8 +2,8 @@ using Azure.Core;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Hosting;
-using DefenderSnow.Simulators.Hosting;
 using DefenderSnow.Simulators.Defender;
+using DefenderSnow.Simulators.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,8 +1,8 @@
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Secrets;
-using DefenderSnow.Simulators.Hosting;
 using DefenderSnow.Simulators.Defender;
+using DefenderSnow.Simulators.Hosting;
 using DefenderSnow.Simulators.KeyVault;
 using DefenderSnow.Tests.Infrastructure;
 

@@ -2,9 +2,8 @@ using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Simulators.Hosting;
 using DefenderSnow.Simulators.KeyVault;
-using Microsoft.Extensions.DependencyInjection;
-
 using DefenderSnow.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DefenderSnow.Tests.Secrets;
 

@@ -100,7 +100,10 @@ public sealed class ServiceNowSimulatorFidelityTests
 
         var response = await SendJson(HttpMethod.Patch, $"api/now/table/{table}/{sysId}", token, new JsonObject
         {
-            ["state"] = to, ["close_code"] = "Solved (Permanently)", ["close_notes"] = "n", ["resolution_code"] = "fix_applied",
+            ["state"] = to,
+            ["close_code"] = "Solved (Permanently)",
+            ["close_notes"] = "n",
+            ["resolution_code"] = "fix_applied",
         });
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
@@ -267,7 +270,11 @@ public sealed class ServiceNowSimulatorFidelityTests
     {
         var form = new Dictionary<string, string>
         {
-            ["grant_type"] = "password", ["client_id"] = ClientId, ["client_secret"] = ClientSecret, ["username"] = "alice", ["password"] = "alice-pw",
+            ["grant_type"] = "password",
+            ["client_id"] = ClientId,
+            ["client_secret"] = ClientSecret,
+            ["username"] = "alice",
+            ["password"] = "alice-pw",
         };
         form[field] += (char)control;
 

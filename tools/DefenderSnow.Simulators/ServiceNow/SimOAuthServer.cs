@@ -74,39 +74,39 @@ internal sealed class SimOAuthServer
             switch (form.GetValueOrDefault("grant_type"))
             {
                 case "password":
-                {
-                    var user = form.GetValueOrDefault("username") is { } userName ? _database.FindUser(userName) : null;
-                    if (user is null || user["active"] != "true" || !_passwords.TryGetValue(user["sys_id"], out var password)
-                        || !FixedTimeEquals(password, form.GetValueOrDefault("password")))
                     {
-                        return null;
-                    }
+                        var user = form.GetValueOrDefault("username") is { } userName ? _database.FindUser(userName) : null;
+                        if (user is null || user["active"] != "true" || !_passwords.TryGetValue(user["sys_id"], out var password)
+                            || !FixedTimeEquals(password, form.GetValueOrDefault("password")))
+                        {
+                            return null;
+                        }
 
-                    var refresh = Issue(_refreshTokens, clientId, user["sys_id"], _settings.RefreshTokenLifespan);
-                    return Answer(Issue(_accessTokens, clientId, user["sys_id"], _settings.AccessTokenLifespan), refresh);
-                }
+                        var refresh = Issue(_refreshTokens, clientId, user["sys_id"], _settings.RefreshTokenLifespan);
+                        return Answer(Issue(_accessTokens, clientId, user["sys_id"], _settings.AccessTokenLifespan), refresh);
+                    }
 
                 case "refresh_token":
-                {
-                    var presented = form.GetValueOrDefault("refresh_token");
-                    if (presented is null || !_refreshTokens.TryGetValue(presented, out var grant) || grant.ClientId != clientId
-                        || grant.Revoked || grant.ExpiresAt <= Now || _database.Get("sys_user", grant.UserSysId)?["active"] != "true")
                     {
-                        return null;
-                    }
+                        var presented = form.GetValueOrDefault("refresh_token");
+                        if (presented is null || !_refreshTokens.TryGetValue(presented, out var grant) || grant.ClientId != clientId
+                            || grant.Revoked || grant.ExpiresAt <= Now || _database.Get("sys_user", grant.UserSysId)?["active"] != "true")
+                        {
+                            return null;
+                        }
 
-                    var access = Issue(_accessTokens, clientId, grant.UserSysId, _settings.AccessTokenLifespan);
-                    switch (_settings.RefreshTokenRotation)
-                    {
-                        case RefreshTokenRotation.Rotate:
-                            grant.Revoked = true;
-                            return Answer(access, Issue(_refreshTokens, clientId, grant.UserSysId, _settings.RefreshTokenLifespan));
-                        case RefreshTokenRotation.Omit:
-                            return Answer(access, null);
-                        default:
-                            return Answer(access, presented);
+                        var access = Issue(_accessTokens, clientId, grant.UserSysId, _settings.AccessTokenLifespan);
+                        switch (_settings.RefreshTokenRotation)
+                        {
+                            case RefreshTokenRotation.Rotate:
+                                grant.Revoked = true;
+                                return Answer(access, Issue(_refreshTokens, clientId, grant.UserSysId, _settings.RefreshTokenLifespan));
+                            case RefreshTokenRotation.Omit:
+                                return Answer(access, null);
+                            default:
+                                return Answer(access, presented);
+                        }
                     }
-                }
 
                 default:
                     return null;

@@ -9,7 +9,11 @@ internal static class SimTables
 
     private static readonly Dictionary<string, string> Priority = new()
     {
-        ["1"] = "1 - Critical", ["2"] = "2 - High", ["3"] = "3 - Moderate", ["4"] = "4 - Low", ["5"] = "5 - Planning",
+        ["1"] = "1 - Critical",
+        ["2"] = "2 - High",
+        ["3"] = "3 - Moderate",
+        ["4"] = "4 - Low",
+        ["5"] = "5 - Planning",
     };
 
     // Default dictionary lengths of the task table (docs.servicenow.com, "Task table" dictionary entries).
