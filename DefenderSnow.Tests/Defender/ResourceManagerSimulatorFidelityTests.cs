@@ -110,7 +110,7 @@ public sealed class ResourceManagerSimulatorFidelityTests
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         }
 
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token());
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ResourceManagerHttp.Token());
         using var response = await _http.SendAsync(request);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnsupportedMediaType));
@@ -142,21 +142,9 @@ public sealed class ResourceManagerSimulatorFidelityTests
         _simulator.Faults.Clear();
     }
 
-    private static string Token() =>
-        new SimulatorTokenCredential(TimeProvider.System).GetToken(new TokenRequestContext(["https://management.azure.com/.default"]), CancellationToken.None).Token;
-
     private static async Task<JsonObject> ErrorAsync(HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!.AsObject();
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, string? body = null)
-    {
-        using var request = new HttpRequestMessage(method, pathAndQuery);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token());
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
-
-        return await _http.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, string? body = null) =>
+        ResourceManagerHttp.SendAsync(_http, method, pathAndQuery, body);
 }

@@ -42,24 +42,10 @@ public class ResourceManagerSimulatorTests
         _simulator.State.SeedAssessment(new SimulatedAssessment(ResourceId, Recommendation, SimulatedAssessmentStatus.Unhealthy));
     }
 
-    private static string Token(string audience = "https://management.azure.com") =>
-        new SimulatorTokenCredential(TimeProvider.System).GetToken(new TokenRequestContext([$"{audience}/.default"]), CancellationToken.None).Token;
+    private static string Token(string audience = "https://management.azure.com") => ResourceManagerHttp.Token(audience);
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, string? body = null, string? token = null, bool authorize = true)
-    {
-        using var request = new HttpRequestMessage(method, pathAndQuery);
-        if (authorize)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? Token());
-        }
-
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
-
-        return await _http.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, string? body = null, string? token = null, bool authorize = true) =>
+        ResourceManagerHttp.SendAsync(_http, method, pathAndQuery, body, token, authorize);
 
     private static async Task<(string? Code, string? Message)> ReadErrorAsync(HttpResponseMessage response)
     {

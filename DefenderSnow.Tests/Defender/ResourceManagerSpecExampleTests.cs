@@ -163,16 +163,6 @@ public sealed class ResourceManagerSpecExampleTests
 
     private static async Task<JsonNode> BodyAsync(HttpResponseMessage response) => JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, string? body = null)
-    {
-        using var request = new HttpRequestMessage(method, pathAndQuery);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
-            new SimulatorTokenCredential(TimeProvider.System).GetToken(new TokenRequestContext(["https://management.azure.com/.default"]), CancellationToken.None).Token);
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
-
-        return await _http.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, string? body = null) =>
+        ResourceManagerHttp.SendAsync(_http, method, pathAndQuery, body);
 }

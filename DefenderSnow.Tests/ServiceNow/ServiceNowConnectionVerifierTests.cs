@@ -13,7 +13,7 @@ public sealed class ServiceNowConnectionVerifierTests
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync();
 
-        var verified = await Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None);
+        var verified = await env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None);
 
         Assert.Multiple(() =>
         {
@@ -33,7 +33,7 @@ public sealed class ServiceNowConnectionVerifierTests
         await using var env = await ServiceNowTestEnvironment.StartAsync();
 
         var error = Assert.ThrowsAsync<ServiceNowRejectedException>(() =>
-            Verifier(env).VerifyAsync(Credentials(env) with { Password = "not-the-password" }, CancellationToken.None));
+            env.Verifier.VerifyAsync(env.Credentials() with { Password = "not-the-password" }, CancellationToken.None));
 
         Assert.Multiple(() =>
         {
@@ -50,7 +50,7 @@ public sealed class ServiceNowConnectionVerifierTests
         await using var env = await ServiceNowTestEnvironment.StartAsync();
         env.Simulator.Deny(ServiceNowTestEnvironment.ServiceUser, "problem", ServiceNowTableOperation.Read);
 
-        var error = Assert.ThrowsAsync<ServiceNowRejectedException>(() => Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None));
+        var error = Assert.ThrowsAsync<ServiceNowRejectedException>(() => env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None));
 
         Assert.Multiple(() =>
         {
@@ -66,7 +66,7 @@ public sealed class ServiceNowConnectionVerifierTests
         await using var env = await ServiceNowTestEnvironment.StartAsync(settings: new Dictionary<string, string?> { ["ServiceNow:MaxRetryAttempts"] = "1" });
         env.Simulator.Faults.FailNext(100, 503);
 
-        Assert.ThrowsAsync<ServiceNowUnreachableException>(() => Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None));
+        Assert.ThrowsAsync<ServiceNowUnreachableException>(() => env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None));
         Assert.That(env.Simulator.RequestCount("POST /oauth_token.do"), Is.EqualTo(2), "token requests are retried like reads");
     }
 
@@ -74,9 +74,9 @@ public sealed class ServiceNowConnectionVerifierTests
     public async Task An_instance_that_does_not_listen_is_unreachable()
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync(settings: new Dictionary<string, string?> { ["ServiceNow:MaxRetryAttempts"] = "1" });
-        var credentials = Credentials(env) with { InstanceUrl = new Uri($"https://127.0.0.1:{ServiceNowResilienceTests.ClosedPort()}/") };
+        var credentials = env.Credentials() with { InstanceUrl = new Uri($"https://127.0.0.1:{ServiceNowResilienceTests.ClosedPort()}/") };
 
-        var error = Assert.ThrowsAsync<ServiceNowUnreachableException>(() => Verifier(env).VerifyAsync(credentials, CancellationToken.None));
+        var error = Assert.ThrowsAsync<ServiceNowUnreachableException>(() => env.Verifier.VerifyAsync(credentials, CancellationToken.None));
 
         Assert.That(error, Is.InstanceOf<UpstreamUnreachableException>());
     }
@@ -86,7 +86,7 @@ public sealed class ServiceNowConnectionVerifierTests
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync(settings: new Dictionary<string, string?> { ["LocalDevelopment:TrustLoopbackCertificates"] = "false" });
 
-        var error = Assert.ThrowsAsync<ServiceNowUnreachableException>(() => Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None));
+        var error = Assert.ThrowsAsync<ServiceNowUnreachableException>(() => env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None));
 
         Assert.Multiple(() =>
         {
@@ -100,7 +100,7 @@ public sealed class ServiceNowConnectionVerifierTests
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync(settings: new Dictionary<string, string?> { ["ServiceNow:AllowPrivateAddresses"] = "false" });
 
-        var error = Assert.ThrowsAsync<ValidationException>(() => Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None));
+        var error = Assert.ThrowsAsync<ValidationException>(() => env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None));
 
         Assert.Multiple(() =>
         {
@@ -116,13 +116,4 @@ public sealed class ServiceNowConnectionVerifierTests
 
         Assert.That(credentials.ToString(), Does.Not.Contain("p@ssw0rd-value").And.Not.Contain("secret-value").And.Contain("svc"));
     }
-
-    private static IServiceNowConnectionVerifier Verifier(ServiceNowTestEnvironment env) => env.Services.GetRequiredService<IServiceNowConnectionVerifier>();
-
-    private static ServiceNowCredentials Credentials(ServiceNowTestEnvironment env) => new(
-        env.Simulator.BaseUri,
-        ServiceNowTestEnvironment.ServiceUser,
-        ServiceNowTestEnvironment.ServicePassword,
-        ServiceNowTestEnvironment.ClientId,
-        ServiceNowTestEnvironment.ClientSecret);
 }

@@ -303,8 +303,7 @@ public sealed class ServiceNowSimulatorFidelityTests
 
     private static Dictionary<string, string> Closing(string code, string notes) => new() { [code] = "Solved (Permanently)", [notes] = "done" };
 
-    private static FormUrlEncodedContent Form(params (string Key, string Value)[] values) =>
-        new(values.Select(v => KeyValuePair.Create(v.Key, v.Value)));
+    private static FormUrlEncodedContent Form(params (string Key, string Value)[] values) => ServiceNowSimulatorHttp.Form(values);
 
     private static async Task<string> DetailAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["detail"]!.GetValue<string>();
@@ -336,17 +335,7 @@ public sealed class ServiceNowSimulatorFidelityTests
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["result"]!["sys_id"]!.GetValue<string>();
     }
 
-    private Task<HttpResponseMessage> Send(HttpMethod method, string path, string token)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return _http.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> Send(HttpMethod method, string path, string token) => ServiceNowSimulatorHttp.Send(_http, method, path, token);
 
-    private Task<HttpResponseMessage> SendJson(HttpMethod method, string path, string token, JsonObject body)
-    {
-        var request = new HttpRequestMessage(method, path) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return _http.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendJson(HttpMethod method, string path, string token, JsonObject body) => ServiceNowSimulatorHttp.SendJson(_http, method, path, token, body);
 }

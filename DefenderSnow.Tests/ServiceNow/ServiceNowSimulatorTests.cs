@@ -321,8 +321,7 @@ public sealed class ServiceNowSimulatorTests
         });
     }
 
-    private static FormUrlEncodedContent Form(params (string Key, string Value)[] values) =>
-        new(values.Select(v => KeyValuePair.Create(v.Key, v.Value)));
+    private static FormUrlEncodedContent Form(params (string Key, string Value)[] values) => ServiceNowSimulatorHttp.Form(values);
 
     private static async Task AssertAccessDeniedAsync(HttpResponseMessage response)
     {
@@ -342,19 +341,9 @@ public sealed class ServiceNowSimulatorTests
 
     private Task<HttpResponseMessage> Get(string path, string token) => Send(HttpMethod.Get, path, token);
 
-    private Task<HttpResponseMessage> Send(HttpMethod method, string path, string token)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return _http.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> Send(HttpMethod method, string path, string token) => ServiceNowSimulatorHttp.Send(_http, method, path, token);
 
-    private Task<HttpResponseMessage> SendJson(HttpMethod method, string path, string token, JsonObject body)
-    {
-        var request = new HttpRequestMessage(method, path) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return _http.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendJson(HttpMethod method, string path, string token, JsonObject body) => ServiceNowSimulatorHttp.SendJson(_http, method, path, token, body);
 
     private async Task<JsonObject> CreateAsync(string token, string table, JsonObject body)
     {

@@ -43,6 +43,11 @@ internal sealed class ServiceNowTestEnvironment : IAsyncDisposable
 
     public IServiceNowTokenProvider Tokens => Services.GetRequiredService<IServiceNowTokenProvider>();
 
+    public IServiceNowConnectionVerifier Verifier => Services.GetRequiredService<IServiceNowConnectionVerifier>();
+
+    /// <summary>The seeded service user's credentials on this simulator.</summary>
+    public ServiceNowCredentials Credentials() => new(Simulator.BaseUri, ServiceUser, ServicePassword, ClientId, ClientSecret);
+
     public static async Task<ServiceNowTestEnvironment> StartAsync(
         ServiceNowSimulatorOptions? simulatorOptions = null,
         IDictionary<string, string?>? settings = null,

@@ -18,7 +18,7 @@ public sealed class ServiceNowVerificationAccessTests
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync();
 
-        await Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None);
+        await env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None);
 
         Assert.Multiple(() =>
         {
@@ -37,7 +37,7 @@ public sealed class ServiceNowVerificationAccessTests
         await using var env = await ServiceNowTestEnvironment.StartAsync();
         env.Simulator.Deny(ServiceNowTestEnvironment.ServiceUser, table, ServiceNowTableOperation.Create);
 
-        var error = Assert.ThrowsAsync<ServiceNowRejectedException>(() => Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None));
+        var error = Assert.ThrowsAsync<ServiceNowRejectedException>(() => env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None));
 
         Assert.Multiple(() =>
         {
@@ -57,7 +57,7 @@ public sealed class ServiceNowVerificationAccessTests
         await using var env = await ServiceNowTestEnvironment.StartAsync();
         env.Simulator.SetTimeZone(ServiceNowTestEnvironment.ServiceUser, "Europe/Paris");
 
-        var verified = await Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None);
+        var verified = await env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None);
 
         Assert.That(verified.TimeZone, Is.EqualTo("Europe/Paris"));
         Assert.That(env.Simulator.RequestCount("GET /api/now/table/sys_user"), Is.EqualTo(1));
@@ -68,7 +68,7 @@ public sealed class ServiceNowVerificationAccessTests
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync();
 
-        var verified = await Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None);
+        var verified = await env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None);
 
         Assert.That(verified.TimeZone, Is.Null);
     }
@@ -79,7 +79,7 @@ public sealed class ServiceNowVerificationAccessTests
         await using var env = await ServiceNowTestEnvironment.StartAsync();
         env.Simulator.SetTimeZone(ServiceNowTestEnvironment.ServiceUser, "Mars/Olympus_Mons");
 
-        var error = Assert.ThrowsAsync<ServiceNowRejectedException>(() => Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None));
+        var error = Assert.ThrowsAsync<ServiceNowRejectedException>(() => env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None));
 
         Assert.That(error!.Message, Does.Contain("'Mars/Olympus_Mons'").And.Contain("IANA time zone"));
     }
@@ -91,7 +91,7 @@ public sealed class ServiceNowVerificationAccessTests
         await using var env = await ServiceNowTestEnvironment.StartAsync(settings: new Dictionary<string, string?> { ["ServiceNow:MaxRetryAttempts"] = "0" });
         env.Simulator.Outage = outage;
 
-        var error = Assert.ThrowsAsync<ServiceNowUnreachableException>(() => Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None));
+        var error = Assert.ThrowsAsync<ServiceNowUnreachableException>(() => env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None));
 
         Assert.That(error!.Message, Does.Not.Contain("<html").IgnoreCase);
     }
@@ -109,13 +109,4 @@ public sealed class ServiceNowVerificationAccessTests
         Assert.ThrowsAsync<ServiceNowUnreachableException>(() =>
             env.Client.ResolveUserAsync(ServiceNowTestEnvironment.ServiceUser, "owner", CancellationToken.None));
     }
-
-    private static IServiceNowConnectionVerifier Verifier(ServiceNowTestEnvironment env) => env.Services.GetRequiredService<IServiceNowConnectionVerifier>();
-
-    private static ServiceNowCredentials Credentials(ServiceNowTestEnvironment env) => new(
-        env.Simulator.BaseUri,
-        ServiceNowTestEnvironment.ServiceUser,
-        ServiceNowTestEnvironment.ServicePassword,
-        ServiceNowTestEnvironment.ClientId,
-        ServiceNowTestEnvironment.ClientSecret);
 }
