@@ -160,7 +160,10 @@ public sealed class ServiceNowSimulatorFidelityTests
     public async Task A_customised_state_model_replaces_the_default_one()
     {
         var token = await TokenAsync("alice", "alice-pw");
-        _simulator.SetStateModel("change_request", new Dictionary<string, IReadOnlyList<string>> { ["-5"] = ["4"], ["4"] = [] });
+        using var model = await _http.PutAsJsonAsync("_sim/servicenow/state-models/change_request", new { transitions = new Dictionary<string, string[]> { ["-5"] = ["4"], ["4"] = [] } });
+        using var unknown = await _http.PutAsJsonAsync("_sim/servicenow/state-models/change_request", new { transitions = new Dictionary<string, string[]> { ["-5"] = ["42"] } });
+        Assert.That(model.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         var sysId = await CreateAsync(token, "change_request", new JsonObject { ["short_description"] = "x" });
 
         var step = await SendJson(HttpMethod.Patch, $"api/now/table/change_request/{sysId}", token, new JsonObject { ["state"] = "-4" });

@@ -87,6 +87,14 @@ internal static class ServiceNowSimulatorControlEndpoints
             simulator.ResetRequestCounts();
             return new JsonObject();
         }));
+        control.MapPut("/state-models/{table}", context => Handle(context, body =>
+        {
+            var transitions = body["transitions"] as JsonObject ?? throw new ArgumentException("'transitions' must be an object of state → array of states.");
+            simulator.SetStateModel(Route(context, "table"), transitions.ToDictionary(
+                t => t.Key,
+                t => (IReadOnlyList<string>)[.. (t.Value as JsonArray ?? throw new ArgumentException($"'{t.Key}' must map to an array of states.")).Select(v => v!.GetValue<string>())]));
+            return new JsonObject();
+        }));
         control.MapPut("/outage", context => Handle(context, body =>
         {
             simulator.Outage = Enum.Parse<ServiceNowOutage>(Required(body, "outage"), ignoreCase: true);
