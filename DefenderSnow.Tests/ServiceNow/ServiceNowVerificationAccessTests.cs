@@ -1,5 +1,6 @@
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Simulators.ServiceNow;
+using DefenderSnow.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DefenderSnow.Tests.ServiceNow;
@@ -28,6 +29,39 @@ public sealed class ServiceNowVerificationAccessTests
                 Assert.That(env.Simulator.ListTickets(table), Is.Empty, table);
             }
         });
+    }
+
+    [Test]
+    public async Task On_an_instance_that_stores_any_state_the_probe_ticket_is_deleted_at_once()
+    {
+        await using var env = await ServiceNowTestEnvironment.StartAsync();
+        env.Simulator.RefuseUnknownStates = false;
+
+        await env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            foreach (var table in TicketTables)
+            {
+                Assert.That(env.Simulator.RequestCount($"DELETE /api/now/table/{table}/{{sys_id}}"), Is.EqualTo(1), table);
+                Assert.That(env.Simulator.ListTickets(table), Is.Empty, table);
+            }
+        });
+    }
+
+    [Test]
+    public async Task A_probe_ticket_that_cannot_be_deleted_is_logged_with_its_number_and_the_right_still_counts()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var env = await ServiceNowTestEnvironment.StartAsync(logs: logs);
+        env.Simulator.RefuseUnknownStates = false;
+        env.Simulator.Deny(ServiceNowTestEnvironment.ServiceUser, "problem", ServiceNowTableOperation.Write);
+
+        await env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None);
+
+        var left = env.Simulator.ListTickets("problem").Single();
+        Assert.That(left["correlation_display"], Is.EqualTo("DefenderSnow-access-check"));
+        Assert.That(logs.Lines, Has.Some.Contains("could not be removed").And.Contains(left["number"]));
     }
 
     [TestCase("incident")]

@@ -176,6 +176,16 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     }
 
     /// <summary>
+    /// Whether state values a table does not list are refused (true, as the default state models do) or stored as
+    /// sent, as on an instance whose customised state model checks nothing.
+    /// </summary>
+    public bool RefuseUnknownStates
+    {
+        get => _database.RefuseUnknownStates;
+        set => _database.RefuseUnknownStates = value;
+    }
+
+    /// <summary>
     /// Replaces a ticket table's state model (state → the states it may move to), as an instance that customised it;
     /// updates that leave it are refused with 403.
     /// </summary>

@@ -16,10 +16,18 @@ internal sealed class SimDatabase
         SimTables.All.Values.ToDictionary(t => t.Name, t => t.Transitions, StringComparer.Ordinal);
 
     private readonly TimeProvider _timeProvider;
+    private volatile bool _refuseUnknownStates = true;
 
     public SimDatabase(TimeProvider timeProvider)
     {
         _timeProvider = timeProvider;
+    }
+
+    /// <summary>Whether a state value the table does not list is refused (the default state models) or stored as sent.</summary>
+    public bool RefuseUnknownStates
+    {
+        get => _refuseUnknownStates;
+        set => _refuseUnknownStates = value;
     }
 
     /// <summary>Replaces the state model of a ticket table: state → the states it may move to.</summary>
@@ -387,9 +395,9 @@ internal sealed class SimDatabase
         }
     }
 
-    private static void RequireKnownState(SimTable definition, string state)
+    private void RequireKnownState(SimTable definition, string state)
     {
-        if (!definition.Choices["state"].ContainsKey(state))
+        if (_refuseUnknownStates && !definition.Choices["state"].ContainsKey(state))
         {
             throw StateModelRefusal(definition, $"'{state}' is not a state of {definition.Name}");
         }
@@ -417,7 +425,7 @@ internal sealed class SimDatabase
         RequireKnownState(definition, to);
         if (!(_stateModels[definition.Name].GetValueOrDefault(from) ?? []).Contains(to))
         {
-            throw StateModelRefusal(definition, $"state {from} ({definition.Choices["state"].GetValueOrDefault(from)}) cannot move to {to} ({definition.Choices["state"][to]})");
+            throw StateModelRefusal(definition, $"state {from} ({definition.Choices["state"].GetValueOrDefault(from)}) cannot move to {to} ({definition.Choices["state"].GetValueOrDefault(to)})");
         }
     }
 
