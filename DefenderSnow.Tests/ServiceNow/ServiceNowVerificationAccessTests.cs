@@ -55,7 +55,7 @@ public sealed class ServiceNowVerificationAccessTests
         var logs = new CapturingLoggerProvider();
         await using var env = await ServiceNowTestEnvironment.StartAsync(logs: logs);
         env.Simulator.RefuseUnknownStates = false;
-        env.Simulator.Deny(ServiceNowTestEnvironment.ServiceUser, "problem", ServiceNowTableOperation.Write);
+        env.Simulator.Deny(ServiceNowTestEnvironment.ServiceUser, "problem", ServiceNowTableOperation.Delete);
 
         await env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None);
 

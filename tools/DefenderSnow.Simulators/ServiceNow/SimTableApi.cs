@@ -42,16 +42,21 @@ internal sealed class SimTableApi
             return SimResponse.Error(403, "User Not Authorized", "Failed API level ACL Validation");
         }
 
-        // Table ACLs for create and write are checked before the body is read (KB0727016: "ACL Exception Insert Failed
-        // due to security constraints" / "Update Failed").
+        // Table ACLs for create, write and delete are checked before the body is read (KB0727016: "ACL Exception Insert
+        // Failed due to security constraints" / "Update Failed" / "Delete Failed").
         if (HttpMethods.IsPost(method) && !_access.Can(user, table, ServiceNowTableOperation.Create))
         {
             return SimResponse.Error(403, "Operation Failed", "ACL Exception Insert Failed due to security constraints");
         }
 
-        if ((HttpMethods.IsPatch(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method)) && !_access.Can(user, table, ServiceNowTableOperation.Write))
+        if ((HttpMethods.IsPatch(method) || HttpMethods.IsPut(method)) && !_access.Can(user, table, ServiceNowTableOperation.Write))
         {
             return SimResponse.Error(403, "Operation Failed", "ACL Exception Update Failed due to security constraints");
+        }
+
+        if (HttpMethods.IsDelete(method) && !_access.Can(user, table, ServiceNowTableOperation.Delete))
+        {
+            return SimResponse.Error(403, "Operation Failed", "ACL Exception Delete Failed due to security constraints");
         }
 
         try
