@@ -262,7 +262,7 @@ internal sealed partial class DefenderClient : IDefenderClient
         }
 
         LogRefused(_logger, operation, status, code, message);
-        return new ResourceManagerException(status, code, message, response.Error);
+        return new ResourceManagerException(status, code, ResourceManagerRefusal.Describe(status, code, message, operation), response.Error);
     }
 
     private static (string? Code, string? Message) ReadError(string? content)

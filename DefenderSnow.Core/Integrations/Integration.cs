@@ -22,6 +22,12 @@ public sealed record Integration
 
     public required string ClientId { get; init; }
 
+    /// <summary>
+    /// The ServiceNow user's time zone (<c>sys_user.time_zone</c>, read at verification), in which ServiceNow reads the
+    /// dates of the integration's queries; <c>null</c> reads them as UTC.
+    /// </summary>
+    public string? ServiceNowTimeZone { get; init; }
+
     public required FieldMode FieldMode { get; init; }
 
     public required TicketFields Fields { get; init; }
@@ -45,5 +51,5 @@ public sealed record Integration
     /// <summary>Set when a delete began; a repeated delete finishes the work.</summary>
     public DateTimeOffset? DeletionStartedAt { get; init; }
 
-    public ServiceNowConnection ToConnection() => new(Id, InstanceUrl, Username, ClientId);
+    public ServiceNowConnection ToConnection() => new(Id, InstanceUrl, Username, ClientId, ServiceNowTimeZone);
 }

@@ -43,6 +43,8 @@ internal sealed class IntegrationEntity : ITableEntity
 
     public string ClientId { get; set; } = string.Empty;
 
+    public string? ServiceNowTimeZone { get; set; }
+
     public string FieldMode { get; set; } = string.Empty;
 
     public string FieldsJson { get; set; } = "{}";
@@ -76,6 +78,7 @@ internal sealed class IntegrationEntity : ITableEntity
         InstanceUrl = i.InstanceUrl.AbsoluteUri,
         Username = i.Username,
         ClientId = i.ClientId,
+        ServiceNowTimeZone = i.ServiceNowTimeZone,
         FieldMode = i.FieldMode.ToString(),
         FieldsJson = JsonSerializer.Serialize(i.Fields.ByTable),
         Status = i.Status.ToString(),
@@ -119,6 +122,7 @@ internal sealed class IntegrationEntity : ITableEntity
             InstanceUrl = instanceUrl,
             Username = Username,
             ClientId = ClientId,
+            ServiceNowTimeZone = ServiceNowTimeZone,
             FieldMode = ParseEnum<FieldMode>(FieldMode, "field mode"),
             Fields = new TicketFields((fields ?? throw Corrupt("the ticket fields are null")).ToDictionary(f => f.Key, IReadOnlyList<string> (f) => f.Value)),
             Status = ParseEnum<IntegrationStatus>(Status, "status"),

@@ -96,6 +96,7 @@ public sealed class IntegrationService
                 InstanceUrl = instanceUrl!,
                 Username = username!,
                 ClientId = clientId!,
+                ServiceNowTimeZone = verified.TimeZone,
                 FieldMode = mode,
                 Fields = fields!,
                 Status = IntegrationStatus.Connected,
@@ -284,7 +285,7 @@ public sealed class IntegrationService
             }
 
             var saved = await _store.UpdateAsync(
-                current with { Value = updated with { Status = IntegrationStatus.Connected, StatusDetail = null } }, current.Value.Name, cancellationToken).ConfigureAwait(false);
+                current with { Value = updated with { Status = IntegrationStatus.Connected, StatusDetail = null, ServiceNowTimeZone = verified.TimeZone } }, current.Value.Name, cancellationToken).ConfigureAwait(false);
             _tokens.Forget(id);
             _logger.LogInformation("Integration {IntegrationId} credentials replaced by {Caller}", id, updated.UpdatedBy ?? "an unnamed caller");
             return saved.Value;

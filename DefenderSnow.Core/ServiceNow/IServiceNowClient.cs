@@ -22,7 +22,8 @@ public interface IServiceNowClient
     /// <summary>
     /// One page of our tickets (<c>correlation_display</c> = <see cref="ServiceNowTicketTables.CorrelationDisplay"/>) in
     /// <paramref name="table"/> changed at or after <paramref name="cursor"/>, oldest first, without the ones the cursor
-    /// has already seen.
+    /// has already seen. One request per page, paged by keyset in (<c>sys_updated_on</c>, <c>sys_id</c>) order; with
+    /// nothing changed, one request in all. Query dates are sent in the connection's time zone.
     /// </summary>
     Task<ServiceNowChangePage> GetChangedTicketsAsync(string table, ServiceNowChangeCursor cursor, CancellationToken cancellationToken);
 

@@ -27,4 +27,6 @@ internal interface IServiceNowTableApi
         [Query] ServiceNowListQuery query,
         [Header("Authorization")] string authorization,
         CancellationToken cancellationToken);
+    [Delete("/api/now/table/{table}/{sysId}")]
+    Task<HttpResponseMessage> DeleteAsync(string table, string sysId, [Header("Authorization")] string authorization, CancellationToken cancellationToken);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using DefenderSnow.Core.Errors;
 using Microsoft.Extensions.Logging;
 
@@ -120,33 +121,56 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
     {
         ArgumentNullException.ThrowIfNull(cursor);
         var ticketTable = TicketTable(table, "table");
-        var limit = _options.PageSize + cursor.SeenAtUpdatedOn.Count;
+        var ours = $"correlation_display={ServiceNowTicketTables.CorrelationDisplay}";
+        var at = ServiceNowDateTime.FormatForQuery(cursor.UpdatedOn, TimeZone());
         var query = new ServiceNowListQuery
         {
-            Query = $"correlation_display={ServiceNowTicketTables.CorrelationDisplay}"
-                + $"^sys_updated_on>={ServiceNowDateTime.Format(cursor.UpdatedOn)}^ORDERBYsys_updated_on^ORDERBYsys_id",
+            // Keyset paging in (sys_updated_on, sys_id) order: the start of a read takes the cursor's second again and
+            // skips what it saw there; a later page starts after the last ticket read. Ties on sys_updated_on come back
+            // in any order, so sys_id must break them.
+            Query = (cursor.AfterSysId is null
+                    ? $"{ours}^sys_updated_on>={at}"
+                    : $"{ours}^sys_updated_on>{at}^NQ{ours}^sys_updated_on={at}^sys_id>{ServiceNowQueryValue.SysId(cursor.AfterSysId, "cursor")}")
+                + "^ORDERBYsys_updated_on^ORDERBYsys_id",
             Fields = TicketFields,
-            Limit = limit,
+            Limit = cursor.AfterSysId is null ? _options.PageSize + cursor.SeenAtUpdatedOn.Count : _options.PageSize,
+            Offset = cursor.Skip > 0 ? cursor.Skip : null,
         };
-        var records = (await ListAsync(ticketTable.Name, query, cancellationToken)).Select(r => ToTicket(ticketTable, r)).ToList();
+        var (records, hasNext) = await ListPageAsync(ticketTable.Name, query, cancellationToken);
 
-        var fresh = records
+        // The query's dates are only as exact as the time-zone conversion; the UTC answers decide.
+        var read = records.Select(r => ToTicket(ticketTable, r))
+            .Where(t => cursor.AfterSysId is null
+                ? t.UpdatedOn >= cursor.UpdatedOn
+                : t.UpdatedOn > cursor.UpdatedOn || (t.UpdatedOn == cursor.UpdatedOn && string.CompareOrdinal(t.SysId, cursor.AfterSysId) > 0))
+            .OrderBy(t => t.UpdatedOn).ThenBy(t => t.SysId, StringComparer.Ordinal)
+            .ToList();
+        var fresh = read
             .Where(t => !(t.UpdatedOn == cursor.UpdatedOn && cursor.SeenAtUpdatedOn.TryGetValue(t.SysId, out var count) && count == t.ModCount))
             .ToList();
-        var next = cursor;
-        if (records.Count > 0)
+
+        ServiceNowChangeCursor next;
+        if (read.Count == 0)
         {
-            var last = records.Max(t => t.UpdatedOn);
-            var seen = last == cursor.UpdatedOn ? new Dictionary<string, int>(cursor.SeenAtUpdatedOn) : [];
-            foreach (var ticket in records.Where(t => t.UpdatedOn == last))
+            // A page of rows all hidden from this user (row-level ACLs cut pages after the limit) is no end: step over it.
+            next = hasNext
+                ? new ServiceNowChangeCursor(cursor.UpdatedOn, cursor.SeenAtUpdatedOn, cursor.AfterSysId, cursor.Skip + query.Limit!.Value)
+                : new ServiceNowChangeCursor(cursor.UpdatedOn, cursor.SeenAtUpdatedOn);
+        }
+        else
+        {
+            var last = read[^1];
+            var seen = last.UpdatedOn == cursor.UpdatedOn ? new Dictionary<string, int>(cursor.SeenAtUpdatedOn) : [];
+            foreach (var ticket in read.Where(t => t.UpdatedOn == last.UpdatedOn))
             {
                 seen[ticket.SysId] = ticket.ModCount;
             }
 
-            next = new ServiceNowChangeCursor(last, seen);
+            // When the read is over, the next one starts at the last second again and skips what was seen there.
+            next = new ServiceNowChangeCursor(last.UpdatedOn, seen, hasNext ? last.SysId : null);
         }
 
-        return new ServiceNowChangePage(fresh, next, records.Count == limit);
+        return new ServiceNowChangePage(fresh, next, hasNext);
     }
 
     public async Task<ServiceNowTicket?> FindByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken) =>
@@ -157,7 +181,8 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
         var ticketTable = TicketTable(table, "table");
         var query = new ServiceNowListQuery
         {
-            Query = $"correlation_id={ServiceNowQueryValue.Single(correlationId, "correlationId")}^ORDERBYsys_created_on",
+            // Tickets created in one second tie on sys_created_on and come back in any order; the number decides.
+            Query = $"correlation_id={ServiceNowQueryValue.Single(correlationId, "correlationId")}^ORDERBYsys_created_on^ORDERBYnumber",
             Fields = TicketFields,
             Limit = MaxTicketsPerCorrelationId,
         };
@@ -262,7 +287,14 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
         return existing;
     }
 
-    private async Task<List<JsonElement>> ListAsync(string table, ServiceNowListQuery query, CancellationToken cancellationToken)
+    private async Task<List<JsonElement>> ListAsync(string table, ServiceNowListQuery query, CancellationToken cancellationToken) =>
+        (await ListPageAsync(table, query, cancellationToken)).Records;
+
+    /// <summary>
+    /// One page, and whether ServiceNow names a next one (<c>Link</c> with <c>rel="next"</c>). A short or empty page
+    /// says nothing: row-level ACLs take rows out after the page is cut.
+    /// </summary>
+    private async Task<(List<JsonElement> Records, bool HasNext)> ListPageAsync(string table, ServiceNowListQuery query, CancellationToken cancellationToken)
     {
         using var response = await SendAuthorizedAsync(
             authorization => _api.ListAsync(table, query, authorization, cancellationToken),
@@ -273,8 +305,17 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             throw await ServiceNowCall.ToExceptionAsync(response, $"to read table '{table}'", table, cancellationToken);
         }
 
-        return await ServiceNowJson.ReadResultAsync(response, cancellationToken);
+        var hasNext = response.Headers.TryGetValues("Link", out var links) && links.Any(l => NextLink().IsMatch(l));
+        return (await ServiceNowJson.ReadResultAsync(response, cancellationToken), hasNext);
     }
+
+    private TimeZoneInfo? TimeZone() =>
+        Connection.TimeZone is null ? null
+        : TimeZoneInfo.TryFindSystemTimeZoneById(Connection.TimeZone, out var zone) ? zone
+        : throw new ServiceNowRejectedException($"The ServiceNow user's time zone '{Connection.TimeZone}' is not one DefenderSnow knows; update the integration's credentials after giving the user an IANA time zone.");
+
+    [GeneratedRegex(@"rel\s*=\s*""?next""?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex NextLink();
 
     /// <summary>Sends with the current token; a 401 renews the token once and sends once more, never again.</summary>
     private async Task<HttpResponseMessage> SendAuthorizedAsync(Func<string, Task<HttpResponseMessage>> send, string action, CancellationToken cancellationToken)

@@ -6,7 +6,10 @@ namespace DefenderSnow.Core.ServiceNow;
 /// <inheritdoc cref="IServiceNowConnectionVerifier"/>
 internal sealed partial class ServiceNowConnectionVerifier : IServiceNowConnectionVerifier
 {
-    /// <summary>The tables an integration reads; a user who cannot read one of them would fail later, so fail now.</summary>
+    /// <summary>
+    /// The tables an integration reads; a user who cannot read one of them would fail later, so fail now. The ticket
+    /// tables are then also checked for the create right (<see cref="ServiceNowCreateAccessProbe"/>).
+    /// </summary>
     private static readonly string[] TablesToRead = ["sys_user", ServiceNowTicketTables.Incident, ServiceNowTicketTables.Problem, ServiceNowTicketTables.ChangeRequest];
 
     private readonly IServiceNowInstancePolicy _policy;
@@ -33,11 +36,17 @@ internal sealed partial class ServiceNowConnectionVerifier : IServiceNowConnecti
         }
 
         var api = _clients.Table(instanceUrl);
+        var authorization = "Bearer " + grant.AccessToken;
+        string? timeZone = null;
         foreach (var table in TablesToRead)
         {
-            var query = new ServiceNowListQuery { Fields = "sys_id", Limit = 1 };
+            // The user's own sys_user record is the read of sys_user: it also says in which time zone ServiceNow
+            // reads the dates of this user's queries.
+            var query = table == "sys_user"
+                ? new ServiceNowListQuery { Query = $"user_name={ServiceNowQueryValue.Single(credentials.Username, "username")}", Fields = "sys_id,time_zone", Limit = 1 }
+                : new ServiceNowListQuery { Fields = "sys_id", Limit = 1 };
             using var response = await ServiceNowCall.SendAsync(
-                () => api.ListAsync(table, query, "Bearer " + grant.AccessToken, cancellationToken),
+                () => api.ListAsync(table, query, authorization, cancellationToken),
                 $"a read of table '{table}'",
                 cancellationToken);
             if (!response.IsSuccessStatusCode)
@@ -51,10 +60,28 @@ internal sealed partial class ServiceNowConnectionVerifier : IServiceNowConnecti
                 var reason = await ServiceNowCall.ReadReasonAsync(response, cancellationToken);
                 throw new ServiceNowRejectedException($"ServiceNow refused to read table '{table}': {reason}", (int)response.StatusCode, table: table);
             }
+
+            var records = await ServiceNowJson.ReadResultAsync(response, cancellationToken);
+            if (table == "sys_user")
+            {
+                timeZone = ServiceNowJson.NullIfEmpty(ServiceNowJson.String(records.FirstOrDefault(), "time_zone"));
+            }
+        }
+
+        if (timeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
+        {
+            throw new ServiceNowRejectedException(
+                $"The ServiceNow user's time zone '{timeZone}' is not one DefenderSnow knows; give the user an IANA time zone (for example UTC) in ServiceNow.");
+        }
+
+        var probe = new ServiceNowCreateAccessProbe(_logger);
+        foreach (var table in ServiceNowTicketTables.All)
+        {
+            await probe.ProveAsync(api, instanceUrl, table.Name, authorization, cancellationToken);
         }
 
         LogVerified(_logger, instanceUrl.Host, credentials.Username);
-        return new ServiceNowVerifiedConnection(instanceUrl, credentials.Username, grant.RefreshToken);
+        return new ServiceNowVerifiedConnection(instanceUrl, credentials.Username, grant.RefreshToken, timeZone);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceNow {InstanceHost} answered HTTP {StatusCode} to a read of table {Table} during verification")]

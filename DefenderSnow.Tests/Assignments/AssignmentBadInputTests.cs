@@ -112,10 +112,10 @@ public sealed class AssignmentBadInputTests : AssignmentFunctionTestBase
         await CreateActiveAsync(deleting, UnhealthyResource());
 
         // A delete that Resource Manager interrupts leaves the integration marked as being deleted.
-        App.ResourceManager.State.InjectFault(new SimulatedFault(503, Count: 20) { Operation = ResourceManagerOperations.DeleteGovernanceAssignment });
+        App.ResourceManager.Faults.FailNext(20, 503, ResourceManagerOperations.DeleteGovernanceAssignment);
         var delete = await DeleteAsync(deleting);
         Assert.That(delete.Status, Is.EqualTo(502), delete.ToString());
-        App.ResourceManager.State.ClearFaults();
+        App.ResourceManager.Faults.Clear();
 
         var problem = await AssertRefusedAsync(AssignmentBody(deleting, UnhealthyResource()), 409, field: null);
         Assert.That(problem.Json["detail"]!.GetValue<string>(), Does.Contain("being deleted"));

@@ -1,6 +1,8 @@
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Simulators.Defender;
+using DefenderSnow.Simulators.Hosting;
+using DefenderSnow.Simulators.ServiceNow;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DefenderSnow.Tests.Assignments;
@@ -48,11 +50,8 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
     {
         var integration = await CreateIntegrationAsync();
         var resource = UnhealthyResource();
-        App.ResourceManager.State.InjectFault(new SimulatedFault(status, Count: 10)
-        {
-            Operation = ResourceManagerOperations.PutGovernanceAssignment,
-            RetryAfter = retryAfterSeconds > 0 ? TimeSpan.FromSeconds(retryAfterSeconds) : null,
-        });
+        App.ResourceManager.Faults.FailNext(
+            10, status, ResourceManagerOperations.PutGovernanceAssignment, retryAfterSeconds > 0 ? TimeSpan.FromSeconds(retryAfterSeconds) : null);
 
         var failed = await CreateAssignmentAsync(AssignmentBody(integration, resource));
 
@@ -63,7 +62,7 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
         Assert.That(pending.Status, Is.EqualTo(AssignmentStatus.Pending));
         Assert.That(GovernanceOf(resource, pending.Id), Is.Null);
 
-        App.ResourceManager.State.ClearFaults();
+        App.ResourceManager.Faults.Clear();
         var retried = await CreateAssignmentAsync(AssignmentBody(integration, resource));
 
         Assert.That(retried.Status, Is.EqualTo(201), retried.ToString());
@@ -77,11 +76,11 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
     {
         var integration = await CreateIntegrationAsync();
         var resource = UnhealthyResource();
-        App.ResourceManager.State.SetLatency(TimeSpan.FromSeconds(2), ResourceManagerOperations.PutGovernanceAssignment);
+        App.ResourceManager.Faults.DelayNext(SimulatorFaults.Always, TimeSpan.FromSeconds(2), ResourceManagerOperations.PutGovernanceAssignment);
 
         var failed = await CreateAssignmentAsync(AssignmentBody(integration, resource));
 
-        App.ResourceManager.State.SetLatency(TimeSpan.Zero, ResourceManagerOperations.PutGovernanceAssignment);
+        App.ResourceManager.Faults.Clear();
         Assert.That(failed.Status, Is.EqualTo(502), failed.ToString());
         var retried = await CreateAssignmentAsync(AssignmentBody(integration, resource));
         Assert.That(retried.Status, Is.EqualTo(201), retried.ToString());
@@ -92,7 +91,7 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
     public async Task ServiceNow_throttling_the_create_makes_one_ticket()
     {
         var integration = await CreateIntegrationAsync();
-        App.ServiceNow.Faults.RateLimitNext(2, retryAfterSeconds: 1, endpoint: "POST /api/now/table/incident");
+        App.ServiceNow.Faults.RateLimitNext(2, TimeSpan.FromSeconds(1), endpoint: "POST /api/now/table/incident");
 
         var created = await CreateActiveAsync(integration, UnhealthyResource());
 
@@ -258,7 +257,8 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
     public async Task Parallel_creates_survive_expired_tokens_and_a_rotating_refresh_token()
     {
         var integration = await CreateIntegrationAsync();
-        App.ServiceNow.Options.RefreshTokenRotation = Simulators.ServiceNow.RefreshTokenRotation.Rotate;
+        var settings = App.ServiceNow.TokenSettings;
+        App.ServiceNow.SetTokenSettings(settings with { RefreshTokenRotation = RefreshTokenRotation.Rotate });
         try
         {
             App.ServiceNow.ExpireAccessTokens();
@@ -276,7 +276,7 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
         }
         finally
         {
-            App.ServiceNow.Options.RefreshTokenRotation = Simulators.ServiceNow.RefreshTokenRotation.ReturnSame;
+            App.ServiceNow.SetTokenSettings(settings);
         }
     }
 

@@ -52,7 +52,7 @@ public abstract class AssignmentFunctionTestBase : IntegrationFunctionTestBase
     public void ClearFaults()
     {
         App.ServiceNow.Faults.Clear();
-        App.ResourceManager.State.ClearFaults();
+        App.ResourceManager.Faults.Clear();
     }
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);

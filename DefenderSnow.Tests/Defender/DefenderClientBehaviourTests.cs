@@ -105,7 +105,7 @@ public class DefenderClientBehaviourTests
     public void A_caller_that_cancels_gets_a_cancellation_not_an_outage()
     {
         using var services = DefenderTestServices.Build(_simulator.BaseUri);
-        _simulator.State.SetLatency(TimeSpan.FromSeconds(5));
+        _simulator.Faults.Latency = TimeSpan.FromSeconds(5);
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
 
         Assert.CatchAsync<OperationCanceledException>(() =>
@@ -132,7 +132,7 @@ public class DefenderClientBehaviourTests
     {
         var clock = new TimerWatchingClock(DateTimeOffset.UtcNow, RetryAfterDelay);
         using var services = DefenderTestServices.Build(_simulator.BaseUri, timeProvider: clock);
-        _simulator.State.InjectFault(new SimulatedFault(429) { RetryAfter = RetryAfterDelay, Operation = ResourceManagerOperations.GetAssessment });
+        _simulator.Faults.RateLimitNext(1, RetryAfterDelay, ResourceManagerOperations.GetAssessment);
 
         // Cancelled at the end whatever happens, so a wait on the fake clock never outlives the test.
         using var end = new CancellationTokenSource();
@@ -161,7 +161,7 @@ public class DefenderClientBehaviourTests
     public void A_retry_after_beyond_the_configured_cap_is_reported_at_once()
     {
         using var services = DefenderTestServices.Build(_simulator.BaseUri, new Dictionary<string, string?> { ["Defender:MaxRetryAfter"] = "00:00:30" });
-        _simulator.State.InjectFault(new SimulatedFault(429) { RetryAfter = RetryAfterDelay, Operation = ResourceManagerOperations.GetAssessment });
+        _simulator.Faults.RateLimitNext(1, RetryAfterDelay, ResourceManagerOperations.GetAssessment);
 
         Assert.ThrowsAsync<UpstreamUnreachableException>(() =>
             services.GetRequiredService<IDefenderClient>().GetAssessmentAsync(ResourceId, Recommendation, CancellationToken.None));

@@ -3,6 +3,7 @@ using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Hosting;
 using DefenderSnow.Simulators.Defender;
+using DefenderSnow.Simulators.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -20,6 +21,8 @@ public class DefenderClientContractTests
     private ServiceProvider _services = null!;
 
     private ResourceManagerState State => _simulator.State;
+
+    private SimulatorFaults Faults => _simulator.Faults;
 
     [OneTimeSetUp]
     public async Task StartSimulator() => _simulator = await ResourceManagerSimulator.StartAsync();
@@ -278,7 +281,7 @@ public class DefenderClientContractTests
     [Test]
     public async Task Throttling_is_retried_after_the_retry_after_delay()
     {
-        State.InjectFault(new SimulatedFault(429, Count: 2) { RetryAfter = TimeSpan.Zero, Operation = ResourceManagerOperations.GetAssessment });
+        Faults.FailNext(2, 429, ResourceManagerOperations.GetAssessment, TimeSpan.Zero);
 
         var assessment = await Client.GetAssessmentAsync(ResourceId, Recommendation, CancellationToken.None);
 
@@ -293,7 +296,7 @@ public class DefenderClientContractTests
     [TestCase(503)]
     public async Task A_server_error_on_a_put_is_retried_because_the_put_is_idempotent(int status)
     {
-        State.InjectFault(new SimulatedFault(status) { Operation = ResourceManagerOperations.PutGovernanceAssignment });
+        Faults.FailNext(1, status, ResourceManagerOperations.PutGovernanceAssignment);
 
         await Client.PutGovernanceAssignmentAsync(ResourceId, Recommendation, Key, Assignment(), CancellationToken.None);
 
@@ -307,7 +310,7 @@ public class DefenderClientContractTests
     [Test]
     public void Server_errors_that_outlast_the_retries_make_resource_manager_unreachable()
     {
-        State.InjectFault(new SimulatedFault(503, Count: 10) { RetryAfter = TimeSpan.Zero });
+        Faults.FailNext(10, 503, retryAfter: TimeSpan.Zero);
 
         var error = Assert.ThrowsAsync<UpstreamUnreachableException>(() =>
             Client.DeleteGovernanceAssignmentAsync(ResourceId, Recommendation, Key, CancellationToken.None));
@@ -324,7 +327,7 @@ public class DefenderClientContractTests
     public void Throttling_that_outlasts_the_retries_makes_resource_manager_unreachable()
     {
         using var services = DefenderTestServices.Build(_simulator.BaseUri, new Dictionary<string, string?> { ["Defender:MaxRetryAttempts"] = "1" });
-        State.InjectFault(new SimulatedFault(429, Count: 5) { RetryAfter = TimeSpan.FromSeconds(1) });
+        Faults.FailNext(5, 429, retryAfter: TimeSpan.FromSeconds(1));
 
         Assert.ThrowsAsync<UpstreamUnreachableException>(() =>
             services.GetRequiredService<IDefenderClient>().GetAssessmentMetadataAsync(Recommendation, CancellationToken.None));
@@ -334,7 +337,7 @@ public class DefenderClientContractTests
     [Test]
     public void Throttling_that_asks_for_a_long_wait_is_reported_at_once()
     {
-        State.InjectFault(new SimulatedFault(429) { RetryAfter = TimeSpan.FromMinutes(5) });
+        Faults.FailNext(1, 429, retryAfter: TimeSpan.FromMinutes(5));
 
         Assert.ThrowsAsync<UpstreamUnreachableException>(() => Client.GetAssessmentAsync(ResourceId, Recommendation, CancellationToken.None));
         Assert.That(State.RequestCount(ResourceManagerOperations.GetAssessment), Is.EqualTo(1));
@@ -348,7 +351,7 @@ public class DefenderClientContractTests
             ["Defender:MaxRetryAttempts"] = "1",
             ["Defender:AttemptTimeout"] = "00:00:00.200",
         });
-        State.SetLatency(TimeSpan.FromSeconds(2), ResourceManagerOperations.GetAssessment);
+        Faults.DelayNext(SimulatorFaults.Always, TimeSpan.FromSeconds(2), ResourceManagerOperations.GetAssessment);
 
         var error = Assert.ThrowsAsync<UpstreamUnreachableException>(() =>
             services.GetRequiredService<IDefenderClient>().GetAssessmentAsync(ResourceId, Recommendation, CancellationToken.None));
@@ -363,7 +366,7 @@ public class DefenderClientContractTests
     [Test]
     public async Task Latency_within_the_attempt_timeout_is_waited_out()
     {
-        State.SetLatency(TimeSpan.FromMilliseconds(100));
+        Faults.Latency = TimeSpan.FromMilliseconds(100);
 
         var assessment = await Client.GetAssessmentAsync(ResourceId, Recommendation, CancellationToken.None);
 

@@ -42,24 +42,10 @@ public class ResourceManagerSimulatorTests
         _simulator.State.SeedAssessment(new SimulatedAssessment(ResourceId, Recommendation, SimulatedAssessmentStatus.Unhealthy));
     }
 
-    private static string Token(string audience = "https://management.azure.com") =>
-        new SimulatorTokenCredential(TimeProvider.System).GetToken(new TokenRequestContext([$"{audience}/.default"]), CancellationToken.None).Token;
+    private static string Token(string audience = "https://management.azure.com") => ResourceManagerHttp.Token(audience);
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, string? body = null, string? token = null, bool authorize = true)
-    {
-        using var request = new HttpRequestMessage(method, pathAndQuery);
-        if (authorize)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? Token());
-        }
-
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
-
-        return await _http.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, string? body = null, string? token = null, bool authorize = true) =>
+        ResourceManagerHttp.SendAsync(_http, method, pathAndQuery, body, token, authorize);
 
     private static async Task<(string? Code, string? Message)> ReadErrorAsync(HttpResponseMessage response)
     {
@@ -226,7 +212,7 @@ public class ResourceManagerSimulatorTests
     [Test]
     public async Task Injected_throttling_carries_retry_after_and_is_counted()
     {
-        _simulator.State.InjectFault(new SimulatedFault(429) { RetryAfter = TimeSpan.FromSeconds(1) });
+        _simulator.Faults.FailNext(1, 429, retryAfter: TimeSpan.FromSeconds(1));
 
         using var throttled = await SendAsync(HttpMethod.Get, AssignmentPath + GovernanceVersion);
         using var next = await SendAsync(HttpMethod.Get, AssignmentPath + GovernanceVersion);
@@ -257,7 +243,7 @@ public class ResourceManagerSimulatorTests
         });
         using var descendants = await SendAsync(HttpMethod.Get, "/providers/Microsoft.Management/managementGroups/root/descendants?api-version=2020-05-01");
         var counts = await _http.GetFromJsonAsync<Dictionary<string, int>>("/_sim/arm/requests");
-        using var badFault = await _http.PostAsJsonAsync("/_sim/arm/faults", new { statusCode = 404 });
+        using var badFault = await _http.PostAsJsonAsync("/_sim/arm/faults", new { kind = "fail", status = 200 });
 
         Assert.Multiple(async () =>
         {

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Simulators.Defender;
+using DefenderSnow.Simulators.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DefenderSnow.Tests.Defender;
@@ -144,7 +145,7 @@ public class ScopeMembershipTests
     public async Task A_failed_look_up_is_not_remembered()
     {
         var membership = _services.GetRequiredService<IScopeMembershipFactory>().Create();
-        _simulator.State.InjectFault(new SimulatedFault(503, Count: 4) { RetryAfter = TimeSpan.Zero });
+        _simulator.Faults.FailNext(4, 503, retryAfter: TimeSpan.Zero);
 
         Assert.ThrowsAsync<DefenderSnow.Core.Errors.UpstreamUnreachableException>(() =>
             membership.IsCoveredAsync(Group("root"), Vm(Direct), CancellationToken.None));
@@ -155,7 +156,7 @@ public class ScopeMembershipTests
     public async Task A_caller_that_cancels_does_not_fail_the_others_waiting_for_the_same_look_up()
     {
         var membership = _services.GetRequiredService<IScopeMembershipFactory>().Create();
-        _simulator.State.SetLatency(TimeSpan.FromMilliseconds(500), ResourceManagerOperations.ListManagementGroupDescendants);
+        _simulator.Faults.DelayNext(SimulatorFaults.Always, TimeSpan.FromMilliseconds(500), ResourceManagerOperations.ListManagementGroupDescendants);
         using var impatient = new CancellationTokenSource();
 
         // The first caller starts the shared look-up with its own token; the second joins it.

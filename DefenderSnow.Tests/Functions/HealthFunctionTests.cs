@@ -1,4 +1,5 @@
 using DefenderSnow.Functions.Health;
+using DefenderSnow.Simulators.Hosting;
 using DefenderSnow.Simulators.KeyVault;
 using DefenderSnow.Tests.Infrastructure;
 
@@ -21,7 +22,7 @@ public sealed class HealthFunctionTests
     public async Task Unhealthy_when_key_vault_refuses_and_the_body_says_no_more()
     {
         await using var app = await TestApp.StartAsync();
-        app.KeyVault.InjectPersistentFault(KeyVaultFault.Forbidden);
+        app.KeyVault.Faults.ForbidNext(SimulatorFaults.Always);
 
         var response = await CallAsync(app);
 

@@ -20,7 +20,7 @@ public sealed class CreateIntegrationRollbackTests : IntegrationFunctionTestBase
     public void ClearHooks()
     {
         _hooks.Reset();
-        App.KeyVault.ClearFault();
+        App.KeyVault.Faults.Clear();
     }
 
     [Test]
@@ -53,7 +53,7 @@ public sealed class CreateIntegrationRollbackTests : IntegrationFunctionTestBase
                 // The password is written; the vault refuses the next write.
                 _hooks.BeforeSet = _ =>
                 {
-                    App.KeyVault.InjectFault(KeyVaultFault.Forbidden);
+                    App.KeyVault.Faults.ForbidNext(1);
                     return Task.CompletedTask;
                 };
             }

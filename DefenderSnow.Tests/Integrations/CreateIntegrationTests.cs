@@ -69,7 +69,7 @@ public sealed class CreateIntegrationTests : IntegrationFunctionTestBase
         var password = "Pw-" + Guid.NewGuid().ToString("N");
         RememberSecret(password);
         App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(user, Password: password));
-        App.ServiceNow.DenyRead(user, "problem");
+        App.ServiceNow.Deny(user, "problem", ServiceNowTableOperation.Read);
         var before = await StateSnapshot.TakeAsync(App);
         var body = ValidBody();
         body["username"] = user;

@@ -2,6 +2,7 @@ using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Simulators.Defender;
+using DefenderSnow.Simulators.Hosting;
 using DefenderSnow.Simulators.KeyVault;
 using DefenderSnow.Tests.Infrastructure;
 
@@ -202,10 +203,10 @@ public sealed class IntegrationLifecycleTests : IntegrationFunctionTestBase
     {
         var id = await CreateIntegrationAsync();
         var assignments = await SeedLiveAssignmentsAsync(id, 2);
-        App.ResourceManager.State.InjectFault(new SimulatedFault(500, Count: 20) { Operation = ResourceManagerOperations.DeleteGovernanceAssignment });
+        App.ResourceManager.Faults.FailNext(20, 500, ResourceManagerOperations.DeleteGovernanceAssignment);
 
         var interrupted = await DeleteAsync(id);
-        App.ResourceManager.State.ClearFaults();
+        App.ResourceManager.Faults.Clear();
 
         Assert.That(interrupted.Status, Is.EqualTo(502), interrupted.ToString());
         Assert.That((await GetAsync(id)).Status, Is.EqualTo(200), "nothing is lost while Resource Manager fails");
@@ -219,10 +220,10 @@ public sealed class IntegrationLifecycleTests : IntegrationFunctionTestBase
     public async Task A_delete_interrupted_by_key_vault_keeps_the_integration_until_repeated()
     {
         var id = await CreateIntegrationAsync();
-        App.KeyVault.InjectPersistentFault(KeyVaultFault.Forbidden);
+        App.KeyVault.Faults.ForbidNext(SimulatorFaults.Always);
 
         var interrupted = await DeleteAsync(id);
-        App.KeyVault.ClearFault();
+        App.KeyVault.Faults.Clear();
 
         Assert.That(interrupted.Status, Is.EqualTo(422), interrupted.ToString());
         Assert.That((await GetAsync(id)).Status, Is.EqualTo(200));

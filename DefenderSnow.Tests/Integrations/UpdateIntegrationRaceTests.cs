@@ -30,7 +30,7 @@ public sealed class UpdateIntegrationRaceTests : IntegrationFunctionTestBase
     public void ClearHooks()
     {
         _hooks.Reset();
-        App.KeyVault.ClearFault();
+        App.KeyVault.Faults.Clear();
     }
 
     [Test]
@@ -128,7 +128,7 @@ public sealed class UpdateIntegrationRaceTests : IntegrationFunctionTestBase
         {
             if (written == secret)
             {
-                App.KeyVault.InjectFault(KeyVaultFault.Forbidden);
+                App.KeyVault.Faults.ForbidNext(1);
             }
             else
             {

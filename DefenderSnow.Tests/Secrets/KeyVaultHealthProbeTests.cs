@@ -27,14 +27,14 @@ public class KeyVaultHealthProbeTests
         Assert.That(_simulator.SecretNames(), Is.Empty);
     }
 
-    [TestCase(KeyVaultFault.Forbidden)]
-    [TestCase(KeyVaultFault.ServiceUnavailable)]
-    [TestCase(KeyVaultFault.Down)]
-    public async Task A_vault_that_refuses_or_fails_is_unhealthy_without_throwing(KeyVaultFault fault)
+    [TestCase(KeyVaultTestFault.Forbidden)]
+    [TestCase(KeyVaultTestFault.ServiceUnavailable)]
+    [TestCase(KeyVaultTestFault.Down)]
+    public async Task A_vault_that_refuses_or_fails_is_unhealthy_without_throwing(KeyVaultTestFault fault)
     {
         await using var services = KeyVaultTestEnvironment.BuildServices(_simulator.BaseUri);
         var probe = services.GetServices<IHealthProbe>().OfType<KeyVaultHealthProbe>().Single();
-        _simulator.InjectPersistentFault(fault);
+        KeyVaultTestEnvironment.InjectPersistent(_simulator, fault);
 
         Assert.That(await probe.CheckAsync(CancellationToken.None), Is.False);
     }

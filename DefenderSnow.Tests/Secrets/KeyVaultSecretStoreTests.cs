@@ -1,9 +1,9 @@
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Secrets;
+using DefenderSnow.Simulators.Hosting;
 using DefenderSnow.Simulators.KeyVault;
-using Microsoft.Extensions.DependencyInjection;
-
 using DefenderSnow.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DefenderSnow.Tests.Secrets;
 
@@ -140,14 +140,14 @@ public class KeyVaultSecretStoreTests
         Assert.That(_simulator.SecretNames(), Is.Empty);
     }
 
-    [TestCase(KeyVaultFault.Throttled)]
-    [TestCase(KeyVaultFault.ServiceUnavailable)]
-    [TestCase(KeyVaultFault.Down)]
-    public async Task A_vault_that_keeps_failing_is_unreachable_after_the_retries(KeyVaultFault fault)
+    [TestCase(KeyVaultTestFault.Throttled)]
+    [TestCase(KeyVaultTestFault.ServiceUnavailable)]
+    [TestCase(KeyVaultTestFault.Down)]
+    public async Task A_vault_that_keeps_failing_is_unreachable_after_the_retries(KeyVaultTestFault fault)
     {
         await _store.GetAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None);
         _simulator.ClearRequests();
-        _simulator.InjectPersistentFault(fault);
+        KeyVaultTestEnvironment.InjectPersistent(_simulator, fault);
 
         var error = Assert.ThrowsAsync<UpstreamUnreachableException>(() =>
             _store.SetAsync(IntegrationId, IntegrationSecret.Password, Value, CancellationToken.None))!;
@@ -162,7 +162,7 @@ public class KeyVaultSecretStoreTests
     {
         await _store.GetAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None);
         _simulator.ClearRequests();
-        _simulator.InjectFault(KeyVaultFault.Throttled, times: KeyVaultTestEnvironment.MaxRetries);
+        _simulator.Faults.RateLimitNext(KeyVaultTestEnvironment.MaxRetries, TimeSpan.Zero);
 
         await _store.SetAsync(IntegrationId, IntegrationSecret.Password, Value, CancellationToken.None);
 
@@ -172,7 +172,7 @@ public class KeyVaultSecretStoreTests
     [Test]
     public void A_forbidden_caller_is_rejected()
     {
-        _simulator.InjectPersistentFault(KeyVaultFault.Forbidden);
+        _simulator.Faults.ForbidNext(SimulatorFaults.Always);
 
         var error = Assert.ThrowsAsync<UpstreamRejectedException>(() =>
             _store.GetAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None))!;

@@ -6,6 +6,7 @@ using Azure;
 using Azure.Core;
 using Azure.Security.KeyVault.Secrets;
 using DefenderSnow.Core.Hosting;
+using DefenderSnow.Simulators.Hosting;
 using DefenderSnow.Simulators.KeyVault;
 using Microsoft.Extensions.Time.Testing;
 
@@ -95,6 +96,18 @@ public class KeyVaultSimulatorTests
         Assert.That(error.Status, Is.EqualTo(400));
         Assert.That(error.ErrorCode, Is.EqualTo("BadParameter"));
         Assert.That(_simulator.SecretNames(), Is.EqualTo(new[] { "largest" }));
+    }
+
+    [Test]
+    public async Task The_25_KB_limit_counts_UTF8_bytes_not_characters()
+    {
+        // "é" is two bytes in UTF-8: 12,800 of them are exactly 25,600 bytes, one more is over.
+        await _client.SetSecretAsync("two-byte", new string('é', 12_800));
+        var error = Assert.ThrowsAsync<RequestFailedException>(() => _client.SetSecretAsync("over", new string('é', 12_801)))!;
+
+        Assert.That(error.Status, Is.EqualTo(400));
+        Assert.That(error.Message, Does.Contain("25600 bytes"));
+        Assert.That(_simulator.SecretNames(), Is.EqualTo(new[] { "two-byte" }));
     }
 
     [Test]
@@ -355,13 +368,13 @@ public class KeyVaultSimulatorTests
     {
         await _client.SetSecretAsync("warm", "value");
         _simulator.ClearRequests();
-        _simulator.InjectFault(KeyVaultFault.Throttled);
+        _simulator.Faults.RateLimitNext(1, TimeSpan.Zero);
 
         await _client.SetSecretAsync("throttled", "value");
 
         Assert.That(_simulator.Requests.Select(r => r.StatusCode), Is.EqualTo(new[] { 429, 200 }));
         using var http = CreateHttpClient();
-        _simulator.InjectFault(KeyVaultFault.Throttled);
+        _simulator.Faults.RateLimitNext(1, TimeSpan.Zero);
         var response = await SendAsync(http, HttpMethod.Get, $"secrets/throttled?api-version={ApiVersion}");
         Assert.That(response.Status, Is.EqualTo(HttpStatusCode.TooManyRequests));
         Assert.That(response.ErrorCode, Is.EqualTo("Throttled"));
@@ -373,7 +386,7 @@ public class KeyVaultSimulatorTests
     {
         await _client.SetSecretAsync("warm", "value");
         _simulator.ClearRequests();
-        _simulator.InjectPersistentFault(KeyVaultFault.Down);
+        _simulator.Faults.DropNext(SimulatorFaults.Always);
 
         // After its last retry the SDK reports every attempt's network failure together.
         var error = Assert.ThrowsAsync<AggregateException>(() => _client.GetSecretAsync("warm"))!;
@@ -394,8 +407,10 @@ public class KeyVaultSimulatorTests
         Assert.That(names, Is.EqualTo("{\"live\":[\"live\"],\"deleted\":[\"gone\"]}"));
         Assert.That(names, Does.Not.Contain("value"));
 
-        var inject = await http.PostAsync("_sim/keyvault/faults", new StringContent("{\"fault\":\"ServiceUnavailable\",\"times\":1}", Encoding.UTF8, "application/json"));
+        var inject = await http.PostAsync("_sim/keyvault/faults", new StringContent("{\"kind\":\"fail\",\"status\":503,\"count\":1}", Encoding.UTF8, "application/json"));
         Assert.That(inject.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        var misspelt = await http.PostAsync("_sim/keyvault/faults", new StringContent("{\"fault\":\"ServiceUnavailable\"}", Encoding.UTF8, "application/json"));
+        Assert.That(misspelt.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         var failed = await SendAsync(http, HttpMethod.Get, $"secrets/live?api-version={ApiVersion}");
         Assert.That(failed.Status, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
         Assert.That((await SendAsync(http, HttpMethod.Get, $"secrets/live?api-version={ApiVersion}")).Status, Is.EqualTo(HttpStatusCode.OK));

@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Security.KeyVault.Secrets;
 using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Secrets;
+using DefenderSnow.Simulators.Hosting;
 using DefenderSnow.Simulators.KeyVault;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
@@ -18,7 +19,27 @@ internal static class KeyVaultTestEnvironment
     public const int MaxRetries = 2;
 
     public static Task<KeyVaultSimulator> StartSimulatorAsync(KeyVaultSimulatorOptions? options = null) =>
-        KeyVaultSimulator.StartAsync(options ?? new KeyVaultSimulatorOptions { RetryAfter = TimeSpan.Zero });
+        KeyVaultSimulator.StartAsync(options ?? new KeyVaultSimulatorOptions());
+
+    /// <summary>Makes every following request fail as <paramref name="fault"/> says (with a zero <c>Retry-After</c>, so retries are quick).</summary>
+    public static void InjectPersistent(KeyVaultSimulator simulator, KeyVaultTestFault fault)
+    {
+        switch (fault)
+        {
+            case KeyVaultTestFault.Throttled:
+                simulator.Faults.RateLimitNext(SimulatorFaults.Always, TimeSpan.Zero);
+                break;
+            case KeyVaultTestFault.ServiceUnavailable:
+                simulator.Faults.FailNext(SimulatorFaults.Always, 503, retryAfter: TimeSpan.Zero);
+                break;
+            case KeyVaultTestFault.Forbidden:
+                simulator.Faults.ForbidNext(SimulatorFaults.Always);
+                break;
+            default:
+                simulator.Faults.DropNext(SimulatorFaults.Always);
+                break;
+        }
+    }
 
     /// <summary>A plain <see cref="SecretClient"/> set up by the app's own rules, with fast retries.</summary>
     public static SecretClient CreateClient(Uri vaultUri, bool trustLoopbackCertificates = true, TokenCredential? credential = null)

@@ -1,5 +1,6 @@
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Simulators.ServiceNow;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DefenderSnow.Tests.ServiceNow;
@@ -12,7 +13,7 @@ public sealed class ServiceNowConnectionVerifierTests
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync();
 
-        var verified = await Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None);
+        var verified = await env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None);
 
         Assert.Multiple(() =>
         {
@@ -32,7 +33,7 @@ public sealed class ServiceNowConnectionVerifierTests
         await using var env = await ServiceNowTestEnvironment.StartAsync();
 
         var error = Assert.ThrowsAsync<ServiceNowRejectedException>(() =>
-            Verifier(env).VerifyAsync(Credentials(env) with { Password = "not-the-password" }, CancellationToken.None));
+            env.Verifier.VerifyAsync(env.Credentials() with { Password = "not-the-password" }, CancellationToken.None));
 
         Assert.Multiple(() =>
         {
@@ -47,9 +48,9 @@ public sealed class ServiceNowConnectionVerifierTests
     public async Task A_table_the_user_cannot_read_is_named()
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync();
-        env.Simulator.DenyRead(ServiceNowTestEnvironment.ServiceUser, "problem");
+        env.Simulator.Deny(ServiceNowTestEnvironment.ServiceUser, "problem", ServiceNowTableOperation.Read);
 
-        var error = Assert.ThrowsAsync<ServiceNowRejectedException>(() => Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None));
+        var error = Assert.ThrowsAsync<ServiceNowRejectedException>(() => env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None));
 
         Assert.Multiple(() =>
         {
@@ -65,7 +66,7 @@ public sealed class ServiceNowConnectionVerifierTests
         await using var env = await ServiceNowTestEnvironment.StartAsync(settings: new Dictionary<string, string?> { ["ServiceNow:MaxRetryAttempts"] = "1" });
         env.Simulator.Faults.FailNext(100, 503);
 
-        Assert.ThrowsAsync<ServiceNowUnreachableException>(() => Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None));
+        Assert.ThrowsAsync<ServiceNowUnreachableException>(() => env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None));
         Assert.That(env.Simulator.RequestCount("POST /oauth_token.do"), Is.EqualTo(2), "token requests are retried like reads");
     }
 
@@ -75,9 +76,9 @@ public sealed class ServiceNowConnectionVerifierTests
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync();
         // Longer than the pipeline waits for, so the 429 reaches the verifier.
-        env.Simulator.Faults.RateLimitNext(10, retryAfterSeconds: 600, read);
+        env.Simulator.Faults.RateLimitNext(10, TimeSpan.FromSeconds(600), read);
 
-        var error = Assert.CatchAsync(() => Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None));
+        var error = Assert.CatchAsync(() => env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None));
 
         Assert.Multiple(() =>
         {
@@ -90,9 +91,9 @@ public sealed class ServiceNowConnectionVerifierTests
     public async Task An_instance_that_does_not_listen_is_unreachable()
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync(settings: new Dictionary<string, string?> { ["ServiceNow:MaxRetryAttempts"] = "1" });
-        var credentials = Credentials(env) with { InstanceUrl = new Uri($"https://127.0.0.1:{ServiceNowResilienceTests.ClosedPort()}/") };
+        var credentials = env.Credentials() with { InstanceUrl = new Uri($"https://127.0.0.1:{ServiceNowResilienceTests.ClosedPort()}/") };
 
-        var error = Assert.ThrowsAsync<ServiceNowUnreachableException>(() => Verifier(env).VerifyAsync(credentials, CancellationToken.None));
+        var error = Assert.ThrowsAsync<ServiceNowUnreachableException>(() => env.Verifier.VerifyAsync(credentials, CancellationToken.None));
 
         Assert.That(error, Is.InstanceOf<UpstreamUnreachableException>());
     }
@@ -102,7 +103,7 @@ public sealed class ServiceNowConnectionVerifierTests
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync(settings: new Dictionary<string, string?> { ["LocalDevelopment:TrustLoopbackCertificates"] = "false" });
 
-        var error = Assert.ThrowsAsync<ServiceNowUnreachableException>(() => Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None));
+        var error = Assert.ThrowsAsync<ServiceNowUnreachableException>(() => env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None));
 
         Assert.Multiple(() =>
         {
@@ -116,7 +117,7 @@ public sealed class ServiceNowConnectionVerifierTests
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync(settings: new Dictionary<string, string?> { ["ServiceNow:AllowPrivateAddresses"] = "false" });
 
-        var error = Assert.ThrowsAsync<ValidationException>(() => Verifier(env).VerifyAsync(Credentials(env), CancellationToken.None));
+        var error = Assert.ThrowsAsync<ValidationException>(() => env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None));
 
         Assert.Multiple(() =>
         {
@@ -132,13 +133,4 @@ public sealed class ServiceNowConnectionVerifierTests
 
         Assert.That(credentials.ToString(), Does.Not.Contain("p@ssw0rd-value").And.Not.Contain("secret-value").And.Contain("svc"));
     }
-
-    private static IServiceNowConnectionVerifier Verifier(ServiceNowTestEnvironment env) => env.Services.GetRequiredService<IServiceNowConnectionVerifier>();
-
-    private static ServiceNowCredentials Credentials(ServiceNowTestEnvironment env) => new(
-        env.Simulator.BaseUri,
-        ServiceNowTestEnvironment.ServiceUser,
-        ServiceNowTestEnvironment.ServicePassword,
-        ServiceNowTestEnvironment.ClientId,
-        ServiceNowTestEnvironment.ClientSecret);
 }

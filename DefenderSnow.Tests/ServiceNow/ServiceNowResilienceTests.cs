@@ -1,4 +1,5 @@
 using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Simulators.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DefenderSnow.Tests.ServiceNow;
@@ -13,7 +14,7 @@ public sealed class ServiceNowResilienceTests
     public async Task A_429_is_retried_after_Retry_After_for_reads()
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync();
-        env.Simulator.Faults.RateLimitNext(2, retryAfterSeconds: 0, IncidentRead);
+        env.Simulator.Faults.RateLimitNext(2, TimeSpan.FromSeconds(0), IncidentRead);
 
         await env.Client.FindByCorrelationIdAsync("incident", "a", CancellationToken.None);
 
@@ -24,7 +25,7 @@ public sealed class ServiceNowResilienceTests
     public async Task A_429_is_retried_for_a_create_because_ServiceNow_did_no_work()
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync();
-        env.Simulator.Faults.RateLimitNext(1, retryAfterSeconds: 1, IncidentCreate);
+        env.Simulator.Faults.RateLimitNext(1, TimeSpan.FromSeconds(1), IncidentCreate);
 
         var ticket = await env.Client.CreateTicketAsync(new ServiceNowTicketRequest("incident", "assignment-1", env.TicketFields("incident")), CancellationToken.None);
 
@@ -37,10 +38,27 @@ public sealed class ServiceNowResilienceTests
     }
 
     [Test]
+    public async Task A_redirect_from_ServiceNow_is_never_followed()
+    {
+        await using var env = await ServiceNowTestEnvironment.StartAsync();
+        // An "internal" address the app must not be steered to, with its bearer token.
+        var internalTarget = new Uri(env.Simulator.BaseUri, "api/now/table/problem?sysparm_query=internal");
+        env.Simulator.Faults.RedirectNext(SimulatorFaults.Always, internalTarget, IncidentRead);
+
+        Assert.CatchAsync(() => env.Client.FindByCorrelationIdAsync("incident", "a", CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(env.Simulator.RequestCount(IncidentRead), Is.GreaterThanOrEqualTo(1));
+            Assert.That(env.Simulator.RequestCount("GET /api/now/table/problem"), Is.Zero, "the redirect target was never asked");
+        });
+    }
+
+    [Test]
     public async Task A_429_asking_for_a_longer_wait_than_allowed_is_not_retried()
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync(settings: new Dictionary<string, string?> { ["ServiceNow:MaxRetryAfter"] = "00:00:30" });
-        env.Simulator.Faults.RateLimitNext(5, retryAfterSeconds: 120, IncidentRead);
+        env.Simulator.Faults.RateLimitNext(5, TimeSpan.FromSeconds(120), IncidentRead);
 
         var error = Assert.ThrowsAsync<ServiceNowUnreachableException>(() => env.Client.FindByCorrelationIdAsync("incident", "a", CancellationToken.None));
 

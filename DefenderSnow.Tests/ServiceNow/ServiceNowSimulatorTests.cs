@@ -134,6 +134,11 @@ public sealed class ServiceNowSimulatorTests
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
         Assert.That(created.Headers.Location, Is.Not.Null);
         var sysId = (await created.Content.ReadFromJsonAsync<JsonObject>())!["result"]!["sys_id"]!.GetValue<string>();
+        if (table == "change_request")
+        {
+            // A change reaches Closed only from Review.
+            _simulator.MoveTo(table, sysId, "0");
+        }
 
         var refused = await SendJson(HttpMethod.Patch, $"api/now/table/{table}/{sysId}", token, new JsonObject { ["state"] = state, ["close_notes"] = "done" });
         var accepted = await SendJson(HttpMethod.Patch, $"api/now/table/{table}/{sysId}", token, new JsonObject { ["state"] = state, ["close_code"] = "Solved (Permanently)", ["close_notes"] = "done" });
@@ -302,22 +307,21 @@ public sealed class ServiceNowSimulatorTests
     public async Task The_HTTP_control_surface_seeds_and_injects_faults()
     {
         var seeded = await _http.PostAsJsonAsync("_sim/servicenow/users", new { userName = "dave", email = "dave@contoso.example", password = "dave-pw" });
-        var faults = await _http.PostAsJsonAsync("_sim/servicenow/faults", new { rateLimitNext = 1, retryAfterSeconds = 3 });
+        var faults = await _http.PostAsJsonAsync("_sim/servicenow/faults", new { kind = "rateLimit", count = 1, retryAfterSeconds = 3 });
         var token = await _http.PostAsync("oauth_token.do", Form(("grant_type", "password"), ("client_id", ClientId), ("client_secret", ClientSecret), ("username", "dave"), ("password", "dave-pw")));
         var counts = await _http.GetFromJsonAsync<JsonObject>("_sim/servicenow/requests");
 
         Assert.Multiple(() =>
         {
             Assert.That(seeded.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(faults.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(faults.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
             Assert.That(token.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
             Assert.That(token.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(3)));
             Assert.That(counts!["endpoints"]!["POST /oauth_token.do"]!.GetValue<int>(), Is.EqualTo(1));
         });
     }
 
-    private static FormUrlEncodedContent Form(params (string Key, string Value)[] values) =>
-        new(values.Select(v => KeyValuePair.Create(v.Key, v.Value)));
+    private static FormUrlEncodedContent Form(params (string Key, string Value)[] values) => ServiceNowSimulatorHttp.Form(values);
 
     private static async Task AssertAccessDeniedAsync(HttpResponseMessage response)
     {
@@ -337,19 +341,9 @@ public sealed class ServiceNowSimulatorTests
 
     private Task<HttpResponseMessage> Get(string path, string token) => Send(HttpMethod.Get, path, token);
 
-    private Task<HttpResponseMessage> Send(HttpMethod method, string path, string token)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return _http.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> Send(HttpMethod method, string path, string token) => ServiceNowSimulatorHttp.Send(_http, method, path, token);
 
-    private Task<HttpResponseMessage> SendJson(HttpMethod method, string path, string token, JsonObject body)
-    {
-        var request = new HttpRequestMessage(method, path) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return _http.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendJson(HttpMethod method, string path, string token, JsonObject body) => ServiceNowSimulatorHttp.SendJson(_http, method, path, token, body);
 
     private async Task<JsonObject> CreateAsync(string token, string table, JsonObject body)
     {

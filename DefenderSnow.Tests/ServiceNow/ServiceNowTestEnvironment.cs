@@ -3,6 +3,7 @@ using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Simulators.ServiceNow;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DefenderSnow.Tests.ServiceNow;
@@ -43,15 +44,21 @@ internal sealed class ServiceNowTestEnvironment : IAsyncDisposable
 
     public IServiceNowTokenProvider Tokens => Services.GetRequiredService<IServiceNowTokenProvider>();
 
+    public IServiceNowConnectionVerifier Verifier => Services.GetRequiredService<IServiceNowConnectionVerifier>();
+
+    /// <summary>The seeded service user's credentials on this simulator.</summary>
+    public ServiceNowCredentials Credentials() => new(Simulator.BaseUri, ServiceUser, ServicePassword, ClientId, ClientSecret);
+
     public static async Task<ServiceNowTestEnvironment> StartAsync(
         ServiceNowSimulatorOptions? simulatorOptions = null,
         IDictionary<string, string?>? settings = null,
-        FakeTimeProvider? clock = null)
+        FakeTimeProvider? clock = null,
+        ILoggerProvider? logs = null)
     {
         simulatorOptions ??= new ServiceNowSimulatorOptions();
         if (clock is not null)
         {
-            simulatorOptions.TimeProvider = clock;
+            simulatorOptions = simulatorOptions with { TimeProvider = clock };
         }
 
         var simulator = await ServiceNowSimulator.StartAsync(simulatorOptions);
@@ -71,7 +78,13 @@ internal sealed class ServiceNowTestEnvironment : IAsyncDisposable
         await secrets.SetAsync(IntegrationId, IntegrationSecret.ClientSecret, ClientSecret, CancellationToken.None);
 
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(logging =>
+        {
+            if (logs is not null)
+            {
+                logging.AddProvider(logs);
+            }
+        });
         services.AddSingleton<TimeProvider>(clock ?? TimeProvider.System);
         services.AddSingleton<ISecretStore>(secrets);
         services.AddServiceNow(configuration);

@@ -66,6 +66,29 @@ public sealed class TelemetryTests : AssignmentFunctionTestBase
     }
 
     [Test]
+    public async Task Every_429_from_an_upstream_is_counted_even_when_a_retry_succeeds()
+    {
+        var integrationId = await CreateIntegrationAsync();
+        App.ServiceNow.Faults.RateLimitNext(1, TimeSpan.Zero, "POST /api/now/table/incident");
+        App.ResourceManager.Faults.RateLimitNext(2, TimeSpan.Zero, DefenderSnow.Simulators.Defender.ResourceManagerOperations.PutGovernanceAssignment);
+        var before = Throttled();
+
+        await CreateActiveAsync(integrationId, UnhealthyResource());
+
+        var after = Throttled();
+        Assert.That(after.GetValueOrDefault("service=servicenow") - before.GetValueOrDefault("service=servicenow"), Is.EqualTo(1));
+        Assert.That(after.GetValueOrDefault("service=resource-manager") - before.GetValueOrDefault("service=resource-manager"), Is.EqualTo(2));
+
+        // Sums are cumulative over the fixture: read them afresh each time.
+        Dictionary<string, long> Throttled()
+        {
+            _metrics.Clear();
+            Flush();
+            return _metrics.Where(m => m.Name == "defendersnow.upstream.throttled").SelectMany(Points).ToDictionary(p => p.Dimensions, p => p.Sum);
+        }
+    }
+
+    [Test]
     public void DefenderSnow_metrics_are_exported_with_their_dimensions()
     {
         var telemetry = App.Get<DefenderSnowTelemetry>();
@@ -99,6 +122,23 @@ public sealed class TelemetryTests : AssignmentFunctionTestBase
                 yield return $"{tag.Key}={tag.Value}";
             }
         }
+    }
+
+    private static IEnumerable<(string Dimensions, long Sum)> Points(Metric metric)
+    {
+        var points = new List<(string, long)>();
+        foreach (ref readonly var point in metric.GetMetricPoints())
+        {
+            var dimensions = new List<string>();
+            foreach (var tag in point.Tags)
+            {
+                dimensions.Add($"{tag.Key}={tag.Value}");
+            }
+
+            points.Add((string.Join(",", dimensions), point.GetSumLong()));
+        }
+
+        return points;
     }
 
     private void Flush()

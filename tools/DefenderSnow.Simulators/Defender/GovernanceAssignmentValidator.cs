@@ -220,7 +220,8 @@ internal static partial class GovernanceAssignmentValidator
             return false;
         }
 
-        result[name] = date.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+        // Resource Manager answers dates with seven fraction digits, as the specification's examples show.
+        result[name] = date.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
         return true;
     }
 

@@ -10,25 +10,24 @@ namespace DefenderSnow.Simulators.Defender;
 /// </summary>
 internal static class ResourceManagerControlEndpoints
 {
-    public static void Map(WebApplication app)
+    public static void Map(RouteGroupBuilder control, ResourceManagerState state)
     {
-        var control = app.MapGroup("/_sim/arm");
-        control.MapPost("/reset", (ResourceManagerState state) =>
+        control.MapPost("/reset", () =>
         {
             state.Reset();
             return Results.NoContent();
         });
-        control.MapPost("/assessments", (ResourceManagerState state, SimulatedAssessment[] assessments) =>
+        control.MapPost("/assessments", (SimulatedAssessment[] assessments) =>
             Apply(() => Array.ForEach(assessments, state.SeedAssessment)));
-        control.MapPost("/assessmentMetadata", (ResourceManagerState state, SimulatedAssessmentMetadata[] metadata) =>
+        control.MapPost("/assessmentMetadata", (SimulatedAssessmentMetadata[] metadata) =>
             Apply(() => Array.ForEach(metadata, state.SeedMetadata)));
-        control.MapPost("/managementGroups", (ResourceManagerState state, SimulatedManagementGroup[] groups) =>
+        control.MapPost("/managementGroups", (SimulatedManagementGroup[] groups) =>
             Apply(() => Array.ForEach(groups, state.AddManagementGroup)));
-        control.MapPost("/subscriptions", (ResourceManagerState state, SimulatedSubscription[] subscriptions) =>
+        control.MapPost("/subscriptions", (SimulatedSubscription[] subscriptions) =>
             Apply(() => Array.ForEach(subscriptions, state.AddSubscription)));
-        control.MapPost("/securityConnectors", (ResourceManagerState state, SimulatedSecurityConnector[] connectors) =>
+        control.MapPost("/securityConnectors", (SimulatedSecurityConnector[] connectors) =>
             Apply(() => Array.ForEach(connectors, state.AddSecurityConnector)));
-        control.MapGet("/governanceAssignments", (ResourceManagerState state) =>
+        control.MapGet("/governanceAssignments", () =>
             Results.Ok(state.GovernanceAssignments.Select(a => new
             {
                 a.Id,
@@ -37,16 +36,14 @@ internal static class ResourceManagerControlEndpoints
                 a.AssignmentKey,
                 a.Properties,
             })));
-        control.MapGet("/requests", (ResourceManagerState state) => Results.Ok(state.RequestCounts));
-        control.MapPost("/faults", (ResourceManagerState state, SimulatedFault fault) => Apply(() => state.InjectFault(fault)));
-        control.MapDelete("/faults", (ResourceManagerState state) =>
+        control.MapGet("/requests", () => Results.Ok(state.RequestCounts));
+        control.MapPost("/roles/revoke", (ScopeSetting setting) => Apply(() => state.RevokeRoles(setting.Scope)));
+        control.MapPost("/roles/restore", () =>
         {
-            state.ClearFaults();
+            state.RestoreRoles();
             return Results.NoContent();
         });
-        control.MapPut("/latency", (ResourceManagerState state, LatencySetting setting) =>
-            Apply(() => state.SetLatency(TimeSpan.FromMilliseconds(setting.Milliseconds), setting.Operation)));
-        control.MapPut("/pageSize", (ResourceManagerState state, PageSizeSetting setting) => Apply(() => state.PageSize = setting.PageSize));
+        control.MapPut("/pageSize", (PageSizeSetting setting) => Apply(() => state.PageSize = setting.PageSize));
     }
 
     private static IResult Apply(Action change)
@@ -62,7 +59,7 @@ internal static class ResourceManagerControlEndpoints
         }
     }
 
-    internal sealed record LatencySetting(int Milliseconds, string? Operation);
-
     internal sealed record PageSizeSetting(int PageSize);
+
+    internal sealed record ScopeSetting(string Scope);
 }

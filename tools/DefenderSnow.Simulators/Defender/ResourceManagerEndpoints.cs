@@ -3,9 +3,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DefenderSnow.Simulators.Hosting;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Net.Http.Headers;
 
 namespace DefenderSnow.Simulators.Defender;
 
@@ -22,11 +21,8 @@ internal static partial class ResourceManagerEndpoints
     private static readonly string[] AssessmentVersions = ["2019-01-01-preview", "2020-01-01", "2021-06-01"];
     private static readonly string[] ManagementGroupVersions = ["2020-02-01", "2020-05-01", "2020-10-01", "2021-04-01", "2023-04-01"];
 
-    public static void Map(WebApplication app) => app.Map("/{**path}", HandleAsync);
-
-    private static async Task HandleAsync(HttpContext context)
+    public static async Task HandleAsync(HttpContext context, ResourceManagerState state)
     {
-        var state = context.RequestServices.GetRequiredService<ResourceManagerState>();
         context.Response.Headers["x-ms-request-id"] = Guid.NewGuid().ToString();
         var route = ArmPaths.Match(context.Request.Path.Value ?? "/");
         if (route is null)
@@ -43,18 +39,22 @@ internal static partial class ResourceManagerEndpoints
         }
 
         state.CountRequest(operation);
-        var latency = state.LatencyFor(operation);
-        if (latency > TimeSpan.Zero)
-        {
-            await Task.Delay(latency, context.RequestAborted);
-        }
+        await SimulatorPipeline.RunAsync(context, state.Faults, operation, WriteFaultAsync, c => ServeAsync(c, state, route, operation));
+    }
 
-        if (await RejectTokenAsync(context, state) || await RejectApiVersionAsync(context, route.Kind) || await InjectFaultAsync(context, state, operation))
+    private static async Task ServeAsync(HttpContext context, ResourceManagerState state, ArmRoute route, string operation)
+    {
+        if (await RejectTokenAsync(context, state) || await RejectApiVersionAsync(context, route.Kind))
         {
             return;
         }
 
         if (route.ResourceId is not null && await RejectResourceIdAsync(context, route.ResourceId))
+        {
+            return;
+        }
+
+        if (await RejectUnauthorizedAsync(context, state, route, operation) || await RejectContentTypeAsync(context, operation))
         {
             return;
         }
@@ -140,13 +140,11 @@ internal static partial class ResourceManagerEndpoints
         return false;
     }
 
-    private static async Task<bool> InjectFaultAsync(HttpContext context, ResourceManagerState state, string operation)
+    // Status codes and error codes as Resource Manager documents them:
+    // https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling (429) and
+    // https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/common-deployment-errors (the rest).
+    private static Task WriteFaultAsync(HttpContext context, SimulatorFault fault)
     {
-        if (state.TakeFault(operation) is not { } fault)
-        {
-            return false;
-        }
-
         if (fault.RetryAfter is { } retryAfter)
         {
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
@@ -154,13 +152,60 @@ internal static partial class ResourceManagerEndpoints
 
         var (code, message) = fault.StatusCode switch
         {
+            401 => ("InvalidAuthenticationToken", "The access token is invalid."),
+            403 => ("AuthorizationFailed", AuthorizationFailedMessage("00000000-0000-0000-0000-000000000000", "*", context.Request.Path.Value ?? "/")),
+            404 => ("ResourceNotFound", $"The Resource '{context.Request.Path}' was not found."),
+            409 => ("Conflict", "The request conflicts with the current state of the resource: another operation on it is in progress."),
             429 => ("TooManyRequests", "The request is being throttled as the limit has been reached for operation type - Read_ObservationWindow_00:05:00."),
             502 => ("BadGateway", "The server received an invalid response from an upstream server."),
             503 => ("ServiceUnavailable", "The service is temporarily unavailable. Please retry later."),
             504 => ("GatewayTimeout", "The gateway did not receive a response within the specified time period."),
-            _ => ("InternalServerError", "Encountered internal server error."),
+            >= 500 => ("InternalServerError", "Encountered internal server error."),
+            _ => ("BadRequest", "The request is invalid."),
         };
-        await ArmErrors.WriteError(context, fault.StatusCode, code, message);
+        return ArmErrors.WriteError(context, fault.StatusCode, code, message);
+    }
+
+    /// <summary>
+    /// 403 <c>AuthorizationFailed</c> where the app's identity holds no role (<see cref="ResourceManagerState.RevokeRoles"/>),
+    /// with Resource Manager's message naming the client, the action and the scope.
+    /// </summary>
+    private static async Task<bool> RejectUnauthorizedAsync(HttpContext context, ResourceManagerState state, ArmRoute route, string operation)
+    {
+        var scope = route.Kind == ArmRouteKind.Descendants ? ArmPaths.ManagementGroupId(route.Name) : route.ResourceId;
+        if (scope is null || state.DeniedScopeFor(scope) is null)
+        {
+            return false;
+        }
+
+        var action = operation switch
+        {
+            ResourceManagerOperations.PutGovernanceAssignment => "Microsoft.Security/assessments/governanceAssignments/write",
+            ResourceManagerOperations.DeleteGovernanceAssignment => "Microsoft.Security/assessments/governanceAssignments/delete",
+            ResourceManagerOperations.GetGovernanceAssignment or ResourceManagerOperations.ListGovernanceAssignments => "Microsoft.Security/assessments/governanceAssignments/read",
+            ResourceManagerOperations.ListManagementGroupDescendants => "Microsoft.Management/managementGroups/descendants/read",
+            _ => "Microsoft.Security/assessments/read",
+        };
+        var target = context.Request.Path.Value ?? "/";
+        await ArmErrors.WriteError(context, 403, "AuthorizationFailed", AuthorizationFailedMessage(EntraTokenCheck.ObjectId(context.Request) ?? "00000000-0000-0000-0000-000000000000", action, target));
+        return true;
+    }
+
+    private static string AuthorizationFailedMessage(string objectId, string action, string scope) =>
+        $"The client '{objectId}' with object id '{objectId}' does not have authorization to perform action '{action}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.";
+
+    /// <summary>A PUT whose body is not declared as JSON is refused with 415 before it is read.</summary>
+    private static async Task<bool> RejectContentTypeAsync(HttpContext context, string operation)
+    {
+        if (operation != ResourceManagerOperations.PutGovernanceAssignment
+            || (MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var type)
+                && string.Equals(type.MediaType.Value, "application/json", StringComparison.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+
+        await ArmErrors.WriteError(context, 415, "UnsupportedMediaType",
+            $"The content media type '{context.Request.ContentType}' is not supported. Only 'application/json' is supported.");
         return true;
     }
 
@@ -358,7 +403,7 @@ internal static partial class ResourceManagerEndpoints
         await ArmErrors.WriteJson(context, 200, body);
     }
 
-        private static JsonObject ToJson(StoredGovernanceAssignment assignment) => new()
+    private static JsonObject ToJson(StoredGovernanceAssignment assignment) => new()
     {
         ["id"] = assignment.Id,
         ["name"] = assignment.AssignmentKey,

@@ -16,45 +16,38 @@ public sealed class ResourceManagerSimulator : IAsyncDisposable
 {
     private readonly SimulatorHost _host;
 
-    private ResourceManagerSimulator(SimulatorHost host)
+    private ResourceManagerSimulator(SimulatorHost host, ResourceManagerState state)
     {
         _host = host;
-        State = host.Services.GetRequiredService<ResourceManagerState>();
+        State = state;
     }
 
     /// <summary>The Resource Manager endpoint to configure as <c>Defender:Endpoint</c>, for example <c>https://127.0.0.1:51234/</c>.</summary>
     public Uri BaseUri => _host.BaseUri;
 
-    /// <summary>Seeds, stored governance assignments, request counts, faults and latency.</summary>
+    /// <summary>Seeds, stored governance assignments, role grants and request counts.</summary>
     public ResourceManagerState State { get; }
 
-    /// <param name="port">0 for a random free port (tests); a fixed one for local runs.</param>
-    /// <param name="timeProvider">The clock token expiry is checked against; the system clock by default.</param>
-    /// <param name="cancellationToken">Cancels the start.</param>
-    public static async Task<ResourceManagerSimulator> StartAsync(int port = 0, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    /// <summary>Injected faults; endpoints are named by operation (<see cref="ResourceManagerOperations"/>).</summary>
+    public SimulatorFaults Faults => State.Faults;
+
+    public static async Task<ResourceManagerSimulator> StartAsync(ResourceManagerSimulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options ??= new ResourceManagerSimulatorOptions();
+        var state = new ResourceManagerState(options.TimeProvider);
         var host = await SimulatorHost.StartAsync(
-            services => ConfigureServices(services, timeProvider ?? TimeProvider.System),
-            MapEndpoints,
-            port,
+            "arm",
+            options,
+            state.Faults,
+            control => ResourceManagerControlEndpoints.Map(control, state),
+            app => app.Map("/{**path}", context => ResourceManagerEndpoints.HandleAsync(context, state)),
+            services => services.Configure<JsonOptions>(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter())),
             cancellationToken);
-        return new ResourceManagerSimulator(host);
+        return new ResourceManagerSimulator(host, state);
     }
 
     /// <summary>An <see cref="HttpClient"/> that trusts the simulator's certificate, for raw requests in tests.</summary>
     public HttpClient CreateTrustingClient() => _host.CreateTrustingClient();
 
     public ValueTask DisposeAsync() => _host.DisposeAsync();
-
-    private static void ConfigureServices(IServiceCollection services, TimeProvider timeProvider)
-    {
-        services.AddSingleton(new ResourceManagerState(timeProvider));
-        services.Configure<JsonOptions>(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-    }
-
-    private static void MapEndpoints(WebApplication app)
-    {
-        ResourceManagerControlEndpoints.Map(app);
-        ResourceManagerEndpoints.Map(app);
-    }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using DefenderSnow.Simulators.Hosting;
 
 namespace DefenderSnow.Simulators.Defender;
 
@@ -16,8 +17,7 @@ public sealed partial class ResourceManagerState
     private readonly Dictionary<string, SimulatedManagementGroup> _groups = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, SimulatedSubscription> _subscriptions = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, StoredGovernanceAssignment> _governance = new(StringComparer.OrdinalIgnoreCase);
-    private readonly List<FaultEntry> _faults = [];
-    private readonly Dictionary<string, TimeSpan> _latency = new(StringComparer.Ordinal);
+    private readonly List<string> _deniedScopes = [];
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.Ordinal);
     private int _pageSize = 100;
 
@@ -28,6 +28,9 @@ public sealed partial class ResourceManagerState
 
     /// <summary>The clock bearer tokens' expiry is checked against.</summary>
     public TimeProvider TimeProvider { get; }
+
+    /// <summary>Injected faults, named by operation (<see cref="ResourceManagerOperations"/>).</summary>
+    public SimulatorFaults Faults { get; } = new();
 
     /// <summary>The most items a collection page holds (Resource Manager's own limit varies; small values exercise <c>nextLink</c>).</summary>
     public int PageSize
@@ -99,42 +102,26 @@ public sealed partial class ResourceManagerState
         }
     }
 
-    /// <summary>Fails the next matching requests; faults are used in the order they were added.</summary>
-    public void InjectFault(SimulatedFault fault)
+    /// <summary>
+    /// From now on the app's identity has no role at <paramref name="scope"/> (a management group, subscription or
+    /// resource id) or below it: every request there is answered 403 <c>AuthorizationFailed</c>, as when the
+    /// Security Admin role was never granted or was taken away.
+    /// </summary>
+    public void RevokeRoles(string scope)
     {
-        ArgumentNullException.ThrowIfNull(fault);
-        if (fault.StatusCode is not (429 or >= 500 and <= 599) || fault.Count < 1)
-        {
-            throw new ArgumentException("A fault is a 429 or 5xx status, for at least one request.", nameof(fault));
-        }
-
+        ArgumentException.ThrowIfNullOrEmpty(scope);
         lock (_gate)
         {
-            _faults.Add(new FaultEntry(fault) { Remaining = fault.Count });
-        }
-    }
-
-    public void ClearFaults()
-    {
-        lock (_gate)
-        {
-            _faults.Clear();
+            _deniedScopes.Add(scope.TrimEnd('/'));
         }
     }
 
-    /// <summary>Delays every following request to <paramref name="operation"/> (or to any, when null); <see cref="TimeSpan.Zero"/> removes the delay.</summary>
-    public void SetLatency(TimeSpan latency, string? operation = null)
+    /// <summary>Gives back every role taken with <see cref="RevokeRoles"/>.</summary>
+    public void RestoreRoles()
     {
         lock (_gate)
         {
-            if (latency <= TimeSpan.Zero)
-            {
-                _latency.Remove(operation ?? string.Empty);
-            }
-            else
-            {
-                _latency[operation ?? string.Empty] = latency;
-            }
+            _deniedScopes.Clear();
         }
     }
 
@@ -164,7 +151,7 @@ public sealed partial class ResourceManagerState
 
     public void ResetRequestCounts() => _requests.Clear();
 
-    /// <summary>Forgets everything: seeds, stored assignments, counts, faults and latency.</summary>
+    /// <summary>Forgets everything: seeds, stored assignments, role revocations, counts and faults.</summary>
     public void Reset()
     {
         lock (_gate)
@@ -175,9 +162,9 @@ public sealed partial class ResourceManagerState
             _subscriptions.Clear();
             _governance.Clear();
             _connectors.Clear();
-            _faults.Clear();
-            _latency.Clear();
+            _deniedScopes.Clear();
             _requests.Clear();
+            Faults.Clear();
             _pageSize = 100;
             NextLinkBase = null;
         }
@@ -185,30 +172,15 @@ public sealed partial class ResourceManagerState
 
     internal void CountRequest(string operation) => _requests.AddOrUpdate(operation, 1, (_, n) => n + 1);
 
-    internal TimeSpan LatencyFor(string operation)
+    /// <summary>The revoked scope that covers <paramref name="resourceId"/>, or <c>null</c> when the identity has its roles there.</summary>
+    internal string? DeniedScopeFor(string resourceId)
     {
         lock (_gate)
         {
-            return _latency.GetValueOrDefault(operation, _latency.GetValueOrDefault(string.Empty));
-        }
-    }
-
-    internal SimulatedFault? TakeFault(string operation)
-    {
-        lock (_gate)
-        {
-            var entry = _faults.FirstOrDefault(f => f.Fault.Operation is null || f.Fault.Operation == operation);
-            if (entry is null)
-            {
-                return null;
-            }
-
-            if (--entry.Remaining == 0)
-            {
-                _faults.Remove(entry);
-            }
-
-            return entry.Fault;
+            return _deniedScopes.FirstOrDefault(scope =>
+                resourceId.Equals(scope, StringComparison.OrdinalIgnoreCase)
+                || resourceId.StartsWith(scope + "/", StringComparison.OrdinalIgnoreCase)
+                || (TryGetManagementGroupName(scope, out var group) && IsBelow(resourceId, group)));
         }
     }
 
@@ -313,10 +285,29 @@ public sealed partial class ResourceManagerState
 
     private static string GovernanceKey(string resourceId, string assessmentName, string key) => $"{resourceId.TrimEnd('/')}|{assessmentName}|{key}";
 
-    private sealed class FaultEntry(SimulatedFault fault)
+    private static bool TryGetManagementGroupName(string scope, out string group)
     {
-        public SimulatedFault Fault { get; } = fault;
+        const string Prefix = "/providers/Microsoft.Management/managementGroups/";
+        group = scope.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) ? scope[Prefix.Length..] : string.Empty;
+        return group.Length > 0 && !group.Contains('/', StringComparison.Ordinal);
+    }
 
-        public int Remaining { get; set; }
+    /// <summary>Whether a resource id lies in a subscription below management group <paramref name="group"/>; call under the lock.</summary>
+    private bool IsBelow(string resourceId, string group)
+    {
+        if (!ArmPaths.TryGetSubscription(resourceId, out var subscriptionId) || !_subscriptions.TryGetValue(subscriptionId, out var subscription))
+        {
+            return false;
+        }
+
+        for (var current = subscription.Parent; current is not null; current = _groups.GetValueOrDefault(current)?.Parent)
+        {
+            if (current.Equals(group, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

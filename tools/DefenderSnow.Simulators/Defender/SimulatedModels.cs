@@ -57,18 +57,6 @@ public sealed record SimulatedAssessmentMetadata(string AssessmentName, string D
     public bool Preview { get; init; }
 }
 
-/// <summary>
-/// Makes the next <see cref="Count"/> matching requests fail with <see cref="StatusCode"/> (429 or 5xx), with a
-/// <c>Retry-After</c> of <see cref="RetryAfter"/> when set. <see cref="Operation"/> (one of
-/// <see cref="ResourceManagerOperations"/>) limits it to one endpoint; null means any.
-/// </summary>
-public sealed record SimulatedFault(int StatusCode, int Count = 1)
-{
-    public TimeSpan? RetryAfter { get; init; }
-
-    public string? Operation { get; init; }
-}
-
 /// <summary>A management group in the simulated tree; <see cref="Parent"/> is null only for the root.</summary>
 public sealed record SimulatedManagementGroup(string Name, string? Parent, string? DisplayName = null);
 

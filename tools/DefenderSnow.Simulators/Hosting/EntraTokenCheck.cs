@@ -63,6 +63,29 @@ public static class EntraTokenCheck
         return DateTimeOffset.FromUnixTimeSeconds(exp.GetInt64()) <= now ? Outcome.Expired : Outcome.Valid;
     }
 
+    /// <summary>The <c>oid</c> claim of the bearer token (the caller's object id), when there is a readable one.</summary>
+    public static string? ObjectId(HttpRequest request)
+    {
+        var parts = request.Headers.Authorization.ToString().Split(' ', 2);
+        var token = parts.Length == 2 ? parts[1].Split('.') : [];
+        if (token.Length != 3)
+        {
+            return null;
+        }
+
+        try
+        {
+            var payload = JsonDocument.Parse(DecodeBase64Url(token[1])).RootElement;
+            return payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("oid", out var oid) && oid.ValueKind == JsonValueKind.String
+                ? oid.GetString()
+                : null;
+        }
+        catch (Exception e) when (e is FormatException or JsonException)
+        {
+            return null;
+        }
+    }
+
     private static byte[] DecodeBase64Url(string value)
     {
         var s = value.Replace('-', '+').Replace('_', '/');

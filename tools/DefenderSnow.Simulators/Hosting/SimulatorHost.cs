@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace DefenderSnow.Simulators.Hosting;
@@ -29,22 +31,39 @@ public sealed class SimulatorHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>
-    /// Builds and starts a simulator. <paramref name="configureServices"/> registers its state;
-    /// <paramref name="mapEndpoints"/> maps its routes.
+    /// Builds and starts a simulator, every one the same way: its control routes under <c>/_sim/{name}</c>
+    /// (with the shared <c>/faults</c> routes over <paramref name="faults"/>), then its service routes.
     /// </summary>
+    /// <param name="name">The simulator's name in control paths: <c>servicenow</c>, <c>arm</c>, <c>keyvault</c>.</param>
+    /// <param name="options">Port and clock.</param>
+    /// <param name="faults">The simulator's injected faults.</param>
+    /// <param name="mapControl">Maps the simulator's own control routes, relative to <c>/_sim/{name}</c>.</param>
+    /// <param name="mapService">Maps the routes of the service it stands in for.</param>
+    /// <param name="configureServices">Registers what its routes need.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
     public static async Task<SimulatorHost> StartAsync(
-        Action<IServiceCollection> configureServices,
-        Action<WebApplication> mapEndpoints,
-        int port = 0,
+        string name,
+        SimulatorOptions options,
+        SimulatorFaults faults,
+        Action<RouteGroupBuilder> mapControl,
+        Action<WebApplication> mapService,
+        Action<IServiceCollection>? configureServices = null,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(mapControl);
+        ArgumentNullException.ThrowIfNull(mapService);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(SimulatorCertificate.Instance)));
-        configureServices(builder.Services);
+            kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.UseHttps(SimulatorCertificate.Instance)));
+        builder.Services.AddSingleton<IHostLifetime, SimulatorHostLifetime>();
+        configureServices?.Invoke(builder.Services);
         var app = builder.Build();
-        mapEndpoints(app);
+        var control = app.MapGroup($"/_sim/{name}");
+        control.MapFaults(faults);
+        mapControl(control);
+        mapService(app);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         var bound = new Uri(address);
@@ -52,14 +71,16 @@ public sealed class SimulatorHost : IAsyncDisposable
     }
 
     /// <summary>An <see cref="HttpClient"/> for tests that trusts this simulator's certificate and nothing else unusual.</summary>
-    public HttpClient CreateTrustingClient()
+    public HttpClient CreateTrustingClient() => new(CreateTrustingHandler()) { BaseAddress = BaseUri };
+
+    /// <summary>A handler that trusts the simulators' certificate (and no other unusual one).</summary>
+    public static HttpMessageHandler CreateTrustingHandler()
     {
         var expected = SimulatorCertificate.Instance.Thumbprint;
-        var handler = new HttpClientHandler
+        return new HttpClientHandler
         {
             ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.Thumbprint == expected,
         };
-        return new HttpClient(handler) { BaseAddress = BaseUri };
     }
 
     public async ValueTask DisposeAsync()

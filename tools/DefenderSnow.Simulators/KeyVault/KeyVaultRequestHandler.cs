@@ -18,44 +18,33 @@ internal sealed class KeyVaultRequestHandler
     private const string NotFoundHelp = "If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182";
     private readonly KeyVaultState _state;
     private readonly KeyVaultSimulatorOptions _options;
+    private readonly SimulatorFaults _faults;
 
-    public KeyVaultRequestHandler(KeyVaultState state, KeyVaultSimulatorOptions options)
+    public KeyVaultRequestHandler(KeyVaultState state, KeyVaultSimulatorOptions options, SimulatorFaults faults)
     {
         _state = state;
         _options = options;
+        _faults = faults;
     }
 
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
         var hadAuthorization = request.Headers.Authorization.Count > 0;
-        var fault = _state.TakeFault();
-        if (fault == KeyVaultFault.Down)
-        {
-            _state.Record(new KeyVaultRequest(request.Method, request.Path.Value ?? "/", hadAuthorization, 0));
-            context.Abort();
-            return;
-        }
-
         try
         {
-            await DispatchAsync(context, fault);
+            await SimulatorPipeline.RunAsync(context, _faults, $"{request.Method} {request.Path}", WriteFaultAsync, DispatchAsync);
         }
         finally
         {
-            _state.Record(new KeyVaultRequest(request.Method, request.Path.Value ?? "/", hadAuthorization, context.Response.StatusCode));
+            // A dropped connection has no status: 0.
+            _state.Record(new KeyVaultRequest(request.Method, request.Path.Value ?? "/", hadAuthorization, context.RequestAborted.IsCancellationRequested ? 0 : context.Response.StatusCode));
         }
     }
 
-    private async Task DispatchAsync(HttpContext context, KeyVaultFault? fault)
+    private async Task DispatchAsync(HttpContext context)
     {
         var request = context.Request;
-        if (fault is { } armed)
-        {
-            await WriteFaultAsync(context, armed);
-            return;
-        }
-
         var token = EntraTokenCheck.Check(request, KeyVaultRules.Audience, _options.TimeProvider.GetUtcNow());
         if (token != EntraTokenCheck.Outcome.Valid)
         {
@@ -328,9 +317,9 @@ internal sealed class KeyVaultRequestHandler
             return new SetBody("Property 'value' is required and must be a string.");
         }
 
-        if (value.Length > KeyVaultRules.MaxValueLength)
+        if (Encoding.UTF8.GetByteCount(value) > KeyVaultRules.MaxValueBytes)
         {
-            return new SetBody($"Secret is beyond the maximum permitted length of {KeyVaultRules.MaxValueLength} characters.");
+            return new SetBody($"Secret is beyond the maximum permitted size of {KeyVaultRules.MaxValueBytes} bytes.");
         }
 
         string? contentType = null;
@@ -400,27 +389,27 @@ internal sealed class KeyVaultRequestHandler
         return false;
     }
 
-    private async Task WriteFaultAsync(HttpContext context, KeyVaultFault fault)
+    // Key Vault's throttling and error answers: https://learn.microsoft.com/azure/key-vault/general/overview-throttling
+    // and https://learn.microsoft.com/azure/key-vault/general/rest-error-codes.
+    private static Task WriteFaultAsync(HttpContext context, SimulatorFault fault)
     {
-        var retryAfter = ((int)Math.Ceiling(_options.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        switch (fault)
+        if (fault.RetryAfter is { } retryAfter)
         {
-            case KeyVaultFault.Throttled:
-                context.Response.Headers.RetryAfter = retryAfter;
-                await WriteAsync(context, StatusCodes.Status429TooManyRequests, KeyVaultJson.Error(
-                    "Throttled", "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached"));
-                return;
-            case KeyVaultFault.ServiceUnavailable:
-                context.Response.Headers.RetryAfter = retryAfter;
-                await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, KeyVaultJson.Error(
-                    "ServiceUnavailable", "The service is temporarily unavailable. Please retry."));
-                return;
-            default:
-                await WriteAsync(context, StatusCodes.Status403Forbidden, KeyVaultJson.Error(
-                    "Forbidden", "Caller is not authorized to perform action on resource. If role assignments were changed recently, please observe propagation time.",
-                    "ForbiddenByRbac"));
-                return;
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
+
+        return fault.StatusCode switch
+        {
+            StatusCodes.Status429TooManyRequests => WriteAsync(context, fault.StatusCode, KeyVaultJson.Error(
+                "Throttled", "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached")),
+            StatusCodes.Status403Forbidden => WriteAsync(context, fault.StatusCode, KeyVaultJson.Error(
+                "Forbidden", "Caller is not authorized to perform action on resource. If role assignments were changed recently, please observe propagation time.",
+                "ForbiddenByRbac")),
+            StatusCodes.Status401Unauthorized => WriteAsync(context, fault.StatusCode, KeyVaultJson.Error("Unauthorized", "The access token is invalid.")),
+            StatusCodes.Status503ServiceUnavailable => WriteAsync(context, fault.StatusCode, KeyVaultJson.Error(
+                "ServiceUnavailable", "The service is temporarily unavailable. Please retry.")),
+            _ => WriteAsync(context, fault.StatusCode, KeyVaultJson.Error("InternalServerError", "The server encountered an internal error. Please retry.")),
+        };
     }
 
     private static Task NotSupportedAsync(HttpContext context, string operation) =>

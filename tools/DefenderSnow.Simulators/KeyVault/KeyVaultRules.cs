@@ -6,7 +6,11 @@ namespace DefenderSnow.Simulators.KeyVault;
 internal static partial class KeyVaultRules
 {
     public const string Audience = "https://vault.azure.net";
-    public const int MaxValueLength = 25_600;
+    /// <summary>
+    /// "Maximum size of a secret: 25k bytes" (https://learn.microsoft.com/azure/key-vault/general/service-limits):
+    /// counted in UTF-8 bytes of the value, so 25,600 ASCII characters fit but 12,801 two-byte ones do not.
+    /// </summary>
+    public const int MaxValueBytes = 25_600;
     public const int MaxContentTypeLength = 255;
     public const int MaxTags = 15;
     public const int MaxTagNameLength = 512;

@@ -12,24 +12,28 @@ namespace DefenderSnow.Simulators.KeyVault;
 /// </summary>
 public sealed class KeyVaultSimulator : IAsyncDisposable
 {
-    private readonly SimulatorHost _host;
     private readonly KeyVaultState _state;
+    private SimulatorHost? _host;
 
-    private KeyVaultSimulator(SimulatorHost host, KeyVaultState state)
+    private KeyVaultSimulator(KeyVaultState state)
     {
-        _host = host;
         _state = state;
     }
 
     /// <summary>The vault URI, for example <c>https://127.0.0.1:51234/</c>.</summary>
-    public Uri BaseUri => _host.BaseUri;
+    public Uri BaseUri => Host.BaseUri;
+
+    private SimulatorHost Host => _host ?? throw new InvalidOperationException("The simulator has not started.");
 
     /// <summary>Every data-plane request so far (not the <c>/_sim</c> ones), oldest first.</summary>
     public IReadOnlyList<KeyVaultRequest> Requests => _state.Requests();
 
     public int RequestCount => _state.Requests().Count;
 
-    public static async Task<KeyVaultSimulator> StartAsync(KeyVaultSimulatorOptions? options = null, CancellationToken ct = default)
+    /// <summary>Injected faults; endpoints are named <c>"METHOD /path"</c>, for example <c>"PUT /secrets"</c>.</summary>
+    public SimulatorFaults Faults { get; } = new();
+
+    public static async Task<KeyVaultSimulator> StartAsync(KeyVaultSimulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new KeyVaultSimulatorOptions();
         if (options.RecoverableDays is < 7 or > 90)
@@ -38,17 +42,20 @@ public sealed class KeyVaultSimulator : IAsyncDisposable
         }
 
         var state = new KeyVaultState(options.TimeProvider, options.RecoverableDays);
-        var handler = new KeyVaultRequestHandler(state, options);
-        var control = new KeyVaultControlEndpoints(state);
-        var host = await SimulatorHost.StartAsync(
-            _ => { },
-            app => app.Run(context => context.Request.Path.StartsWithSegments(KeyVaultControlEndpoints.Prefix, StringComparison.OrdinalIgnoreCase)
-                ? control.HandleAsync(context)
-                : handler.HandleAsync(context)),
-            options.Port,
-            ct);
-        return new KeyVaultSimulator(host, state);
+        var simulator = new KeyVaultSimulator(state);
+        var handler = new KeyVaultRequestHandler(state, options, simulator.Faults);
+        simulator._host = await SimulatorHost.StartAsync(
+            "keyvault",
+            options,
+            simulator.Faults,
+            control => KeyVaultControlEndpoints.Map(control, state, simulator.Reset),
+            app => app.Map("/{**path}", handler.HandleAsync),
+            cancellationToken: cancellationToken);
+        return simulator;
     }
+
+    /// <summary>An <see cref="HttpClient"/> that trusts the simulator's certificate, for raw requests in tests.</summary>
+    public HttpClient CreateTrustingClient() => Host.CreateTrustingClient();
 
     /// <summary>Names of the live secrets, as first written.</summary>
     public IReadOnlyList<string> SecretNames() => [.. _state.List().Select(s => s.Name)];
@@ -72,18 +79,14 @@ public sealed class KeyVaultSimulator : IAsyncDisposable
     public (string? ContentType, IReadOnlyDictionary<string, string>? Tags)? Properties(string name) =>
         _state.Get(name) is { } secret ? (secret.Latest.ContentType, secret.Latest.Tags) : null;
 
-    /// <summary>Answers the next <paramref name="times"/> data-plane requests with <paramref name="fault"/>.</summary>
-    public void InjectFault(KeyVaultFault fault, int times = 1) => _state.InjectFault(fault, times);
-
-    /// <summary>Answers every data-plane request with <paramref name="fault"/> until <see cref="ClearFault"/>.</summary>
-    public void InjectPersistentFault(KeyVaultFault fault) => _state.InjectFault(fault, int.MaxValue);
-
-    public void ClearFault() => _state.ClearFault();
-
     public void ClearRequests() => _state.ClearRequests();
 
     /// <summary>Empties the vault (live and deleted) and the request log, and clears any fault.</summary>
-    public void Reset() => _state.Reset();
+    public void Reset()
+    {
+        _state.Reset();
+        Faults.Clear();
+    }
 
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    public ValueTask DisposeAsync() => _host?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -12,8 +12,6 @@ internal sealed class KeyVaultState
     private readonly List<KeyVaultRequest> _requests = [];
     private readonly TimeProvider _timeProvider;
     private readonly long _recoverableSeconds;
-    private KeyVaultFault? _fault;
-    private int _faultRemaining;
 
     public KeyVaultState(TimeProvider timeProvider, int recoverableDays)
     {
@@ -146,44 +144,6 @@ internal sealed class KeyVaultState
         }
     }
 
-    public void InjectFault(KeyVaultFault fault, int times)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(times);
-        lock (_gate)
-        {
-            _fault = fault;
-            _faultRemaining = times;
-        }
-    }
-
-    public void ClearFault()
-    {
-        lock (_gate)
-        {
-            _fault = null;
-            _faultRemaining = 0;
-        }
-    }
-
-    /// <summary>The fault to answer this request with, if one is armed; uses up one of its times.</summary>
-    public KeyVaultFault? TakeFault()
-    {
-        lock (_gate)
-        {
-            if (_fault is not { } fault)
-            {
-                return null;
-            }
-
-            if (_faultRemaining != int.MaxValue && --_faultRemaining == 0)
-            {
-                _fault = null;
-            }
-
-            return fault;
-        }
-    }
-
     public void Reset()
     {
         lock (_gate)
@@ -191,8 +151,6 @@ internal sealed class KeyVaultState
             _live.Clear();
             _deleted.Clear();
             _requests.Clear();
-            _fault = null;
-            _faultRemaining = 0;
         }
     }
 

@@ -5,12 +5,13 @@ namespace DefenderSnow.Simulators.ServiceNow;
 /// <summary>
 /// ServiceNow's encoded query: conditions joined by <c>^</c> (AND), <c>^OR</c> (OR with the condition before),
 /// <c>^NQ</c> (a new OR'ed group), plus <c>ORDERBY</c>/<c>ORDERBYDESC</c>. There is no escaping. As on a real
-/// instance, a condition on an unknown field or with an unknown operator is silently ignored.
+/// instance, a condition on an unknown field or with an unknown operator is silently ignored. Operators as
+/// documented in "Operators available for filters and queries" (docs.servicenow.com), e.g. <c>NOT LIKE</c> with its space.
 /// </summary>
 internal sealed class EncodedQuery
 {
     private static readonly string[] Operators =
-        ["ISNOTEMPTY", "ISEMPTY", "NOT IN", "NOTLIKE", "IN", "LIKE", "STARTSWITH", "ENDSWITH", "!=", ">=", "<=", "=", ">", "<"];
+        ["ISNOTEMPTY", "ISEMPTY", "NOT IN", "NOT LIKE", "IN", "LIKE", "STARTSWITH", "ENDSWITH", "!=", ">=", "<=", "=", ">", "<"];
 
     private EncodedQuery(List<List<List<Condition>>> groups, List<(string Field, bool Descending)> order)
     {
@@ -72,6 +73,14 @@ internal sealed class EncodedQuery
     }
 
     /// <summary>
+    /// The same query with its date-time values (<c>yyyy-MM-dd HH:mm:ss</c> compared with a date-time field) read as
+    /// local times of <paramref name="zone"/> and turned into UTC, as an instance reads them in the API user's time zone
+    /// while its answers stay in UTC.
+    /// </summary>
+    public EncodedQuery WithDatesIn(TimeZoneInfo zone) =>
+        new([.. Groups.Select(terms => terms.Select(alternatives => alternatives.Select(c => c.WithDateIn(zone)).ToList()).ToList())], Order);
+
+    /// <summary>
     /// Whether a record matches. <paramref name="resolve"/> gives a (dot-walked) field's value, or <c>null</c>
     /// when the field does not exist.
     /// </summary>
@@ -116,6 +125,27 @@ internal sealed class EncodedQuery
             return new Condition(text[..end], op, op is null ? rest : rest[op.Length..]);
         }
 
+        public Condition WithDateIn(TimeZoneInfo zone)
+        {
+            if (!SimTables.DateTimeFields.Contains(Field.Split('.')[^1])
+                || !DateTime.TryParseExact(Value, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+            {
+                return this;
+            }
+
+            try
+            {
+                // An ambiguous local time (the hour repeated when clocks go back) is read as standard time, the later instant.
+                var utc = TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), zone);
+                return this with { Value = utc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) };
+            }
+            catch (ArgumentException)
+            {
+                // A local time that does not exist (skipped when clocks go forward) matches as written.
+                return this;
+            }
+        }
+
         /// <summary><c>null</c> when the condition is invalid and therefore ignored.</summary>
         public bool? Evaluate(Func<string, string?> resolve)
         {
@@ -137,7 +167,7 @@ internal sealed class EncodedQuery
                 "IN" => Value.Split(',').Any(v => Equal(actual, v)),
                 "NOT IN" => !Value.Split(',').Any(v => Equal(actual, v)),
                 "LIKE" => actual.Contains(Value, StringComparison.OrdinalIgnoreCase),
-                "NOTLIKE" => !actual.Contains(Value, StringComparison.OrdinalIgnoreCase),
+                "NOT LIKE" => !actual.Contains(Value, StringComparison.OrdinalIgnoreCase),
                 "STARTSWITH" => actual.StartsWith(Value, StringComparison.OrdinalIgnoreCase),
                 "ENDSWITH" => actual.EndsWith(Value, StringComparison.OrdinalIgnoreCase),
                 "ISEMPTY" => actual.Length == 0,

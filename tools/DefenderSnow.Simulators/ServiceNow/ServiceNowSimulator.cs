@@ -19,6 +19,7 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     private readonly SimLateCommits _lateCommits = new();
     private SimulatorHost? _host;
     private SimTableApi? _tables;
+    private volatile ServiceNowOutage _outage;
 
     private ServiceNowSimulator(ServiceNowSimulatorOptions options)
     {
@@ -32,7 +33,8 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     /// <summary>The instance URL, for example <c>https://127.0.0.1:51234/</c>.</summary>
     public Uri BaseUri => _host?.BaseUri ?? throw new InvalidOperationException("The simulator has not started.");
 
-    public ServiceNowSimulatorFaults Faults { get; } = new();
+    /// <summary>Injected faults; endpoints are named <c>"METHOD /path"</c>, for example <c>"POST /api/now/table/incident"</c>.</summary>
+    public SimulatorFaults Faults { get; } = new();
 
     public static async Task<ServiceNowSimulator> StartAsync(ServiceNowSimulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -42,18 +44,32 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
             simulator.SeedLocalDefaults();
         }
 
-        simulator._host = await SimulatorHost.StartAsync(_ => { }, simulator.Map, simulator.Options.Port, cancellationToken);
+        simulator._host = await SimulatorHost.StartAsync(
+            "servicenow",
+            simulator.Options,
+            simulator.Faults,
+            control => ServiceNowSimulatorControlEndpoints.Map(control, simulator),
+            simulator.MapService,
+            cancellationToken: cancellationToken);
         return simulator;
     }
 
-    /// <summary>A handler that trusts this simulator's certificate (and no other unusual one).</summary>
-    public HttpMessageHandler CreateHandler()
+    /// <summary>
+    /// Whether the instance is down for maintenance (503) or hibernating (200), answering every API request with an
+    /// HTML page instead of JSON, as real instances do.
+    /// </summary>
+    public ServiceNowOutage Outage
     {
-        var expected = SimulatorCertificate.Instance.Thumbprint;
-        return new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.Thumbprint == expected };
+        get => _outage;
+        set => _outage = value;
     }
 
-    public HttpClient CreateTrustingClient() => new(CreateHandler()) { BaseAddress = BaseUri };
+    /// <summary>A handler that trusts this simulator's certificate (and no other unusual one).</summary>
+    public HttpMessageHandler CreateHandler() => SimulatorHost.CreateTrustingHandler();
+
+    public HttpClient CreateTrustingClient() => Host.CreateTrustingClient();
+
+    private SimulatorHost Host => _host ?? throw new InvalidOperationException("The simulator has not started.");
 
     // ---- OAuth and users -------------------------------------------------------------------------------
 
@@ -69,6 +85,7 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
             ["email"] = user.Email ?? string.Empty,
             ["name"] = user.Name ?? user.UserName,
             ["active"] = user.Active ? "true" : "false",
+            ["time_zone"] = user.TimeZone is null ? string.Empty : TimeZoneInfo.FindSystemTimeZoneById(user.TimeZone).Id,
         }, actingUserSysId: null);
         if (user.Password is not null)
         {
@@ -82,14 +99,28 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     public string SeedGroup(string name, bool active = true) =>
         _database.Insert("sys_user_group", new Dictionary<string, string> { ["name"] = name, ["active"] = active ? "true" : "false" }, null)["sys_id"];
 
+    /// <summary>Sets a user's <c>sys_user.time_zone</c> as written (any text, as an administrator could); <c>null</c> clears it.</summary>
+    public void SetTimeZone(string userName, string? timeZone) =>
+        _database.Update("sys_user", RequireUser(userName), new Dictionary<string, string> { ["time_zone"] = timeZone ?? string.Empty }, null);
+
     /// <summary>Activates or deactivates a user, as an administrator would.</summary>
     public void SetUserActive(string userName, bool active) =>
         _database.Update("sys_user", RequireUser(userName), new Dictionary<string, string> { ["active"] = active ? "true" : "false" }, null);
 
-    /// <summary>From now on <paramref name="userName"/> may not read <paramref name="table"/> (403 "User Not Authorized").</summary>
-    public void DenyRead(string userName, string table) => _access.DenyRead(RequireUser(userName), table);
+    /// <summary>
+    /// From now on <paramref name="userName"/> may not <paramref name="operation"/> <paramref name="table"/>: a read is
+    /// answered 403 "User Not Authorized", a create or write 403 "Operation Failed" (ACL Exception).
+    /// </summary>
+    public void Deny(string userName, string table, ServiceNowTableOperation operation) => _access.Deny(RequireUser(userName), RequireTable(table), operation);
 
-    public void AllowRead(string userName, string table) => _access.AllowRead(RequireUser(userName), table);
+    public void Allow(string userName, string table, ServiceNowTableOperation operation) => _access.Allow(RequireUser(userName), RequireTable(table), operation);
+
+    /// <summary>
+    /// A row-level read ACL: records of <paramref name="table"/> matching the encoded <paramref name="query"/> are invisible
+    /// to <paramref name="userName"/>. As on a real instance they are taken out after the page is cut, so pages come back
+    /// short (or empty) while <c>Link</c> still names a next page. <c>null</c> removes the rule.
+    /// </summary>
+    public void HideRows(string userName, string table, string? query) => _access.HideRows(RequireUser(userName), RequireTable(table), query);
 
     /// <summary>Access and refresh tokens issued so far stop working.</summary>
     public void ExpireAllTokens()
@@ -99,6 +130,12 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     }
 
     public void ExpireAccessTokens() => _oauth.ExpireAccessTokens();
+
+    /// <summary>Lifespans and refresh-token rotation of tokens issued from now on (as an administrator edits the OAuth application).</summary>
+    public ServiceNowTokenSettings TokenSettings => _oauth.Settings;
+
+    /// <summary>Changes lifespans and rotation for tokens issued from now on; tokens already issued keep theirs.</summary>
+    public void SetTokenSettings(ServiceNowTokenSettings settings) => _oauth.Settings = settings;
 
     public void ExpireRefreshTokens() => _oauth.ExpireRefreshTokens();
 
@@ -120,23 +157,57 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
         _database.Update(RequireTable(table), sysId, fields, asUser is null ? null : RequireUser(asUser))
         ?? throw new ServiceNowSimulatorRefusedException(404, "No Record found", $"No {table} record with sys_id {sysId}");
 
-    public IReadOnlyDictionary<string, string> Resolve(string table, string sysId, string closeCode = "Solved (Permanently)", string closeNotes = "Resolved in the simulator", string? asUser = null) =>
-        UpdateTicket(table, sysId, CloseFields(table, table switch { "incident" => "6", "problem" => "106", _ => "3" }, closeCode, closeNotes), asUser);
-
-    public IReadOnlyDictionary<string, string> Close(string table, string sysId, string closeCode = "Solved (Permanently)", string closeNotes = "Closed in the simulator", string? asUser = null) =>
-        UpdateTicket(table, sysId, CloseFields(table, table switch { "incident" => "7", "problem" => "107", _ => "3" }, closeCode, closeNotes), asUser);
-
-    /// <summary>Cancels an incident or change (problem has no Canceled state).</summary>
-    public IReadOnlyDictionary<string, string> Cancel(string table, string sysId, string? asUser = null) =>
-        UpdateTicket(table, sysId, new Dictionary<string, string>
+    /// <summary>
+    /// Moves a ticket to <paramref name="state"/> along the shortest way its state model allows, one step at a time as a
+    /// person would in the UI; <paramref name="fields"/> go with the last step. Throws as the instance would refuse.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> MoveTo(string table, string sysId, string state, IReadOnlyDictionary<string, string>? fields = null, string? asUser = null)
+    {
+        var current = GetRecord(table, sysId)?["state"] ?? throw new ServiceNowSimulatorRefusedException(404, "No Record found", $"No {table} record with sys_id {sysId}");
+        var path = _database.PathBetweenStates(table, current, state);
+        var record = fields is null || path.Count > 0 ? GetRecord(table, sysId)! : UpdateTicket(table, sysId, fields, asUser);
+        for (var i = 0; i < path.Count; i++)
         {
-            ["state"] = table switch
+            var values = i == path.Count - 1 && fields is not null ? new Dictionary<string, string>(fields) : [];
+            values["state"] = path[i];
+            record = UpdateTicket(table, sysId, values, asUser);
+        }
+
+        return record;
+    }
+
+    /// <summary>
+    /// Whether state values a table does not list are refused (true, as the default state models do) or stored as
+    /// sent, as on an instance whose customised state model checks nothing.
+    /// </summary>
+    public bool RefuseUnknownStates
+    {
+        get => _database.RefuseUnknownStates;
+        set => _database.RefuseUnknownStates = value;
+    }
+
+    /// <summary>
+    /// Replaces a ticket table's state model (state → the states it may move to), as an instance that customised it;
+    /// updates that leave it are refused with 403.
+    /// </summary>
+    public void SetStateModel(string table, IReadOnlyDictionary<string, IReadOnlyList<string>> transitions) => _database.SetStateModel(RequireTable(table), transitions);
+
+    public IReadOnlyDictionary<string, string> Resolve(string table, string sysId, string? closeCode = null, string closeNotes = "Resolved in the simulator", string? asUser = null) =>
+        MoveTo(table, sysId, table switch { "incident" => "6", "problem" => "106", _ => "3" }, CloseFields(table, closeCode, closeNotes), asUser);
+
+    public IReadOnlyDictionary<string, string> Close(string table, string sysId, string? closeCode = null, string closeNotes = "Closed in the simulator", string? asUser = null) =>
+        MoveTo(table, sysId, table switch { "incident" => "7", "problem" => "107", _ => "3" }, CloseFields(table, closeCode, closeNotes), asUser);
+
+    /// <summary>Cancels an incident or change (a problem is closed with resolution code <c>canceled</c> instead).</summary>
+    public IReadOnlyDictionary<string, string> Cancel(string table, string sysId, string? asUser = null) =>
+        table == "problem"
+            ? MoveTo(table, sysId, "107", CloseFields(table, "canceled", "Canceled in the simulator"), asUser)
+            : MoveTo(table, sysId, table switch
             {
                 "incident" => "8",
                 "change_request" => "4",
                 _ => throw new ArgumentException($"{table} has no Canceled state.", nameof(table)),
-            },
-        }, asUser);
+            }, asUser: asUser);
 
     public IReadOnlyDictionary<string, string> Reassign(string table, string sysId, string assigneeUserName, string? asUser = null) =>
         UpdateTicket(table, sysId, new Dictionary<string, string> { ["assigned_to"] = RequireUser(assigneeUserName) }, asUser);
@@ -169,9 +240,9 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
         }
     }
 
-    private static Dictionary<string, string> CloseFields(string table, string state, string closeCode, string closeNotes) => table == "problem"
-        ? new() { ["state"] = state, ["resolution_code"] = closeCode, ["fix_notes"] = closeNotes }
-        : new() { ["state"] = state, ["close_code"] = closeCode, ["close_notes"] = closeNotes };
+    private static Dictionary<string, string> CloseFields(string table, string? closeCode, string closeNotes) => table == "problem"
+        ? new() { ["resolution_code"] = closeCode ?? "fix_applied", ["fix_notes"] = closeNotes }
+        : new() { ["close_code"] = closeCode ?? "Solved (Permanently)", ["close_notes"] = closeNotes };
 
     private static string RequireTable(string table) =>
         SimTables.All.ContainsKey(table) ? table : throw new ArgumentException($"Invalid table {table}", nameof(table));
@@ -190,13 +261,12 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
 
     // ---- HTTP -----------------------------------------------------------------------------------------
 
-    private void Map(WebApplication app)
+    private void MapService(WebApplication app)
     {
         _tables = new SimTableApi(_database, _oauth, _access, () => BaseUri);
         app.MapPost("/oauth_token.do", HandleTokenRequestAsync);
         app.MapMethods("/api/now/table/{table}", ["GET", "POST"], HandleTableRequestAsync);
         app.MapMethods("/api/now/table/{table}/{sysId}", ["GET", "PUT", "PATCH", "DELETE"], HandleTableRequestAsync);
-        ServiceNowSimulatorControlEndpoints.Map(app, this);
     }
 
     private Task HandleTokenRequestAsync(HttpContext context) => RunAsync(context, "POST /oauth_token.do", TokenAsync);
@@ -206,7 +276,8 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
         var table = (string)context.Request.RouteValues["table"]!;
         var sysId = context.Request.RouteValues["sysId"] as string;
         var endpoint = $"{context.Request.Method} /api/now/table/{table}" + (sysId is null ? string.Empty : "/{sys_id}");
-        if (Faults.CommitLate(endpoint))
+        // Only creates outlive their caller: ServiceNow finishes the insert transaction it began.
+        if (HttpMethods.IsPost(context.Request.Method) && sysId is null && Faults.CommitLate(endpoint))
         {
             _requests.Count(endpoint);
             return HoldAndCommitLateAsync(context, table);
@@ -245,53 +316,67 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     private async Task RunAsync(HttpContext context, string endpoint, Func<HttpContext, Task<SimResponse>> handle, Func<Task>? afterAnswer = null)
     {
         _requests.Count(endpoint);
-        var (delay, fault) = Faults.Before(endpoint);
-        if (delay > TimeSpan.Zero)
+        await SimulatorPipeline.RunAsync(context, Faults, endpoint, WriteFaultAsync, async c =>
         {
-            try
+            if (Outage != ServiceNowOutage.None)
             {
-                await Task.Delay(delay, context.RequestAborted);
-            }
-            catch (OperationCanceledException)
-            {
-                // The client gave up; as on a real instance, the work it asked for is not done.
+                await WriteOutageAsync(c, Outage);
                 return;
             }
-        }
 
-        var response = fault?.Kind switch
-        {
-            ServiceNowSimulatorFaults.Kind.RateLimit => RateLimited(fault.RetryAfterSeconds),
-            ServiceNowSimulatorFaults.Kind.Fail => SimResponse.Error(fault.StatusCode, "Internal server error", "Injected fault"),
-            ServiceNowSimulatorFaults.Kind.Unauthorized => endpoint.Contains("/oauth_token.do", StringComparison.Ordinal) ? SimResponse.AccessDenied() : SimResponse.NotAuthenticated(),
-            _ => await handle(context),
-        };
-        if (fault is null && Faults.FailAfterCommit(endpoint))
-        {
-            response = SimResponse.Error(500, "Internal server error", "Injected fault after the work was done");
-        }
-
-        await WriteAsync(context, response);
+            await WriteAsync(c, await handle(c));
+        });
         if (afterAnswer is not null)
         {
             await afterAnswer();
         }
     }
 
-    private SimResponse RateLimited(int retryAfterSeconds)
+    // What an instance in maintenance (a 503 from the load balancer) or a hibernating developer instance (a 200
+    // "Instance Hibernating page", developer.servicenow.com FAQ) sends instead of the API's JSON.
+    private static Task WriteOutageAsync(HttpContext context, ServiceNowOutage outage)
     {
-        var reset = Options.TimeProvider.GetUtcNow().AddSeconds(retryAfterSeconds).ToUnixTimeSeconds();
-        var response = SimResponse.Error(429, "Rate limit exceeded", $"The rate limit for this user has been exceeded; retry after {retryAfterSeconds} seconds.");
+        context.Response.StatusCode = outage == ServiceNowOutage.Maintenance ? 503 : 200;
+        context.Response.ContentType = "text/html;charset=UTF-8";
+        var page = outage == ServiceNowOutage.Maintenance
+            ? "<!DOCTYPE html><html><head><title>ServiceNow - Service Unavailable</title></head><body><h1>Service Unavailable</h1><p>This instance is undergoing maintenance. Please try again later.</p></body></html>"
+            : "<!DOCTYPE html><html><head><title>Instance Hibernating page</title></head><body><h1>Your instance is hibernating</h1><p>Sign in to the developer portal to wake it up.</p><a href=\"https://developer.servicenow.com\">developer.servicenow.com</a></body></html>";
+        return context.Response.WriteAsync(page, context.RequestAborted);
+    }
+
+    private Task WriteFaultAsync(HttpContext context, SimulatorFault fault)
+    {
+        var response = fault.StatusCode switch
+        {
+            429 => RateLimited(fault.RetryAfter ?? TimeSpan.FromSeconds(1)),
+            401 => context.Request.Path.StartsWithSegments("/oauth_token.do", StringComparison.Ordinal) ? SimResponse.AccessDenied() : SimResponse.NotAuthenticated(),
+            403 => SimResponse.Error(403, "User Not Authorized", "Failed API level ACL Validation"),
+            _ => SimResponse.Error(fault.StatusCode, "Internal server error", "Injected fault"),
+        };
+        if (fault.RetryAfter is { } retryAfter && fault.StatusCode != 429)
+        {
+            response = response with { Headers = new Dictionary<string, string> { ["Retry-After"] = Seconds(retryAfter) } };
+        }
+
+        return WriteAsync(context, response);
+    }
+
+    private SimResponse RateLimited(TimeSpan retryAfter)
+    {
+        var reset = Options.TimeProvider.GetUtcNow().Add(retryAfter).ToUnixTimeSeconds();
+        var response = SimResponse.Error(429, "Rate limit exceeded", $"The rate limit for this user has been exceeded; retry after {Seconds(retryAfter)} seconds.");
         return response with
         {
             Headers = new Dictionary<string, string>
             {
-                ["Retry-After"] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Retry-After"] = Seconds(retryAfter),
                 ["X-RateLimit-Limit"] = "100",
                 ["X-RateLimit-Reset"] = reset.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
         };
     }
+
+    private static string Seconds(TimeSpan value) => ((long)Math.Ceiling(value.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<SimResponse> TokenAsync(HttpContext context)
     {
@@ -301,7 +386,17 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
             return SimResponse.AccessDenied();
         }
 
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        IFormCollection form;
+        try
+        {
+            form = await context.Request.ReadFormAsync(context.RequestAborted);
+        }
+        catch (InvalidDataException)
+        {
+            // A %00 in a form value: ASP.NET refuses to decode it, the instance treats it as wrong credentials.
+            return SimResponse.AccessDenied();
+        }
+
         var values = form.ToDictionary(p => p.Key, p => p.Value.ToString(), StringComparer.Ordinal);
         _requests.CountGrant(values.GetValueOrDefault("grant_type") ?? string.Empty);
         return _oauth.Exchange(values) is { } answer ? new SimResponse(200, answer) : SimResponse.AccessDenied();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
 namespace DefenderSnow.Simulators.ServiceNow;
 
@@ -11,9 +12,8 @@ namespace DefenderSnow.Simulators.ServiceNow;
 /// </summary>
 internal static class ServiceNowSimulatorControlEndpoints
 {
-    public static void Map(WebApplication app, ServiceNowSimulator simulator)
+    public static void Map(RouteGroupBuilder control, ServiceNowSimulator simulator)
     {
-        var control = app.MapGroup("/_sim/servicenow");
 
         control.MapPost("/oauth-clients", context => Handle(context, body =>
         {
@@ -27,20 +27,26 @@ internal static class ServiceNowSimulatorControlEndpoints
                 Optional(body, "email"),
                 Optional(body, "name"),
                 body["active"]?.GetValue<bool>() ?? true,
-                Optional(body, "password"))),
+                Optional(body, "password"),
+                Optional(body, "timeZone"))),
         }));
         control.MapPost("/groups", context => Handle(context, body => new JsonObject
         {
             ["sysId"] = simulator.SeedGroup(Required(body, "name"), body["active"]?.GetValue<bool>() ?? true),
         }));
-        control.MapPost("/acl/deny-read", context => Handle(context, body =>
+        control.MapPost("/acl/deny", context => Handle(context, body =>
         {
-            simulator.DenyRead(Required(body, "userName"), Required(body, "table"));
+            simulator.Deny(Required(body, "userName"), Required(body, "table"), Enum.Parse<ServiceNowTableOperation>(Required(body, "operation"), ignoreCase: true));
             return new JsonObject();
         }));
-        control.MapPost("/acl/allow-read", context => Handle(context, body =>
+        control.MapPost("/acl/allow", context => Handle(context, body =>
         {
-            simulator.AllowRead(Required(body, "userName"), Required(body, "table"));
+            simulator.Allow(Required(body, "userName"), Required(body, "table"), Enum.Parse<ServiceNowTableOperation>(Required(body, "operation"), ignoreCase: true));
+            return new JsonObject();
+        }));
+        control.MapPost("/acl/hide-rows", context => Handle(context, body =>
+        {
+            simulator.HideRows(Required(body, "userName"), Required(body, "table"), Optional(body, "query"));
             return new JsonObject();
         }));
         control.MapGet("/records/{table}", context => Handle(context, _ =>
@@ -54,12 +60,13 @@ internal static class ServiceNowSimulatorControlEndpoints
             var asUser = Optional(body, "asUser");
             var record = Route(context, "action") switch
             {
-                "resolve" => simulator.Resolve(table, sysId, Optional(body, "closeCode") ?? "Solved (Permanently)", Optional(body, "closeNotes") ?? "Resolved in the simulator", asUser),
-                "close" => simulator.Close(table, sysId, Optional(body, "closeCode") ?? "Solved (Permanently)", Optional(body, "closeNotes") ?? "Closed in the simulator", asUser),
+                "resolve" => simulator.Resolve(table, sysId, Optional(body, "closeCode"), Optional(body, "closeNotes") ?? "Resolved in the simulator", asUser),
+                "close" => simulator.Close(table, sysId, Optional(body, "closeCode"), Optional(body, "closeNotes") ?? "Closed in the simulator", asUser),
+                "move" => simulator.MoveTo(table, sysId, Required(body, "state"), body["fields"] is null ? null : Fields(body["fields"]), asUser),
                 "cancel" => simulator.Cancel(table, sysId, asUser),
                 "reassign" => simulator.Reassign(table, sysId, Required(body, "assignedTo"), asUser),
                 "update" => simulator.UpdateTicket(table, sysId, Fields(body["fields"]), asUser),
-                var other => throw new ArgumentException($"Unknown action '{other}' (resolve, close, cancel, reassign, update)."),
+                var other => throw new ArgumentException($"Unknown action '{other}' (resolve, close, cancel, move, reassign, update)."),
             };
             return simulator.Describe(record);
         }));
@@ -80,51 +87,28 @@ internal static class ServiceNowSimulatorControlEndpoints
             simulator.ResetRequestCounts();
             return new JsonObject();
         }));
-        control.MapPost("/faults", context => Handle(context, body =>
+        control.MapPut("/state-models/{table}", context => Handle(context, body =>
         {
-            var faults = simulator.Faults;
-            var endpoint = Optional(body, "endpoint");
-            if (body["latencyMs"] is { } latency)
-            {
-                faults.Latency = TimeSpan.FromMilliseconds(latency.GetValue<int>());
-            }
-
-            if (body["serverErrorRate"] is { } rate)
-            {
-                faults.ServerErrorRate = rate.GetValue<double>();
-            }
-
-            if (body["rateLimitNext"] is { } rateLimited)
-            {
-                faults.RateLimitNext(rateLimited.GetValue<int>(), body["retryAfterSeconds"]?.GetValue<int>() ?? 1, endpoint);
-            }
-
-            if (body["failNext"] is { } failing)
-            {
-                faults.FailNext(failing.GetValue<int>(), body["failStatus"]?.GetValue<int>() ?? 503, endpoint);
-            }
-
-            if (body["failAfterCommitNext"] is { } lost)
-            {
-                faults.FailAfterCommitNext(lost.GetValue<int>(), endpoint);
-            }
-
-            if (body["commitLateNext"] is { } late)
-            {
-                faults.CommitLateNext(late.GetValue<int>(), endpoint);
-            }
-
-            if (body["delayNext"] is { } delayed)
-            {
-                faults.DelayNext(delayed.GetValue<int>(), TimeSpan.FromMilliseconds(body["delayMs"]?.GetValue<int>() ?? 1000), endpoint);
-            }
-
+            var transitions = body["transitions"] as JsonObject ?? throw new ArgumentException("'transitions' must be an object of state → array of states.");
+            simulator.SetStateModel(Route(context, "table"), transitions.ToDictionary(
+                t => t.Key,
+                t => (IReadOnlyList<string>)[.. (t.Value as JsonArray ?? throw new ArgumentException($"'{t.Key}' must map to an array of states.")).Select(v => v!.GetValue<string>())]));
             return new JsonObject();
         }));
-        control.MapDelete("/faults", context => Handle(context, _ =>
+        control.MapPut("/outage", context => Handle(context, body =>
         {
-            simulator.Faults.Clear();
-            return new JsonObject();
+            simulator.Outage = Enum.Parse<ServiceNowOutage>(Required(body, "outage"), ignoreCase: true);
+            return new JsonObject { ["outage"] = simulator.Outage.ToString() };
+        }));
+        control.MapGet("/tokens/settings", context => Handle(context, _ => Describe(simulator.TokenSettings)));
+        control.MapPut("/tokens/settings", context => Handle(context, body =>
+        {
+            var current = simulator.TokenSettings;
+            simulator.SetTokenSettings(new ServiceNowTokenSettings(
+                body["accessTokenLifespanSeconds"] is { } access ? TimeSpan.FromSeconds(access.GetValue<int>()) : current.AccessTokenLifespan,
+                body["refreshTokenLifespanSeconds"] is { } refresh ? TimeSpan.FromSeconds(refresh.GetValue<int>()) : current.RefreshTokenLifespan,
+                Optional(body, "refreshTokenRotation") is { } rotation ? Enum.Parse<RefreshTokenRotation>(rotation, ignoreCase: true) : current.RefreshTokenRotation));
+            return Describe(simulator.TokenSettings);
         }));
         control.MapPost("/tokens/expire", context => Handle(context, body =>
         {
@@ -176,6 +160,13 @@ internal static class ServiceNowSimulatorControlEndpoints
 
         await ServiceNowSimulator.WriteAsync(context, response);
     }
+
+    private static JsonObject Describe(ServiceNowTokenSettings settings) => new()
+    {
+        ["accessTokenLifespanSeconds"] = (long)settings.AccessTokenLifespan.TotalSeconds,
+        ["refreshTokenLifespanSeconds"] = (long)settings.RefreshTokenLifespan.TotalSeconds,
+        ["refreshTokenRotation"] = settings.RefreshTokenRotation.ToString(),
+    };
 
     private static string Route(HttpContext context, string name) => (string)context.Request.RouteValues[name]!;
 

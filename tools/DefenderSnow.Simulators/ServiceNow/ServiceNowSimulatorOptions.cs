@@ -1,3 +1,5 @@
+using DefenderSnow.Simulators.Hosting;
+
 namespace DefenderSnow.Simulators.ServiceNow;
 
 /// <summary>What the refresh grant answers about the refresh token; real instances differ.</summary>
@@ -11,25 +13,23 @@ public enum RefreshTokenRotation
     Omit,
 }
 
-public sealed class ServiceNowSimulatorOptions
+/// <summary>How a <see cref="ServiceNowSimulator"/> is started; token settings can be changed later (<see cref="ServiceNowSimulator.SetTokenSettings"/>).</summary>
+public sealed record ServiceNowSimulatorOptions : SimulatorOptions
 {
-    /// <summary>0 picks a free port.</summary>
-    public int Port { get; set; }
-
-    /// <summary>Clock for token lifespans and <c>sys_*_on</c> stamps; tests pass a fake one.</summary>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
-
     /// <summary>ServiceNow's default is 1,800 s; <c>expires_in</c> reports one second less, as ServiceNow does.</summary>
-    public TimeSpan AccessTokenLifespan { get; set; } = TimeSpan.FromSeconds(1800);
+    public TimeSpan AccessTokenLifespan { get; init; } = TimeSpan.FromSeconds(1800);
 
     /// <summary>ServiceNow's default is 100 days.</summary>
-    public TimeSpan RefreshTokenLifespan { get; set; } = TimeSpan.FromDays(100);
+    public TimeSpan RefreshTokenLifespan { get; init; } = TimeSpan.FromDays(100);
 
-    public RefreshTokenRotation RefreshTokenRotation { get; set; } = RefreshTokenRotation.ReturnSame;
+    public RefreshTokenRotation RefreshTokenRotation { get; init; } = RefreshTokenRotation.ReturnSame;
 
     /// <summary>
     /// Seeds an OAuth client (<c>local-client</c> / <c>local-secret</c>), a service user (<c>svc-defender</c> /
     /// <c>local-password</c>), two more users and a group, for a local run without set-up.
     /// </summary>
-    public bool SeedLocalDefaults { get; set; }
+    public bool SeedLocalDefaults { get; init; }
 }
+
+/// <summary>The OAuth application's token settings: lifespans and what the refresh grant does with the refresh token.</summary>
+public sealed record ServiceNowTokenSettings(TimeSpan AccessTokenLifespan, TimeSpan RefreshTokenLifespan, RefreshTokenRotation RefreshTokenRotation);

@@ -1,32 +1,62 @@
 namespace DefenderSnow.Simulators.ServiceNow;
 
-/// <summary>Table read access per user: everyone may read everything until a test takes a table away from someone.</summary>
+/// <summary>
+/// Table ACLs per user: everyone may read, create and write everything until a test takes an operation on a
+/// table away from someone. Row-level read ACLs hide single records; ServiceNow applies them after the page is
+/// cut, so a page can hold fewer records than <c>sysparm_limit</c>, or none, while more follow (KB3047115).
+/// </summary>
 internal sealed class SimAccessControl
 {
     private readonly Lock _lock = new();
-    private readonly HashSet<(string UserSysId, string Table)> _deniedReads = [];
+    private readonly HashSet<(string UserSysId, string Table, ServiceNowTableOperation Operation)> _denied = [];
+    private readonly Dictionary<(string UserSysId, string Table), EncodedQuery> _hiddenRows = [];
 
-    public void DenyRead(string userSysId, string table)
+    public void Deny(string userSysId, string table, ServiceNowTableOperation operation)
     {
         lock (_lock)
         {
-            _deniedReads.Add((userSysId, table));
+            _denied.Add((userSysId, table, operation));
         }
     }
 
-    public void AllowRead(string userSysId, string table)
+    public void Allow(string userSysId, string table, ServiceNowTableOperation operation)
     {
         lock (_lock)
         {
-            _deniedReads.Remove((userSysId, table));
+            _denied.Remove((userSysId, table, operation));
         }
     }
 
-    public bool CanRead(string userSysId, string table)
+    public bool Can(string userSysId, string table, ServiceNowTableOperation operation)
     {
         lock (_lock)
         {
-            return !_deniedReads.Contains((userSysId, table));
+            return !_denied.Contains((userSysId, table, operation));
+        }
+    }
+
+    /// <summary>Records of <paramref name="table"/> matching <paramref name="query"/> are invisible to the user; <c>null</c> shows them all again.</summary>
+    public void HideRows(string userSysId, string table, string? query)
+    {
+        lock (_lock)
+        {
+            if (query is null)
+            {
+                _hiddenRows.Remove((userSysId, table));
+            }
+            else
+            {
+                _hiddenRows[(userSysId, table)] = EncodedQuery.Parse(query);
+            }
+        }
+    }
+
+    /// <summary>The records the user may see, or null when a row-level ACL hides nothing from them.</summary>
+    public EncodedQuery? HiddenRows(string userSysId, string table)
+    {
+        lock (_lock)
+        {
+            return _hiddenRows.GetValueOrDefault((userSysId, table));
         }
     }
 }

@@ -12,7 +12,11 @@ internal sealed class SimDatabase
     private readonly Lock _lock = new();
     private readonly Dictionary<string, List<Dictionary<string, string>>> _records = SimTables.All.Keys.ToDictionary(t => t, _ => new List<Dictionary<string, string>>(), StringComparer.Ordinal);
     private readonly Dictionary<string, int> _nextNumber = SimTables.All.Values.ToDictionary(t => t.Name, t => t.FirstNumber, StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> _stateModels =
+        SimTables.All.Values.ToDictionary(t => t.Name, t => t.Transitions, StringComparer.Ordinal);
+
     private readonly TimeProvider _timeProvider;
+    private volatile bool _refuseUnknownStates = true;
 
     public SimDatabase(TimeProvider timeProvider)
     {
@@ -20,6 +24,63 @@ internal sealed class SimDatabase
     }
 
     public SimJournal Journal { get; } = new();
+
+    /// <summary>Whether a state value the table does not list is refused (the default state models) or stored as sent.</summary>
+    public bool RefuseUnknownStates
+    {
+        get => _refuseUnknownStates;
+        set => _refuseUnknownStates = value;
+    }
+
+    /// <summary>Replaces the state model of a ticket table: state → the states it may move to.</summary>
+    public void SetStateModel(string table, IReadOnlyDictionary<string, IReadOnlyList<string>> transitions)
+    {
+        var definition = SimTables.All[table];
+        var states = definition.Choices.GetValueOrDefault("state") ?? throw new ArgumentException($"{table} has no state model.", nameof(table));
+        if (transitions.SelectMany(t => t.Value.Prepend(t.Key)).FirstOrDefault(v => !states.ContainsKey(v)) is { } unknown)
+        {
+            throw new ArgumentException($"'{unknown}' is not a state of {table}.", nameof(transitions));
+        }
+
+        lock (_lock)
+        {
+            _stateModels[table] = transitions.ToDictionary(t => t.Key, t => (IReadOnlyList<string>)[.. t.Value], StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>The states a ticket passes through to get from <paramref name="from"/> to <paramref name="to"/> (the shortest way), ending with <paramref name="to"/>.</summary>
+    public IReadOnlyList<string> PathBetweenStates(string table, string from, string to)
+    {
+        lock (_lock)
+        {
+            var model = _stateModels[table];
+            var previous = new Dictionary<string, string>(StringComparer.Ordinal) { [from] = from };
+            var queue = new Queue<string>([from]);
+            while (queue.TryDequeue(out var state) && state != to)
+            {
+                foreach (var next in model.GetValueOrDefault(state) ?? [])
+                {
+                    if (previous.TryAdd(next, state))
+                    {
+                        queue.Enqueue(next);
+                    }
+                }
+            }
+
+            if (!previous.ContainsKey(to))
+            {
+                throw new ServiceNowSimulatorRefusedException(403, "Operation Failed", $"The {table} state model has no way from state {from} to state {to}.");
+            }
+
+            var path = new List<string>();
+            for (var state = to; state != from; state = previous[state])
+            {
+                path.Insert(0, state);
+            }
+
+            return path;
+        }
+    }
 
     public string Now => _timeProvider.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
@@ -55,6 +116,7 @@ internal sealed class SimDatabase
             Apply(definition, record, values);
             if (definition.IsTicket)
             {
+                RequireKnownState(definition, record["state"]);
                 record["number"] = $"{definition.NumberPrefix}{_nextNumber[table]:D7}";
             }
 
@@ -85,9 +147,14 @@ internal sealed class SimDatabase
 
             var updated = new Dictionary<string, string>(existing);
             Apply(definition, updated, values);
+            if (definition.IsTicket)
+            {
+                EnforceStateModel(definition, existing, updated, values);
+            }
+
             EnforceDataPolicy(definition, updated);
             var now = Now;
-            ApplyStateRules(definition, updated, existing["state"], actingUserSysId, now);
+            ApplyStateRules(definition, updated, existing.GetValueOrDefault("state"), actingUserSysId, now);
             var changed = updated.Any(p => existing[p.Key] != p.Value) || values.Keys.Any(SimTables.JournalFields.Contains);
             if (changed)
             {
@@ -129,13 +196,26 @@ internal sealed class SimDatabase
         }
     }
 
-    /// <summary>One page of the records matching <paramref name="query"/>, and how many match in all.</summary>
-    public (List<Dictionary<string, string>> Page, int Total) Query(string table, string? query, int offset, int limit)
+    /// <summary>
+    /// One page of the records matching <paramref name="query"/>, and how many match in all. Records that tie on every
+    /// <c>ORDERBY</c> field (all of them, without one) come back in a new order on every call, as ServiceNow guarantees no
+    /// order among them. Date values in the query are read in <paramref name="userTimeZone"/>. Rows that
+    /// <paramref name="hidden"/> matches are taken out after the page is cut, as row-level read ACLs are.
+    /// </summary>
+    public (List<Dictionary<string, string>> Page, int Total) Query(string table, string? query, int offset, int limit, TimeZoneInfo? userTimeZone = null, EncodedQuery? hidden = null)
     {
         var parsed = EncodedQuery.Parse(query);
+        if (userTimeZone is not null)
+        {
+            parsed = parsed.WithDatesIn(userTimeZone);
+        }
+
         lock (_lock)
         {
-            IEnumerable<Dictionary<string, string>> matching = _records[table].Where(r => parsed.Matches(path => ResolveLocked(table, r, path).Value));
+            // Shuffle first: the ordering below is stable, so ties keep the shuffled order.
+            IEnumerable<Dictionary<string, string>> matching = _records[table]
+                .Where(r => parsed.Matches(path => ResolveLocked(table, r, path).Value))
+                .OrderBy(_ => Random.Shared.Next());
             IOrderedEnumerable<Dictionary<string, string>>? ordered = null;
             foreach (var (field, descending) in parsed.Order.Where(o => FieldExists(table, o.Field)))
             {
@@ -147,7 +227,22 @@ internal sealed class SimDatabase
             }
 
             var all = (ordered ?? matching).ToList();
-            return (all.Skip(offset).Take(limit).Select(r => new Dictionary<string, string>(r)).ToList(), all.Count);
+            var page = all.Skip(offset).Take(limit)
+                .Where(r => hidden is null || !hidden.Matches(path => ResolveLocked(table, r, path).Value))
+                .Select(r => new Dictionary<string, string>(r))
+                .ToList();
+            return (page, all.Count);
+        }
+    }
+
+    /// <summary>The time zone of a user (<c>sys_user.time_zone</c>), or <c>null</c> for none (the instance's, here UTC).</summary>
+    public TimeZoneInfo? TimeZoneOf(string userSysId)
+    {
+        lock (_lock)
+        {
+            var zone = Find("sys_user", userSysId)?.GetValueOrDefault("time_zone");
+            // A zone the instance does not know falls back to the instance's own, here UTC.
+            return !string.IsNullOrEmpty(zone) && TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var found) ? found : null;
         }
     }
 
@@ -294,7 +389,8 @@ internal sealed class SimDatabase
                 continue;
             }
 
-            record[field] = value;
+            // ServiceNow cuts a value longer than the field's dictionary length, without an error.
+            record[field] = definition.MaxLengths.TryGetValue(field, out var max) && value.Length > max ? value[..max] : value;
         }
 
         if (definition.IsTicket && int.TryParse(record["impact"], out var impact) && int.TryParse(record["urgency"], out var urgency))
@@ -303,6 +399,43 @@ internal sealed class SimDatabase
         }
     }
 
+    private void RequireKnownState(SimTable definition, string state)
+    {
+        if (_refuseUnknownStates && !definition.Choices["state"].ContainsKey(state))
+        {
+            throw StateModelRefusal(definition, $"'{state}' is not a state of {definition.Name}");
+        }
+    }
+
+    /// <summary>
+    /// Closed tickets take nothing but work notes; a state change must be one the table's state model allows
+    /// (docs.servicenow.com: the state models' business rules abort any other update).
+    /// </summary>
+    private void EnforceStateModel(SimTable definition, Dictionary<string, string> existing, Dictionary<string, string> updated, IReadOnlyDictionary<string, string> values)
+    {
+        if (definition.InactiveStates.Contains(existing["state"])
+            && (updated.Any(p => existing[p.Key] != p.Value) || values.Keys.Any(f => SimTables.JournalFields.Contains(f) && f != "work_notes")))
+        {
+            throw StateModelRefusal(definition, $"{existing["number"]} is closed; only work notes can be added");
+        }
+
+        var from = existing["state"];
+        var to = updated["state"];
+        if (from == to)
+        {
+            return;
+        }
+
+        RequireKnownState(definition, to);
+        if (!(_stateModels[definition.Name].GetValueOrDefault(from) ?? []).Contains(to))
+        {
+            throw StateModelRefusal(definition, $"state {from} ({definition.Choices["state"].GetValueOrDefault(from)}) cannot move to {to} ({definition.Choices["state"].GetValueOrDefault(to)})");
+        }
+    }
+
+    private static ServiceNowSimulatorRefusedException StateModelRefusal(SimTable definition, string reason) =>
+        new(403, "Operation Failed", $"Operation against file '{definition.Name}' was aborted by Business Rule 'State Model': {reason}");
+
     private static void EnforceDataPolicy(SimTable definition, Dictionary<string, string> record)
     {
         if (!definition.StatesNeedingCloseFields.Contains(record.GetValueOrDefault("state") ?? string.Empty))
@@ -310,17 +443,7 @@ internal sealed class SimDatabase
             return;
         }
 
-        var missing = new List<string>();
-        if (string.IsNullOrWhiteSpace(record["close_code"]))
-        {
-            missing.Add(definition.CloseFieldLabels[0]);
-        }
-
-        if (string.IsNullOrWhiteSpace(record["close_notes"]))
-        {
-            missing.Add(definition.CloseFieldLabels[1]);
-        }
-
+        var missing = definition.CloseFields.Where(f => string.IsNullOrWhiteSpace(record[f.Field])).Select(f => f.Label).ToList();
         if (missing.Count > 0)
         {
             throw new ServiceNowSimulatorRefusedException(403, "Operation Failed", $"Data Policy Exception: The following fields are mandatory: {string.Join(", ", missing)}");

@@ -4,7 +4,7 @@ namespace DefenderSnow.Simulators.ServiceNow;
 /// Work that outlives its caller. A real instance keeps a Table API transaction running after the client timed
 /// out or disconnected and commits the record afterwards (the transaction is only cancelled after about 60 s;
 /// ServiceNow docs, "Transaction quotas": REST requests are not cancelled when the client goes away). Here a create
-/// chosen by <see cref="ServiceNowSimulatorFaults.CommitLateNext"/> is held without an answer until the caller gives
+/// chosen by <see cref="Hosting.SimulatorFaults.CommitLateNext"/> is held without an answer until the caller gives
 /// up, and is carried out right after the next read of the same table has been answered: the moment a client that
 /// looked its ticket up finds nothing, and then the ticket appears.
 /// </summary>

@@ -12,15 +12,36 @@ internal sealed class SimOAuthServer
     private readonly Dictionary<string, Grant> _accessTokens = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Grant> _refreshTokens = new(StringComparer.Ordinal);
     private readonly SimDatabase _database;
-    private readonly ServiceNowSimulatorOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private ServiceNowTokenSettings _settings;
 
     public SimOAuthServer(SimDatabase database, ServiceNowSimulatorOptions options)
     {
         _database = database;
-        _options = options;
+        _timeProvider = options.TimeProvider;
+        _settings = new ServiceNowTokenSettings(options.AccessTokenLifespan, options.RefreshTokenLifespan, options.RefreshTokenRotation);
     }
 
-    private DateTimeOffset Now => _options.TimeProvider.GetUtcNow();
+    private DateTimeOffset Now => _timeProvider.GetUtcNow();
+
+    /// <summary>Lifespans and rotation of tokens issued from now on; tokens already issued keep theirs.</summary>
+    public ServiceNowTokenSettings Settings
+    {
+        get { lock (_lock) { return _settings; } }
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (value.AccessTokenLifespan < TimeSpan.FromSeconds(2) || value.RefreshTokenLifespan < TimeSpan.FromSeconds(1))
+            {
+                throw new ArgumentException("Token lifespans are whole seconds: at least 2 s for access tokens (expires_in is one less) and 1 s for refresh tokens.");
+            }
+
+            lock (_lock)
+            {
+                _settings = value;
+            }
+        }
+    }
 
     public void RegisterClient(string clientId, string clientSecret)
     {
@@ -53,39 +74,39 @@ internal sealed class SimOAuthServer
             switch (form.GetValueOrDefault("grant_type"))
             {
                 case "password":
-                {
-                    var user = form.GetValueOrDefault("username") is { } userName ? _database.FindUser(userName) : null;
-                    if (user is null || user["active"] != "true" || !_passwords.TryGetValue(user["sys_id"], out var password)
-                        || !FixedTimeEquals(password, form.GetValueOrDefault("password")))
                     {
-                        return null;
-                    }
+                        var user = form.GetValueOrDefault("username") is { } userName ? _database.FindUser(userName) : null;
+                        if (user is null || user["active"] != "true" || !_passwords.TryGetValue(user["sys_id"], out var password)
+                            || !FixedTimeEquals(password, form.GetValueOrDefault("password")))
+                        {
+                            return null;
+                        }
 
-                    var refresh = Issue(_refreshTokens, clientId, user["sys_id"], _options.RefreshTokenLifespan);
-                    return Answer(Issue(_accessTokens, clientId, user["sys_id"], _options.AccessTokenLifespan), refresh);
-                }
+                        var refresh = Issue(_refreshTokens, clientId, user["sys_id"], _settings.RefreshTokenLifespan);
+                        return Answer(Issue(_accessTokens, clientId, user["sys_id"], _settings.AccessTokenLifespan), refresh);
+                    }
 
                 case "refresh_token":
-                {
-                    var presented = form.GetValueOrDefault("refresh_token");
-                    if (presented is null || !_refreshTokens.TryGetValue(presented, out var grant) || grant.ClientId != clientId
-                        || grant.Revoked || grant.ExpiresAt <= Now || _database.Get("sys_user", grant.UserSysId)?["active"] != "true")
                     {
-                        return null;
-                    }
+                        var presented = form.GetValueOrDefault("refresh_token");
+                        if (presented is null || !_refreshTokens.TryGetValue(presented, out var grant) || grant.ClientId != clientId
+                            || grant.Revoked || grant.ExpiresAt <= Now || _database.Get("sys_user", grant.UserSysId)?["active"] != "true")
+                        {
+                            return null;
+                        }
 
-                    var access = Issue(_accessTokens, clientId, grant.UserSysId, _options.AccessTokenLifespan);
-                    switch (_options.RefreshTokenRotation)
-                    {
-                        case RefreshTokenRotation.Rotate:
-                            grant.Revoked = true;
-                            return Answer(access, Issue(_refreshTokens, clientId, grant.UserSysId, _options.RefreshTokenLifespan));
-                        case RefreshTokenRotation.Omit:
-                            return Answer(access, null);
-                        default:
-                            return Answer(access, presented);
+                        var access = Issue(_accessTokens, clientId, grant.UserSysId, _settings.AccessTokenLifespan);
+                        switch (_settings.RefreshTokenRotation)
+                        {
+                            case RefreshTokenRotation.Rotate:
+                                grant.Revoked = true;
+                                return Answer(access, Issue(_refreshTokens, clientId, grant.UserSysId, _settings.RefreshTokenLifespan));
+                            case RefreshTokenRotation.Omit:
+                                return Answer(access, null);
+                            default:
+                                return Answer(access, presented);
+                        }
                     }
-                }
 
                 default:
                     return null;
@@ -141,7 +162,7 @@ internal sealed class SimOAuthServer
             ["access_token"] = accessToken,
             ["scope"] = "useraccount",
             ["token_type"] = "Bearer",
-            ["expires_in"] = (long)_options.AccessTokenLifespan.TotalSeconds - 1,
+            ["expires_in"] = (long)_settings.AccessTokenLifespan.TotalSeconds - 1,
         };
         if (refreshToken is not null)
         {

@@ -24,10 +24,20 @@ internal sealed record SimTable
 
     public string? InitialState { get; init; }
 
-    /// <summary>States that need close code and notes (data policy), and the labels named in the refusal.</summary>
+    /// <summary>States that need the <see cref="CloseFields"/> (data policy).</summary>
     public IReadOnlySet<string> StatesNeedingCloseFields { get; init; } = new HashSet<string>();
 
-    public IReadOnlyList<string> CloseFieldLabels { get; init; } = [];
+    /// <summary>The fields a closing state needs, with the labels the data policy names in its refusal.</summary>
+    public IReadOnlyList<(string Field, string Label)> CloseFields { get; init; } = [];
+
+    /// <summary>
+    /// The default state model: state → the states it may move to (staying put is always allowed). Instances
+    /// customise theirs, so the simulator lets a test replace it.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Transitions { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>Field → maximum length; longer values are cut without an error, as ServiceNow does.</summary>
+    public IReadOnlyDictionary<string, int> MaxLengths { get; init; } = new Dictionary<string, int>();
 
     /// <summary>States in which the record is no longer active.</summary>
     public IReadOnlySet<string> InactiveStates { get; init; } = new HashSet<string>();

@@ -37,16 +37,33 @@ internal sealed partial class SimTableApi
         }
 
         var method = context.Request.Method;
-        if (HttpMethods.IsGet(method) && !_access.CanRead(user, table))
+        if (HttpMethods.IsGet(method) && !_access.Can(user, table, ServiceNowTableOperation.Read))
         {
             return SimResponse.Error(403, "User Not Authorized", "Failed API level ACL Validation");
+        }
+
+        // Table ACLs for create, write and delete are checked before the body is read (KB0727016: "ACL Exception Insert
+        // Failed due to security constraints" / "Update Failed" / "Delete Failed").
+        if (HttpMethods.IsPost(method) && !_access.Can(user, table, ServiceNowTableOperation.Create))
+        {
+            return SimResponse.Error(403, "Operation Failed", "ACL Exception Insert Failed due to security constraints");
+        }
+
+        if ((HttpMethods.IsPatch(method) || HttpMethods.IsPut(method)) && !_access.Can(user, table, ServiceNowTableOperation.Write))
+        {
+            return SimResponse.Error(403, "Operation Failed", "ACL Exception Update Failed due to security constraints");
+        }
+
+        if (HttpMethods.IsDelete(method) && !_access.Can(user, table, ServiceNowTableOperation.Delete))
+        {
+            return SimResponse.Error(403, "Operation Failed", "ACL Exception Delete Failed due to security constraints");
         }
 
         try
         {
             return method switch
             {
-                _ when HttpMethods.IsGet(method) && sysId is null => List(context, table),
+                _ when HttpMethods.IsGet(method) && sysId is null => List(context, table, user),
                 _ when HttpMethods.IsGet(method) => Get(context, table, sysId!),
                 _ when HttpMethods.IsPost(method) && sysId is null => await CreateAsync(context, table, user),
                 _ when (HttpMethods.IsPatch(method) || HttpMethods.IsPut(method)) && sysId is not null => await UpdateAsync(context, table, sysId, user),
@@ -60,12 +77,12 @@ internal sealed partial class SimTableApi
         }
     }
 
-    private SimResponse List(HttpContext context, string table)
+    private SimResponse List(HttpContext context, string table, string user)
     {
         var query = context.Request.Query;
         var limit = int.TryParse(query["sysparm_limit"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) && l > 0 ? l : DefaultLimit;
         var offset = int.TryParse(query["sysparm_offset"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var o) && o > 0 ? o : 0;
-        var (page, total) = _database.Query(table, query["sysparm_query"], offset, limit);
+        var (page, total) = _database.Query(table, query["sysparm_query"], offset, limit, _database.TimeZoneOf(user), _access.HiddenRows(user, table));
         var result = new JsonArray(page.Select(r => (JsonNode)Render(context, table, r)).ToArray());
         var headers = new Dictionary<string, string>
         {

@@ -9,7 +9,20 @@ internal static class SimTables
 
     private static readonly Dictionary<string, string> Priority = new()
     {
-        ["1"] = "1 - Critical", ["2"] = "2 - High", ["3"] = "3 - Moderate", ["4"] = "4 - Low", ["5"] = "5 - Planning",
+        ["1"] = "1 - Critical",
+        ["2"] = "2 - High",
+        ["3"] = "3 - Moderate",
+        ["4"] = "4 - Low",
+        ["5"] = "5 - Planning",
+    };
+
+    // Default dictionary lengths of the task table (docs.servicenow.com, "Task table" dictionary entries).
+    private static readonly Dictionary<string, int> TaskLengths = new()
+    {
+        ["short_description"] = 160,
+        ["correlation_id"] = 100,
+        ["correlation_display"] = 100,
+        ["description"] = 4000,
     };
 
     public static readonly IReadOnlyDictionary<string, SimTable> All = new[]
@@ -24,8 +37,18 @@ internal static class SimTables
             Fields = TaskFields(("caller_id", "sys_user"), ("close_code", null), ("close_notes", null), ("resolved_at", null), ("resolved_by", "sys_user"), ("category", null)),
             Choices = TaskChoices(new() { ["1"] = "New", ["2"] = "In Progress", ["3"] = "On Hold", ["6"] = "Resolved", ["7"] = "Closed", ["8"] = "Canceled" }),
             StatesNeedingCloseFields = new HashSet<string> { "6", "7" },
-            CloseFieldLabels = ["Resolution code", "Resolution notes"],
+            CloseFields = [("close_code", "Resolution code"), ("close_notes", "Resolution notes")],
             InactiveStates = new HashSet<string> { "7", "8" },
+            // Incident state model (docs.servicenow.com, "Incident Management state model"): open states move
+            // freely among themselves and to Resolved or Canceled; Resolved reopens to In Progress or closes.
+            Transitions = Model(
+                ("1", ["2", "3", "6", "7", "8"]),
+                ("2", ["1", "3", "6", "7", "8"]),
+                ("3", ["1", "2", "6", "7", "8"]),
+                ("6", ["2", "7"]),
+                ("7", []),
+                ("8", [])),
+            MaxLengths = TaskLengths,
         },
         new SimTable
         {
@@ -36,7 +59,19 @@ internal static class SimTables
             InitialState = "101",
             Fields = TaskFields(("resolution_code", null), ("cause_notes", null), ("fix_notes", null), ("resolved_at", null), ("resolved_by", "sys_user"), ("category", null)),
             Choices = TaskChoices(new() { ["101"] = "New", ["102"] = "Assess", ["103"] = "Root Cause Analysis", ["104"] = "Fix in Progress", ["106"] = "Resolved", ["107"] = "Closed" }),
+            StatesNeedingCloseFields = new HashSet<string> { "106", "107" },
+            CloseFields = [("resolution_code", "Resolution code")],
             InactiveStates = new HashSet<string> { "107" },
+            // Problem state model (docs.servicenow.com, "Problem Management state model"): New → Assess → Root Cause
+            // Analysis → Fix in Progress → Resolved → Closed, and Closed (risk accepted, duplicate, canceled) from any open state.
+            Transitions = Model(
+                ("101", ["102", "107"]),
+                ("102", ["103", "107"]),
+                ("103", ["104", "106", "107"]),
+                ("104", ["106", "107"]),
+                ("106", ["104", "107"]),
+                ("107", [])),
+            MaxLengths = TaskLengths,
         },
         new SimTable
         {
@@ -48,14 +83,26 @@ internal static class SimTables
             Fields = TaskFields(("requested_by", "sys_user"), ("close_code", null), ("close_notes", null), ("type", null), ("start_date", null), ("end_date", null), ("category", null)),
             Choices = TaskChoices(new() { ["-5"] = "New", ["-4"] = "Assess", ["-3"] = "Authorize", ["-2"] = "Scheduled", ["-1"] = "Implement", ["0"] = "Review", ["3"] = "Closed", ["4"] = "Canceled" }),
             StatesNeedingCloseFields = new HashSet<string> { "3" },
-            CloseFieldLabels = ["Close code", "Close notes"],
+            CloseFields = [("close_code", "Close code"), ("close_notes", "Close notes")],
             InactiveStates = new HashSet<string> { "3", "4" },
+            // Normal change state model (docs.servicenow.com, "State model for change requests"): each step in turn,
+            // and Canceled from any open step.
+            Transitions = Model(
+                ("-5", ["-4", "4"]),
+                ("-4", ["-3", "4"]),
+                ("-3", ["-2", "4"]),
+                ("-2", ["-1", "4"]),
+                ("-1", ["0", "4"]),
+                ("0", ["3", "4"]),
+                ("3", []),
+                ("4", [])),
+            MaxLengths = TaskLengths,
         },
         new SimTable
         {
             Name = "sys_user",
             DisplayField = "name",
-            Fields = WithSystem(("user_name", null), ("email", null), ("name", null), ("first_name", null), ("last_name", null), ("active", null), ("manager", "sys_user"), ("title", null)),
+            Fields = WithSystem(("user_name", null), ("email", null), ("name", null), ("first_name", null), ("last_name", null), ("active", null), ("manager", "sys_user"), ("title", null), ("time_zone", null)),
         },
         new SimTable
         {
@@ -65,8 +112,17 @@ internal static class SimTables
         },
     }.ToDictionary(t => t.Name, StringComparer.Ordinal);
 
+    /// <summary>Date-time fields: a value compared with them in a query is read in the API user's time zone.</summary>
+    public static readonly IReadOnlySet<string> DateTimeFields = new HashSet<string>
+    {
+        "sys_created_on", "sys_updated_on", "opened_at", "closed_at", "resolved_at", "start_date", "end_date",
+    };
+
     /// <summary>Journal fields accept writes (appended to the history) but read back as "".</summary>
     public static readonly IReadOnlySet<string> JournalFields = new HashSet<string> { "work_notes", "comments" };
+
+    private static Dictionary<string, IReadOnlyList<string>> Model(params (string From, string[] To)[] transitions) =>
+        transitions.ToDictionary(t => t.From, t => (IReadOnlyList<string>)t.To, StringComparer.Ordinal);
 
     private static Dictionary<string, string?> TaskFields(params (string Name, string? Reference)[] specific) => WithSystem(
         [
