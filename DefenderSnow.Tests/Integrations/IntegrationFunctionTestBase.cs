@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using System.Collections.Concurrent;
 using DefenderSnow.Functions.Integrations;
 using DefenderSnow.Simulators.ServiceNow;
@@ -52,13 +53,15 @@ public abstract class IntegrationFunctionTestBase
     }
 
     [TearDown]
-    public void NoSecretInLogsOrResponses()
+    public async Task NoSecretInLogsResponsesOrTables()
     {
         var lines = App.Logs.Lines.Skip(_logMark).ToList();
+        var rows = await StoredRowsAsync();
         foreach (var secret in Secrets())
         {
             Assert.That(lines.Where(l => l.Contains(secret, StringComparison.Ordinal)), Is.Empty, "a log line carries a secret");
             Assert.That(_responses.Where(r => r.Contains(secret, StringComparison.Ordinal)), Is.Empty, "a response carries a secret");
+            Assert.That(rows.Where(r => r.Contains(secret, StringComparison.Ordinal)), Is.Empty, "a Table Storage row carries a secret");
         }
     }
 
@@ -68,6 +71,22 @@ public abstract class IntegrationFunctionTestBase
 
     protected virtual void ConfigureServices(IServiceCollection services)
     {
+    }
+
+    /// <summary>Every row of every table of the fixture, each as one line of all its properties.</summary>
+    private async Task<List<string>> StoredRowsAsync()
+    {
+        var rows = new List<string>();
+        var service = new TableServiceClient(await Azurite.GetConnectionStringAsync());
+        await foreach (var table in service.QueryAsync(t => t.Name.CompareTo(App.TablePrefix) >= 0 && t.Name.CompareTo(App.TablePrefix + "~") < 0))
+        {
+            await foreach (var row in service.GetTableClient(table.Name).QueryAsync<TableEntity>())
+            {
+                rows.Add(string.Join(" ", row.Select(p => $"{p.Key}={(p.Value is byte[] bytes ? Convert.ToBase64String(bytes) : p.Value)}")));
+            }
+        }
+
+        return rows;
     }
 
     /// <summary>The fixture's password and client secret, and every refresh token Key Vault holds now.</summary>
