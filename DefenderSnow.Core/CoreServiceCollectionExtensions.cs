@@ -7,6 +7,7 @@ using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Storage;
+using DefenderSnow.Core.Sync;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,6 +48,7 @@ public static class CoreServiceCollectionExtensions
         services.AddDefender(configuration);
         services.AddAssignments();
         services.AddIntegrations(configuration);
+        services.AddSync(configuration);
         return services;
     }
 }

@@ -18,7 +18,11 @@ public sealed record Assignment
 
     public required TicketReference Ticket { get; init; }
 
+    /// <summary>The owner's e-mail address.</summary>
     public required string AssignedTo { get; init; }
+
+    /// <summary>The owner's ServiceNow user sys_id.</summary>
+    public string? AssignedToSysId { get; init; }
 
     public required string Caller { get; init; }
 

@@ -34,6 +34,8 @@ internal sealed class AssignmentEntity : ITableEntity
 
     public string AssignedTo { get; set; } = string.Empty;
 
+    public string? AssignedToSysId { get; set; }
+
     public string Caller { get; set; } = string.Empty;
 
     public string ShortDescription { get; set; } = string.Empty;
@@ -68,6 +70,7 @@ internal sealed class AssignmentEntity : ITableEntity
         TicketLink = a.Ticket.Link,
         TicketState = a.Ticket.State,
         AssignedTo = a.AssignedTo,
+        AssignedToSysId = a.AssignedToSysId,
         Caller = a.Caller,
         ShortDescription = a.ShortDescription,
         DueDate = a.DueDate,
@@ -89,6 +92,7 @@ internal sealed class AssignmentEntity : ITableEntity
         ResourceId = ResourceId,
         Ticket = new TicketReference(TicketTable, TicketNumber, TicketSysId, TicketLink, TicketState),
         AssignedTo = AssignedTo,
+        AssignedToSysId = AssignedToSysId,
         Caller = Caller,
         ShortDescription = ShortDescription,
         DueDate = DueDate,

@@ -21,6 +21,12 @@ public sealed class DefenderOptions
     /// <summary>How long one attempt may take before it is abandoned (and retried).</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a subscription's writes (or reads) pause when Resource Manager reports its bucket empty without
+    /// a <c>Retry-After</c>; the public buckets refill 10 writes (25 reads) a second.
+    /// </summary>
+    public TimeSpan EmptyBucketPause { get; set; } = TimeSpan.FromSeconds(1);
+
     internal Uri EndpointUri => new(Endpoint.TrimEnd('/') + "/");
 
     internal string TokenScope => Audience.TrimEnd('/') + "/.default";

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DefenderSnow.Core.Hosting;
+using DefenderSnow.Core.Sync;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,6 +32,9 @@ internal static class DefenderServiceCollectionExtensions
 
         services.AddSingleton<ResourceManagerTokenCache>();
         services.AddTransient<ResourceManagerAuthenticationHandler>();
+        services.TryAddSingleton<SubscriptionPacer>();
+        services.TryAddSingleton<UpstreamRequestMeter>();
+        services.AddTransient<ResourceManagerPacingHandler>();
         var client = services
             .AddRefitGeneratedClient<IResourceManagerApi>(_ => new RefitSettings { ContentSerializer = new SystemTextJsonContentSerializer(CreateJsonOptions()) })
             .ConfigureHttpClient((sp, http) =>
@@ -62,6 +66,8 @@ internal static class DefenderServiceCollectionExtensions
                 pipeline.AddTimeout(options.AttemptTimeout);
             });
         client.AddHttpMessageHandler<ResourceManagerAuthenticationHandler>();
+        client.AddHttpMessageHandler<ResourceManagerPacingHandler>();
+        client.AddHttpMessageHandler(sp => new UpstreamRequestCountingHandler(sp.GetRequiredService<UpstreamRequestMeter>(), UpstreamSystem.ResourceManager));
 
         services.AddTransient<IDefenderClient, DefenderClient>();
         services.AddScoped<IScopeMembership, ScopeMembership>();

@@ -1,4 +1,5 @@
 using DefenderSnow.Core.Hosting;
+using DefenderSnow.Core.Sync;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -27,7 +28,8 @@ internal static class ServiceNowServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServiceNowOptions>, ServiceNowOptionsValidation>());
         services.AddOptions<LocalDevelopmentOptions>().Bind(configuration.GetSection(LocalDevelopmentOptions.SectionName));
 
-        services.AddHttpClient(ServiceNowHttpClients.ClientName)
+        var client = services.AddHttpClient(ServiceNowHttpClients.ClientName);
+        client
             .ConfigurePrimaryHttpMessageHandler(sp => ServiceNowConnectionHandler.Create(
                 sp.GetRequiredService<IOptions<LocalDevelopmentOptions>>().Value.TrustLoopbackCertificates,
                 sp.GetRequiredService<IOptions<ServiceNowOptions>>().Value.AllowPrivateAddresses,
@@ -51,6 +53,9 @@ internal static class ServiceNowServiceCollectionExtensions
                     })
                     .AddTimeout(options.AttemptTimeout);
             });
+        // Innermost, so every attempt (each retry, each token request) is counted.
+        client.AddHttpMessageHandler(sp => new UpstreamRequestCountingHandler(sp.GetRequiredService<UpstreamRequestMeter>(), UpstreamSystem.ServiceNow));
+        services.TryAddSingleton<UpstreamRequestMeter>();
 
         services.TryAddSingleton<IHostAddressResolver, DnsHostAddressResolver>();
         services.TryAddSingleton<ServiceNowHttpClients>();

@@ -5,6 +5,7 @@ public enum Table
 {
     Integrations,
     Assignments,
+    SyncRuns,
 }
 
 internal static class TableNames
@@ -13,6 +14,7 @@ internal static class TableNames
     {
         Table.Integrations => "integrations",
         Table.Assignments => "assignments",
+        Table.SyncRuns => "syncruns",
         _ => throw new ArgumentOutOfRangeException(nameof(table), table, null),
     };
 }
