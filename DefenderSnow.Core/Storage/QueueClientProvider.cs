@@ -32,8 +32,8 @@ public sealed class QueueClientProvider
         return task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>The service client, for account-level calls such as the health probe.</summary>
-    internal QueueServiceClient Service => _service;
+    /// <summary>The service client, for account-level calls (the poison queues of tests).</summary>
+    internal QueueServiceClient ServiceClient => _service;
 
     private async Task<QueueClient> CreateAsync(WorkQueue queue)
     {

@@ -38,10 +38,10 @@ public sealed class IntegrationFunctions
         CancellationToken cancellationToken) =>
         _endpoint.RunAsync("ListIntegrations", async () =>
         {
-            var scope = QueryValue(request, "scope");
-            var top = QueryInt(request, "top");
-            var page = await _integrations.ListAsync(scope, top, QueryValue(request, "continuationToken"), cancellationToken);
-            var nextLink = page.ContinuationToken is null ? null : NextLink(request, page.ContinuationToken);
+            var scope = QueryParameters.Value(request, "scope");
+            var top = QueryParameters.Int(request, "top");
+            var page = await _integrations.ListAsync(scope, top, QueryParameters.Value(request, "continuationToken"), cancellationToken);
+            var nextLink = page.ContinuationToken is null ? null : QueryParameters.NextLink(request, page.ContinuationToken);
             return new JsonResponse(StatusCodes.Status200OK, new { value = page.Items.Select(IntegrationResponse.From).ToList(), nextLink });
         });
 
@@ -75,28 +75,4 @@ public sealed class IntegrationFunctions
             await _integrations.DeleteAsync(id, cancellationToken);
             return new JsonResponse(StatusCodes.Status204NoContent, null);
         });
-
-    private static string? QueryValue(HttpRequest request, string name) =>
-        request.Query.TryGetValue(name, out var values) && values.Count > 0 && !string.IsNullOrEmpty(values[0]) ? values[0] : null;
-
-    private static int? QueryInt(HttpRequest request, string name)
-    {
-        var value = QueryValue(request, name);
-        if (value is null)
-        {
-            return null;
-        }
-
-        return int.TryParse(value, out var number) ? number : throw new Core.Errors.ValidationException(name, "Must be a whole number.");
-    }
-
-    private static string NextLink(HttpRequest request, string continuationToken)
-    {
-        var query = request.Query
-            // The function key ("code") is a credential: a link in a body must not carry it.
-            .Where(q => q.Key is not "continuationToken" and not "code")
-            .Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}")
-            .Append($"continuationToken={Uri.EscapeDataString(continuationToken)}");
-        return $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}?{string.Join('&', query)}";
-    }
 }
