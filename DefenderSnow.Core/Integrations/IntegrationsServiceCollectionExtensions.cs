@@ -9,6 +9,11 @@ internal static class IntegrationsServiceCollectionExtensions
     {
         services.AddSingleton<IIntegrationStore, IntegrationStore>();
         services.AddSingleton<IntegrationService>();
+        services.AddSingleton<IntegrationDeletion>();
+        services.AddOptions<IntegrationDeletionOptions>()
+            .Bind(configuration.GetSection(IntegrationDeletionOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         return services;
     }
 }

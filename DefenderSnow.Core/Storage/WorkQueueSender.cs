@@ -12,9 +12,9 @@ internal sealed class WorkQueueSender : IWorkQueueSender
         _queues = queues;
     }
 
-    public async Task SendAsync<T>(WorkQueue queue, T message, CancellationToken cancellationToken)
+    public async Task SendAsync<T>(WorkQueue queue, T message, CancellationToken cancellationToken, TimeSpan? delay = null)
     {
         var client = await _queues.GetAsync(queue, cancellationToken).ConfigureAwait(false);
-        await client.SendMessageAsync(JsonSerializer.Serialize(message, WorkQueueJson.Options), cancellationToken).ConfigureAwait(false);
+        await client.SendMessageAsync(JsonSerializer.Serialize(message, WorkQueueJson.Options), delay, timeToLive: null, cancellationToken).ConfigureAwait(false);
     }
 }
