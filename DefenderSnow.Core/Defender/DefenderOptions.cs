@@ -22,8 +22,8 @@ public sealed class DefenderOptions
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How long a subscription's writes (or reads) pause when Resource Manager reports its bucket empty without
-    /// a <c>Retry-After</c>; the public buckets refill 10 writes (25 reads) a second.
+    /// How long a subscription's reads, writes or deletes pause when Resource Manager reports that bucket empty
+    /// (and the least a 429 pauses them); the public buckets refill 25 reads, 10 writes and 10 deletes a second.
     /// </summary>
     public TimeSpan EmptyBucketPause { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -6,13 +6,12 @@ namespace DefenderSnow.Core.Defender;
 
 /// <summary>
 /// Paces requests per subscription: waits while the subscription's bucket is known to be empty, and learns
-/// that from a 429's <c>Retry-After</c> or from <c>x-ms-ratelimit-remaining-subscription-writes</c>/<c>-reads</c>
+/// that from a 429's <c>Retry-After</c> or from <c>x-ms-ratelimit-remaining-subscription-reads</c>/<c>-writes</c>/<c>-deletes</c>
 /// reaching zero (https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling).
 /// It sits inside the retry pipeline, so every attempt is paced, and a throttled run slows down rather than fails.
 /// </summary>
 internal sealed class ResourceManagerPacingHandler : DelegatingHandler
 {
-    private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(1);
     private readonly SubscriptionPacer _pacer;
     private readonly IOptions<DefenderOptions> _options;
 
@@ -30,16 +29,21 @@ internal sealed class ResourceManagerPacingHandler : DelegatingHandler
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        var write = request.Method != HttpMethod.Get && request.Method != HttpMethod.Head;
-        await _pacer.WaitAsync(subscription, write, cancellationToken).ConfigureAwait(false);
+        var bucket = request.Method == HttpMethod.Get || request.Method == HttpMethod.Head ? "reads"
+            : request.Method == HttpMethod.Delete ? "deletes"
+            : "writes";
+        await _pacer.WaitAsync(subscription, bucket, cancellationToken).ConfigureAwait(false);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var pause = _options.Value.EmptyBucketPause;
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
-            _pacer.Pause(subscription, write, RetryAfter(response) ?? DefaultRetryAfter);
+            // Retry-After has whole seconds and may say 0 for a bucket that refills within the second: never less than the pause.
+            var retryAfter = RetryAfter(response);
+            _pacer.Pause(subscription, bucket, retryAfter > pause ? retryAfter.Value : pause);
         }
-        else if (Remaining(response, write) == 0)
+        else if (Remaining(response, bucket) == 0)
         {
-            _pacer.Pause(subscription, write, _options.Value.EmptyBucketPause);
+            _pacer.Pause(subscription, bucket, pause);
         }
 
         return response;
@@ -61,8 +65,8 @@ internal sealed class ResourceManagerPacingHandler : DelegatingHandler
             _ => null,
         };
 
-    private static int? Remaining(HttpResponseMessage response, bool write) =>
-        response.Headers.TryGetValues(write ? "x-ms-ratelimit-remaining-subscription-writes" : "x-ms-ratelimit-remaining-subscription-reads", out var values)
+    private static int? Remaining(HttpResponseMessage response, string bucket) =>
+        response.Headers.TryGetValues("x-ms-ratelimit-remaining-subscription-" + bucket, out var values)
         && int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var remaining)
             ? remaining
             : null;

@@ -3,13 +3,12 @@ using System.Collections.Concurrent;
 namespace DefenderSnow.Core.Defender;
 
 /// <summary>
-/// Resource Manager throttles per subscription, with separate buckets for reads and for writes (deletes
-/// included). This remembers, per subscription and bucket, until when Resource Manager asked us to wait,
+/// Resource Manager throttles per subscription, with separate buckets for reads, writes and deletes. This remembers, per subscription and bucket, until when Resource Manager asked us to wait,
 /// so every caller in the process slows down for a throttled subscription, and the others are unaffected.
 /// </summary>
 internal sealed class SubscriptionPacer
 {
-    private readonly ConcurrentDictionary<(string Subscription, bool Write), DateTimeOffset> _notBefore = new();
+    private readonly ConcurrentDictionary<(string Subscription, string Bucket), DateTimeOffset> _notBefore = new();
     private readonly TimeProvider _timeProvider;
 
     public SubscriptionPacer(TimeProvider timeProvider)
@@ -18,9 +17,9 @@ internal sealed class SubscriptionPacer
     }
 
     /// <summary>Waits until the bucket may be used again.</summary>
-    public async Task WaitAsync(string subscription, bool write, CancellationToken cancellationToken)
+    public async Task WaitAsync(string subscription, string bucket, CancellationToken cancellationToken)
     {
-        while (_notBefore.TryGetValue((subscription, write), out var until))
+        while (_notBefore.TryGetValue((subscription, bucket), out var until))
         {
             var wait = until - _timeProvider.GetUtcNow();
             if (wait <= TimeSpan.Zero)
@@ -33,9 +32,9 @@ internal sealed class SubscriptionPacer
     }
 
     /// <summary>Nothing goes to that bucket before <paramref name="pause"/> has passed (a later pause wins).</summary>
-    public void Pause(string subscription, bool write, TimeSpan pause)
+    public void Pause(string subscription, string bucket, TimeSpan pause)
     {
         var until = _timeProvider.GetUtcNow() + pause;
-        _notBefore.AddOrUpdate((subscription, write), until, (_, current) => current > until ? current : until);
+        _notBefore.AddOrUpdate((subscription, bucket), until, (_, current) => current > until ? current : until);
     }
 }

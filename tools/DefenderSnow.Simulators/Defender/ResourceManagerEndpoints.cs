@@ -49,7 +49,7 @@ internal static partial class ResourceManagerEndpoints
             await Task.Delay(latency, context.RequestAborted);
         }
 
-        if (await RejectTokenAsync(context, state) || await RejectApiVersionAsync(context, route.Kind) || await InjectFaultAsync(context, state, operation))
+        if (await RejectTokenAsync(context, state) || await state.Throttling.RejectAsync(context) || await RejectApiVersionAsync(context, route.Kind) || await InjectFaultAsync(context, state, operation))
         {
             return;
         }

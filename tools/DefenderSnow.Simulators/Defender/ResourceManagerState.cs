@@ -24,7 +24,11 @@ public sealed class ResourceManagerState
     public ResourceManagerState(TimeProvider timeProvider)
     {
         TimeProvider = timeProvider;
+        Throttling = new SubscriptionThrottling(timeProvider);
     }
+
+    /// <summary>The per-subscription read, write and delete buckets.</summary>
+    public SubscriptionThrottling Throttling { get; }
 
     /// <summary>The clock bearer tokens' expiry is checked against.</summary>
     public TimeProvider TimeProvider { get; }
@@ -179,6 +183,7 @@ public sealed class ResourceManagerState
             _requests.Clear();
             _pageSize = 100;
             NextLinkBase = null;
+            Throttling.Reset();
         }
     }
 
