@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using Microsoft.Extensions.Options;
 
 namespace DefenderSnow.Core.Defender;
 
@@ -13,12 +12,10 @@ namespace DefenderSnow.Core.Defender;
 internal sealed class ResourceManagerPacingHandler : DelegatingHandler
 {
     private readonly SubscriptionPacer _pacer;
-    private readonly IOptions<DefenderOptions> _options;
 
-    public ResourceManagerPacingHandler(SubscriptionPacer pacer, IOptions<DefenderOptions> options)
+    public ResourceManagerPacingHandler(SubscriptionPacer pacer)
     {
         _pacer = pacer;
-        _options = options;
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -34,16 +31,13 @@ internal sealed class ResourceManagerPacingHandler : DelegatingHandler
             : "writes";
         await _pacer.WaitAsync(subscription, bucket, cancellationToken).ConfigureAwait(false);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var pause = _options.Value.EmptyBucketPause;
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
-            // Retry-After has whole seconds and may say 0 for a bucket that refills within the second: never less than the pause.
-            var retryAfter = RetryAfter(response);
-            _pacer.Pause(subscription, bucket, retryAfter > pause ? retryAfter.Value : pause);
+            _pacer.Throttled(subscription, bucket, RetryAfter(response));
         }
-        else if (Remaining(response, bucket) == 0)
+        else if (Remaining(response, bucket) is { } remaining)
         {
-            _pacer.Pause(subscription, bucket, pause);
+            _pacer.Answered(subscription, bucket, remaining);
         }
 
         return response;

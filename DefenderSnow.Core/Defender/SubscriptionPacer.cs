@@ -1,40 +1,110 @@
-using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
 
 namespace DefenderSnow.Core.Defender;
 
 /// <summary>
-/// Resource Manager throttles per subscription, with separate buckets for reads, writes and deletes. This remembers, per subscription and bucket, until when Resource Manager asked us to wait,
-/// so every caller in the process slows down for a throttled subscription, and the others are unaffected.
+/// Resource Manager throttles per subscription, with separate buckets for reads, writes and deletes. This paces
+/// the requests of each subscription and bucket across the whole process: unthrottled, requests go at once;
+/// once Resource Manager says the bucket is empty, requests are let through one at a time, spaced apart, the
+/// spacing doubling with each 429 and halving with each answer that shows tokens left. So concurrent callers
+/// settle near the bucket's refill rate instead of storming it, and other subscriptions are unaffected.
 /// </summary>
 internal sealed class SubscriptionPacer
 {
-    private readonly ConcurrentDictionary<(string Subscription, string Bucket), DateTimeOffset> _notBefore = new();
+    private static readonly TimeSpan MaxSpacing = TimeSpan.FromSeconds(5);
+    private readonly Dictionary<(string Subscription, string Bucket), Lane> _lanes = [];
     private readonly TimeProvider _timeProvider;
+    private readonly IOptions<DefenderOptions> _options;
 
-    public SubscriptionPacer(TimeProvider timeProvider)
+    public SubscriptionPacer(TimeProvider timeProvider, IOptions<DefenderOptions> options)
     {
         _timeProvider = timeProvider;
+        _options = options;
     }
 
-    /// <summary>Waits until the bucket may be used again.</summary>
+    /// <summary>Waits for this request's turn in the bucket's lane.</summary>
     public async Task WaitAsync(string subscription, string bucket, CancellationToken cancellationToken)
     {
-        while (_notBefore.TryGetValue((subscription, bucket), out var until))
+        DateTimeOffset slot;
+        var now = _timeProvider.GetUtcNow();
+        lock (_lanes)
         {
-            var wait = until - _timeProvider.GetUtcNow();
-            if (wait <= TimeSpan.Zero)
+            if (!_lanes.TryGetValue((subscription, bucket), out var lane))
             {
                 return;
             }
 
+            slot = lane.Next > now ? lane.Next : now;
+            lane.Next = slot + lane.Spacing;
+        }
+
+        var wait = slot - now;
+        if (wait > TimeSpan.Zero)
+        {
             await Task.Delay(wait, _timeProvider, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Nothing goes to that bucket before <paramref name="pause"/> has passed (a later pause wins).</summary>
-    public void Pause(string subscription, string bucket, TimeSpan pause)
+    /// <summary>A 429: slow down, and send nothing before <paramref name="retryAfter"/> has passed.</summary>
+    public void Throttled(string subscription, string bucket, TimeSpan? retryAfter)
     {
-        var until = _timeProvider.GetUtcNow() + pause;
-        _notBefore.AddOrUpdate((subscription, bucket), until, (_, current) => current > until ? current : until);
+        var basePause = _options.Value.EmptyBucketPause;
+        Update(subscription, bucket, lane =>
+        {
+            lane.Spacing = lane.Spacing < basePause ? basePause : Min(lane.Spacing * 2, MaxSpacing);
+            var until = _timeProvider.GetUtcNow() + (retryAfter > lane.Spacing ? retryAfter.Value : lane.Spacing);
+            lane.Next = lane.Next > until ? lane.Next : until;
+        });
+    }
+
+    /// <summary>An answer with <paramref name="remaining"/> tokens left in the bucket.</summary>
+    public void Answered(string subscription, string bucket, int remaining)
+    {
+        var basePause = _options.Value.EmptyBucketPause;
+        if (remaining == 0)
+        {
+            Update(subscription, bucket, lane =>
+            {
+                lane.Spacing = lane.Spacing < basePause ? basePause : lane.Spacing;
+                var until = _timeProvider.GetUtcNow() + lane.Spacing;
+                lane.Next = lane.Next > until ? lane.Next : until;
+            });
+            return;
+        }
+
+        lock (_lanes)
+        {
+            if (_lanes.TryGetValue((subscription, bucket), out var lane))
+            {
+                lane.Spacing /= 2;
+                if (lane.Spacing < basePause / 2)
+                {
+                    _lanes.Remove((subscription, bucket));
+                }
+            }
+        }
+    }
+
+    private void Update(string subscription, string bucket, Action<Lane> change)
+    {
+        lock (_lanes)
+        {
+            if (!_lanes.TryGetValue((subscription, bucket), out var lane))
+            {
+                lane = new Lane { Next = _timeProvider.GetUtcNow() };
+                _lanes[(subscription, bucket)] = lane;
+            }
+
+            change(lane);
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private sealed class Lane
+    {
+        public DateTimeOffset Next { get; set; }
+
+        public TimeSpan Spacing { get; set; }
     }
 }

@@ -63,15 +63,18 @@ public sealed class IntegrationDeletion
         current = await MarkAsync(current, live, cancellationToken).ConfigureAwait(false);
         if (live <= _options.Value.InlineAssignments)
         {
-            var (_, paused) = await RemoveBatchAsync(id, live, cancellationToken).ConfigureAwait(false);
-            if (!paused && await _assignments.CountLiveAsync(id, cancellationToken).ConfigureAwait(false) == 0)
+            // One more than counted: when the batch runs out before its limit, nothing is left.
+            var batch = await RemoveBatchAsync(id, live + 1, cancellationToken).ConfigureAwait(false);
+            if (batch.Exhausted)
             {
                 await FinishAsync(id, cancellationToken).ConfigureAwait(false);
                 return null;
             }
+
+            live -= batch.Removed;
         }
 
-        await _queue.SendAsync(WorkQueue.IntegrationDeletions, new IntegrationDeletionMessage(id), cancellationToken).ConfigureAwait(false);
+        await _queue.SendAsync(WorkQueue.IntegrationDeletions, new IntegrationDeletionMessage(id, live), cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Integration {IntegrationId} delete goes on in the background with {AssignmentCount} live assignments", id, live);
         var marked = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
         return (marked ?? current).Value;
@@ -93,22 +96,23 @@ public sealed class IntegrationDeletion
             return;
         }
 
-        var (removed, paused) = await RemoveBatchAsync(message.IntegrationId, _options.Value.BatchSize, cancellationToken).ConfigureAwait(false);
-        var remaining = await _assignments.CountLiveAsync(message.IntegrationId, cancellationToken).ConfigureAwait(false);
-        if (remaining == 0)
+        var (removed, paused, exhausted) = await RemoveBatchAsync(message.IntegrationId, _options.Value.BatchSize, cancellationToken).ConfigureAwait(false);
+        if (exhausted)
         {
             await FinishAsync(message.IntegrationId, cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        // An estimate for people watching (a redelivered message counts a batch twice); the work itself never relies on it.
+        var remaining = Math.Max(message.Remaining - removed, 1);
         await MarkAsync(current, remaining, cancellationToken).ConfigureAwait(false);
         await _queue.SendAsync(
             WorkQueue.IntegrationDeletions,
-            message,
+            message with { Remaining = remaining },
             cancellationToken,
             paused ? _options.Value.RetryPause : null).ConfigureAwait(false);
         _logger.LogInformation(
-            "Integration {IntegrationId} delete removed {Removed} assignments, {Remaining} remain{Paused}",
+            "Integration {IntegrationId} delete removed {Removed} assignments, about {Remaining} remain{Paused}",
             message.IntegrationId, removed, remaining, paused ? "; paused while Resource Manager recovers" : string.Empty);
     }
 
@@ -134,34 +138,43 @@ public sealed class IntegrationDeletion
         }
     }
 
-    /// <returns>How many were removed, and whether Resource Manager stopped the batch early.</returns>
-    private async Task<(int Removed, bool Paused)> RemoveBatchAsync(string integrationId, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes up to <paramref name="limit"/> live assignments, a few at a time: the pacing handler slows them down
+    /// per subscription when Resource Manager throttles.
+    /// </summary>
+    /// <returns>How many were removed, whether Resource Manager stopped some (they stay live), and whether none is left.</returns>
+    private async Task<(int Removed, bool Paused, bool Exhausted)> RemoveBatchAsync(string integrationId, int limit, CancellationToken cancellationToken)
     {
-        var removed = 0;
-        if (limit == 0)
-        {
-            return (0, false);
-        }
-
+        var batch = new List<Versioned<Assignment>>();
         await foreach (var assignment in _assignments.ListLiveAsync(integrationId, cancellationToken).ConfigureAwait(false))
         {
-            try
-            {
-                await RemoveAsync(assignment, cancellationToken).ConfigureAwait(false);
-            }
-            catch (UpstreamUnreachableException e)
-            {
-                _logger.LogWarning("Integration {IntegrationId} delete paused: {Reason}", integrationId, e.Message);
-                return (removed, true);
-            }
-
-            if (++removed >= limit)
+            if (batch.Count == limit)
             {
                 break;
             }
+
+            batch.Add(assignment);
         }
 
-        return (removed, false);
+        var removed = 0;
+        var paused = false;
+        await Parallel.ForEachAsync(
+            batch,
+            new ParallelOptions { MaxDegreeOfParallelism = _options.Value.Parallelism, CancellationToken = cancellationToken },
+            async (assignment, token) =>
+            {
+                try
+                {
+                    await RemoveAsync(assignment, token).ConfigureAwait(false);
+                    Interlocked.Increment(ref removed);
+                }
+                catch (UpstreamUnreachableException e)
+                {
+                    paused = true;
+                    _logger.LogWarning("Integration {IntegrationId} delete paused: {Reason}", integrationId, e.Message);
+                }
+            }).ConfigureAwait(false);
+        return (removed, paused, !paused && batch.Count < limit);
     }
 
     private async Task RemoveAsync(Versioned<Assignment> assignment, CancellationToken cancellationToken)

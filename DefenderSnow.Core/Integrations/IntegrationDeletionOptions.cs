@@ -15,6 +15,10 @@ public sealed class IntegrationDeletionOptions
     [Range(1, 5000, ErrorMessage = "IntegrationDeletion:BatchSize must be between 1 and 5000.")]
     public int BatchSize { get; set; } = 250;
 
+    /// <summary>How many governance assignments are deleted at once; Resource Manager's throttling paces them per subscription.</summary>
+    [Range(1, 32, ErrorMessage = "IntegrationDeletion:Parallelism must be between 1 and 32.")]
+    public int Parallelism { get; set; } = 4;
+
     /// <summary>How long the work pauses when Resource Manager stays unreachable or throttled through all retries.</summary>
     public TimeSpan RetryPause { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -8,29 +8,13 @@ namespace DefenderSnow.Tests.Sync;
 public sealed class SyncRequestCountTests : SyncTestBase
 {
     private const int LiveCount = 2000;
-    private const int Parallelism = 8;
 
     [Test]
     public async Task An_incremental_run_over_2000_assignments_reads_only_the_changes_and_writes_only_what_they_need()
     {
         var integrationId = await CreateIntegrationAsync();
-        var tables = new[] { "incident", "problem", "change_request" };
-        var assignments = new Assignment[LiveCount];
-        using (var gate = new SemaphoreSlim(Parallelism))
-        {
-            await Task.WhenAll(Enumerable.Range(0, LiveCount).Select(async i =>
-            {
-                await gate.WaitAsync();
-                try
-                {
-                    assignments[i] = await CreateLiveAssignmentAsync(integrationId, tables[i % tables.Length]);
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }));
-        }
+        App.ResourceManager.State.Throttling.Configure(ThrottledRequestKind.Write, 1_000_000, 1_000_000);
+        var assignments = await Assignments.CreateManyAsync(integrationId, LiveCount, SubscriptionScope, OwnerASysId, OwnerAEmail);
 
         // The first run reads every ticket created since the integration was: none differs, so nothing is written.
         var catchUp = await SyncAsync(integrationId);
