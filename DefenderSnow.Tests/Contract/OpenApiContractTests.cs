@@ -3,9 +3,11 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
+using DefenderSnow.Core.Sync;
 using DefenderSnow.Functions.Hosting;
 using DefenderSnow.Functions.Http;
 using DefenderSnow.Functions.Integrations;
+using DefenderSnow.Functions.Sync;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
@@ -204,6 +206,11 @@ public sealed class OpenApiContractTests
             AssertMembers("Scope", typeof(IntegrationScopeRequest), ApiJson.RequestOptions);
             // The record has "scope" only so that sending it gets a clear 400; the contract does not offer it.
             AssertMembers("UpdateIntegrationRequest", typeof(UpdateIntegrationRequest), ApiJson.RequestOptions, except: "scope");
+            AssertMembers("StartSyncRequest", typeof(StartSyncRequest), ApiJson.RequestOptions);
+            AssertMembers("SyncRun", typeof(SyncRunResponse), ApiJson.Options);
+            AssertMembers("IntegrationSync", typeof(IntegrationSyncResponse), ApiJson.Options);
+            AssertMembers("SyncError", typeof(SyncError), ApiJson.Options);
+            AssertMembers("SyncRequests", typeof(SyncRequestsResponse), ApiJson.Options);
 
             Assert.That(EnumOf("ScopeType"), Is.EqualTo(ScopeTypeNames.All), "scope types");
             Assert.That(EnumOf("OptionalTicketFieldList"), Is.EqualTo(TicketFields.Optional), "optional ticket fields");
