@@ -126,6 +126,11 @@ public sealed class SyncService
             throw new ValidationException("top", $"Must be between 1 and {MaxPageSize}.");
         }
 
+        if (continuationToken is not null && !SyncRunId.IsContinuationToken(continuationToken))
+        {
+            throw new ValidationException("continuationToken", "Is not a continuation token this service issued.");
+        }
+
         return _runs.ListAsync(size, continuationToken, cancellationToken);
     }
 
