@@ -36,6 +36,12 @@ param serviceNowAllowedHost string = '*.service-now.com'
 @description('NCRONTAB schedule of the synchronization timer (SyncSchedule), six fields, UTC.')
 param syncSchedule string = '0 0 2 * * *'
 
+@description('Queue of SyncIntegration, one message per integration per run (Queues__SyncIntegrations).')
+param syncQueueName string = 'sync-integrations'
+
+@description('Queue of CompleteIntegrationDeletion (Queues__IntegrationDeletions).')
+param deletionQueueName string = 'integration-deletions'
+
 @description('.NET version of the dotnet-isolated worker on Flex Consumption.')
 @allowed([
   '8.0'
@@ -126,6 +132,10 @@ module storage 'core/storage.bicep' = {
     containerNames: [
       deploymentContainerName
     ]
+    queueNames: [
+      syncQueueName
+      deletionQueueName
+    ]
   }
 }
 
@@ -183,6 +193,9 @@ module functionApp 'app/function-app.bicep' = {
     deploymentContainerName: deploymentContainerName
     applicationInsightsName: applicationInsightsName
     tableServiceUri: storage.outputs.tableEndpoint
+    queueServiceUri: storage.outputs.queueEndpoint
+    syncQueueName: syncQueueName
+    deletionQueueName: deletionQueueName
     keyVaultUri: keyVault.outputs.vaultUri
     defenderEndpoint: resourceManagerEndpoint
     defenderAudience: resourceManagerAudience

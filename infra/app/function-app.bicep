@@ -42,6 +42,15 @@ param serviceNowAllowedHost string
 @description('SyncSchedule, NCRONTAB with seconds.')
 param syncSchedule string
 
+@description('Storage:QueueServiceUri, e.g. https://<account>.queue.core.windows.net/ (the same account as the tables).')
+param queueServiceUri string
+
+@description('Queues:SyncIntegrations.')
+param syncQueueName string
+
+@description('Queues:IntegrationDeletions.')
+param deletionQueueName string
+
 resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
 }
@@ -125,6 +134,9 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       Defender__Endpoint: defenderEndpoint
       Defender__Audience: defenderAudience
       ServiceNow__AllowedHosts__0: serviceNowAllowedHost
+      Storage__QueueServiceUri: queueServiceUri
+      Queues__SyncIntegrations: syncQueueName
+      Queues__IntegrationDeletions: deletionQueueName
       SyncSchedule: syncSchedule
     }
   }
