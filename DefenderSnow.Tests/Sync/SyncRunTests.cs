@@ -71,6 +71,29 @@ public sealed class SyncRunTests : SyncTestBase
     }
 
     [Test]
+    public async Task The_timer_gives_a_full_pass_to_integrations_whose_last_one_is_full_sync_every_ago()
+    {
+        var due = await CreateIntegrationAsync();
+        var recent = await CreateIntegrationAsync();
+        var states = App.Get<ISyncStateStore>();
+        foreach (var (id, last) in new[] { (due, DateTimeOffset.UtcNow.AddDays(-8)), (recent, DateTimeOffset.UtcNow.AddDays(-1)) })
+        {
+            var state = await states.GetAsync(id, CancellationToken.None);
+            await states.SaveAsync(state with { Value = state.Value with { LastFullSyncAt = last } }, CancellationToken.None);
+        }
+
+        await App.Function<SyncFunctions>().Timer(new Microsoft.Azure.Functions.Worker.TimerInfo(), CancellationToken.None);
+        await DeliverSyncMessagesAsync();
+
+        var run = (await ListRunsAsync("?top=1")).Json["value"]![0]!;
+        var parts = run["integrations"]!.AsArray().ToDictionary(i => i!["integrationId"]!.GetValue<string>(), i => i!);
+        Assert.That(parts[due]["full"]!.GetValue<bool>(), Is.True, run.ToJsonString());
+        Assert.That(parts[recent]["full"]!.GetValue<bool>(), Is.False);
+        Assert.That(run["full"]!.GetValue<bool>(), Is.False, "the run itself was not asked for a full pass");
+        Assert.That((await states.GetAsync(due, CancellationToken.None)).Value.LastFullSyncAt, Is.GreaterThan(DateTimeOffset.UtcNow.AddMinutes(-5)));
+    }
+
+    [Test]
     public async Task A_stuck_runs_hold_expires()
     {
         var integrationId = await CreateIntegrationAsync();
