@@ -86,13 +86,20 @@ public sealed class SyncFaultTests : SyncTestBase
     {
         var integrationId = await CreateIntegrationAsync();
         var assignment = await CreateLiveAssignmentAsync(integrationId);
+        var problem = await CreateLiveAssignmentAsync(integrationId, "problem");
         App.ServiceNow.Cancel("incident", assignment.Ticket.SysId!);
+        App.ServiceNow.Close("problem", problem.Ticket.SysId!);
         App.ServiceNow.ExpireAllTokens();
+        // And mid-run, after the incident table was read, the renewed access token is refused once more.
+        App.ServiceNow.Faults.UnauthorizedNext(1, "GET /api/now/table/problem");
+        App.ServiceNow.ResetRequestCounts();
 
         var run = await SyncAsync(integrationId);
 
         Assert.That(run["status"]!.GetValue<string>(), Is.EqualTo("succeeded"), run.ToJsonString());
         Assert.That((await StoredAsync(assignment)).ClosedReason, Is.EqualTo(ClosedReason.TicketCanceled));
+        Assert.That((await StoredAsync(problem)).ClosedReason, Is.EqualTo(ClosedReason.TicketClosed));
+        Assert.That(App.ServiceNow.RequestCount("GET /api/now/table/problem"), Is.EqualTo(2), "the refused read and the one after renewal");
         Assert.That(App.ServiceNow.TokenRequests("password"), Is.GreaterThanOrEqualTo(1));
     }
 
