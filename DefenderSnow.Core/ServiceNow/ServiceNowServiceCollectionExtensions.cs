@@ -1,5 +1,4 @@
 using DefenderSnow.Core.Hosting;
-using DefenderSnow.Core.Sync;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

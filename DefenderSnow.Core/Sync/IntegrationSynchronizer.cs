@@ -1,5 +1,6 @@
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
 using Microsoft.Extensions.Logging;

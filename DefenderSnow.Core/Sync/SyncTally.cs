@@ -1,4 +1,5 @@
 using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Hosting;
 
 namespace DefenderSnow.Core.Sync;
 

@@ -1,4 +1,4 @@
-namespace DefenderSnow.Core.Sync;
+namespace DefenderSnow.Core.Hosting;
 
 /// <summary>
 /// Counts the HTTP requests (every attempt, token requests included) sent to ServiceNow and Resource Manager
