@@ -17,12 +17,12 @@ internal sealed class SyncStateStore : ISyncStateStore
     public async Task<Versioned<SyncState>> GetAsync(string integrationId, CancellationToken cancellationToken)
     {
         var table = await _tables.GetAsync(Table.Integrations, cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<SyncStateEntity>(
+        var row = await table.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(
             Integrations.IntegrationEntity.Partition,
             SyncStateEntity.RowKeyFor(integrationId),
             cancellationToken: cancellationToken).ConfigureAwait(false);
         return row.HasValue
-            ? new Versioned<SyncState>(row.Value!.ToModel(), row.Value.ETag)
+            ? new Versioned<SyncState>(SyncStateEntity.ToModel(row.Value!), row.Value!.ETag)
             : new Versioned<SyncState>(new SyncState { IntegrationId = integrationId }, default);
     }
 

@@ -94,6 +94,21 @@ public sealed class SyncRunTests : SyncTestBase
     }
 
     [Test]
+    public async Task A_cursor_that_saw_thousands_of_tickets_in_its_last_second_is_stored_and_read_back()
+    {
+        var integrationId = await CreateIntegrationAsync();
+        var seen = Enumerable.Range(0, 3000).ToDictionary(_ => Guid.NewGuid().ToString("N"), i => i);
+        var cursor = new Core.ServiceNow.ServiceNowChangeCursor(DateTimeOffset.UtcNow, seen);
+        var states = App.Get<ISyncStateStore>();
+        var state = await states.GetAsync(integrationId, CancellationToken.None);
+
+        await states.SaveAsync(state with { Value = state.Value with { Cursors = new Dictionary<string, Core.ServiceNow.ServiceNowChangeCursor> { ["incident"] = cursor } } }, CancellationToken.None);
+
+        var read = await states.GetAsync(integrationId, CancellationToken.None);
+        Assert.That(read.Value.Cursors["incident"], Is.EqualTo(cursor));
+    }
+
+    [Test]
     public async Task A_stuck_runs_hold_expires()
     {
         var integrationId = await CreateIntegrationAsync();
@@ -116,7 +131,8 @@ public sealed class SyncRunTests : SyncTestBase
         // A sync state no handler can read: every delivery fails the same way.
         var integrations = await App.Get<TableClientProvider>().GetAsync(Table.Integrations, CancellationToken.None);
         var state = await integrations.GetEntityAsync<Azure.Data.Tables.TableEntity>("integrations", "sync-" + integrationId);
-        state.Value["CursorsJson"] = "{\"incident\":\"not a cursor\"}";
+        state.Value["CursorChunks"] = 1;
+        state.Value["Cursors0"] = "{\"incident\":\"not a cursor\"}";
         await integrations.UpdateEntityAsync(state.Value, state.Value.ETag);
         var attempts = 0;
 
