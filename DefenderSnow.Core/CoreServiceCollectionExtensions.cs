@@ -8,6 +8,7 @@ using DefenderSnow.Core.Secrets;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Storage;
 using DefenderSnow.Core.Telemetry;
+using DefenderSnow.Core.Sync;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,6 +50,7 @@ public static class CoreServiceCollectionExtensions
         services.AddDefender(configuration);
         services.AddAssignments();
         services.AddIntegrations(configuration);
+        services.AddSync(configuration);
         return services;
     }
 }

@@ -40,6 +40,12 @@ param syncSchedule string = '0 0 2 * * *'
 @description('Client id (application id) of the Entra ID app registration whose app roles (infra/app-roles.json) say who may call the API; infra/README.md creates it.')
 param authClientId string
 
+@description('Queue of SyncIntegration, one message per integration per run (Queues__SyncIntegrations).')
+param syncQueueName string = 'sync-integrations'
+
+@description('Queue of CompleteIntegrationDeletion (Queues__IntegrationDeletions).')
+param deletionQueueName string = 'integration-deletions'
+
 @description('.NET version of the dotnet-isolated worker on Flex Consumption.')
 @allowed([
   '8.0'
@@ -130,6 +136,10 @@ module storage 'core/storage.bicep' = {
     containerNames: [
       deploymentContainerName
     ]
+    queueNames: [
+      syncQueueName
+      deletionQueueName
+    ]
   }
 }
 
@@ -187,6 +197,9 @@ module functionApp 'app/function-app.bicep' = {
     deploymentContainerName: deploymentContainerName
     applicationInsightsName: applicationInsightsName
     tableServiceUri: storage.outputs.tableEndpoint
+    queueServiceUri: storage.outputs.queueEndpoint
+    syncQueueName: syncQueueName
+    deletionQueueName: deletionQueueName
     keyVaultUri: keyVault.outputs.vaultUri
     defenderEndpoint: resourceManagerEndpoint
     defenderAudience: resourceManagerAudience

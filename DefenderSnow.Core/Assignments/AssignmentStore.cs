@@ -179,6 +179,19 @@ internal sealed class AssignmentStore : IAssignmentStore
         }
     }
 
+    public async Task<int> CountLiveAsync(string integrationId, CancellationToken cancellationToken)
+    {
+        var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {integrationId} and Kind eq {AssignmentEntity.KindValue} and Status ne {Closed}");
+        var count = 0;
+        await foreach (var _ in table.QueryAsync<TableEntity>(filter, 1000, ["RowKey"], cancellationToken).ConfigureAwait(false))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
     private static string BuildFilter(AssignmentQuery query)
     {
         var clauses = new List<string>

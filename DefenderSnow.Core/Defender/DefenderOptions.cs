@@ -32,6 +32,12 @@ public sealed class DefenderOptions
     /// <summary>How long one call, retries and waits included, may take.</summary>
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a subscription's reads, writes or deletes pause when Resource Manager reports that bucket empty
+    /// (and the least a 429 pauses them); the public buckets refill 25 reads, 10 writes and 10 deletes a second.
+    /// </summary>
+    public TimeSpan EmptyBucketPause { get; set; } = TimeSpan.FromSeconds(1);
+
     internal UpstreamResilience Resilience => new(MaxRetryAttempts, RetryDelay, MaxRetryAfter, AttemptTimeout, TotalTimeout, IsRepeatable);
 
     internal Uri EndpointUri => new(Endpoint.TrimEnd('/') + "/");

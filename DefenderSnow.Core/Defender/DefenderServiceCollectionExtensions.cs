@@ -30,15 +30,23 @@ internal static class DefenderServiceCollectionExtensions
 
         services.TryAddSingleton<ResourceManagerTokenCache>();
         services.TryAddTransient<ResourceManagerAuthenticationHandler>();
+        services.TryAddSingleton<SubscriptionPacer>();
+        services.TryAddSingleton<UpstreamRequestMeter>();
+        services.TryAddTransient<ResourceManagerPacingHandler>();
+        services.TryAddTransient<ResourceManagerThrottleObserver>();
         services
             .AddRefitGeneratedClient<IResourceManagerApi>(_ => new RefitSettings { ContentSerializer = new SystemTextJsonContentSerializer(CreateJsonOptions()) }, HttpClientName)
             .ConfigureHttpClient((sp, http) => http.BaseAddress = sp.GetRequiredService<IOptions<DefenderOptions>>().Value.EndpointUri)
+            // Outside the pipeline: a request held for its subscription's bucket never runs into a timeout.
+            .AddHttpMessageHandler<ResourceManagerPacingHandler>()
             .AddUpstreamPipeline(
                 UpstreamService.ResourceManager,
                 sp => LoopbackCertificatePolicy.CreateHandler(sp.GetRequiredService<IOptions<LocalDevelopmentOptions>>().Value.TrustLoopbackCertificates),
                 sp => sp.GetRequiredService<IOptions<DefenderOptions>>().Value.Resilience)
-            // Inside the pipeline: each retry passes through the authentication handler again.
-            .AddHttpMessageHandler<ResourceManagerAuthenticationHandler>();
+            // Inside the pipeline: each attempt is authenticated afresh, teaches the pacer, and is counted.
+            .AddHttpMessageHandler<ResourceManagerAuthenticationHandler>()
+            .AddHttpMessageHandler<ResourceManagerThrottleObserver>()
+            .AddHttpMessageHandler(sp => new UpstreamRequestCountingHandler(sp.GetRequiredService<UpstreamRequestMeter>(), UpstreamSystem.ResourceManager));
 
         services.TryAddTransient<IDefenderClient, DefenderClient>();
         services.TryAddScoped<IScopeMembership, ScopeMembership>();

@@ -1,5 +1,3 @@
-using DefenderSnow.Core.Assignments;
-using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Core.ServiceNow;
@@ -16,36 +14,32 @@ public sealed class IntegrationService
 {
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;
-    private static readonly IntegrationSecret[] AllSecrets = [IntegrationSecret.Password, IntegrationSecret.ClientSecret, IntegrationSecret.RefreshToken];
 
     private readonly IIntegrationStore _store;
-    private readonly IAssignmentStore _assignments;
     private readonly ISecretStore _secrets;
     private readonly IServiceNowInstancePolicy _instances;
     private readonly IServiceNowConnectionVerifier _verifier;
     private readonly IServiceNowTokenProvider _tokens;
-    private readonly IDefenderClient _defender;
+    private readonly IntegrationDeletion _deletion;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<IntegrationService> _logger;
 
     public IntegrationService(
         IIntegrationStore store,
-        IAssignmentStore assignments,
         ISecretStore secrets,
         IServiceNowInstancePolicy instances,
         IServiceNowConnectionVerifier verifier,
         IServiceNowTokenProvider tokens,
-        IDefenderClient defender,
+        IntegrationDeletion deletion,
         TimeProvider timeProvider,
         ILogger<IntegrationService> logger)
     {
         _store = store;
-        _assignments = assignments;
         _secrets = secrets;
         _instances = instances;
         _verifier = verifier;
         _tokens = tokens;
-        _defender = defender;
+        _deletion = deletion;
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -77,7 +71,7 @@ public sealed class IntegrationService
         if (reservation.AbandonedIntegrationId is { } abandoned)
         {
             _logger.LogWarning("Took over the name reservation of integration {AbandonedIntegrationId}, whose create never finished", abandoned);
-            await RemoveSecretsAsync(abandoned, AllSecrets, "of an abandoned create").ConfigureAwait(false);
+            await RemoveSecretsAsync(abandoned, Enum.GetValues<IntegrationSecret>(), "of an abandoned create").ConfigureAwait(false);
         }
 
         var written = new List<IntegrationSecret>();
@@ -209,34 +203,12 @@ public sealed class IntegrationService
 
     /// <summary>
     /// Removes every assignment (Defender's governance assignments too), then the secrets, then the
-    /// integration. Each step can be repeated, so a delete that was interrupted finishes when asked again.
+    /// integration; see <see cref="IntegrationDeletion"/>. Each step can be repeated, so a delete that was
+    /// interrupted finishes when asked again.
     /// </summary>
-    public async Task DeleteAsync(string id, CancellationToken cancellationToken)
-    {
-        var current = await LoadAsync(id, cancellationToken).ConfigureAwait(false);
-        var now = _timeProvider.GetUtcNow();
-        if (current.Value.DeletionStartedAt is null)
-        {
-            current = await _store.UpdateAsync(current with { Value = current.Value with { DeletionStartedAt = now } }, current.Value.Name, cancellationToken).ConfigureAwait(false);
-        }
-
-        var removed = 0;
-        await foreach (var assignment in _assignments.ListLiveAsync(id, cancellationToken).ConfigureAwait(false))
-        {
-            await _defender.DeleteGovernanceAssignmentAsync(assignment.Value.ResourceId, assignment.Value.AssessmentName, assignment.Value.Id, cancellationToken).ConfigureAwait(false);
-            await _assignments.CloseAsync(assignment, ClosedReason.IntegrationDeleted, now, cancellationToken).ConfigureAwait(false);
-            removed++;
-        }
-
-        foreach (var secret in AllSecrets)
-        {
-            await _secrets.DeleteAsync(id, secret, cancellationToken).ConfigureAwait(false);
-        }
-
-        _tokens.Forget(id);
-        await _store.DeleteAsync(current, cancellationToken).ConfigureAwait(false);
-        _logger.LogInformation("Integration {IntegrationId} deleted with {AssignmentCount} live assignments removed", id, removed);
-    }
+    /// <returns>Null when it finished; otherwise the integration, <c>deleting</c>, whose delete goes on in the background.</returns>
+    public async Task<Integration?> DeleteAsync(string id, CancellationToken cancellationToken) =>
+        await _deletion.StartAsync(await LoadAsync(id, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     private async Task<Integration> ReplaceCredentialsAsync(Versioned<Integration> current, Integration updated, string? password, string? clientSecret, CancellationToken cancellationToken)
     {

@@ -6,4 +6,6 @@ public enum IntegrationStatus
     Connected,
     CredentialsRejected,
     Unreachable,
+    /// <summary>A delete goes on in the background; the status detail says how many assignments remain.</summary>
+    Deleting,
 }

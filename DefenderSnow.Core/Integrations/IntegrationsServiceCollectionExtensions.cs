@@ -8,8 +8,13 @@ internal static class IntegrationsServiceCollectionExtensions
     public static IServiceCollection AddIntegrations(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<IIntegrationStore, IntegrationStore>();
-        // Transient: it holds the Resource Manager client, whose HttpClient must not outlive the factory's handler rotation.
+        // Transient: they hold the Resource Manager client, whose HttpClient must not outlive the factory's handler rotation.
         services.AddTransient<IntegrationService>();
+        services.AddTransient<IntegrationDeletion>();
+        services.AddOptions<IntegrationDeletionOptions>()
+            .Bind(configuration.GetSection(IntegrationDeletionOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         return services;
     }
 }

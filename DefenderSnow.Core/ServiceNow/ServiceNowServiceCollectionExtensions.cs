@@ -34,7 +34,10 @@ internal static class ServiceNowServiceCollectionExtensions
                     sp.GetRequiredService<IOptions<LocalDevelopmentOptions>>().Value.TrustLoopbackCertificates,
                     sp.GetRequiredService<IOptions<ServiceNowOptions>>().Value.AllowPrivateAddresses,
                     sp.GetRequiredService<IHostAddressResolver>()),
-                sp => sp.GetRequiredService<IOptions<ServiceNowOptions>>().Value.Resilience);
+                sp => sp.GetRequiredService<IOptions<ServiceNowOptions>>().Value.Resilience)
+            // Innermost, so every attempt (each retry, each token request) is counted.
+            .AddHttpMessageHandler(sp => new UpstreamRequestCountingHandler(sp.GetRequiredService<UpstreamRequestMeter>(), UpstreamSystem.ServiceNow));
+        services.TryAddSingleton<UpstreamRequestMeter>();
 
         services.TryAddSingleton<IHostAddressResolver, DnsHostAddressResolver>();
         services.TryAddSingleton<ServiceNowHttpClients>();

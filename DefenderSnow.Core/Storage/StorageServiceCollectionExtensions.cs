@@ -1,5 +1,6 @@
 using Azure.Core;
 using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using DefenderSnow.Core.Health;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
@@ -28,6 +29,23 @@ internal static class StorageServiceCollectionExtensions
         services.AddSingleton<TableClientProvider>();
         services.AddSingleton<ContinuationTokenCodec>();
         services.AddSingleton<IHealthProbe, TableStorageHealthProbe>();
+
+        services.AddOptions<QueueOptions>()
+            .Bind(configuration.GetSection(QueueOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddAzureClients(clients => clients.AddClient<QueueServiceClient, QueueClientOptions>((clientOptions, credential, provider) =>
+        {
+            // The Functions queue trigger reads base64 by default; the sender must write what it reads.
+            clientOptions.MessageEncoding = QueueMessageEncoding.Base64;
+            var options = provider.GetRequiredService<IOptions<TableStorageOptions>>().Value;
+            return options.QueueServiceUri is { } uri
+                ? new QueueServiceClient(uri, credential, clientOptions)
+                : new QueueServiceClient(options.ConnectionString, clientOptions);
+        }));
+        services.AddSingleton<QueueClientProvider>();
+        services.AddSingleton<IWorkQueueSender, WorkQueueSender>();
+        services.AddSingleton<IHealthProbe, QueueStorageHealthProbe>();
         return services;
     }
 }

@@ -8,6 +8,7 @@ public enum Table
 
     /// <summary>Keys the app makes for itself, such as the continuation-token key.</summary>
     Keys,
+    SyncRuns,
 }
 
 internal static class TableNames
@@ -17,6 +18,7 @@ internal static class TableNames
         Table.Integrations => "integrations",
         Table.Assignments => "assignments",
         Table.Keys => "keys",
+        Table.SyncRuns => "syncruns",
         _ => throw new ArgumentOutOfRangeException(nameof(table), table, null),
     };
 }

@@ -4,7 +4,8 @@ namespace DefenderSnow.Core.Storage;
 
 /// <summary>
 /// Settings under <c>Storage</c>. Give exactly one of <see cref="TableServiceUri"/> (identity-based,
-/// the production choice) or <see cref="ConnectionString"/> (Azurite, local runs).
+/// the production choice, with <see cref="QueueServiceUri"/>) or <see cref="ConnectionString"/> (Azurite, local
+/// runs; it names both the Table and the Queue endpoint).
 /// </summary>
 public sealed class TableStorageOptions : IValidatableObject
 {
@@ -12,6 +13,9 @@ public sealed class TableStorageOptions : IValidatableObject
 
     /// <summary>For example <c>https://account.table.core.windows.net</c>; reached with the app's credential.</summary>
     public Uri? TableServiceUri { get; set; }
+
+    /// <summary>For example <c>https://account.queue.core.windows.net</c>; required with <see cref="TableServiceUri"/>.</summary>
+    public Uri? QueueServiceUri { get; set; }
 
     /// <summary>A storage connection string, for example Azurite's <c>UseDevelopmentStorage=true</c>.</summary>
     public string? ConnectionString { get; set; }
@@ -33,6 +37,11 @@ public sealed class TableStorageOptions : IValidatableObject
         else if (hasUri && (!TableServiceUri!.IsAbsoluteUri || TableServiceUri.Scheme != Uri.UriSchemeHttps))
         {
             yield return new ValidationResult("Storage:TableServiceUri must be an absolute https URI.", [nameof(TableServiceUri)]);
+        }
+
+        if (hasUri && (QueueServiceUri is null || !QueueServiceUri.IsAbsoluteUri || QueueServiceUri.Scheme != Uri.UriSchemeHttps))
+        {
+            yield return new ValidationResult("Storage:QueueServiceUri must be an absolute https URI when Storage:TableServiceUri is set.", [nameof(QueueServiceUri)]);
         }
     }
 }

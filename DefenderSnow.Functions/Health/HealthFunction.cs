@@ -15,7 +15,7 @@ public sealed class HealthFunction
         _health = health;
     }
 
-    /// <summary>200 when Table Storage and Key Vault answer, 503 otherwise; the body says no more than that.</summary>
+    /// <summary>200 when Table Storage, the queues and Key Vault answer, 503 otherwise; the body says no more than that.</summary>
     [Function("Health")]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,

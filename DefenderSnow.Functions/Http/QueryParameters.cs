@@ -20,6 +20,7 @@ public static class QueryParameters
         return int.TryParse(value, out var number) ? number : throw new ValidationException(name, "Must be a whole number.");
     }
 
+    /// <summary>The same request with the next page's continuation token.</summary>
     public static string NextLink(HttpRequest request, string continuationToken)
     {
         var query = request.Query

@@ -11,6 +11,11 @@ public static class RequestBody
     public const int MaxBytes = 64 * 1024;
 
     public static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class =>
+        await ReadOptionalAsync<T>(request, cancellationToken) ?? throw new ValidationException("body", "A JSON body is required.");
+
+    /// <returns>The body, or null when the request has none.</returns>
+    public static async Task<T?> ReadOptionalAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {
         if (request.ContentLength > MaxBytes)
@@ -34,7 +39,7 @@ public static class RequestBody
 
         if (buffer.Length == 0)
         {
-            throw new ValidationException("body", "A JSON body is required.");
+            return null;
         }
 
         try

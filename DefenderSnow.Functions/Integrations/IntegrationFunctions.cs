@@ -1,4 +1,6 @@
+using Azure.Storage.Queues.Models;
 using DefenderSnow.Core.Integrations;
+using DefenderSnow.Core.Storage;
 using DefenderSnow.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -10,11 +12,13 @@ namespace DefenderSnow.Functions.Integrations;
 public sealed class IntegrationFunctions
 {
     private readonly IntegrationService _integrations;
+    private readonly IntegrationDeletion _deletion;
     private readonly HttpEndpoint _endpoint;
 
-    public IntegrationFunctions(IntegrationService integrations, HttpEndpoint endpoint)
+    public IntegrationFunctions(IntegrationService integrations, IntegrationDeletion deletion, HttpEndpoint endpoint)
     {
         _integrations = integrations;
+        _deletion = deletion;
         _endpoint = endpoint;
     }
 
@@ -72,7 +76,14 @@ public sealed class IntegrationFunctions
         CancellationToken cancellationToken) =>
         _endpoint.RunAsync(request, "DeleteIntegration", async _ =>
         {
-            await _integrations.DeleteAsync(id, cancellationToken);
-            return new JsonResponse(StatusCodes.Status204NoContent, null);
+            var continuing = await _integrations.DeleteAsync(id, cancellationToken);
+            return continuing is null
+                ? new JsonResponse(StatusCodes.Status204NoContent, null)
+                : new JsonResponse(StatusCodes.Status202Accepted, IntegrationResponse.From(continuing)) { Location = $"/api/integrations/{id}" };
         });
+
+    /// <summary>Goes on with an integration delete that did not finish in its request; throws so the host delivers the message again.</summary>
+    [Function("CompleteIntegrationDeletion")]
+    public Task CompleteDeletion([QueueTrigger("%Queues:IntegrationDeletions%")] QueueMessage message, CancellationToken cancellationToken) =>
+        _deletion.ContinueAsync(WorkQueueJson.Read<IntegrationDeletionMessage>(message.MessageText), cancellationToken);
 }

@@ -34,6 +34,7 @@ public sealed record IntegrationResponse(
         {
             IntegrationStatus.CredentialsRejected => "credentialsRejected",
             IntegrationStatus.Unreachable => "unreachable",
+            IntegrationStatus.Deleting => "deleting",
             _ => "connected",
         },
         i.StatusDetail,

@@ -6,9 +6,11 @@ using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Functions.Assignments;
+using DefenderSnow.Core.Sync;
 using DefenderSnow.Functions.Hosting;
 using DefenderSnow.Functions.Http;
 using DefenderSnow.Functions.Integrations;
+using DefenderSnow.Functions.Sync;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
@@ -170,7 +172,7 @@ public sealed class OpenApiContractTests
                 }
             }
         });
-        Assert.That(bodies, Is.EqualTo(4), "CreateIntegration, UpdateIntegration, CreateAssignment and UpdateAssignment take a body");
+        Assert.That(bodies, Is.EqualTo(5), "CreateIntegration, UpdateIntegration, CreateAssignment, UpdateAssignment and RunSync take a body");
     }
 
     [Test]
@@ -207,6 +209,11 @@ public sealed class OpenApiContractTests
             AssertMembers("Scope", typeof(IntegrationScopeRequest), ApiJson.RequestOptions);
             // The record has "scope" only so that sending it gets a clear 400; the contract does not offer it.
             AssertMembers("UpdateIntegrationRequest", typeof(UpdateIntegrationRequest), ApiJson.RequestOptions, except: "scope");
+            AssertMembers("StartSyncRequest", typeof(StartSyncRequest), ApiJson.RequestOptions);
+            AssertMembers("SyncRun", typeof(SyncRunResponse), ApiJson.Options);
+            AssertMembers("IntegrationSync", typeof(IntegrationSyncResponse), ApiJson.Options);
+            AssertMembers("SyncError", typeof(SyncError), ApiJson.Options);
+            AssertMembers("SyncRequests", typeof(SyncRequestsResponse), ApiJson.Options);
 
             AssertMembers("Assignment", typeof(AssignmentResponse), ApiJson.Options);
             AssertMembers("Recommendation", typeof(RecommendationResponse), ApiJson.Options);

@@ -59,6 +59,11 @@ public sealed class CompositionTests
     [TestCase("Storage:ConnectionString", null, "Storage:TableServiceUri or Storage:ConnectionString")]
     [TestCase("Azure:Credential", "Telepathy", "Azure:Credential")]
     [TestCase("Storage:TablePrefix", "1bad", "Storage:TablePrefix")]
+    [TestCase("SyncSchedule", "0 2 * * *", "SyncSchedule '0 2 * * *' is not an NCRONTAB expression with six fields")]
+    [TestCase("SyncSchedule", "every night", "SyncSchedule 'every night'")]
+    [TestCase("FullSyncEvery", "-1.00:00:00", "FullSyncEvery")]
+    [TestCase("Queues:SyncIntegrations", "Sync_Integrations", "Queues:SyncIntegrations")]
+    [TestCase("Queues:IntegrationDeletions", "ab", "Queues:IntegrationDeletions")]
     public void A_missing_or_malformed_setting_stops_start_up_naming_it(string setting, string? value, string expectedInMessage)
     {
         var settings = ValidSettings();

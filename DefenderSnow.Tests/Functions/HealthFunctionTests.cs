@@ -42,6 +42,19 @@ public sealed class HealthFunctionTests
         Assert.That(response.Status, Is.EqualTo(503), response.ToString());
     }
 
+    [Test]
+    public async Task Unhealthy_when_the_queues_are_unreachable()
+    {
+        var storage = await Azurite.GetConnectionStringAsync();
+        var queueless = System.Text.RegularExpressions.Regex.Replace(storage, "QueueEndpoint=[^;]*;", $"QueueEndpoint=http://127.0.0.1:{ClosedPort()}/devstoreaccount1;");
+        Assert.That(queueless, Is.Not.EqualTo(storage), "the test connection string names a queue endpoint");
+        await using var app = await TestApp.StartAsync(settings => settings["Storage:ConnectionString"] = queueless);
+
+        var response = await CallAsync(app);
+
+        Assert.That(response.Status, Is.EqualTo(503), response.ToString());
+    }
+
     private static Task<FunctionResponse> CallAsync(TestApp app) =>
         FunctionCall.InvokeAsync(FunctionCall.Request("GET", "/api/health"), r => app.Function<HealthFunction>().Run(r, CancellationToken.None));
 

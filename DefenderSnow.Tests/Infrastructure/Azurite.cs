@@ -5,9 +5,9 @@ using System.Net.Sockets;
 namespace DefenderSnow.Tests.Infrastructure;
 
 /// <summary>
-/// The Azurite Table service the tests run against. When <c>DEFENDERSNOW_TEST_STORAGE</c> names a
-/// connection string, that is used; otherwise Azurite is started from the repository's
-/// <c>node_modules</c>, in memory, on a free loopback port, on first use, and stopped when the run ends.
+/// The Azurite Table and Queue services the tests run against. When <c>DEFENDERSNOW_TEST_STORAGE</c> names a
+/// connection string (with both endpoints), that is used; otherwise Azurite is started from the repository's
+/// <c>node_modules</c>, in memory, on free loopback ports, on first use, and stopped when the run ends.
 /// </summary>
 public static class Azurite
 {
@@ -60,17 +60,21 @@ public static class Azurite
     private static async Task<string> StartAsync()
     {
         var root = RepositoryRoot();
-        var executable = Path.Combine(root, "node_modules", ".bin", "azurite-table");
+        // The combined executable serves both services from one process; its blob service is not needed.
+        var executable = Path.Combine(root, "node_modules", ".bin", "azurite");
         if (!File.Exists(executable))
         {
             throw new InvalidOperationException($"Azurite is not installed at {executable}. Run the README's test command (it runs `npm ci` first) or `npm ci`.");
         }
 
         var port = FreePort();
+        var queuePort = FreePort();
+        var blobPort = FreePort();
         var workspace = _workspace = Directory.CreateTempSubdirectory("defendersnow-azurite-").FullName;
         var start = new ProcessStartInfo(executable)
         {
-            ArgumentList = { "--inMemoryPersistence", "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--tableHost", "127.0.0.1", "--tablePort", port.ToString() },
+            ArgumentList = { "--inMemoryPersistence", "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--tableHost", "127.0.0.1", "--tablePort", port.ToString(),
+                "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(), "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString() },
             // Azurite writes nothing in memory mode, but keep any stray file out of the repository.
             WorkingDirectory = workspace,
             RedirectStandardOutput = true,
@@ -93,9 +97,14 @@ public static class Azurite
 
             try
             {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, port);
-                return $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={WellKnownAccountKey};TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+                foreach (var listening in new[] { port, queuePort })
+                {
+                    using var probe = new TcpClient();
+                    await probe.ConnectAsync(IPAddress.Loopback, listening);
+                }
+
+                return $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={WellKnownAccountKey};"
+                    + $"TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;";
             }
             catch (SocketException)
             {

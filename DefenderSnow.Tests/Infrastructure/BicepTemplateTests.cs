@@ -159,6 +159,26 @@ public sealed class BicepTemplateTests
         });
     }
 
+    [Test]
+    public void The_queues_exist_and_the_app_is_told_their_names_and_endpoint()
+    {
+        var (deployment, config) = AppSettings();
+        var settings = config["properties"]!.AsObject();
+        var queues = Resources("Microsoft.Resources/deployments")
+            .SelectMany(d => Resources(d["properties"]?["template"], "Microsoft.Storage/storageAccounts/queueServices/queues"))
+            .ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(queues, Is.Not.Empty, "queue resources");
+            Assert.That(Str(_template["parameters"]?["syncQueueName"]?["defaultValue"]), Is.EqualTo("sync-integrations"));
+            Assert.That(Str(_template["parameters"]?["deletionQueueName"]?["defaultValue"]), Is.EqualTo("integration-deletions"));
+            Assert.That(ModuleInput(deployment, settings["Queues__SyncIntegrations"]), Does.Contain("syncQueueName"));
+            Assert.That(ModuleInput(deployment, settings["Queues__IntegrationDeletions"]), Does.Contain("deletionQueueName"));
+            Assert.That(ModuleInput(deployment, settings["Storage__QueueServiceUri"]), Does.Contain("outputs.queueEndpoint"));
+            Assert.That(_templateText, Does.Contain("974c5e8b-45b9-4653-ba55-5f855dd0fb88"), "the identity has Storage Queue Data Contributor");
+        });
+    }
+
     [TestCase("b7e6dc6d-f1e8-4753-8033-0f276bb0955b", TestName = "Role Storage Blob Data Owner is assigned")]
     [TestCase("974c5e8b-45b9-4653-ba55-5f855dd0fb88", TestName = "Role Storage Queue Data Contributor is assigned")]
     [TestCase("0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", TestName = "Role Storage Table Data Contributor is assigned")]

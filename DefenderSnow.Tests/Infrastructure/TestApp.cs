@@ -48,6 +48,9 @@ public sealed class TestApp : IAsyncDisposable
         {
             ["Storage:ConnectionString"] = storage,
             ["Storage:TablePrefix"] = prefix,
+            // Azurite is shared by every fixture: each app gets queues of its own.
+            ["Queues:SyncIntegrations"] = $"sync-{prefix}",
+            ["Queues:IntegrationDeletions"] = $"deletions-{prefix}",
             ["KeyVault:VaultUri"] = keyVault.BaseUri.AbsoluteUri,
             ["Defender:Endpoint"] = resourceManager.BaseUri.AbsoluteUri,
             ["Defender:RetryDelay"] = "00:00:00.010",
@@ -68,6 +71,9 @@ public sealed class TestApp : IAsyncDisposable
     }
 
     public T Function<T>() => FunctionsHost.Create<T>(Host);
+
+    /// <summary>The app's queues in Azurite, read and handled as the Functions host would.</summary>
+    public TestQueues Queues => new(Get<DefenderSnow.Core.Storage.QueueClientProvider>());
 
     public T Get<T>()
         where T : notnull => Services.GetRequiredService<T>();

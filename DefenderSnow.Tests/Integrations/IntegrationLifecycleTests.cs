@@ -1,6 +1,7 @@
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Secrets;
+using DefenderSnow.Core.Storage;
 using DefenderSnow.Simulators.Defender;
 using DefenderSnow.Simulators.Hosting;
 using DefenderSnow.Simulators.KeyVault;
@@ -208,10 +209,16 @@ public sealed class IntegrationLifecycleTests : IntegrationFunctionTestBase
         var interrupted = await DeleteAsync(id);
         App.ResourceManager.Faults.Clear();
 
-        Assert.That(interrupted.Status, Is.EqualTo(502), interrupted.ToString());
+        // Resource Manager kept failing: the delete goes on in the background instead of failing the request.
+        Assert.That(interrupted.Status, Is.EqualTo(202), interrupted.ToString());
+        Assert.That(interrupted.Headers.Location.ToString(), Is.EqualTo($"/api/integrations/{id}"));
+        Assert.That(interrupted.Json["status"]!.GetValue<string>(), Is.EqualTo("deleting"));
+        Assert.That(interrupted.Json["statusDetail"]!.GetValue<string>(), Is.EqualTo("2 assignments remain."));
         Assert.That((await GetAsync(id)).Status, Is.EqualTo(200), "nothing is lost while Resource Manager fails");
         var finished = await DeleteAsync(id);
         Assert.That(finished.Status, Is.EqualTo(204), finished.ToString());
+        // The message the interrupted delete left finds nothing more to do.
+        Assert.That(await App.Queues.DrainAsync(WorkQueue.IntegrationDeletions, m => Functions.CompleteDeletion(m, CancellationToken.None)), Is.EqualTo(1));
         Assert.That(App.ResourceManager.State.GovernanceAssignments.Where(g => assignments.Any(a => g.AssignmentKey == a.Id)), Is.Empty);
         Assert.That((await GetAsync(id)).Status, Is.EqualTo(404));
     }

@@ -43,7 +43,7 @@ internal static class GeneratedInput
     public static Gen<string?> Body(JsonObject? seed)
     {
         var random = JsonValue.Select(v => (string?)(v?.ToJsonString() ?? "null"));
-        if (seed is null)
+        if (seed is null || seed.Count == 0)
         {
             return Gen.Frequency((3, Gen.Constant<string?>(null)), (1, Gen.Constant<string?>("{}")), (2, random));
         }

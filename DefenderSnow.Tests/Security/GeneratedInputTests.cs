@@ -98,7 +98,8 @@ public sealed class GeneratedInputTests : IntegrationFunctionTestBase
             ["emailNotifications"] = new JsonObject { ["notifyOwner"] = true, ["notifyManager"] = false },
         },
         "UpdateAssignment" => new JsonObject { ["assignedTo"] = "svc-defender@contoso.example", ["remediationTimeframeDays"] = 10 },
-        _ => new JsonObject(),
+        "RunSync" => new JsonObject { ["integrationId"] = _integrationId, ["full"] = false },
+        _ => null,
     };
 
     private async Task<bool> CheckAsync(HttpFunction function, FuzzCase input)

@@ -45,6 +45,15 @@ param syncSchedule string
 @description('Client id of the Entra ID app registration that signs callers in and carries the app roles.')
 param authClientId string
 
+@description('Storage:QueueServiceUri, e.g. https://<account>.queue.core.windows.net/ (the same account as the tables).')
+param queueServiceUri string
+
+@description('Queues:SyncIntegrations.')
+param syncQueueName string
+
+@description('Queues:IntegrationDeletions.')
+param deletionQueueName string
+
 resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
 }
@@ -128,6 +137,9 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       Defender__Endpoint: defenderEndpoint
       Defender__Audience: defenderAudience
       ServiceNow__AllowedHosts__0: serviceNowAllowedHost
+      Storage__QueueServiceUri: queueServiceUri
+      Queues__SyncIntegrations: syncQueueName
+      Queues__IntegrationDeletions: deletionQueueName
       SyncSchedule: syncSchedule
 
       // Every endpoint but health requires an app role from the principal App Service authentication sets.

@@ -7,6 +7,9 @@ param tags object = {}
 @description('Blob containers to create (the Flex Consumption deployment container).')
 param containerNames array = []
 
+@description('Queues to create (DefenderSnow\'s sync-integrations and integration-deletions).')
+param queueNames array = []
+
 resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name
   location: location
@@ -40,6 +43,16 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
         properties: {
           publicAccess: 'None'
         }
+      }
+    ]
+  }
+
+  resource queueServices 'queueServices' = {
+    name: 'default'
+
+    resource queues 'queues' = [
+      for queueName in queueNames: {
+        name: queueName
       }
     ]
   }

@@ -44,7 +44,7 @@ internal static partial class ResourceManagerEndpoints
 
     private static async Task ServeAsync(HttpContext context, ResourceManagerState state, ArmRoute route, string operation)
     {
-        if (await RejectTokenAsync(context, state) || await RejectApiVersionAsync(context, route.Kind))
+        if (await RejectTokenAsync(context, state) || await state.Throttling.RejectAsync(context) || await RejectApiVersionAsync(context, route.Kind))
         {
             return;
         }

@@ -24,7 +24,11 @@ public sealed partial class ResourceManagerState
     public ResourceManagerState(TimeProvider timeProvider)
     {
         TimeProvider = timeProvider;
+        Throttling = new SubscriptionThrottling(timeProvider);
     }
+
+    /// <summary>The per-subscription read, write and delete buckets.</summary>
+    public SubscriptionThrottling Throttling { get; }
 
     /// <summary>The clock bearer tokens' expiry is checked against.</summary>
     public TimeProvider TimeProvider { get; }
@@ -167,6 +171,7 @@ public sealed partial class ResourceManagerState
             Faults.Clear();
             _pageSize = 100;
             NextLinkBase = null;
+            Throttling.Reset();
         }
     }
 

@@ -1,0 +1,70 @@
+namespace DefenderSnow.Core.Hosting;
+
+/// <summary>
+/// Counts the HTTP requests (every attempt, token requests included) sent to ServiceNow and Resource Manager
+/// within a measured flow, so a run can report what each integration cost. The count follows the async flow
+/// that began it, so integrations synced at once in one process are counted apart.
+/// </summary>
+public sealed class UpstreamRequestMeter
+{
+    private readonly AsyncLocal<UpstreamRequestTally?> _current = new();
+
+    /// <summary>Counts requests from here on in this async flow into the returned tally.</summary>
+    public UpstreamRequestTally Begin()
+    {
+        var tally = new UpstreamRequestTally();
+        _current.Value = tally;
+        return tally;
+    }
+
+    internal void Count(UpstreamSystem system) => _current.Value?.Add(system);
+}
+
+/// <summary>The systems whose requests are counted.</summary>
+public enum UpstreamSystem
+{
+    ServiceNow,
+    ResourceManager,
+}
+
+/// <summary>Requests counted by one measured flow.</summary>
+public sealed class UpstreamRequestTally
+{
+    private int _serviceNow;
+    private int _resourceManager;
+
+    public int ServiceNow => Volatile.Read(ref _serviceNow);
+
+    public int ResourceManager => Volatile.Read(ref _resourceManager);
+
+    internal void Add(UpstreamSystem system)
+    {
+        if (system == UpstreamSystem.ServiceNow)
+        {
+            Interlocked.Increment(ref _serviceNow);
+        }
+        else
+        {
+            Interlocked.Increment(ref _resourceManager);
+        }
+    }
+}
+
+/// <summary>The innermost handler of an upstream client: every attempt that goes on the wire is counted.</summary>
+internal sealed class UpstreamRequestCountingHandler : DelegatingHandler
+{
+    private readonly UpstreamRequestMeter _meter;
+    private readonly UpstreamSystem _system;
+
+    public UpstreamRequestCountingHandler(UpstreamRequestMeter meter, UpstreamSystem system)
+    {
+        _meter = meter;
+        _system = system;
+    }
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        _meter.Count(_system);
+        return base.SendAsync(request, cancellationToken);
+    }
+}

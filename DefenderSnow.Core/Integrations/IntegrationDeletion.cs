@@ -1,0 +1,215 @@
+using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Defender;
+using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Secrets;
+using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Core.Storage;
+using DefenderSnow.Core.Sync;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DefenderSnow.Core.Integrations;
+
+/// <summary>
+/// Deletes an integration: marks it deleting, removes every live assignment (Defender's governance assignment,
+/// then the assignment closed as <c>integrationDeleted</c>), then the secrets, the sync state and the
+/// integration. Small deletes finish in the request; the rest goes on from <c>integration-deletions</c> in
+/// batches, each message handing over to the next, pausing when Resource Manager stays throttled or down.
+/// Every step can be repeated, so a redelivered message or a repeated delete finishes what another started.
+/// </summary>
+public sealed class IntegrationDeletion
+{
+    private readonly IIntegrationStore _store;
+    private readonly IAssignmentStore _assignments;
+    private readonly ISecretStore _secrets;
+    private readonly IServiceNowTokenProvider _tokens;
+    private readonly IDefenderClient _defender;
+    private readonly ISyncStateStore _syncStates;
+    private readonly IWorkQueueSender _queue;
+    private readonly IOptions<IntegrationDeletionOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<IntegrationDeletion> _logger;
+
+    public IntegrationDeletion(
+        IIntegrationStore store,
+        IAssignmentStore assignments,
+        ISecretStore secrets,
+        IServiceNowTokenProvider tokens,
+        IDefenderClient defender,
+        ISyncStateStore syncStates,
+        IWorkQueueSender queue,
+        IOptions<IntegrationDeletionOptions> options,
+        TimeProvider timeProvider,
+        ILogger<IntegrationDeletion> logger)
+    {
+        _store = store;
+        _assignments = assignments;
+        _secrets = secrets;
+        _tokens = tokens;
+        _defender = defender;
+        _syncStates = syncStates;
+        _queue = queue;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <returns>Null when the delete finished; otherwise the integration, <c>deleting</c>, whose delete goes on in the background.</returns>
+    public async Task<Integration?> StartAsync(Versioned<Integration> current, CancellationToken cancellationToken)
+    {
+        var id = current.Value.Id;
+        var live = await _assignments.CountLiveAsync(id, cancellationToken).ConfigureAwait(false);
+        current = await MarkAsync(current, live, cancellationToken).ConfigureAwait(false);
+        if (live <= _options.Value.InlineAssignments)
+        {
+            // One more than counted: when the batch runs out before its limit, nothing is left.
+            var batch = await RemoveBatchAsync(id, live + 1, cancellationToken).ConfigureAwait(false);
+            if (batch.Exhausted)
+            {
+                await FinishAsync(id, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+
+            live -= batch.Removed;
+        }
+
+        await _queue.SendAsync(WorkQueue.IntegrationDeletions, new IntegrationDeletionMessage(id, live), cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Integration {IntegrationId} delete goes on in the background with {AssignmentCount} live assignments", id, live);
+        var marked = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        return (marked ?? current).Value;
+    }
+
+    /// <summary>Handles one <c>integration-deletions</c> message: one batch, then the next message or the end.</summary>
+    public async Task ContinueAsync(IntegrationDeletionMessage message, CancellationToken cancellationToken)
+    {
+        var current = await _store.GetAsync(message.IntegrationId, cancellationToken).ConfigureAwait(false);
+        if (current is null)
+        {
+            // Finished by a repeated delete or an earlier delivery.
+            return;
+        }
+
+        if (current.Value.DeletionStartedAt is null)
+        {
+            _logger.LogWarning("Deletion message for integration {IntegrationId}, which is not being deleted; ignored", message.IntegrationId);
+            return;
+        }
+
+        var (removed, paused, exhausted) = await RemoveBatchAsync(message.IntegrationId, _options.Value.BatchSize, cancellationToken).ConfigureAwait(false);
+        if (exhausted)
+        {
+            await FinishAsync(message.IntegrationId, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // An estimate for people watching (a redelivered message counts a batch twice); the work itself never relies on it.
+        var remaining = Math.Max(message.Remaining - removed, 1);
+        await MarkAsync(current, remaining, cancellationToken).ConfigureAwait(false);
+        await _queue.SendAsync(
+            WorkQueue.IntegrationDeletions,
+            message with { Remaining = remaining },
+            cancellationToken,
+            paused ? _options.Value.RetryPause : null).ConfigureAwait(false);
+        _logger.LogInformation(
+            "Integration {IntegrationId} delete removed {Removed} assignments, about {Remaining} remain{Paused}",
+            message.IntegrationId, removed, remaining, paused ? "; paused while Resource Manager recovers" : string.Empty);
+    }
+
+    private async Task<Versioned<Integration>> MarkAsync(Versioned<Integration> current, int remaining, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var marked = current.Value with
+            {
+                DeletionStartedAt = current.Value.DeletionStartedAt ?? _timeProvider.GetUtcNow(),
+                Status = IntegrationStatus.Deleting,
+                StatusDetail = remaining == 1 ? "1 assignment remains." : $"{remaining} assignments remain.",
+            };
+            try
+            {
+                return await _store.UpdateAsync(current with { Value = marked }, current.Value.Name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConcurrencyException) when (attempt < 5)
+            {
+                current = await _store.GetAsync(current.Value.Id, cancellationToken).ConfigureAwait(false)
+                    ?? throw new NotFoundException("Integration", current.Value.Id);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes up to <paramref name="limit"/> live assignments, a few at a time: the pacing handler slows them down
+    /// per subscription when Resource Manager throttles.
+    /// </summary>
+    /// <returns>How many were removed, whether Resource Manager stopped some (they stay live), and whether none is left.</returns>
+    private async Task<(int Removed, bool Paused, bool Exhausted)> RemoveBatchAsync(string integrationId, int limit, CancellationToken cancellationToken)
+    {
+        var batch = new List<Versioned<Assignment>>();
+        await foreach (var assignment in _assignments.ListLiveAsync(integrationId, cancellationToken).ConfigureAwait(false))
+        {
+            if (batch.Count == limit)
+            {
+                break;
+            }
+
+            batch.Add(assignment);
+        }
+
+        var removed = 0;
+        var paused = false;
+        await Parallel.ForEachAsync(
+            batch,
+            new ParallelOptions { MaxDegreeOfParallelism = _options.Value.Parallelism, CancellationToken = cancellationToken },
+            async (assignment, token) =>
+            {
+                try
+                {
+                    await RemoveAsync(assignment, token).ConfigureAwait(false);
+                    Interlocked.Increment(ref removed);
+                }
+                catch (UpstreamUnreachableException e)
+                {
+                    paused = true;
+                    _logger.LogWarning("Integration {IntegrationId} delete paused: {Reason}", integrationId, e.Message);
+                }
+            }).ConfigureAwait(false);
+        return (removed, paused, !paused && batch.Count < limit);
+    }
+
+    private async Task RemoveAsync(Versioned<Assignment> assignment, CancellationToken cancellationToken)
+    {
+        var a = assignment.Value;
+        await _defender.DeleteGovernanceAssignmentAsync(a.ResourceId, a.AssessmentName, a.Id, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _assignments.CloseAsync(assignment, ClosedReason.IntegrationDeleted, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConcurrencyException)
+        {
+            // Changed meanwhile (a sync, or another delivery of this delete): close what is there now, if still live.
+            var current = await _assignments.GetAsync(a.IntegrationId, a.Id, cancellationToken).ConfigureAwait(false);
+            if (current is not null && current.Value.Status != AssignmentStatus.Closed)
+            {
+                await _assignments.CloseAsync(current, ClosedReason.IntegrationDeleted, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task FinishAsync(string integrationId, CancellationToken cancellationToken)
+    {
+        foreach (var secret in Enum.GetValues<IntegrationSecret>())
+        {
+            await _secrets.DeleteAsync(integrationId, secret, cancellationToken).ConfigureAwait(false);
+        }
+
+        _tokens.Forget(integrationId);
+        await _syncStates.DeleteAsync(integrationId, cancellationToken).ConfigureAwait(false);
+        var current = await _store.GetAsync(integrationId, cancellationToken).ConfigureAwait(false);
+        if (current is not null)
+        {
+            await _store.DeleteAsync(current, cancellationToken).ConfigureAwait(false);
+        }
+
+        _logger.LogInformation("Integration {IntegrationId} deleted", integrationId);
+    }
+}

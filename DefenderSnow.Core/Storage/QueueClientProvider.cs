@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
+
+namespace DefenderSnow.Core.Storage;
+
+/// <summary>
+/// Hands out the app's <see cref="QueueClient"/>s, creating each queue once per process on first use,
+/// as <see cref="TableClientProvider"/> does for tables.
+/// </summary>
+public sealed class QueueClientProvider
+{
+    private readonly QueueServiceClient _service;
+    private readonly QueueOptions _options;
+    private readonly ConcurrentDictionary<WorkQueue, Lazy<Task<QueueClient>>> _queues = new();
+
+    public QueueClientProvider(QueueServiceClient service, IOptions<QueueOptions> options)
+    {
+        _service = service;
+        _options = options.Value;
+    }
+
+    public Task<QueueClient> GetAsync(WorkQueue queue, CancellationToken cancellationToken)
+    {
+        var lazy = _queues.GetOrAdd(queue, q => new Lazy<Task<QueueClient>>(() => CreateAsync(q)));
+        var task = lazy.Value;
+        if (task.IsFaulted || task.IsCanceled)
+        {
+            _queues.TryRemove(new KeyValuePair<WorkQueue, Lazy<Task<QueueClient>>>(queue, lazy));
+        }
+
+        return task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>The service client, for account-level calls (the poison queues of tests).</summary>
+    internal QueueServiceClient ServiceClient => _service;
+
+    private async Task<QueueClient> CreateAsync(WorkQueue queue)
+    {
+        var client = _service.GetQueueClient(_options.NameOf(queue));
+        // Not cancellable on purpose: several callers share this one creation.
+        await client.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        return client;
+    }
+}

@@ -1,0 +1,11 @@
+namespace DefenderSnow.Core.Storage;
+
+/// <summary>The Storage queues of the design; their names are settings (<see cref="QueueOptions"/>).</summary>
+public enum WorkQueue
+{
+    /// <summary>One message per integration per sync run, handled by <c>SyncIntegration</c>.</summary>
+    SyncIntegrations,
+
+    /// <summary>One message per unfinished integration delete, handled by <c>CompleteIntegrationDeletion</c>.</summary>
+    IntegrationDeletions,
+}

@@ -1,0 +1,36 @@
+namespace DefenderSnow.Core.Sync;
+
+/// <summary>One integration's part of a run: what was examined and changed, what failed, and what it cost.</summary>
+public sealed record IntegrationSyncResult
+{
+    public required string IntegrationId { get; init; }
+
+    public IntegrationSyncStatus Status { get; init; } = IntegrationSyncStatus.Pending;
+
+    /// <summary>Why it was skipped or failed, in a sentence.</summary>
+    public string? Note { get; init; }
+
+    /// <summary>Whether this integration got a full pass (requested, or due by <c>FullSyncEvery</c>).</summary>
+    public bool Full { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    public int TicketsExamined { get; init; }
+
+    /// <summary>Assignments closed, by closed reason (<c>ticketResolved</c>, …).</summary>
+    public IReadOnlyDictionary<string, int> AssignmentsClosed { get; init; } = new Dictionary<string, int>();
+
+    public int OwnersChanged { get; init; }
+
+    public int TicketStatesUpdated { get; init; }
+
+    public IReadOnlyList<SyncError> Errors { get; init; } = [];
+
+    public int ServiceNowRequests { get; init; }
+
+    public int ResourceManagerRequests { get; init; }
+
+    public bool IsFinished => Status is not (IntegrationSyncStatus.Pending or IntegrationSyncStatus.Running);
+}

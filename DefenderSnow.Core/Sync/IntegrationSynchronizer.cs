@@ -1,0 +1,328 @@
+using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Hosting;
+using DefenderSnow.Core.Integrations;
+using DefenderSnow.Core.ServiceNow;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DefenderSnow.Core.Sync;
+
+/// <summary>
+/// Syncs one integration for one run (one <c>sync-integrations</c> message). Incremental by default: per ticket
+/// table, only our tickets changed since the integration's cursor, page by page; the cursor moves only past
+/// changes that were applied. A full pass reads every live assignment's ticket by sys_id and also closes the
+/// assignments of deleted tickets. Safe to run again for the same message.
+/// </summary>
+public sealed class IntegrationSynchronizer
+{
+    /// <summary>A first incremental read starts this long before the integration was created, in case clocks differ.</summary>
+    private static readonly TimeSpan FirstReadMargin = TimeSpan.FromMinutes(5);
+
+    private readonly IIntegrationStore _integrations;
+    private readonly ISyncStateStore _states;
+    private readonly ISyncRunStore _runs;
+    private readonly IAssignmentStore _assignments;
+    private readonly IServiceNowClientFactory _clients;
+    private readonly TicketChangeApplier _applier;
+    private readonly UpstreamRequestMeter _meter;
+    private readonly IOptions<SyncOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<IntegrationSynchronizer> _logger;
+
+    public IntegrationSynchronizer(
+        IIntegrationStore integrations,
+        ISyncStateStore states,
+        ISyncRunStore runs,
+        IAssignmentStore assignments,
+        IServiceNowClientFactory clients,
+        TicketChangeApplier applier,
+        UpstreamRequestMeter meter,
+        IOptions<SyncOptions> options,
+        TimeProvider timeProvider,
+        ILogger<IntegrationSynchronizer> logger)
+    {
+        _integrations = integrations;
+        _states = states;
+        _runs = runs;
+        _assignments = assignments;
+        _clients = clients;
+        _applier = applier;
+        _meter = meter;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <param name="message">The queue message.</param>
+    /// <param name="dequeueCount">How often the queue has delivered it, this time included.</param>
+    /// <param name="cancellationToken">The host's shutdown.</param>
+    public async Task HandleAsync(SyncMessage message, long dequeueCount, CancellationToken cancellationToken)
+    {
+        var row = await _runs.GetIntegrationAsync(message.RunId, message.IntegrationId, cancellationToken).ConfigureAwait(false);
+        if (row is null)
+        {
+            _logger.LogWarning("Sync message for integration {IntegrationId} names run {RunId}, which has no row for it; ignored", message.IntegrationId, message.RunId);
+            return;
+        }
+
+        if (row.IsFinished)
+        {
+            // Redelivered after it finished (a crash between the last write and the message's deletion).
+            return;
+        }
+
+        try
+        {
+            await SyncAsync(message, row, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (dequeueCount >= _options.Value.SyncMaxDequeueCount && e is not OperationCanceledException)
+        {
+            // The host moves the message to the poison queue after this attempt: the run must say so.
+            _logger.LogError(e, "Sync of integration {IntegrationId} in run {RunId} failed on its last delivery ({DequeueCount})", message.IntegrationId, message.RunId, dequeueCount);
+            var current = await _runs.GetIntegrationAsync(message.RunId, message.IntegrationId, CancellationToken.None).ConfigureAwait(false) ?? row;
+            await _runs.SaveIntegrationAsync(
+                message.RunId,
+                current with
+                {
+                    Status = IntegrationSyncStatus.Failed,
+                    Note = $"Failed {dequeueCount} times; the message went to the poison queue. Last error: {ErrorText(e)}",
+                    FinishedAt = _timeProvider.GetUtcNow(),
+                },
+                CancellationToken.None).ConfigureAwait(false);
+            await ReleaseAsync(message, fullSucceeded: false, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task SyncAsync(SyncMessage message, IntegrationSyncResult row, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var integration = await _integrations.GetAsync(message.IntegrationId, cancellationToken).ConfigureAwait(false);
+        if (integration is null || integration.Value.DeletionStartedAt is not null)
+        {
+            await FinishAsync(message.RunId, row, IntegrationSyncStatus.Skipped, "The integration was deleted.", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var state = await _states.GetAsync(message.IntegrationId, cancellationToken).ConfigureAwait(false);
+        if (state.Value.IsHeldByAnotherRun(message.RunId, now))
+        {
+            await FinishAsync(message.RunId, row, IntegrationSyncStatus.Skipped, $"Run '{state.Value.HeldByRun}' was syncing it.", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (state.Value.HeldByRun != message.RunId)
+        {
+            // Our hold expired (a long outage before delivery): take it again before touching anything.
+            await _states.UpdateAsync(message.IntegrationId, s => s with { HeldByRun = message.RunId, HeldUntil = now + _options.Value.SyncHoldDuration }, cancellationToken).ConfigureAwait(false);
+        }
+
+        var started = row with { Status = IntegrationSyncStatus.Running, StartedAt = row.StartedAt ?? now, Full = message.Full };
+        await _runs.SaveIntegrationAsync(message.RunId, started, cancellationToken).ConfigureAwait(false);
+
+        var requests = _meter.Begin();
+        var tally = new SyncTally(message.IntegrationId);
+        IntegrationSyncStatus status;
+        string? note = null;
+        try
+        {
+            var client = _clients.Create(integration.Value.ToConnection());
+            if (message.Full)
+            {
+                await FullPassAsync(client, message.IntegrationId, tally, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await IncrementalAsync(client, integration.Value, tally, cancellationToken).ConfigureAwait(false);
+            }
+
+            status = IntegrationSyncStatus.Succeeded;
+        }
+        catch (ServiceNowRejectedException e)
+        {
+            status = IntegrationSyncStatus.CredentialsRejected;
+            note = e.Message;
+        }
+        catch (ServiceNowUnreachableException e)
+        {
+            status = IntegrationSyncStatus.Unreachable;
+            note = e.Message;
+        }
+        catch (ValidationException e)
+        {
+            // The instance URL is no longer allowed by ServiceNow:AllowedHosts.
+            status = IntegrationSyncStatus.Failed;
+            note = e.Message;
+        }
+
+        await SetIntegrationStatusAsync(message.IntegrationId, status, note, cancellationToken).ConfigureAwait(false);
+        await ReleaseAsync(message, fullSucceeded: message.Full && status == IntegrationSyncStatus.Succeeded, cancellationToken).ConfigureAwait(false);
+        var finished = tally.ToResult(started, status, note, _timeProvider.GetUtcNow(), requests);
+        await _runs.SaveIntegrationAsync(message.RunId, finished, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation(
+            "Sync of integration {IntegrationId} in run {RunId} {Status}: {TicketsExamined} tickets examined, {OwnersChanged} owners changed, {StatesUpdated} states updated, {ErrorCount} errors, {ServiceNowRequests} ServiceNow and {ResourceManagerRequests} Resource Manager requests",
+            message.IntegrationId, message.RunId, status, finished.TicketsExamined, finished.OwnersChanged, finished.TicketStatesUpdated, finished.Errors.Count, finished.ServiceNowRequests, finished.ResourceManagerRequests);
+    }
+
+    private async Task IncrementalAsync(IServiceNowClient client, Integration integration, SyncTally tally, CancellationToken cancellationToken)
+    {
+        var state = (await _states.GetAsync(integration.Id, cancellationToken).ConfigureAwait(false)).Value;
+        foreach (var table in ServiceNowTicketTables.All)
+        {
+            var read = state.Cursors.GetValueOrDefault(table.Name) ?? ServiceNowChangeCursor.Since(integration.CreatedAt - FirstReadMargin);
+            var applied = read;
+            var blocked = false;
+            while (true)
+            {
+                var page = await client.GetChangedTicketsAsync(table.Name, read, cancellationToken).ConfigureAwait(false);
+                foreach (var ticket in page.Tickets)
+                {
+                    var ok = await _applier.ApplyAsync(integration.Id, ticket, tally, cancellationToken).ConfigureAwait(false);
+                    if (!blocked && ok)
+                    {
+                        applied = Advance(applied, ticket);
+                    }
+
+                    // Later changes are still applied (they are idempotent), but the cursor stays before the failed one.
+                    blocked |= !ok;
+                }
+
+                if (!blocked)
+                {
+                    applied = page.Next;
+                }
+
+                if (!Equals(applied, state.Cursors.GetValueOrDefault(table.Name)))
+                {
+                    var saved = applied;
+                    state = await _states.UpdateAsync(
+                        integration.Id,
+                        s => s with { Cursors = new Dictionary<string, ServiceNowChangeCursor>(s.Cursors) { [table.Name] = saved } },
+                        cancellationToken).ConfigureAwait(false);
+                }
+
+                if (!page.HasMore)
+                {
+                    break;
+                }
+
+                read = page.Next;
+            }
+        }
+    }
+
+    /// <summary>The cursor just past <paramref name="ticket"/>, which is the next change in read order.</summary>
+    private static ServiceNowChangeCursor Advance(ServiceNowChangeCursor cursor, ServiceNowTicket ticket)
+    {
+        if (ticket.UpdatedOn < cursor.UpdatedOn)
+        {
+            return cursor;
+        }
+
+        var seen = ticket.UpdatedOn == cursor.UpdatedOn ? new Dictionary<string, int>(cursor.SeenAtUpdatedOn) : [];
+        seen[ticket.SysId] = ticket.ModCount;
+        return new ServiceNowChangeCursor(ticket.UpdatedOn, seen);
+    }
+
+    private async Task FullPassAsync(IServiceNowClient client, string integrationId, SyncTally tally, CancellationToken cancellationToken)
+    {
+        var live = new List<Storage.Versioned<Assignment>>();
+        await foreach (var assignment in _assignments.ListLiveAsync(integrationId, cancellationToken).ConfigureAwait(false))
+        {
+            if (assignment.Value.Ticket.SysId is not null)
+            {
+                live.Add(assignment);
+            }
+        }
+
+        foreach (var group in live.GroupBy(a => a.Value.Ticket.Table))
+        {
+            var tickets = (await client.GetTicketsAsync(group.Key, group.Select(a => a.Value.Ticket.SysId!), cancellationToken).ConfigureAwait(false))
+                .ToDictionary(t => t.SysId, StringComparer.Ordinal);
+            foreach (var assignment in group)
+            {
+                if (tickets.TryGetValue(assignment.Value.Ticket.SysId!, out var ticket))
+                {
+                    await _applier.ApplyAsync(integrationId, ticket, tally, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    tally.TicketsExamined++;
+                    await _applier.CloseDeletedAsync(assignment, tally, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private async Task SetIntegrationStatusAsync(string integrationId, IntegrationSyncStatus outcome, string? note, CancellationToken cancellationToken)
+    {
+        // Only what ServiceNow said about the connection changes the integration's status.
+        IntegrationStatus status;
+        switch (outcome)
+        {
+            case IntegrationSyncStatus.Succeeded:
+                status = IntegrationStatus.Connected;
+                note = null;
+                break;
+            case IntegrationSyncStatus.CredentialsRejected:
+                status = IntegrationStatus.CredentialsRejected;
+                break;
+            case IntegrationSyncStatus.Unreachable:
+                status = IntegrationStatus.Unreachable;
+                break;
+            default:
+                return;
+        }
+
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            var current = await _integrations.GetAsync(integrationId, cancellationToken).ConfigureAwait(false);
+            if (current is null || current.Value.DeletionStartedAt is not null)
+            {
+                return;
+            }
+
+            var now = _timeProvider.GetUtcNow();
+            try
+            {
+                await _integrations.UpdateAsync(
+                    current with
+                    {
+                        Value = current.Value with
+                        {
+                            Status = status,
+                            StatusDetail = note,
+                            LastSyncAt = outcome == IntegrationSyncStatus.Succeeded ? now : current.Value.LastSyncAt,
+                        },
+                    },
+                    current.Value.Name,
+                    cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (ConcurrencyException)
+            {
+            }
+        }
+    }
+
+    private async Task ReleaseAsync(SyncMessage message, bool fullSucceeded, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        await _states.UpdateAsync(
+            message.IntegrationId,
+            s => s with
+            {
+                HeldByRun = s.HeldByRun == message.RunId ? null : s.HeldByRun,
+                HeldUntil = s.HeldByRun == message.RunId ? null : s.HeldUntil,
+                LastFullSyncAt = fullSucceeded ? now : s.LastFullSyncAt,
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task FinishAsync(string runId, IntegrationSyncResult row, IntegrationSyncStatus status, string note, CancellationToken cancellationToken) =>
+        _runs.SaveIntegrationAsync(runId, row with { Status = status, Note = note, FinishedAt = _timeProvider.GetUtcNow() }, cancellationToken);
+
+    /// <summary>Domain messages are written for callers and carry no secret; anything else is named by its type only.</summary>
+    private static string ErrorText(Exception e) => e is DomainException ? e.Message : e.GetType().Name;
+}

@@ -1,0 +1,185 @@
+using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Integrations;
+using DefenderSnow.Core.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DefenderSnow.Core.Sync;
+
+/// <summary>
+/// Starts runs (records the run, holds each integration for it, and puts one message per integration on
+/// <c>sync-integrations</c>) and reads them back.
+/// </summary>
+public sealed class SyncService
+{
+    public const int DefaultPageSize = 20;
+    public const int MaxPageSize = 200;
+    private const int IntegrationPageSize = 200;
+
+    private readonly IIntegrationStore _integrations;
+    private readonly ISyncStateStore _states;
+    private readonly ISyncRunStore _runs;
+    private readonly IWorkQueueSender _queue;
+    private readonly IOptions<SyncOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<SyncService> _logger;
+
+    public SyncService(
+        IIntegrationStore integrations,
+        ISyncStateStore states,
+        ISyncRunStore runs,
+        IWorkQueueSender queue,
+        IOptions<SyncOptions> options,
+        TimeProvider timeProvider,
+        ILogger<SyncService> logger)
+    {
+        _integrations = integrations;
+        _states = states;
+        _runs = runs;
+        _queue = queue;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Starts a run. An integration another run is still syncing makes a manual run fail with
+    /// <see cref="ConflictException"/> (nothing recorded, nothing held); a timer run skips it with a note.
+    /// </summary>
+    public async Task<SyncRun> StartAsync(SyncTrigger trigger, StartSyncRequest request, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var runId = SyncRunId.New(now);
+        var full = request.Full ?? false;
+        var integrations = await CoveredIntegrationsAsync(request.IntegrationId, cancellationToken).ConfigureAwait(false);
+
+        var rows = new List<IntegrationSyncResult>();
+        var held = new List<string>();
+        foreach (var integration in integrations)
+        {
+            var state = await _states.GetAsync(integration.Id, cancellationToken).ConfigureAwait(false);
+            var heldBy = state.Value.IsHeldByAnotherRun(runId, now) ? state.Value.HeldByRun : null;
+            if (heldBy is null)
+            {
+                try
+                {
+                    await _states.SaveAsync(state with { Value = state.Value with { HeldByRun = runId, HeldUntil = now + _options.Value.SyncHoldDuration } }, cancellationToken).ConfigureAwait(false);
+                    held.Add(integration.Id);
+                }
+                catch (ConcurrencyException)
+                {
+                    heldBy = "another run";
+                }
+            }
+
+            if (heldBy is not null)
+            {
+                if (trigger == SyncTrigger.Manual)
+                {
+                    await ReleaseAsync(runId, held).ConfigureAwait(false);
+                    throw new ConflictException($"Integration '{integration.Id}' is being synced by run '{heldBy}'; start this run when that one has finished.");
+                }
+
+                rows.Add(new IntegrationSyncResult
+                {
+                    IntegrationId = integration.Id,
+                    Status = IntegrationSyncStatus.Skipped,
+                    Note = $"Run '{heldBy}' was still syncing it.",
+                    FinishedAt = now,
+                });
+                continue;
+            }
+
+            rows.Add(new IntegrationSyncResult { IntegrationId = integration.Id, Full = full || FullPassDue(trigger, integration, state.Value, now) });
+        }
+
+        var run = new SyncRun { RunId = runId, Trigger = trigger, Full = full, StartedAt = now, Integrations = rows };
+        try
+        {
+            await _runs.AddAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ReleaseAsync(runId, held).ConfigureAwait(false);
+            throw;
+        }
+
+        foreach (var row in rows.Where(r => r.Status == IntegrationSyncStatus.Pending))
+        {
+            await _queue.SendAsync(WorkQueue.SyncIntegrations, new SyncMessage(runId, row.IntegrationId, row.Full), cancellationToken).ConfigureAwait(false);
+        }
+
+        _logger.LogInformation(
+            "Sync run {RunId} started by {Trigger} for {IntegrationCount} integrations ({SkippedCount} skipped), full: {Full}",
+            runId, trigger, rows.Count, rows.Count(r => r.Status == IntegrationSyncStatus.Skipped), full);
+        return run;
+    }
+
+    public async Task<SyncRun> GetAsync(string runId, CancellationToken cancellationToken) =>
+        await _runs.GetAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Sync run", runId);
+
+    public Task<ResultPage<SyncRun>> ListAsync(int? pageSize, string? continuationToken, CancellationToken cancellationToken)
+    {
+        var size = pageSize ?? DefaultPageSize;
+        if (size is < 1 or > MaxPageSize)
+        {
+            throw new ValidationException("top", $"Must be between 1 and {MaxPageSize}.");
+        }
+
+        if (continuationToken is not null && !SyncRunId.IsContinuationToken(continuationToken))
+        {
+            throw new ValidationException("continuationToken", "Is not a continuation token this service issued.");
+        }
+
+        return _runs.ListAsync(size, continuationToken, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<Integration>> CoveredIntegrationsAsync(string? integrationId, CancellationToken cancellationToken)
+    {
+        if (integrationId is not null)
+        {
+            var one = await _integrations.GetAsync(integrationId, cancellationToken).ConfigureAwait(false)
+                ?? throw new NotFoundException("Integration", integrationId);
+            if (one.Value.DeletionStartedAt is not null)
+            {
+                throw new ConflictException($"Integration '{integrationId}' is being deleted.");
+            }
+
+            return [one.Value];
+        }
+
+        var all = new List<Integration>();
+        string? token = null;
+        do
+        {
+            var page = await _integrations.ListAsync(null, IntegrationPageSize, token, cancellationToken).ConfigureAwait(false);
+            all.AddRange(page.Items.Where(i => i.DeletionStartedAt is null));
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        return all;
+    }
+
+    /// <summary>The timer gives an integration a full pass when its last one (or its creation) is <c>FullSyncEvery</c> ago.</summary>
+    private bool FullPassDue(SyncTrigger trigger, Integration integration, SyncState state, DateTimeOffset now) =>
+        trigger == SyncTrigger.Timer && now - (state.LastFullSyncAt ?? integration.CreatedAt) >= _options.Value.FullSyncEvery;
+
+    /// <summary>Gives back the holds of a run that did not start; best effort, since they expire anyway.</summary>
+    private async Task ReleaseAsync(string runId, IEnumerable<string> integrationIds)
+    {
+        foreach (var id in integrationIds)
+        {
+            try
+            {
+                await _states.UpdateAsync(
+                    id,
+                    s => s.HeldByRun == runId ? s with { HeldByRun = null, HeldUntil = null } : s,
+                    CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning(e, "Could not release integration {IntegrationId} from run {RunId} that did not start; the hold expires", id, runId);
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using DefenderSnow.Core.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace DefenderSnow.Core.Sync;
+
+internal static class SyncServiceCollectionExtensions
+{
+    public static IServiceCollection AddSync(this IServiceCollection services, IConfiguration configuration)
+    {
+        // Top-level settings (SyncSchedule, FullSyncEvery, …): the timer binds to %SyncSchedule% itself.
+        services.AddOptions<SyncOptions>()
+            .Bind(configuration)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<UpstreamRequestMeter>();
+        services.AddSingleton<ISyncRunStore, SyncRunStore>();
+        services.AddSingleton<ISyncStateStore, SyncStateStore>();
+        // Transient: they hold the Resource Manager client (directly or through the applier), whose HttpClient must rotate.
+        services.AddTransient<TicketChangeApplier>();
+        services.AddTransient<IntegrationSynchronizer>();
+        services.AddTransient<SyncService>();
+        return services;
+    }
+}

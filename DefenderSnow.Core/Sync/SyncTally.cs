@@ -1,0 +1,49 @@
+using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Hosting;
+
+namespace DefenderSnow.Core.Sync;
+
+/// <summary>What one integration's sync did so far; becomes its <see cref="IntegrationSyncResult"/>.</summary>
+internal sealed class SyncTally
+{
+    private readonly Dictionary<string, int> _closed = new(StringComparer.Ordinal);
+    private readonly List<SyncError> _errors = [];
+
+    public SyncTally(string integrationId)
+    {
+        IntegrationId = integrationId;
+    }
+
+    public string IntegrationId { get; }
+
+    public int TicketsExamined { get; set; }
+
+    public int OwnersChanged { get; set; }
+
+    public int TicketStatesUpdated { get; set; }
+
+    public IReadOnlyList<SyncError> Errors => _errors;
+
+    public void Closed(ClosedReason reason)
+    {
+        var name = SyncNames.Of(reason);
+        _closed[name] = _closed.GetValueOrDefault(name) + 1;
+    }
+
+    public void Error(string? ticket, string message) => _errors.Add(new SyncError(IntegrationId, ticket, message));
+
+    public IntegrationSyncResult ToResult(IntegrationSyncResult started, IntegrationSyncStatus status, string? note, DateTimeOffset finishedAt, UpstreamRequestTally requests) =>
+        started with
+        {
+            Status = status,
+            Note = note,
+            FinishedAt = finishedAt,
+            TicketsExamined = TicketsExamined,
+            AssignmentsClosed = new Dictionary<string, int>(_closed),
+            OwnersChanged = OwnersChanged,
+            TicketStatesUpdated = TicketStatesUpdated,
+            Errors = _errors.ToList(),
+            ServiceNowRequests = requests.ServiceNow,
+            ResourceManagerRequests = requests.ResourceManager,
+        };
+}

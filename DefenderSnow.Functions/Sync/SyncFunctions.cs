@@ -1,0 +1,64 @@
+using Azure.Storage.Queues.Models;
+using DefenderSnow.Core.Storage;
+using DefenderSnow.Core.Sync;
+using DefenderSnow.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace DefenderSnow.Functions.Sync;
+
+/// <summary>The Synchronization functions of the contract: the timer, the manual start, the queue worker and the run reads.</summary>
+public sealed class SyncFunctions
+{
+    private readonly SyncService _sync;
+    private readonly IntegrationSynchronizer _synchronizer;
+    private readonly HttpEndpoint _endpoint;
+
+    public SyncFunctions(SyncService sync, IntegrationSynchronizer synchronizer, HttpEndpoint endpoint)
+    {
+        _sync = sync;
+        _synchronizer = synchronizer;
+        _endpoint = endpoint;
+    }
+
+    /// <summary>Starts a run on the schedule of the setting <c>SyncSchedule</c> (validated at start-up).</summary>
+    [Function("SyncTimer")]
+    public Task Timer([TimerTrigger("%SyncSchedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
+        _sync.StartAsync(SyncTrigger.Timer, new StartSyncRequest(), cancellationToken);
+
+    [Function("RunSync")]
+    public Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "sync")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        _endpoint.RunAsync(request, "RunSync", async _ =>
+        {
+            var body = await RequestBody.ReadOptionalAsync<StartSyncRequest>(request, cancellationToken) ?? new StartSyncRequest();
+            var run = await _sync.StartAsync(SyncTrigger.Manual, body, cancellationToken);
+            return new JsonResponse(StatusCodes.Status202Accepted, SyncRunResponse.From(run)) { Location = $"/api/sync/runs/{run.RunId}" };
+        });
+
+    /// <summary>Syncs one integration for one run. A failure is thrown, so the host delivers the message again (and finally to the poison queue).</summary>
+    [Function("SyncIntegration")]
+    public Task SyncIntegration([QueueTrigger("%Queues:SyncIntegrations%")] QueueMessage message, CancellationToken cancellationToken) =>
+        _synchronizer.HandleAsync(WorkQueueJson.Read<SyncMessage>(message.MessageText), message.DequeueCount, cancellationToken);
+
+    [Function("ListSyncRuns")]
+    public Task<IActionResult> List(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "sync/runs")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        _endpoint.RunAsync(request, "ListSyncRuns", async _ =>
+        {
+            var page = await _sync.ListAsync(QueryParameters.Int(request, "top"), QueryParameters.Value(request, "continuationToken"), cancellationToken);
+            var nextLink = page.ContinuationToken is null ? null : QueryParameters.NextLink(request, page.ContinuationToken);
+            return new JsonResponse(StatusCodes.Status200OK, new { value = page.Items.Select(SyncRunResponse.From).ToList(), nextLink });
+        });
+
+    [Function("GetSyncRun")]
+    public Task<IActionResult> Get(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "sync/runs/{runId}")] HttpRequest request,
+        string runId,
+        CancellationToken cancellationToken) =>
+        _endpoint.RunAsync(request, "GetSyncRun", async _ =>
+            new JsonResponse(StatusCodes.Status200OK, SyncRunResponse.From(await _sync.GetAsync(runId, cancellationToken))));
+}

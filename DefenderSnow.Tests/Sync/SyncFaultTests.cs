@@ -1,0 +1,214 @@
+using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Storage;
+using DefenderSnow.Simulators.Defender;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DefenderSnow.Tests.Sync;
+
+/// <summary>Faults a run must survive: upstream storms, expiring tokens, crashes, concurrent writers.</summary>
+[TestFixture]
+public sealed class SyncFaultTests : SyncTestBase
+{
+    private readonly FaultyAssignmentStore.Switches _switches = new();
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        // Decorates the real store so a test can crash a handler between its Defender write and its Table write.
+        var real = services.Single(d => d.ServiceType == typeof(IAssignmentStore));
+        services.Remove(real);
+        services.AddSingleton(real.ImplementationType!);
+        services.AddSingleton<IAssignmentStore>(sp => new FaultyAssignmentStore((IAssignmentStore)sp.GetRequiredService(real.ImplementationType!), _switches));
+    }
+
+    [SetUp]
+    public void ResetFaults()
+    {
+        _switches.CrashOnUpdates = 0;
+        _switches.ConcurrentChangeBeforeClose = null;
+        App.ServiceNow.Faults.Clear();
+        App.ResourceManager.Faults.Clear();
+    }
+
+    [Test]
+    public async Task Storms_of_429_and_5xx_from_servicenow_and_resource_manager_mid_run_are_ridden_out()
+    {
+        var integrationId = await CreateIntegrationAsync();
+        var resolved = await CreateLiveAssignmentAsync(integrationId);
+        var reassigned = await CreateLiveAssignmentAsync(integrationId, "problem");
+        App.ServiceNow.Resolve("incident", resolved.Ticket.SysId!);
+        App.ServiceNow.Reassign("problem", reassigned.Ticket.SysId!, OwnerB);
+        App.ServiceNow.Faults.RateLimitNext(2, TimeSpan.Zero);
+        App.ServiceNow.Faults.FailNext(1, 503);
+        App.ResourceManager.Faults.RateLimitNext(2, TimeSpan.Zero);
+        App.ResourceManager.Faults.FailNext(1, 503);
+
+        var run = await SyncAsync(integrationId);
+
+        Assert.That(run["status"]!.GetValue<string>(), Is.EqualTo("succeeded"), run.ToJsonString());
+        Assert.That((await StoredAsync(resolved)).ClosedReason, Is.EqualTo(ClosedReason.TicketResolved));
+        Assert.That((await StoredAsync(reassigned)).AssignedTo, Is.EqualTo(OwnerBEmail));
+        Assert.That(Governance(resolved), Is.Null);
+        Assert.That(Governance(reassigned)!.Owner, Is.EqualTo(OwnerBEmail));
+    }
+
+    [Test]
+    public async Task A_change_whose_defender_update_failed_is_reported_and_applied_by_the_next_run()
+    {
+        var integrationId = await CreateIntegrationAsync();
+        var first = await CreateLiveAssignmentAsync(integrationId);
+        var second = await CreateLiveAssignmentAsync(integrationId);
+        App.ServiceNow.Reassign("incident", first.Ticket.SysId!, OwnerB);
+        App.ServiceNow.Reassign("incident", second.Ticket.SysId!, OwnerB);
+        // Every attempt of the first PUT fails (one try and three retries).
+        App.ResourceManager.Faults.FailNext(4, 500, ResourceManagerOperations.PutGovernanceAssignment);
+
+        var failed = await SyncAsync(integrationId);
+
+        Assert.That(failed["status"]!.GetValue<string>(), Is.EqualTo("partiallySucceeded"), failed.ToJsonString());
+        var error = failed["integrations"]![0]!["errors"]!.AsArray().Single()!;
+        Assert.That(error["integrationId"]!.GetValue<string>(), Is.EqualTo(integrationId));
+        // Both changed within one second: which is read first depends on their sys_ids.
+        var (notApplied, applied) = error["ticket"]!.GetValue<string>() == first.Ticket.Number ? (first, second) : (second, first);
+        Assert.That(error["ticket"]!.GetValue<string>(), Is.EqualTo(notApplied.Ticket.Number));
+        Assert.That((await StoredAsync(notApplied)).AssignedTo, Is.EqualTo(OwnerAEmail), "nothing half-written");
+        Assert.That((await StoredAsync(applied)).AssignedTo, Is.EqualTo(OwnerBEmail), "other changes are still applied");
+
+        var retried = await SyncAsync(integrationId);
+
+        Assert.That(retried["status"]!.GetValue<string>(), Is.EqualTo("succeeded"), retried.ToJsonString());
+        Assert.That((await StoredAsync(notApplied)).AssignedTo, Is.EqualTo(OwnerBEmail));
+        Assert.That(Governance(notApplied)!.Owner, Is.EqualTo(OwnerBEmail));
+        Assert.That(retried["integrations"]![0]!["ownersChanged"]!.GetValue<int>(), Is.EqualTo(1), "the other change is not applied twice");
+    }
+
+    [Test]
+    public async Task Expired_access_tokens_and_a_rejected_refresh_token_are_recovered_with_the_password()
+    {
+        var integrationId = await CreateIntegrationAsync();
+        var assignment = await CreateLiveAssignmentAsync(integrationId);
+        var problem = await CreateLiveAssignmentAsync(integrationId, "problem");
+        App.ServiceNow.Cancel("incident", assignment.Ticket.SysId!);
+        App.ServiceNow.Close("problem", problem.Ticket.SysId!);
+        App.ServiceNow.ExpireAllTokens();
+        // And mid-run, after the incident table was read, the renewed access token is refused once more.
+        App.ServiceNow.Faults.UnauthorizedNext(1, "GET /api/now/table/problem");
+        App.ServiceNow.ResetRequestCounts();
+
+        var run = await SyncAsync(integrationId);
+
+        Assert.That(run["status"]!.GetValue<string>(), Is.EqualTo("succeeded"), run.ToJsonString());
+        Assert.That((await StoredAsync(assignment)).ClosedReason, Is.EqualTo(ClosedReason.TicketCanceled));
+        Assert.That((await StoredAsync(problem)).ClosedReason, Is.EqualTo(ClosedReason.TicketClosed));
+        Assert.That(App.ServiceNow.RequestCount("GET /api/now/table/problem"), Is.EqualTo(2), "the refused read and the one after renewal");
+        Assert.That(App.ServiceNow.TokenRequests("password"), Is.GreaterThanOrEqualTo(1));
+    }
+
+    [Test]
+    public async Task A_crash_between_the_defender_write_and_the_table_write_is_finished_by_the_redelivered_message()
+    {
+        var integrationId = await CreateIntegrationAsync();
+        var reassigned = await CreateLiveAssignmentAsync(integrationId);
+        var moved = await CreateLiveAssignmentAsync(integrationId);
+        App.ServiceNow.Reassign("incident", reassigned.Ticket.SysId!, OwnerB);
+        App.ServiceNow.UpdateTicket("incident", moved.Ticket.SysId!, new Dictionary<string, string> { ["state"] = "2" });
+        _switches.CrashOnUpdates = 1;
+        App.ResourceManager.State.ResetRequestCounts();
+
+        var started = await RunSyncAsync(new { integrationId });
+        var deliveries = await DeliverSyncMessagesAsync();
+
+        Assert.That(deliveries, Is.EqualTo(2), "the crashed delivery and the one that finished");
+        var run = (await GetRunAsync(started.Json["runId"]!.GetValue<string>())).Json;
+        Assert.That(run["status"]!.GetValue<string>(), Is.EqualTo("succeeded"), run.ToJsonString());
+        Assert.That((await StoredAsync(reassigned)).AssignedTo, Is.EqualTo(OwnerBEmail));
+        Assert.That((await StoredAsync(moved)).Ticket.State, Is.EqualTo("In Progress"));
+        Assert.That(Governance(reassigned)!.Owner, Is.EqualTo(OwnerBEmail));
+        // The crashed change is written to Defender again, identically; the other one once.
+        Assert.That(App.ResourceManager.State.RequestCount(ResourceManagerOperations.PutGovernanceAssignment), Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task A_concurrent_change_of_the_assignment_is_read_again_and_the_close_still_happens()
+    {
+        var integrationId = await CreateIntegrationAsync();
+        var assignment = await CreateLiveAssignmentAsync(integrationId);
+        App.ServiceNow.Resolve("incident", assignment.Ticket.SysId!);
+        _switches.ConcurrentChangeBeforeClose = assignment.Id;
+
+        var run = await SyncAsync(integrationId);
+
+        Assert.That(run["status"]!.GetValue<string>(), Is.EqualTo("succeeded"), run.ToJsonString());
+        var stored = await StoredAsync(assignment);
+        Assert.That((stored.Status, stored.ClosedReason), Is.EqualTo((AssignmentStatus.Closed, (ClosedReason?)ClosedReason.TicketResolved)));
+        Assert.That(stored.ShortDescription, Is.EqualTo("changed concurrently"), "the other writer's change is kept");
+    }
+
+    [Test]
+    public async Task A_ticket_reassigned_and_resolved_in_one_interval_is_closed_and_a_deleted_ticket_row_is_closed_by_the_full_pass()
+    {
+        var integrationId = await CreateIntegrationAsync();
+        var both = await CreateLiveAssignmentAsync(integrationId);
+        var deleted = await CreateLiveAssignmentAsync(integrationId, "change_request");
+        App.ServiceNow.Reassign("incident", both.Ticket.SysId!, OwnerB);
+        App.ServiceNow.Resolve("incident", both.Ticket.SysId!);
+        App.ServiceNow.Delete("change_request", deleted.Ticket.SysId!);
+
+        await SyncAsync(integrationId);
+        var full = await SyncAsync(integrationId, full: true);
+
+        Assert.That((await StoredAsync(both)).ClosedReason, Is.EqualTo(ClosedReason.TicketResolved));
+        Assert.That(Governance(both), Is.Null);
+        Assert.That((await StoredAsync(deleted)).ClosedReason, Is.EqualTo(ClosedReason.TicketDeleted));
+        Assert.That(Governance(deleted), Is.Null);
+        Assert.That(full["integrations"]![0]!["full"]!.GetValue<bool>(), Is.True);
+    }
+
+    /// <summary>The real store, with switches a test flips to crash a handler or to change an assignment under it.</summary>
+    private sealed class FaultyAssignmentStore(IAssignmentStore inner, FaultyAssignmentStore.Switches switches) : IAssignmentStore
+    {
+        public Task<Versioned<Assignment>> AddAsync(Assignment assignment, CancellationToken cancellationToken) => inner.AddAsync(assignment, cancellationToken);
+
+        public Task<Versioned<Assignment>?> GetAsync(string integrationId, string assignmentId, CancellationToken cancellationToken) => inner.GetAsync(integrationId, assignmentId, cancellationToken);
+
+        public Task<Versioned<Assignment>?> FindAsync(string assignmentId, CancellationToken cancellationToken) => inner.FindAsync(assignmentId, cancellationToken);
+
+        public Task<Versioned<Assignment>?> FindLiveAsync(string integrationId, string assessmentName, string resourceId, CancellationToken cancellationToken) =>
+            inner.FindLiveAsync(integrationId, assessmentName, resourceId, cancellationToken);
+
+        public Task<Versioned<Assignment>> UpdateAsync(Versioned<Assignment> assignment, CancellationToken cancellationToken)
+        {
+            if (switches.CrashOnUpdates > 0)
+            {
+                switches.CrashOnUpdates--;
+                throw new IOException("simulated process crash");
+            }
+
+            return inner.UpdateAsync(assignment, cancellationToken);
+        }
+
+        public async Task<Versioned<Assignment>> CloseAsync(Versioned<Assignment> assignment, ClosedReason reason, DateTimeOffset closedAt, CancellationToken cancellationToken)
+        {
+            if (switches.ConcurrentChangeBeforeClose == assignment.Value.Id)
+            {
+                switches.ConcurrentChangeBeforeClose = null;
+                await inner.UpdateAsync(assignment with { Value = assignment.Value with { ShortDescription = "changed concurrently" } }, cancellationToken);
+            }
+
+            return await inner.CloseAsync(assignment, reason, closedAt, cancellationToken);
+        }
+
+        public Task<ResultPage<Assignment>> ListAsync(AssignmentQuery query, int pageSize, string? continuationToken, CancellationToken cancellationToken) =>
+            inner.ListAsync(query, pageSize, continuationToken, cancellationToken);
+
+        public IAsyncEnumerable<Versioned<Assignment>> ListLiveAsync(string integrationId, CancellationToken cancellationToken) => inner.ListLiveAsync(integrationId, cancellationToken);
+
+        public Task<int> CountLiveAsync(string integrationId, CancellationToken cancellationToken) => inner.CountLiveAsync(integrationId, cancellationToken);
+
+        public sealed class Switches
+        {
+            public int CrashOnUpdates { get; set; }
+
+            public string? ConcurrentChangeBeforeClose { get; set; }
+        }
+    }
+}

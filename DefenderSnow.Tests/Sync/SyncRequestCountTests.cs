@@ -1,0 +1,68 @@
+using DefenderSnow.Core.Assignments;
+using DefenderSnow.Simulators.Defender;
+
+namespace DefenderSnow.Tests.Sync;
+
+/// <summary>An incremental run costs what changed, not what exists.</summary>
+[TestFixture]
+public sealed class SyncRequestCountTests : SyncTestBase
+{
+    private const int LiveCount = 2000;
+
+    [Test]
+    public async Task An_incremental_run_over_2000_assignments_reads_only_the_changes_and_writes_only_what_they_need()
+    {
+        var integrationId = await CreateIntegrationAsync();
+        App.ResourceManager.State.Throttling.Configure(ThrottledRequestKind.Write, 1_000_000, 1_000_000);
+        var assignments = await Assignments.CreateManyAsync(integrationId, LiveCount, SubscriptionScope, OwnerASysId, OwnerAEmail);
+
+        // The first run reads every ticket created since the integration was: none differs, so nothing is written.
+        var catchUp = await SyncAsync(integrationId);
+        Assert.That(catchUp["integrations"]![0]!["ticketsExamined"]!.GetValue<int>(), Is.EqualTo(LiveCount), catchUp.ToJsonString());
+        Assert.That(catchUp["integrations"]![0]!["requests"]!["resourceManager"]!.GetValue<int>(), Is.Zero);
+
+        // 20 changes: 8 resolved/closed, 6 reassigned, 6 moved to another open state.
+        var incidents = assignments.Where(a => a.Ticket.Table == "incident").ToList();
+        var problems = assignments.Where(a => a.Ticket.Table == "problem").ToList();
+        foreach (var a in incidents.Take(6))
+        {
+            App.ServiceNow.Resolve("incident", a.Ticket.SysId!);
+        }
+
+        foreach (var a in problems.Take(2))
+        {
+            App.ServiceNow.Close("problem", a.Ticket.SysId!);
+        }
+
+        foreach (var a in incidents.Skip(6).Take(6))
+        {
+            App.ServiceNow.Reassign("incident", a.Ticket.SysId!, OwnerB);
+        }
+
+        foreach (var a in incidents.Skip(12).Take(6))
+        {
+            App.ServiceNow.UpdateTicket("incident", a.Ticket.SysId!, new Dictionary<string, string> { ["state"] = "2" });
+        }
+
+        App.ServiceNow.ResetRequestCounts();
+        App.ResourceManager.State.ResetRequestCounts();
+        var run = await SyncAsync(integrationId);
+
+        var part = run["integrations"]![0]!;
+        Assert.That(part["ticketsExamined"]!.GetValue<int>(), Is.EqualTo(20), run.ToJsonString());
+        Assert.That(App.ServiceNow.TotalRequests, Is.LessThanOrEqualTo(10), string.Join(", ", App.ServiceNow.RequestCounts));
+        var state = App.ResourceManager.State;
+        Assert.That(state.RequestCount(ResourceManagerOperations.DeleteGovernanceAssignment), Is.EqualTo(8));
+        Assert.That(state.RequestCount(ResourceManagerOperations.PutGovernanceAssignment), Is.EqualTo(12));
+        Assert.That(part["requests"]!["serviceNow"]!.GetValue<int>(), Is.EqualTo(App.ServiceNow.TotalRequests));
+        Assert.That(part["requests"]!["resourceManager"]!.GetValue<int>(), Is.EqualTo(state.RequestCounts.Values.Sum()));
+        Assert.That(state.GovernanceAssignments.Count(g => g.Owner == OwnerBEmail), Is.EqualTo(6));
+
+        App.ServiceNow.ResetRequestCounts();
+        state.ResetRequestCounts();
+        var quiet = await SyncAsync(integrationId);
+        Assert.That(quiet["integrations"]![0]!["ticketsExamined"]!.GetValue<int>(), Is.Zero, quiet.ToJsonString());
+        Assert.That(App.ServiceNow.TotalRequests, Is.LessThanOrEqualTo(4), string.Join(", ", App.ServiceNow.RequestCounts));
+        Assert.That(state.RequestCounts.Values.Sum(), Is.Zero);
+    }
+}

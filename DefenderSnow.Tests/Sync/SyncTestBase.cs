@@ -1,0 +1,76 @@
+using Azure.Storage.Queues.Models;
+using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Storage;
+using DefenderSnow.Functions.Sync;
+using DefenderSnow.Simulators.ServiceNow;
+using DefenderSnow.Tests.Infrastructure;
+using DefenderSnow.Tests.Integrations;
+
+namespace DefenderSnow.Tests.Sync;
+
+/// <summary>
+/// Sync through the functions: RunSync over HTTP, then the sync-integrations messages read from Azurite and
+/// handed to SyncIntegration as the host would. Seeds two ticket owners with e-mails and one without.
+/// </summary>
+public abstract class SyncTestBase : IntegrationFunctionTestBase
+{
+    protected const string OwnerA = "owner.a";
+    protected const string OwnerB = "owner.b";
+    protected const string NoEmailUser = "no.email";
+    protected const string OwnerAEmail = "owner.a@contoso.example";
+    protected const string OwnerBEmail = "owner.b@contoso.example";
+
+    protected SyncFunctions Sync { get; private set; } = null!;
+
+    protected LiveAssignments Assignments { get; private set; } = null!;
+
+    protected string OwnerASysId { get; private set; } = null!;
+
+    protected string OwnerBSysId { get; private set; } = null!;
+
+    protected string NoEmailSysId { get; private set; } = null!;
+
+    [OneTimeSetUp]
+    public void StartSync()
+    {
+        Sync = App.Function<SyncFunctions>();
+        Assignments = new LiveAssignments(App);
+        OwnerASysId = App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(OwnerA, OwnerAEmail, "Owner A"));
+        OwnerBSysId = App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(OwnerB, OwnerBEmail, "Owner B"));
+        NoEmailSysId = App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(NoEmailUser, null, "No Email"));
+    }
+
+    protected Task<Assignment> CreateLiveAssignmentAsync(string integrationId, string table = "incident") =>
+        Assignments.CreateAsync(integrationId, table, OwnerASysId, OwnerAEmail, LiveAssignments.NewResourceId(SubscriptionScope));
+
+    protected Task<FunctionResponse> RunSyncAsync(object? body = null) =>
+        FunctionCall.InvokeAsync(
+            FunctionCall.Request("POST", "/api/sync", body is null ? null : FunctionCall.Json(body)),
+            r => Sync.Run(r, CancellationToken.None));
+
+    protected Task<FunctionResponse> GetRunAsync(string runId) =>
+        FunctionCall.InvokeAsync(FunctionCall.Request("GET", $"/api/sync/runs/{runId}"), r => Sync.Get(r, runId, CancellationToken.None));
+
+    protected Task<FunctionResponse> ListRunsAsync(string query = "") =>
+        FunctionCall.InvokeAsync(FunctionCall.Request("GET", "/api/sync/runs" + query), r => Sync.List(r, CancellationToken.None));
+
+    protected Task<int> DeliverSyncMessagesAsync(Func<QueueMessage, Task>? around = null) =>
+        App.Queues.DrainAsync(WorkQueue.SyncIntegrations, around ?? (m => Sync.SyncIntegration(m, CancellationToken.None)));
+
+    /// <summary>Starts a run for one integration through RunSync, delivers its messages, and returns the finished run.</summary>
+    protected async Task<System.Text.Json.Nodes.JsonNode> SyncAsync(string integrationId, bool full = false)
+    {
+        var started = await RunSyncAsync(new { integrationId, full });
+        Assert.That(started.Status, Is.EqualTo(202), started.ToString());
+        await DeliverSyncMessagesAsync();
+        var run = await GetRunAsync(started.Json["runId"]!.GetValue<string>());
+        Assert.That(run.Status, Is.EqualTo(200), run.ToString());
+        return run.Json;
+    }
+
+    protected async Task<Assignment> StoredAsync(Assignment assignment) =>
+        (await App.Get<IAssignmentStore>().GetAsync(assignment.IntegrationId, assignment.Id, CancellationToken.None))!.Value;
+
+    protected DefenderSnow.Simulators.Defender.StoredGovernanceAssignment? Governance(Assignment assignment) =>
+        App.ResourceManager.State.FindGovernanceAssignment(assignment.ResourceId, assignment.AssessmentName, assignment.Id);
+}
