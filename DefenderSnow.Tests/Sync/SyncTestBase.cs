@@ -1,7 +1,9 @@
 using Azure.Storage.Queues.Models;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Storage;
+using DefenderSnow.Functions.Assignments;
 using DefenderSnow.Functions.Sync;
+using DefenderSnow.Simulators.Defender;
 using DefenderSnow.Simulators.ServiceNow;
 using DefenderSnow.Tests.Infrastructure;
 using DefenderSnow.Tests.Integrations;
@@ -22,6 +24,8 @@ public abstract class SyncTestBase : IntegrationFunctionTestBase
 
     protected SyncFunctions Sync { get; private set; } = null!;
 
+    protected AssignmentFunctions AssignmentFunctions { get; private set; } = null!;
+
     protected LiveAssignments Assignments { get; private set; } = null!;
 
     protected string OwnerASysId { get; private set; } = null!;
@@ -34,25 +38,51 @@ public abstract class SyncTestBase : IntegrationFunctionTestBase
     public void StartSync()
     {
         Sync = App.Function<SyncFunctions>();
+        AssignmentFunctions = App.Function<AssignmentFunctions>();
         Assignments = new LiveAssignments(App);
         OwnerASysId = App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(OwnerA, OwnerAEmail, "Owner A"));
         OwnerBSysId = App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(OwnerB, OwnerBEmail, "Owner B"));
         NoEmailSysId = App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(NoEmailUser, null, "No Email"));
     }
 
-    protected Task<Assignment> CreateLiveAssignmentAsync(string integrationId, string table = "incident") =>
-        Assignments.CreateAsync(integrationId, table, OwnerASysId, OwnerAEmail, LiveAssignments.NewResourceId(SubscriptionScope));
+    /// <summary>
+    /// A live assignment made through CreateAssignment, as a user would, for a new unhealthy resource (bulk seeding
+    /// for scale tests goes through <see cref="LiveAssignments"/> instead).
+    /// </summary>
+    protected async Task<Assignment> CreateLiveAssignmentAsync(string integrationId, string table = "incident")
+    {
+        var assessmentName = Guid.NewGuid().ToString("D");
+        var resourceId = LiveAssignments.NewResourceId(SubscriptionScope);
+        App.ResourceManager.State.SeedMetadata(new SimulatedAssessmentMetadata(assessmentName, "Endpoint protection should be installed", SimulatedSeverity.Medium));
+        App.ResourceManager.State.SeedAssessment(new SimulatedAssessment(resourceId, assessmentName, SimulatedAssessmentStatus.Unhealthy));
+        var body = new Dictionary<string, object?>
+        {
+            ["integrationId"] = integrationId,
+            ["assessmentName"] = assessmentName,
+            ["resourceId"] = resourceId,
+            ["ticketType"] = table,
+            ["assignedTo"] = OwnerAEmail,
+            ["caller"] = OwnerA,
+            ["remediationTimeframeDays"] = 30,
+        };
+
+        var created = await Record(FunctionCall.InvokeAsync(
+            FunctionCall.Request("POST", "/api/assignments", FunctionCall.Json(body)),
+            r => AssignmentFunctions.Create(r, CancellationToken.None)));
+        Assert.That(created.Status, Is.EqualTo(201), created.ToString());
+        return (await App.Get<IAssignmentStore>().FindAsync(created.Json["id"]!.GetValue<string>(), CancellationToken.None))!.Value;
+    }
 
     protected Task<FunctionResponse> RunSyncAsync(object? body = null) =>
-        FunctionCall.InvokeAsync(
+        Record(FunctionCall.InvokeAsync(
             FunctionCall.Request("POST", "/api/sync", body is null ? null : FunctionCall.Json(body)),
-            r => Sync.Run(r, CancellationToken.None));
+            r => Sync.Run(r, CancellationToken.None)));
 
     protected Task<FunctionResponse> GetRunAsync(string runId) =>
-        FunctionCall.InvokeAsync(FunctionCall.Request("GET", $"/api/sync/runs/{runId}"), r => Sync.Get(r, runId, CancellationToken.None));
+        Record(FunctionCall.InvokeAsync(FunctionCall.Request("GET", $"/api/sync/runs/{runId}"), r => Sync.Get(r, runId, CancellationToken.None)));
 
     protected Task<FunctionResponse> ListRunsAsync(string query = "") =>
-        FunctionCall.InvokeAsync(FunctionCall.Request("GET", "/api/sync/runs" + query), r => Sync.List(r, CancellationToken.None));
+        Record(FunctionCall.InvokeAsync(FunctionCall.Request("GET", "/api/sync/runs" + query), r => Sync.List(r, CancellationToken.None)));
 
     protected Task<int> DeliverSyncMessagesAsync(Func<QueueMessage, Task>? around = null) =>
         App.Queues.DrainAsync(WorkQueue.SyncIntegrations, around ?? (m => Sync.SyncIntegration(m, CancellationToken.None)));
