@@ -3,6 +3,7 @@ using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +27,7 @@ public sealed class IntegrationSynchronizer
     private readonly IServiceNowClientFactory _clients;
     private readonly TicketChangeApplier _applier;
     private readonly UpstreamRequestMeter _meter;
+    private readonly DefenderSnowTelemetry _telemetry;
     private readonly IOptions<SyncOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<IntegrationSynchronizer> _logger;
@@ -38,10 +40,12 @@ public sealed class IntegrationSynchronizer
         IServiceNowClientFactory clients,
         TicketChangeApplier applier,
         UpstreamRequestMeter meter,
+        DefenderSnowTelemetry telemetry,
         IOptions<SyncOptions> options,
         TimeProvider timeProvider,
         ILogger<IntegrationSynchronizer> logger)
     {
+        _telemetry = telemetry;
         _integrations = integrations;
         _states = states;
         _runs = runs;
@@ -121,6 +125,11 @@ public sealed class IntegrationSynchronizer
         var started = row with { Status = IntegrationSyncStatus.Running, StartedAt = row.StartedAt ?? now, Full = message.Full };
         await _runs.SaveIntegrationAsync(message.RunId, started, cancellationToken).ConfigureAwait(false);
 
+        // One span per integration and run; its id is low-cardinality enough for a trace attribute, never a metric dimension.
+        using var activity = _telemetry.StartActivity("SyncIntegration");
+        activity?.SetTag("defendersnow.run.id", message.RunId);
+        activity?.SetTag("defendersnow.integration.id", message.IntegrationId);
+        activity?.SetTag("defendersnow.sync.full", message.Full);
         var requests = _meter.Begin();
         var tally = new SyncTally(message.IntegrationId);
         IntegrationSyncStatus status;
@@ -159,6 +168,8 @@ public sealed class IntegrationSynchronizer
         await SetIntegrationStatusAsync(message.IntegrationId, status, note, cancellationToken).ConfigureAwait(false);
         await ReleaseAsync(message, fullSucceeded: message.Full && status == IntegrationSyncStatus.Succeeded, cancellationToken).ConfigureAwait(false);
         var finished = tally.ToResult(started, status, note, _timeProvider.GetUtcNow(), requests);
+        activity?.SetTag("defendersnow.sync.status", status.ToString());
+        _telemetry.SyncCompleted(_timeProvider.GetUtcNow() - now, message.Full, status.ToString());
         await _runs.SaveIntegrationAsync(message.RunId, finished, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation(
             "Sync of integration {IntegrationId} in run {RunId} {Status}: {TicketsExamined} tickets examined, {OwnersChanged} owners changed, {StatesUpdated} states updated, {ErrorCount} errors, {ServiceNowRequests} ServiceNow and {ResourceManagerRequests} Resource Manager requests",

@@ -3,6 +3,7 @@ using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Storage;
+using DefenderSnow.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace DefenderSnow.Core.Sync;
@@ -17,11 +18,13 @@ public sealed class TicketChangeApplier
     private const int MaxAttempts = 3;
     private readonly IAssignmentStore _assignments;
     private readonly IDefenderClient _defender;
+    private readonly DefenderSnowTelemetry _telemetry;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<TicketChangeApplier> _logger;
 
-    public TicketChangeApplier(IAssignmentStore assignments, IDefenderClient defender, TimeProvider timeProvider, ILogger<TicketChangeApplier> logger)
+    public TicketChangeApplier(IAssignmentStore assignments, IDefenderClient defender, DefenderSnowTelemetry telemetry, TimeProvider timeProvider, ILogger<TicketChangeApplier> logger)
     {
+        _telemetry = telemetry;
         _assignments = assignments;
         _defender = defender;
         _timeProvider = timeProvider;
@@ -120,6 +123,7 @@ public sealed class TicketChangeApplier
         await _defender.DeleteGovernanceAssignmentAsync(a.ResourceId, a.AssessmentName, a.Id, cancellationToken).ConfigureAwait(false);
         await _assignments.CloseAsync(current, reason, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         tally.Closed(reason);
+        _telemetry.AssignmentClosed(reason);
     }
 
     private async Task MirrorAsync(Versioned<Assignment> current, ServiceNowTicket ticket, SyncTally tally, CancellationToken cancellationToken)
@@ -170,6 +174,7 @@ public sealed class TicketChangeApplier
         if (newOwner is not null)
         {
             tally.OwnersChanged++;
+            _telemetry.OwnerChanged();
         }
     }
 
