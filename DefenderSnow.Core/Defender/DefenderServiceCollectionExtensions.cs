@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DefenderSnow.Core.Hosting;
-using DefenderSnow.Core.Telemetry;
 using DefenderSnow.Core.Upstream;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,7 +30,6 @@ internal static class DefenderServiceCollectionExtensions
         services.TryAddSingleton<ResourceManagerTokenCache>();
         services.TryAddTransient<ResourceManagerAuthenticationHandler>();
         services.TryAddSingleton<SubscriptionPacer>();
-        services.TryAddSingleton<UpstreamRequestMeter>();
         services.TryAddTransient<ResourceManagerPacingHandler>();
         services.TryAddTransient<ResourceManagerThrottleObserver>();
         services
@@ -40,13 +38,12 @@ internal static class DefenderServiceCollectionExtensions
             // Outside the pipeline: a request held for its subscription's bucket never runs into a timeout.
             .AddHttpMessageHandler<ResourceManagerPacingHandler>()
             .AddUpstreamPipeline(
-                UpstreamService.ResourceManager,
+                UpstreamSystem.ResourceManager,
                 sp => LoopbackCertificatePolicy.CreateHandler(sp.GetRequiredService<IOptions<LocalDevelopmentOptions>>().Value.TrustLoopbackCertificates),
                 sp => sp.GetRequiredService<IOptions<DefenderOptions>>().Value.Resilience)
-            // Inside the pipeline: each attempt is authenticated afresh, teaches the pacer, and is counted.
+            // Inside the pipeline: each attempt is authenticated afresh and teaches the pacer.
             .AddHttpMessageHandler<ResourceManagerAuthenticationHandler>()
-            .AddHttpMessageHandler<ResourceManagerThrottleObserver>()
-            .AddHttpMessageHandler(sp => new UpstreamRequestCountingHandler(sp.GetRequiredService<UpstreamRequestMeter>(), UpstreamSystem.ResourceManager));
+            .AddHttpMessageHandler<ResourceManagerThrottleObserver>();
 
         services.TryAddTransient<IDefenderClient, DefenderClient>();
         services.TryAddScoped<IScopeMembership, ScopeMembership>();

@@ -1,3 +1,5 @@
+using DefenderSnow.Core.Telemetry;
+
 namespace DefenderSnow.Core.Hosting;
 
 /// <summary>
@@ -50,21 +52,33 @@ public sealed class UpstreamRequestTally
     }
 }
 
-/// <summary>The innermost handler of an upstream client: every attempt that goes on the wire is counted.</summary>
+/// <summary>
+/// Sees every attempt that goes on the wire (it sits inside the resilience pipeline): counts it for the measured
+/// flow, and counts each 429 in the <c>defendersnow.upstream.throttled</c> metric, retried or not, so throttling
+/// shows before it shows as failures.
+/// </summary>
 internal sealed class UpstreamRequestCountingHandler : DelegatingHandler
 {
     private readonly UpstreamRequestMeter _meter;
+    private readonly DefenderSnowTelemetry _telemetry;
     private readonly UpstreamSystem _system;
 
-    public UpstreamRequestCountingHandler(UpstreamRequestMeter meter, UpstreamSystem system)
+    public UpstreamRequestCountingHandler(UpstreamRequestMeter meter, DefenderSnowTelemetry telemetry, UpstreamSystem system)
     {
         _meter = meter;
+        _telemetry = telemetry;
         _system = system;
     }
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         _meter.Count(_system);
-        return base.SendAsync(request, cancellationToken);
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
+        {
+            _telemetry.Throttled(_system);
+        }
+
+        return response;
     }
 }

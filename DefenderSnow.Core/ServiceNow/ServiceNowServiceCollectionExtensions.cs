@@ -1,5 +1,4 @@
 using DefenderSnow.Core.Hosting;
-using DefenderSnow.Core.Telemetry;
 using DefenderSnow.Core.Upstream;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,15 +28,12 @@ internal static class ServiceNowServiceCollectionExtensions
 
         services.AddHttpClient(ServiceNowHttpClients.ClientName)
             .AddUpstreamPipeline(
-                UpstreamService.ServiceNow,
+                UpstreamSystem.ServiceNow,
                 sp => ServiceNowConnectionHandler.Create(
                     sp.GetRequiredService<IOptions<LocalDevelopmentOptions>>().Value.TrustLoopbackCertificates,
                     sp.GetRequiredService<IOptions<ServiceNowOptions>>().Value.AllowPrivateAddresses,
                     sp.GetRequiredService<IHostAddressResolver>()),
-                sp => sp.GetRequiredService<IOptions<ServiceNowOptions>>().Value.Resilience)
-            // Innermost, so every attempt (each retry, each token request) is counted.
-            .AddHttpMessageHandler(sp => new UpstreamRequestCountingHandler(sp.GetRequiredService<UpstreamRequestMeter>(), UpstreamSystem.ServiceNow));
-        services.TryAddSingleton<UpstreamRequestMeter>();
+                sp => sp.GetRequiredService<IOptions<ServiceNowOptions>>().Value.Resilience);
 
         services.TryAddSingleton<IHostAddressResolver, DnsHostAddressResolver>();
         services.TryAddSingleton<ServiceNowHttpClients>();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Hosting;
 
 namespace DefenderSnow.Core.Telemetry;
 
@@ -41,8 +42,15 @@ public sealed class DefenderSnowTelemetry : IDisposable
 
     public void OwnerChanged() => _ownersChanged.Add(1);
 
-    /// <param name="service"><see cref="UpstreamService"/>.</param>
-    public void Throttled(string service) => _throttled.Add(1, new KeyValuePair<string, object?>("service", service));
+    public void Throttled(UpstreamSystem system) => _throttled.Add(1, new KeyValuePair<string, object?>("service", NameOf(system)));
+
+    /// <summary>The upstream's name in metrics and in its resilience pipeline.</summary>
+    public static string NameOf(UpstreamSystem system) => system switch
+    {
+        UpstreamSystem.ServiceNow => "servicenow",
+        UpstreamSystem.ResourceManager => "resource-manager",
+        _ => throw new ArgumentOutOfRangeException(nameof(system), system, null),
+    };
 
     public void SyncCompleted(TimeSpan duration, bool full, string outcome) => _syncDuration.Record(
         duration.TotalSeconds,

@@ -1,6 +1,7 @@
 using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 
@@ -9,7 +10,7 @@ namespace DefenderSnow.Core.Upstream;
 /// <summary>The one registration shape of an upstream HTTP client (ServiceNow, Resource Manager, and whatever comes next).</summary>
 internal static class UpstreamHttpClientBuilderExtensions
 {
-    /// <param name="pipelineName">The upstream's name (<see cref="UpstreamService"/>), also the <c>service</c> of its metrics.</param>
+    /// <param name="system">The upstream: names its pipeline, its request counts and its metrics.</param>
     /// <summary>
     /// Gives the client its primary handler (a <see cref="SocketsHttpHandler"/> whose connections rotate),
     /// leaves every timeout to the pipeline (HttpClient's own 100 s would cut across it), and adds the one
@@ -19,7 +20,7 @@ internal static class UpstreamHttpClientBuilderExtensions
     /// </summary>
     public static IHttpClientBuilder AddUpstreamPipeline(
         this IHttpClientBuilder builder,
-        string pipelineName,
+        UpstreamSystem system,
         Func<IServiceProvider, SocketsHttpHandler> primaryHandler,
         Func<IServiceProvider, UpstreamResilience> resilience)
     {
@@ -27,7 +28,7 @@ internal static class UpstreamHttpClientBuilderExtensions
         builder
             .ConfigurePrimaryHttpMessageHandler(primaryHandler)
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler(pipelineName, (pipeline, context) =>
+            .AddResilienceHandler(DefenderSnowTelemetry.NameOf(system), (pipeline, context) =>
             {
                 var settings = resilience(context.ServiceProvider);
                 var clock = context.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
@@ -49,9 +50,10 @@ internal static class UpstreamHttpClientBuilderExtensions
                 pipeline.AddTimeout(settings.AttemptTimeout);
             });
 
-        // Per attempt: every 429 counts, and no body is parsed before it is known to be bounded.
+        // Per attempt: every request and every 429 counts, and no body is parsed before it is known to be bounded.
+        builder.Services.TryAddSingleton<UpstreamRequestMeter>();
         builder
-            .AddHttpMessageHandler(sp => new ThrottleCountingHandler(sp.GetRequiredService<DefenderSnowTelemetry>(), pipelineName))
+            .AddHttpMessageHandler(sp => new UpstreamRequestCountingHandler(sp.GetRequiredService<UpstreamRequestMeter>(), sp.GetRequiredService<DefenderSnowTelemetry>(), system))
             .AddHttpMessageHandler(() => new ResponseSizeLimitHandler());
         return builder;
     }
