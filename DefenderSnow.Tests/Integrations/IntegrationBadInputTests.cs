@@ -2,6 +2,7 @@ using System.Net;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Moq;
 
 namespace DefenderSnow.Tests.Integrations;
 
@@ -163,8 +164,14 @@ public sealed class IntegrationInstanceAllowListTests : IntegrationFunctionTestB
     }
 
     /// <summary>A DNS that points an allowed name at this machine, as a hostile or broken resolver might.</summary>
-    protected override void ConfigureServices(IServiceCollection services) =>
-        services.AddSingleton<IHostAddressResolver>(new RebindingResolver());
+    private readonly Mock<IHostAddressResolver> _dns = new();
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        _dns.Setup(d => d.ResolveAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync([IPAddress.Loopback, IPAddress.Parse("10.0.0.7"), IPAddress.Parse("169.254.169.254")]);
+        services.AddSingleton(_dns.Object);
+    }
 
     [Test]
     public async Task An_allowed_name_that_resolves_to_a_private_address_is_never_connected_to()
@@ -180,12 +187,7 @@ public sealed class IntegrationInstanceAllowListTests : IntegrationFunctionTestB
         Assert.That(response.Json["detail"]!.GetValue<string>(), Does.Contain("private or local addresses"));
         Assert.That(App.ServiceNow.TotalRequests, Is.Zero, "the connection was refused before it was made");
         Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before));
-    }
-
-    private sealed class RebindingResolver : IHostAddressResolver
-    {
-        public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
-            Task.FromResult(new[] { IPAddress.Loopback, IPAddress.Parse("10.0.0.7"), IPAddress.Parse("169.254.169.254") });
+        _dns.Verify(d => d.ResolveAsync("rebound.service-now.com", It.IsAny<CancellationToken>()), Times.AtLeastOnce(), "the addresses were checked when connecting");
     }
 
     [TestCase("https://127.0.0.1:8443/")]
