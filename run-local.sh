@@ -20,7 +20,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-node_modules/.bin/azurite --inMemoryPersistence --silent --skipApiVersionCheck --disableTelemetry --location "$azurite_data" &
+node_modules/.bin/azurite --silent --skipApiVersionCheck --disableTelemetry --location "$azurite_data" &
 pids+=($!)
 dotnet run --project tools/DefenderSnow.Simulators &
 pids+=($!)
