@@ -24,14 +24,14 @@ using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Stop);
 
-await using var serviceNow = await ServiceNowSimulator.StartAsync(new ServiceNowSimulatorOptions { Port = Port("SIM_SERVICENOW_PORT", 7443), SeedLocalDefaults = true });
+await using var serviceNow = await ServiceNowSimulator.StartAsync(new ServiceNowSimulatorOptions { Port = Port("SIM_SERVICENOW_PORT", 7443) });
 await using var resourceManager = await ResourceManagerSimulator.StartAsync(new ResourceManagerSimulatorOptions { Port = Port("SIM_ARM_PORT", 7444) });
 await using var keyVault = await KeyVaultSimulator.StartAsync(new KeyVaultSimulatorOptions { Port = Port("SIM_KEYVAULT_PORT", 7445) });
-LocalDemoData.Seed(resourceManager.State);
+LocalDemoData.Seed(serviceNow, resourceManager.State);
 
 Console.WriteLine($"""
     DefenderSnow simulators are running (Ctrl+C stops them).
-      ServiceNow       {serviceNow.BaseUri}   OAuth client local-client / local-secret, user svc-defender / local-password
+      ServiceNow       {serviceNow.BaseUri}   OAuth client {LocalDemoData.ClientId} / {LocalDemoData.ClientSecret}, user {LocalDemoData.ServiceUser} / {LocalDemoData.ServicePassword}, users alice and bob
       Resource Manager {resourceManager.BaseUri}   subscription {LocalDemoData.SubscriptionId}, unhealthy: {LocalDemoData.ResourceId}
       Key Vault        {keyVault.BaseUri}
     """);

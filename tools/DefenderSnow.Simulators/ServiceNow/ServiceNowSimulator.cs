@@ -39,11 +39,6 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     public static async Task<ServiceNowSimulator> StartAsync(ServiceNowSimulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
         var simulator = new ServiceNowSimulator(options ?? new ServiceNowSimulatorOptions());
-        if (simulator.Options.SeedLocalDefaults)
-        {
-            simulator.SeedLocalDefaults();
-        }
-
         simulator._host = await SimulatorHost.StartAsync(
             "servicenow",
             simulator.Options,
@@ -249,15 +244,6 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
 
     private string RequireUser(string userNameOrSysId) =>
         _database.FindUser(userNameOrSysId)?["sys_id"] ?? throw new ArgumentException($"No sys_user '{userNameOrSysId}'.", nameof(userNameOrSysId));
-
-    private void SeedLocalDefaults()
-    {
-        RegisterOAuthClient("local-client", "local-secret");
-        SeedUser(new ServiceNowSimulatorUser("svc-defender", "svc-defender@contoso.example", "DefenderSnow Service", Password: "local-password"));
-        SeedUser(new ServiceNowSimulatorUser("alice", "alice@contoso.example", "Alice Owner"));
-        SeedUser(new ServiceNowSimulatorUser("bob", "bob@contoso.example", "Bob Caller"));
-        SeedGroup("Security Operations");
-    }
 
     // ---- HTTP -----------------------------------------------------------------------------------------
 

@@ -23,12 +23,6 @@ public sealed record ServiceNowSimulatorOptions : SimulatorOptions
     public TimeSpan RefreshTokenLifespan { get; init; } = TimeSpan.FromDays(100);
 
     public RefreshTokenRotation RefreshTokenRotation { get; init; } = RefreshTokenRotation.ReturnSame;
-
-    /// <summary>
-    /// Seeds an OAuth client (<c>local-client</c> / <c>local-secret</c>), a service user (<c>svc-defender</c> /
-    /// <c>local-password</c>), two more users and a group, for a local run without set-up.
-    /// </summary>
-    public bool SeedLocalDefaults { get; init; }
 }
 
 /// <summary>The OAuth application's token settings: lifespans and what the refresh grant does with the refresh token.</summary>
