@@ -1,8 +1,8 @@
 using System.Net;
 using System.Security.Authentication;
 using System.Text.Json;
-using Polly.Timeout;
 using DefenderSnow.Core.Upstream;
+using Polly.Timeout;
 
 namespace DefenderSnow.Core.ServiceNow;
 

@@ -1,5 +1,5 @@
-using Azure.Data.Tables;
 using System.Collections.Concurrent;
+using Azure.Data.Tables;
 using DefenderSnow.Functions.Integrations;
 using DefenderSnow.Simulators.ServiceNow;
 using DefenderSnow.Tests.Infrastructure;

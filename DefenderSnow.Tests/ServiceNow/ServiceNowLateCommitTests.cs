@@ -25,7 +25,11 @@ public sealed class ServiceNowLateCommitTests
         using var http = _simulator.CreateTrustingClient();
         var token = await http.PostAsync("oauth_token.do", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["grant_type"] = "password", ["client_id"] = "client", ["client_secret"] = "secret", ["username"] = "svc", ["password"] = "pw",
+            ["grant_type"] = "password",
+            ["client_id"] = "client",
+            ["client_secret"] = "secret",
+            ["username"] = "svc",
+            ["password"] = "pw",
         }));
         _token = (await token.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>();
     }
