@@ -14,6 +14,9 @@ if [ "$(cat node_modules/.package-lock.sha256 2>/dev/null)" != "$lock_hash" ]; t
   echo "$lock_hash" > node_modules/.package-lock.sha256
 fi
 
+# Formatting is part of the build's contract: any drift fails the run before a test starts.
+dotnet format DefenderSnow.sln --verify-no-changes
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
