@@ -15,7 +15,7 @@ namespace DefenderSnow.Tests.Defender;
 /// parent, 409 conflicts; and its shapes match the official examples of the specifications.
 /// </summary>
 [TestFixture]
-public sealed class ResourceManagerSimulatorFidelityTests
+public sealed class ResourceManagerSimulatorFidelityTests : ResourceManagerSimulatorFixture
 {
     private const string Subscription = "22222222-2222-2222-2222-222222222222";
     private const string ResourceId = $"/subscriptions/{Subscription}/resourceGroups/rg/providers/Microsoft.Sql/servers/sql1";
@@ -23,31 +23,13 @@ public sealed class ResourceManagerSimulatorFidelityTests
     private const string AssignmentPath = $"{ResourceId}/providers/Microsoft.Security/assessments/{Recommendation}/governanceAssignments/key1?api-version=2022-01-01-preview";
     private const string Body = """{"properties":{"owner":"o@contoso.com","remediationDueDate":"2030-01-01T00:00:00Z"}}""";
 
-    private ResourceManagerSimulator _simulator = null!;
-    private HttpClient _http = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _simulator = await ResourceManagerSimulator.StartAsync();
-        _http = _simulator.CreateTrustingClient();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _http.Dispose();
-        await _simulator.DisposeAsync();
-    }
-
     [SetUp]
     public void Seed()
     {
-        _simulator.State.Reset();
-        _simulator.State.AddManagementGroup(new SimulatedManagementGroup("root", null));
-        _simulator.State.AddManagementGroup(new SimulatedManagementGroup("team", "root"));
-        _simulator.State.AddSubscription(new SimulatedSubscription(Subscription, "team"));
-        _simulator.State.SeedAssessment(new SimulatedAssessment(ResourceId, Recommendation, SimulatedAssessmentStatus.Unhealthy));
+        Simulator.State.AddManagementGroup(new SimulatedManagementGroup("root", null));
+        Simulator.State.AddManagementGroup(new SimulatedManagementGroup("team", "root"));
+        Simulator.State.AddSubscription(new SimulatedSubscription(Subscription, "team"));
+        Simulator.State.SeedAssessment(new SimulatedAssessment(ResourceId, Recommendation, SimulatedAssessmentStatus.Unhealthy));
     }
 
     [TestCase($"/subscriptions/{Subscription}")]
@@ -55,7 +37,7 @@ public sealed class ResourceManagerSimulatorFidelityTests
     [TestCase(ResourceId)]
     public async Task Without_a_role_at_the_scope_or_above_a_write_is_403_AuthorizationFailed_naming_action_and_scope(string revoked)
     {
-        _simulator.State.RevokeRoles(revoked);
+        Simulator.State.RevokeRoles(revoked);
 
         using var response = await SendAsync(HttpMethod.Put, AssignmentPath, Body);
         var error = await ErrorAsync(response);
@@ -66,18 +48,18 @@ public sealed class ResourceManagerSimulatorFidelityTests
             Assert.That(error["code"]!.GetValue<string>(), Is.EqualTo("AuthorizationFailed"));
             Assert.That(error["message"]!.GetValue<string>(), Does.Contain("perform action 'Microsoft.Security/assessments/governanceAssignments/write' over scope '/subscriptions/"));
             Assert.That(error["message"]!.GetValue<string>(), Does.Contain("'00000000-0000-0000-0000-00000000d5e0'"), "the caller's object id");
-            Assert.That(_simulator.State.GovernanceAssignments, Is.Empty);
+            Assert.That(Simulator.State.GovernanceAssignments, Is.Empty);
         });
     }
 
     [Test]
     public async Task A_role_taken_elsewhere_does_not_matter_and_a_restored_role_works_again()
     {
-        _simulator.State.RevokeRoles("/subscriptions/33333333-3333-3333-3333-333333333333");
+        Simulator.State.RevokeRoles("/subscriptions/33333333-3333-3333-3333-333333333333");
         using var elsewhere = await SendAsync(HttpMethod.Put, AssignmentPath, Body);
-        _simulator.State.RevokeRoles("/providers/Microsoft.Management/managementGroups/root");
+        Simulator.State.RevokeRoles("/providers/Microsoft.Management/managementGroups/root");
         using var denied = await SendAsync(HttpMethod.Get, AssignmentPath);
-        _simulator.State.RestoreRoles();
+        Simulator.State.RestoreRoles();
         using var restored = await SendAsync(HttpMethod.Get, AssignmentPath);
 
         Assert.That(elsewhere.StatusCode, Is.EqualTo(HttpStatusCode.Created));
@@ -88,9 +70,9 @@ public sealed class ResourceManagerSimulatorFidelityTests
     [Test]
     public async Task Roles_can_be_revoked_and_restored_over_the_control_endpoints()
     {
-        using var revoke = await _http.PostAsync("/_sim/arm/roles/revoke", new StringContent($$"""{"scope":"/subscriptions/{{Subscription}}"}""", Encoding.UTF8, "application/json"));
+        using var revoke = await Http.PostAsync("/_sim/arm/roles/revoke", new StringContent($$"""{"scope":"/subscriptions/{{Subscription}}"}""", Encoding.UTF8, "application/json"));
         using var denied = await SendAsync(HttpMethod.Get, AssignmentPath);
-        using var restore = await _http.PostAsync("/_sim/arm/roles/restore", null);
+        using var restore = await Http.PostAsync("/_sim/arm/roles/restore", null);
         using var allowed = await SendAsync(HttpMethod.Get, AssignmentPath);
 
         Assert.That(revoke.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
@@ -111,11 +93,11 @@ public sealed class ResourceManagerSimulatorFidelityTests
         }
 
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ResourceManagerHttp.Token());
-        using var response = await _http.SendAsync(request);
+        using var response = await Http.SendAsync(request);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnsupportedMediaType));
         Assert.That((await ErrorAsync(response))["code"]!.GetValue<string>(), Is.EqualTo("UnsupportedMediaType"));
-        Assert.That(_simulator.State.GovernanceAssignments, Is.Empty);
+        Assert.That(Simulator.State.GovernanceAssignments, Is.Empty);
     }
 
     [Test]
@@ -130,21 +112,21 @@ public sealed class ResourceManagerSimulatorFidelityTests
     [Test]
     public async Task An_injected_conflict_is_409_Conflict_and_fault_filters_stop_at_a_name_boundary()
     {
-        _simulator.Faults.FailNext(1, 409, ResourceManagerOperations.PutGovernanceAssignment);
-        _simulator.Faults.FailNext(1, 503, ResourceManagerOperations.GetAssessment);
+        Simulator.Faults.FailNext(1, 409, ResourceManagerOperations.PutGovernanceAssignment);
+        Simulator.Faults.FailNext(1, 503, ResourceManagerOperations.GetAssessment);
         using var conflict = await SendAsync(HttpMethod.Put, AssignmentPath, Body);
-        _simulator.State.SeedMetadata(new SimulatedAssessmentMetadata(Recommendation, "Name", SimulatedSeverity.Low));
+        Simulator.State.SeedMetadata(new SimulatedAssessmentMetadata(Recommendation, "Name", SimulatedSeverity.Low));
         using var metadata = await SendAsync(HttpMethod.Get, $"/providers/Microsoft.Security/assessmentMetadata/{Recommendation}?api-version=2021-06-01");
 
         Assert.That(conflict.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
         Assert.That((await ErrorAsync(conflict))["code"]!.GetValue<string>(), Is.EqualTo("Conflict"));
         Assert.That(metadata.StatusCode, Is.EqualTo(HttpStatusCode.OK), "GetAssessment does not name GetAssessmentMetadata");
-        _simulator.Faults.Clear();
+        Simulator.Faults.Clear();
     }
 
     private static async Task<JsonObject> ErrorAsync(HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!.AsObject();
 
     private Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, string? body = null) =>
-        ResourceManagerHttp.SendAsync(_http, method, pathAndQuery, body);
+        ResourceManagerHttp.SendAsync(Http, method, pathAndQuery, body);
 }

@@ -10,7 +10,7 @@ using DefenderSnow.Simulators.Defender;
 namespace DefenderSnow.Tests.Defender;
 
 /// <summary>The simulator's own strictness, in raw HTTP: what it refuses must be what Resource Manager refuses.</summary>
-public class ResourceManagerSimulatorTests
+public class ResourceManagerSimulatorTests : ResourceManagerSimulatorFixture
 {
     private const string Subscription = "22222222-2222-2222-2222-222222222222";
     private const string ResourceId = $"/subscriptions/{Subscription}/resourceGroups/rg/providers/Microsoft.Sql/servers/sql1";
@@ -18,34 +18,16 @@ public class ResourceManagerSimulatorTests
     private const string AssignmentPath = $"{ResourceId}/providers/Microsoft.Security/assessments/{Recommendation}/governanceAssignments/key1";
     private const string GovernanceVersion = "?api-version=2022-01-01-preview";
 
-    private ResourceManagerSimulator _simulator = null!;
-    private HttpClient _http = null!;
-
-    [OneTimeSetUp]
-    public async Task StartSimulator()
-    {
-        _simulator = await ResourceManagerSimulator.StartAsync();
-        _http = _simulator.CreateTrustingClient();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopSimulator()
-    {
-        _http.Dispose();
-        await _simulator.DisposeAsync();
-    }
-
     [SetUp]
     public void SetUp()
     {
-        _simulator.State.Reset();
-        _simulator.State.SeedAssessment(new SimulatedAssessment(ResourceId, Recommendation, SimulatedAssessmentStatus.Unhealthy));
+        Simulator.State.SeedAssessment(new SimulatedAssessment(ResourceId, Recommendation, SimulatedAssessmentStatus.Unhealthy));
     }
 
     private static string Token(string audience = "https://management.azure.com") => ResourceManagerHttp.Token(audience);
 
     private Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, string? body = null, string? token = null, bool authorize = true) =>
-        ResourceManagerHttp.SendAsync(_http, method, pathAndQuery, body, token, authorize);
+        ResourceManagerHttp.SendAsync(Http, method, pathAndQuery, body, token, authorize);
 
     private static async Task<(string? Code, string? Message)> ReadErrorAsync(HttpResponseMessage response)
     {
@@ -166,7 +148,7 @@ public class ResourceManagerSimulatorTests
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
             Assert.That(code, Is.EqualTo("InvalidRequestContent"));
             Assert.That(message, Is.Not.Empty);
-            Assert.That(_simulator.State.GovernanceAssignments, Is.Empty);
+            Assert.That(Simulator.State.GovernanceAssignments, Is.Empty);
         });
     }
 
@@ -212,7 +194,7 @@ public class ResourceManagerSimulatorTests
     [Test]
     public async Task Injected_throttling_carries_retry_after_and_is_counted()
     {
-        _simulator.Faults.FailNext(1, 429, retryAfter: TimeSpan.FromSeconds(1));
+        Simulator.Faults.FailNext(1, 429, retryAfter: TimeSpan.FromSeconds(1));
 
         using var throttled = await SendAsync(HttpMethod.Get, AssignmentPath + GovernanceVersion);
         using var next = await SendAsync(HttpMethod.Get, AssignmentPath + GovernanceVersion);
@@ -223,27 +205,27 @@ public class ResourceManagerSimulatorTests
             Assert.That(throttled.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(1)));
             Assert.That((await ReadErrorAsync(throttled)).Code, Is.EqualTo("TooManyRequests"));
             Assert.That(next.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-            Assert.That(_simulator.State.RequestCount(ResourceManagerOperations.GetGovernanceAssignment), Is.EqualTo(2));
+            Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.GetGovernanceAssignment), Is.EqualTo(2));
         });
     }
 
     [Test]
-    public async Task The_control_endpoints_seed_and_report_over_http()
+    public async Task The_control_endpoints_seed_and_report_overHttp()
     {
         const string child = "33333333-3333-3333-3333-333333333333";
-        using var groups = await _http.PostAsJsonAsync("/_sim/arm/managementGroups", new[]
+        using var groups = await Http.PostAsJsonAsync("/_sim/arm/managementGroups", new[]
         {
             new { name = "root", parent = (string?)null },
             new { name = "team", parent = (string?)"root" },
         });
-        using var subscriptions = await _http.PostAsJsonAsync("/_sim/arm/subscriptions", new[] { new { subscriptionId = child, parent = "team" } });
-        using var assessments = await _http.PostAsJsonAsync("/_sim/arm/assessments", new[]
+        using var subscriptions = await Http.PostAsJsonAsync("/_sim/arm/subscriptions", new[] { new { subscriptionId = child, parent = "team" } });
+        using var assessments = await Http.PostAsJsonAsync("/_sim/arm/assessments", new[]
         {
             new { resourceId = $"/subscriptions/{child}/resourceGroups/rg/providers/Microsoft.Web/sites/web", assessmentName = Recommendation, status = "Healthy" },
         });
         using var descendants = await SendAsync(HttpMethod.Get, "/providers/Microsoft.Management/managementGroups/root/descendants?api-version=2020-05-01");
-        var counts = await _http.GetFromJsonAsync<Dictionary<string, int>>("/_sim/arm/requests");
-        using var badFault = await _http.PostAsJsonAsync("/_sim/arm/faults", new { kind = "fail", status = 200 });
+        var counts = await Http.GetFromJsonAsync<Dictionary<string, int>>("/_sim/arm/requests");
+        using var badFault = await Http.PostAsJsonAsync("/_sim/arm/faults", new { kind = "fail", status = 200 });
 
         Assert.Multiple(async () =>
         {

@@ -14,28 +14,8 @@ namespace DefenderSnow.Tests.Defender;
 /// what the simulator answers has the example's shape and values.
 /// </summary>
 [TestFixture]
-public sealed class ResourceManagerSpecExampleTests
+public sealed class ResourceManagerSpecExampleTests : ResourceManagerSimulatorFixture
 {
-    private ResourceManagerSimulator _simulator = null!;
-    private HttpClient _http = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _simulator = await ResourceManagerSimulator.StartAsync();
-        _http = _simulator.CreateTrustingClient();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _http.Dispose();
-        await _simulator.DisposeAsync();
-    }
-
-    [SetUp]
-    public void Reset() => _simulator.State.Reset();
-
     [Test]
     public async Task The_governance_assignment_example_is_accepted_and_answered_as_in_the_example()
     {
@@ -44,7 +24,7 @@ public sealed class ResourceManagerSpecExampleTests
         var scope = "/" + parameters["scope"]!.GetValue<string>();
         var assessment = parameters["assessmentName"]!.GetValue<string>();
         var key = parameters["assignmentKey"]!.GetValue<string>();
-        _simulator.State.SeedAssessment(new SimulatedAssessment(scope, assessment, SimulatedAssessmentStatus.Unhealthy));
+        Simulator.State.SeedAssessment(new SimulatedAssessment(scope, assessment, SimulatedAssessmentStatus.Unhealthy));
         var path = $"{scope}/providers/Microsoft.Security/assessments/{assessment}/governanceAssignments/{key}?api-version={parameters["api-version"]}";
 
         using var created = await SendAsync(HttpMethod.Put, path, parameters["governanceAssignment"]!.ToJsonString());
@@ -69,7 +49,7 @@ public sealed class ResourceManagerSpecExampleTests
         var properties = expected["properties"]!;
         var resourceId = "/" + example["parameters"]!["resourceId"]!.GetValue<string>();
         var name = example["parameters"]!["assessmentName"]!.GetValue<string>();
-        _simulator.State.SeedAssessment(new SimulatedAssessment(resourceId, name, SimulatedAssessmentStatus.NotApplicable)
+        Simulator.State.SeedAssessment(new SimulatedAssessment(resourceId, name, SimulatedAssessmentStatus.NotApplicable)
         {
             DisplayName = properties["displayName"]!.GetValue<string>(),
             Cause = properties["status"]!["cause"]!.GetValue<string>(),
@@ -103,7 +83,7 @@ public sealed class ResourceManagerSpecExampleTests
         var expected = Example("GetAssessmentsMetadata_example.json")["responses"]!["200"]!["body"]!;
         var properties = expected["properties"]!;
         var name = expected["name"]!.GetValue<string>();
-        _simulator.State.SeedMetadata(new SimulatedAssessmentMetadata(name, properties["displayName"]!.GetValue<string>(), SimulatedSeverity.Medium)
+        Simulator.State.SeedMetadata(new SimulatedAssessmentMetadata(name, properties["displayName"]!.GetValue<string>(), SimulatedSeverity.Medium)
         {
             Description = properties["description"]!.GetValue<string>(),
             RemediationDescription = properties["remediationDescription"]!.GetValue<string>(),
@@ -144,9 +124,9 @@ public sealed class ResourceManagerSpecExampleTests
         var example = Example("GetDescendants.json");
         var expected = example["responses"]!["200"]!["body"]!;
         var root = example["parameters"]!["groupId"]!.GetValue<string>();
-        _simulator.State.AddManagementGroup(new SimulatedManagementGroup(root, null));
-        _simulator.State.AddManagementGroup(new SimulatedManagementGroup("20000000-0001-0000-0000-000000000000", root, "Group 1"));
-        _simulator.State.AddSubscription(new SimulatedSubscription("20000000-0004-0000-0000-000000000000", root, "Subscription 4"));
+        Simulator.State.AddManagementGroup(new SimulatedManagementGroup(root, null));
+        Simulator.State.AddManagementGroup(new SimulatedManagementGroup("20000000-0001-0000-0000-000000000000", root, "Group 1"));
+        Simulator.State.AddSubscription(new SimulatedSubscription("20000000-0004-0000-0000-000000000000", root, "Subscription 4"));
 
         using var response = await SendAsync(HttpMethod.Get, $"/providers/Microsoft.Management/managementGroups/{root}/descendants?api-version={example["parameters"]!["api-version"]}");
         var actual = await BodyAsync(response);
@@ -164,5 +144,5 @@ public sealed class ResourceManagerSpecExampleTests
     private static async Task<JsonNode> BodyAsync(HttpResponseMessage response) => JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
     private Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, string? body = null) =>
-        ResourceManagerHttp.SendAsync(_http, method, pathAndQuery, body);
+        ResourceManagerHttp.SendAsync(Http, method, pathAndQuery, body);
 }
