@@ -9,7 +9,8 @@ namespace DefenderSnow.Core.Assignments;
 /// <inheritdoc />
 internal sealed class AssignmentStore : IAssignmentStore
 {
-    private const int LivePageSize = 200;
+    // Table Storage's largest page: a full pass lists every live assignment of an integration.
+    private const int LivePageSize = 1000;
     private static readonly string Closed = AssignmentStatus.Closed.ToString();
     private readonly TableClientProvider _tables;
     private readonly ContinuationTokenCodec _continuationTokens;

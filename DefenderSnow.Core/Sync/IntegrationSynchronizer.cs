@@ -20,6 +20,12 @@ public sealed class IntegrationSynchronizer
     /// <summary>A first incremental read starts this long before the integration was created, in case clocks differ.</summary>
     private static readonly TimeSpan FirstReadMargin = TimeSpan.FromMinutes(5);
 
+    /// <summary>How many changes are applied at once; the writes they make are paced per subscription anyway.</summary>
+    private const int ApplyConcurrency = 8;
+
+    /// <summary>Live assignments a full pass reads and applies as one unit (ten ServiceNow reads of 100 sys_ids).</summary>
+    private const int FullPassSlice = 1000;
+
     private readonly IIntegrationStore _integrations;
     private readonly ISyncStateStore _states;
     private readonly ISyncRunStore _runs;
@@ -187,9 +193,9 @@ public sealed class IntegrationSynchronizer
             while (true)
             {
                 var page = await client.GetChangedTicketsAsync(table.Name, read, cancellationToken).ConfigureAwait(false);
-                foreach (var ticket in page.Tickets)
+                var outcomes = await ApplyAllAsync(integration.Id, page.Tickets, tally, cancellationToken).ConfigureAwait(false);
+                foreach (var (ticket, ok) in page.Tickets.Zip(outcomes))
                 {
-                    var ok = await _applier.ApplyAsync(integration.Id, ticket, tally, cancellationToken).ConfigureAwait(false);
                     if (!blocked && ok)
                     {
                         applied = Advance(applied, ticket);
@@ -223,6 +229,34 @@ public sealed class IntegrationSynchronizer
         }
     }
 
+    /// <summary>
+    /// Applies a page of changes, <see cref="ApplyConcurrency"/> at a time: each change costs Resource Manager and Table
+    /// Storage round trips that do not depend on one another (a ticket names one assignment; two tickets naming the
+    /// same one meet its ETag and are read again). The Resource Manager pacer spaces the writes per subscription
+    /// however many are in flight. The outcomes come back in read order, for the cursor.
+    /// </summary>
+    private async Task<bool[]> ApplyAllAsync(string integrationId, IReadOnlyList<ServiceNowTicket> tickets, SyncTally tally, CancellationToken cancellationToken)
+    {
+        var outcomes = new bool[tickets.Count];
+        var parts = tickets.Select(_ => new SyncTally(integrationId)).ToArray();
+        try
+        {
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, tickets.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = ApplyConcurrency, CancellationToken = cancellationToken },
+                async (i, token) => outcomes[i] = await _applier.ApplyAsync(integrationId, tickets[i], parts[i], token).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var part in parts)
+            {
+                tally.Add(part);
+            }
+        }
+
+        return outcomes;
+    }
+
     /// <summary>The cursor just past <paramref name="ticket"/>, which is the next change in read order.</summary>
     private static ServiceNowChangeCursor Advance(ServiceNowChangeCursor cursor, ServiceNowTicket ticket)
     {
@@ -247,21 +281,41 @@ public sealed class IntegrationSynchronizer
             }
         }
 
-        foreach (var group in live.GroupBy(a => a.Value.Ticket.Table))
+        // Slices of one table's assignments are read and applied ApplyConcurrency at a time: reading 100,000 tickets
+        // one chunk after another would spend most of the pass waiting on ServiceNow.
+        var slices = live.GroupBy(a => a.Value.Ticket.Table).SelectMany(group => group.Chunk(FullPassSlice)).ToList();
+        var parts = slices.Select(_ => new SyncTally(integrationId)).ToArray();
+        try
         {
-            var tickets = (await client.GetTicketsAsync(group.Key, group.Select(a => a.Value.Ticket.SysId!), cancellationToken).ConfigureAwait(false))
-                .ToDictionary(t => t.SysId, StringComparer.Ordinal);
-            foreach (var assignment in group)
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, slices.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = ApplyConcurrency, CancellationToken = cancellationToken },
+                async (i, token) => await ReconcileAsync(client, integrationId, slices[i], parts[i], token).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var part in parts)
             {
-                if (tickets.TryGetValue(assignment.Value.Ticket.SysId!, out var ticket))
-                {
-                    await _applier.ApplyAsync(integrationId, ticket, tally, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    tally.TicketsExamined++;
-                    await _applier.CloseDeletedAsync(assignment, tally, cancellationToken).ConfigureAwait(false);
-                }
+                tally.Add(part);
+            }
+        }
+    }
+
+    /// <summary>Reads the tickets of one table's slice of live assignments by sys_id and applies each; a missing one was deleted.</summary>
+    private async Task ReconcileAsync(IServiceNowClient client, string integrationId, Storage.Versioned<Assignment>[] slice, SyncTally tally, CancellationToken cancellationToken)
+    {
+        var tickets = (await client.GetTicketsAsync(slice[0].Value.Ticket.Table, slice.Select(a => a.Value.Ticket.SysId!), cancellationToken).ConfigureAwait(false))
+            .ToDictionary(t => t.SysId, StringComparer.Ordinal);
+        foreach (var assignment in slice)
+        {
+            if (tickets.TryGetValue(assignment.Value.Ticket.SysId!, out var ticket))
+            {
+                await _applier.ApplyAsync(integrationId, ticket, assignment, tally, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                tally.TicketsExamined++;
+                await _applier.CloseDeletedAsync(assignment, tally, cancellationToken).ConfigureAwait(false);
             }
         }
     }

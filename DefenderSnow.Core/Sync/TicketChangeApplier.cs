@@ -33,7 +33,18 @@ public sealed class TicketChangeApplier
 
     /// <summary>Applies a ticket read from ServiceNow to the assignment named by its correlation id.</summary>
     /// <returns>False when the change could not be applied and must be read again by the next run.</returns>
-    internal async Task<bool> ApplyAsync(string integrationId, ServiceNowTicket ticket, SyncTally tally, CancellationToken cancellationToken)
+    internal Task<bool> ApplyAsync(string integrationId, ServiceNowTicket ticket, SyncTally tally, CancellationToken cancellationToken) =>
+        ApplyAsync(integrationId, ticket, known: null, tally, cancellationToken);
+
+    /// <param name="integrationId">The integration that owns the ticket's assignment.</param>
+    /// <param name="ticket">The ticket as read from ServiceNow.</param>
+    /// <param name="known">
+    /// The assignment as the caller just read it (a full pass lists them all): used instead of a read of its own, so an
+    /// unchanged ticket costs no Table Storage request; read again only when it changed meanwhile.
+    /// </param>
+    /// <param name="tally">What the sync did so far.</param>
+    /// <param name="cancellationToken">The host's shutdown.</param>
+    internal async Task<bool> ApplyAsync(string integrationId, ServiceNowTicket ticket, Versioned<Assignment>? known, SyncTally tally, CancellationToken cancellationToken)
     {
         tally.TicketsExamined++;
         if (ticket.CorrelationId is not { Length: > 0 } assignmentId || assignmentId.StartsWith(FindingKey.RowKeyPrefix, StringComparison.Ordinal))
@@ -43,7 +54,9 @@ public sealed class TicketChangeApplier
 
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var current = await _assignments.GetAsync(integrationId, assignmentId, cancellationToken).ConfigureAwait(false);
+            var current = attempt == 1 && known is { } listed && listed.Value.Id == assignmentId
+                ? listed
+                : await _assignments.GetAsync(integrationId, assignmentId, cancellationToken).ConfigureAwait(false);
             if (current is null || current.Value.Status == AssignmentStatus.Closed
                 || (current.Value.Ticket.SysId is { } sysId && sysId != ticket.SysId))
             {
@@ -89,7 +102,7 @@ public sealed class TicketChangeApplier
         return false;
     }
 
-    /// <returns>True or false as <see cref="ApplyAsync"/>; null when the assignment changed meanwhile and must be read again.</returns>
+    /// <returns>True or false as <see cref="ApplyAsync(string, ServiceNowTicket, SyncTally, CancellationToken)"/>; null when the assignment changed meanwhile and must be read again.</returns>
     private async Task<bool?> TryApplyAsync(Versioned<Assignment> current, ServiceNowTicket ticket, SyncTally tally, CancellationToken cancellationToken)
     {
         try

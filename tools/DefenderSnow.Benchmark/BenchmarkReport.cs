@@ -16,12 +16,12 @@ public static class BenchmarkReport
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Latency {options.Latency.TotalMilliseconds:0} ms per ServiceNow and per Resource Manager request; write bucket pass: {options.BucketCapacity} writes and {options.BucketCapacity} deletes per subscription, refilled at {options.BucketRefillPerSecond:0.##}/s; {Environment.ProcessorCount} cores; {(options.Quick ? "--quick" : "full")} run.");
         text.AppendLine();
-        text.AppendLine("| scenario | target | time | ServiceNow requests | Resource Manager reads / writes (429) | Table Storage operations | peak working set | ÷ floor | done | notes |");
+        text.AppendLine("| scenario | target | time | ServiceNow requests | Resource Manager reads / writes (429) | Table Storage operations | peak working set (at start) | ÷ floor | done | notes |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---|---|");
         foreach (var r in results)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Name} | {r.Target} | {r.Elapsed.TotalSeconds:0.00} s | {r.ServiceNowRequests:N0} | {r.ResourceManagerReads:N0} / {r.ResourceManagerWrites:N0} ({r.ResourceManagerThrottled:N0}) | {r.TableOperations:N0} | {r.PeakWorkingSetBytes / 1024.0 / 1024.0:0} MB | {FloorText(r)} | {(r.Completed ? "yes" : "**no**")} | {r.Notes.Replace("|", "\\|", StringComparison.Ordinal)} |");
+                $"| {r.Name} | {r.Target} | {r.Elapsed.TotalSeconds:0.00} s | {r.ServiceNowRequests:N0} | {r.ResourceManagerReads:N0} / {r.ResourceManagerWrites:N0} ({r.ResourceManagerThrottled:N0}) | {r.TableOperations:N0} | {Megabytes(r.PeakWorkingSetBytes)} MB ({Megabytes(r.StartWorkingSetBytes)} MB) | {FloorText(r)} | {(r.Completed ? "yes" : "**no**")} | {r.Notes.Replace("|", "\\|", StringComparison.Ordinal)} |");
         }
 
         return text.ToString();
@@ -47,6 +47,7 @@ public static class BenchmarkReport
                 r.ResourceManagerThrottled,
                 r.TableOperations,
                 r.PeakWorkingSetBytes,
+                r.StartWorkingSetBytes,
                 FloorSeconds = r.Floor?.TotalSeconds,
                 r.FloorRatio,
                 r.Completed,
@@ -66,6 +67,8 @@ public static class BenchmarkReport
         await File.WriteAllTextAsync(json, ToJson(results, options), cancellationToken).ConfigureAwait(false);
         return (markdown, json);
     }
+
+    private static string Megabytes(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0", CultureInfo.InvariantCulture);
 
     private static string FloorText(ScenarioResult r) =>
         r.Floor is { } floor ? string.Create(CultureInfo.InvariantCulture, $"{r.FloorRatio:0.00} (floor {floor.TotalSeconds:0.0} s)") : string.Empty;

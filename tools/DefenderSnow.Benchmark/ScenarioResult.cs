@@ -22,7 +22,11 @@ public sealed record ScenarioResult
 
     public required int TableOperations { get; init; }
 
+    /// <summary>The highest working set of the process (the app and the in-process simulators) while the scenario ran.</summary>
     public required long PeakWorkingSetBytes { get; init; }
+
+    /// <summary>The working set when the scenario started, after a full garbage collection: the simulators' data and the idle app.</summary>
+    public required long StartWorkingSetBytes { get; init; }
 
     /// <summary>Whether the scenario did all it had to (checked against the simulators and Table Storage).</summary>
     public required bool Completed { get; init; }
