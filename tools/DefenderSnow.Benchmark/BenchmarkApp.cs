@@ -4,9 +4,6 @@ using System.Text.Json.Nodes;
 using Azure.Storage.Queues.Models;
 using DefenderSnow.Core.Storage;
 using DefenderSnow.Functions.Hosting;
-using DefenderSnow.Simulators.Defender;
-using DefenderSnow.Simulators.KeyVault;
-using DefenderSnow.Simulators.ServiceNow;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
@@ -21,35 +18,24 @@ namespace DefenderSnow.Benchmark;
 
 /// <summary>
 /// The app's real host, built (never run) through <see cref="DefenderSnowComposition"/> as <c>Program.cs</c> builds
-/// it, wired to Table Storage and to the three simulators, which run in this process (their request handling and
-/// their 100,000 tickets count towards the measured working set: see the README).
+/// it, wired to Table Storage and to the three simulators, which run in a process of their own
+/// (<see cref="SimulatorProcess"/>), so this process's working set is the app's (and the benchmark's bookkeeping).
 /// </summary>
-public sealed class BenchmarkApp : IAsyncDisposable
+public sealed class BenchmarkApp : IDisposable
 {
-    private BenchmarkApp(IHost host, ServiceNowSimulator serviceNow, ResourceManagerSimulator resourceManager, KeyVaultSimulator keyVault, TableOperationCounter tableOperations)
+    private BenchmarkApp(IHost host, TableOperationCounter tableOperations)
     {
         Host = host;
-        ServiceNow = serviceNow;
-        ResourceManager = resourceManager;
-        KeyVault = keyVault;
         TableOperations = tableOperations;
     }
 
     public IHost Host { get; }
 
-    public ServiceNowSimulator ServiceNow { get; }
-
-    public ResourceManagerSimulator ResourceManager { get; }
-
-    public KeyVaultSimulator KeyVault { get; }
-
     public TableOperationCounter TableOperations { get; }
 
-    public static async Task<BenchmarkApp> StartAsync(string storageConnectionString)
+    public static BenchmarkApp Start(string storageConnectionString, SimulatorProcess simulators)
     {
-        var serviceNow = await ServiceNowSimulator.StartAsync().ConfigureAwait(false);
-        var resourceManager = await ResourceManagerSimulator.StartAsync().ConfigureAwait(false);
-        var keyVault = await KeyVaultSimulator.StartAsync().ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(simulators);
         var prefix = "bench" + Guid.NewGuid().ToString("N")[..8];
         var settings = new Dictionary<string, string?>
         {
@@ -57,8 +43,8 @@ public sealed class BenchmarkApp : IAsyncDisposable
             ["Storage:TablePrefix"] = prefix,
             ["Queues:SyncIntegrations"] = $"sync-{prefix}",
             ["Queues:IntegrationDeletions"] = $"deletions-{prefix}",
-            ["KeyVault:VaultUri"] = keyVault.BaseUri.AbsoluteUri,
-            ["Defender:Endpoint"] = resourceManager.BaseUri.AbsoluteUri,
+            ["KeyVault:VaultUri"] = simulators.KeyVault.AbsoluteUri,
+            ["Defender:Endpoint"] = simulators.ResourceManager.AbsoluteUri,
             ["Azure:Credential"] = "Simulator",
             ["LocalDevelopment:TrustLoopbackCertificates"] = "true",
             ["ServiceNow:AllowPrivateAddresses"] = "true",
@@ -73,7 +59,7 @@ public sealed class BenchmarkApp : IAsyncDisposable
         // Warnings and errors only: a log line per request would be part of what is measured.
         builder.Services.AddLogging(logging => logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Azure.Core", LogLevel.Error));
         // (The Azure SDK logs every expected 404 of a point read as a warning.)
-        return new BenchmarkApp(builder.Build(), serviceNow, resourceManager, keyVault, tableOperations);
+        return new BenchmarkApp(builder.Build(), tableOperations);
     }
 
     public T Get<T>()
@@ -148,11 +134,5 @@ public sealed class BenchmarkApp : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        Host.Dispose();
-        await ServiceNow.DisposeAsync().ConfigureAwait(false);
-        await ResourceManager.DisposeAsync().ConfigureAwait(false);
-        await KeyVault.DisposeAsync().ConfigureAwait(false);
-    }
+    public void Dispose() => Host.Dispose();
 }

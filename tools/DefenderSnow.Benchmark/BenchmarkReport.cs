@@ -48,6 +48,7 @@ public static class BenchmarkReport
                 r.TableOperations,
                 r.PeakWorkingSetBytes,
                 r.StartWorkingSetBytes,
+                r.SimulatorsWorkingSetBytes,
                 FloorSeconds = r.Floor?.TotalSeconds,
                 r.FloorRatio,
                 r.Completed,

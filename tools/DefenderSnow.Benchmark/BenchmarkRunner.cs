@@ -8,8 +8,6 @@ using DefenderSnow.Core.Sync;
 using DefenderSnow.Functions.Assignments;
 using DefenderSnow.Functions.Integrations;
 using DefenderSnow.Functions.Sync;
-using DefenderSnow.Simulators.Defender;
-using DefenderSnow.Simulators.ServiceNow;
 
 namespace DefenderSnow.Benchmark;
 
@@ -28,6 +26,7 @@ public sealed class BenchmarkRunner
     private readonly string _password = "Pw-" + Guid.NewGuid().ToString("N");
     private readonly string _clientSecret = "Cs-" + Guid.NewGuid().ToString("N");
     private BenchmarkApp _app = null!;
+    private SimulatorProcess _sims = null!;
     private Population _population = null!;
     private Owner _ownerA = null!;
     private Owner _ownerB = null!;
@@ -43,32 +42,36 @@ public sealed class BenchmarkRunner
     public async Task<IReadOnlyList<ScenarioResult>> RunAsync(CancellationToken cancellationToken)
     {
         using var azurite = _options.StorageConnectionString is null ? await AzuriteProcess.StartAsync().ConfigureAwait(false) : null;
-        _app = await BenchmarkApp.StartAsync(_options.StorageConnectionString ?? azurite!.ConnectionString).ConfigureAwait(false);
-        try
-        {
-            return await RunScenariosAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            await _app.DisposeAsync().ConfigureAwait(false);
-        }
+        await using var simulators = _sims = await SimulatorProcess.StartAsync().ConfigureAwait(false);
+        using var app = _app = BenchmarkApp.Start(_options.StorageConnectionString ?? azurite!.ConnectionString, simulators);
+        return await RunScenariosAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyList<ScenarioResult>> RunScenariosAsync(CancellationToken cancellationToken)
     {
-        _population = new Population(_app, SubscriptionScope);
-        _app.ServiceNow.RegisterOAuthClient(ClientId, _clientSecret);
-        _app.ServiceNow.SeedUser(new ServiceNowSimulatorUser(ServiceUser, "svc-benchmark@contoso.example", Password: _password));
-        _ownerA = new Owner("owner.a", "owner.a@contoso.example", _app.ServiceNow.SeedUser(new ServiceNowSimulatorUser("owner.a", "owner.a@contoso.example", "Owner A")));
-        _ownerB = new Owner("owner.b", "owner.b@contoso.example", _app.ServiceNow.SeedUser(new ServiceNowSimulatorUser("owner.b", "owner.b@contoso.example", "Owner B")));
-        BucketsOff();
+        _population = new Population(_app, _sims, SubscriptionScope);
+        var users = (await _sims.SendAsync(
+            new JsonObject
+            {
+                ["op"] = "setup",
+                ["clientId"] = ClientId,
+                ["clientSecret"] = _clientSecret,
+                ["users"] = new JsonArray(
+                    new JsonObject { ["userName"] = ServiceUser, ["email"] = "svc-benchmark@contoso.example", ["password"] = _password },
+                    new JsonObject { ["userName"] = "owner.a", ["email"] = "owner.a@contoso.example", ["name"] = "Owner A" },
+                    new JsonObject { ["userName"] = "owner.b", ["email"] = "owner.b@contoso.example", ["name"] = "Owner B" }),
+            },
+            cancellationToken).ConfigureAwait(false))["users"]!;
+        _ownerA = new Owner("owner.a", "owner.a@contoso.example", users["owner.a"]!.GetValue<string>());
+        _ownerB = new Owner("owner.b", "owner.b@contoso.example", users["owner.b"]!.GetValue<string>());
+        await BucketsAsync(on: false, cancellationToken).ConfigureAwait(false);
         var results = new List<ScenarioResult>();
 
         Progress($"Seeding {Sizes.Live:N0} live assignments");
         var integrationId = await CreateIntegrationAsync("bench-sync", cancellationToken).ConfigureAwait(false);
-        var live = (await _population.SeedLiveAsync(integrationId, Sizes.Live, _ownerA, cancellationToken).ConfigureAwait(false)).ToList();
+        var (_, live) = await _population.SeedLiveAsync(integrationId, Sizes.Live, _ownerA, cancellationToken).ConfigureAwait(false);
         await StartCursorsNowAsync(integrationId, cancellationToken).ConfigureAwait(false);
-        SetLatency(_options.Latency);
+        await LatencyAsync(_options.Latency, cancellationToken).ConfigureAwait(false);
 
         var full = await MeasureAsync($"full reconciliation, {Sizes.Live:N0} live, none changed", "≤ 60 s; ServiceNow ≤ 1,010; peak ≤ 500 MB", async () =>
             CheckSync(await SyncAsync(integrationId, full: true, cancellationToken).ConfigureAwait(false), examined: Sizes.Live)).ConfigureAwait(false);
@@ -98,39 +101,40 @@ public sealed class BenchmarkRunner
         // Half resolved, half reassigned; taken off the live list so the next pass changes other tickets.
         var picked = live.Take(Sizes.Changed).ToList();
         live.RemoveRange(0, picked.Count);
-        SetLatency(TimeSpan.Zero);
+        await LatencyAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         // Tickets opened since the last run (other scenarios' and other integrations' on the same instance) are
         // caught up first, so the timed run reads exactly the changes below.
         CheckOrThrow(await SyncAsync(integrationId, full: false, cancellationToken).ConfigureAwait(false));
-        for (var i = 0; i < picked.Count; i++)
-        {
-            var ticket = picked[i].Ticket;
-            if (i % 2 == 0)
+        await _sims.SendAsync(
+            new JsonObject
             {
-                _app.ServiceNow.Resolve(ticket.Table, ticket.SysId!);
-            }
-            else
-            {
-                _app.ServiceNow.Reassign(ticket.Table, ticket.SysId!, _ownerB.UserName);
-            }
-        }
-
-        SetLatency(_options.Latency);
-        ConfigureBuckets(bucket);
+                ["op"] = "change",
+                ["items"] = new JsonArray(picked.Select((a, i) => (JsonNode)new JsonObject
+                {
+                    ["table"] = a.Ticket.Table,
+                    ["sysId"] = a.Ticket.SysId,
+                    ["action"] = i % 2 == 0 ? "resolve" : "reassign",
+                    ["userName"] = _ownerB.UserName,
+                }).ToArray()),
+            },
+            cancellationToken).ConfigureAwait(false);
+        await LatencyAsync(_options.Latency, cancellationToken).ConfigureAwait(false);
+        await BucketsAsync(bucket, cancellationToken).ConfigureAwait(false);
         var name = $"incremental sync, {Sizes.Live:N0} live, {Sizes.Changed:N0} changed" + (bucket ? ", write bucket on" : string.Empty);
         var target = bucket ? "within 10% of the floor" : $"≤ 15 s; ServiceNow ≤ 10; Resource Manager writes = {Sizes.Changed:N0}; peak ≤ 300 MB";
         return await MeasureAsync(name, target, async () =>
         {
             var run = await SyncAsync(integrationId, full: false, cancellationToken).ConfigureAwait(false);
             var check = CheckSync(run, examined: picked.Count);
-            var closed = 0;
-            var reassigned = 0;
-            foreach (var (assignment, i) in picked.Select((a, i) => (a, i)))
-            {
-                var governance = _app.ResourceManager.State.FindGovernanceAssignment(assignment.ResourceId, assignment.AssessmentName, assignment.Id);
-                closed += i % 2 == 0 && governance is null ? 1 : 0;
-                reassigned += i % 2 == 1 && governance?.Owner == _ownerB.Email ? 1 : 0;
-            }
+            var owners = (await _sims.SendAsync(
+                new JsonObject
+                {
+                    ["op"] = "governance",
+                    ["keys"] = new JsonArray(picked.Select(a => (JsonNode)new JsonObject { ["resourceId"] = a.ResourceId, ["assessmentName"] = a.AssessmentName, ["id"] = a.Id }).ToArray()),
+                },
+                cancellationToken).ConfigureAwait(false))["owners"]!.AsArray();
+            var closed = owners.Where((o, i) => i % 2 == 0 && o is null).Count();
+            var reassigned = owners.Where((o, i) => i % 2 == 1 && o?.GetValue<string>() == _ownerB.Email).Count();
 
             return check + (closed == (picked.Count + 1) / 2 && reassigned == picked.Count / 2 ? string.Empty : $"; only {closed} closed and {reassigned} reassigned in Defender");
         }, bucket).ConfigureAwait(false);
@@ -175,10 +179,10 @@ public sealed class BenchmarkRunner
     private async Task<ScenarioResult> CreateAsync(string integrationId, bool bucket, CancellationToken cancellationToken)
     {
         var assessmentName = Guid.NewGuid().ToString("D");
-        _app.ResourceManager.State.SeedMetadata(new SimulatedAssessmentMetadata(assessmentName, "Endpoint protection should be installed", SimulatedSeverity.Medium));
-        var findings = Enumerable.Range(0, Sizes.Created).Select(_ => _population.NewFinding(assessmentName)).ToList();
-        var ticketsBefore = TicketCount();
-        ConfigureBuckets(bucket);
+        var findings = (await _sims.SendAsync(new JsonObject { ["op"] = "findings", ["count"] = Sizes.Created, ["scope"] = SubscriptionScope, ["assessmentName"] = assessmentName }, cancellationToken).ConfigureAwait(false))
+            ["resourceIds"]!.AsArray().Select(r => (ResourceId: r!.GetValue<string>(), AssessmentName: assessmentName)).ToList();
+        var ticketsBefore = await TicketCountAsync(cancellationToken).ConfigureAwait(false);
+        await BucketsAsync(bucket, cancellationToken).ConfigureAwait(false);
         var functions = _app.Function<AssignmentFunctions>();
         var name = $"create {Sizes.Created:N0} assignments, {Sizes.CreateCallers} callers in parallel" + (bucket ? ", write bucket on" : string.Empty);
         var target = bucket ? "within 10% of the floor" : $"≤ 40 s; exactly {Sizes.Created:N0} tickets";
@@ -206,7 +210,7 @@ public sealed class BenchmarkRunner
                     }
                 }
             }).ConfigureAwait(false);
-            var tickets = TicketCount() - ticketsBefore;
+            var tickets = await TicketCountAsync(cancellationToken).ConfigureAwait(false) - ticketsBefore;
             return (failures.Count == 0 ? string.Empty : $"{failures.Count} creates failed, first: {failures[0]}; ")
                 + (tickets == Sizes.Created ? string.Empty : $"{tickets} tickets opened, not {Sizes.Created}");
         }, bucket).ConfigureAwait(false);
@@ -214,13 +218,13 @@ public sealed class BenchmarkRunner
 
     private async Task<ScenarioResult> DeleteAsync(bool bucket, CancellationToken cancellationToken)
     {
-        SetLatency(TimeSpan.Zero);
-        BucketsOff();
+        await LatencyAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        await BucketsAsync(on: false, cancellationToken).ConfigureAwait(false);
         var integrationId = await CreateIntegrationAsync(bucket ? "bench-delete-bucket" : "bench-delete", cancellationToken).ConfigureAwait(false);
         Progress($"Seeding {Sizes.Deleted:N0} live assignments to delete");
-        var seeded = await _population.SeedLiveAsync(integrationId, Sizes.Deleted, _ownerA, cancellationToken).ConfigureAwait(false);
-        SetLatency(_options.Latency);
-        ConfigureBuckets(bucket);
+        var (assessmentName, _) = await _population.SeedLiveAsync(integrationId, Sizes.Deleted, _ownerA, cancellationToken).ConfigureAwait(false);
+        await LatencyAsync(_options.Latency, cancellationToken).ConfigureAwait(false);
+        await BucketsAsync(bucket, cancellationToken).ConfigureAwait(false);
         var functions = _app.Function<IntegrationFunctions>();
         var name = $"delete an integration with {Sizes.Deleted:N0} live" + (bucket ? ", write bucket on" : string.Empty);
         return await MeasureAsync(name, bucket ? "within 10% of the floor" : "completes", async () =>
@@ -232,7 +236,7 @@ public sealed class BenchmarkRunner
             }
 
             await _app.DrainAsync(WorkQueue.IntegrationDeletions, m => functions.CompleteDeletion(m, cancellationToken), cancellationToken).ConfigureAwait(false);
-            var left = seeded.Count(a => _app.ResourceManager.State.FindGovernanceAssignment(a.ResourceId, a.AssessmentName, a.Id) is not null);
+            var left = (await _sims.SendAsync(new JsonObject { ["op"] = "governanceLeft", ["assessmentName"] = assessmentName }, cancellationToken).ConfigureAwait(false))["count"]!.GetValue<int>();
             var integration = await _app.Get<IIntegrationStore>().GetAsync(integrationId, cancellationToken).ConfigureAwait(false);
             return (left == 0 ? string.Empty : $"{left} governance assignments left; ") + (integration is null ? string.Empty : "the integration is still there");
         }, bucket).ConfigureAwait(false);
@@ -246,9 +250,8 @@ public sealed class BenchmarkRunner
     private async Task<ScenarioResult> MeasureAsync(string name, string target, Func<Task<string>> scenario, bool bucket = false)
     {
         Progress(name);
-        _app.ServiceNow.ResetRequestCounts();
-        _app.ResourceManager.State.ResetRequestCounts();
-        var throttledBefore = _app.ResourceManager.State.Throttling.ThrottledCount;
+        await _sims.SendAsync(new JsonObject { ["op"] = "resetCounts" }, CancellationToken.None).ConfigureAwait(false);
+        var throttledBefore = (await _sims.SendAsync(new JsonObject { ["op"] = "counts" }, CancellationToken.None).ConfigureAwait(false))["throttled"]!.GetValue<int>();
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
@@ -259,22 +262,26 @@ public sealed class BenchmarkRunner
         var problem = await scenario().ConfigureAwait(false);
         clock.Stop();
         var tableOperations = _app.TableOperations.Count;
-        var counts = _app.ResourceManager.State.RequestCounts;
-        var puts = counts.GetValueOrDefault(ResourceManagerOperations.PutGovernanceAssignment);
-        var deletes = counts.GetValueOrDefault(ResourceManagerOperations.DeleteGovernanceAssignment);
-        var throttled = _app.ResourceManager.State.Throttling.ThrottledCount - throttledBefore;
+        var peak = sampler.Peak;
+        var simulators = _sims.WorkingSet;
+        var after = await _sims.SendAsync(new JsonObject { ["op"] = "counts" }, CancellationToken.None).ConfigureAwait(false);
+        var counts = after["resourceManager"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<int>());
+        var puts = counts.GetValueOrDefault("PutGovernanceAssignment");
+        var deletes = counts.GetValueOrDefault("DeleteGovernanceAssignment");
+        var throttled = after["throttled"]!.GetValue<int>() - throttledBefore;
         var result = new ScenarioResult
         {
             Name = name,
             Target = target,
             Elapsed = clock.Elapsed,
-            ServiceNowRequests = _app.ServiceNow.TotalRequests,
+            ServiceNowRequests = after["serviceNow"]!.GetValue<int>(),
             ResourceManagerReads = counts.Values.Sum() - puts - deletes,
             ResourceManagerWrites = puts + deletes,
             ResourceManagerThrottled = throttled,
             TableOperations = tableOperations,
-            PeakWorkingSetBytes = sampler.Peak,
+            PeakWorkingSetBytes = peak,
             StartWorkingSetBytes = baseline,
+            SimulatorsWorkingSetBytes = simulators,
             Completed = problem.Length == 0,
             Notes = problem,
             Floor = bucket ? FloorFor(puts, deletes, throttled) : null,
@@ -344,7 +351,7 @@ public sealed class BenchmarkRunner
         {
             ["name"] = $"{name}-{Guid.NewGuid():N}"[..24],
             ["scope"] = new Dictionary<string, object?> { ["type"] = "subscription", ["id"] = SubscriptionScope },
-            ["instanceUrl"] = _app.ServiceNow.BaseUri.AbsoluteUri,
+            ["instanceUrl"] = _sims.ServiceNow.AbsoluteUri,
             ["username"] = ServiceUser,
             ["password"] = _password,
             ["clientId"] = ClientId,
@@ -371,35 +378,19 @@ public sealed class BenchmarkRunner
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
     }
 
-    private int TicketCount() => ServiceNowTicketTables.All.Sum(t => _app.ServiceNow.ListTickets(t.Name).Count);
+    private async Task<int> TicketCountAsync(CancellationToken cancellationToken) =>
+        (await _sims.SendAsync(new JsonObject { ["op"] = "ticketCount" }, cancellationToken).ConfigureAwait(false))["count"]!.GetValue<int>();
 
-    private void SetLatency(TimeSpan latency)
-    {
-        _app.ServiceNow.Faults.Latency = latency;
-        _app.ResourceManager.State.Faults.Latency = latency;
-    }
+    private Task LatencyAsync(TimeSpan latency, CancellationToken cancellationToken) =>
+        _sims.SendAsync(new JsonObject { ["op"] = "latency", ["milliseconds"] = latency.TotalMilliseconds }, cancellationToken);
 
-    private void ConfigureBuckets(bool on)
-    {
-        if (!on)
-        {
-            BucketsOff();
-            return;
-        }
-
-        // Buckets start full again, so each scenario's floor counts its own writes only.
-        _app.ResourceManager.State.Throttling.Configure(ThrottledRequestKind.Write, _options.BucketCapacity, _options.BucketRefillPerSecond);
-        _app.ResourceManager.State.Throttling.Configure(ThrottledRequestKind.Delete, _options.BucketCapacity, _options.BucketRefillPerSecond);
-    }
-
-    /// <summary>"Off": buckets so large that nothing is ever refused. Reads are never limited in the benchmark.</summary>
-    private void BucketsOff()
-    {
-        foreach (var kind in new[] { ThrottledRequestKind.Read, ThrottledRequestKind.Write, ThrottledRequestKind.Delete })
-        {
-            _app.ResourceManager.State.Throttling.Configure(kind, 100_000_000, 100_000_000);
-        }
-    }
+    /// <summary>
+    /// On: the write and delete buckets get the options' size and refill, and start full, so each scenario's floor
+    /// counts its own writes only. Off: every bucket so large that nothing is refused (reads are never limited here).
+    /// </summary>
+    private Task BucketsAsync(bool on, CancellationToken cancellationToken) => _sims.SendAsync(
+        on ? new JsonObject { ["op"] = "buckets", ["capacity"] = _options.BucketCapacity, ["refillPerSecond"] = _options.BucketRefillPerSecond } : new JsonObject { ["op"] = "buckets" },
+        cancellationToken);
 
     private static string Ratio(ScenarioResult naive, ScenarioResult ours) =>
         ours.Elapsed > TimeSpan.Zero ? $"{naive.Elapsed / ours.Elapsed:0.#}×" : "n/a";

@@ -2,116 +2,108 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using DefenderSnow.Core.Assignments;
-using DefenderSnow.Core.Defender;
-using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Storage;
-using DefenderSnow.Simulators.Defender;
 
 namespace DefenderSnow.Benchmark;
 
 /// <summary>
-/// Puts live assignments in place before timing starts, as CreateAssignment leaves them: a ticket in the
-/// ServiceNow simulator (correlation_id = the assignment id), the finding and its governance assignment in the
-/// Resource Manager simulator, and the assignment's rows in Table Storage, written in batch transactions.
+/// Puts live assignments in place before timing starts, as CreateAssignment leaves them: the simulators' process
+/// seeds the tickets, findings and governance assignments; the assignments' rows go to Table Storage here, in
+/// batch transactions, streamed so the population never sits in this process's memory.
 /// </summary>
 public sealed class Population
 {
     /// <summary>Azure Table Storage's limit of actions per batch transaction.</summary>
     private const int BatchLimit = 100;
 
-    private static readonly string[] Tables = [ServiceNowTicketTables.Incident, ServiceNowTicketTables.Problem, ServiceNowTicketTables.ChangeRequest];
+    /// <summary>The assignments kept for the scenarios to change and check; the rest are only in the stores.</summary>
+    private const int Kept = 5_000;
+
     private readonly BenchmarkApp _app;
+    private readonly SimulatorProcess _simulators;
     private readonly string _subscriptionScope;
 
-    public Population(BenchmarkApp app, string subscriptionScope)
+    public Population(BenchmarkApp app, SimulatorProcess simulators, string subscriptionScope)
     {
         _app = app;
+        _simulators = simulators;
         _subscriptionScope = subscriptionScope;
     }
 
-    /// <summary>An unhealthy finding of one shared recommendation on a new resource, seeded in the Resource Manager simulator.</summary>
-    public (string ResourceId, string AssessmentName) NewFinding(string assessmentName)
+    /// <summary>Seeds <paramref name="count"/> live assignments of one new recommendation.</summary>
+    /// <returns>The recommendation's name and the first few thousand assignments.</returns>
+    public async Task<(string AssessmentName, List<Assignment> Kept)> SeedLiveAsync(string integrationId, int count, Owner owner, CancellationToken cancellationToken)
     {
-        var resourceId = $"{_subscriptionScope}/resourceGroups/rg-bench/providers/Microsoft.Compute/virtualMachines/vm-{Guid.NewGuid():N}";
-        _app.ResourceManager.State.SeedAssessment(new SimulatedAssessment(resourceId, assessmentName, SimulatedAssessmentStatus.Unhealthy));
-        return (resourceId, assessmentName);
-    }
-
-    public async Task<IReadOnlyList<Assignment>> SeedLiveAsync(string integrationId, int count, Owner owner, CancellationToken cancellationToken)
-    {
+        ArgumentNullException.ThrowIfNull(owner);
         var assessmentName = Guid.NewGuid().ToString("D");
         var now = DateTimeOffset.UtcNow;
-        var assignments = new List<Assignment>(count);
-        for (var i = 0; i < count; i++)
+        var dueDate = now.AddDays(30);
+        var file = Path.Combine(Path.GetTempPath(), $"defendersnow-benchmark-{Guid.NewGuid():N}.tsv");
+        try
         {
-            var id = Guid.NewGuid().ToString("N");
-            var table = ServiceNowTicketTables.Get(Tables[i % Tables.Length]);
-            var (resourceId, _) = NewFinding(assessmentName);
-            var ticket = _app.ServiceNow.CreateTicket(table.Name, new Dictionary<string, string>
-            {
-                ["short_description"] = $"Remediate {assessmentName}",
-                ["assigned_to"] = owner.SysId,
-                [table.CallerField] = owner.SysId,
-                ["correlation_id"] = id,
-                ["correlation_display"] = ServiceNowTicketTables.CorrelationDisplay,
-            });
-            var link = table.LinkFor(_app.ServiceNow.BaseUri, ticket["sys_id"]).AbsoluteUri;
-            var state = table.DescribeState(ticket["state"]).Name;
-            var assignment = new Assignment
-            {
-                Id = id,
-                IntegrationId = integrationId,
-                AssessmentName = assessmentName,
-                ResourceId = resourceId,
-                Ticket = new TicketReference(table.Name, ticket["number"], ticket["sys_id"], link, state),
-                AssignedTo = owner.Email,
-                AssignedToSysId = owner.SysId,
-                Caller = owner.Email,
-                ShortDescription = $"Remediate {assessmentName}",
-                DueDate = now.AddDays(30),
-                Status = AssignmentStatus.Active,
-                CreatedAt = now,
-                UpdatedAt = now,
-            };
-            _app.ResourceManager.State.SeedGovernanceAssignment(new StoredGovernanceAssignment(resourceId, assessmentName, id, new JsonObject
-            {
-                ["owner"] = owner.Email,
-                ["remediationDueDate"] = assignment.DueDate.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
-                ["isGracePeriod"] = false,
-                ["additionalData"] = new JsonObject
+            await _simulators.SendAsync(
+                new JsonObject
                 {
-                    ["ticketNumber"] = TicketNumber.ToGovernanceNumber(ticket["number"]),
-                    ["ticketLink"] = link,
-                    ["ticketStatus"] = state,
+                    ["op"] = "seed",
+                    ["count"] = count,
+                    ["ownerSysId"] = owner.SysId,
+                    ["ownerEmail"] = owner.Email,
+                    ["scope"] = _subscriptionScope,
+                    ["assessmentName"] = assessmentName,
+                    ["dueDate"] = dueDate.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+                    ["file"] = file,
                 },
-            }));
-            assignments.Add(assignment);
+                cancellationToken).ConfigureAwait(false);
+
+            var kept = new List<Assignment>();
+            var table = await _app.Get<TableClientProvider>().GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
+            var rows = File.ReadLines(file).Select(line =>
+            {
+                var f = line.Split('\t');
+                var assignment = new Assignment
+                {
+                    Id = f[0],
+                    IntegrationId = integrationId,
+                    AssessmentName = assessmentName,
+                    ResourceId = f[6],
+                    Ticket = new TicketReference(f[1], f[3], f[2], f[4], f[5]),
+                    AssignedTo = owner.Email,
+                    AssignedToSysId = owner.SysId,
+                    Caller = owner.Email,
+                    ShortDescription = $"Remediate {assessmentName}",
+                    DueDate = dueDate,
+                    Status = AssignmentStatus.Active,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                };
+                if (kept.Count < Kept)
+                {
+                    kept.Add(assignment);
+                }
+
+                return assignment;
+            });
+
+            // The assignment and its finding share the integration's partition; lookups go to their buckets, gathered
+            // per chunk of 10,000 so that batches stay full without holding the whole population.
+            foreach (var chunk in rows.Chunk(10_000))
+            {
+                var batches = chunk
+                    .SelectMany(a => new ITableEntity[] { AssignmentEntity.From(a), new FindingEntity { PartitionKey = a.IntegrationId, RowKey = a.FindingKey, AssignmentId = a.Id } })
+                    .Chunk(BatchLimit)
+                    .Concat(chunk.Select(AssignmentLookupEntity.For).GroupBy(l => l.PartitionKey).SelectMany(bucket => bucket.Chunk(BatchLimit).Select(b => b.Cast<ITableEntity>().ToArray())))
+                    .Select(batch => batch.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)).ToList())
+                    .ToList();
+                await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (batch, token) =>
+                    await table.SubmitTransactionAsync(batch, token).ConfigureAwait(false)).ConfigureAwait(false);
+            }
+
+            return (assessmentName, kept);
         }
-
-        await WriteRowsAsync(assignments, cancellationToken).ConfigureAwait(false);
-        return assignments;
-    }
-
-    /// <summary>The rows <see cref="IAssignmentStore.AddAsync"/> writes (assignment and finding in its partition, the lookup in a bucket), in batches.</summary>
-    private async Task WriteRowsAsync(IReadOnlyList<Assignment> assignments, CancellationToken cancellationToken)
-    {
-        var table = await _app.Get<TableClientProvider>().GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
-        var batches = new List<List<TableTransactionAction>>();
-        foreach (var partition in assignments.GroupBy(a => a.IntegrationId))
+        finally
         {
-            batches.AddRange(partition
-                .SelectMany(a => new ITableEntity[] { AssignmentEntity.From(a), new FindingEntity { PartitionKey = a.IntegrationId, RowKey = a.FindingKey, AssignmentId = a.Id } })
-                .Chunk(BatchLimit)
-                .Select(chunk => chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)).ToList()));
+            File.Delete(file);
         }
-
-        foreach (var bucket in assignments.Select(AssignmentLookupEntity.For).GroupBy(l => l.PartitionKey))
-        {
-            batches.AddRange(bucket.Chunk(BatchLimit).Select(chunk => chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)).ToList()));
-        }
-
-        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (batch, token) =>
-            await table.SubmitTransactionAsync(batch, token).ConfigureAwait(false)).ConfigureAwait(false);
     }
 }
 

@@ -1,6 +1,11 @@
 using DefenderSnow.Benchmark;
 
 // One command: dotnet run -c Release --project tools/DefenderSnow.Benchmark -- [--quick] [--out dir] (see --help).
+if (args is [SimulatorServer.Argument])
+{
+    return await SimulatorServer.RunAsync(Console.In, Console.Out);
+}
+
 if (args.Contains("--help") || args.Contains("-h"))
 {
     Console.WriteLine(BenchmarkOptions.Usage);

@@ -22,11 +22,14 @@ public sealed record ScenarioResult
 
     public required int TableOperations { get; init; }
 
-    /// <summary>The highest working set of the process (the app and the in-process simulators) while the scenario ran.</summary>
+    /// <summary>The highest working set of this process (the app and the benchmark's bookkeeping; the simulators run apart) while the scenario ran.</summary>
     public required long PeakWorkingSetBytes { get; init; }
 
-    /// <summary>The working set when the scenario started, after a full garbage collection: the simulators' data and the idle app.</summary>
+    /// <summary>The working set when the scenario started, after a full garbage collection.</summary>
     public required long StartWorkingSetBytes { get; init; }
+
+    /// <summary>The simulators' process's working set when the scenario ended (not ours; for scale).</summary>
+    public long SimulatorsWorkingSetBytes { get; init; }
 
     /// <summary>Whether the scenario did all it had to (checked against the simulators and Table Storage).</summary>
     public required bool Completed { get; init; }
