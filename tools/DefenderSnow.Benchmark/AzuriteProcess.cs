@@ -25,7 +25,7 @@ public sealed class AzuriteProcess : IDisposable
         var executable = Path.Combine(RepositoryRoot(), "node_modules", ".bin", "azurite");
         if (!File.Exists(executable))
         {
-            throw new InvalidOperationException($"Azurite is not installed at {executable}: run `npm ci` in the repository first, or pass --storage.");
+            throw new InvalidOperationException($"Azurite is not installed at {executable}: run `npm ci` in the repository first (test.sh does), or name running storage (the benchmark's --storage).");
         }
 
         var (table, queue, blob) = (FreePort(), FreePort(), FreePort());
@@ -89,7 +89,8 @@ public sealed class AzuriteProcess : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string RepositoryRoot()
+    /// <summary>The folder holding DefenderSnow.sln, found above the running binaries.</summary>
+    public static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
