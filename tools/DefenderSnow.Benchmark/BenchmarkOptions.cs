@@ -27,12 +27,16 @@ public sealed record BenchmarkOptions
     /// </summary>
     public double BucketRefillPerSecond { get; init; } = 100;
 
-    public BenchmarkSizes Sizes => Quick ? BenchmarkSizes.QuickRun : BenchmarkSizes.FullRun;
+    /// <summary>Another share of the full sizes than --quick's 1/20, for a machine or a store that cannot hold the full run.</summary>
+    public double? Scale { get; init; }
+
+    public BenchmarkSizes Sizes => Scale is { } scale ? BenchmarkSizes.FullRun.Scaled(scale) : Quick ? BenchmarkSizes.QuickRun : BenchmarkSizes.FullRun;
 
     public const string Usage = """
         DefenderSnow benchmark: sync, creation and deletion at scale against Azurite and the simulators.
         Usage: dotnet run -c Release --project tools/DefenderSnow.Benchmark -- [options]
           --quick                 about 1/20 of the sizes (the smoke test the suite runs)
+          --scale F               F times the full sizes (0.05 is --quick)
           --out DIR               where benchmark.md and benchmark.json go (default benchmark-results)
           --latency MS            added to every ServiceNow and Resource Manager request (default 30)
           --bucket-capacity N     write/delete bucket size in the "bucket on" pass (default 200)
@@ -51,6 +55,7 @@ public sealed record BenchmarkOptions
             options = args[i] switch
             {
                 "--quick" => options with { Quick = true },
+                "--scale" => options with { Scale = Number("--scale", Value(), 0.001) },
                 "--out" => options with { OutDirectory = Value() },
                 "--latency" => options with { Latency = TimeSpan.FromMilliseconds(Number("--latency", Value(), 0)) },
                 "--bucket-capacity" => options with { BucketCapacity = (int)Number("--bucket-capacity", Value(), 1) },
@@ -80,5 +85,10 @@ public sealed record BenchmarkSizes(int Live, int Changed, int Created, int Crea
 {
     public static BenchmarkSizes FullRun { get; } = new(100_000, 1_000, 1_000, 8, 20_000, 5_000);
 
-    public static BenchmarkSizes QuickRun { get; } = new(5_000, 50, 50, 8, 1_000, 250);
+    public static BenchmarkSizes QuickRun { get; } = FullRun.Scaled(0.05);
+
+    public BenchmarkSizes Scaled(double share) => new(
+        Part(Live, share), Part(Changed, share), Part(Created, share), CreateCallers, Part(Deleted, share), Part(NaiveSample, share));
+
+    private static int Part(int size, double share) => Math.Max(2, (int)Math.Round(size * share));
 }
