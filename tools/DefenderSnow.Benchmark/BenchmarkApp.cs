@@ -134,5 +134,9 @@ public sealed class BenchmarkApp : IDisposable
         }
     }
 
-    public void Dispose() => Host.Dispose();
+    public void Dispose()
+    {
+        Host.Dispose();
+        TableOperations.Dispose();
+    }
 }

@@ -49,7 +49,7 @@ public sealed class BenchmarkRunner
 
     private async Task<IReadOnlyList<ScenarioResult>> RunScenariosAsync(CancellationToken cancellationToken)
     {
-        _population = new Population(_app, _sims, SubscriptionScope);
+        _population = new Population(_app, _sims, SubscriptionScope, Progress);
         var users = (await _sims.SendAsync(
             new JsonObject
             {

@@ -22,12 +22,14 @@ public sealed class Population
     private readonly BenchmarkApp _app;
     private readonly SimulatorProcess _simulators;
     private readonly string _subscriptionScope;
+    private readonly Action<string> _progress;
 
-    public Population(BenchmarkApp app, SimulatorProcess simulators, string subscriptionScope)
+    public Population(BenchmarkApp app, SimulatorProcess simulators, string subscriptionScope, Action<string> progress)
     {
         _app = app;
         _simulators = simulators;
         _subscriptionScope = subscriptionScope;
+        _progress = progress;
     }
 
     /// <summary>Seeds <paramref name="count"/> live assignments of one new recommendation.</summary>
@@ -86,6 +88,7 @@ public sealed class Population
 
             // The assignment and its finding share the integration's partition; lookups go to their buckets, gathered
             // per chunk of 10,000 so that batches stay full without holding the whole population.
+            var written = 0;
             foreach (var chunk in rows.Chunk(10_000))
             {
                 var batches = chunk
@@ -94,8 +97,15 @@ public sealed class Population
                     .Concat(chunk.Select(AssignmentLookupEntity.For).GroupBy(l => l.PartitionKey).SelectMany(bucket => bucket.Chunk(BatchLimit).Select(b => b.Cast<ITableEntity>().ToArray())))
                     .Select(batch => batch.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)).ToList())
                     .ToList();
-                await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (batch, token) =>
-                    await table.SubmitTransactionAsync(batch, token).ConfigureAwait(false)).ConfigureAwait(false);
+                // One after another: Azurite refuses a batch that overlaps another ("Transaction Overlap!", a 500 the SDK
+                // retries with back-off), which made concurrent seeding many times slower.
+                foreach (var batch in batches)
+                {
+                    await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
+                }
+
+                written += chunk.Length;
+                _progress($"  {written:N0} of {count:N0} assignments' rows written");
             }
 
             return (assessmentName, kept);
