@@ -20,8 +20,8 @@ public sealed class IntegrationSynchronizer
     /// <summary>A first incremental read starts this long before the integration was created, in case clocks differ.</summary>
     private static readonly TimeSpan FirstReadMargin = TimeSpan.FromMinutes(5);
 
-    /// <summary>How many changes are applied at once; the writes they make are paced per subscription anyway.</summary>
-    private const int ApplyConcurrency = 8;
+    /// <summary>How many slices of a full pass are read and applied at once; their writes are paced per subscription anyway.</summary>
+    private const int FullPassConcurrency = 8;
 
     /// <summary>Live assignments a full pass reads and applies as one unit (ten ServiceNow reads of 100 sys_ids).</summary>
     private const int FullPassSlice = 1000;
@@ -193,9 +193,9 @@ public sealed class IntegrationSynchronizer
             while (true)
             {
                 var page = await client.GetChangedTicketsAsync(table.Name, read, cancellationToken).ConfigureAwait(false);
-                var outcomes = await ApplyAllAsync(integration.Id, page.Tickets, tally, cancellationToken).ConfigureAwait(false);
-                foreach (var (ticket, ok) in page.Tickets.Zip(outcomes))
+                foreach (var ticket in page.Tickets)
                 {
+                    var ok = await _applier.ApplyAsync(integration.Id, ticket, tally, cancellationToken).ConfigureAwait(false);
                     if (!blocked && ok)
                     {
                         applied = Advance(applied, ticket);
@@ -229,34 +229,6 @@ public sealed class IntegrationSynchronizer
         }
     }
 
-    /// <summary>
-    /// Applies a page of changes, <see cref="ApplyConcurrency"/> at a time: each change costs Resource Manager and Table
-    /// Storage round trips that do not depend on one another (a ticket names one assignment; two tickets naming the
-    /// same one meet its ETag and are read again). The Resource Manager pacer spaces the writes per subscription
-    /// however many are in flight. The outcomes come back in read order, for the cursor.
-    /// </summary>
-    private async Task<bool[]> ApplyAllAsync(string integrationId, IReadOnlyList<ServiceNowTicket> tickets, SyncTally tally, CancellationToken cancellationToken)
-    {
-        var outcomes = new bool[tickets.Count];
-        var parts = tickets.Select(_ => new SyncTally(integrationId)).ToArray();
-        try
-        {
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, tickets.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = ApplyConcurrency, CancellationToken = cancellationToken },
-                async (i, token) => outcomes[i] = await _applier.ApplyAsync(integrationId, tickets[i], parts[i], token).ConfigureAwait(false)).ConfigureAwait(false);
-        }
-        finally
-        {
-            foreach (var part in parts)
-            {
-                tally.Add(part);
-            }
-        }
-
-        return outcomes;
-    }
-
     /// <summary>The cursor just past <paramref name="ticket"/>, which is the next change in read order.</summary>
     private static ServiceNowChangeCursor Advance(ServiceNowChangeCursor cursor, ServiceNowTicket ticket)
     {
@@ -281,7 +253,7 @@ public sealed class IntegrationSynchronizer
             }
         }
 
-        // Slices of one table's assignments are read and applied ApplyConcurrency at a time: reading 100,000 tickets
+        // Slices of one table's assignments are read and applied FullPassConcurrency at a time: reading 100,000 tickets
         // one chunk after another would spend most of the pass waiting on ServiceNow.
         var slices = live.GroupBy(a => a.Value.Ticket.Table).SelectMany(group => group.Chunk(FullPassSlice)).ToList();
         var parts = slices.Select(_ => new SyncTally(integrationId)).ToArray();
@@ -289,7 +261,7 @@ public sealed class IntegrationSynchronizer
         {
             await Parallel.ForEachAsync(
                 Enumerable.Range(0, slices.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = ApplyConcurrency, CancellationToken = cancellationToken },
+                new ParallelOptions { MaxDegreeOfParallelism = FullPassConcurrency, CancellationToken = cancellationToken },
                 async (i, token) => await ReconcileAsync(client, integrationId, slices[i], parts[i], token).ConfigureAwait(false)).ConfigureAwait(false);
         }
         finally
