@@ -9,8 +9,7 @@ namespace DefenderSnow.Core.Assignments;
 /// <inheritdoc />
 internal sealed class AssignmentStore : IAssignmentStore
 {
-    // Table Storage's largest page: a full pass lists every live assignment of an integration.
-    private const int LivePageSize = 1000;
+    private const int LivePageSize = 200;
     private static readonly string Closed = AssignmentStatus.Closed.ToString();
     private readonly TableClientProvider _tables;
     private readonly ContinuationTokenCodec _continuationTokens;
