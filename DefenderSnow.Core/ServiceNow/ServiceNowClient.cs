@@ -174,7 +174,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
     }
 
     public async Task<ServiceNowTicket?> FindByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken) =>
-        (await FindAllByCorrelationIdAsync(table, correlationId, cancellationToken)).FirstOrDefault();
+        (await FindAllByCorrelationIdAsync(table, correlationId, cancellationToken)) is [var first, ..] ? first : null;
 
     public async Task<IReadOnlyList<ServiceNowTicket>> FindAllByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken)
     {
@@ -211,7 +211,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
         }
 
         var updated = ToTicket(ticketTable, (await ServiceNowJson.ReadResultAsync(response, cancellationToken)).Single());
-        LogTicketUpdated(_logger, Connection.IntegrationId, ticketTable.Name, updated.Number, string.Join(",", body.Keys));
+        LogTicketUpdated(_logger, Connection.IntegrationId, ticketTable.Name, updated.Number, body.Keys);
         return updated;
     }
 
@@ -407,7 +407,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
     private static partial void LogTicketCreated(ILogger logger, string integrationId, string table, string number, string sysId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Updated ServiceNow ticket {Number} in {Table} for integration {IntegrationId}: {Fields}")]
-    private static partial void LogTicketUpdated(ILogger logger, string integrationId, string table, string number, string fields);
+    private static partial void LogTicketUpdated(ILogger logger, string integrationId, string table, string number, IEnumerable<string> fields);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A create in {Table} for integration {IntegrationId} had an unknown outcome (attempt {Attempt}); adopted existing ticket {Number}")]
     private static partial void LogTicketAdopted(ILogger logger, string integrationId, string table, string number, int attempt);
