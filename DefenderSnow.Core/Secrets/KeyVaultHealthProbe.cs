@@ -29,7 +29,7 @@ public sealed partial class KeyVaultHealthProbe : IHealthProbe
     {
         try
         {
-            await _client.GetSecretAsync(SentinelSecretName, version: null, cancellationToken);
+            await _client.GetSecretAsync(SentinelSecretName, version: null, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == "SecretNotFound")

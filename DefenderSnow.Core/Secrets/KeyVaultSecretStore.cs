@@ -36,7 +36,7 @@ public sealed partial class KeyVaultSecretStore : ISecretStore
 
         try
         {
-            var stored = await _client.SetSecretAsync(keyVaultSecret, cancellationToken);
+            var stored = await _client.SetSecretAsync(keyVaultSecret, cancellationToken).ConfigureAwait(false);
             LogStored(_logger, kind, integrationId, stored.Value.Properties.Version);
         }
         catch (Exception e) when (KeyVaultFailures.Map(e, cancellationToken) is { } mapped)
@@ -54,7 +54,7 @@ public sealed partial class KeyVaultSecretStore : ISecretStore
         var kind = KeyVaultSecretName.Kind(secret);
         try
         {
-            var found = await _client.GetSecretAsync(name, version: null, cancellationToken);
+            var found = await _client.GetSecretAsync(name, version: null, cancellationToken).ConfigureAwait(false);
             LogRead(_logger, kind, integrationId, found.Value.Properties.Version);
             return found.Value.Value;
         }
@@ -82,7 +82,7 @@ public sealed partial class KeyVaultSecretStore : ISecretStore
         var kind = KeyVaultSecretName.Kind(secret);
         try
         {
-            await _client.StartDeleteSecretAsync(name, cancellationToken);
+            await _client.StartDeleteSecretAsync(name, cancellationToken).ConfigureAwait(false);
             LogDeleted(_logger, kind, integrationId);
         }
         catch (RequestFailedException e) when (e.Status == 404)
