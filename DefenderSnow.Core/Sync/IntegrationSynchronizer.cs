@@ -185,7 +185,7 @@ public sealed partial class IntegrationSynchronizer
             while (true)
             {
                 var page = await client.GetChangedTicketsAsync(table.Name, read, cancellationToken).ConfigureAwait(false);
-                foreach (var ticket in page.Tickets)
+                foreach (var ticket in page.Items)
                 {
                     var ok = await _applier.ApplyAsync(integration.Id, ticket, tally, cancellationToken).ConfigureAwait(false);
                     if (!blocked && ok)

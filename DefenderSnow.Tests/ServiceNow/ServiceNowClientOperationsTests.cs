@@ -253,7 +253,7 @@ public sealed class ServiceNowClientOperationsTests
         for (var pages = 0; pages < 20; pages++)
         {
             var page = await client.GetChangedTicketsAsync("incident", cursor, CancellationToken.None);
-            tickets.AddRange(page.Tickets);
+            tickets.AddRange(page.Items);
             cursor = page.Next;
             if (!page.HasMore)
             {
