@@ -23,6 +23,8 @@ namespace DefenderSnow.Benchmark;
 /// </summary>
 public sealed class BenchmarkApp : IDisposable
 {
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
     private BenchmarkApp(IHost host, TableOperationCounter tableOperations)
     {
         Host = host;
@@ -79,7 +81,7 @@ public sealed class BenchmarkApp : IDisposable
         context.Request.Path = path;
         if (body is not null)
         {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(body, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(body, Web);
             context.Request.Body = new MemoryStream(bytes);
             context.Request.ContentLength = bytes.Length;
             context.Request.ContentType = "application/json";

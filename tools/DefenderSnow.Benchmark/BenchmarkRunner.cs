@@ -381,16 +381,16 @@ public sealed class BenchmarkRunner
     private async Task<int> TicketCountAsync(CancellationToken cancellationToken) =>
         (await _sims.SendAsync(new JsonObject { ["op"] = "ticketCount" }, cancellationToken).ConfigureAwait(false))["count"]!.GetValue<int>();
 
-    private Task LatencyAsync(TimeSpan latency, CancellationToken cancellationToken) =>
-        _sims.SendAsync(new JsonObject { ["op"] = "latency", ["milliseconds"] = latency.TotalMilliseconds }, cancellationToken);
+    private async Task LatencyAsync(TimeSpan latency, CancellationToken cancellationToken) =>
+        await _sims.SendAsync(new JsonObject { ["op"] = "latency", ["milliseconds"] = latency.TotalMilliseconds }, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// On: the write and delete buckets get the options' size and refill, and start full, so each scenario's floor
     /// counts its own writes only. Off: every bucket so large that nothing is refused (reads are never limited here).
     /// </summary>
-    private Task BucketsAsync(bool on, CancellationToken cancellationToken) => _sims.SendAsync(
+    private async Task BucketsAsync(bool on, CancellationToken cancellationToken) => await _sims.SendAsync(
         on ? new JsonObject { ["op"] = "buckets", ["capacity"] = _options.BucketCapacity, ["refillPerSecond"] = _options.BucketRefillPerSecond } : new JsonObject { ["op"] = "buckets" },
-        cancellationToken);
+        cancellationToken).ConfigureAwait(false);
 
     private static string Ratio(ScenarioResult naive, ScenarioResult ours) =>
         ours.Elapsed > TimeSpan.Zero ? $"{naive.Elapsed / ours.Elapsed:0.#}×" : "n/a";

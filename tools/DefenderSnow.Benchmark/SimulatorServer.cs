@@ -73,7 +73,7 @@ public sealed class SimulatorServer
         await output.FlushAsync().ConfigureAwait(false);
     }
 
-    private JsonNode Handle(JsonObject command) => command["op"]!.GetValue<string>() switch
+    private JsonObject Handle(JsonObject command) => command["op"]!.GetValue<string>() switch
     {
         "setup" => Setup(command),
         "seed" => Seed(command),
