@@ -80,6 +80,18 @@ public sealed class SimulatorFaults
     public void CommitLateNext(int count, string? endpoint = null) =>
         Add(new Rule(new SimulatorFault(SimulatorFaultKind.CommitLate), count, endpoint));
 
+    /// <summary>How many requests the counted faults (the <c>…Next</c> calls) are still waiting for.</summary>
+    public long Pending
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _rules.Sum(r => (long)r.Remaining);
+            }
+        }
+    }
+
     /// <summary>Removes every fault, the latency and the error rate.</summary>
     public void Clear()
     {
