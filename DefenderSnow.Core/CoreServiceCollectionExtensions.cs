@@ -4,6 +4,7 @@ using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Health;
 using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Integrations;
+using DefenderSnow.Core.Rules;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Storage;
@@ -49,6 +50,7 @@ public static class CoreServiceCollectionExtensions
         services.AddServiceNow(configuration);
         services.AddDefender(configuration);
         services.AddAssignments();
+        services.AddRules();
         services.AddIntegrations(configuration);
         services.AddSync(configuration);
         return services;

@@ -58,6 +58,12 @@ public sealed record Assignment
 
     public DateTimeOffset? LastSyncedAt { get; init; }
 
+    /// <summary>The automation rule that opened it; <c>null</c> when a caller did.</summary>
+    public string? RuleId { get; init; }
+
+    /// <summary>The ticket number of the finding's previous assignment, closed before this one was opened.</summary>
+    public string? FollowsTicket { get; init; }
+
     /// <summary>The key of the finding this assignment covers; at most one live assignment per key.</summary>
     public string FindingKey => Assignments.FindingKey.For(AssessmentName, ResourceId);
 }

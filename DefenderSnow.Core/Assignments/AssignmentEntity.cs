@@ -68,6 +68,10 @@ internal sealed class AssignmentEntity : ITableEntity
 
     public DateTimeOffset? LastSyncedAt { get; set; }
 
+    public string? RuleId { get; set; }
+
+    public string? FollowsTicket { get; set; }
+
     public static AssignmentEntity From(Assignment a) => new()
     {
         PartitionKey = a.IntegrationId,
@@ -97,6 +101,8 @@ internal sealed class AssignmentEntity : ITableEntity
         CreatedBy = a.CreatedBy,
         UpdatedAt = a.UpdatedAt,
         LastSyncedAt = a.LastSyncedAt,
+        RuleId = a.RuleId,
+        FollowsTicket = a.FollowsTicket,
     };
 
     public Assignment ToModel() => new()
@@ -122,5 +128,7 @@ internal sealed class AssignmentEntity : ITableEntity
         CreatedBy = CreatedBy,
         UpdatedAt = UpdatedAt,
         LastSyncedAt = LastSyncedAt,
+        RuleId = RuleId,
+        FollowsTicket = FollowsTicket,
     };
 }

@@ -58,7 +58,14 @@ public sealed partial class AssignmentService
     }
 
     /// <param name="caller">Who asks, when App Service authentication says; recorded, never trusted for access.</param>
-    public async Task<AssignmentOutcome> CreateAsync(CreateAssignmentRequest request, string? caller, CancellationToken cancellationToken)
+    public Task<AssignmentOutcome> CreateAsync(CreateAssignmentRequest request, string? caller, CancellationToken cancellationToken) =>
+        CreateAsync(request, caller, origin: null, cancellationToken);
+
+    /// <summary>
+    /// The one create path, for callers and for automation rules alike; <paramref name="origin"/> names the rule that asks
+    /// and the ticket of the finding's previous (closed) assignment, which the new ticket then refers to.
+    /// </summary>
+    internal async Task<AssignmentOutcome> CreateAsync(CreateAssignmentRequest request, string? caller, AssignmentOrigin? origin, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var now = _timeProvider.GetUtcNow();
@@ -100,6 +107,11 @@ public sealed partial class AssignmentService
         var group = assignmentGroup is null ? null : await client.ResolveGroupAsync(assignmentGroup, "assignmentGroup", cancellationToken).ConfigureAwait(false);
 
         var fields = TicketComposer.Fields(integration, table!, request, metadata, assessment, resourceId!, shortDescription, description, owner, opener, group);
+        if (origin?.FollowsTicket is { } previous && fields.TryGetValue("description", out var composed))
+        {
+            fields["description"] = TicketComposer.CutOnWord(TicketComposer.FollowsLine(previous) + "\n\n" + composed, TicketComposer.DescriptionLength);
+        }
+
         var assignment = new Assignment
         {
             Id = AssignmentId.New(),
@@ -120,6 +132,8 @@ public sealed partial class AssignmentService
             CreatedAt = now,
             CreatedBy = caller,
             UpdatedAt = now,
+            RuleId = origin?.RuleId,
+            FollowsTicket = origin?.FollowsTicket,
         };
 
         var (claimed, existing) = await ClaimFindingAsync(live, assignment, now, cancellationToken).ConfigureAwait(false);

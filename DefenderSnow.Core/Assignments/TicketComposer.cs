@@ -77,6 +77,10 @@ internal static class TicketComposer
         return fields;
     }
 
+    /// <summary>The first line of a ticket opened again for a finding that came back after its earlier ticket was closed.</summary>
+    public static string FollowsLine(string previousTicket) =>
+        $"The finding is unhealthy again: it had ticket {previousTicket}, whose assignment was closed before.";
+
     /// <summary>ServiceNow's impact and urgency: 1 High, 2 Medium, 3 Low.</summary>
     public static string ImpactFor(AssessmentSeverity? severity) => severity switch
     {

@@ -34,8 +34,8 @@ public sealed partial class TicketOpener
             return found;
         }
 
-        var created = await client.CreateTicketAsync(new ServiceNowTicketRequest(table, assignment.Id, fields), cancellationToken).ConfigureAwait(false);
-        _telemetry.TicketCreated(table);
+        var created = await client.CreateTicketAsync(new ServiceNowTicketRequest(table, assignment.Id, fields, assignment.FollowsTicket), cancellationToken).ConfigureAwait(false);
+        _telemetry.TicketCreated(table, byRule: assignment.RuleId is not null);
         return await CancelDuplicatesAsync(client, assignment.Id, created, mayAdoptOlder: true, cancellationToken).ConfigureAwait(false);
     }
 

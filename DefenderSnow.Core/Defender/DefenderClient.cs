@@ -154,6 +154,35 @@ internal sealed partial class DefenderClient : IDefenderClient
             .ToList();
     }
 
+    public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> ListResourceTagsAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        const string operation = "ListResources";
+        if (!Guid.TryParseExact(subscriptionId, "D", out var subscription))
+        {
+            throw new ValidationException("subscriptionId", "Must be a subscription GUID.");
+        }
+
+        var id = subscription.ToString("D");
+        var items = await ListAllAsync(
+            operation,
+            $"/subscriptions/{id}/resources",
+            skipToken => _api.ListResourcesAsync(id, skipToken, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        var tags = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in items.Where(i => i.Tags is { Count: > 0 }))
+        {
+            var named = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, value) in item.Tags!)
+            {
+                named.TryAdd(name, value);
+            }
+
+            tags[item.Id ?? throw Unusable(operation, "a resource without an id")] = named;
+        }
+
+        return tags;
+    }
+
     private static (string Resource, string Name, string Key) ValidateAssignmentPath(string resourceId, string assessmentName, string assignmentKey) =>
         (ResourceIdRules.ValidateResourceId(resourceId),
          ResourceIdRules.ValidateName(assessmentName, "assessmentName"),

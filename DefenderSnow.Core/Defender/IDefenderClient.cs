@@ -43,4 +43,11 @@ public interface IDefenderClient
     /// <summary>Every multicloud security connector of a subscription (all pages).</summary>
     /// <remarks>Takes the subscription's GUID, not its id.</remarks>
     Task<IReadOnlyList<SecurityConnector>> ListSecurityConnectorsAsync(string subscriptionId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The tags of every resource of a subscription (<c>Resources_List</c>, all pages), by resource id; ids and tag
+    /// names compare without case, as in Resource Manager. Resources without tags are absent.
+    /// </summary>
+    /// <remarks>Takes the subscription's GUID, not its id.</remarks>
+    Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> ListResourceTagsAsync(string subscriptionId, CancellationToken cancellationToken);
 }

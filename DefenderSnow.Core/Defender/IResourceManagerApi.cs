@@ -14,6 +14,7 @@ internal interface IResourceManagerApi
     const string AssessmentsApiVersion = "2021-06-01";
     const string ManagementGroupsApiVersion = "2020-05-01";
     const string SecurityConnectorsApiVersion = "2023-10-01-preview";
+    const string ResourcesApiVersion = "2021-04-01";
 
     [Put("/{**resourceId}/providers/Microsoft.Security/assessments/{assessmentName}/governanceAssignments/{assignmentKey}?api-version=" + GovernanceApiVersion)]
     Task<IApiResponse<ArmResource<GovernanceAssignment>>> PutGovernanceAssignmentAsync(
@@ -45,5 +46,9 @@ internal interface IResourceManagerApi
 
     [Get("/subscriptions/{subscriptionId}/providers/Microsoft.Security/securityConnectors?api-version=" + SecurityConnectorsApiVersion)]
     Task<IApiResponse<ArmCollection<ArmResource<SecurityConnectorWireProperties>>>> ListSecurityConnectorsAsync(
+        string subscriptionId, [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
+
+    [Get("/subscriptions/{subscriptionId}/resources?api-version=" + ResourcesApiVersion)]
+    Task<IApiResponse<ArmCollection<TaggedResourceWire>>> ListResourcesAsync(
         string subscriptionId, [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
 }

@@ -13,6 +13,15 @@ public static class ServiceNowTicketTables
     /// <summary>Written to <c>correlation_display</c> of every ticket we open, so our tickets can be told apart.</summary>
     public const string CorrelationDisplay = "DefenderSnow";
 
+    /// <summary>
+    /// <c>correlation_display</c> of a ticket that follows an earlier one of the same finding: this, then its number. Our
+    /// tickets are those whose <c>correlation_display</c> is <see cref="CorrelationDisplay"/> or starts with this.
+    /// </summary>
+    public const string CorrelationDisplayFollowing = CorrelationDisplay + "-after-";
+
+    /// <summary>The encoded-query condition that selects our tickets (and never the access check's).</summary>
+    public const string OursQuery = "correlation_display=" + CorrelationDisplay + "^ORcorrelation_displaySTARTSWITH" + CorrelationDisplayFollowing;
+
     private static readonly string[] CommonFields =
     [
         "sys_id", "number", "state", "active", "short_description", "description", "assigned_to", "assignment_group",

@@ -26,6 +26,12 @@ public sealed record IntegrationSyncResult
 
     public int TicketStatesUpdated { get; init; }
 
+    /// <summary>Tickets the integration's automation rules opened in this run.</summary>
+    public int RuleTicketsOpened { get; init; }
+
+    /// <summary>Findings the rules matched but left for a later run (each rule's <c>maxTicketsPerRun</c>, or a failure).</summary>
+    public int RuleTicketsWaiting { get; init; }
+
     public IReadOnlyList<SyncError> Errors { get; init; } = [];
 
     public int ServiceNowRequests { get; init; }

@@ -22,6 +22,10 @@ internal sealed class SyncTally
 
     public int TicketStatesUpdated { get; set; }
 
+    public int RuleTicketsOpened { get; set; }
+
+    public int RuleTicketsWaiting { get; set; }
+
     public IReadOnlyList<SyncError> Errors => _errors;
 
     public void Closed(ClosedReason reason)
@@ -42,6 +46,8 @@ internal sealed class SyncTally
             AssignmentsClosed = new Dictionary<string, int>(_closed),
             OwnersChanged = OwnersChanged,
             TicketStatesUpdated = TicketStatesUpdated,
+            RuleTicketsOpened = RuleTicketsOpened,
+            RuleTicketsWaiting = RuleTicketsWaiting,
             Errors = _errors.ToList(),
             ServiceNowRequests = requests.ServiceNow,
             ResourceManagerRequests = requests.ResourceManager,

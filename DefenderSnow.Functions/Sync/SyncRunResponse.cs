@@ -34,6 +34,8 @@ public sealed record IntegrationSyncResponse(
     IReadOnlyDictionary<string, int> AssignmentsClosed,
     int OwnersChanged,
     int TicketStatesUpdated,
+    int RuleTicketsOpened,
+    int RuleTicketsWaiting,
     IReadOnlyList<SyncError> Errors,
     SyncRequestsResponse Requests)
 {
@@ -48,6 +50,8 @@ public sealed record IntegrationSyncResponse(
         r.AssignmentsClosed,
         r.OwnersChanged,
         r.TicketStatesUpdated,
+        r.RuleTicketsOpened,
+        r.RuleTicketsWaiting,
         r.Errors,
         new SyncRequestsResponse(r.ServiceNowRequests, r.ResourceManagerRequests));
 }

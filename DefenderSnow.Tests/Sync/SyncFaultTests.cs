@@ -204,6 +204,8 @@ public sealed class SyncFaultTests : SyncTestBase
 
         public Task<int> CountLiveAsync(string integrationId, CancellationToken cancellationToken) => inner.CountLiveAsync(integrationId, cancellationToken);
 
+        public IAsyncEnumerable<Assignment> ListClosedAsync(string integrationId, CancellationToken cancellationToken) => inner.ListClosedAsync(integrationId, cancellationToken);
+
         public sealed class Switches
         {
             public int CrashOnUpdates { get; set; }
