@@ -37,6 +37,11 @@ internal static partial class ArmPaths
             return new ArmRoute(ArmRouteKind.AssessmentMetadata, null, m.Groups["a"].Value, null);
         }
 
+        if ((m = ResourcesPattern().Match(path)).Success)
+        {
+            return new ArmRoute(ArmRouteKind.Resources, $"/subscriptions/{m.Groups["sub"].Value}", m.Groups["sub"].Value, null);
+        }
+
         if ((m = SecurityConnectorsPattern().Match(path)).Success)
         {
             return new ArmRoute(ArmRouteKind.SecurityConnectors, $"/subscriptions/{m.Groups["sub"].Value}", m.Groups["sub"].Value, null);
@@ -89,6 +94,7 @@ internal enum ArmRouteKind
     AssessmentMetadata,
     Descendants,
     SecurityConnectors,
+    Resources,
 }
 
 /// <summary>A recognised path: <see cref="Name"/> is the assessment or management group name, <see cref="Key"/> the assignment key.</summary>

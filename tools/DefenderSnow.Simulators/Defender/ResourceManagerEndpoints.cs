@@ -68,6 +68,7 @@ internal static partial class ResourceManagerEndpoints
             ResourceManagerOperations.GetAssessment => GetAssessmentAsync(context, state, route),
             ResourceManagerOperations.GetAssessmentMetadata => GetMetadataAsync(context, state, route),
             ResourceManagerOperations.ListSecurityConnectors => ListSecurityConnectorsAsync(context, state, route),
+            ResourceManagerOperations.ListResources => ListResourcesAsync(context, state, route),
             _ => ListDescendantsAsync(context, state, route),
         });
     }
@@ -82,6 +83,7 @@ internal static partial class ResourceManagerEndpoints
         (ArmRouteKind.AssessmentMetadata, "GET") => ResourceManagerOperations.GetAssessmentMetadata,
         (ArmRouteKind.Descendants, "GET") => ResourceManagerOperations.ListManagementGroupDescendants,
         (ArmRouteKind.SecurityConnectors, "GET") => ResourceManagerOperations.ListSecurityConnectors,
+        (ArmRouteKind.Resources, "GET") => ResourceManagerOperations.ListResources,
         _ => null,
     };
 
@@ -114,6 +116,7 @@ internal static partial class ResourceManagerEndpoints
             ArmRouteKind.Assessment => (AssessmentVersions, "assessments"),
             ArmRouteKind.AssessmentMetadata => (AssessmentVersions, "assessmentMetadata"),
             ArmRouteKind.SecurityConnectors => (SecurityConnectorVersions, "securityConnectors"),
+            ArmRouteKind.Resources => (ResourcesVersions, "resources"),
             _ => (ManagementGroupVersions, "managementGroups/descendants"),
         };
         var values = context.Request.Query["api-version"];
@@ -184,6 +187,7 @@ internal static partial class ResourceManagerEndpoints
             ResourceManagerOperations.DeleteGovernanceAssignment => "Microsoft.Security/assessments/governanceAssignments/delete",
             ResourceManagerOperations.GetGovernanceAssignment or ResourceManagerOperations.ListGovernanceAssignments => "Microsoft.Security/assessments/governanceAssignments/read",
             ResourceManagerOperations.ListManagementGroupDescendants => "Microsoft.Management/managementGroups/descendants/read",
+            ResourceManagerOperations.ListResources => "Microsoft.Resources/subscriptions/resources/read",
             _ => "Microsoft.Security/assessments/read",
         };
         var target = context.Request.Path.Value ?? "/";

@@ -166,6 +166,7 @@ public sealed partial class ResourceManagerState
             _subscriptions.Clear();
             _governance.Clear();
             _connectors.Clear();
+            _tags.Clear();
             _deniedScopes.Clear();
             _requests.Clear();
             Faults.Clear();

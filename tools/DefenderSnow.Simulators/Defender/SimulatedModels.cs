@@ -74,4 +74,5 @@ public static class ResourceManagerOperations
     public const string GetAssessmentMetadata = "GetAssessmentMetadata";
     public const string ListManagementGroupDescendants = "ListManagementGroupDescendants";
     public const string ListSecurityConnectors = "ListSecurityConnectors";
+    public const string ListResources = "ListResources";
 }
