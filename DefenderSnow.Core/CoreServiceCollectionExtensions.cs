@@ -1,6 +1,7 @@
 using Azure.Core;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Defender;
+using DefenderSnow.Core.Findings;
 using DefenderSnow.Core.Health;
 using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Integrations;
@@ -49,6 +50,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSecretStore(configuration);
         services.AddServiceNow(configuration);
         services.AddDefender(configuration);
+        services.AddFindings();
         services.AddAssignments();
         services.AddRules();
         services.AddIntegrations(configuration);

@@ -40,6 +40,15 @@ internal interface IResourceManagerApi
     Task<IApiResponse<ArmResource<AssessmentMetadataWireProperties>>> GetAssessmentMetadataAsync(
         string assessmentName, CancellationToken cancellationToken);
 
+    // The 2021-06-01 list takes no $expand (only the single GET does), so severity comes from the metadata list.
+    [Get("/subscriptions/{subscriptionId}/providers/Microsoft.Security/assessments?api-version=" + AssessmentsApiVersion)]
+    Task<IApiResponse<ArmCollection<ArmResource<AssessmentWireProperties>>>> ListSubscriptionAssessmentsAsync(
+        string subscriptionId, [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
+
+    [Get("/providers/Microsoft.Security/assessmentMetadata?api-version=" + AssessmentsApiVersion)]
+    Task<IApiResponse<ArmCollection<ArmResource<AssessmentMetadataWireProperties>>>> ListAssessmentMetadataAsync(
+        [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
+
     [Get("/providers/Microsoft.Management/managementGroups/{groupName}/descendants?api-version=" + ManagementGroupsApiVersion)]
     Task<IApiResponse<ArmCollection<ArmResource<DescendantWireProperties>>>> ListManagementGroupDescendantsAsync(
         string groupName, [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);

@@ -42,6 +42,16 @@ internal static partial class ArmPaths
             return new ArmRoute(ArmRouteKind.Resources, $"/subscriptions/{m.Groups["sub"].Value}", m.Groups["sub"].Value, null);
         }
 
+        if (MetadataListPattern().IsMatch(path))
+        {
+            return new ArmRoute(ArmRouteKind.AssessmentMetadataList, null, string.Empty, null);
+        }
+
+        if ((m = SubscriptionAssessmentsPattern().Match(path)).Success)
+        {
+            return new ArmRoute(ArmRouteKind.SubscriptionAssessments, $"/subscriptions/{m.Groups["sub"].Value}", m.Groups["sub"].Value, null);
+        }
+
         if ((m = SecurityConnectorsPattern().Match(path)).Success)
         {
             return new ArmRoute(ArmRouteKind.SecurityConnectors, $"/subscriptions/{m.Groups["sub"].Value}", m.Groups["sub"].Value, null);
@@ -95,6 +105,8 @@ internal enum ArmRouteKind
     Descendants,
     SecurityConnectors,
     Resources,
+    SubscriptionAssessments,
+    AssessmentMetadataList,
 }
 
 /// <summary>A recognised path: <see cref="Name"/> is the assessment or management group name, <see cref="Key"/> the assignment key.</summary>

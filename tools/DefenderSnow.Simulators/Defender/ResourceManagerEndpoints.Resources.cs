@@ -26,7 +26,14 @@ internal static partial class ResourceManagerEndpoints
             }
         }
 
-        await WritePageAsync(context, state, state.ResourcesOf(route.Name).Select(r => (JsonNode)ToJson(r)).ToList());
+        if (state.ResourcesOf(route.Name) is not { } resources)
+        {
+            // As for the assessments list: https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/error-not-found
+            await ArmErrors.WriteError(context, 404, "SubscriptionNotFound", $"The subscription '{route.Name}' could not be found.");
+            return;
+        }
+
+        await WritePageAsync(context, state, resources.Select(r => (JsonNode)ToJson(r)).ToList());
     }
 
     private static JsonObject ToJson(SimulatedResource resource)

@@ -69,6 +69,8 @@ internal static partial class ResourceManagerEndpoints
             ResourceManagerOperations.GetAssessmentMetadata => GetMetadataAsync(context, state, route),
             ResourceManagerOperations.ListSecurityConnectors => ListSecurityConnectorsAsync(context, state, route),
             ResourceManagerOperations.ListResources => ListResourcesAsync(context, state, route),
+            ResourceManagerOperations.ListSubscriptionAssessments => ListSubscriptionAssessmentsAsync(context, state, route),
+            ResourceManagerOperations.ListAssessmentMetadata => ListMetadataAsync(context, state),
             _ => ListDescendantsAsync(context, state, route),
         });
     }
@@ -84,6 +86,8 @@ internal static partial class ResourceManagerEndpoints
         (ArmRouteKind.Descendants, "GET") => ResourceManagerOperations.ListManagementGroupDescendants,
         (ArmRouteKind.SecurityConnectors, "GET") => ResourceManagerOperations.ListSecurityConnectors,
         (ArmRouteKind.Resources, "GET") => ResourceManagerOperations.ListResources,
+        (ArmRouteKind.SubscriptionAssessments, "GET") => ResourceManagerOperations.ListSubscriptionAssessments,
+        (ArmRouteKind.AssessmentMetadataList, "GET") => ResourceManagerOperations.ListAssessmentMetadata,
         _ => null,
     };
 
@@ -113,8 +117,8 @@ internal static partial class ResourceManagerEndpoints
         var (supported, type) = kind switch
         {
             ArmRouteKind.GovernanceAssignment or ArmRouteKind.GovernanceAssignments => (GovernanceVersions, "assessments/governanceAssignments"),
-            ArmRouteKind.Assessment => (AssessmentVersions, "assessments"),
-            ArmRouteKind.AssessmentMetadata => (AssessmentVersions, "assessmentMetadata"),
+            ArmRouteKind.Assessment or ArmRouteKind.SubscriptionAssessments => (AssessmentVersions, "assessments"),
+            ArmRouteKind.AssessmentMetadata or ArmRouteKind.AssessmentMetadataList => (AssessmentVersions, "assessmentMetadata"),
             ArmRouteKind.SecurityConnectors => (SecurityConnectorVersions, "securityConnectors"),
             ArmRouteKind.Resources => (ResourcesVersions, "resources"),
             _ => (ManagementGroupVersions, "managementGroups/descendants"),
@@ -296,7 +300,12 @@ internal static partial class ResourceManagerEndpoints
             return;
         }
 
-        var metadata = state.FindMetadata(assessment.AssessmentName);
+        await ArmErrors.WriteJson(context, 200, AssessmentJson(assessment, state.FindMetadata(assessment.AssessmentName), expand, listed: false));
+    }
+
+    /// <summary>An assessment as Resource Manager writes it; a listed one leaves out an empty <c>additionalData</c>, as the list example does.</summary>
+    private static JsonObject AssessmentJson(SimulatedAssessment assessment, SimulatedAssessmentMetadata? metadata, string[] expand, bool listed)
+    {
         var status = new JsonObject { ["code"] = assessment.Status.ToString() };
         AddIfNotNull(status, "cause", assessment.Cause);
         AddIfNotNull(status, "description", assessment.Description);
@@ -313,8 +322,12 @@ internal static partial class ResourceManagerEndpoints
             ["resourceDetails"] = new JsonObject { ["source"] = assessment.Source, ["id"] = assessment.ResourceId },
             ["displayName"] = assessment.DisplayName ?? metadata?.DisplayName ?? assessment.AssessmentName,
             ["status"] = status,
-            ["additionalData"] = additionalData,
         };
+        if (!listed || additionalData.Count > 0)
+        {
+            properties["additionalData"] = additionalData;
+        }
+
         if (expand.Contains("links", StringComparer.OrdinalIgnoreCase))
         {
             properties["links"] = new JsonObject
@@ -328,13 +341,13 @@ internal static partial class ResourceManagerEndpoints
             properties["metadata"] = MetadataProperties(metadata);
         }
 
-        await ArmErrors.WriteJson(context, 200, new JsonObject
+        return new JsonObject
         {
             ["id"] = $"{assessment.ResourceId}/providers/Microsoft.Security/assessments/{assessment.AssessmentName}",
             ["name"] = assessment.AssessmentName,
             ["type"] = "Microsoft.Security/assessments",
             ["properties"] = properties,
-        });
+        };
     }
 
     private static async Task GetMetadataAsync(HttpContext context, ResourceManagerState state, ArmRoute route)
@@ -345,14 +358,16 @@ internal static partial class ResourceManagerEndpoints
             return;
         }
 
-        await ArmErrors.WriteJson(context, 200, new JsonObject
-        {
-            ["id"] = $"/providers/Microsoft.Security/assessmentMetadata/{metadata.AssessmentName}",
-            ["name"] = metadata.AssessmentName,
-            ["type"] = "Microsoft.Security/assessmentMetadata",
-            ["properties"] = MetadataProperties(metadata),
-        });
+        await ArmErrors.WriteJson(context, 200, MetadataJson(metadata));
     }
+
+    private static JsonObject MetadataJson(SimulatedAssessmentMetadata metadata) => new()
+    {
+        ["id"] = $"/providers/Microsoft.Security/assessmentMetadata/{metadata.AssessmentName}",
+        ["name"] = metadata.AssessmentName,
+        ["type"] = "Microsoft.Security/assessmentMetadata",
+        ["properties"] = MetadataProperties(metadata),
+    };
 
     private static async Task ListDescendantsAsync(HttpContext context, ResourceManagerState state, ArmRoute route)
     {

@@ -34,12 +34,17 @@ public sealed partial class ResourceManagerState
         }
     }
 
-    /// <summary>The resources of a subscription: every resource with an assessment or tags, in id order.</summary>
-    internal List<SimulatedResource> ResourcesOf(string subscriptionId)
+    /// <summary>The resources of a subscription: every resource with an assessment or tags, in id order; null when the subscription is unknown.</summary>
+    internal List<SimulatedResource>? ResourcesOf(string subscriptionId)
     {
         lock (_gate)
         {
             var prefix = $"/subscriptions/{subscriptionId}/";
+            if (AssessmentsIn(subscriptionId) is null && !_tags.Keys.Any(id => id.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))
+            {
+                return null;
+            }
+
             return _assessments.Values.Select(a => a.ResourceId)
                 .Concat(_tags.Keys)
                 .Where(id => id.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && id.Contains("/providers/", StringComparison.OrdinalIgnoreCase))

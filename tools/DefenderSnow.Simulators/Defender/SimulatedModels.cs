@@ -75,4 +75,6 @@ public static class ResourceManagerOperations
     public const string ListManagementGroupDescendants = "ListManagementGroupDescendants";
     public const string ListSecurityConnectors = "ListSecurityConnectors";
     public const string ListResources = "ListResources";
+    public const string ListSubscriptionAssessments = "ListSubscriptionAssessments";
+    public const string ListAssessmentMetadata = "ListAssessmentMetadata";
 }

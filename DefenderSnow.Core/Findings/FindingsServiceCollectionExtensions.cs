@@ -1,0 +1,14 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace DefenderSnow.Core.Findings;
+
+internal static class FindingsServiceCollectionExtensions
+{
+    public static IServiceCollection AddFindings(this IServiceCollection services)
+    {
+        // Transient: it holds the Resource Manager typed client, whose handler must rotate.
+        services.TryAddTransient<IFindingReader, FindingReader>();
+        return services;
+    }
+}
