@@ -64,6 +64,15 @@ public sealed record Assignment
     /// <summary>The ticket number of the finding's previous assignment, closed before this one was opened.</summary>
     public string? FollowsTicket { get; init; }
 
+    /// <summary>
+    /// Set when the assignment shares its ticket with others (a rule grouping per recommendation): the ticket's
+    /// <c>correlation_id</c>, the same for every member. Each member keeps its own governance assignment.
+    /// </summary>
+    public string? GroupId { get; init; }
+
+    /// <summary>What the ticket's <c>correlation_id</c> carries: the group's id for a shared ticket, else the assignment's.</summary>
+    public string CorrelationId => GroupId ?? Id;
+
     /// <summary>The key of the finding this assignment covers; at most one live assignment per key.</summary>
     public string FindingKey => Assignments.FindingKey.For(AssessmentName, ResourceId);
 }

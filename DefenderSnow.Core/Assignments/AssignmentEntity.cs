@@ -72,6 +72,8 @@ internal sealed class AssignmentEntity : ITableEntity
 
     public string? FollowsTicket { get; set; }
 
+    public string? GroupId { get; set; }
+
     public static AssignmentEntity From(Assignment a) => new()
     {
         PartitionKey = a.IntegrationId,
@@ -103,6 +105,7 @@ internal sealed class AssignmentEntity : ITableEntity
         LastSyncedAt = a.LastSyncedAt,
         RuleId = a.RuleId,
         FollowsTicket = a.FollowsTicket,
+        GroupId = a.GroupId,
     };
 
     public Assignment ToModel() => new()
@@ -130,5 +133,6 @@ internal sealed class AssignmentEntity : ITableEntity
         LastSyncedAt = LastSyncedAt,
         RuleId = RuleId,
         FollowsTicket = FollowsTicket,
+        GroupId = GroupId,
     };
 }

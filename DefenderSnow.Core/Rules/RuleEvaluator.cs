@@ -26,6 +26,7 @@ public sealed partial class RuleEvaluator
     private readonly IScopeMembershipFactory _scopes;
     private readonly IServiceNowClientFactory _serviceNow;
     private readonly AssignmentService _assignmentService;
+    private readonly TimeProvider _timeProvider;
     private readonly ILogger<RuleEvaluator> _logger;
 
     public RuleEvaluator(
@@ -36,6 +37,7 @@ public sealed partial class RuleEvaluator
         IScopeMembershipFactory scopes,
         IServiceNowClientFactory serviceNow,
         AssignmentService assignmentService,
+        TimeProvider timeProvider,
         ILogger<RuleEvaluator> logger)
     {
         _rules = rules;
@@ -45,6 +47,7 @@ public sealed partial class RuleEvaluator
         _scopes = scopes;
         _serviceNow = serviceNow;
         _assignmentService = assignmentService;
+        _timeProvider = timeProvider;
         _logger = logger;
     }
 
@@ -93,9 +96,14 @@ public sealed partial class RuleEvaluator
         Integration integration, IReadOnlyList<Rule> rules, string? only, CancellationToken cancellationToken)
     {
         var live = new HashSet<string>(StringComparer.Ordinal);
+        var now = _timeProvider.GetUtcNow();
         await foreach (var assignment in _assignments.ListLiveAsync(integration.Id, cancellationToken).ConfigureAwait(false))
         {
-            live.Add(assignment.Value.FindingKey);
+            // A pending one whose request died (its claim lapsed) is not done: the create path completes it.
+            if (assignment.Value is not { Status: AssignmentStatus.Pending, ClaimedUntil: var until } || until > now)
+            {
+                live.Add(assignment.Value.FindingKey);
+            }
         }
 
         var needTags = rules.Any(r => r.Conditions.Tag is not null || r.Owner.Source == RuleOwnerSource.ResourceTag);
@@ -149,13 +157,67 @@ public sealed partial class RuleEvaluator
         var tickets = new List<RuleTicket>();
         var errors = new List<string>();
         var waiting = matched.Total - matched.Taken.Count;
+        var planned = new List<(Finding Finding, string Owner, string? Follows)>();
         for (var i = 0; i < matched.Taken.Count; i++)
         {
             var (finding, tags) = matched.Taken[i];
             var follows = previous.GetValueOrDefault(FindingKey.For(finding.AssessmentName, finding.ResourceId));
             try
             {
-                var owner = await OwnerAsync(client, rule, tags, owners, cancellationToken).ConfigureAwait(false);
+                planned.Add((finding, await OwnerAsync(client, rule, tags, owners, cancellationToken).ConfigureAwait(false), follows));
+            }
+            catch (Exception e) when (e is UpstreamUnreachableException or UpstreamRejectedException)
+            {
+                errors.Add($"Stopped at recommendation {finding.AssessmentName} on {finding.ResourceId}: {e.Message}");
+                waiting += matched.Taken.Count - i;
+                break;
+            }
+        }
+
+        // Grouped per recommendation (and owner, as a ticket has one assignee): one shared ticket per group, its members
+        // those with a previous ticket first, so the one that opens it can name it in correlation_display.
+        var groups = rule.Grouping == RuleGrouping.PerRecommendation
+            ? planned.GroupBy(p => (p.Finding.AssessmentName.ToLowerInvariant(), p.Owner.ToLowerInvariant()))
+                .Select(g => g.OrderBy(p => p.Follows is null).ToList())
+                .ToList()
+            : planned.Select(p => new List<(Finding Finding, string Owner, string? Follows)> { p }).ToList();
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var members = groups[g];
+            var shared = rule.Grouping == RuleGrouping.PerRecommendation
+                ? new TicketGroup(
+                    AssignmentId.New(),
+                    TicketComposer.GroupShortDescription(members[0].Finding.DisplayName, members.Count),
+                    TicketComposer.GroupDescription(members[0].Finding.DisplayName, members[0].Finding.Severity, members.Select(m => (m.Finding.ResourceId, m.Follows)).ToList()))
+                : null;
+            var stopped = await OpenMembersAsync(integration, rule, members, shared, dryRun, tickets, errors, cancellationToken).ConfigureAwait(false);
+            if (stopped >= 0)
+            {
+                waiting += members.Count - stopped + groups.Skip(g + 1).Sum(m => m.Count);
+                break;
+            }
+        }
+
+        LogEvaluated(_logger, rule.Id, integration.Id, dryRun, tickets.Count, waiting, errors.Count);
+        return new RuleEvaluation(rule.Id, dryRun, tickets, waiting, errors);
+    }
+
+    /// <summary>Opens the assignments of one ticket's members; returns the index of the member a failure stopped at, or -1.</summary>
+    private async Task<int> OpenMembersAsync(
+        Integration integration,
+        Rule rule,
+        List<(Finding Finding, string Owner, string? Follows)> members,
+        TicketGroup? shared,
+        bool dryRun,
+        List<RuleTicket> tickets,
+        List<string> errors,
+        CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < members.Count; i++)
+        {
+            var (finding, owner, follows) = members[i];
+            try
+            {
                 if (dryRun)
                 {
                     tickets.Add(new RuleTicket(finding.AssessmentName, finding.ResourceId, owner, null, null, follows));
@@ -174,25 +236,18 @@ public sealed partial class RuleEvaluator
                     RemediationTimeframeDays: rule.RemediationTimeframeDays,
                     GracePeriod: rule.GracePeriod,
                     EmailNotifications: new EmailNotificationsRequest(rule.EmailNotifications.NotifyOwner, rule.EmailNotifications.NotifyManager));
-                var outcome = await _assignmentService.CreateAsync(request, $"rule:{rule.Id}", new AssignmentOrigin(rule.Id, follows), cancellationToken).ConfigureAwait(false);
+                var outcome = await _assignmentService.CreateAsync(request, $"rule:{rule.Id}", new AssignmentOrigin(rule.Id, follows, shared), cancellationToken).ConfigureAwait(false);
                 if (outcome.Created)
                 {
                     tickets.Add(new RuleTicket(finding.AssessmentName, finding.ResourceId, outcome.Assignment.AssignedTo, outcome.Assignment.Id, outcome.Assignment.Ticket.Number, follows));
                 }
             }
-            catch (UpstreamUnreachableException e)
+            catch (Exception e) when (e is UpstreamUnreachableException or UpstreamRejectedException)
             {
-                // ServiceNow or Resource Manager is down or throttling past its retries: the rest waits for the next run.
+                // ServiceNow or Resource Manager is down, throttling past its retries, or refusing the credentials or
+                // access: every other finding would fare the same, so the rest waits for the next run.
                 errors.Add($"Stopped at recommendation {finding.AssessmentName} on {finding.ResourceId}: {e.Message}");
-                waiting += matched.Taken.Count - i;
-                break;
-            }
-            catch (UpstreamRejectedException e)
-            {
-                // The credentials or the access were refused: every other finding would be refused the same way.
-                errors.Add($"Stopped at recommendation {finding.AssessmentName} on {finding.ResourceId}: {e.Message}");
-                waiting += matched.Taken.Count - i;
-                break;
+                return i;
             }
             catch (DomainException e)
             {
@@ -201,8 +256,7 @@ public sealed partial class RuleEvaluator
             }
         }
 
-        LogEvaluated(_logger, rule.Id, integration.Id, dryRun, tickets.Count, waiting, errors.Count);
-        return new RuleEvaluation(rule.Id, dryRun, tickets, waiting, errors);
+        return -1;
     }
 
     /// <summary>

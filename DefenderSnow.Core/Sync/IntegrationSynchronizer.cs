@@ -257,11 +257,16 @@ public sealed class IntegrationSynchronizer
         {
             var tickets = (await client.GetTicketsAsync(group.Key, group.Select(a => a.Value.Ticket.SysId!), cancellationToken).ConfigureAwait(false))
                 .ToDictionary(t => t.SysId, StringComparer.Ordinal);
+            var applied = new HashSet<string>(StringComparer.Ordinal);
             foreach (var assignment in group)
             {
                 if (tickets.TryGetValue(assignment.Value.Ticket.SysId!, out var ticket))
                 {
-                    await _applier.ApplyAsync(integrationId, ticket, tally, cancellationToken).ConfigureAwait(false);
+                    // A ticket shared by a group is applied once, to all its members.
+                    if (applied.Add(ticket.SysId))
+                    {
+                        await _applier.ApplyAsync(integrationId, ticket, tally, cancellationToken).ConfigureAwait(false);
+                    }
                 }
                 else
                 {

@@ -31,16 +31,35 @@ public sealed class TicketChangeApplier
         _logger = logger;
     }
 
-    /// <summary>Applies a ticket read from ServiceNow to the assignment named by its correlation id.</summary>
+    /// <summary>
+    /// Applies a ticket read from ServiceNow to the assignment named by its correlation id, or, for a ticket shared by a
+    /// group (a rule grouping per recommendation), to every live member of the group.
+    /// </summary>
     /// <returns>False when the change could not be applied and must be read again by the next run.</returns>
     internal async Task<bool> ApplyAsync(string integrationId, ServiceNowTicket ticket, SyncTally tally, CancellationToken cancellationToken)
     {
         tally.TicketsExamined++;
-        if (ticket.CorrelationId is not { Length: > 0 } assignmentId || assignmentId.StartsWith(FindingKey.RowKeyPrefix, StringComparison.Ordinal))
+        if (ticket.CorrelationId is not { Length: > 0 } correlationId || correlationId.StartsWith(FindingKey.RowKeyPrefix, StringComparison.Ordinal))
         {
             return true;
         }
 
+        if (await _assignments.GetAsync(integrationId, correlationId, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return await ApplyToAsync(integrationId, correlationId, ticket, tally, cancellationToken).ConfigureAwait(false);
+        }
+
+        var applied = true;
+        foreach (var member in await _assignments.ListLiveGroupAsync(integrationId, correlationId, cancellationToken).ConfigureAwait(false))
+        {
+            applied &= await ApplyToAsync(integrationId, member.Value.Id, ticket, tally, cancellationToken).ConfigureAwait(false);
+        }
+
+        return applied;
+    }
+
+    private async Task<bool> ApplyToAsync(string integrationId, string assignmentId, ServiceNowTicket ticket, SyncTally tally, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             var current = await _assignments.GetAsync(integrationId, assignmentId, cancellationToken).ConfigureAwait(false);

@@ -265,4 +265,56 @@ public sealed class RuleEvaluationTests : RuleTestBase
         Assert.That(run["integrations"]![0]!["requests"]!["resourceManager"]!.GetValue<int>(), Is.Zero, run.ToJsonString());
         Assert.That(await StoredAssignmentsAsync(integrationId), Is.Empty);
     }
+
+    [Test]
+    public async Task Grouped_per_recommendation_one_ticket_lists_its_resources_and_each_keeps_its_governance_assignment()
+    {
+        var subscription = NewSubscription();
+        var integrationId = await CreateIntegrationAsync(scope: subscription);
+        var shared = NewRecommendation(displayName: "Disks should be encrypted");
+        var alone = NewRecommendation(displayName: "Ports should be closed");
+        var resources = new[] { SeedFinding(subscription, shared), SeedFinding(subscription, shared), SeedFinding(subscription, shared) };
+        var single = SeedFinding(subscription, alone);
+        var body = RuleBody(conditions: new Dictionary<string, object?> { ["assessmentNames"] = new[] { shared, alone } });
+        body["grouping"] = "perRecommendation";
+        var ruleId = await CreateRuleIdAsync(integrationId, body);
+        var ticketsBefore = App.ServiceNow.ListTickets("incident").Count;
+
+        await EvaluateExpectingAsync(integrationId, ruleId, opened: 4, waiting: 0);
+        Assert.That(App.ServiceNow.ListTickets("incident").Count - ticketsBefore, Is.EqualTo(2), "one ticket per recommendation");
+
+        var stored = await StoredAssignmentsAsync(integrationId);
+        var group = stored.Where(a => a.AssessmentName == shared).ToList();
+        Assert.That(group.Select(a => a.ResourceId), Is.EquivalentTo(resources));
+        Assert.That(group.Select(a => a.Ticket.SysId).Distinct().Count(), Is.EqualTo(1), "the members share one ticket");
+        Assert.That(group.Select(a => a.GroupId).Distinct().Single(), Is.Not.Null);
+        Assert.That(group.Select(a => a.Id).Distinct().Count(), Is.EqualTo(3), "one assignment per resource");
+        var ticket = App.ServiceNow.GetRecord("incident", group[0].Ticket.SysId!)!;
+        Assert.That(ticket["correlation_id"], Is.EqualTo(group[0].GroupId));
+        Assert.That(ticket["short_description"], Is.EqualTo("Disks should be encrypted on 3 resources"));
+        foreach (var member in group)
+        {
+            Assert.That(ticket["description"], Does.Contain(member.ResourceId));
+            var governance = Governance(member);
+            Assert.That(governance, Is.Not.Null, "each resource keeps its governance assignment");
+            Assert.That((governance!.Owner, governance.TicketLink), Is.EqualTo(((string?)OwnerAEmail, member.Ticket.Link)));
+            Assert.That(member.Status, Is.EqualTo(AssignmentStatus.Active));
+        }
+
+        var other = stored.Single(a => a.AssessmentName == alone);
+        Assert.That((other.ResourceId, other.Ticket.SysId), Is.Not.EqualTo((single, group[0].Ticket.SysId)));
+        Assert.That(App.ServiceNow.GetRecord("incident", other.Ticket.SysId!)!["short_description"], Is.EqualTo("Ports should be closed on 1 resource"));
+
+        // Resolving the shared ticket closes every member, in Table Storage and Defender.
+        App.ServiceNow.Resolve("incident", group[0].Ticket.SysId!);
+        var run = await SyncAsync(integrationId);
+        Assert.That(run["integrations"]![0]!["assignmentsClosed"]!["ticketResolved"]!.GetValue<int>(), Is.EqualTo(3), run.ToJsonString());
+        foreach (var member in group)
+        {
+            Assert.That((await StoredAsync(member)).ClosedReason, Is.EqualTo(ClosedReason.TicketResolved));
+            Assert.That(Governance(member), Is.Null);
+        }
+
+        Assert.That((await StoredAsync(other)).Status, Is.EqualTo(AssignmentStatus.Active));
+    }
 }
