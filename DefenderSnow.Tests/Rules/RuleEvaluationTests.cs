@@ -1,5 +1,6 @@
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Simulators.Defender;
+using DefenderSnow.Simulators.Hosting;
 using DefenderSnow.Tests.Infrastructure;
 
 namespace DefenderSnow.Tests.Rules;
@@ -316,5 +317,36 @@ public sealed class RuleEvaluationTests : RuleTestBase
         }
 
         Assert.That((await StoredAsync(other)).Status, Is.EqualTo(AssignmentStatus.Active));
+    }
+
+    [Test]
+    public async Task A_failure_midway_leaves_the_pending_assignment_which_the_next_evaluation_completes_with_the_same_ticket()
+    {
+        var subscription = NewSubscription();
+        var integrationId = await CreateIntegrationAsync(scope: subscription);
+        var recommendation = NewRecommendation();
+        var first = SeedFinding(subscription, recommendation);
+        SeedFinding(subscription, recommendation);
+        var ruleId = await CreateRuleIdAsync(integrationId, RuleBody(recommendation));
+
+        // Resource Manager refuses governance writes past the retries: the first ticket is open, its assignment pending,
+        // and the rule stops there; what it did not reach waits.
+        App.ResourceManager.Faults.FailNext(SimulatorFaults.Always, 503, ResourceManagerOperations.PutGovernanceAssignment);
+        var failed = await EvaluateAsync(integrationId, ruleId);
+        Assert.That(failed.Status, Is.EqualTo(200), failed.ToString());
+        Assert.That((failed.Json["opened"]!.GetValue<int>(), failed.Json["waiting"]!.GetValue<int>()), Is.EqualTo((0, 2)), failed.ToString());
+        Assert.That(failed.Json["errors"]!.AsArray(), Has.Count.EqualTo(1));
+        var pending = (await StoredAssignmentsAsync(integrationId)).Single();
+        Assert.That(pending.Status, Is.EqualTo(AssignmentStatus.Pending));
+        Assert.That(pending.Ticket.SysId, Is.Not.Null, "the ticket was opened before the failure");
+
+        App.ResourceManager.Faults.Clear();
+        await EvaluateExpectingAsync(integrationId, ruleId, opened: 2, waiting: 0);
+        var stored = await StoredAssignmentsAsync(integrationId);
+        Assert.That(stored, Has.Count.EqualTo(2));
+        var completed = stored.Single(a => a.Id == pending.Id);
+        Assert.That(completed.Ticket.SysId, Is.EqualTo(pending.Ticket.SysId), "the same ticket, not a second one");
+        AssertOpenedEverywhere(completed, ruleId, OwnerAEmail, OwnerASysId);
+        Assert.That(stored.Select(a => a.ResourceId), Does.Contain(first));
     }
 }
