@@ -59,17 +59,17 @@ public abstract class RuleTestBase : SyncTestBase
 
     protected static Dictionary<string, object?> RuleBody(
         string? recommendation = null, Dictionary<string, object?>? conditions = null, Dictionary<string, object?>? owner = null, int priority = 10) => new()
-    {
-        ["name"] = "Rule " + Guid.NewGuid().ToString("N")[..6],
-        ["priority"] = priority,
-        ["conditions"] = conditions ?? (recommendation is null ? null : new Dictionary<string, object?> { ["assessmentNames"] = new[] { recommendation } }),
-        ["ticketType"] = "incident",
-        ["owner"] = owner ?? new Dictionary<string, object?> { ["source"] = "user", ["user"] = OwnerAEmail },
-        ["caller"] = OwnerA,
-        ["remediationTimeframeDays"] = 30,
-        ["gracePeriod"] = true,
-        ["emailNotifications"] = new Dictionary<string, object?> { ["notifyOwner"] = true, ["notifyManager"] = true },
-    };
+        {
+            ["name"] = "Rule " + Guid.NewGuid().ToString("N")[..6],
+            ["priority"] = priority,
+            ["conditions"] = conditions ?? (recommendation is null ? null : new Dictionary<string, object?> { ["assessmentNames"] = new[] { recommendation } }),
+            ["ticketType"] = "incident",
+            ["owner"] = owner ?? new Dictionary<string, object?> { ["source"] = "user", ["user"] = OwnerAEmail },
+            ["caller"] = OwnerA,
+            ["remediationTimeframeDays"] = 30,
+            ["gracePeriod"] = true,
+            ["emailNotifications"] = new Dictionary<string, object?> { ["notifyOwner"] = true, ["notifyManager"] = true },
+        };
 
     protected Task<FunctionResponse> CreateRuleAsync(string integrationId, object body) =>
         Record(FunctionCall.InvokeAsync(
