@@ -26,6 +26,9 @@ public sealed record IntegrationSyncResult
 
     public int TicketStatesUpdated { get; init; }
 
+    /// <summary>Defender findings read in bulk to close the assignments of fixed or removed resources.</summary>
+    public int FindingsRead { get; init; }
+
     public IReadOnlyList<SyncError> Errors { get; init; } = [];
 
     public int ServiceNowRequests { get; init; }

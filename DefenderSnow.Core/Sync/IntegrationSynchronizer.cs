@@ -26,6 +26,7 @@ public sealed class IntegrationSynchronizer
     private readonly IAssignmentStore _assignments;
     private readonly IServiceNowClientFactory _clients;
     private readonly TicketChangeApplier _applier;
+    private readonly HealthyFindingCloser _healthyCloser;
     private readonly UpstreamRequestMeter _meter;
     private readonly DefenderSnowTelemetry _telemetry;
     private readonly IOptions<SyncOptions> _options;
@@ -39,6 +40,7 @@ public sealed class IntegrationSynchronizer
         IAssignmentStore assignments,
         IServiceNowClientFactory clients,
         TicketChangeApplier applier,
+        HealthyFindingCloser healthyCloser,
         UpstreamRequestMeter meter,
         DefenderSnowTelemetry telemetry,
         IOptions<SyncOptions> options,
@@ -52,6 +54,7 @@ public sealed class IntegrationSynchronizer
         _assignments = assignments;
         _clients = clients;
         _applier = applier;
+        _healthyCloser = healthyCloser;
         _meter = meter;
         _options = options;
         _timeProvider = timeProvider;
@@ -145,6 +148,9 @@ public sealed class IntegrationSynchronizer
             {
                 await IncrementalAsync(client, integration.Value, tally, cancellationToken).ConfigureAwait(false);
             }
+
+            // After the tickets: an assignment its ticket closed is not closed again for its finding.
+            await _healthyCloser.CloseFixedAsync(integration.Value, client, tally, cancellationToken).ConfigureAwait(false);
 
             status = IntegrationSyncStatus.Succeeded;
         }

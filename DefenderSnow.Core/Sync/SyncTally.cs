@@ -22,6 +22,8 @@ internal sealed class SyncTally
 
     public int TicketStatesUpdated { get; set; }
 
+    public int FindingsRead { get; set; }
+
     public IReadOnlyList<SyncError> Errors => _errors;
 
     public void Closed(ClosedReason reason)
@@ -42,6 +44,7 @@ internal sealed class SyncTally
             AssignmentsClosed = new Dictionary<string, int>(_closed),
             OwnersChanged = OwnersChanged,
             TicketStatesUpdated = TicketStatesUpdated,
+            FindingsRead = FindingsRead,
             Errors = _errors.ToList(),
             ServiceNowRequests = requests.ServiceNow,
             ResourceManagerRequests = requests.ResourceManager,

@@ -34,6 +34,7 @@ public sealed record IntegrationSyncResponse(
     IReadOnlyDictionary<string, int> AssignmentsClosed,
     int OwnersChanged,
     int TicketStatesUpdated,
+    int FindingsRead,
     IReadOnlyList<SyncError> Errors,
     SyncRequestsResponse Requests)
 {
@@ -48,6 +49,7 @@ public sealed record IntegrationSyncResponse(
         r.AssignmentsClosed,
         r.OwnersChanged,
         r.TicketStatesUpdated,
+        r.FindingsRead,
         r.Errors,
         new SyncRequestsResponse(r.ServiceNowRequests, r.ResourceManagerRequests));
 }
