@@ -273,6 +273,50 @@ public sealed class HealthyFindingTests : SyncTestBase
         }
     }
 
+    [Test]
+    public async Task Under_a_management_group_each_subscription_is_read_once_and_one_that_fails_holds_back_only_its_own()
+    {
+        var group = "mg-" + Guid.NewGuid().ToString("N")[..8];
+        var readable = Guid.NewGuid().ToString("D");
+        var denied = Guid.NewGuid().ToString("D");
+        App.ResourceManager.State.AddManagementGroup(new SimulatedManagementGroup(group, null));
+        App.ResourceManager.State.AddSubscription(new SimulatedSubscription(readable, group));
+        App.ResourceManager.State.AddSubscription(new SimulatedSubscription(denied, group));
+        var body = ValidBody();
+        body["scope"] = new Dictionary<string, object?> { ["type"] = "managementGroup", ["id"] = $"/providers/Microsoft.Management/managementGroups/{group}" };
+        var created = await CreateAsync(body);
+        Assert.That(created.Status, Is.EqualTo(201), created.ToString());
+        var integrationId = created.Json["id"]!.GetValue<string>();
+        var fixedHere = await Assignments.CreateAsync(integrationId, "incident", OwnerASysId, OwnerAEmail, LiveAssignments.NewResourceId($"/subscriptions/{readable}"));
+        var unhealthyHere = await Assignments.CreateAsync(integrationId, "incident", OwnerASysId, OwnerAEmail, LiveAssignments.NewResourceId($"/subscriptions/{readable}"));
+        var fixedThere = await Assignments.CreateAsync(integrationId, "incident", OwnerASysId, OwnerAEmail, LiveAssignments.NewResourceId($"/subscriptions/{denied}"));
+        SetFinding(fixedHere, SimulatedAssessmentStatus.Healthy);
+        SetFinding(fixedThere, SimulatedAssessmentStatus.Healthy);
+        App.ResourceManager.State.RevokeRoles($"/subscriptions/{denied}");
+        App.ResourceManager.State.ResetRequestCounts();
+        try
+        {
+            var run = await SyncAsync(integrationId);
+
+            var part = run["integrations"]![0]!;
+            Assert.Multiple(async () =>
+            {
+                Assert.That(App.ResourceManager.State.RequestCount(ResourceManagerOperations.ListSubscriptionAssessments), Is.EqualTo(2), "one list per subscription");
+                Assert.That(part["assignmentsClosed"]!["resourceHealthy"]!.GetValue<int>(), Is.EqualTo(1), run.ToJsonString());
+                Assert.That(part["errors"]!.AsArray().Single()!["message"]!.GetValue<string>(), Does.Contain(denied));
+                await AssertClosedAsync(fixedHere, ClosedReason.ResourceHealthy);
+                Assert.That((await StoredAsync(unhealthyHere)).Status, Is.EqualTo(AssignmentStatus.Active));
+                Assert.That((await StoredAsync(fixedThere)).Status, Is.EqualTo(AssignmentStatus.Active));
+                Assert.That(Governance(fixedThere), Is.Not.Null);
+                Assert.That(WorkNotes(fixedThere), Is.Empty);
+            });
+        }
+        finally
+        {
+            App.ResourceManager.State.RestoreRoles();
+        }
+    }
+
     [TestCase("resolved")]
     [TestCase("Resolve")]
     [TestCase("")]
