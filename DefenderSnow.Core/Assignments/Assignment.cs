@@ -44,6 +44,12 @@ public sealed record Assignment
     public DateTimeOffset? ClosedAt { get; init; }
 
     /// <summary>
+    /// Set by sync, before it writes to the ticket, when Defender reported the finding fixed or gone: the closing that
+    /// began. A run that finds it set finishes the closing without writing to the ticket again (at most one note).
+    /// </summary>
+    public ClosedReason? Closing { get; init; }
+
+    /// <summary>
     /// While pending: until when the request that creates it holds it. Another request for the same finding leaves a
     /// held assignment alone (so parallel requests open one ticket) and completes one whose hold has lapsed (a crash).
     /// </summary>

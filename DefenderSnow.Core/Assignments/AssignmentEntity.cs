@@ -58,6 +58,8 @@ internal sealed class AssignmentEntity : ITableEntity
 
     public DateTimeOffset? ClosedAt { get; set; }
 
+    public string? Closing { get; set; }
+
     public DateTimeOffset? ClaimedUntil { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -98,6 +100,7 @@ internal sealed class AssignmentEntity : ITableEntity
         Status = a.Status.ToString(),
         ClosedReason = a.ClosedReason?.ToString(),
         ClosedAt = a.ClosedAt,
+        Closing = a.Closing?.ToString(),
         ClaimedUntil = a.ClaimedUntil,
         CreatedAt = a.CreatedAt,
         CreatedBy = a.CreatedBy,
@@ -126,6 +129,7 @@ internal sealed class AssignmentEntity : ITableEntity
         Status = Enum.Parse<AssignmentStatus>(Status),
         ClosedReason = ClosedReason is null ? null : Enum.Parse<ClosedReason>(ClosedReason),
         ClosedAt = ClosedAt,
+        Closing = Closing is null ? null : Enum.Parse<ClosedReason>(Closing),
         ClaimedUntil = ClaimedUntil,
         CreatedAt = CreatedAt,
         CreatedBy = CreatedBy,

@@ -5,23 +5,24 @@ namespace DefenderSnow.Core.Findings;
 
 /// <summary>
 /// <see cref="IFindingReader"/> over the Resource Manager list of a subscription's assessments. That list carries no
-/// severity (the 2021-06-01 list takes no <c>$expand</c>), so severities come from the tenant-wide metadata list,
-/// read once per subscription read: two paged reads per subscription, whatever the number of resources.
+/// severity (the 2021-06-01 list takes no <c>$expand</c>), so severities come from the tenant-wide metadata list
+/// (<see cref="AssessmentSeverityCatalog"/>, read about once an hour): one paged read per subscription, whatever the
+/// number of resources.
 /// </summary>
 internal sealed class FindingReader : IFindingReader
 {
     private readonly IDefenderClient _defender;
+    private readonly AssessmentSeverityCatalog _severities;
 
-    public FindingReader(IDefenderClient defender) => _defender = defender;
+    public FindingReader(IDefenderClient defender, AssessmentSeverityCatalog severities)
+    {
+        _defender = defender;
+        _severities = severities;
+    }
 
     public async IAsyncEnumerable<Finding> ReadSubscriptionAsync(string subscriptionId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var metadata = await _defender.ListAssessmentMetadataAsync(cancellationToken).ConfigureAwait(false);
-        var severities = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var item in metadata)
-        {
-            severities[item.Name] = item.Severity?.ToString();
-        }
+        var severities = await _severities.GetAsync(_defender, cancellationToken).ConfigureAwait(false);
 
         await foreach (var assessment in _defender.ListSubscriptionAssessmentsAsync(subscriptionId, cancellationToken).ConfigureAwait(false))
         {

@@ -56,6 +56,7 @@ public sealed class IntegrationService
         var clientId = check.Text("clientId", request.ClientId);
         var clientSecret = check.Secret("clientSecret", request.ClientSecret);
         var mode = check.Mode(request.FieldMode) ?? FieldMode.Default;
+        var onResourceHealthy = check.OnResourceHealthy(request.OnResourceHealthy) ?? ResourceHealthyAction.Note;
         var fields = check.Capture(() => TicketFields.Parse(request.Fields));
         check.ThrowIfInvalid();
 
@@ -93,6 +94,7 @@ public sealed class IntegrationService
                 ServiceNowTimeZone = verified.TimeZone,
                 FieldMode = mode,
                 Fields = fields!,
+                OnResourceHealthy = onResourceHealthy,
                 Status = IntegrationStatus.Connected,
                 CreatedAt = now,
                 CreatedBy = caller,
@@ -167,6 +169,7 @@ public sealed class IntegrationService
         var clientId = check.Text("clientId", request.ClientId, required: false);
         var clientSecret = check.Secret("clientSecret", request.ClientSecret, required: false);
         var mode = check.Mode(request.FieldMode);
+        var onResourceHealthy = check.OnResourceHealthy(request.OnResourceHealthy);
         var fields = request.Fields is null ? null : check.Capture(() => TicketFields.Parse(request.Fields));
         check.ThrowIfInvalid();
 
@@ -188,6 +191,7 @@ public sealed class IntegrationService
             ClientId = clientId ?? integration.ClientId,
             FieldMode = mode ?? integration.FieldMode,
             Fields = fields ?? integration.Fields,
+            OnResourceHealthy = onResourceHealthy ?? integration.OnResourceHealthy,
             UpdatedAt = _timeProvider.GetUtcNow(),
             UpdatedBy = caller,
         };

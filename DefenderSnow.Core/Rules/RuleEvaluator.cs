@@ -107,6 +107,8 @@ public sealed partial class RuleEvaluator
         }
 
         var needTags = rules.Any(r => r.Conditions.Tag is not null || r.Owner.Source == RuleOwnerSource.ResourceTag);
+        var needSeverity = rules.Any(r => r.Conditions.MinimumSeverity is not null);
+        var severities = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         var scope = _scopes.Create();
         var matches = new Dictionary<string, RuleMatches>(StringComparer.Ordinal);
         foreach (var subscription in await SubscriptionsAsync(integration.Scope, cancellationToken).ConfigureAwait(false))
@@ -121,7 +123,10 @@ public sealed partial class RuleEvaluator
                 }
 
                 var resourceTags = tags.GetValueOrDefault(finding.ResourceId);
-                var rule = rules.FirstOrDefault(r => RuleMatching.Matches(r, finding, resourceTags));
+                var read = needSeverity && finding.Severity is null
+                    ? finding with { Severity = await SeverityAsync(finding.AssessmentName, severities, cancellationToken).ConfigureAwait(false) }
+                    : finding;
+                var rule = rules.FirstOrDefault(r => RuleMatching.Matches(r, read, resourceTags));
                 if (rule is null || (only is not null && rule.Id != only)
                     || !await scope.IsCoveredAsync(integration.Scope, finding.ResourceId, cancellationToken).ConfigureAwait(false))
                 {
@@ -136,7 +141,7 @@ public sealed partial class RuleEvaluator
                 matched.Total++;
                 if (matched.Taken.Count < rule.MaxTicketsPerRun)
                 {
-                    matched.Taken.Add((finding, resourceTags));
+                    matched.Taken.Add((read, resourceTags));
                 }
             }
         }
@@ -295,6 +300,21 @@ public sealed partial class RuleEvaluator
         }
 
         return rule.Owner.FallbackUser!;
+    }
+
+    /// <summary>
+    /// The severity of a recommendation the reader's catalog does not know yet (it is refreshed about hourly, and a new
+    /// recommendation can be younger): its metadata, read once per evaluation.
+    /// </summary>
+    private async Task<string?> SeverityAsync(string assessmentName, Dictionary<string, string?> known, CancellationToken cancellationToken)
+    {
+        if (!known.TryGetValue(assessmentName, out var severity))
+        {
+            severity = (await _defender.GetAssessmentMetadataAsync(assessmentName, cancellationToken).ConfigureAwait(false))?.Severity?.ToString();
+            known[assessmentName] = severity;
+        }
+
+        return severity;
     }
 
     /// <summary>The subscriptions whose findings can lie in the scope; findings are then checked one by one against it.</summary>

@@ -51,6 +51,8 @@ internal sealed class IntegrationSyncEntity : ITableEntity
 
     public int RuleTicketsWaiting { get; set; }
 
+    public int FindingsRead { get; set; }
+
     public string ErrorsJson { get; set; } = "[]";
 
     public int ServiceNowRequests { get; set; }
@@ -83,6 +85,7 @@ internal sealed class IntegrationSyncEntity : ITableEntity
             TicketStatesUpdated = r.TicketStatesUpdated,
             RuleTicketsOpened = r.RuleTicketsOpened,
             RuleTicketsWaiting = r.RuleTicketsWaiting,
+            FindingsRead = r.FindingsRead,
             ErrorsJson = JsonSerializer.Serialize(errors, Json),
             ServiceNowRequests = r.ServiceNowRequests,
             ResourceManagerRequests = r.ResourceManagerRequests,
@@ -103,6 +106,7 @@ internal sealed class IntegrationSyncEntity : ITableEntity
         TicketStatesUpdated = TicketStatesUpdated,
         RuleTicketsOpened = RuleTicketsOpened,
         RuleTicketsWaiting = RuleTicketsWaiting,
+        FindingsRead = FindingsRead,
         Errors = JsonSerializer.Deserialize<List<SyncError>>(ErrorsJson, Json) ?? [],
         ServiceNowRequests = ServiceNowRequests,
         ResourceManagerRequests = ResourceManagerRequests,

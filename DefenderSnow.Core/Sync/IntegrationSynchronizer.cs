@@ -28,6 +28,7 @@ public sealed class IntegrationSynchronizer
     private readonly IServiceNowClientFactory _clients;
     private readonly TicketChangeApplier _applier;
     private readonly RuleEvaluator _rules;
+    private readonly HealthyFindingCloser _healthyCloser;
     private readonly UpstreamRequestMeter _meter;
     private readonly DefenderSnowTelemetry _telemetry;
     private readonly IOptions<SyncOptions> _options;
@@ -42,6 +43,7 @@ public sealed class IntegrationSynchronizer
         IServiceNowClientFactory clients,
         TicketChangeApplier applier,
         RuleEvaluator rules,
+        HealthyFindingCloser healthyCloser,
         UpstreamRequestMeter meter,
         DefenderSnowTelemetry telemetry,
         IOptions<SyncOptions> options,
@@ -56,6 +58,7 @@ public sealed class IntegrationSynchronizer
         _clients = clients;
         _applier = applier;
         _rules = rules;
+        _healthyCloser = healthyCloser;
         _meter = meter;
         _options = options;
         _timeProvider = timeProvider;
@@ -149,6 +152,9 @@ public sealed class IntegrationSynchronizer
             {
                 await IncrementalAsync(client, integration.Value, tally, cancellationToken).ConfigureAwait(false);
             }
+
+            // After the tickets: an assignment its ticket closed is not closed again for its finding.
+            await _healthyCloser.CloseFixedAsync(integration.Value, client, tally, cancellationToken).ConfigureAwait(false);
 
             await EvaluateRulesAsync(integration.Value, tally, cancellationToken).ConfigureAwait(false);
 

@@ -26,6 +26,8 @@ internal sealed class SyncTally
 
     public int RuleTicketsWaiting { get; set; }
 
+    public int FindingsRead { get; set; }
+
     public IReadOnlyList<SyncError> Errors => _errors;
 
     public void Closed(ClosedReason reason)
@@ -48,6 +50,7 @@ internal sealed class SyncTally
             TicketStatesUpdated = TicketStatesUpdated,
             RuleTicketsOpened = RuleTicketsOpened,
             RuleTicketsWaiting = RuleTicketsWaiting,
+            FindingsRead = FindingsRead,
             Errors = _errors.ToList(),
             ServiceNowRequests = requests.ServiceNow,
             ResourceManagerRequests = requests.ResourceManager,

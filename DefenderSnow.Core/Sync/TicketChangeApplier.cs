@@ -80,14 +80,22 @@ public sealed class TicketChangeApplier
     }
 
     /// <summary>Closes a live assignment whose ticket no longer exists in ServiceNow.</summary>
-    internal async Task<bool> CloseDeletedAsync(Versioned<Assignment> assignment, SyncTally tally, CancellationToken cancellationToken)
+    internal Task<bool> CloseDeletedAsync(Versioned<Assignment> assignment, SyncTally tally, CancellationToken cancellationToken) =>
+        CloseLiveAsync(assignment, ClosedReason.TicketDeleted, tally, cancellationToken);
+
+    /// <summary>
+    /// Closes a live assignment for a reason found outside its ticket (the ticket deleted; the finding fixed or gone):
+    /// Defender's governance assignment deleted first, then the assignment closed, read again if it changed meanwhile.
+    /// </summary>
+    /// <returns>False when it could not be closed (the error is in <paramref name="tally"/>); the next run tries again.</returns>
+    internal async Task<bool> CloseLiveAsync(Versioned<Assignment> assignment, ClosedReason reason, SyncTally tally, CancellationToken cancellationToken)
     {
         var current = assignment;
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             try
             {
-                await CloseAsync(current, ClosedReason.TicketDeleted, tally, cancellationToken).ConfigureAwait(false);
+                await CloseAsync(current, reason, tally, cancellationToken).ConfigureAwait(false);
                 return true;
             }
             catch (ConcurrencyException)
@@ -100,7 +108,7 @@ public sealed class TicketChangeApplier
             }
             catch (DomainException e)
             {
-                tally.Error(assignment.Value.Ticket.Number, $"Could not close the assignment of a deleted ticket: {e.Message}");
+                tally.Error(assignment.Value.Ticket.Number, $"Could not close the assignment ({SyncNames.Of(reason)}): {e.Message}");
                 return false;
             }
         }
@@ -115,7 +123,8 @@ public sealed class TicketChangeApplier
         {
             if (ticket.State.IsTerminal)
             {
-                await CloseAsync(current, ReasonFor(ticket.State), tally, cancellationToken).ConfigureAwait(false);
+                // A closing that sync began for a fixed finding keeps its reason: the ticket was resolved because of it.
+                await CloseAsync(current, current.Value.Closing ?? ReasonFor(ticket.State), tally, cancellationToken).ConfigureAwait(false);
                 return true;
             }
 

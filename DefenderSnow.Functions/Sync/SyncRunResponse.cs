@@ -36,6 +36,7 @@ public sealed record IntegrationSyncResponse(
     int TicketStatesUpdated,
     int RuleTicketsOpened,
     int RuleTicketsWaiting,
+    int FindingsRead,
     IReadOnlyList<SyncError> Errors,
     SyncRequestsResponse Requests)
 {
@@ -52,6 +53,7 @@ public sealed record IntegrationSyncResponse(
         r.TicketStatesUpdated,
         r.RuleTicketsOpened,
         r.RuleTicketsWaiting,
+        r.FindingsRead,
         r.Errors,
         new SyncRequestsResponse(r.ServiceNowRequests, r.ResourceManagerRequests));
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using DefenderSnow.Simulators.Defender;
 
@@ -63,6 +64,21 @@ public class ResourceManagerAssessmentListTests : ResourceManagerSimulatorFixtur
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["value"]!.AsArray(), Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task The_control_endpoint_removes_assessments_as_when_their_resource_is_deleted()
+    {
+        using var removed = await Http.PostAsJsonAsync("/_sim/arm/assessments/remove", new[] { new { resourceId = Resource(Subscription, 0), assessmentName = "rec-a" } });
+        using var list = await ResourceManagerHttp.SendAsync(Http, HttpMethod.Get, ListPath + Version);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(removed.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            var ids = JsonNode.Parse(await list.Content.ReadAsStringAsync())!["value"]!.AsArray()
+                .Select(item => item!["properties"]!["resourceDetails"]!["id"]!.GetValue<string>());
+            Assert.That(ids, Is.EquivalentTo(Enumerable.Range(1, 4).Select(i => Resource(Subscription, i))));
         });
     }
 

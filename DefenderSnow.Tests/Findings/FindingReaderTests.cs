@@ -5,6 +5,7 @@ using DefenderSnow.Simulators.Defender;
 using DefenderSnow.Simulators.Hosting;
 using DefenderSnow.Tests.Defender;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DefenderSnow.Tests.Findings;
 
@@ -15,20 +16,28 @@ public class FindingReaderTests : ResourceManagerSimulatorFixture
     private const string Other = "99999999-9999-4999-8999-999999999999";
 
     private ServiceProvider _services = null!;
+    private FakeTimeProvider _clock = null!;
+    private AssessmentSeverityCatalog _severities = null!;
 
-    // Core's reader over the Defender client as AddDefender registers it (the composition test covers AddFindings).
-    private IFindingReader Reader => new FindingReader(_services.GetRequiredService<IDefenderClient>());
+    // Core's reader over the Defender client as AddDefender registers it (sync's end-to-end tests use the app's own).
+    private IFindingReader Reader => new FindingReader(_services.GetRequiredService<IDefenderClient>(), _severities);
 
     [SetUp]
     public void SetUp()
     {
         _services = DefenderTestServices.Build(Simulator.BaseUri);
+        _clock = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        _severities = new AssessmentSeverityCatalog(_clock);
         Simulator.State.SeedMetadata(new SimulatedAssessmentMetadata("rec-high", "Encrypt disks", SimulatedSeverity.High));
         Simulator.State.SeedMetadata(new SimulatedAssessmentMetadata("rec-low", "Tag resources", SimulatedSeverity.Low));
     }
 
     [TearDown]
-    public void TearDown() => _services.Dispose();
+    public void TearDown()
+    {
+        _severities.Dispose();
+        _services.Dispose();
+    }
 
     [Test]
     public async Task Every_assessment_of_the_subscription_is_read_in_pages_with_its_status_severity_and_type()
@@ -54,9 +63,30 @@ public class FindingReaderTests : ResourceManagerSimulatorFixture
                 new Finding(Subscription, Vm(4), "Microsoft.Compute/virtualMachines", "rec-unknown", "rec-unknown", FindingStatus.Unhealthy, null),
             }));
             Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.ListSubscriptionAssessments), Is.EqualTo(3), "five assessments in pages of two");
-            Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.ListAssessmentMetadata), Is.EqualTo(1), "two recommendations in pages of two");
+            Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.ListAssessmentMetadata), Is.EqualTo(1), "two recommendations in one page of two");
             Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.GetAssessment), Is.Zero, "never a call per resource");
             Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.GetAssessmentMetadata), Is.Zero, "never a call per recommendation");
+        });
+    }
+
+    [Test]
+    public async Task Severities_are_read_once_for_many_subscriptions_and_again_after_an_hour()
+    {
+        Simulator.State.SeedAssessment(new SimulatedAssessment(Vm(1), "rec-high", SimulatedAssessmentStatus.Unhealthy));
+        Simulator.State.SeedAssessment(new SimulatedAssessment($"/subscriptions/{Other}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1", "rec-low", SimulatedAssessmentStatus.Unhealthy));
+
+        await ReadAllAsync(Subscription);
+        await ReadAllAsync(Other);
+        var withinTheHour = Simulator.State.RequestCount(ResourceManagerOperations.ListAssessmentMetadata);
+        Simulator.State.SeedMetadata(new SimulatedAssessmentMetadata("rec-high", "Encrypt disks", SimulatedSeverity.Medium));
+        _clock.Advance(AssessmentSeverityCatalog.Lifetime);
+        var later = await ReadAllAsync(Subscription);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(withinTheHour, Is.EqualTo(1));
+            Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.ListAssessmentMetadata), Is.EqualTo(2));
+            Assert.That(later.Single().Severity, Is.EqualTo("Medium"));
         });
     }
 

@@ -349,4 +349,33 @@ public sealed class RuleEvaluationTests : RuleTestBase
         AssertOpenedEverywhere(completed, ruleId, OwnerAEmail, OwnerASysId);
         Assert.That(stored.Select(a => a.ResourceId), Does.Contain(first));
     }
+
+    [Test]
+    public async Task A_shared_ticket_is_resolved_on_the_fix_only_when_its_last_resource_is_fixed()
+    {
+        var subscription = NewSubscription();
+        var integrationId = await CreateIntegrationAsync(scope: subscription);
+        var changed = await UpdateAsync(integrationId, new Dictionary<string, object?> { ["onResourceHealthy"] = "resolve" });
+        Assert.That(changed.Status, Is.EqualTo(200), changed.ToString());
+        var recommendation = NewRecommendation();
+        var fixedFirst = SeedFinding(subscription, recommendation);
+        var fixedLater = SeedFinding(subscription, recommendation);
+        var body = RuleBody(recommendation);
+        body["grouping"] = "perRecommendation";
+        var ruleId = await CreateRuleIdAsync(integrationId, body);
+        await EvaluateExpectingAsync(integrationId, ruleId, opened: 2, waiting: 0);
+        var sysId = (await StoredAssignmentsAsync(integrationId)).Select(a => a.Ticket.SysId).Distinct().Single()!;
+
+        SeedFinding(subscription, recommendation, SimulatedAssessmentStatus.Healthy, resourceId: fixedFirst);
+        await SyncAsync(integrationId);
+        var stored = (await StoredAssignmentsAsync(integrationId)).ToDictionary(a => a.ResourceId, StringComparer.OrdinalIgnoreCase);
+        Assert.That((stored[fixedFirst].Status, stored[fixedLater].Status), Is.EqualTo((AssignmentStatus.Closed, AssignmentStatus.Active)));
+        Assert.That(App.ServiceNow.GetRecord("incident", sysId)!["state"], Is.EqualTo("1"), "the ticket stays open for the resource still unhealthy");
+        Assert.That(App.ServiceNow.JournalOf("incident", sysId).Select(e => e.Value), Has.Some.Contains("stays open for the other resources"));
+
+        SeedFinding(subscription, recommendation, SimulatedAssessmentStatus.Healthy, resourceId: fixedLater);
+        await SyncAsync(integrationId);
+        Assert.That((await StoredAsync(stored[fixedLater])).Status, Is.EqualTo(AssignmentStatus.Closed));
+        Assert.That(App.ServiceNow.GetRecord("incident", sysId)!["state"], Is.EqualTo("6"), "resolved with its last resource");
+    }
 }
