@@ -38,7 +38,7 @@ public sealed class RuleFunctions
         CancellationToken cancellationToken) =>
         _endpoint.RunAsync(request, "ListRules", async _ =>
         {
-            var page = await _rules.ListAsync(id, QueryParameters.Int(request, "top"), QueryParameters.Value(request, "continuationToken"), cancellationToken);
+            var page = await _rules.ListAsync(id, QueryParameters.WholeNumber(request, "top"), QueryParameters.Value(request, "continuationToken"), cancellationToken);
             var nextLink = page.ContinuationToken is null ? null : QueryParameters.NextLink(request, page.ContinuationToken);
             return new JsonResponse(StatusCodes.Status200OK, new { value = page.Items.Select(RuleResponse.From).ToList(), nextLink });
         });

@@ -10,8 +10,10 @@ using Microsoft.Extensions.Time.Testing;
 namespace DefenderSnow.Tests.Findings;
 
 /// <summary>The bulk findings reader against the Resource Manager simulator: paging, mapping, and failures that must surface.</summary>
-public class FindingReaderTests : ResourceManagerSimulatorFixture
+public sealed class FindingReaderTests : ResourceManagerSimulatorFixture, IDisposable
 {
+    private static readonly string[] SubscriptionField = ["subscriptionId"];
+
     private const string Subscription = "88888888-8888-4888-8888-888888888888";
     private const string Other = "99999999-9999-4999-8999-999999999999";
 
@@ -20,7 +22,7 @@ public class FindingReaderTests : ResourceManagerSimulatorFixture
     private AssessmentSeverityCatalog _severities = null!;
 
     // Core's reader over the Defender client as AddDefender registers it (sync's end-to-end tests use the app's own).
-    private IFindingReader Reader => new FindingReader(_services.GetRequiredService<IDefenderClient>(), _severities);
+    private FindingReader Reader => new FindingReader(_services.GetRequiredService<IDefenderClient>(), _severities);
 
     [SetUp]
     public void SetUp()
@@ -32,11 +34,12 @@ public class FindingReaderTests : ResourceManagerSimulatorFixture
         Simulator.State.SeedMetadata(new SimulatedAssessmentMetadata("rec-low", "Tag resources", SimulatedSeverity.Low));
     }
 
+    /// <summary>After each test; NUnit calls it once more after the fixture, when both may be gone already.</summary>
     [TearDown]
-    public void TearDown()
+    public void Dispose()
     {
-        _severities.Dispose();
-        _services.Dispose();
+        _severities?.Dispose();
+        _services?.Dispose();
     }
 
     [Test]
@@ -166,7 +169,7 @@ public class FindingReaderTests : ResourceManagerSimulatorFixture
 
         Assert.Multiple(() =>
         {
-            Assert.That(error!.Errors.Keys, Is.EquivalentTo(new[] { "subscriptionId" }));
+            Assert.That(error!.Errors.Keys, Is.EquivalentTo(SubscriptionField));
             Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.ListSubscriptionAssessments), Is.Zero);
         });
     }
