@@ -20,7 +20,8 @@ namespace DefenderSnow.Core.Sync;
 /// <remarks>
 /// Crash-safe: the assignment is marked <see cref="Assignment.Closing"/> before the ticket is written, and only the run
 /// that set the mark writes to the ticket; a run that finds the mark set finishes the closing without writing again, so
-/// a ticket gets at most one note however often a run dies and is repeated. The closing itself is
+/// a ticket gets at most one note however often a run dies and is repeated (a write whose outcome is unknown is not
+/// repeated; one ServiceNow refused for the credentials is, since nothing reached the ticket). The closing itself is
 /// <see cref="TicketChangeApplier.CloseLiveAsync"/>, the same path as every other closure.
 /// </remarks>
 public sealed partial class HealthyFindingCloser
@@ -193,7 +194,14 @@ public sealed partial class HealthyFindingCloser
                     : $"{confirmation} DefenderSnow did not resolve this ticket: the {table.Name} state model does not allow resolving it from state '{a.Ticket.State}'.";
             await client.AddWorkNoteAsync(table.Name, sysId, note, cancellationToken).ConfigureAwait(false);
         }
-        catch (ServiceNowRejectedException e) when (e.StatusCode is not 401)
+        catch (ServiceNowRejectedException e) when (IsCredentialRefusal(e))
+        {
+            // ServiceNow refused the integration's credentials: nothing reached the ticket, so the mark is taken back and
+            // the run that succeeds next writes it. The refusal itself marks the integration, as anywhere in sync.
+            await ForgetMarkAsync(current).ConfigureAwait(false);
+            throw;
+        }
+        catch (ServiceNowRejectedException e)
         {
             // Refused (a data policy, a business rule, an ACL): nothing was written, and trying again would be refused again.
             // The finding is fixed all the same, so the assignment is still closed; the ticket is for its people now.
@@ -202,6 +210,21 @@ public sealed partial class HealthyFindingCloser
         }
 
         return current;
+    }
+
+    /// <summary>A refusal of who is asking (a token grant refused, or a 401), not of what was asked of the ticket.</summary>
+    private static bool IsCredentialRefusal(ServiceNowRejectedException e) => e.Table is null || e.StatusCode == 401;
+
+    private async Task ForgetMarkAsync(Versioned<Assignment> marked)
+    {
+        try
+        {
+            await _assignments.UpdateAsync(marked with { Value = marked.Value with { Closing = null } }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ConcurrencyException)
+        {
+            // Someone else changed it meanwhile; at worst the note is not written (never twice).
+        }
     }
 
     private string Confirmation(Assignment a, ClosedReason reason, Finding? finding)

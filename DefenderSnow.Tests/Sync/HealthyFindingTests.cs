@@ -218,6 +218,32 @@ public sealed class HealthyFindingTests : SyncTestBase
     }
 
     [Test]
+    public async Task A_note_refused_for_the_credentials_is_written_by_the_next_run()
+    {
+        var integrationId = await CreateIntegrationAsync();
+        var assignment = await CreateLiveAssignmentAsync(integrationId);
+        SetFinding(assignment, SimulatedAssessmentStatus.Healthy);
+        // The note's request and its retry after a token renewal are both refused 401.
+        App.ServiceNow.Faults.UnauthorizedNext(2, "PATCH /api/now/table/incident");
+
+        var refused = await SyncAsync(integrationId);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(refused["integrations"]![0]!["status"]!.GetValue<string>(), Is.EqualTo("credentialsRejected"), refused.ToJsonString());
+            Assert.That((await StoredAsync(assignment)).Status, Is.EqualTo(AssignmentStatus.Active));
+            Assert.That((await StoredAsync(assignment)).Closing, Is.Null);
+            Assert.That(WorkNotes(assignment), Is.Empty);
+        });
+
+        App.ServiceNow.Faults.Clear();
+        await SyncAsync(integrationId);
+
+        await AssertClosedAsync(assignment, ClosedReason.ResourceHealthy);
+        Assert.That(WorkNotes(assignment), Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public async Task A_defender_failure_while_closing_is_reported_and_the_next_run_finishes_without_a_second_note()
     {
         var integrationId = await CreateIntegrationAsync();
