@@ -27,6 +27,11 @@ internal static class StorageServiceCollectionExtensions
         services.AddAzureClients(clients => clients.AddClient<TableServiceClient, TableClientOptions>((clientOptions, credential, provider) =>
         {
             var options = provider.GetRequiredService<IOptions<TableStorageOptions>>().Value;
+            foreach (var extra in provider.GetServices<TableStoragePipelinePolicy>())
+            {
+                clientOptions.AddPolicy(extra.Policy, HttpPipelinePosition.PerRetry);
+            }
+
             return options.TableServiceUri is { } uri
                 ? new TableServiceClient(uri, credential, clientOptions)
                 : new TableServiceClient(options.ConnectionString, clientOptions);

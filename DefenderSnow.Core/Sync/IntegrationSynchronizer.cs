@@ -21,6 +21,12 @@ public sealed partial class IntegrationSynchronizer
     /// <summary>A first incremental read starts this long before the integration was created, in case clocks differ.</summary>
     private static readonly TimeSpan FirstReadMargin = TimeSpan.FromMinutes(5);
 
+    /// <summary>How many slices of a full pass are read and applied at once; their writes are paced per subscription anyway.</summary>
+    private const int FullPassConcurrency = 8;
+
+    /// <summary>Live assignments a full pass reads and applies as one unit (ten ServiceNow reads of 100 sys_ids).</summary>
+    private const int FullPassSlice = 1000;
+
     private readonly IIntegrationStore _integrations;
     private readonly ISyncStateStore _states;
     private readonly ISyncRunStore _runs;
@@ -257,26 +263,41 @@ public sealed partial class IntegrationSynchronizer
             }
         }
 
-        foreach (var group in live.GroupBy(a => a.Value.Ticket.Table))
+        // Slices of one table's assignments are read and applied FullPassConcurrency at a time: reading 100,000 tickets
+        // one chunk after another would spend most of the pass waiting on ServiceNow.
+        var slices = live.GroupBy(a => a.Value.Ticket.Table).SelectMany(group => group.Chunk(FullPassSlice)).ToList();
+        var parts = slices.Select(_ => new SyncTally(integrationId)).ToArray();
+        try
         {
-            var tickets = (await client.GetTicketsAsync(group.Key, group.Select(a => a.Value.Ticket.SysId!), cancellationToken).ConfigureAwait(false))
-                .ToDictionary(t => t.SysId, StringComparer.Ordinal);
-            var applied = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var assignment in group)
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, slices.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = FullPassConcurrency, CancellationToken = cancellationToken },
+                async (i, token) => await ReconcileAsync(client, integrationId, slices[i], parts[i], token).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var part in parts)
             {
-                if (tickets.TryGetValue(assignment.Value.Ticket.SysId!, out var ticket))
-                {
-                    // A ticket shared by a group is applied once, to all its members.
-                    if (applied.Add(ticket.SysId))
-                    {
-                        await _applier.ApplyAsync(integrationId, ticket, tally, cancellationToken).ConfigureAwait(false);
-                    }
-                }
-                else
-                {
-                    tally.TicketsExamined++;
-                    await _applier.CloseDeletedAsync(assignment, tally, cancellationToken).ConfigureAwait(false);
-                }
+                tally.Add(part);
+            }
+        }
+    }
+
+    /// <summary>Reads the tickets of one table's slice of live assignments by sys_id and applies each; a missing one was deleted.</summary>
+    private async Task ReconcileAsync(IServiceNowClient client, string integrationId, Storage.Versioned<Assignment>[] slice, SyncTally tally, CancellationToken cancellationToken)
+    {
+        var tickets = (await client.GetTicketsAsync(slice[0].Value.Ticket.Table, slice.Select(a => a.Value.Ticket.SysId!), cancellationToken).ConfigureAwait(false))
+            .ToDictionary(t => t.SysId, StringComparer.Ordinal);
+        foreach (var assignment in slice)
+        {
+            if (tickets.TryGetValue(assignment.Value.Ticket.SysId!, out var ticket))
+            {
+                await _applier.ApplyAsync(integrationId, ticket, assignment, tally, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                tally.TicketsExamined++;
+                await _applier.CloseDeletedAsync(assignment, tally, cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -38,6 +38,23 @@ internal sealed class SyncTally
 
     public void Error(string? ticket, string message) => _errors.Add(new SyncError(IntegrationId, ticket, message));
 
+    /// <summary>
+    /// Adds what <paramref name="part"/> counted. A tally is not thread-safe: work done concurrently counts into a
+    /// part each and is added here afterwards, in read order, so errors keep that order.
+    /// </summary>
+    public void Add(SyncTally part)
+    {
+        TicketsExamined += part.TicketsExamined;
+        OwnersChanged += part.OwnersChanged;
+        TicketStatesUpdated += part.TicketStatesUpdated;
+        foreach (var (reason, count) in part._closed)
+        {
+            _closed[reason] = _closed.GetValueOrDefault(reason) + count;
+        }
+
+        _errors.AddRange(part._errors);
+    }
+
     public IntegrationSyncResult ToResult(IntegrationSyncResult started, IntegrationSyncStatus status, string? note, DateTimeOffset finishedAt, UpstreamRequestTally requests) =>
         started with
         {

@@ -36,7 +36,18 @@ public sealed partial class TicketChangeApplier
     /// group (a rule grouping per recommendation), to every live member of the group.
     /// </summary>
     /// <returns>False when the change could not be applied and must be read again by the next run.</returns>
-    internal async Task<bool> ApplyAsync(string integrationId, ServiceNowTicket ticket, SyncTally tally, CancellationToken cancellationToken)
+    internal Task<bool> ApplyAsync(string integrationId, ServiceNowTicket ticket, SyncTally tally, CancellationToken cancellationToken) =>
+        ApplyAsync(integrationId, ticket, known: null, tally, cancellationToken);
+
+    /// <param name="integrationId">The integration that owns the ticket's assignment.</param>
+    /// <param name="ticket">The ticket as read from ServiceNow.</param>
+    /// <param name="known">
+    /// The assignment as the caller just read it (a full pass lists them all): used instead of a read of its own, so an
+    /// unchanged ticket costs no Table Storage request; read again only when it changed meanwhile.
+    /// </param>
+    /// <param name="tally">What the sync did so far.</param>
+    /// <param name="cancellationToken">The host's shutdown.</param>
+    internal async Task<bool> ApplyAsync(string integrationId, ServiceNowTicket ticket, Versioned<Assignment>? known, SyncTally tally, CancellationToken cancellationToken)
     {
         tally.TicketsExamined++;
         if (ticket.CorrelationId is not { Length: > 0 } correlationId || correlationId.StartsWith(FindingKey.RowKeyPrefix, StringComparison.Ordinal))
@@ -44,25 +55,33 @@ public sealed partial class TicketChangeApplier
             return true;
         }
 
-        if (await _assignments.GetAsync(integrationId, correlationId, cancellationToken).ConfigureAwait(false) is not null)
+        // The assignment the caller listed (a full pass): a member of a group sharing the ticket is applied to directly too.
+        if (known is { } listed && (listed.Value.Id == correlationId || listed.Value.GroupId == correlationId))
         {
-            return await ApplyToAsync(integrationId, correlationId, ticket, tally, cancellationToken).ConfigureAwait(false);
+            return await ApplyToAsync(integrationId, listed.Value.Id, ticket, listed, tally, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (await _assignments.GetAsync(integrationId, correlationId, cancellationToken).ConfigureAwait(false) is { } named)
+        {
+            return await ApplyToAsync(integrationId, correlationId, ticket, named, tally, cancellationToken).ConfigureAwait(false);
         }
 
         var applied = true;
         foreach (var member in await _assignments.ListLiveGroupAsync(integrationId, correlationId, cancellationToken).ConfigureAwait(false))
         {
-            applied &= await ApplyToAsync(integrationId, member.Value.Id, ticket, tally, cancellationToken).ConfigureAwait(false);
+            applied &= await ApplyToAsync(integrationId, member.Value.Id, ticket, member, tally, cancellationToken).ConfigureAwait(false);
         }
 
         return applied;
     }
 
-    private async Task<bool> ApplyToAsync(string integrationId, string assignmentId, ServiceNowTicket ticket, SyncTally tally, CancellationToken cancellationToken)
+    /// <param name="known">The assignment as just read: used for the first attempt, read again only when it changed meanwhile.</param>
+    private async Task<bool> ApplyToAsync(
+        string integrationId, string assignmentId, ServiceNowTicket ticket, Versioned<Assignment> known, SyncTally tally, CancellationToken cancellationToken)
     {
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var current = await _assignments.GetAsync(integrationId, assignmentId, cancellationToken).ConfigureAwait(false);
+            var current = attempt == 1 ? known : await _assignments.GetAsync(integrationId, assignmentId, cancellationToken).ConfigureAwait(false);
             if (current is null || current.Value.Status == AssignmentStatus.Closed
                 || (current.Value.Ticket.SysId is { } sysId && sysId != ticket.SysId))
             {
@@ -116,7 +135,7 @@ public sealed partial class TicketChangeApplier
         return false;
     }
 
-    /// <returns>True or false as <see cref="ApplyAsync"/>; null when the assignment changed meanwhile and must be read again.</returns>
+    /// <returns>True or false as <see cref="ApplyAsync(string, ServiceNowTicket, SyncTally, CancellationToken)"/>; null when the assignment changed meanwhile and must be read again.</returns>
     private async Task<bool?> TryApplyAsync(Versioned<Assignment> current, ServiceNowTicket ticket, SyncTally tally, CancellationToken cancellationToken)
     {
         try

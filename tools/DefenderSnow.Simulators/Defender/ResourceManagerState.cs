@@ -208,6 +208,16 @@ public sealed partial class ResourceManagerState
         }
     }
 
+    /// <summary>
+    /// Stores a governance assignment as if a client had put it, without a request: for seeding at scale (the
+    /// benchmark's 100,000). Its properties must be what the PUT endpoint would have accepted.
+    /// </summary>
+    public void SeedGovernanceAssignment(StoredGovernanceAssignment assignment)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        PutGovernanceAssignment(assignment);
+    }
+
     /// <summary>Stores the assignment; true when it is new (201), false when it replaced one (200).</summary>
     internal bool PutGovernanceAssignment(StoredGovernanceAssignment assignment)
     {

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace DefenderSnow.Benchmark;
+
+/// <summary>Azurite's Table and Queue services, in memory, on free loopback ports, for one benchmark run.</summary>
+public sealed class AzuriteProcess : IDisposable
+{
+    private const string WellKnownAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    private readonly Process _process;
+    private readonly string _workspace;
+
+    private AzuriteProcess(Process process, string workspace, string connectionString)
+    {
+        _process = process;
+        _workspace = workspace;
+        ConnectionString = connectionString;
+    }
+
+    public string ConnectionString { get; }
+
+    public static async Task<AzuriteProcess> StartAsync()
+    {
+        var executable = Path.Combine(RepositoryRoot(), "node_modules", ".bin", "azurite");
+        if (!File.Exists(executable))
+        {
+            throw new InvalidOperationException($"Azurite is not installed at {executable}: run `npm ci` in the repository first (test.sh does), or name running storage (the benchmark's --storage).");
+        }
+
+        var (table, queue, blob) = (FreePort(), FreePort(), FreePort());
+        var workspace = Directory.CreateTempSubdirectory("defendersnow-benchmark-azurite-").FullName;
+        var start = new ProcessStartInfo(executable)
+        {
+            ArgumentList = { "--inMemoryPersistence", "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--tableHost", "127.0.0.1", "--tablePort", $"{table}",
+                "--queueHost", "127.0.0.1", "--queuePort", $"{queue}", "--blobHost", "127.0.0.1", "--blobPort", $"{blob}" },
+            WorkingDirectory = workspace,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var azurite = new AzuriteProcess(process, workspace, $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={WellKnownAccountKey};"
+            + $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;");
+
+        // Azurite prints before it listens; a port accepting a connection is the real signal.
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            try
+            {
+                foreach (var port in new[] { table, queue })
+                {
+                    using var probe = new TcpClient();
+                    await probe.ConnectAsync(IPAddress.Loopback, port).ConfigureAwait(false);
+                }
+
+                return azurite;
+            }
+            catch (SocketException) when (!process.HasExited)
+            {
+                await Task.Delay(100).ConfigureAwait(false);
+            }
+        }
+
+        azurite.Dispose();
+        throw new InvalidOperationException("Azurite did not listen within 30 seconds.");
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+
+        _process.Dispose();
+        Directory.Delete(_workspace, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The folder holding DefenderSnow.sln, found above the running binaries.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "DefenderSnow.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Could not find the repository root (DefenderSnow.sln) above the benchmark's binaries.");
+    }
+}
