@@ -15,12 +15,14 @@ public class FindingReaderTests : ResourceManagerSimulatorFixture
     private const string Subscription = "88888888-8888-4888-8888-888888888888";
     private const string Other = "99999999-9999-4999-8999-999999999999";
 
+    private static readonly string[] SubscriptionIdField = ["subscriptionId"];
+
     private ServiceProvider _services = null!;
     private FakeTimeProvider _clock = null!;
     private AssessmentSeverityCatalog _severities = null!;
 
     // Core's reader over the Defender client as AddDefender registers it (sync's end-to-end tests use the app's own).
-    private IFindingReader Reader => new FindingReader(_services.GetRequiredService<IDefenderClient>(), _severities);
+    private FindingReader Reader => new FindingReader(_services.GetRequiredService<IDefenderClient>(), _severities);
 
     [SetUp]
     public void SetUp()
@@ -33,11 +35,7 @@ public class FindingReaderTests : ResourceManagerSimulatorFixture
     }
 
     [TearDown]
-    public void TearDown()
-    {
-        _severities.Dispose();
-        _services.Dispose();
-    }
+    public void TearDown() => _services.Dispose();
 
     [Test]
     public async Task Every_assessment_of_the_subscription_is_read_in_pages_with_its_status_severity_and_type()
@@ -166,7 +164,7 @@ public class FindingReaderTests : ResourceManagerSimulatorFixture
 
         Assert.Multiple(() =>
         {
-            Assert.That(error!.Errors.Keys, Is.EquivalentTo(new[] { "subscriptionId" }));
+            Assert.That(error!.Errors.Keys, Is.EquivalentTo(SubscriptionIdField));
             Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.ListSubscriptionAssessments), Is.Zero);
         });
     }

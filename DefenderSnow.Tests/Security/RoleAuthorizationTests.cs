@@ -11,6 +11,8 @@ namespace DefenderSnow.Tests.Security;
 /// </summary>
 public sealed class RoleAuthorizationTests : IntegrationFunctionTestBase
 {
+    private static readonly string[] Health = ["Health"];
+
     public static IEnumerable<TestCaseData> ProtectedFunctions() =>
         HttpFunctionCatalog.All.Where(f => f.Level != AuthorizationLevel.Anonymous).Select(f => new TestCaseData(f.Name).SetName($"{{m}}({f.Name})"));
 
@@ -19,7 +21,7 @@ public sealed class RoleAuthorizationTests : IntegrationFunctionTestBase
     {
         var functions = HttpFunctionCatalog.All;
 
-        Assert.That(functions.Where(f => f.Level == AuthorizationLevel.Anonymous).Select(f => f.Name), Is.EqualTo(new[] { "Health" }));
+        Assert.That(functions.Where(f => f.Level == AuthorizationLevel.Anonymous).Select(f => f.Name), Is.EqualTo(Health));
         Assert.That(functions.Where(f => f.Level != AuthorizationLevel.Anonymous).Select(f => f.Name), Is.EquivalentTo(FunctionRoles.Functions));
     }
 
