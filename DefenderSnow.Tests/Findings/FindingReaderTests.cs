@@ -10,12 +10,12 @@ using Microsoft.Extensions.Time.Testing;
 namespace DefenderSnow.Tests.Findings;
 
 /// <summary>The bulk findings reader against the Resource Manager simulator: paging, mapping, and failures that must surface.</summary>
-public sealed class FindingReaderTests : ResourceManagerSimulatorFixture, IDisposable
+public class FindingReaderTests : ResourceManagerSimulatorFixture
 {
-    private static readonly string[] SubscriptionField = ["subscriptionId"];
-
     private const string Subscription = "88888888-8888-4888-8888-888888888888";
     private const string Other = "99999999-9999-4999-8999-999999999999";
+
+    private static readonly string[] SubscriptionIdField = ["subscriptionId"];
 
     private ServiceProvider _services = null!;
     private FakeTimeProvider _clock = null!;
@@ -34,13 +34,8 @@ public sealed class FindingReaderTests : ResourceManagerSimulatorFixture, IDispo
         Simulator.State.SeedMetadata(new SimulatedAssessmentMetadata("rec-low", "Tag resources", SimulatedSeverity.Low));
     }
 
-    /// <summary>After each test; NUnit calls it once more after the fixture, when both may be gone already.</summary>
     [TearDown]
-    public void Dispose()
-    {
-        _severities?.Dispose();
-        _services?.Dispose();
-    }
+    public void TearDown() => _services.Dispose();
 
     [Test]
     public async Task Every_assessment_of_the_subscription_is_read_in_pages_with_its_status_severity_and_type()
@@ -169,7 +164,7 @@ public sealed class FindingReaderTests : ResourceManagerSimulatorFixture, IDispo
 
         Assert.Multiple(() =>
         {
-            Assert.That(error!.Errors.Keys, Is.EquivalentTo(SubscriptionField));
+            Assert.That(error!.Errors.Keys, Is.EquivalentTo(SubscriptionIdField));
             Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.ListSubscriptionAssessments), Is.Zero);
         });
     }
