@@ -1,9 +1,11 @@
 using Azure.Core;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Defender;
+using DefenderSnow.Core.Findings;
 using DefenderSnow.Core.Health;
 using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Integrations;
+using DefenderSnow.Core.Rules;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Storage;
@@ -48,7 +50,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSecretStore(configuration);
         services.AddServiceNow(configuration);
         services.AddDefender(configuration);
+        services.AddFindings();
         services.AddAssignments();
+        services.AddRules();
         services.AddIntegrations(configuration);
         services.AddSync(configuration);
         return services;

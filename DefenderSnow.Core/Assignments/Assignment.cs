@@ -44,6 +44,12 @@ public sealed record Assignment
     public DateTimeOffset? ClosedAt { get; init; }
 
     /// <summary>
+    /// Set by sync, before it writes to the ticket, when Defender reported the finding fixed or gone: the closing that
+    /// began. A run that finds it set finishes the closing without writing to the ticket again (at most one note).
+    /// </summary>
+    public ClosedReason? Closing { get; init; }
+
+    /// <summary>
     /// While pending: until when the request that creates it holds it. Another request for the same finding leaves a
     /// held assignment alone (so parallel requests open one ticket) and completes one whose hold has lapsed (a crash).
     /// </summary>
@@ -57,6 +63,21 @@ public sealed record Assignment
     public required DateTimeOffset UpdatedAt { get; init; }
 
     public DateTimeOffset? LastSyncedAt { get; init; }
+
+    /// <summary>The automation rule that opened it; <c>null</c> when a caller did.</summary>
+    public string? RuleId { get; init; }
+
+    /// <summary>The ticket number of the finding's previous assignment, closed before this one was opened.</summary>
+    public string? FollowsTicket { get; init; }
+
+    /// <summary>
+    /// Set when the assignment shares its ticket with others (a rule grouping per recommendation): the ticket's
+    /// <c>correlation_id</c>, the same for every member. Each member keeps its own governance assignment.
+    /// </summary>
+    public string? GroupId { get; init; }
+
+    /// <summary>What the ticket's <c>correlation_id</c> carries: the group's id for a shared ticket, else the assignment's.</summary>
+    public string CorrelationId => GroupId ?? Id;
 
     /// <summary>The key of the finding this assignment covers; at most one live assignment per key.</summary>
     public string FindingKey => Assignments.FindingKey.For(AssessmentName, ResourceId);

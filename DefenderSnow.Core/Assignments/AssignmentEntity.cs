@@ -58,6 +58,8 @@ internal sealed class AssignmentEntity : ITableEntity
 
     public DateTimeOffset? ClosedAt { get; set; }
 
+    public string? Closing { get; set; }
+
     public DateTimeOffset? ClaimedUntil { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -67,6 +69,12 @@ internal sealed class AssignmentEntity : ITableEntity
     public DateTimeOffset UpdatedAt { get; set; }
 
     public DateTimeOffset? LastSyncedAt { get; set; }
+
+    public string? RuleId { get; set; }
+
+    public string? FollowsTicket { get; set; }
+
+    public string? GroupId { get; set; }
 
     public static AssignmentEntity From(Assignment a) => new()
     {
@@ -92,11 +100,15 @@ internal sealed class AssignmentEntity : ITableEntity
         Status = a.Status.ToString(),
         ClosedReason = a.ClosedReason?.ToString(),
         ClosedAt = a.ClosedAt,
+        Closing = a.Closing?.ToString(),
         ClaimedUntil = a.ClaimedUntil,
         CreatedAt = a.CreatedAt,
         CreatedBy = a.CreatedBy,
         UpdatedAt = a.UpdatedAt,
         LastSyncedAt = a.LastSyncedAt,
+        RuleId = a.RuleId,
+        FollowsTicket = a.FollowsTicket,
+        GroupId = a.GroupId,
     };
 
     public Assignment ToModel() => new()
@@ -117,10 +129,14 @@ internal sealed class AssignmentEntity : ITableEntity
         Status = Enum.Parse<AssignmentStatus>(Status),
         ClosedReason = ClosedReason is null ? null : Enum.Parse<ClosedReason>(ClosedReason),
         ClosedAt = ClosedAt,
+        Closing = Closing is null ? null : Enum.Parse<ClosedReason>(Closing),
         ClaimedUntil = ClaimedUntil,
         CreatedAt = CreatedAt,
         CreatedBy = CreatedBy,
         UpdatedAt = UpdatedAt,
         LastSyncedAt = LastSyncedAt,
+        RuleId = RuleId,
+        FollowsTicket = FollowsTicket,
+        GroupId = GroupId,
     };
 }

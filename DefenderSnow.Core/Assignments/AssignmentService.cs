@@ -58,7 +58,14 @@ public sealed partial class AssignmentService
     }
 
     /// <param name="caller">Who asks, when App Service authentication says; recorded, never trusted for access.</param>
-    public async Task<AssignmentOutcome> CreateAsync(CreateAssignmentRequest request, string? caller, CancellationToken cancellationToken)
+    public Task<AssignmentOutcome> CreateAsync(CreateAssignmentRequest request, string? caller, CancellationToken cancellationToken) =>
+        CreateAsync(request, caller, origin: null, cancellationToken);
+
+    /// <summary>
+    /// The one create path, for callers and for automation rules alike; <paramref name="origin"/> names the rule that asks
+    /// and the ticket of the finding's previous (closed) assignment, which the new ticket then refers to.
+    /// </summary>
+    internal async Task<AssignmentOutcome> CreateAsync(CreateAssignmentRequest request, string? caller, AssignmentOrigin? origin, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var now = _timeProvider.GetUtcNow();
@@ -100,6 +107,20 @@ public sealed partial class AssignmentService
         var group = assignmentGroup is null ? null : await client.ResolveGroupAsync(assignmentGroup, "assignmentGroup", cancellationToken).ConfigureAwait(false);
 
         var fields = TicketComposer.Fields(integration, table!, request, metadata, assessment, resourceId!, shortDescription, description, owner, opener, group);
+        if (origin?.Group is { } shared)
+        {
+            // The group's texts name every resource (and their previous tickets); they replace the per-resource ones.
+            fields["short_description"] = shared.ShortDescription;
+            if (fields.ContainsKey("description"))
+            {
+                fields["description"] = shared.Description;
+            }
+        }
+        else if (origin?.FollowsTicket is { } previous && fields.TryGetValue("description", out var composed))
+        {
+            fields["description"] = TicketComposer.CutOnWord(TicketComposer.FollowsLine(previous) + "\n\n" + composed, TicketComposer.DescriptionLength);
+        }
+
         var assignment = new Assignment
         {
             Id = AssignmentId.New(),
@@ -120,6 +141,9 @@ public sealed partial class AssignmentService
             CreatedAt = now,
             CreatedBy = caller,
             UpdatedAt = now,
+            RuleId = origin?.RuleId,
+            FollowsTicket = origin?.FollowsTicket,
+            GroupId = origin?.Group?.Id,
         };
 
         var (claimed, existing) = await ClaimFindingAsync(live, assignment, now, cancellationToken).ConfigureAwait(false);
@@ -331,7 +355,7 @@ public sealed partial class AssignmentService
             await _defender.PutGovernanceAssignmentAsync(assignment.ResourceId, assignment.AssessmentName, assignment.Id, ToGovernance(current.Value), cancellationToken).ConfigureAwait(false);
 
             // One more look: a create ServiceNow committed late may have landed since; being newer, it is the one to cancel.
-            await _tickets.CancelDuplicatesAsync(client, assignment.Id, ticket, mayAdoptOlder: false, cancellationToken).ConfigureAwait(false);
+            await _tickets.CancelDuplicatesAsync(client, assignment.CorrelationId, ticket, mayAdoptOlder: false, cancellationToken).ConfigureAwait(false);
             current = await _assignments.UpdateAsync(
                 current with { Value = current.Value with { Status = AssignmentStatus.Active, ClaimedUntil = null, UpdatedAt = _timeProvider.GetUtcNow() } }, cancellationToken).ConfigureAwait(false);
             return current.Value;
@@ -420,7 +444,7 @@ public sealed partial class AssignmentService
         {
             var client = _serviceNow.Create(integration.ToConnection());
             var sysId = assignment.Ticket.SysId
-                ?? (await client.FindByCorrelationIdAsync(assignment.Ticket.Table, assignment.Id, cancellationToken).ConfigureAwait(false))?.SysId;
+                ?? (await client.FindByCorrelationIdAsync(assignment.Ticket.Table, assignment.CorrelationId, cancellationToken).ConfigureAwait(false))?.SysId;
             if (sysId is not null)
             {
                 await client.AddWorkNoteAsync(

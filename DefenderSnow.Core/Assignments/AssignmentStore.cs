@@ -166,6 +166,29 @@ internal sealed class AssignmentStore : IAssignmentStore
         }
     }
 
+    public async Task<IReadOnlyList<Versioned<Assignment>>> ListLiveGroupAsync(string integrationId, string groupId, CancellationToken cancellationToken)
+    {
+        var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {integrationId} and Kind eq {AssignmentEntity.KindValue} and GroupId eq {groupId} and Status ne {Closed}");
+        var members = new List<Versioned<Assignment>>();
+        await foreach (var entity in table.QueryAsync<AssignmentEntity>(filter, LivePageSize, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            members.Add(new Versioned<Assignment>(entity.ToModel(), entity.ETag));
+        }
+
+        return members;
+    }
+
+    public async IAsyncEnumerable<Assignment> ListClosedAsync(string integrationId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {integrationId} and Kind eq {AssignmentEntity.KindValue} and Status eq {Closed}");
+        await foreach (var entity in table.QueryAsync<AssignmentEntity>(filter, LivePageSize, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return entity.ToModel();
+        }
+    }
+
     /// <summary>Compensation runs even when the request was cancelled: a lookup without its assignment is clutter.</summary>
     private static async Task RemoveLookupAsync(TableClient table, AssignmentLookupEntity lookup)
     {

@@ -34,6 +34,12 @@ public interface IAssignmentStore
     /// <summary>Every pending or active assignment of an integration, with ETags, page by page.</summary>
     IAsyncEnumerable<Versioned<Assignment>> ListLiveAsync(string integrationId, CancellationToken cancellationToken);
 
+    /// <summary>The live (pending or active) assignments sharing the ticket of group <paramref name="groupId"/>.</summary>
+    Task<IReadOnlyList<Versioned<Assignment>>> ListLiveGroupAsync(string integrationId, string groupId, CancellationToken cancellationToken);
+
+    /// <summary>Every closed assignment of an integration, page by page (the history rules consult for recurring findings).</summary>
+    IAsyncEnumerable<Assignment> ListClosedAsync(string integrationId, CancellationToken cancellationToken);
+
     /// <summary>How many pending or active assignments an integration has (reads keys only).</summary>
     Task<int> CountLiveAsync(string integrationId, CancellationToken cancellationToken);
 }

@@ -77,6 +77,38 @@ internal static class TicketComposer
         return fields;
     }
 
+    /// <summary>The first line of a ticket opened again for a finding that came back after its earlier ticket was closed.</summary>
+    public static string FollowsLine(string previousTicket) =>
+        $"The finding is unhealthy again: it had ticket {previousTicket}, whose assignment was closed before.";
+
+    /// <summary>The short description of a ticket shared by the resources of one recommendation.</summary>
+    public static string GroupShortDescription(string? recommendation, int resources) =>
+        CutOnWord($"{recommendation ?? "Defender for Cloud recommendation"} on {resources} resource{(resources == 1 ? string.Empty : "s")}", ShortDescriptionLength);
+
+    /// <summary>
+    /// The description of a ticket shared by the resources of one recommendation: each resource on a line, with the
+    /// ticket it had before when it is unhealthy again; cut (on a line) to what ServiceNow keeps.
+    /// </summary>
+    public static string GroupDescription(string? recommendation, string? severity, IReadOnlyList<(string ResourceId, string? FollowsTicket)> resources)
+    {
+        var text = new StringBuilder();
+        text.Append("Defender for Cloud recommendation: ").AppendLine(recommendation ?? "unknown");
+        text.Append("Severity: ").AppendLine(severity ?? "unknown");
+        text.Append("Unhealthy resources (").Append(resources.Count).AppendLine("), each with its own governance assignment in Defender:");
+        foreach (var (resourceId, follows) in resources)
+        {
+            var line = follows is null ? $"- {resourceId}" : $"- {resourceId} (unhealthy again; it had ticket {follows})";
+            if (text.Length + line.Length + 2 > DescriptionLength)
+            {
+                break;
+            }
+
+            text.AppendLine(line);
+        }
+
+        return text.ToString().TrimEnd();
+    }
+
     /// <summary>ServiceNow's impact and urgency: 1 High, 2 Medium, 3 Low.</summary>
     public static string ImpactFor(AssessmentSeverity? severity) => severity switch
     {

@@ -27,16 +27,17 @@ public sealed partial class TicketOpener
     public async Task<ServiceNowTicket> OpenAsync(IServiceNowClient client, Assignment assignment, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
     {
         var table = assignment.Ticket.Table;
-        var found = await client.FindByCorrelationIdAsync(table, assignment.Id, cancellationToken).ConfigureAwait(false);
+        // A ticket shared by a group is found by the group's id: the first member opens it, the others adopt it.
+        var found = await client.FindByCorrelationIdAsync(table, assignment.CorrelationId, cancellationToken).ConfigureAwait(false);
         if (found is not null)
         {
             LogAdopted(_logger, assignment.Id, found.Number);
             return found;
         }
 
-        var created = await client.CreateTicketAsync(new ServiceNowTicketRequest(table, assignment.Id, fields), cancellationToken).ConfigureAwait(false);
-        _telemetry.TicketCreated(table);
-        return await CancelDuplicatesAsync(client, assignment.Id, created, mayAdoptOlder: true, cancellationToken).ConfigureAwait(false);
+        var created = await client.CreateTicketAsync(new ServiceNowTicketRequest(table, assignment.CorrelationId, fields, assignment.FollowsTicket), cancellationToken).ConfigureAwait(false);
+        _telemetry.TicketCreated(table, byRule: assignment.RuleId is not null);
+        return await CancelDuplicatesAsync(client, assignment.CorrelationId, created, mayAdoptOlder: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

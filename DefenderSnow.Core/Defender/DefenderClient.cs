@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Upstream;
@@ -111,6 +112,38 @@ internal sealed partial class DefenderClient : IDefenderClient
         return stored is null ? null : ToMetadata(stored, name);
     }
 
+    public async IAsyncEnumerable<Assessment> ListSubscriptionAssessmentsAsync(
+        string subscriptionId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        const string operation = "ListSubscriptionAssessments";
+        var id = ValidateSubscriptionId(subscriptionId);
+        var pages = PagesAsync(
+            operation,
+            $"/subscriptions/{id}/providers/Microsoft.Security/assessments",
+            skipToken => _api.ListSubscriptionAssessmentsAsync(id, skipToken, cancellationToken),
+            cancellationToken);
+        await foreach (var page in pages.ConfigureAwait(false))
+        {
+            foreach (var item in page)
+            {
+                yield return ToListedAssessment(item, operation);
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<AssessmentMetadata>> ListAssessmentMetadataAsync(CancellationToken cancellationToken)
+    {
+        const string operation = "ListAssessmentMetadata";
+        var items = await ListAllAsync(
+            operation,
+            "/providers/Microsoft.Security/assessmentMetadata",
+            skipToken => _api.ListAssessmentMetadataAsync(skipToken, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        return items
+            .Select(item => ToMetadata(item, item.Name ?? throw Unusable(operation, "assessment metadata without a name")))
+            .ToList();
+    }
+
     public async Task<IReadOnlyList<ManagementGroupDescendant>> ListManagementGroupDescendantsAsync(string managementGroupName, CancellationToken cancellationToken)
     {
         const string operation = "ListManagementGroupDescendants";
@@ -133,12 +166,7 @@ internal sealed partial class DefenderClient : IDefenderClient
     public async Task<IReadOnlyList<SecurityConnector>> ListSecurityConnectorsAsync(string subscriptionId, CancellationToken cancellationToken)
     {
         const string operation = "ListSecurityConnectors";
-        if (!Guid.TryParseExact(subscriptionId, "D", out var subscription))
-        {
-            throw new ValidationException("subscriptionId", "Must be a subscription GUID.");
-        }
-
-        var id = subscription.ToString("D");
+        var id = ValidateSubscriptionId(subscriptionId);
         var items = await ListAllAsync(
             operation,
             $"/subscriptions/{id}/providers/Microsoft.Security/securityConnectors",
@@ -154,6 +182,35 @@ internal sealed partial class DefenderClient : IDefenderClient
             .ToList();
     }
 
+    public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> ListResourceTagsAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        const string operation = "ListResources";
+        var id = ValidateSubscriptionId(subscriptionId);
+        var items = await ListAllAsync(
+            operation,
+            $"/subscriptions/{id}/resources",
+            skipToken => _api.ListResourcesAsync(id, skipToken, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        var tags = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in items.Where(i => i.Tags is { Count: > 0 }))
+        {
+            var named = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, value) in item.Tags!)
+            {
+                named.TryAdd(name, value);
+            }
+
+            tags[item.Id ?? throw Unusable(operation, "a resource without an id")] = named;
+        }
+
+        return tags;
+    }
+
+    private static string ValidateSubscriptionId(string subscriptionId) =>
+        Guid.TryParseExact(subscriptionId, "D", out var subscription)
+            ? subscription.ToString("D")
+            : throw new ValidationException("subscriptionId", "Must be a subscription GUID.");
+
     private static (string Resource, string Name, string Key) ValidateAssignmentPath(string resourceId, string assessmentName, string assignmentKey) =>
         (ResourceIdRules.ValidateResourceId(resourceId),
          ResourceIdRules.ValidateName(assessmentName, "assessmentName"),
@@ -166,16 +223,31 @@ internal sealed partial class DefenderClient : IDefenderClient
         string operation, string collectionPath, Func<string?, Task<IApiResponse<ArmCollection<T>>>> sendPage, CancellationToken cancellationToken)
     {
         var items = new List<T>();
+        await foreach (var page in PagesAsync(operation, collectionPath, sendPage, cancellationToken).ConfigureAwait(false))
+        {
+            items.AddRange(page);
+        }
+
+        return items;
+    }
+
+    /// <summary>The pages of a collection, following <c>nextLink</c> (see <see cref="SkipTokenOf"/>) until there is none.</summary>
+    private async IAsyncEnumerable<IReadOnlyList<T>> PagesAsync<T>(
+        string operation,
+        string collectionPath,
+        Func<string?, Task<IApiResponse<ArmCollection<T>>>> sendPage,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         string? skipToken = null;
         for (var page = 0; page < MaxPages; page++)
         {
             var token = skipToken;
             var collection = await SendAsync(operation, () => sendPage(token), notFoundIsNull: false, cancellationToken).ConfigureAwait(false);
-            items.AddRange(collection!.Value ?? []);
+            yield return collection!.Value ?? [];
             if (string.IsNullOrEmpty(collection.NextLink))
             {
-                return items;
+                yield break;
             }
 
             skipToken = SkipTokenOf(collection.NextLink, collectionPath, operation);
@@ -335,6 +407,23 @@ internal sealed partial class DefenderClient : IDefenderClient
             new AssessmentStatus(code, status.Cause, status.Description, status.FirstEvaluationDate, status.StatusChangeDate),
             properties.AdditionalData ?? new Dictionary<string, string>(),
             properties.Links?.AzurePortalUri);
+    }
+
+    /// <summary>
+    /// A listed assessment. Its resource is the scope its id lies under (what governance assignments are addressed by,
+    /// also for multicloud resources below a security connector); <c>resourceDetails.id</c> is only a fallback, because
+    /// resources outside Azure (<c>OnPremise</c>, <c>AWS</c>, <c>GCP</c> sources) carry other fields there instead.
+    /// </summary>
+    private Assessment ToListedAssessment(ArmResource<AssessmentWireProperties> item, string operation)
+    {
+        var id = item.Id ?? throw Unusable(operation, "an assessment without an id");
+        const string marker = "/providers/Microsoft.Security/assessments/";
+        var at = id.LastIndexOf(marker, StringComparison.OrdinalIgnoreCase);
+        var name = item.Name ?? (at >= 0 ? id[(at + marker.Length)..] : throw Unusable(operation, "an assessment without a name"));
+        var resourceId = at > 0 ? id[..at] : item.Properties?.ResourceDetails?.Id ?? throw Unusable(operation, "an assessment without a resource");
+        var properties = item.Properties ?? throw Unusable(operation, "an assessment without properties");
+        var details = new AssessmentWireResourceDetails(properties.ResourceDetails?.Source, resourceId);
+        return ToAssessment(item with { Id = id, Properties = properties with { ResourceDetails = details } }, resourceId, name, operation);
     }
 
     private static AssessmentMetadata ToMetadata(ArmResource<AssessmentMetadataWireProperties> stored, string name)

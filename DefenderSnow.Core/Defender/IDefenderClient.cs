@@ -36,6 +36,16 @@ public interface IDefenderClient
     /// <returns>The recommendation's metadata, or <c>null</c> when no recommendation has that name.</returns>
     Task<AssessmentMetadata?> GetAssessmentMetadataAsync(string assessmentName, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every assessment in a subscription, page by page as Resource Manager returns them (one paged list, never a call
+    /// per resource). An error on any page is thrown from the enumeration: a partial read is never silently short.
+    /// </summary>
+    /// <remarks>Takes the subscription's GUID, not its id. Assessments carry no links or severity in this list.</remarks>
+    IAsyncEnumerable<Assessment> ListSubscriptionAssessmentsAsync(string subscriptionId, CancellationToken cancellationToken);
+
+    /// <summary>Every recommendation's metadata (the tenant-wide <c>assessmentMetadata</c> list, all pages).</summary>
+    Task<IReadOnlyList<AssessmentMetadata>> ListAssessmentMetadataAsync(CancellationToken cancellationToken);
+
     /// <summary>Every management group and subscription below a management group, at any depth (all pages).</summary>
     /// <remarks>Takes the group's name (the last segment of its id, <see cref="DefenderScope.GetManagementGroupName"/>), not its full id.</remarks>
     Task<IReadOnlyList<ManagementGroupDescendant>> ListManagementGroupDescendantsAsync(string managementGroupName, CancellationToken cancellationToken);
@@ -43,4 +53,11 @@ public interface IDefenderClient
     /// <summary>Every multicloud security connector of a subscription (all pages).</summary>
     /// <remarks>Takes the subscription's GUID, not its id.</remarks>
     Task<IReadOnlyList<SecurityConnector>> ListSecurityConnectorsAsync(string subscriptionId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The tags of every resource of a subscription (<c>Resources_List</c>, all pages), by resource id; ids and tag
+    /// names compare without case, as in Resource Manager. Resources without tags are absent.
+    /// </summary>
+    /// <remarks>Takes the subscription's GUID, not its id.</remarks>
+    Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> ListResourceTagsAsync(string subscriptionId, CancellationToken cancellationToken);
 }

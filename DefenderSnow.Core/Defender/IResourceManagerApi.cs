@@ -14,6 +14,7 @@ internal interface IResourceManagerApi
     const string AssessmentsApiVersion = "2021-06-01";
     const string ManagementGroupsApiVersion = "2020-05-01";
     const string SecurityConnectorsApiVersion = "2023-10-01-preview";
+    const string ResourcesApiVersion = "2021-04-01";
 
     [Put("/{**resourceId}/providers/Microsoft.Security/assessments/{assessmentName}/governanceAssignments/{assignmentKey}?api-version=" + GovernanceApiVersion)]
     Task<IApiResponse<ArmResource<GovernanceAssignment>>> PutGovernanceAssignmentAsync(
@@ -39,11 +40,24 @@ internal interface IResourceManagerApi
     Task<IApiResponse<ArmResource<AssessmentMetadataWireProperties>>> GetAssessmentMetadataAsync(
         string assessmentName, CancellationToken cancellationToken);
 
+    // The 2021-06-01 list takes no $expand (only the single GET does), so severity comes from the metadata list.
+    [Get("/subscriptions/{subscriptionId}/providers/Microsoft.Security/assessments?api-version=" + AssessmentsApiVersion)]
+    Task<IApiResponse<ArmCollection<ArmResource<AssessmentWireProperties>>>> ListSubscriptionAssessmentsAsync(
+        string subscriptionId, [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
+
+    [Get("/providers/Microsoft.Security/assessmentMetadata?api-version=" + AssessmentsApiVersion)]
+    Task<IApiResponse<ArmCollection<ArmResource<AssessmentMetadataWireProperties>>>> ListAssessmentMetadataAsync(
+        [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
+
     [Get("/providers/Microsoft.Management/managementGroups/{groupName}/descendants?api-version=" + ManagementGroupsApiVersion)]
     Task<IApiResponse<ArmCollection<ArmResource<DescendantWireProperties>>>> ListManagementGroupDescendantsAsync(
         string groupName, [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
 
     [Get("/subscriptions/{subscriptionId}/providers/Microsoft.Security/securityConnectors?api-version=" + SecurityConnectorsApiVersion)]
     Task<IApiResponse<ArmCollection<ArmResource<SecurityConnectorWireProperties>>>> ListSecurityConnectorsAsync(
+        string subscriptionId, [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
+
+    [Get("/subscriptions/{subscriptionId}/resources?api-version=" + ResourcesApiVersion)]
+    Task<IApiResponse<ArmCollection<TaggedResourceWire>>> ListResourcesAsync(
         string subscriptionId, [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
 }

@@ -7,6 +7,9 @@ internal sealed record ArmResource<TProperties>(string? Id, string? Name, string
 
 internal sealed record ArmCollection<T>(IReadOnlyList<T>? Value, string? NextLink);
 
+/// <summary>A resource as <c>Resources_List</c> returns it; only what rules need (its id and tags).</summary>
+internal sealed record TaggedResourceWire(string? Id, string? Type, Dictionary<string, string>? Tags);
+
 internal sealed record ArmErrorResponse(ArmErrorBody? Error);
 
 internal sealed record ArmErrorBody(string? Code, string? Message);

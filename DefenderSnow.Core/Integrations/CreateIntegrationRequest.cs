@@ -13,8 +13,9 @@ public sealed record CreateIntegrationRequest(
     string? ClientId,
     string? ClientSecret,
     string? FieldMode,
-    IReadOnlyDictionary<string, IReadOnlyList<string?>?>? Fields)
+    IReadOnlyDictionary<string, IReadOnlyList<string?>?>? Fields,
+    string? OnResourceHealthy = null)
 {
     public override string ToString() =>
-        $"CreateIntegrationRequest {{ Name = {Name}, Scope = {Scope}, InstanceUrl = {InstanceUrl}, Username = {Username}, ClientId = {ClientId}, FieldMode = {FieldMode} }}";
+        $"CreateIntegrationRequest {{ Name = {Name}, Scope = {Scope}, InstanceUrl = {InstanceUrl}, Username = {Username}, ClientId = {ClientId}, FieldMode = {FieldMode}, OnResourceHealthy = {OnResourceHealthy} }}";
 }

@@ -32,6 +32,9 @@ public sealed record Integration
 
     public required TicketFields Fields { get; init; }
 
+    /// <summary>What sync does to a ticket whose finding Defender reports fixed or gone.</summary>
+    public ResourceHealthyAction OnResourceHealthy { get; init; } = ResourceHealthyAction.Note;
+
     public IntegrationStatus Status { get; init; } = IntegrationStatus.Connected;
 
     /// <summary>Why the status is not <see cref="IntegrationStatus.Connected"/>, in ServiceNow's words where it gave any.</summary>

@@ -1,6 +1,7 @@
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Rules;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Storage;
@@ -12,7 +13,7 @@ namespace DefenderSnow.Core.Integrations;
 
 /// <summary>
 /// Deletes an integration: marks it deleting, removes every live assignment (Defender's governance assignment,
-/// then the assignment closed as <c>integrationDeleted</c>), then the secrets, the sync state and the
+/// then the assignment closed as <c>integrationDeleted</c>), then the secrets, the sync state, the rules and the
 /// integration. Small deletes finish in the request; the rest goes on from <c>integration-deletions</c> in
 /// batches, each message handing over to the next, pausing when Resource Manager stays throttled or down.
 /// Every step can be repeated, so a redelivered message or a repeated delete finishes what another started.
@@ -25,6 +26,7 @@ public sealed partial class IntegrationDeletion
     private readonly IServiceNowTokenProvider _tokens;
     private readonly IDefenderClient _defender;
     private readonly ISyncStateStore _syncStates;
+    private readonly IRuleStore _rules;
     private readonly IWorkQueueSender _queue;
     private readonly IOptions<IntegrationDeletionOptions> _options;
     private readonly TimeProvider _timeProvider;
@@ -37,6 +39,7 @@ public sealed partial class IntegrationDeletion
         IServiceNowTokenProvider tokens,
         IDefenderClient defender,
         ISyncStateStore syncStates,
+        IRuleStore rules,
         IWorkQueueSender queue,
         IOptions<IntegrationDeletionOptions> options,
         TimeProvider timeProvider,
@@ -48,6 +51,7 @@ public sealed partial class IntegrationDeletion
         _tokens = tokens;
         _defender = defender;
         _syncStates = syncStates;
+        _rules = rules;
         _queue = queue;
         _options = options;
         _timeProvider = timeProvider;
@@ -202,6 +206,7 @@ public sealed partial class IntegrationDeletion
 
         _tokens.Forget(integrationId);
         await _syncStates.DeleteAsync(integrationId, cancellationToken).ConfigureAwait(false);
+        await _rules.DeleteAllAsync(integrationId, cancellationToken).ConfigureAwait(false);
         var current = await _store.GetAsync(integrationId, cancellationToken).ConfigureAwait(false);
         if (current is not null)
         {

@@ -49,6 +49,9 @@ internal sealed class IntegrationEntity : ITableEntity
 
     public string FieldsJson { get; set; } = "{}";
 
+    /// <summary>Null in rows written before the setting existed, which read as <see cref="ResourceHealthyAction.Note"/>.</summary>
+    public string? OnResourceHealthy { get; set; }
+
     public string Status { get; set; } = string.Empty;
 
     public string? StatusDetail { get; set; }
@@ -81,6 +84,7 @@ internal sealed class IntegrationEntity : ITableEntity
         ServiceNowTimeZone = i.ServiceNowTimeZone,
         FieldMode = i.FieldMode.ToString(),
         FieldsJson = JsonSerializer.Serialize(i.Fields.ByTable),
+        OnResourceHealthy = i.OnResourceHealthy.ToString(),
         Status = i.Status.ToString(),
         StatusDetail = i.StatusDetail,
         CreatedAt = i.CreatedAt,
@@ -125,6 +129,7 @@ internal sealed class IntegrationEntity : ITableEntity
             ServiceNowTimeZone = ServiceNowTimeZone,
             FieldMode = ParseEnum<FieldMode>(FieldMode, "field mode"),
             Fields = new TicketFields((fields ?? throw Corrupt("the ticket fields are null")).ToDictionary(f => f.Key, IReadOnlyList<string> (f) => f.Value)),
+            OnResourceHealthy = OnResourceHealthy is null ? ResourceHealthyAction.Note : ParseEnum<ResourceHealthyAction>(OnResourceHealthy, "onResourceHealthy action"),
             Status = ParseEnum<IntegrationStatus>(Status, "status"),
             StatusDetail = StatusDetail,
             CreatedAt = CreatedAt,

@@ -57,6 +57,7 @@ public sealed partial class IntegrationService
         var clientId = check.Text("clientId", request.ClientId);
         var clientSecret = check.Secret("clientSecret", request.ClientSecret);
         var mode = check.Mode(request.FieldMode) ?? FieldMode.Default;
+        var onResourceHealthy = check.OnResourceHealthy(request.OnResourceHealthy) ?? ResourceHealthyAction.Note;
         var fields = check.Capture(() => TicketFields.Parse(request.Fields));
         check.ThrowIfInvalid();
 
@@ -94,6 +95,7 @@ public sealed partial class IntegrationService
                 ServiceNowTimeZone = verified.TimeZone,
                 FieldMode = mode,
                 Fields = fields!,
+                OnResourceHealthy = onResourceHealthy,
                 Status = IntegrationStatus.Connected,
                 CreatedAt = now,
                 CreatedBy = caller,
@@ -166,6 +168,7 @@ public sealed partial class IntegrationService
         var clientId = check.Text("clientId", request.ClientId, required: false);
         var clientSecret = check.Secret("clientSecret", request.ClientSecret, required: false);
         var mode = check.Mode(request.FieldMode);
+        var onResourceHealthy = check.OnResourceHealthy(request.OnResourceHealthy);
         var fields = request.Fields is null ? null : check.Capture(() => TicketFields.Parse(request.Fields));
         check.ThrowIfInvalid();
 
@@ -187,6 +190,7 @@ public sealed partial class IntegrationService
             ClientId = clientId ?? integration.ClientId,
             FieldMode = mode ?? integration.FieldMode,
             Fields = fields ?? integration.Fields,
+            OnResourceHealthy = onResourceHealthy ?? integration.OnResourceHealthy,
             UpdatedAt = _timeProvider.GetUtcNow(),
             UpdatedBy = caller,
         };

@@ -89,6 +89,24 @@ internal sealed class IntegrationValidation
         }
     }
 
+    public ResourceHealthyAction? OnResourceHealthy(string? value)
+    {
+        switch (value)
+        {
+            case null:
+                return null;
+            case "resolve":
+                return ResourceHealthyAction.Resolve;
+            case "note":
+                return ResourceHealthyAction.Note;
+            case "none":
+                return ResourceHealthyAction.None;
+            default:
+                Add("onResourceHealthy", "Must be 'resolve', 'note' or 'none'.");
+                return null;
+        }
+    }
+
     public DefenderScope? Scope(IntegrationScopeRequest? scope)
     {
         if (scope is null)

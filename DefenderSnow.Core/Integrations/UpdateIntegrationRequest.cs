@@ -14,8 +14,9 @@ public sealed record UpdateIntegrationRequest(
     string? ClientId = null,
     string? ClientSecret = null,
     string? FieldMode = null,
-    IReadOnlyDictionary<string, IReadOnlyList<string?>?>? Fields = null)
+    IReadOnlyDictionary<string, IReadOnlyList<string?>?>? Fields = null,
+    string? OnResourceHealthy = null)
 {
     public override string ToString() =>
-        $"UpdateIntegrationRequest {{ Name = {Name}, Username = {Username}, ClientId = {ClientId}, Password = {(Password is null ? "unchanged" : "***")}, ClientSecret = {(ClientSecret is null ? "unchanged" : "***")}, FieldMode = {FieldMode} }}";
+        $"UpdateIntegrationRequest {{ Name = {Name}, Username = {Username}, ClientId = {ClientId}, Password = {(Password is null ? "unchanged" : "***")}, ClientSecret = {(ClientSecret is null ? "unchanged" : "***")}, FieldMode = {FieldMode}, OnResourceHealthy = {OnResourceHealthy} }}";
 }

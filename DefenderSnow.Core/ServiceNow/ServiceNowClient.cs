@@ -121,7 +121,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
     {
         ArgumentNullException.ThrowIfNull(cursor);
         var ticketTable = TicketTable(table, "table");
-        var ours = $"correlation_display={ServiceNowTicketTables.CorrelationDisplay}";
+        const string ours = ServiceNowTicketTables.OursQuery;
         var at = ServiceNowDateTime.FormatForQuery(cursor.UpdatedOn, TimeZone());
         var query = new ServiceNowListQuery
         {
@@ -346,10 +346,17 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             errors["correlationId"] = ["A correlation id of 1 to 100 characters is required."];
         }
 
+        if (request.FollowsTicket is { } previous && (previous.Length > 40 || !Defender.TicketNumber.TryToGovernanceNumber(previous, out _)))
+        {
+            errors["followsTicket"] = ["Must be a ticket number such as INC0010001."];
+        }
+
         return new Dictionary<string, string>(CheckFields(table, request.Fields, errors))
         {
             ["correlation_id"] = request.CorrelationId,
-            ["correlation_display"] = ServiceNowTicketTables.CorrelationDisplay,
+            ["correlation_display"] = request.FollowsTicket is null
+                ? ServiceNowTicketTables.CorrelationDisplay
+                : ServiceNowTicketTables.CorrelationDisplayFollowing + request.FollowsTicket,
         };
     }
 

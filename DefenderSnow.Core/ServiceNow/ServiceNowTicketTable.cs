@@ -25,6 +25,9 @@ public sealed record ServiceNowTicketTable
     /// </summary>
     public required IReadOnlyDictionary<string, string> CancelFields { get; init; }
 
+    /// <summary>How a ticket is resolved when Defender confirms its fix (see <see cref="ServiceNowTicketTables"/>).</summary>
+    public required ServiceNowResolution Resolution { get; init; }
+
     /// <summary>The field that carries the reason of a cancel, when the state model asks for one.</summary>
     public string? CancelNotesField { get; init; }
 

@@ -13,6 +13,15 @@ public static class ServiceNowTicketTables
     /// <summary>Written to <c>correlation_display</c> of every ticket we open, so our tickets can be told apart.</summary>
     public const string CorrelationDisplay = "DefenderSnow";
 
+    /// <summary>
+    /// <c>correlation_display</c> of a ticket that follows an earlier one of the same finding: this, then its number. Our
+    /// tickets are those whose <c>correlation_display</c> is <see cref="CorrelationDisplay"/> or starts with this.
+    /// </summary>
+    public const string CorrelationDisplayFollowing = CorrelationDisplay + "-after-";
+
+    /// <summary>The encoded-query condition that selects our tickets (and never the access check's).</summary>
+    public const string OursQuery = "correlation_display=" + CorrelationDisplay + "^ORcorrelation_displaySTARTSWITH" + CorrelationDisplayFollowing;
+
     private static readonly string[] CommonFields =
     [
         "sys_id", "number", "state", "active", "short_description", "description", "assigned_to", "assignment_group",
@@ -37,6 +46,8 @@ public static class ServiceNowTicketTables
             new("8", "Canceled", true),
         ],
         CancelFields = new Dictionary<string, string> { ["state"] = "8" },
+        // Incident state model: any open state moves to Resolved, which asks for a resolution code and notes.
+        Resolution = new(new Dictionary<string, string> { ["state"] = "6", ["close_code"] = "Solved (Permanently)" }, "close_notes", new HashSet<string> { "1", "2", "3" }),
         Fields = FieldSet("caller_id", "close_code", "close_notes", "resolved_at", "resolved_by", "category"),
     };
 
@@ -57,6 +68,9 @@ public static class ServiceNowTicketTables
         ],
         CancelFields = new Dictionary<string, string> { ["state"] = "107", ["resolution_code"] = "canceled" },
         CancelNotesField = "fix_notes",
+        // Problem state model: Resolved is reached from Root Cause Analysis or Fix in Progress, with resolution code
+        // fix_applied and the fix notes; a New or Assess problem cannot be resolved (only closed as canceled, duplicate…).
+        Resolution = new(new Dictionary<string, string> { ["state"] = "106", ["resolution_code"] = "fix_applied" }, "fix_notes", new HashSet<string> { "103", "104" }),
         Fields = FieldSet("resolution_code", "cause_notes", "fix_notes", "resolved_at", "resolved_by", "category"),
     };
 
@@ -78,6 +92,8 @@ public static class ServiceNowTicketTables
             new("4", "Canceled", true),
         ],
         CancelFields = new Dictionary<string, string> { ["state"] = "4" },
+        // Normal change state model: a change has no Resolved state; it is closed (successful) from Review only.
+        Resolution = new(new Dictionary<string, string> { ["state"] = "3", ["close_code"] = "successful" }, "close_notes", new HashSet<string> { "0" }),
         Fields = FieldSet("requested_by", "close_code", "close_notes", "type", "start_date", "end_date", "category"),
     };
 

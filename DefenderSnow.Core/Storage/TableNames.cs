@@ -9,6 +9,9 @@ public enum Table
     /// <summary>Keys the app makes for itself, such as the continuation-token key.</summary>
     Keys,
     SyncRuns,
+
+    /// <summary>Automation rules: partition = integration id, row key = rule id.</summary>
+    Rules,
 }
 
 internal static class TableNames
@@ -19,6 +22,7 @@ internal static class TableNames
         Table.Assignments => "assignments",
         Table.Keys => "keys",
         Table.SyncRuns => "syncruns",
+        Table.Rules => "rules",
         _ => throw new ArgumentOutOfRangeException(nameof(table), table, null),
     };
 }

@@ -47,6 +47,12 @@ internal sealed class IntegrationSyncEntity : ITableEntity
 
     public int TicketStatesUpdated { get; set; }
 
+    public int RuleTicketsOpened { get; set; }
+
+    public int RuleTicketsWaiting { get; set; }
+
+    public int FindingsRead { get; set; }
+
     public string ErrorsJson { get; set; } = "[]";
 
     public int ServiceNowRequests { get; set; }
@@ -77,6 +83,9 @@ internal sealed class IntegrationSyncEntity : ITableEntity
             AssignmentsClosedJson = JsonSerializer.Serialize(r.AssignmentsClosed, Json),
             OwnersChanged = r.OwnersChanged,
             TicketStatesUpdated = r.TicketStatesUpdated,
+            RuleTicketsOpened = r.RuleTicketsOpened,
+            RuleTicketsWaiting = r.RuleTicketsWaiting,
+            FindingsRead = r.FindingsRead,
             ErrorsJson = JsonSerializer.Serialize(errors, Json),
             ServiceNowRequests = r.ServiceNowRequests,
             ResourceManagerRequests = r.ResourceManagerRequests,
@@ -95,6 +104,9 @@ internal sealed class IntegrationSyncEntity : ITableEntity
         AssignmentsClosed = JsonSerializer.Deserialize<Dictionary<string, int>>(AssignmentsClosedJson, Json) ?? [],
         OwnersChanged = OwnersChanged,
         TicketStatesUpdated = TicketStatesUpdated,
+        RuleTicketsOpened = RuleTicketsOpened,
+        RuleTicketsWaiting = RuleTicketsWaiting,
+        FindingsRead = FindingsRead,
         Errors = JsonSerializer.Deserialize<List<SyncError>>(ErrorsJson, Json) ?? [],
         ServiceNowRequests = ServiceNowRequests,
         ResourceManagerRequests = ResourceManagerRequests,

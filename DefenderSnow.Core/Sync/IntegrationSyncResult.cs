@@ -26,6 +26,15 @@ public sealed record IntegrationSyncResult
 
     public int TicketStatesUpdated { get; init; }
 
+    /// <summary>Tickets the integration's automation rules opened in this run.</summary>
+    public int RuleTicketsOpened { get; init; }
+
+    /// <summary>Findings the rules matched but left for a later run (each rule's <c>maxTicketsPerRun</c>, or a failure).</summary>
+    public int RuleTicketsWaiting { get; init; }
+
+    /// <summary>Defender findings read in bulk to close the assignments of fixed or removed resources.</summary>
+    public int FindingsRead { get; init; }
+
     public IReadOnlyList<SyncError> Errors { get; init; } = [];
 
     public int ServiceNowRequests { get; init; }

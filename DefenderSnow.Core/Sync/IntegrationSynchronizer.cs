@@ -2,6 +2,7 @@ using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Integrations;
+using DefenderSnow.Core.Rules;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,8 @@ public sealed partial class IntegrationSynchronizer
     private readonly IAssignmentStore _assignments;
     private readonly IServiceNowClientFactory _clients;
     private readonly TicketChangeApplier _applier;
+    private readonly RuleEvaluator _rules;
+    private readonly HealthyFindingCloser _healthyCloser;
     private readonly UpstreamRequestMeter _meter;
     private readonly DefenderSnowTelemetry _telemetry;
     private readonly IOptions<SyncOptions> _options;
@@ -45,6 +48,8 @@ public sealed partial class IntegrationSynchronizer
         IAssignmentStore assignments,
         IServiceNowClientFactory clients,
         TicketChangeApplier applier,
+        RuleEvaluator rules,
+        HealthyFindingCloser healthyCloser,
         UpstreamRequestMeter meter,
         DefenderSnowTelemetry telemetry,
         IOptions<SyncOptions> options,
@@ -58,6 +63,8 @@ public sealed partial class IntegrationSynchronizer
         _assignments = assignments;
         _clients = clients;
         _applier = applier;
+        _rules = rules;
+        _healthyCloser = healthyCloser;
         _meter = meter;
         _options = options;
         _timeProvider = timeProvider;
@@ -151,6 +158,11 @@ public sealed partial class IntegrationSynchronizer
             {
                 await IncrementalAsync(client, integration.Value, tally, cancellationToken).ConfigureAwait(false);
             }
+
+            // After the tickets: an assignment its ticket closed is not closed again for its finding.
+            await _healthyCloser.CloseFixedAsync(integration.Value, client, tally, cancellationToken).ConfigureAwait(false);
+
+            await EvaluateRulesAsync(integration.Value, tally, cancellationToken).ConfigureAwait(false);
 
             status = IntegrationSyncStatus.Succeeded;
         }
@@ -287,6 +299,30 @@ public sealed partial class IntegrationSynchronizer
                 tally.TicketsExamined++;
                 await _applier.CloseDeletedAsync(assignment, tally, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// After the tickets: the automation rules open assignments for new unhealthy findings. Their failures are the run's
+    /// errors, not its status, which says what ServiceNow said about the connection.
+    /// </summary>
+    private async Task EvaluateRulesAsync(Integration integration, SyncTally tally, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var result in await _rules.EvaluateAllAsync(integration, cancellationToken).ConfigureAwait(false))
+            {
+                tally.RuleTicketsOpened += result.Tickets.Count;
+                tally.RuleTicketsWaiting += result.Waiting;
+                foreach (var error in result.Errors)
+                {
+                    tally.Error(null, $"Rule {result.RuleId}: {error}");
+                }
+            }
+        }
+        catch (DomainException e)
+        {
+            tally.Error(null, $"Rules were not evaluated: {e.Message}");
         }
     }
 

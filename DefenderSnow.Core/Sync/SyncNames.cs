@@ -13,6 +13,8 @@ public static class SyncNames
         ClosedReason.TicketDeleted => "ticketDeleted",
         ClosedReason.Deleted => "deleted",
         ClosedReason.IntegrationDeleted => "integrationDeleted",
+        ClosedReason.ResourceHealthy => "resourceHealthy",
+        ClosedReason.ResourceRemoved => "resourceRemoved",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

@@ -20,6 +20,7 @@ internal static class SyncServiceCollectionExtensions
         services.AddSingleton<ISyncStateStore, SyncStateStore>();
         // Transient: they hold the Resource Manager client (directly or through the applier), whose HttpClient must rotate.
         services.AddTransient<TicketChangeApplier>();
+        services.AddTransient<HealthyFindingCloser>();
         services.AddTransient<IntegrationSynchronizer>();
         services.AddTransient<SyncService>();
         return services;

@@ -22,6 +22,12 @@ internal sealed class SyncTally
 
     public int TicketStatesUpdated { get; set; }
 
+    public int RuleTicketsOpened { get; set; }
+
+    public int RuleTicketsWaiting { get; set; }
+
+    public int FindingsRead { get; set; }
+
     public IReadOnlyList<SyncError> Errors => _errors;
 
     public void Closed(ClosedReason reason)
@@ -59,6 +65,9 @@ internal sealed class SyncTally
             AssignmentsClosed = new Dictionary<string, int>(_closed),
             OwnersChanged = OwnersChanged,
             TicketStatesUpdated = TicketStatesUpdated,
+            RuleTicketsOpened = RuleTicketsOpened,
+            RuleTicketsWaiting = RuleTicketsWaiting,
+            FindingsRead = FindingsRead,
             Errors = _errors.ToList(),
             ServiceNowRequests = requests.ServiceNow,
             ResourceManagerRequests = requests.ResourceManager,

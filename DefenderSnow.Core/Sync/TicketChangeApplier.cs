@@ -31,7 +31,10 @@ public sealed partial class TicketChangeApplier
         _logger = logger;
     }
 
-    /// <summary>Applies a ticket read from ServiceNow to the assignment named by its correlation id.</summary>
+    /// <summary>
+    /// Applies a ticket read from ServiceNow to the assignment named by its correlation id, or, for a ticket shared by a
+    /// group (a rule grouping per recommendation), to every live member of the group.
+    /// </summary>
     /// <returns>False when the change could not be applied and must be read again by the next run.</returns>
     internal Task<bool> ApplyAsync(string integrationId, ServiceNowTicket ticket, SyncTally tally, CancellationToken cancellationToken) =>
         ApplyAsync(integrationId, ticket, known: null, tally, cancellationToken);
@@ -47,16 +50,38 @@ public sealed partial class TicketChangeApplier
     internal async Task<bool> ApplyAsync(string integrationId, ServiceNowTicket ticket, Versioned<Assignment>? known, SyncTally tally, CancellationToken cancellationToken)
     {
         tally.TicketsExamined++;
-        if (ticket.CorrelationId is not { Length: > 0 } assignmentId || assignmentId.StartsWith(FindingKey.RowKeyPrefix, StringComparison.Ordinal))
+        if (ticket.CorrelationId is not { Length: > 0 } correlationId || correlationId.StartsWith(FindingKey.RowKeyPrefix, StringComparison.Ordinal))
         {
             return true;
         }
 
+        // The assignment the caller listed (a full pass): a member of a group sharing the ticket is applied to directly too.
+        if (known is { } listed && (listed.Value.Id == correlationId || listed.Value.GroupId == correlationId))
+        {
+            return await ApplyToAsync(integrationId, listed.Value.Id, ticket, listed, tally, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (await _assignments.GetAsync(integrationId, correlationId, cancellationToken).ConfigureAwait(false) is { } named)
+        {
+            return await ApplyToAsync(integrationId, correlationId, ticket, named, tally, cancellationToken).ConfigureAwait(false);
+        }
+
+        var applied = true;
+        foreach (var member in await _assignments.ListLiveGroupAsync(integrationId, correlationId, cancellationToken).ConfigureAwait(false))
+        {
+            applied &= await ApplyToAsync(integrationId, member.Value.Id, ticket, member, tally, cancellationToken).ConfigureAwait(false);
+        }
+
+        return applied;
+    }
+
+    /// <param name="known">The assignment as just read: used for the first attempt, read again only when it changed meanwhile.</param>
+    private async Task<bool> ApplyToAsync(
+        string integrationId, string assignmentId, ServiceNowTicket ticket, Versioned<Assignment> known, SyncTally tally, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var current = attempt == 1 && known is { } listed && listed.Value.Id == assignmentId
-                ? listed
-                : await _assignments.GetAsync(integrationId, assignmentId, cancellationToken).ConfigureAwait(false);
+            var current = attempt == 1 ? known : await _assignments.GetAsync(integrationId, assignmentId, cancellationToken).ConfigureAwait(false);
             if (current is null || current.Value.Status == AssignmentStatus.Closed
                 || (current.Value.Ticket.SysId is { } sysId && sysId != ticket.SysId))
             {
@@ -74,14 +99,22 @@ public sealed partial class TicketChangeApplier
     }
 
     /// <summary>Closes a live assignment whose ticket no longer exists in ServiceNow.</summary>
-    internal async Task<bool> CloseDeletedAsync(Versioned<Assignment> assignment, SyncTally tally, CancellationToken cancellationToken)
+    internal Task<bool> CloseDeletedAsync(Versioned<Assignment> assignment, SyncTally tally, CancellationToken cancellationToken) =>
+        CloseLiveAsync(assignment, ClosedReason.TicketDeleted, tally, cancellationToken);
+
+    /// <summary>
+    /// Closes a live assignment for a reason found outside its ticket (the ticket deleted; the finding fixed or gone):
+    /// Defender's governance assignment deleted first, then the assignment closed, read again if it changed meanwhile.
+    /// </summary>
+    /// <returns>False when it could not be closed (the error is in <paramref name="tally"/>); the next run tries again.</returns>
+    internal async Task<bool> CloseLiveAsync(Versioned<Assignment> assignment, ClosedReason reason, SyncTally tally, CancellationToken cancellationToken)
     {
         var current = assignment;
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             try
             {
-                await CloseAsync(current, ClosedReason.TicketDeleted, tally, cancellationToken).ConfigureAwait(false);
+                await CloseAsync(current, reason, tally, cancellationToken).ConfigureAwait(false);
                 return true;
             }
             catch (ConcurrencyException)
@@ -94,7 +127,7 @@ public sealed partial class TicketChangeApplier
             }
             catch (DomainException e)
             {
-                tally.Error(assignment.Value.Ticket.Number, $"Could not close the assignment of a deleted ticket: {e.Message}");
+                tally.Error(assignment.Value.Ticket.Number, $"Could not close the assignment ({SyncNames.Of(reason)}): {e.Message}");
                 return false;
             }
         }
@@ -109,7 +142,8 @@ public sealed partial class TicketChangeApplier
         {
             if (ticket.State.IsTerminal)
             {
-                await CloseAsync(current, ReasonFor(ticket.State), tally, cancellationToken).ConfigureAwait(false);
+                // A closing that sync began for a fixed finding keeps its reason: the ticket was resolved because of it.
+                await CloseAsync(current, current.Value.Closing ?? ReasonFor(ticket.State), tally, cancellationToken).ConfigureAwait(false);
                 return true;
             }
 

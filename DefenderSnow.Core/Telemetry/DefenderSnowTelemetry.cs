@@ -36,7 +36,9 @@ public sealed class DefenderSnowTelemetry : IDisposable
     /// <summary>Starts a span of DefenderSnow's own work (a sync run, one integration's sync); null when nobody listens.</summary>
     public Activity? StartActivity(string name, ActivityKind kind = ActivityKind.Internal) => ActivitySource.StartActivity(name, kind);
 
-    public void TicketCreated(string table) => _ticketsCreated.Add(1, new KeyValuePair<string, object?>("ticket.table", table));
+    /// <param name="byRule">Whether an automation rule opened it (<c>source=rule</c>) rather than a caller (<c>source=request</c>).</param>
+    public void TicketCreated(string table, bool byRule = false) => _ticketsCreated.Add(
+        1, new KeyValuePair<string, object?>("ticket.table", table), new KeyValuePair<string, object?>("source", byRule ? "rule" : "request"));
 
     public void AssignmentClosed(ClosedReason reason) => _assignmentsClosed.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()));
 

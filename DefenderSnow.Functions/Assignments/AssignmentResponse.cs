@@ -22,7 +22,9 @@ public sealed record AssignmentResponse(
     DateTimeOffset CreatedAt,
     string? CreatedBy,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? LastSyncedAt)
+    DateTimeOffset? LastSyncedAt,
+    string? RuleId,
+    string? FollowsTicket)
 {
     public static AssignmentResponse From(Assignment a) => new(
         a.Id,
@@ -43,7 +45,9 @@ public sealed record AssignmentResponse(
         a.CreatedAt,
         a.CreatedBy,
         a.UpdatedAt,
-        a.LastSyncedAt);
+        a.LastSyncedAt,
+        a.RuleId,
+        a.FollowsTicket);
 
     private static string CamelCase(string name) => char.ToLowerInvariant(name[0]) + name[1..];
 }

@@ -13,6 +13,7 @@ public sealed record IntegrationResponse(
     string ClientId,
     string FieldMode,
     IReadOnlyDictionary<string, IReadOnlyList<string>> Fields,
+    string OnResourceHealthy,
     string Status,
     string? StatusDetail,
     DateTimeOffset CreatedAt,
@@ -30,6 +31,7 @@ public sealed record IntegrationResponse(
         i.ClientId,
         i.FieldMode == Core.Integrations.FieldMode.Default ? "default" : "customized",
         i.Fields.ByTable,
+        i.OnResourceHealthy.ToString().ToLowerInvariant(),
         i.Status switch
         {
             IntegrationStatus.CredentialsRejected => "credentialsRejected",

@@ -22,6 +22,13 @@ public static class FunctionRoles
         ["DeleteAssignment"] = [AppRoles.AssignmentsManage],
         ["ListAssignments"] = [AppRoles.Read, AppRoles.AssignmentsManage],
         ["GetAssignment"] = [AppRoles.Read, AppRoles.AssignmentsManage],
+        // Rules open assignments on their own, so they take the role that may open assignments.
+        ["CreateRule"] = [AppRoles.AssignmentsManage],
+        ["UpdateRule"] = [AppRoles.AssignmentsManage],
+        ["DeleteRule"] = [AppRoles.AssignmentsManage],
+        ["EvaluateRule"] = [AppRoles.AssignmentsManage],
+        ["ListRules"] = [AppRoles.Read, AppRoles.AssignmentsManage],
+        ["GetRule"] = [AppRoles.Read, AppRoles.AssignmentsManage],
         ["RunSync"] = [AppRoles.SyncRun],
         // Whoever may start a run may follow it: RunSync answers with the run's Location.
         ["ListSyncRuns"] = [AppRoles.Read, AppRoles.SyncRun],

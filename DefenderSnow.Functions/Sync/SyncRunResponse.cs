@@ -34,6 +34,9 @@ public sealed record IntegrationSyncResponse(
     IReadOnlyDictionary<string, int> AssignmentsClosed,
     int OwnersChanged,
     int TicketStatesUpdated,
+    int RuleTicketsOpened,
+    int RuleTicketsWaiting,
+    int FindingsRead,
     IReadOnlyList<SyncError> Errors,
     SyncRequestsResponse Requests)
 {
@@ -48,6 +51,9 @@ public sealed record IntegrationSyncResponse(
         r.AssignmentsClosed,
         r.OwnersChanged,
         r.TicketStatesUpdated,
+        r.RuleTicketsOpened,
+        r.RuleTicketsWaiting,
+        r.FindingsRead,
         r.Errors,
         new SyncRequestsResponse(r.ServiceNowRequests, r.ResourceManagerRequests));
 }

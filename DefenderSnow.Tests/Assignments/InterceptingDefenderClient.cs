@@ -40,6 +40,15 @@ internal sealed class InterceptingDefenderClient(IDefenderClient inner, Intercep
     public Task<IReadOnlyList<SecurityConnector>> ListSecurityConnectorsAsync(string subscriptionId, CancellationToken cancellationToken) =>
         inner.ListSecurityConnectorsAsync(subscriptionId, cancellationToken);
 
+    public Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> ListResourceTagsAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        inner.ListResourceTagsAsync(subscriptionId, cancellationToken);
+
+    public IAsyncEnumerable<Assessment> ListSubscriptionAssessmentsAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        inner.ListSubscriptionAssessmentsAsync(subscriptionId, cancellationToken);
+
+    public Task<IReadOnlyList<AssessmentMetadata>> ListAssessmentMetadataAsync(CancellationToken cancellationToken) =>
+        inner.ListAssessmentMetadataAsync(cancellationToken);
+
     public sealed class Hook
     {
         /// <summary>Taken (and cleared) by the next governance-assignment write.</summary>

@@ -4,12 +4,14 @@ using System.Text.RegularExpressions;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
+using DefenderSnow.Core.Rules;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Sync;
 using DefenderSnow.Functions.Assignments;
 using DefenderSnow.Functions.Hosting;
 using DefenderSnow.Functions.Http;
 using DefenderSnow.Functions.Integrations;
+using DefenderSnow.Functions.Rules;
 using DefenderSnow.Functions.Sync;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.OpenApi;
@@ -175,7 +177,7 @@ public sealed class OpenApiContractTests
                 }
             }
         });
-        Assert.That(bodies, Is.EqualTo(5), "CreateIntegration, UpdateIntegration, CreateAssignment, UpdateAssignment and RunSync take a body");
+        Assert.That(bodies, Is.EqualTo(8), "CreateIntegration, UpdateIntegration, CreateAssignment, UpdateAssignment, RunSync, CreateRule, UpdateRule and EvaluateRule take a body");
     }
 
     [Test]
@@ -225,6 +227,20 @@ public sealed class OpenApiContractTests
             AssertMembers("CreateAssignmentRequest", typeof(CreateAssignmentRequest), ApiJson.RequestOptions);
             AssertMembers("UpdateAssignmentRequest", typeof(UpdateAssignmentRequest), ApiJson.RequestOptions);
             AssertMembers("EmailNotificationsRequest", typeof(EmailNotificationsRequest), ApiJson.RequestOptions);
+
+            AssertMembers("Rule", typeof(RuleResponse), ApiJson.Options);
+            AssertMembers("RuleConditions", typeof(RuleConditionsResponse), ApiJson.Options);
+            AssertMembers("RuleTag", typeof(RuleTagResponse), ApiJson.Options);
+            AssertMembers("RuleOwner", typeof(RuleOwnerResponse), ApiJson.Options);
+            AssertMembers("RuleEvaluation", typeof(RuleEvaluationResponse), ApiJson.Options);
+            AssertMembers("RuleTicket", typeof(RuleTicketResponse), ApiJson.Options);
+            AssertMembers("CreateRuleRequest", typeof(RuleRequest), ApiJson.RequestOptions);
+            AssertMembers("UpdateRuleRequest", typeof(RuleRequest), ApiJson.RequestOptions);
+            AssertMembers("RuleConditionsRequest", typeof(RuleConditionsRequest), ApiJson.RequestOptions);
+            AssertMembers("RuleTagRequest", typeof(RuleTagRequest), ApiJson.RequestOptions);
+            AssertMembers("RuleOwnerRequest", typeof(RuleOwnerRequest), ApiJson.RequestOptions);
+            AssertMembers("EvaluateRuleRequest", typeof(EvaluateRuleRequest), ApiJson.RequestOptions);
+            Assert.That(EnumOf("RuleGrouping"), Is.EqualTo(Enum.GetNames<RuleGrouping>().Select(CamelCase)), "rule groupings");
 
             Assert.That(EnumOf("ScopeType"), Is.EqualTo(ScopeTypeNames.All), "scope types");
             Assert.That(EnumOf("TicketType"), Is.EqualTo(ServiceNowTicketTables.All.Select(t => t.Name)), "ticket types");

@@ -138,6 +138,32 @@ public sealed class ResourceManagerSpecExampleTests : ResourceManagerSimulatorFi
         Assert.That(actual["nextLink"], Is.Null, "no next page, as the example's null nextLink");
     }
 
+    [Test]
+    public async Task The_assessment_list_example_is_answered_with_its_shape_and_values()
+    {
+        var example = Example("ListAssessments_example.json");
+        var expected = example["responses"]!["200"]!["body"]!;
+        foreach (var item in expected["value"]!.AsArray())
+        {
+            var properties = item!["properties"]!;
+            var status = properties["status"]!;
+            Simulator.State.SeedAssessment(new SimulatedAssessment(
+                properties["resourceDetails"]!["id"]!.GetValue<string>(),
+                item["name"]!.GetValue<string>(),
+                Enum.Parse<SimulatedAssessmentStatus>(status["code"]!.GetValue<string>()))
+            {
+                DisplayName = properties["displayName"]!.GetValue<string>(),
+                Cause = status["cause"]?.GetValue<string>(),
+                Description = status["description"]?.GetValue<string>(),
+                AdditionalData = properties["additionalData"]?.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>()),
+            });
+        }
+
+        using var response = await SendAsync(HttpMethod.Get, $"/{example["parameters"]!["scope"]}/providers/Microsoft.Security/assessments?api-version={example["parameters"]!["api-version"]}");
+
+        AssertSameJson(await BodyAsync(response), expected);
+    }
+
     private static JsonNode Example(string file) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(TestContext.CurrentContext.TestDirectory, "Defender", "SpecExamples", file)))!;
 

@@ -22,6 +22,21 @@ public sealed class IntegrationEntityTests
         Assert.That(read.Fields.For("incident"), Is.EqualTo(Impact));
     }
 
+    [Test]
+    public void A_row_written_before_on_resource_healthy_existed_reads_as_note_and_a_setting_round_trips()
+    {
+        var older = IntegrationEntity.From(Sample());
+        older.OnResourceHealthy = null;
+        var resolving = IntegrationEntity.From(Sample() with { OnResourceHealthy = ResourceHealthyAction.Resolve });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(older.ToModel().Value.OnResourceHealthy, Is.EqualTo(ResourceHealthyAction.Note));
+            Assert.That(resolving.OnResourceHealthy, Is.EqualTo("Resolve"));
+            Assert.That(resolving.ToModel().Value.OnResourceHealthy, Is.EqualTo(ResourceHealthyAction.Resolve));
+        });
+    }
+
     public static IEnumerable<TestCaseData> Corruptions()
     {
         yield return Case("an unknown scope type", e => e.ScopeType = "tenant", "scope type 'tenant'");
@@ -30,6 +45,7 @@ public sealed class IntegrationEntityTests
         yield return Case("an unknown status", e => e.Status = "Sleeping", "status 'Sleeping'");
         yield return Case("a status given as a number", e => e.Status = "1", "status '1'");
         yield return Case("an unknown field mode", e => e.FieldMode = "Fancy", "field mode 'Fancy'");
+        yield return Case("an unknown onResourceHealthy action", e => e.OnResourceHealthy = "Ignore", "onResourceHealthy action 'Ignore'");
         yield return Case("a relative instance URL", e => e.InstanceUrl = "contoso.service-now.com", "instance URL");
         yield return Case("fields that are not JSON", e => e.FieldsJson = "{incident", "ticket fields");
         yield return Case("fields that are JSON null", e => e.FieldsJson = "null", "ticket fields");

@@ -204,6 +204,11 @@ public sealed class SyncFaultTests : SyncTestBase
 
         public Task<int> CountLiveAsync(string integrationId, CancellationToken cancellationToken) => inner.CountLiveAsync(integrationId, cancellationToken);
 
+        public Task<IReadOnlyList<Versioned<Assignment>>> ListLiveGroupAsync(string integrationId, string groupId, CancellationToken cancellationToken) =>
+            inner.ListLiveGroupAsync(integrationId, groupId, cancellationToken);
+
+        public IAsyncEnumerable<Assignment> ListClosedAsync(string integrationId, CancellationToken cancellationToken) => inner.ListClosedAsync(integrationId, cancellationToken);
+
         public sealed class Switches
         {
             public int CrashOnUpdates { get; set; }

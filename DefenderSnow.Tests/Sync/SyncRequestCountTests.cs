@@ -3,11 +3,17 @@ using DefenderSnow.Simulators.Defender;
 
 namespace DefenderSnow.Tests.Sync;
 
-/// <summary>An incremental run costs what changed, not what exists.</summary>
+/// <summary>
+/// An incremental run costs what changed, not what exists; Defender's findings, read to close on the fix, cost one paged
+/// list per subscription.
+/// </summary>
 [TestFixture]
 public sealed class SyncRequestCountTests : SyncTestBase
 {
     private const int LiveCount = 2000;
+
+    /// <summary>The simulator's default page size: 2000 findings of the one subscription come in 20 pages.</summary>
+    private const int FindingPages = LiveCount / 100;
 
     [Test]
     public async Task An_incremental_run_over_2000_assignments_reads_only_the_changes_and_writes_only_what_they_need()
@@ -16,10 +22,15 @@ public sealed class SyncRequestCountTests : SyncTestBase
         App.ResourceManager.State.Throttling.Configure(ThrottledRequestKind.Write, 1_000_000, 1_000_000);
         var assignments = await Assignments.CreateManyAsync(integrationId, LiveCount, SubscriptionScope, OwnerASysId, OwnerAEmail);
 
-        // The first run reads every ticket created since the integration was: none differs, so nothing is written.
+        // The first run reads every ticket created since the integration was: none differs, so nothing is written;
+        // Resource Manager is only read: the subscription's findings (and the recommendations' severities) in pages.
+        App.ResourceManager.State.ResetRequestCounts();
         var catchUp = await SyncAsync(integrationId);
         Assert.That(catchUp["integrations"]![0]!["ticketsExamined"]!.GetValue<int>(), Is.EqualTo(LiveCount), catchUp.ToJsonString());
-        Assert.That(catchUp["integrations"]![0]!["requests"]!["resourceManager"]!.GetValue<int>(), Is.Zero);
+        Assert.That(catchUp["integrations"]![0]!["findingsRead"]!.GetValue<int>(), Is.EqualTo(LiveCount));
+        Assert.That(App.ResourceManager.State.RequestCount(ResourceManagerOperations.ListSubscriptionAssessments), Is.EqualTo(FindingPages));
+        Assert.That(App.ResourceManager.State.RequestCounts.Keys, Is.SubsetOf(FindingReads));
+        Assert.That(catchUp["integrations"]![0]!["requests"]!["resourceManager"]!.GetValue<int>(), Is.EqualTo(App.ResourceManager.State.RequestCounts.Values.Sum()));
 
         // 20 changes: 8 resolved/closed, 6 reassigned, 6 moved to another open state.
         var incidents = assignments.Where(a => a.Ticket.Table == "incident").ToList();
@@ -54,6 +65,7 @@ public sealed class SyncRequestCountTests : SyncTestBase
         var state = App.ResourceManager.State;
         Assert.That(state.RequestCount(ResourceManagerOperations.DeleteGovernanceAssignment), Is.EqualTo(8));
         Assert.That(state.RequestCount(ResourceManagerOperations.PutGovernanceAssignment), Is.EqualTo(12));
+        Assert.That(state.RequestCount(ResourceManagerOperations.ListSubscriptionAssessments), Is.EqualTo(FindingPages));
         Assert.That(part["requests"]!["serviceNow"]!.GetValue<int>(), Is.EqualTo(App.ServiceNow.TotalRequests));
         Assert.That(part["requests"]!["resourceManager"]!.GetValue<int>(), Is.EqualTo(state.RequestCounts.Values.Sum()));
         Assert.That(state.GovernanceAssignments.Count(g => g.Owner == OwnerBEmail), Is.EqualTo(6));
@@ -63,6 +75,9 @@ public sealed class SyncRequestCountTests : SyncTestBase
         var quiet = await SyncAsync(integrationId);
         Assert.That(quiet["integrations"]![0]!["ticketsExamined"]!.GetValue<int>(), Is.Zero, quiet.ToJsonString());
         Assert.That(App.ServiceNow.TotalRequests, Is.LessThanOrEqualTo(4), string.Join(", ", App.ServiceNow.RequestCounts));
-        Assert.That(state.RequestCounts.Values.Sum(), Is.Zero);
+        Assert.That(state.RequestCount(ResourceManagerOperations.ListSubscriptionAssessments), Is.EqualTo(FindingPages));
+        Assert.That(state.RequestCounts.Keys, Is.SubsetOf(FindingReads));
     }
+
+    private static readonly string[] FindingReads = [ResourceManagerOperations.ListSubscriptionAssessments, ResourceManagerOperations.ListAssessmentMetadata];
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DefenderSnow.Simulators.Defender;
 using DefenderSnow.Tests.Sync;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
@@ -21,6 +22,8 @@ public sealed class SyncTelemetryTests : SyncTestBase
         var integrationId = await CreateIntegrationAsync();
         var resolved = await CreateLiveAssignmentAsync(integrationId);
         var reassigned = await CreateLiveAssignmentAsync(integrationId);
+        var fixedOne = await CreateLiveAssignmentAsync(integrationId);
+        App.ResourceManager.State.SeedAssessment(new SimulatedAssessment(fixedOne.ResourceId, fixedOne.AssessmentName, SimulatedAssessmentStatus.Healthy));
         App.ServiceNow.Resolve("incident", resolved.Ticket.SysId!);
         App.ServiceNow.Reassign("incident", reassigned.Ticket.SysId!, OwnerB);
         _spans.Clear();
@@ -35,7 +38,7 @@ public sealed class SyncTelemetryTests : SyncTestBase
             Assert.That(sync.GetTagItem("defendersnow.integration.id"), Is.EqualTo(integrationId));
             Assert.That(sync.GetTagItem("defendersnow.sync.status"), Is.EqualTo("Succeeded"));
             Assert.That(_spans.Where(s => s.Kind == ActivityKind.Client && s.ParentSpanId == sync.SpanId), Is.Not.Empty, "ServiceNow and Resource Manager calls are children of the sync span");
-            Assert.That(Dimensions("defendersnow.assignments.closed"), Does.Contain("reason=TicketResolved"));
+            Assert.That(Dimensions("defendersnow.assignments.closed"), Does.Contain("reason=TicketResolved").And.Contain("reason=ResourceHealthy"));
             Assert.That(_metrics.Select(m => m.Name), Does.Contain("defendersnow.owners.changed").And.Contain("defendersnow.sync.duration"));
         });
 

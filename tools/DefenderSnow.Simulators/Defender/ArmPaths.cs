@@ -37,6 +37,21 @@ internal static partial class ArmPaths
             return new ArmRoute(ArmRouteKind.AssessmentMetadata, null, m.Groups["a"].Value, null);
         }
 
+        if ((m = ResourcesPattern().Match(path)).Success)
+        {
+            return new ArmRoute(ArmRouteKind.Resources, $"/subscriptions/{m.Groups["sub"].Value}", m.Groups["sub"].Value, null);
+        }
+
+        if (MetadataListPattern().IsMatch(path))
+        {
+            return new ArmRoute(ArmRouteKind.AssessmentMetadataList, null, string.Empty, null);
+        }
+
+        if ((m = SubscriptionAssessmentsPattern().Match(path)).Success)
+        {
+            return new ArmRoute(ArmRouteKind.SubscriptionAssessments, $"/subscriptions/{m.Groups["sub"].Value}", m.Groups["sub"].Value, null);
+        }
+
         if ((m = SecurityConnectorsPattern().Match(path)).Success)
         {
             return new ArmRoute(ArmRouteKind.SecurityConnectors, $"/subscriptions/{m.Groups["sub"].Value}", m.Groups["sub"].Value, null);
@@ -89,6 +104,9 @@ internal enum ArmRouteKind
     AssessmentMetadata,
     Descendants,
     SecurityConnectors,
+    Resources,
+    SubscriptionAssessments,
+    AssessmentMetadataList,
 }
 
 /// <summary>A recognised path: <see cref="Name"/> is the assessment or management group name, <see cref="Key"/> the assignment key.</summary>

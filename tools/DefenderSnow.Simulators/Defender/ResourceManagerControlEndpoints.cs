@@ -19,6 +19,9 @@ internal static class ResourceManagerControlEndpoints
         });
         control.MapPost("/assessments", (SimulatedAssessment[] assessments) =>
             Apply(() => Array.ForEach(assessments, state.SeedAssessment)));
+        // Defender forgets the assessments of a deleted resource: what sync closes as resourceRemoved.
+        control.MapPost("/assessments/remove", (AssessmentReference[] assessments) =>
+            Apply(() => Array.ForEach(assessments, a => state.RemoveAssessment(a.ResourceId, a.AssessmentName))));
         control.MapPost("/assessmentMetadata", (SimulatedAssessmentMetadata[] metadata) =>
             Apply(() => Array.ForEach(metadata, state.SeedMetadata)));
         control.MapPost("/managementGroups", (SimulatedManagementGroup[] groups) =>
@@ -62,4 +65,6 @@ internal static class ResourceManagerControlEndpoints
     internal sealed record PageSizeSetting(int PageSize);
 
     internal sealed record ScopeSetting(string Scope);
+
+    internal sealed record AssessmentReference(string ResourceId, string AssessmentName);
 }

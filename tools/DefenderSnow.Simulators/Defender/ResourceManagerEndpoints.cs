@@ -68,6 +68,9 @@ internal static partial class ResourceManagerEndpoints
             ResourceManagerOperations.GetAssessment => GetAssessmentAsync(context, state, route),
             ResourceManagerOperations.GetAssessmentMetadata => GetMetadataAsync(context, state, route),
             ResourceManagerOperations.ListSecurityConnectors => ListSecurityConnectorsAsync(context, state, route),
+            ResourceManagerOperations.ListResources => ListResourcesAsync(context, state, route),
+            ResourceManagerOperations.ListSubscriptionAssessments => ListSubscriptionAssessmentsAsync(context, state, route),
+            ResourceManagerOperations.ListAssessmentMetadata => ListMetadataAsync(context, state),
             _ => ListDescendantsAsync(context, state, route),
         });
     }
@@ -82,6 +85,9 @@ internal static partial class ResourceManagerEndpoints
         (ArmRouteKind.AssessmentMetadata, "GET") => ResourceManagerOperations.GetAssessmentMetadata,
         (ArmRouteKind.Descendants, "GET") => ResourceManagerOperations.ListManagementGroupDescendants,
         (ArmRouteKind.SecurityConnectors, "GET") => ResourceManagerOperations.ListSecurityConnectors,
+        (ArmRouteKind.Resources, "GET") => ResourceManagerOperations.ListResources,
+        (ArmRouteKind.SubscriptionAssessments, "GET") => ResourceManagerOperations.ListSubscriptionAssessments,
+        (ArmRouteKind.AssessmentMetadataList, "GET") => ResourceManagerOperations.ListAssessmentMetadata,
         _ => null,
     };
 
@@ -111,9 +117,10 @@ internal static partial class ResourceManagerEndpoints
         var (supported, type) = kind switch
         {
             ArmRouteKind.GovernanceAssignment or ArmRouteKind.GovernanceAssignments => (GovernanceVersions, "assessments/governanceAssignments"),
-            ArmRouteKind.Assessment => (AssessmentVersions, "assessments"),
-            ArmRouteKind.AssessmentMetadata => (AssessmentVersions, "assessmentMetadata"),
+            ArmRouteKind.Assessment or ArmRouteKind.SubscriptionAssessments => (AssessmentVersions, "assessments"),
+            ArmRouteKind.AssessmentMetadata or ArmRouteKind.AssessmentMetadataList => (AssessmentVersions, "assessmentMetadata"),
             ArmRouteKind.SecurityConnectors => (SecurityConnectorVersions, "securityConnectors"),
+            ArmRouteKind.Resources => (ResourcesVersions, "resources"),
             _ => (ManagementGroupVersions, "managementGroups/descendants"),
         };
         var values = context.Request.Query["api-version"];
@@ -184,6 +191,7 @@ internal static partial class ResourceManagerEndpoints
             ResourceManagerOperations.DeleteGovernanceAssignment => "Microsoft.Security/assessments/governanceAssignments/delete",
             ResourceManagerOperations.GetGovernanceAssignment or ResourceManagerOperations.ListGovernanceAssignments => "Microsoft.Security/assessments/governanceAssignments/read",
             ResourceManagerOperations.ListManagementGroupDescendants => "Microsoft.Management/managementGroups/descendants/read",
+            ResourceManagerOperations.ListResources => "Microsoft.Resources/subscriptions/resources/read",
             _ => "Microsoft.Security/assessments/read",
         };
         var target = context.Request.Path.Value ?? "/";
@@ -292,7 +300,12 @@ internal static partial class ResourceManagerEndpoints
             return;
         }
 
-        var metadata = state.FindMetadata(assessment.AssessmentName);
+        await ArmErrors.WriteJson(context, 200, AssessmentJson(assessment, state.FindMetadata(assessment.AssessmentName), expand, listed: false));
+    }
+
+    /// <summary>An assessment as Resource Manager writes it; a listed one leaves out an empty <c>additionalData</c>, as the list example does.</summary>
+    private static JsonObject AssessmentJson(SimulatedAssessment assessment, SimulatedAssessmentMetadata? metadata, string[] expand, bool listed)
+    {
         var status = new JsonObject { ["code"] = assessment.Status.ToString() };
         AddIfNotNull(status, "cause", assessment.Cause);
         AddIfNotNull(status, "description", assessment.Description);
@@ -309,8 +322,12 @@ internal static partial class ResourceManagerEndpoints
             ["resourceDetails"] = new JsonObject { ["source"] = assessment.Source, ["id"] = assessment.ResourceId },
             ["displayName"] = assessment.DisplayName ?? metadata?.DisplayName ?? assessment.AssessmentName,
             ["status"] = status,
-            ["additionalData"] = additionalData,
         };
+        if (!listed || additionalData.Count > 0)
+        {
+            properties["additionalData"] = additionalData;
+        }
+
         if (expand.Contains("links", StringComparer.OrdinalIgnoreCase))
         {
             properties["links"] = new JsonObject
@@ -324,13 +341,13 @@ internal static partial class ResourceManagerEndpoints
             properties["metadata"] = MetadataProperties(metadata);
         }
 
-        await ArmErrors.WriteJson(context, 200, new JsonObject
+        return new JsonObject
         {
             ["id"] = $"{assessment.ResourceId}/providers/Microsoft.Security/assessments/{assessment.AssessmentName}",
             ["name"] = assessment.AssessmentName,
             ["type"] = "Microsoft.Security/assessments",
             ["properties"] = properties,
-        });
+        };
     }
 
     private static async Task GetMetadataAsync(HttpContext context, ResourceManagerState state, ArmRoute route)
@@ -341,14 +358,16 @@ internal static partial class ResourceManagerEndpoints
             return;
         }
 
-        await ArmErrors.WriteJson(context, 200, new JsonObject
-        {
-            ["id"] = $"/providers/Microsoft.Security/assessmentMetadata/{metadata.AssessmentName}",
-            ["name"] = metadata.AssessmentName,
-            ["type"] = "Microsoft.Security/assessmentMetadata",
-            ["properties"] = MetadataProperties(metadata),
-        });
+        await ArmErrors.WriteJson(context, 200, MetadataJson(metadata));
     }
+
+    private static JsonObject MetadataJson(SimulatedAssessmentMetadata metadata) => new()
+    {
+        ["id"] = $"/providers/Microsoft.Security/assessmentMetadata/{metadata.AssessmentName}",
+        ["name"] = metadata.AssessmentName,
+        ["type"] = "Microsoft.Security/assessmentMetadata",
+        ["properties"] = MetadataProperties(metadata),
+    };
 
     private static async Task ListDescendantsAsync(HttpContext context, ResourceManagerState state, ArmRoute route)
     {

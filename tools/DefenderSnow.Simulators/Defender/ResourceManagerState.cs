@@ -60,6 +60,7 @@ public sealed partial class ResourceManagerState
         lock (_gate)
         {
             _assessments[AssessmentKey(assessment.ResourceId, assessment.AssessmentName)] = assessment;
+            RememberSubscriptionOf(assessment.ResourceId);
         }
     }
 
@@ -166,6 +167,8 @@ public sealed partial class ResourceManagerState
             _subscriptions.Clear();
             _governance.Clear();
             _connectors.Clear();
+            _tags.Clear();
+            _knownSubscriptions.Clear();
             _deniedScopes.Clear();
             _requests.Clear();
             Faults.Clear();

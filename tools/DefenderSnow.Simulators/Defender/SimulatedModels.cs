@@ -74,4 +74,7 @@ public static class ResourceManagerOperations
     public const string GetAssessmentMetadata = "GetAssessmentMetadata";
     public const string ListManagementGroupDescendants = "ListManagementGroupDescendants";
     public const string ListSecurityConnectors = "ListSecurityConnectors";
+    public const string ListResources = "ListResources";
+    public const string ListSubscriptionAssessments = "ListSubscriptionAssessments";
+    public const string ListAssessmentMetadata = "ListAssessmentMetadata";
 }

@@ -1,0 +1,20 @@
+namespace DefenderSnow.Core.Findings;
+
+/// <summary>One recommendation's state on one resource, as read in bulk for a subscription.</summary>
+/// <param name="SubscriptionId">The subscription GUID the finding was read from (lower case).</param>
+/// <param name="ResourceId">
+/// The scope the assessment lives under: what governance assignments are addressed by, also for multicloud resources
+/// below a security connector.
+/// </param>
+/// <param name="ResourceType">The resource's type from its id (<c>Microsoft.Compute/virtualMachines</c>, nested types joined by '/').</param>
+/// <param name="AssessmentName">The recommendation's key (the assessment's name, shared with its metadata).</param>
+/// <param name="DisplayName">The recommendation's display name, when Defender gave one.</param>
+/// <param name="Severity">The recommendation's severity from its metadata (<c>Low</c>, <c>Medium</c>, <c>High</c>), when known.</param>
+public sealed record Finding(
+    string SubscriptionId,
+    string ResourceId,
+    string ResourceType,
+    string AssessmentName,
+    string? DisplayName,
+    FindingStatus Status,
+    string? Severity);

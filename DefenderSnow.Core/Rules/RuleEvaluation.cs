@@ -1,0 +1,17 @@
+namespace DefenderSnow.Core.Rules;
+
+/// <summary>What one rule opened (or, in a dry run, would open) in one evaluation, and what is left for later runs.</summary>
+/// <param name="Waiting">Findings the rule matched beyond its <see cref="Rule.MaxTicketsPerRun"/> (or after a failure stopped it): the next run takes them.</param>
+public sealed record RuleEvaluation(string RuleId, bool DryRun, IReadOnlyList<RuleTicket> Tickets, int Waiting, IReadOnlyList<string> Errors);
+
+/// <summary>
+/// One finding a rule opened a ticket for. <see cref="AssignmentId"/> and <see cref="TicketNumber"/> are null in a dry
+/// run; <see cref="FollowsTicket"/> names the ticket of the finding's previous, closed assignment.
+/// </summary>
+public sealed record RuleTicket(
+    string AssessmentName,
+    string ResourceId,
+    string Owner,
+    string? AssignmentId,
+    string? TicketNumber,
+    string? FollowsTicket);

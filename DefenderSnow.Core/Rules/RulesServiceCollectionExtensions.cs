@@ -1,0 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DefenderSnow.Core.Rules;
+
+internal static class RulesServiceCollectionExtensions
+{
+    public static IServiceCollection AddRules(this IServiceCollection services)
+    {
+        services.AddSingleton<IRuleStore, RuleStore>();
+        // Transient: they hold the Resource Manager client, whose handler must rotate.
+        services.AddTransient<RuleEvaluator>();
+        services.AddTransient<RuleService>();
+        return services;
+    }
+}

@@ -1,0 +1,12 @@
+using System.Text.RegularExpressions;
+
+namespace DefenderSnow.Simulators.Defender;
+
+internal static partial class ArmPaths
+{
+    [GeneratedRegex(@"^/subscriptions/(?<sub>[^/]+)/providers/Microsoft\.Security/assessments/?$", RegexOptions.IgnoreCase)]
+    private static partial Regex SubscriptionAssessmentsPattern();
+
+    [GeneratedRegex(@"^/providers/Microsoft\.Security/assessmentMetadata/?$", RegexOptions.IgnoreCase)]
+    private static partial Regex MetadataListPattern();
+}

@@ -1,0 +1,41 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace DefenderSnow.Simulators.Defender;
+
+internal static partial class ResourceManagerEndpoints
+{
+    /// <summary>
+    /// <c>GET /subscriptions/{id}/providers/Microsoft.Security/assessments</c> (Assessments_List in
+    /// azure-rest-api-specs, specification/security/resource-manager/Microsoft.Security/stable/2021-06-01/assessments.json,
+    /// example ListAssessments_example.json), paged by <c>nextLink</c>. The specification gives the list no
+    /// <c>$expand</c> (only the single GET has one), so items carry neither links nor metadata, and an <c>$expand</c>
+    /// is refused rather than silently honoured. An unknown subscription is 404 <c>SubscriptionNotFound</c>, as
+    /// Resource Manager answers (https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/error-not-found).
+    /// </summary>
+    private static async Task ListSubscriptionAssessmentsAsync(HttpContext context, ResourceManagerState state, ArmRoute route)
+    {
+        if (context.Request.Query.ContainsKey("$expand"))
+        {
+            await ArmErrors.WriteError(context, 400, "InvalidExpandParameter", "The $expand parameter is not supported when listing assessments.");
+            return;
+        }
+
+        if (state.AssessmentsIn(route.Name) is not { } assessments)
+        {
+            await ArmErrors.WriteError(context, 404, "SubscriptionNotFound", $"The subscription '{route.Name}' could not be found.");
+            return;
+        }
+
+        await WritePageAsync(context, state, assessments
+            .Select(a => (JsonNode)AssessmentJson(a, state.FindMetadata(a.AssessmentName), expand: [], listed: true))
+            .ToList());
+    }
+
+    /// <summary>
+    /// <c>GET /providers/Microsoft.Security/assessmentMetadata</c> (AssessmentsMetadata_List in
+    /// stable/2021-06-01/assessmentMetadata.json): every recommendation's metadata, tenant-wide, paged by <c>nextLink</c>.
+    /// </summary>
+    private static Task ListMetadataAsync(HttpContext context, ResourceManagerState state) =>
+        WritePageAsync(context, state, state.AllMetadata().Select(m => (JsonNode)MetadataJson(m)).ToList());
+}
