@@ -4,7 +4,9 @@ namespace DefenderSnow.Core.ServiceNow;
 
 /// <summary>
 /// ServiceNow's Table API. Responses come back raw so the client can tell 401 (renew and retry once), 403, 404,
-/// 429 and 5xx apart and read ServiceNow's error body.
+/// 429 and 5xx apart (a 5xx after a create is looked up before it is sent again) and read ServiceNow's error body;
+/// a successful body is then read as typed records (<c>ServiceNowWireModels.cs</c>) by <see cref="ServiceNowJson"/>,
+/// the one deserializer, straight from the stream.
 /// </summary>
 internal interface IServiceNowTableApi
 {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Authentication;
-using System.Text.Json;
 using DefenderSnow.Core.Upstream;
 using Polly.Timeout;
 
@@ -58,39 +57,8 @@ internal static class ServiceNowCall
             body = string.Empty;
         }
 
-        var reason = ParseReason(body) ?? $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd();
+        var reason = ServiceNowJson.ReadReason(body) ?? $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd();
         return reason.Length > MaxReasonLength ? reason[..MaxReasonLength] + "…" : reason;
-    }
-
-    private static string? ParseReason(string body)
-    {
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return null;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return null;
-            }
-
-            if (root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
-            {
-                var message = ServiceNowJson.String(error, "message");
-                var detail = ServiceNowJson.String(error, "detail");
-                return string.IsNullOrEmpty(detail) ? message : string.IsNullOrEmpty(message) ? detail : $"{message} ({detail})";
-            }
-
-            return ServiceNowJson.String(root, "error_description") ?? ServiceNowJson.String(root, "error");
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 
     private static string Describe(Exception e) => e switch

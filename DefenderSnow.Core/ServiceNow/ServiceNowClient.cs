@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using DefenderSnow.Core.Errors;
 using Microsoft.Extensions.Logging;
@@ -71,8 +70,8 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             {
                 if (response.IsSuccessStatusCode)
                 {
-                    var created = await ServiceNowJson.ReadResultAsync(response, cancellationToken).ConfigureAwait(false);
-                    var ticket = ToTicket(table, created.Single());
+                    var created = await ServiceNowJson.ReadResultAsync<ServiceNowTicketRecord>(response, cancellationToken).ConfigureAwait(false);
+                    var ticket = ToTicket(table, created);
                     LogTicketCreated(_logger, Connection.IntegrationId, table.Name, ticket.Number, ticket.SysId);
                     return ticket;
                 }
@@ -110,7 +109,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
                 Fields = TicketFields,
                 Limit = chunk.Length,
             };
-            var records = await ListAsync(ticketTable.Name, query, cancellationToken).ConfigureAwait(false);
+            var records = await ListAsync<ServiceNowTicketRecord>(ticketTable.Name, query, cancellationToken).ConfigureAwait(false);
             tickets.AddRange(records.Select(r => ToTicket(ticketTable, r)));
         }
 
@@ -136,7 +135,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             Limit = cursor.AfterSysId is null ? _options.PageSize + cursor.SeenAtUpdatedOn.Count : _options.PageSize,
             Offset = cursor.Skip > 0 ? cursor.Skip : null,
         };
-        var (records, hasNext) = await ListPageAsync(ticketTable.Name, query, cancellationToken).ConfigureAwait(false);
+        var (records, hasNext) = await ListPageAsync<ServiceNowTicketRecord>(ticketTable.Name, query, cancellationToken).ConfigureAwait(false);
 
         // The query's dates are only as exact as the time-zone conversion; the UTC answers decide.
         var read = records.Select(r => ToTicket(ticketTable, r))
@@ -186,7 +185,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             Fields = TicketFields,
             Limit = MaxTicketsPerCorrelationId,
         };
-        var records = await ListAsync(ticketTable.Name, query, cancellationToken).ConfigureAwait(false);
+        var records = await ListAsync<ServiceNowTicketRecord>(ticketTable.Name, query, cancellationToken).ConfigureAwait(false);
 
         // Tickets created in the same second tie on sys_created_on and come back in any order; numbers grow, so they decide.
         return records.Select(r => ToTicket(ticketTable, r))
@@ -210,7 +209,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             throw await ServiceNowCall.ToExceptionAsync(response, $"to update ticket {id} in '{ticketTable.Name}'", ticketTable.Name, cancellationToken).ConfigureAwait(false);
         }
 
-        var updated = ToTicket(ticketTable, (await ServiceNowJson.ReadResultAsync(response, cancellationToken).ConfigureAwait(false)).Single());
+        var updated = ToTicket(ticketTable, await ServiceNowJson.ReadResultAsync<ServiceNowTicketRecord>(response, cancellationToken).ConfigureAwait(false));
         LogTicketUpdated(_logger, Connection.IntegrationId, ticketTable.Name, updated.Number, body.Keys);
         return updated;
     }
@@ -241,16 +240,12 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             Fields = "sys_id,user_name,email,name",
             Limit = 2,
         };
-        var records = await ListAsync("sys_user", query, cancellationToken).ConfigureAwait(false);
+        var records = await ListAsync<ServiceNowUserRecord>("sys_user", query, cancellationToken).ConfigureAwait(false);
         return records.Count switch
         {
             0 => throw new ValidationException(field, $"No active ServiceNow user has the e-mail address or user name '{value}'."),
             > 1 => throw new ValidationException(field, $"Several active ServiceNow users match '{value}'; give a value that names exactly one (for example the user name)."),
-            _ => new ServiceNowUser(
-                ServiceNowJson.String(records[0], "sys_id") ?? string.Empty,
-                ServiceNowJson.String(records[0], "user_name") ?? string.Empty,
-                ServiceNowJson.NullIfEmpty(ServiceNowJson.String(records[0], "email")),
-                ServiceNowJson.NullIfEmpty(ServiceNowJson.String(records[0], "name"))),
+            _ => records[0].ToUser(),
         };
     }
 
@@ -263,12 +258,12 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             Fields = "sys_id,name",
             Limit = 2,
         };
-        var records = await ListAsync("sys_user_group", query, cancellationToken).ConfigureAwait(false);
+        var records = await ListAsync<ServiceNowGroupRecord>("sys_user_group", query, cancellationToken).ConfigureAwait(false);
         return records.Count switch
         {
             0 => throw new ValidationException(field, $"No active ServiceNow group has the name or sys_id '{value}'."),
             > 1 => throw new ValidationException(field, $"Several active ServiceNow groups match '{value}'; give the group's sys_id."),
-            _ => new ServiceNowGroup(ServiceNowJson.String(records[0], "sys_id") ?? string.Empty, ServiceNowJson.String(records[0], "name") ?? string.Empty),
+            _ => records[0].ToGroup(),
         };
     }
 
@@ -287,14 +282,14 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
         return existing;
     }
 
-    private async Task<List<JsonElement>> ListAsync(string table, ServiceNowListQuery query, CancellationToken cancellationToken) =>
-        (await ListPageAsync(table, query, cancellationToken).ConfigureAwait(false)).Records;
+    private async Task<List<T>> ListAsync<T>(string table, ServiceNowListQuery query, CancellationToken cancellationToken) =>
+        (await ListPageAsync<T>(table, query, cancellationToken).ConfigureAwait(false)).Records;
 
     /// <summary>
     /// One page, and whether ServiceNow names a next one (<c>Link</c> with <c>rel="next"</c>). A short or empty page
     /// says nothing: row-level ACLs take rows out after the page is cut.
     /// </summary>
-    private async Task<(List<JsonElement> Records, bool HasNext)> ListPageAsync(string table, ServiceNowListQuery query, CancellationToken cancellationToken)
+    private async Task<(List<T> Records, bool HasNext)> ListPageAsync<T>(string table, ServiceNowListQuery query, CancellationToken cancellationToken)
     {
         using var response = await SendAuthorizedAsync(
             authorization => _api.ListAsync(table, query, authorization, cancellationToken),
@@ -306,7 +301,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
         }
 
         var hasNext = response.Headers.TryGetValues("Link", out var links) && links.Any(l => NextLink().IsMatch(l));
-        return (await ServiceNowJson.ReadResultAsync(response, cancellationToken).ConfigureAwait(false), hasNext);
+        return (await ServiceNowJson.ReadResultAsync<List<T>>(response, cancellationToken).ConfigureAwait(false), hasNext);
     }
 
     private TimeZoneInfo? TimeZone() =>
@@ -388,27 +383,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
         return new Dictionary<string, string>(fields);
     }
 
-    private ServiceNowTicket ToTicket(ServiceNowTicketTable table, JsonElement record)
-    {
-        var sysId = ServiceNowJson.String(record, "sys_id") ?? throw new ServiceNowUnreachableException($"ServiceNow returned a '{table.Name}' record without sys_id.");
-        return new ServiceNowTicket
-        {
-            Table = table.Name,
-            SysId = sysId,
-            Number = ServiceNowJson.String(record, "number") ?? string.Empty,
-            State = table.DescribeState(ServiceNowJson.String(record, "state")),
-            ShortDescription = ServiceNowJson.NullIfEmpty(ServiceNowJson.String(record, "short_description")),
-            AssignedToSysId = ServiceNowJson.Reference(record, "assigned_to"),
-            AssignedToUserName = ServiceNowJson.NullIfEmpty(ServiceNowJson.String(record, "assigned_to.user_name")),
-            AssignedToEmail = ServiceNowJson.NullIfEmpty(ServiceNowJson.String(record, "assigned_to.email")),
-            AssignmentGroupSysId = ServiceNowJson.Reference(record, "assignment_group"),
-            CorrelationId = ServiceNowJson.NullIfEmpty(ServiceNowJson.String(record, "correlation_id")),
-            CreatedOn = ServiceNowDateTime.Parse(ServiceNowJson.String(record, "sys_created_on")) ?? DateTimeOffset.MinValue,
-            UpdatedOn = ServiceNowDateTime.Parse(ServiceNowJson.String(record, "sys_updated_on")) ?? DateTimeOffset.MinValue,
-            ModCount = ServiceNowJson.Int(record, "sys_mod_count"),
-            Link = table.LinkFor(Connection.InstanceUrl, sysId),
-        };
-    }
+    private ServiceNowTicket ToTicket(ServiceNowTicketTable table, ServiceNowTicketRecord record) => record.ToTicket(table, Connection.InstanceUrl);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created ServiceNow ticket {Number} ({SysId}) in {Table} for integration {IntegrationId}")]
     private static partial void LogTicketCreated(ILogger logger, string integrationId, string table, string number, string sysId);

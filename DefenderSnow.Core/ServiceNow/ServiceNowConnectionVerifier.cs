@@ -61,10 +61,14 @@ internal sealed partial class ServiceNowConnectionVerifier : IServiceNowConnecti
                 throw new ServiceNowRejectedException($"ServiceNow refused to read table '{table}': {reason}", (int)response.StatusCode, table: table);
             }
 
-            var records = await ServiceNowJson.ReadResultAsync(response, cancellationToken).ConfigureAwait(false);
             if (table == "sys_user")
             {
-                timeZone = ServiceNowJson.NullIfEmpty(ServiceNowJson.String(records.FirstOrDefault(), "time_zone"));
+                var users = await ServiceNowJson.ReadResultAsync<List<ServiceNowUserRecord>>(response, cancellationToken).ConfigureAwait(false);
+                timeZone = ServiceNowJson.NullIfEmpty(users.FirstOrDefault()?.TimeZone);
+            }
+            else
+            {
+                await ServiceNowJson.ReadResultAsync<List<ServiceNowTicketRecord>>(response, cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -65,9 +65,9 @@ internal sealed partial class ServiceNowCreateAccessProbe
 
     private async Task DeleteProbeAsync(IServiceNowTableApi api, Uri instanceUrl, string table, HttpResponseMessage created, string authorization, CancellationToken cancellationToken)
     {
-        var record = (await ServiceNowJson.ReadResultAsync(created, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
-        var sysId = ServiceNowJson.String(record, "sys_id");
-        var number = ServiceNowJson.String(record, "number") ?? "?";
+        var record = await ServiceNowJson.ReadResultAsync<ServiceNowTicketRecord>(created, cancellationToken).ConfigureAwait(false);
+        var sysId = record.SysId;
+        var number = record.Number ?? "?";
         if (!ServiceNowQueryValue.IsSysId(sysId))
         {
             LogProbeLeft(_logger, instanceUrl.Host, table, number);

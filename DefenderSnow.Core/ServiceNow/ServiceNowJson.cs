@@ -1,66 +1,58 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace DefenderSnow.Core.ServiceNow;
 
 /// <summary>
-/// Reads ServiceNow's JSON, where every value is a string and a reference is either a sys_id string or an
-/// object with <c>value</c> (and <c>link</c>), depending on <c>sysparm_exclude_reference_link</c>.
+/// The one deserializer of ServiceNow's answers into the records of <c>ServiceNowWireModels.cs</c>. It reads the
+/// response stream as it arrives (a large page is never held as text and as records at once), and a malformed answer,
+/// a wrongly typed field included, becomes <see cref="ServiceNowUnreachableException"/>, never a <see cref="JsonException"/>.
 /// </summary>
 internal static class ServiceNowJson
 {
-    public static string? String(JsonElement element, string property)
+    // Exact member names, as ServiceNow spells them; values are strings unless a record says otherwise.
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.General);
+
+    public static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    /// <summary>The <c>result</c> of a Table API answer: a list of records, or the one record of a create or update.</summary>
+    public static async Task<T> ReadResultAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+        where T : class =>
+        (await ReadAsync<ServiceNowResult<T>>(response, cancellationToken).ConfigureAwait(false)).Result
+            ?? throw new ServiceNowUnreachableException("ServiceNow answered without a 'result'.");
+
+    /// <summary>A whole answer as <typeparamref name="T"/>.</summary>
+    public static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+        where T : class
     {
-        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(property, out var value))
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var disposeStream = stream.ConfigureAwait(false);
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<T>(stream, Options, cancellationToken).ConfigureAwait(false)
+                ?? throw new ServiceNowUnreachableException("ServiceNow answered with JSON null.");
+        }
+        catch (JsonException e)
+        {
+            // The path names the member (never its value, which may be a token).
+            throw new ServiceNowUnreachableException($"ServiceNow answered with malformed JSON (at {e.Path ?? "$"}).", e);
+        }
+    }
+
+    /// <summary>ServiceNow's reason in an error body, or <c>null</c> when the body is empty or not one of its error shapes.</summary>
+    public static string? ReadReason(string body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
         {
             return null;
         }
 
-        return value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.Number => value.GetRawText(),
-            JsonValueKind.True => "true",
-            JsonValueKind.False => "false",
-            JsonValueKind.Object => String(value, "value"),
-            _ => null,
-        };
-    }
-
-    /// <summary>A reference's sys_id, or <c>null</c> when the reference is empty.</summary>
-    public static string? Reference(JsonElement element, string property) => NullIfEmpty(String(element, property));
-
-    public static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
-    public static int Int(JsonElement element, string property) =>
-        int.TryParse(String(element, property), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : 0;
-
-    /// <summary>The records of <c>{"result":[…]}</c> (or the one record of <c>{"result":{…}}</c>).</summary>
-    public static async Task<List<JsonElement>> ReadResultAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using var disposeStream = stream.ConfigureAwait(false);
-        JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return JsonSerializer.Deserialize<ServiceNowErrorAnswer>(body, Options)?.Reason;
         }
-        catch (JsonException e)
+        catch (JsonException)
         {
-            throw new ServiceNowUnreachableException("ServiceNow answered with malformed JSON.", e);
+            return null;
         }
-
-        using var _ = document;
-        if (!document.RootElement.TryGetProperty("result", out var result))
-        {
-            throw new ServiceNowUnreachableException("ServiceNow answered without a 'result'.");
-        }
-
-        return result.ValueKind switch
-        {
-            JsonValueKind.Array => result.EnumerateArray().Select(e => e.Clone()).ToList(),
-            JsonValueKind.Object => [result.Clone()],
-            _ => [],
-        };
     }
 }

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Net;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
 namespace DefenderSnow.Core.ServiceNow;
@@ -83,24 +81,8 @@ internal sealed partial class ServiceNowOAuthClient
         return new ServiceNowRejectedException($"ServiceNow refused the credentials: {reason}.", (int)response.StatusCode, reason);
     }
 
-    private static async Task<ServiceNowTokenGrant> ReadGrantAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-            var root = document.RootElement;
-            var accessToken = ServiceNowJson.NullIfEmpty(ServiceNowJson.String(root, "access_token"))
-                ?? throw new ServiceNowUnreachableException("ServiceNow's token answer has no access_token.");
-            var expiresIn = int.TryParse(ServiceNowJson.String(root, "expires_in"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
-                ? TimeSpan.FromSeconds(seconds)
-                : TimeSpan.FromMinutes(30);
-            return new ServiceNowTokenGrant(accessToken, ServiceNowJson.NullIfEmpty(ServiceNowJson.String(root, "refresh_token")), expiresIn);
-        }
-        catch (JsonException e)
-        {
-            throw new ServiceNowUnreachableException("ServiceNow's token answer is not JSON.", e);
-        }
-    }
+    private static async Task<ServiceNowTokenGrant> ReadGrantAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        (await ServiceNowJson.ReadAsync<ServiceNowTokenAnswer>(response, cancellationToken).ConfigureAwait(false)).ToGrant();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceNow refused the {GrantType} grant on {InstanceHost} with HTTP {StatusCode}")]
     private static partial void LogGrantRefused(ILogger logger, string grantType, string instanceHost, int statusCode);
