@@ -9,6 +9,9 @@ public enum Table
     /// <summary>Keys the app makes for itself, such as the continuation-token key.</summary>
     Keys,
     SyncRuns,
+
+    /// <summary>One row per ticket whose event is waiting in the queue, so a burst of events is read once.</summary>
+    PendingTicketEvents,
 }
 
 internal static class TableNames
@@ -19,6 +22,7 @@ internal static class TableNames
         Table.Assignments => "assignments",
         Table.Keys => "keys",
         Table.SyncRuns => "syncruns",
+        Table.PendingTicketEvents => "pendingticketevents",
         _ => throw new ArgumentOutOfRangeException(nameof(table), table, null),
     };
 }
