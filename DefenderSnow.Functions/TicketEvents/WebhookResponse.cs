@@ -9,7 +9,7 @@ public sealed record WebhookResponse(
     string SignatureHeader,
     string TimestampHeader,
     DateTimeOffset RotatedAt,
-    DateTimeOffset? PreviousSecretValidUntil)
+    DateTimeOffset? PreviousAcceptedUntil)
 {
     public static WebhookResponse From(string integrationId, WebhookSecretIssued issued) => new(
         issued.Secret,
@@ -17,5 +17,5 @@ public sealed record WebhookResponse(
         TicketEventSignature.SignatureHeader,
         TicketEventSignature.TimestampHeader,
         issued.RotatedAt,
-        issued.PreviousSecretValidUntil);
+        issued.PreviousAcceptedUntil);
 }

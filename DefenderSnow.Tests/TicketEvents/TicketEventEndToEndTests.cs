@@ -21,10 +21,10 @@ public sealed class TicketEventEndToEndTests : TicketEventTestBase
 
         App.ServiceNow.Resolve("incident", assignment.Ticket.SysId!);
 
-        // Resolving walks New → In Progress → Resolved: two updates, two signed events, one queued read.
-        Assert.That(App.ServiceNow.TicketEventsSent - sent, Is.EqualTo(2));
+        // One update (New → Resolved with its close fields), one signed event, one queued read.
+        Assert.That(App.ServiceNow.TicketEventsSent - sent, Is.EqualTo(1));
         Assert.That(App.ServiceNow.TicketEventsFailed, Is.Zero);
-        Assert.That(await PendingEventMessagesAsync(), Has.Count.EqualTo(1));
+        Assert.That(await QueuedEventCountAsync(), Is.EqualTo(1));
         Assert.That(await DeliverEventMessagesAsync(), Is.EqualTo(1));
 
         var stored = await StoredAsync(assignment);
@@ -69,7 +69,7 @@ public sealed class TicketEventEndToEndTests : TicketEventTestBase
         App.ServiceNow.UpdateTicket("incident", assignment.Ticket.SysId!, new Dictionary<string, string> { ["state"] = "2" });
 
         Assert.That(App.ServiceNow.TicketEventsSent - sent, Is.EqualTo(Burst + 1));
-        Assert.That(await PendingEventMessagesAsync(), Has.Count.EqualTo(1));
+        Assert.That(await QueuedEventCountAsync(), Is.EqualTo(1));
         Assert.That(metrics.Sum("defendersnow.ticket_events.accepted", "collapsed", true), Is.EqualTo(Burst));
         Assert.That(metrics.Sum("defendersnow.ticket_events.accepted", "collapsed", false), Is.EqualTo(1));
 
@@ -96,8 +96,8 @@ public sealed class TicketEventEndToEndTests : TicketEventTestBase
         App.ServiceNow.SendTicketEventsTo(new Uri($"http://127.0.0.1:1/api/integrations/{integrationId}/ticket-events"), secret);
         App.ServiceNow.Resolve("incident", assignment.Ticket.SysId!);
 
-        Assert.That(App.ServiceNow.TicketEventsFailed - failed, Is.EqualTo(2));
-        Assert.That(await PendingEventMessagesAsync(), Is.Empty);
+        Assert.That(App.ServiceNow.TicketEventsFailed - failed, Is.EqualTo(1));
+        Assert.That(await QueuedEventCountAsync(), Is.Zero);
         Assert.That((await StoredAsync(assignment)).Status, Is.EqualTo(AssignmentStatus.Active));
 
         var run = await SyncAsync(integrationId);
@@ -121,13 +121,13 @@ public sealed class TicketEventEndToEndTests : TicketEventTestBase
 
         Assert.That(new[] { stranger.Status, wrongTicket.Status, wrongTable.Status }, Is.EqualTo(new[] { 404, 404, 404 }), $"{stranger} {wrongTicket} {wrongTable}");
         Assert.That(stranger.ContentType, Does.StartWith("application/problem+json"));
-        Assert.That(await PendingEventMessagesAsync(), Is.Empty);
+        Assert.That(await QueuedEventCountAsync(), Is.Zero);
 
         // The simulator's rule also fires for it (it carries our correlation); the function refuses, the instance counts a failure.
         var failed = App.ServiceNow.TicketEventsFailed;
         App.ServiceNow.UpdateTicket("incident", foreign["sys_id"], new Dictionary<string, string> { ["state"] = "2" });
         Assert.That(App.ServiceNow.TicketEventsFailed - failed, Is.EqualTo(1));
-        Assert.That(await PendingEventMessagesAsync(), Is.Empty);
+        Assert.That(await QueuedEventCountAsync(), Is.Zero);
     }
 
     [Test]

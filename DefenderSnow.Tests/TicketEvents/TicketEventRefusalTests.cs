@@ -50,7 +50,7 @@ public sealed class TicketEventRefusalTests : TicketEventTestBase
         // A replay inside the five minutes is accepted on purpose: the event carries no state, so at worst it costs one
         // more read of a ticket that is ours, and here not even that.
         Assert.That((first.Status, replay.Status), Is.EqualTo((202, 202)), $"{first} {replay}");
-        Assert.That(await PendingEventMessagesAsync(), Has.Count.EqualTo(1));
+        Assert.That(await QueuedEventCountAsync(), Is.EqualTo(1));
     }
 
     [TestCase(-6, TestName = "A signature over a timestamp six minutes old is refused")]
@@ -74,8 +74,7 @@ public sealed class TicketEventRefusalTests : TicketEventTestBase
         var otherTimestamp = await SendAsync(_integrationId, Body, Headers(timestamp - 1, signed));
         var garbage = await SendAsync(_integrationId, Body, Headers(timestamp, "v1=" + Convert.ToBase64String(new byte[32])));
 
-        AssertRefused(otherBody, 401, "bad-signature");
-        AssertRefused(otherTimestamp, 401, "bad-signature");
+        Assert.That((otherBody.Status, otherTimestamp.Status), Is.EqualTo((401, 401)), $"{otherBody} {otherTimestamp}");
         AssertRefused(garbage, 401, "bad-signature", count: 3);
     }
 
@@ -187,7 +186,7 @@ public sealed class TicketEventRefusalTests : TicketEventTestBase
         Assert.That(response.Body, Does.Not.Contain("signature").IgnoreCase.And.Not.Contain("timestamp").IgnoreCase.And.Not.Contain("secret").IgnoreCase, "no hint for a forger");
         Assert.That(_metrics.Sum("defendersnow.ticket_events.refused", "reason", reason), Is.EqualTo(count), reason);
         Assert.That(_metrics.Sum("defendersnow.ticket_events.accepted"), Is.Zero);
-        Assert.That(PendingEventMessagesAsync().GetAwaiter().GetResult(), Is.Empty);
+        Assert.That(QueuedEventCountAsync().GetAwaiter().GetResult(), Is.Zero);
     }
 
     private static Dictionary<string, string> Headers(long timestamp, string signature) => new()

@@ -17,7 +17,7 @@ public sealed class WebhookSecretRotationTests : TicketEventTestBase
         var assignment = await CreateLiveAssignmentAsync(integrationId);
         var body = EventBody("incident", assignment.Ticket.SysId!, assignment.Id);
         var first = await EnableWebhookAsync(integrationId);
-        Assert.That(first.Json["previousSecretValidUntil"], Is.Null, "nothing to rotate the first time");
+        Assert.That(first.Json["previousAcceptedUntil"], Is.Null, "nothing to rotate the first time");
         Assert.That(first.Headers.CacheControl.ToString(), Is.EqualTo("no-store"));
         var oldSecret = first.Json["secret"]!.GetValue<string>();
         Assert.That(Convert.FromBase64String(oldSecret.Replace('-', '+').Replace('_', '/') + "="), Has.Length.EqualTo(32), "256 random bits");
@@ -25,7 +25,7 @@ public sealed class WebhookSecretRotationTests : TicketEventTestBase
         var second = await EnableWebhookAsync(integrationId);
         var newSecret = second.Json["secret"]!.GetValue<string>();
         Assert.That(newSecret, Is.Not.EqualTo(oldSecret));
-        Assert.That(second.Json["previousSecretValidUntil"]!.GetValue<DateTimeOffset>(), Is.EqualTo(_clock.GetUtcNow().AddHours(2)).Within(TimeSpan.FromSeconds(1)));
+        Assert.That(second.Json["previousAcceptedUntil"]!.GetValue<DateTimeOffset>(), Is.EqualTo(_clock.GetUtcNow().AddHours(2)).Within(TimeSpan.FromSeconds(1)));
         Assert.That(App.KeyVault.GetValue(KeyVaultSecretName.For(integrationId, IntegrationSecret.WebhookSecret)), Is.EqualTo(newSecret));
 
         Assert.That((await SendSignedAsync(integrationId, body, newSecret)).Status, Is.EqualTo(202));
