@@ -86,6 +86,26 @@ public sealed class TicketEventEndToEndTests : TicketEventTestBase
     }
 
     [Test]
+    public async Task A_change_after_the_handler_took_the_message_queues_a_new_read_even_when_that_read_fails()
+    {
+        var (integrationId, _) = await IntegrationWithEventsAsync();
+        var assignment = await CreateLiveAssignmentAsync(integrationId);
+        await DeliverEventMessagesAsync();
+        App.ServiceNow.UpdateTicket("incident", assignment.Ticket.SysId!, new Dictionary<string, string> { ["state"] = "2" });
+
+        // ServiceNow fails the read (every retry too): the message comes back for another delivery.
+        App.ServiceNow.Faults.FailNext(100, 503, "GET /api/now/table/incident");
+        await DeliverNextEventMessageAsync();
+        App.ServiceNow.Faults.Clear();
+
+        // The handler cleared the pending row before it read, so this change is not swallowed by the failed read.
+        App.ServiceNow.Resolve("incident", assignment.Ticket.SysId!);
+        Assert.That(await QueuedEventCountAsync(), Is.EqualTo(2), "the redelivery and the new event");
+        await DeliverEventMessagesAsync();
+        Assert.That((await StoredAsync(assignment)).Status, Is.EqualTo(AssignmentStatus.Closed));
+    }
+
+    [Test]
     public async Task A_lost_event_is_caught_by_the_next_sync_run()
     {
         var (integrationId, secret) = await IntegrationWithEventsAsync();

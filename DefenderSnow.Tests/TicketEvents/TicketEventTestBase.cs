@@ -134,6 +134,22 @@ public abstract class TicketEventTestBase : SyncTestBase
     protected Task<int> DeliverEventMessagesAsync() =>
         App.Queues.DrainAsync(WorkQueue.TicketEvents, m => TicketEvents.Apply(m, CancellationToken.None));
 
+    /// <summary>Delivers exactly one ticket-events message, polling while the collapse delay still hides it.</summary>
+    protected async Task DeliverNextEventMessageAsync()
+    {
+        for (var polls = 0; polls < 500; polls++)
+        {
+            if (await App.Queues.DeliverOneAsync(WorkQueue.TicketEvents, m => TicketEvents.Apply(m, CancellationToken.None)))
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20));
+        }
+
+        Assert.Fail("No ticket-events message became visible.");
+    }
+
     protected override void AdjustSettings(Dictionary<string, string?> settings)
     {
         // The burst window is short in tests; the queue still hides each message this long.
