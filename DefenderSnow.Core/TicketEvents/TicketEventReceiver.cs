@@ -25,7 +25,12 @@ public sealed partial class TicketEventReceiver
     /// <summary>An event is a few hundred bytes; anything near this is not one.</summary>
     public const int MaxBodyBytes = 16 * 1024;
 
-    private static readonly JsonSerializerOptions EventJson = new() { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow, MaxDepth = 4 };
+    private static readonly JsonSerializerOptions EventJson = new()
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        AllowDuplicateProperties = false,
+        MaxDepth = 4,
+    };
 
     private readonly IIntegrationStore _integrations;
     private readonly IAssignmentStore _assignments;
