@@ -52,11 +52,15 @@ public sealed class WebhookSecretRotationTests : TicketEventTestBase
         // The teardown scans this test's logs, recorded responses and every table row for both secrets.
         var integration = await GetAsync(integrationId);
         Assert.That(integration.Status, Is.EqualTo(200));
+        Assert.That(integration.Json["webhookRotatedAt"]!.GetValue<DateTimeOffset>(), Is.EqualTo(_clock.GetUtcNow()).Within(TimeSpan.FromSeconds(1)), "the integration says ticket events are on, and since when");
     }
 
     [Test]
     public async Task An_unknown_integration_gets_no_secret()
     {
+        var off = await GetAsync(await CreateIntegrationAsync());
+        Assert.That(off.Json.AsObject().ContainsKey("webhookRotatedAt") && off.Json["webhookRotatedAt"] is null, Is.True, "ticket events are off until enabled: " + off);
+
         var response = await EnableWebhookAsync(Guid.NewGuid().ToString("N"));
 
         Assert.That(response.Status, Is.EqualTo(404), response.ToString());
