@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Core.Storage;
+using DefenderSnow.Tests.Infrastructure;
 
 namespace DefenderSnow.Tests.TicketEvents;
 
@@ -103,6 +104,28 @@ public sealed class TicketEventEndToEndTests : TicketEventTestBase
         Assert.That(await QueuedEventCountAsync(), Is.EqualTo(2), "the redelivery and the new event");
         await DeliverEventMessagesAsync();
         Assert.That((await StoredAsync(assignment)).Status, Is.EqualTo(AssignmentStatus.Closed));
+    }
+
+    [Test]
+    public async Task A_message_that_keeps_failing_goes_to_the_poison_queue_and_the_next_sync_run_applies_the_change()
+    {
+        var (integrationId, _) = await IntegrationWithEventsAsync();
+        var assignment = await CreateLiveAssignmentAsync(integrationId);
+        await DeliverEventMessagesAsync();
+        App.ServiceNow.Resolve("incident", assignment.Ticket.SysId!);
+        App.ServiceNow.Faults.FailNext(DefenderSnow.Simulators.Hosting.SimulatorFaults.Always, 503, "GET /api/now/table/incident");
+
+        var deliveries = await DeliverEventMessagesAsync();
+
+        Assert.That(deliveries, Is.EqualTo(TestQueues.MaxDequeueCount));
+        Assert.That(await App.Queues.PoisonAsync(WorkQueue.TicketEvents), Has.Count.EqualTo(1));
+        Assert.That(App.Logs.Lines.Count(l => l.Contains("failed on its last delivery", StringComparison.Ordinal)), Is.EqualTo(1));
+        Assert.That((await StoredAsync(assignment)).Status, Is.EqualTo(AssignmentStatus.Active));
+
+        App.ServiceNow.Faults.Clear();
+        await SyncAsync(integrationId);
+        Assert.That((await StoredAsync(assignment)).Status, Is.EqualTo(AssignmentStatus.Closed));
+        Assert.That(Governance(assignment), Is.Null);
     }
 
     [Test]
