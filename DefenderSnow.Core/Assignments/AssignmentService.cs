@@ -234,7 +234,7 @@ public sealed partial class AssignmentService
         };
         await _defender.PutGovernanceAssignmentAsync(updated.ResourceId, updated.AssessmentName, updated.Id, governance, cancellationToken).ConfigureAwait(false);
         var saved = await _assignments.UpdateAsync(current with { Value = updated }, cancellationToken).ConfigureAwait(false);
-        LogUpdated(_logger, id, string.Join(",", ticketFields.Keys.Append("governance")));
+        LogUpdated(_logger, id, ticketFields.Keys);
         return saved.Value;
     }
 
@@ -365,7 +365,7 @@ public sealed partial class AssignmentService
         }
         catch (DomainException e)
         {
-            _logger.LogWarning("Assignment {AssignmentId} was closed while it was created; its governance assignment could not be removed: {Reason}", assignment.Id, e.Message);
+            LogGovernanceNotRemoved(_logger, assignment.Id, e.Message);
         }
     }
 
@@ -410,7 +410,7 @@ public sealed partial class AssignmentService
         }
         catch (Exception e)
         {
-            _logger.LogWarning(e, "Could not release pending assignment {AssignmentId}; its claim lapses on its own", current.Value.Id);
+            LogReleaseFailed(_logger, e, current.Value.Id);
         }
     }
 
@@ -429,7 +429,7 @@ public sealed partial class AssignmentService
         }
         catch (DomainException e)
         {
-            _logger.LogWarning("Assignment {AssignmentId} deleted, but its ticket {TicketNumber} did not get a work note: {Reason}", assignment.Id, assignment.Ticket.Number, e.Message);
+            LogDeletionNoteFailed(_logger, assignment.Id, assignment.Ticket.Number ?? "(unknown)", e.Message);
         }
     }
 
@@ -487,9 +487,18 @@ public sealed partial class AssignmentService
     [LoggerMessage(Level = LogLevel.Information, Message = "Completing pending assignment {AssignmentId} left by an earlier request")]
     private static partial void LogResumed(ILogger logger, string assignmentId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Assignment {AssignmentId} updated: {Changes}")]
-    private static partial void LogUpdated(ILogger logger, string assignmentId, string changes);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Assignment {AssignmentId} updated: governance and ticket fields [{TicketFields}]")]
+    private static partial void LogUpdated(ILogger logger, string assignmentId, IEnumerable<string> ticketFields);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Assignment {AssignmentId} of integration {IntegrationId} deleted")]
     private static partial void LogDeleted(ILogger logger, string assignmentId, string integrationId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Assignment {AssignmentId} was closed while it was created; its governance assignment could not be removed: {Reason}")]
+    private static partial void LogGovernanceNotRemoved(ILogger logger, string assignmentId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release pending assignment {AssignmentId}; its claim lapses on its own")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception, string assignmentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Assignment {AssignmentId} deleted, but its ticket {TicketNumber} did not get a work note: {Reason}")]
+    private static partial void LogDeletionNoteFailed(ILogger logger, string assignmentId, string ticketNumber, string reason);
 }

@@ -56,7 +56,7 @@ public sealed partial class TicketOpener
         var kept = all[0];
         if (!mayAdoptOlder && kept.SysId != ours.SysId)
         {
-            _logger.LogWarning("Assignment {AssignmentId} keeps ticket {Ours}, but ServiceNow holds an older ticket {Older} with its correlation id", assignmentId, ours.Number, kept.Number);
+            LogOlderTicketKept(_logger, assignmentId, ours.Number, kept.Number);
             return ours;
         }
 
@@ -74,4 +74,7 @@ public sealed partial class TicketOpener
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Assignment {AssignmentId} had a duplicate ticket {Duplicate}; canceled it and kept {Kept}")]
     private static partial void LogDuplicateCanceled(ILogger logger, string assignmentId, string duplicate, string kept);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Assignment {AssignmentId} keeps ticket {Ours}, but ServiceNow holds an older ticket {Older} with its correlation id")]
+    private static partial void LogOlderTicketKept(ILogger logger, string assignmentId, string ours, string older);
 }

@@ -39,7 +39,7 @@ internal sealed partial class DefenderClient : IDefenderClient
             "PutGovernanceAssignment",
             () => _api.PutGovernanceAssignmentAsync(Relative(resource), name, key, new GovernanceAssignmentBody(assignment), cancellationToken),
             notFoundIsNull: false,
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
         return ToGovernanceAssignment(stored!, "PutGovernanceAssignment");
     }
 
@@ -51,7 +51,7 @@ internal sealed partial class DefenderClient : IDefenderClient
             "GetGovernanceAssignment",
             () => _api.GetGovernanceAssignmentAsync(Relative(resource), name, key, cancellationToken),
             notFoundIsNull: true,
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
         return stored is null ? null : ToGovernanceAssignment(stored, "GetGovernanceAssignment");
     }
 
@@ -62,7 +62,7 @@ internal sealed partial class DefenderClient : IDefenderClient
         IApiResponse response;
         try
         {
-            response = await _api.DeleteGovernanceAssignmentAsync(Relative(resource), name, key, cancellationToken);
+            response = await _api.DeleteGovernanceAssignmentAsync(Relative(resource), name, key, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsTransportFailure(e))
         {
@@ -91,7 +91,7 @@ internal sealed partial class DefenderClient : IDefenderClient
             operation,
             $"{resource}/providers/Microsoft.Security/assessments/{name}/governanceAssignments",
             skipToken => _api.ListGovernanceAssignmentsAsync(Relative(resource), name, skipToken, cancellationToken),
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
         return items.Select(item => ToGovernanceAssignment(item, operation)).ToList();
     }
 
@@ -100,14 +100,14 @@ internal sealed partial class DefenderClient : IDefenderClient
         const string operation = "GetAssessment";
         var resource = ResourceIdRules.ValidateResourceId(resourceId);
         var name = ResourceIdRules.ValidateName(assessmentName, "assessmentName");
-        var stored = await SendAsync(operation, () => _api.GetAssessmentAsync(Relative(resource), name, cancellationToken), notFoundIsNull: true, cancellationToken);
+        var stored = await SendAsync(operation, () => _api.GetAssessmentAsync(Relative(resource), name, cancellationToken), notFoundIsNull: true, cancellationToken).ConfigureAwait(false);
         return stored is null ? null : ToAssessment(stored, resource, name, operation);
     }
 
     public async Task<AssessmentMetadata?> GetAssessmentMetadataAsync(string assessmentName, CancellationToken cancellationToken)
     {
         var name = ResourceIdRules.ValidateName(assessmentName, "assessmentName");
-        var stored = await SendAsync("GetAssessmentMetadata", () => _api.GetAssessmentMetadataAsync(name, cancellationToken), notFoundIsNull: true, cancellationToken);
+        var stored = await SendAsync("GetAssessmentMetadata", () => _api.GetAssessmentMetadataAsync(name, cancellationToken), notFoundIsNull: true, cancellationToken).ConfigureAwait(false);
         return stored is null ? null : ToMetadata(stored, name);
     }
 
@@ -119,7 +119,7 @@ internal sealed partial class DefenderClient : IDefenderClient
             operation,
             $"/providers/Microsoft.Management/managementGroups/{group}/descendants",
             skipToken => _api.ListManagementGroupDescendantsAsync(group, skipToken, cancellationToken),
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
         return items
             .Select(item => new ManagementGroupDescendant(
                 item.Id ?? throw Unusable(operation, "a descendant without an id"),
@@ -143,7 +143,7 @@ internal sealed partial class DefenderClient : IDefenderClient
             operation,
             $"/subscriptions/{id}/providers/Microsoft.Security/securityConnectors",
             skipToken => _api.ListSecurityConnectorsAsync(id, skipToken, cancellationToken),
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
         return items
             .Select(item => new SecurityConnector(
                 item.Id ?? throw Unusable(operation, "a security connector without an id"),
@@ -171,7 +171,7 @@ internal sealed partial class DefenderClient : IDefenderClient
         for (var page = 0; page < MaxPages; page++)
         {
             var token = skipToken;
-            var collection = await SendAsync(operation, () => sendPage(token), notFoundIsNull: false, cancellationToken);
+            var collection = await SendAsync(operation, () => sendPage(token), notFoundIsNull: false, cancellationToken).ConfigureAwait(false);
             items.AddRange(collection!.Value ?? []);
             if (string.IsNullOrEmpty(collection.NextLink))
             {
@@ -215,7 +215,7 @@ internal sealed partial class DefenderClient : IDefenderClient
         IApiResponse<T> response;
         try
         {
-            response = await send();
+            response = await send().ConfigureAwait(false);
         }
         catch (Exception e) when (IsTransportFailure(e))
         {

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace DefenderSnow.Core.Health;
 
 /// <summary>Asks every registered probe at once; healthy only when all answer.</summary>
-public sealed class HealthService
+public sealed partial class HealthService
 {
     /// <summary>A dependency slower than this is unhealthy for a health check's purpose.</summary>
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
@@ -36,11 +36,14 @@ public sealed class HealthService
 
             if (!healthy)
             {
-                _logger.LogWarning("Health probe {Probe} failed", probe.Name);
+                LogProbeFailed(_logger, probe.Name);
             }
 
             return healthy;
         })).ConfigureAwait(false);
         return results.All(r => r);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Health probe {Probe} failed")]
+    private static partial void LogProbeFailed(ILogger logger, string probe);
 }

@@ -17,7 +17,7 @@ namespace DefenderSnow.Core.Integrations;
 /// batches, each message handing over to the next, pausing when Resource Manager stays throttled or down.
 /// Every step can be repeated, so a redelivered message or a repeated delete finishes what another started.
 /// </summary>
-public sealed class IntegrationDeletion
+public sealed partial class IntegrationDeletion
 {
     private readonly IIntegrationStore _store;
     private readonly IAssignmentStore _assignments;
@@ -74,7 +74,7 @@ public sealed class IntegrationDeletion
         }
 
         await _queue.SendAsync(WorkQueue.IntegrationDeletions, new IntegrationDeletionMessage(id, live), cancellationToken).ConfigureAwait(false);
-        _logger.LogInformation("Integration {IntegrationId} delete goes on in the background with {AssignmentCount} live assignments", id, live);
+        LogBackgroundDelete(_logger, id, live);
         var marked = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
         return (marked ?? current).Value;
     }
@@ -91,7 +91,7 @@ public sealed class IntegrationDeletion
 
         if (current.Value.DeletionStartedAt is null)
         {
-            _logger.LogWarning("Deletion message for integration {IntegrationId}, which is not being deleted; ignored", message.IntegrationId);
+            LogNotBeingDeleted(_logger, message.IntegrationId);
             return;
         }
 
@@ -110,9 +110,7 @@ public sealed class IntegrationDeletion
             message with { Remaining = remaining },
             cancellationToken,
             paused ? _options.Value.RetryPause : null).ConfigureAwait(false);
-        _logger.LogInformation(
-            "Integration {IntegrationId} delete removed {Removed} assignments, about {Remaining} remain{Paused}",
-            message.IntegrationId, removed, remaining, paused ? "; paused while Resource Manager recovers" : string.Empty);
+        LogBatchRemoved(_logger, message.IntegrationId, removed, remaining, paused ? "; paused while Resource Manager recovers" : string.Empty);
     }
 
     private async Task<Versioned<Integration>> MarkAsync(Versioned<Integration> current, int remaining, CancellationToken cancellationToken)
@@ -170,7 +168,7 @@ public sealed class IntegrationDeletion
                 catch (UpstreamUnreachableException e)
                 {
                     paused = true;
-                    _logger.LogWarning("Integration {IntegrationId} delete paused: {Reason}", integrationId, e.Message);
+                    LogPaused(_logger, integrationId, e.Message);
                 }
             }).ConfigureAwait(false);
         return (removed, paused, !paused && batch.Count < limit);
@@ -210,6 +208,21 @@ public sealed class IntegrationDeletion
             await _store.DeleteAsync(current, cancellationToken).ConfigureAwait(false);
         }
 
-        _logger.LogInformation("Integration {IntegrationId} deleted", integrationId);
+        LogDeleted(_logger, integrationId);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Integration {IntegrationId} delete goes on in the background with {AssignmentCount} live assignments")]
+    private static partial void LogBackgroundDelete(ILogger logger, string integrationId, int assignmentCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deletion message for integration {IntegrationId}, which is not being deleted; ignored")]
+    private static partial void LogNotBeingDeleted(ILogger logger, string integrationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Integration {IntegrationId} delete removed {Removed} assignments, about {Remaining} remain{Paused}")]
+    private static partial void LogBatchRemoved(ILogger logger, string integrationId, int removed, int remaining, string paused);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Integration {IntegrationId} delete paused: {Reason}")]
+    private static partial void LogPaused(ILogger logger, string integrationId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Integration {IntegrationId} deleted")]
+    private static partial void LogDeleted(ILogger logger, string integrationId);
 }

@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Core.ServiceNow;
@@ -10,7 +11,7 @@ namespace DefenderSnow.Core.Integrations;
 /// Creates, reads, changes and deletes integrations. Credentials are proven against ServiceNow before
 /// anything is stored, and every failure leaves Table Storage and Key Vault as they were.
 /// </summary>
-public sealed class IntegrationService
+public sealed partial class IntegrationService
 {
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;
@@ -70,7 +71,7 @@ public sealed class IntegrationService
         var reservation = await _store.ReserveNameAsync(scope.Id, name!, Guid.NewGuid().ToString("N"), cancellationToken).ConfigureAwait(false);
         if (reservation.AbandonedIntegrationId is { } abandoned)
         {
-            _logger.LogWarning("Took over the name reservation of integration {AbandonedIntegrationId}, whose create never finished", abandoned);
+            LogReservationTakenOver(_logger, abandoned);
             await RemoveSecretsAsync(abandoned, Enum.GetValues<IntegrationSecret>(), "of an abandoned create").ConfigureAwait(false);
         }
 
@@ -115,9 +116,7 @@ public sealed class IntegrationService
             throw;
         }
 
-        _logger.LogInformation(
-            "Integration {IntegrationId} '{IntegrationName}' created for {ScopeType} {ScopeId} on {InstanceUrl} by {Caller}",
-            integration.Id, integration.Name, integration.Scope.Type, integration.Scope.Id, integration.InstanceUrl, caller ?? "an unnamed caller");
+        LogCreated(_logger, integration.Id, integration.Name, integration.Scope.Type, integration.Scope.Id, integration.InstanceUrl, caller ?? "an unnamed caller");
         return integration;
     }
 
@@ -259,7 +258,7 @@ public sealed class IntegrationService
             var saved = await _store.UpdateAsync(
                 current with { Value = updated with { Status = IntegrationStatus.Connected, StatusDetail = null, ServiceNowTimeZone = verified.TimeZone } }, current.Value.Name, cancellationToken).ConfigureAwait(false);
             _tokens.Forget(id);
-            _logger.LogInformation("Integration {IntegrationId} credentials replaced by {Caller}", id, updated.UpdatedBy ?? "an unnamed caller");
+            LogCredentialsReplaced(_logger, id, updated.UpdatedBy ?? "an unnamed caller");
             return saved.Value;
         }
         catch (Exception e) when (replaced.Count > 0 || e is DomainException)
@@ -320,7 +319,7 @@ public sealed class IntegrationService
             }
             catch (Exception e)
             {
-                _logger.LogError(e, "Could not remove secret {Secret} of integration {IntegrationId} {Why}", secret, integrationId, why);
+                LogSecretNotRemoved(_logger, e, secret, integrationId, why);
             }
         }
     }
@@ -334,7 +333,7 @@ public sealed class IntegrationService
         catch (Exception e)
         {
             // Not fatal: a reservation nobody finishes is taken over once it is stale.
-            _logger.LogError(e, "Could not release the name reservation of integration {IntegrationId} after a failed create", reservation.IntegrationId);
+            LogReservationNotReleased(_logger, e, reservation.IntegrationId);
         }
     }
 
@@ -348,7 +347,7 @@ public sealed class IntegrationService
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Could not read integration {IntegrationId} again after a failed update", id);
+            LogNotReloaded(_logger, e, id);
             return (true, null);
         }
     }
@@ -361,7 +360,28 @@ public sealed class IntegrationService
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Could not restore secret {Secret} of integration {IntegrationId} after a failed update", secret, integrationId);
+            LogSecretNotRestored(_logger, e, secret, integrationId);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Took over the name reservation of integration {AbandonedIntegrationId}, whose create never finished")]
+    private static partial void LogReservationTakenOver(ILogger logger, string abandonedIntegrationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Integration {IntegrationId} '{IntegrationName}' created for {ScopeType} {ScopeId} on {InstanceUrl} by {Caller}")]
+    private static partial void LogCreated(ILogger logger, string integrationId, string integrationName, ScopeType scopeType, string scopeId, Uri instanceUrl, string caller);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Integration {IntegrationId} credentials replaced by {Caller}")]
+    private static partial void LogCredentialsReplaced(ILogger logger, string integrationId, string caller);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not remove secret {Secret} of integration {IntegrationId} {Why}")]
+    private static partial void LogSecretNotRemoved(ILogger logger, Exception exception, IntegrationSecret secret, string integrationId, string why);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not release the name reservation of integration {IntegrationId} after a failed create")]
+    private static partial void LogReservationNotReleased(ILogger logger, Exception exception, string integrationId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not read integration {IntegrationId} again after a failed update")]
+    private static partial void LogNotReloaded(ILogger logger, Exception exception, string integrationId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not restore secret {Secret} of integration {IntegrationId} after a failed update")]
+    private static partial void LogSecretNotRestored(ILogger logger, Exception exception, IntegrationSecret secret, string integrationId);
 }

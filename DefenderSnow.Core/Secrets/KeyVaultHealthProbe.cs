@@ -9,7 +9,7 @@ namespace DefenderSnow.Core.Secrets;
 /// Reads a secret that is never created: a 404 <c>SecretNotFound</c> proves that the vault answers,
 /// that the app's token is accepted and that it may read secrets, without touching any real secret.
 /// </summary>
-public sealed class KeyVaultHealthProbe : IHealthProbe
+public sealed partial class KeyVaultHealthProbe : IHealthProbe
 {
     /// <summary>The secret the probe reads; nothing creates it (an operator who does only keeps the probe green).</summary>
     public const string SentinelSecretName = "defendersnow-health-probe";
@@ -29,7 +29,7 @@ public sealed class KeyVaultHealthProbe : IHealthProbe
     {
         try
         {
-            await _client.GetSecretAsync(SentinelSecretName, version: null, cancellationToken);
+            await _client.GetSecretAsync(SentinelSecretName, version: null, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == "SecretNotFound")
@@ -38,13 +38,19 @@ public sealed class KeyVaultHealthProbe : IHealthProbe
         }
         catch (RequestFailedException e)
         {
-            _logger.LogWarning(e, "Key Vault health probe failed: {Status} {ErrorCode}", e.Status, e.ErrorCode);
+            LogRefused(_logger, e, e.Status, e.ErrorCode);
             return false;
         }
         catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            _logger.LogWarning(e, "Key Vault health probe failed: {ExceptionType}", e.GetType().Name);
+            LogFailed(_logger, e, e.GetType().Name);
             return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Key Vault health probe failed: {Status} {ErrorCode}")]
+    private static partial void LogRefused(ILogger logger, Exception exception, int status, string? errorCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Key Vault health probe failed: {ExceptionType}")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string exceptionType);
 }

@@ -9,7 +9,7 @@ namespace DefenderSnow.Core.Secrets;
 /// <see cref="KeyVaultSecretName"/>), each write a new version. Values go to Key Vault and back to the
 /// caller, and nowhere else: not into logs, tags, content types or exception messages.
 /// </summary>
-public sealed class KeyVaultSecretStore : ISecretStore
+public sealed partial class KeyVaultSecretStore : ISecretStore
 {
     private readonly SecretClient _client;
     private readonly ILogger<KeyVaultSecretStore> _logger;
@@ -36,16 +36,12 @@ public sealed class KeyVaultSecretStore : ISecretStore
 
         try
         {
-            var stored = await _client.SetSecretAsync(keyVaultSecret, cancellationToken);
-            _logger.LogInformation(
-                "Stored Key Vault secret {SecretKind} of integration {IntegrationId} as version {SecretVersion}",
-                kind, integrationId, stored.Value.Properties.Version);
+            var stored = await _client.SetSecretAsync(keyVaultSecret, cancellationToken).ConfigureAwait(false);
+            LogStored(_logger, kind, integrationId, stored.Value.Properties.Version);
         }
         catch (Exception e) when (KeyVaultFailures.Map(e, cancellationToken) is { } mapped)
         {
-            _logger.LogWarning(
-                "Storing Key Vault secret {SecretKind} of integration {IntegrationId} failed: {Status} {ErrorCode} {KeyVaultReason}",
-                kind, integrationId, (e as RequestFailedException)?.Status, (e as RequestFailedException)?.ErrorCode, ReasonOf(e));
+            LogStoringFailed(_logger, kind, integrationId, (e as RequestFailedException)?.Status, (e as RequestFailedException)?.ErrorCode, ReasonOf(e));
             throw mapped;
         }
     }
@@ -58,22 +54,18 @@ public sealed class KeyVaultSecretStore : ISecretStore
         var kind = KeyVaultSecretName.Kind(secret);
         try
         {
-            var found = await _client.GetSecretAsync(name, version: null, cancellationToken);
-            _logger.LogDebug(
-                "Read Key Vault secret {SecretKind} of integration {IntegrationId}, version {SecretVersion}",
-                kind, integrationId, found.Value.Properties.Version);
+            var found = await _client.GetSecretAsync(name, version: null, cancellationToken).ConfigureAwait(false);
+            LogRead(_logger, kind, integrationId, found.Value.Properties.Version);
             return found.Value.Value;
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            _logger.LogDebug("Key Vault secret {SecretKind} of integration {IntegrationId} does not exist", kind, integrationId);
+            LogNotFound(_logger, kind, integrationId);
             return null;
         }
         catch (Exception e) when (KeyVaultFailures.Map(e, cancellationToken) is { } mapped)
         {
-            _logger.LogWarning(
-                "Reading Key Vault secret {SecretKind} of integration {IntegrationId} failed: {Status} {ErrorCode} {KeyVaultReason}",
-                kind, integrationId, (e as RequestFailedException)?.Status, (e as RequestFailedException)?.ErrorCode, ReasonOf(e));
+            LogReadingFailed(_logger, kind, integrationId, (e as RequestFailedException)?.Status, (e as RequestFailedException)?.ErrorCode, ReasonOf(e));
             throw mapped;
         }
     }
@@ -90,18 +82,16 @@ public sealed class KeyVaultSecretStore : ISecretStore
         var kind = KeyVaultSecretName.Kind(secret);
         try
         {
-            await _client.StartDeleteSecretAsync(name, cancellationToken);
-            _logger.LogInformation("Deleted Key Vault secret {SecretKind} of integration {IntegrationId}", kind, integrationId);
+            await _client.StartDeleteSecretAsync(name, cancellationToken).ConfigureAwait(false);
+            LogDeleted(_logger, kind, integrationId);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            _logger.LogDebug("Key Vault secret {SecretKind} of integration {IntegrationId} was already gone", kind, integrationId);
+            LogAlreadyGone(_logger, kind, integrationId);
         }
         catch (Exception e) when (KeyVaultFailures.Map(e, cancellationToken) is { } mapped)
         {
-            _logger.LogWarning(
-                "Deleting Key Vault secret {SecretKind} of integration {IntegrationId} failed: {Status} {ErrorCode} {KeyVaultReason}",
-                kind, integrationId, (e as RequestFailedException)?.Status, (e as RequestFailedException)?.ErrorCode, ReasonOf(e));
+            LogDeletingFailed(_logger, kind, integrationId, (e as RequestFailedException)?.Status, (e as RequestFailedException)?.ErrorCode, ReasonOf(e));
             throw mapped;
         }
     }
@@ -118,4 +108,28 @@ public sealed class KeyVaultSecretStore : ISecretStore
         IntegrationSecret.PreviousWebhookSecret => "Ticket event signing key before the last rotation, accepted for a grace period",
         _ => throw new ArgumentOutOfRangeException(nameof(secret), secret, "Unknown kind of integration secret."),
     };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stored Key Vault secret {SecretKind} of integration {IntegrationId} as version {SecretVersion}")]
+    private static partial void LogStored(ILogger logger, string secretKind, string integrationId, string secretVersion);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Read Key Vault secret {SecretKind} of integration {IntegrationId}, version {SecretVersion}")]
+    private static partial void LogRead(ILogger logger, string secretKind, string integrationId, string secretVersion);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Key Vault secret {SecretKind} of integration {IntegrationId} does not exist")]
+    private static partial void LogNotFound(ILogger logger, string secretKind, string integrationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted Key Vault secret {SecretKind} of integration {IntegrationId}")]
+    private static partial void LogDeleted(ILogger logger, string secretKind, string integrationId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Key Vault secret {SecretKind} of integration {IntegrationId} was already gone")]
+    private static partial void LogAlreadyGone(ILogger logger, string secretKind, string integrationId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storing Key Vault secret {SecretKind} of integration {IntegrationId} failed: {Status} {ErrorCode} {KeyVaultReason}")]
+    private static partial void LogStoringFailed(ILogger logger, string secretKind, string integrationId, int? status, string? errorCode, string? keyVaultReason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading Key Vault secret {SecretKind} of integration {IntegrationId} failed: {Status} {ErrorCode} {KeyVaultReason}")]
+    private static partial void LogReadingFailed(ILogger logger, string secretKind, string integrationId, int? status, string? errorCode, string? keyVaultReason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting Key Vault secret {SecretKind} of integration {IntegrationId} failed: {Status} {ErrorCode} {KeyVaultReason}")]
+    private static partial void LogDeletingFailed(ILogger logger, string secretKind, string integrationId, int? status, string? errorCode, string? keyVaultReason);
 }

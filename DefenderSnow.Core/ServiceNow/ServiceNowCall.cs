@@ -16,7 +16,7 @@ internal static class ServiceNowCall
     {
         try
         {
-            return await send();
+            return await send().ConfigureAwait(false);
         }
         catch (Exception e) when (cancellationToken.IsCancellationRequested && Unwrap(e) is OperationCanceledException)
         {
@@ -36,7 +36,7 @@ internal static class ServiceNowCall
     public static async Task<Exception> ToExceptionAsync(HttpResponseMessage response, string action, string? table, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
-        var reason = await ReadReasonAsync(response, cancellationToken);
+        var reason = await ReadReasonAsync(response, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.TooManyRequests || status >= 500)
         {
             return new ServiceNowUnreachableException($"ServiceNow kept failing {action}: HTTP {status} {reason}".TrimEnd() + ".");
@@ -51,7 +51,7 @@ internal static class ServiceNowCall
         string body;
         try
         {
-            body = await response.Content.ReadAsStringAsync(cancellationToken);
+            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsTransportFailure(e) && !cancellationToken.IsCancellationRequested)
         {

@@ -48,12 +48,12 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
                 response = await SendAuthorizedAsync(
                     authorization => _api.CreateAsync(table.Name, body, new ServiceNowListQuery { Fields = TicketFields }, authorization, cancellationToken),
                     $"the creation of a ticket in '{table.Name}'",
-                    cancellationToken);
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (ServiceNowUnreachableException e)
             {
                 // Lost on the way back (timeout, reset connection): the ticket may exist.
-                var adopted = await AdoptAsync(table, request.CorrelationId, attempt, cancellationToken);
+                var adopted = await AdoptAsync(table, request.CorrelationId, attempt, cancellationToken).ConfigureAwait(false);
                 if (adopted is not null)
                 {
                     return adopted;
@@ -71,7 +71,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             {
                 if (response.IsSuccessStatusCode)
                 {
-                    var created = await ServiceNowJson.ReadResultAsync(response, cancellationToken);
+                    var created = await ServiceNowJson.ReadResultAsync(response, cancellationToken).ConfigureAwait(false);
                     var ticket = ToTicket(table, created.Single());
                     LogTicketCreated(_logger, Connection.IntegrationId, table.Name, ticket.Number, ticket.SysId);
                     return ticket;
@@ -80,7 +80,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
                 // A 5xx may come after ServiceNow committed the insert; a 429 is refused before any work is done.
                 if ((int)response.StatusCode >= 500)
                 {
-                    var adopted = await AdoptAsync(table, request.CorrelationId, attempt, cancellationToken);
+                    var adopted = await AdoptAsync(table, request.CorrelationId, attempt, cancellationToken).ConfigureAwait(false);
                     if (adopted is not null)
                     {
                         return adopted;
@@ -92,7 +92,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
                     }
                 }
 
-                throw await ServiceNowCall.ToExceptionAsync(response, $"to create a ticket in '{table.Name}'", table.Name, cancellationToken);
+                throw await ServiceNowCall.ToExceptionAsync(response, $"to create a ticket in '{table.Name}'", table.Name, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -110,7 +110,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
                 Fields = TicketFields,
                 Limit = chunk.Length,
             };
-            var records = await ListAsync(ticketTable.Name, query, cancellationToken);
+            var records = await ListAsync(ticketTable.Name, query, cancellationToken).ConfigureAwait(false);
             tickets.AddRange(records.Select(r => ToTicket(ticketTable, r)));
         }
 
@@ -136,7 +136,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             Limit = cursor.AfterSysId is null ? _options.PageSize + cursor.SeenAtUpdatedOn.Count : _options.PageSize,
             Offset = cursor.Skip > 0 ? cursor.Skip : null,
         };
-        var (records, hasNext) = await ListPageAsync(ticketTable.Name, query, cancellationToken);
+        var (records, hasNext) = await ListPageAsync(ticketTable.Name, query, cancellationToken).ConfigureAwait(false);
 
         // The query's dates are only as exact as the time-zone conversion; the UTC answers decide.
         var read = records.Select(r => ToTicket(ticketTable, r))
@@ -174,7 +174,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
     }
 
     public async Task<ServiceNowTicket?> FindByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken) =>
-        (await FindAllByCorrelationIdAsync(table, correlationId, cancellationToken)).FirstOrDefault();
+        (await FindAllByCorrelationIdAsync(table, correlationId, cancellationToken).ConfigureAwait(false)) is [var first, ..] ? first : null;
 
     public async Task<IReadOnlyList<ServiceNowTicket>> FindAllByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken)
     {
@@ -186,7 +186,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             Fields = TicketFields,
             Limit = MaxTicketsPerCorrelationId,
         };
-        var records = await ListAsync(ticketTable.Name, query, cancellationToken);
+        var records = await ListAsync(ticketTable.Name, query, cancellationToken).ConfigureAwait(false);
 
         // Tickets created in the same second tie on sys_created_on and come back in any order; numbers grow, so they decide.
         return records.Select(r => ToTicket(ticketTable, r))
@@ -204,14 +204,14 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
         using var response = await SendAuthorizedAsync(
             authorization => _api.UpdateAsync(ticketTable.Name, id, body, new ServiceNowListQuery { Fields = TicketFields }, authorization, cancellationToken),
             $"the update of ticket {id} in '{ticketTable.Name}'",
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            throw await ServiceNowCall.ToExceptionAsync(response, $"to update ticket {id} in '{ticketTable.Name}'", ticketTable.Name, cancellationToken);
+            throw await ServiceNowCall.ToExceptionAsync(response, $"to update ticket {id} in '{ticketTable.Name}'", ticketTable.Name, cancellationToken).ConfigureAwait(false);
         }
 
-        var updated = ToTicket(ticketTable, (await ServiceNowJson.ReadResultAsync(response, cancellationToken)).Single());
-        LogTicketUpdated(_logger, Connection.IntegrationId, ticketTable.Name, updated.Number, string.Join(",", body.Keys));
+        var updated = ToTicket(ticketTable, (await ServiceNowJson.ReadResultAsync(response, cancellationToken).ConfigureAwait(false)).Single());
+        LogTicketUpdated(_logger, Connection.IntegrationId, ticketTable.Name, updated.Number, body.Keys);
         return updated;
     }
 
@@ -241,7 +241,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             Fields = "sys_id,user_name,email,name",
             Limit = 2,
         };
-        var records = await ListAsync("sys_user", query, cancellationToken);
+        var records = await ListAsync("sys_user", query, cancellationToken).ConfigureAwait(false);
         return records.Count switch
         {
             0 => throw new ValidationException(field, $"No active ServiceNow user has the e-mail address or user name '{value}'."),
@@ -263,7 +263,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             Fields = "sys_id,name",
             Limit = 2,
         };
-        var records = await ListAsync("sys_user_group", query, cancellationToken);
+        var records = await ListAsync("sys_user_group", query, cancellationToken).ConfigureAwait(false);
         return records.Count switch
         {
             0 => throw new ValidationException(field, $"No active ServiceNow group has the name or sys_id '{value}'."),
@@ -274,7 +274,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
 
     private async Task<ServiceNowTicket?> AdoptAsync(ServiceNowTicketTable table, string correlationId, int attempt, CancellationToken cancellationToken)
     {
-        var existing = await FindByCorrelationIdAsync(table.Name, correlationId, cancellationToken);
+        var existing = await FindByCorrelationIdAsync(table.Name, correlationId, cancellationToken).ConfigureAwait(false);
         if (existing is not null)
         {
             LogTicketAdopted(_logger, Connection.IntegrationId, table.Name, existing.Number, attempt);
@@ -288,7 +288,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
     }
 
     private async Task<List<JsonElement>> ListAsync(string table, ServiceNowListQuery query, CancellationToken cancellationToken) =>
-        (await ListPageAsync(table, query, cancellationToken)).Records;
+        (await ListPageAsync(table, query, cancellationToken).ConfigureAwait(false)).Records;
 
     /// <summary>
     /// One page, and whether ServiceNow names a next one (<c>Link</c> with <c>rel="next"</c>). A short or empty page
@@ -299,14 +299,14 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
         using var response = await SendAuthorizedAsync(
             authorization => _api.ListAsync(table, query, authorization, cancellationToken),
             $"a read of table '{table}'",
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            throw await ServiceNowCall.ToExceptionAsync(response, $"to read table '{table}'", table, cancellationToken);
+            throw await ServiceNowCall.ToExceptionAsync(response, $"to read table '{table}'", table, cancellationToken).ConfigureAwait(false);
         }
 
         var hasNext = response.Headers.TryGetValues("Link", out var links) && links.Any(l => NextLink().IsMatch(l));
-        return (await ServiceNowJson.ReadResultAsync(response, cancellationToken), hasNext);
+        return (await ServiceNowJson.ReadResultAsync(response, cancellationToken).ConfigureAwait(false), hasNext);
     }
 
     private TimeZoneInfo? TimeZone() =>
@@ -320,8 +320,8 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
     /// <summary>Sends with the current token; a 401 renews the token once and sends once more, never again.</summary>
     private async Task<HttpResponseMessage> SendAuthorizedAsync(Func<string, Task<HttpResponseMessage>> send, string action, CancellationToken cancellationToken)
     {
-        var token = await _tokens.GetAccessTokenAsync(Connection, cancellationToken);
-        var response = await ServiceNowCall.SendAsync(() => send("Bearer " + token), action, cancellationToken);
+        var token = await _tokens.GetAccessTokenAsync(Connection, cancellationToken).ConfigureAwait(false);
+        var response = await ServiceNowCall.SendAsync(() => send("Bearer " + token), action, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
             return response;
@@ -329,8 +329,8 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
 
         response.Dispose();
         LogTokenRefused(_logger, Connection.IntegrationId);
-        token = await _tokens.RenewAccessTokenAsync(Connection, token, cancellationToken);
-        return await ServiceNowCall.SendAsync(() => send("Bearer " + token), action, cancellationToken);
+        token = await _tokens.RenewAccessTokenAsync(Connection, token, cancellationToken).ConfigureAwait(false);
+        return await ServiceNowCall.SendAsync(() => send("Bearer " + token), action, cancellationToken).ConfigureAwait(false);
     }
 
     private static ServiceNowTicketTable TicketTable(string table, string field) =>
@@ -407,7 +407,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
     private static partial void LogTicketCreated(ILogger logger, string integrationId, string table, string number, string sysId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Updated ServiceNow ticket {Number} in {Table} for integration {IntegrationId}: {Fields}")]
-    private static partial void LogTicketUpdated(ILogger logger, string integrationId, string table, string number, string fields);
+    private static partial void LogTicketUpdated(ILogger logger, string integrationId, string table, string number, IEnumerable<string> fields);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A create in {Table} for integration {IntegrationId} had an unknown outcome (attempt {Attempt}); adopted existing ticket {Number}")]
     private static partial void LogTicketAdopted(ILogger logger, string integrationId, string table, string number, int attempt);

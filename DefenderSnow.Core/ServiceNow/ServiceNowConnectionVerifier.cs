@@ -29,7 +29,7 @@ internal sealed partial class ServiceNowConnectionVerifier : IServiceNowConnecti
     {
         ArgumentNullException.ThrowIfNull(credentials);
         var instanceUrl = _policy.Validate(credentials.InstanceUrl.OriginalString);
-        var grant = await _oauth.PasswordGrantAsync(instanceUrl, credentials.ClientId, credentials.ClientSecret, credentials.Username, credentials.Password, cancellationToken);
+        var grant = await _oauth.PasswordGrantAsync(instanceUrl, credentials.ClientId, credentials.ClientSecret, credentials.Username, credentials.Password, cancellationToken).ConfigureAwait(false);
         if (grant.RefreshToken is null)
         {
             throw new ServiceNowRejectedException("ServiceNow issued no refresh token; check that the OAuth application allows the refresh grant.");
@@ -48,20 +48,20 @@ internal sealed partial class ServiceNowConnectionVerifier : IServiceNowConnecti
             using var response = await ServiceNowCall.SendAsync(
                 () => api.ListAsync(table, query, authorization, cancellationToken),
                 $"a read of table '{table}'",
-                cancellationToken);
+                cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 LogReadFailed(_logger, instanceUrl.Host, table, (int)response.StatusCode);
                 if (response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500)
                 {
-                    throw await ServiceNowCall.ToExceptionAsync(response, $"to read table '{table}'", table, cancellationToken);
+                    throw await ServiceNowCall.ToExceptionAsync(response, $"to read table '{table}'", table, cancellationToken).ConfigureAwait(false);
                 }
 
-                var reason = await ServiceNowCall.ReadReasonAsync(response, cancellationToken);
+                var reason = await ServiceNowCall.ReadReasonAsync(response, cancellationToken).ConfigureAwait(false);
                 throw new ServiceNowRejectedException($"ServiceNow refused to read table '{table}': {reason}", (int)response.StatusCode, table: table);
             }
 
-            var records = await ServiceNowJson.ReadResultAsync(response, cancellationToken);
+            var records = await ServiceNowJson.ReadResultAsync(response, cancellationToken).ConfigureAwait(false);
             if (table == "sys_user")
             {
                 timeZone = ServiceNowJson.NullIfEmpty(ServiceNowJson.String(records.FirstOrDefault(), "time_zone"));
@@ -77,7 +77,7 @@ internal sealed partial class ServiceNowConnectionVerifier : IServiceNowConnecti
         var probe = new ServiceNowCreateAccessProbe(_logger);
         foreach (var table in ServiceNowTicketTables.All)
         {
-            await probe.ProveAsync(api, instanceUrl, table.Name, authorization, cancellationToken);
+            await probe.ProveAsync(api, instanceUrl, table.Name, authorization, cancellationToken).ConfigureAwait(false);
         }
 
         LogVerified(_logger, instanceUrl.Host, credentials.Username);

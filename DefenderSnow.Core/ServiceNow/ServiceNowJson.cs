@@ -38,11 +38,12 @@ internal static class ServiceNowJson
     /// <summary>The records of <c>{"result":[…]}</c> (or the one record of <c>{"result":{…}}</c>).</summary>
     public static async Task<List<JsonElement>> ReadResultAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var disposeStream = stream.ConfigureAwait(false);
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+            document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException e)
         {

@@ -28,14 +28,14 @@ internal sealed partial class ServiceNowOAuthClient
             ["username"] = username,
             ["password"] = password,
         };
-        using var response = await SendAsync(instanceUrl, form, cancellationToken);
+        using var response = await SendAsync(instanceUrl, form, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             LogGrantRefused(_logger, "password", instanceUrl.Host, (int)response.StatusCode);
-            throw await RejectionAsync(response, cancellationToken);
+            throw await RejectionAsync(response, cancellationToken).ConfigureAwait(false);
         }
 
-        return await ReadGrantAsync(response, cancellationToken);
+        return await ReadGrantAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The new grant, or <c>null</c> when ServiceNow refuses the refresh token (expired, revoked, unknown).</summary>
@@ -48,27 +48,27 @@ internal sealed partial class ServiceNowOAuthClient
             ["client_secret"] = clientSecret,
             ["refresh_token"] = refreshToken,
         };
-        using var response = await SendAsync(instanceUrl, form, cancellationToken);
+        using var response = await SendAsync(instanceUrl, form, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             LogGrantRefused(_logger, "refresh_token", instanceUrl.Host, (int)response.StatusCode);
             // The refusal does not say whether the refresh token or the client secret was wrong; the caller
             // falls back to the password grant, which settles it.
-            return IsRefusal(response.StatusCode) ? null : throw await RejectionAsync(response, cancellationToken);
+            return IsRefusal(response.StatusCode) ? null : throw await RejectionAsync(response, cancellationToken).ConfigureAwait(false);
         }
 
-        return await ReadGrantAsync(response, cancellationToken);
+        return await ReadGrantAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<HttpResponseMessage> SendAsync(Uri instanceUrl, Dictionary<string, string> form, CancellationToken cancellationToken)
     {
         var api = _clients.OAuth(instanceUrl);
-        var response = await ServiceNowCall.SendAsync(() => api.RequestTokenAsync(form, cancellationToken), "the token request", cancellationToken);
+        var response = await ServiceNowCall.SendAsync(() => api.RequestTokenAsync(form, cancellationToken), "the token request", cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500)
         {
             using (response)
             {
-                throw await ServiceNowCall.ToExceptionAsync(response, "the token request", null, cancellationToken);
+                throw await ServiceNowCall.ToExceptionAsync(response, "the token request", null, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -79,7 +79,7 @@ internal sealed partial class ServiceNowOAuthClient
 
     private static async Task<Exception> RejectionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var reason = await ServiceNowCall.ReadReasonAsync(response, cancellationToken);
+        var reason = await ServiceNowCall.ReadReasonAsync(response, cancellationToken).ConfigureAwait(false);
         return new ServiceNowRejectedException($"ServiceNow refused the credentials: {reason}.", (int)response.StatusCode, reason);
     }
 
@@ -87,7 +87,7 @@ internal sealed partial class ServiceNowOAuthClient
     {
         try
         {
-            using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
             var root = document.RootElement;
             var accessToken = ServiceNowJson.NullIfEmpty(ServiceNowJson.String(root, "access_token"))
                 ?? throw new ServiceNowUnreachableException("ServiceNow's token answer has no access_token.");

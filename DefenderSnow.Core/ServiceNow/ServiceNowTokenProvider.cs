@@ -40,11 +40,11 @@ internal sealed partial class ServiceNowTokenProvider : IServiceNowTokenProvider
             return token;
         }
 
-        await slot.Gate.WaitAsync(cancellationToken);
+        await slot.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // Whoever held the gate before us may have renewed already: that is how concurrent callers share one renewal.
-            return slot.Current(_timeProvider.GetUtcNow()) ?? await RenewAsync(slot, cancellationToken);
+            return slot.Current(_timeProvider.GetUtcNow()) ?? await RenewAsync(slot, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -55,7 +55,7 @@ internal sealed partial class ServiceNowTokenProvider : IServiceNowTokenProvider
     public async Task<string> RenewAccessTokenAsync(ServiceNowConnection connection, string rejectedAccessToken, CancellationToken cancellationToken)
     {
         var slot = SlotFor(connection);
-        await slot.Gate.WaitAsync(cancellationToken);
+        await slot.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (slot.Current(_timeProvider.GetUtcNow()) is { } token && token != rejectedAccessToken)
@@ -63,7 +63,7 @@ internal sealed partial class ServiceNowTokenProvider : IServiceNowTokenProvider
                 return token;
             }
 
-            return await RenewAsync(slot, cancellationToken);
+            return await RenewAsync(slot, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -96,14 +96,14 @@ internal sealed partial class ServiceNowTokenProvider : IServiceNowTokenProvider
         var connection = slot.Connection;
         var id = connection.IntegrationId;
         var instanceUrl = _policy.Validate(connection.InstanceUrl.OriginalString);
-        var clientSecret = await _secrets.GetAsync(id, IntegrationSecret.ClientSecret, cancellationToken)
+        var clientSecret = await _secrets.GetAsync(id, IntegrationSecret.ClientSecret, cancellationToken).ConfigureAwait(false)
             ?? throw MissingSecret(id, "client secret");
-        var refreshToken = await _secrets.GetAsync(id, IntegrationSecret.RefreshToken, cancellationToken);
+        var refreshToken = await _secrets.GetAsync(id, IntegrationSecret.RefreshToken, cancellationToken).ConfigureAwait(false);
 
         ServiceNowTokenGrant? grant = null;
         if (refreshToken is not null)
         {
-            grant = await _oauth.RefreshGrantAsync(instanceUrl, connection.ClientId, clientSecret, refreshToken, cancellationToken);
+            grant = await _oauth.RefreshGrantAsync(instanceUrl, connection.ClientId, clientSecret, refreshToken, cancellationToken).ConfigureAwait(false);
             if (grant is null)
             {
                 LogRefreshRefused(_logger, id);
@@ -114,14 +114,14 @@ internal sealed partial class ServiceNowTokenProvider : IServiceNowTokenProvider
         {
             // The refresh token expired or was revoked: the stored password obtains a new pair, so the integration
             // keeps working whatever refresh-token lifespan the instance uses.
-            var password = await _secrets.GetAsync(id, IntegrationSecret.Password, cancellationToken)
+            var password = await _secrets.GetAsync(id, IntegrationSecret.Password, cancellationToken).ConfigureAwait(false)
                 ?? throw MissingSecret(id, "password");
-            grant = await _oauth.PasswordGrantAsync(instanceUrl, connection.ClientId, clientSecret, connection.Username, password, cancellationToken);
+            grant = await _oauth.PasswordGrantAsync(instanceUrl, connection.ClientId, clientSecret, connection.Username, password, cancellationToken).ConfigureAwait(false);
         }
 
         if (grant.RefreshToken is { } issued && issued != refreshToken)
         {
-            await _secrets.SetAsync(id, IntegrationSecret.RefreshToken, issued, cancellationToken);
+            await _secrets.SetAsync(id, IntegrationSecret.RefreshToken, issued, cancellationToken).ConfigureAwait(false);
             LogRefreshTokenStored(_logger, id);
         }
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace DefenderSnow.Core.Storage;
 
 /// <summary>Healthy when the app's queues answer an authorised request (which also creates them when missing).</summary>
-internal sealed class QueueStorageHealthProbe : IHealthProbe
+internal sealed partial class QueueStorageHealthProbe : IHealthProbe
 {
     private readonly QueueClientProvider _queues;
     private readonly ILogger<QueueStorageHealthProbe> _logger;
@@ -31,8 +31,11 @@ internal sealed class QueueStorageHealthProbe : IHealthProbe
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            _logger.LogWarning("Queue Storage health check failed: {Reason}", e.Message);
+            LogFailed(_logger, e.Message);
             return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue Storage health check failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string reason);
 }

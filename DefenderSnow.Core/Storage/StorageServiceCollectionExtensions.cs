@@ -5,12 +5,18 @@ using DefenderSnow.Core.Health;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace DefenderSnow.Core.Storage;
 
 internal static class StorageServiceCollectionExtensions
 {
+    /// <summary>
+    /// Registers the table and queue service clients (with the app's one credential, or a connection string
+    /// locally), the stores' providers, the work-queue sender and both health probes; <c>Storage</c> and
+    /// <c>Queues</c> are validated when the host starts.
+    /// </summary>
     public static IServiceCollection AddTableStorage(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<TableStorageOptions>()
@@ -26,8 +32,8 @@ internal static class StorageServiceCollectionExtensions
                 : new TableServiceClient(options.ConnectionString, clientOptions);
         }));
 
-        services.AddSingleton<TableClientProvider>();
-        services.AddSingleton<ContinuationTokenCodec>();
+        services.TryAddSingleton<TableClientProvider>();
+        services.TryAddSingleton<ContinuationTokenCodec>();
         services.AddSingleton<IHealthProbe, TableStorageHealthProbe>();
 
         services.AddOptions<QueueOptions>()
@@ -43,8 +49,8 @@ internal static class StorageServiceCollectionExtensions
                 ? new QueueServiceClient(uri, credential, clientOptions)
                 : new QueueServiceClient(options.ConnectionString, clientOptions);
         }));
-        services.AddSingleton<QueueClientProvider>();
-        services.AddSingleton<IWorkQueueSender, WorkQueueSender>();
+        services.TryAddSingleton<QueueClientProvider>();
+        services.TryAddSingleton<IWorkQueueSender, WorkQueueSender>();
         services.AddSingleton<IHealthProbe, QueueStorageHealthProbe>();
         return services;
     }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace DefenderSnow.Core.Storage;
 
 /// <summary>Healthy when the Table service answers an authorised request.</summary>
-internal sealed class TableStorageHealthProbe : IHealthProbe
+internal sealed partial class TableStorageHealthProbe : IHealthProbe
 {
     private readonly TableClientProvider _tables;
     private readonly ILogger<TableStorageHealthProbe> _logger;
@@ -30,8 +30,11 @@ internal sealed class TableStorageHealthProbe : IHealthProbe
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            _logger.LogWarning("Table Storage health check failed: {Reason}", e.Message);
+            LogFailed(_logger, e.Message);
             return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Table Storage health check failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string reason);
 }

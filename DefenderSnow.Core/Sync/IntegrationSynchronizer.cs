@@ -15,7 +15,7 @@ namespace DefenderSnow.Core.Sync;
 /// changes that were applied. A full pass reads every live assignment's ticket by sys_id and also closes the
 /// assignments of deleted tickets. Safe to run again for the same message.
 /// </summary>
-public sealed class IntegrationSynchronizer
+public sealed partial class IntegrationSynchronizer
 {
     /// <summary>A first incremental read starts this long before the integration was created, in case clocks differ.</summary>
     private static readonly TimeSpan FirstReadMargin = TimeSpan.FromMinutes(5);
@@ -66,7 +66,7 @@ public sealed class IntegrationSynchronizer
         var row = await _runs.GetIntegrationAsync(message.RunId, message.IntegrationId, cancellationToken).ConfigureAwait(false);
         if (row is null)
         {
-            _logger.LogWarning("Sync message for integration {IntegrationId} names run {RunId}, which has no row for it; ignored", message.IntegrationId, message.RunId);
+            LogNoRow(_logger, message.IntegrationId, message.RunId);
             return;
         }
 
@@ -83,7 +83,7 @@ public sealed class IntegrationSynchronizer
         catch (Exception e) when (dequeueCount >= _options.Value.SyncMaxDequeueCount && e is not OperationCanceledException)
         {
             // The host moves the message to the poison queue after this attempt: the run must say so.
-            _logger.LogError(e, "Sync of integration {IntegrationId} in run {RunId} failed on its last delivery ({DequeueCount})", message.IntegrationId, message.RunId, dequeueCount);
+            LogLastDeliveryFailed(_logger, e, message.IntegrationId, message.RunId, dequeueCount);
             var current = await _runs.GetIntegrationAsync(message.RunId, message.IntegrationId, CancellationToken.None).ConfigureAwait(false) ?? row;
             await _runs.SaveIntegrationAsync(
                 message.RunId,
@@ -171,9 +171,7 @@ public sealed class IntegrationSynchronizer
         activity?.SetTag("defendersnow.sync.status", status.ToString());
         _telemetry.SyncCompleted(_timeProvider.GetUtcNow() - now, message.Full, status.ToString());
         await _runs.SaveIntegrationAsync(message.RunId, finished, cancellationToken).ConfigureAwait(false);
-        _logger.LogInformation(
-            "Sync of integration {IntegrationId} in run {RunId} {Status}: {TicketsExamined} tickets examined, {OwnersChanged} owners changed, {StatesUpdated} states updated, {ErrorCount} errors, {ServiceNowRequests} ServiceNow and {ResourceManagerRequests} Resource Manager requests",
-            message.IntegrationId, message.RunId, status, finished.TicketsExamined, finished.OwnersChanged, finished.TicketStatesUpdated, finished.Errors.Count, finished.ServiceNowRequests, finished.ResourceManagerRequests);
+        LogFinished(_logger, message.IntegrationId, message.RunId, status, finished.TicketsExamined, finished.OwnersChanged, finished.TicketStatesUpdated, finished.Errors.Count, finished.ServiceNowRequests, finished.ResourceManagerRequests);
     }
 
     private async Task IncrementalAsync(IServiceNowClient client, Integration integration, SyncTally tally, CancellationToken cancellationToken)
@@ -187,7 +185,7 @@ public sealed class IntegrationSynchronizer
             while (true)
             {
                 var page = await client.GetChangedTicketsAsync(table.Name, read, cancellationToken).ConfigureAwait(false);
-                foreach (var ticket in page.Tickets)
+                foreach (var ticket in page.Items)
                 {
                     var ok = await _applier.ApplyAsync(integration.Id, ticket, tally, cancellationToken).ConfigureAwait(false);
                     if (!blocked && ok)
@@ -336,4 +334,13 @@ public sealed class IntegrationSynchronizer
 
     /// <summary>Domain messages are written for callers and carry no secret; anything else is named by its type only.</summary>
     private static string ErrorText(Exception e) => e is DomainException ? e.Message : e.GetType().Name;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sync message for integration {IntegrationId} names run {RunId}, which has no row for it; ignored")]
+    private static partial void LogNoRow(ILogger logger, string integrationId, string runId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sync of integration {IntegrationId} in run {RunId} failed on its last delivery ({DequeueCount})")]
+    private static partial void LogLastDeliveryFailed(ILogger logger, Exception exception, string integrationId, string runId, long dequeueCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sync of integration {IntegrationId} in run {RunId} {Status}: {TicketsExamined} tickets examined, {OwnersChanged} owners changed, {StatesUpdated} states updated, {ErrorCount} errors, {ServiceNowRequests} ServiceNow and {ResourceManagerRequests} Resource Manager requests")]
+    private static partial void LogFinished(ILogger logger, string integrationId, string runId, IntegrationSyncStatus status, int ticketsExamined, int ownersChanged, int statesUpdated, int errorCount, int serviceNowRequests, int resourceManagerRequests);
 }

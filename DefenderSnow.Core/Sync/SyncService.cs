@@ -10,7 +10,7 @@ namespace DefenderSnow.Core.Sync;
 /// Starts runs (records the run, holds each integration for it, and puts one message per integration on
 /// <c>sync-integrations</c>) and reads them back.
 /// </summary>
-public sealed class SyncService
+public sealed partial class SyncService
 {
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 200;
@@ -109,9 +109,8 @@ public sealed class SyncService
             await _queue.SendAsync(WorkQueue.SyncIntegrations, new SyncMessage(runId, row.IntegrationId, row.Full), cancellationToken).ConfigureAwait(false);
         }
 
-        _logger.LogInformation(
-            "Sync run {RunId} started by {Trigger} for {IntegrationCount} integrations ({SkippedCount} skipped), full: {Full}",
-            runId, trigger, rows.Count, rows.Count(r => r.Status == IntegrationSyncStatus.Skipped), full);
+        var skipped = rows.Count(r => r.Status == IntegrationSyncStatus.Skipped);
+        LogStarted(_logger, runId, trigger, rows.Count, skipped, full);
         return run;
     }
 
@@ -178,8 +177,14 @@ public sealed class SyncService
             }
             catch (Exception e)
             {
-                _logger.LogWarning(e, "Could not release integration {IntegrationId} from run {RunId} that did not start; the hold expires", id, runId);
+                LogNotReleased(_logger, e, id, runId);
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sync run {RunId} started by {Trigger} for {IntegrationCount} integrations ({SkippedCount} skipped), full: {Full}")]
+    private static partial void LogStarted(ILogger logger, string runId, SyncTrigger trigger, int integrationCount, int skippedCount, bool full);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release integration {IntegrationId} from run {RunId} that did not start; the hold expires")]
+    private static partial void LogNotReleased(ILogger logger, Exception exception, string integrationId, string runId);
 }

@@ -13,7 +13,7 @@ namespace DefenderSnow.Core.Sync;
 /// deleted first), a new assignee becomes the owner, any other state is mirrored. It compares before it writes,
 /// so applying the same ticket twice writes nothing the second time: a redelivered message does no harm.
 /// </summary>
-public sealed class TicketChangeApplier
+public sealed partial class TicketChangeApplier
 {
     private const int MaxAttempts = 3;
     private readonly IAssignmentStore _assignments;
@@ -109,9 +109,7 @@ public sealed class TicketChangeApplier
         }
         catch (DomainException e)
         {
-            _logger.LogWarning(
-                "Sync could not apply ticket {TicketNumber} to assignment {AssignmentId} of integration {IntegrationId}: {Reason}",
-                ticket.Number, current.Value.Id, current.Value.IntegrationId, e.Message);
+            LogNotApplied(_logger, ticket.Number, current.Value.Id, current.Value.IntegrationId, e.Message);
             tally.Error(ticket.Number, e.Message);
             return false;
         }
@@ -222,4 +220,7 @@ public sealed class TicketChangeApplier
         GovernanceEmailNotification = new GovernanceEmailNotification(!a.EmailNotifications.NotifyManager, !a.EmailNotifications.NotifyOwner),
         AdditionalData = new GovernanceAssignmentAdditionalData(TicketNumberOf(a), a.Ticket.Link, a.Ticket.State),
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sync could not apply ticket {TicketNumber} to assignment {AssignmentId} of integration {IntegrationId}: {Reason}")]
+    private static partial void LogNotApplied(ILogger logger, string ticketNumber, string assignmentId, string integrationId, string reason);
 }

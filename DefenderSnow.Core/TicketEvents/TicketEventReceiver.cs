@@ -13,7 +13,7 @@ namespace DefenderSnow.Core.TicketEvents;
 
 /// <summary>
 /// Takes a ticket event from ServiceNow (anonymous at the Functions level: the signature is its authentication) and
-/// queues its ticket for <see cref="TicketEventHandler"/>. The order of the checks is deliberate: what needs no
+/// queues its ticket for <see cref="TicketEventWorker"/>. The order of the checks is deliberate: what needs no
 /// storage comes first (the id's shape, the size, the headers, the timestamp), so an unsigned flood costs no read;
 /// an unknown integration (404) is answered only to a request that is fresh and carries a well-formed signature,
 /// which is no cheaper to send than a forgery attempt, and integration ids are 128-bit random; then the signature
@@ -156,7 +156,7 @@ public sealed partial class TicketEventReceiver
         }
 
         _telemetry.TicketEventAccepted(collapsed: false);
-        LogQueued(integrationId, message.Table, message.SysId, string.Join(",", ticketEvent.ChangedFields ?? []));
+        LogQueued(integrationId, message.Table, message.SysId, ticketEvent.ChangedFields);
         return true;
     }
 
@@ -223,7 +223,7 @@ public sealed partial class TicketEventReceiver
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ticket event for integration {IntegrationId} queued {Table} {SysId} (changed: {ChangedFields})")]
-    private partial void LogQueued(string integrationId, string table, string sysId, string changedFields);
+    private partial void LogQueued(string integrationId, string table, string sysId, IReadOnlyList<string>? changedFields);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ticket event for integration {IntegrationId} joined the pending read of {Table} {SysId}")]
     private partial void LogCollapsed(string integrationId, string table, string sysId);

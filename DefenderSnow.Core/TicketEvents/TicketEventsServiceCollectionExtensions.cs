@@ -16,7 +16,7 @@ internal static class TicketEventsServiceCollectionExtensions
         services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<TicketEventReceiver>();
         // Transient: it holds the applier, whose Resource Manager client must rotate its HttpClient.
-        services.AddTransient<TicketEventHandler>();
+        services.AddTransient<TicketEventWorker>();
         return services;
     }
 }

@@ -43,7 +43,7 @@ public sealed class AssignmentFunctions
                 QueryParameters.Value(request, "assessmentName"),
                 QueryParameters.Value(request, "resourceId"),
                 QueryParameters.Value(request, "status"),
-                QueryParameters.Int(request, "top"),
+                QueryParameters.WholeNumber(request, "top"),
                 QueryParameters.Value(request, "continuationToken"),
                 cancellationToken);
             var nextLink = page.ContinuationToken is null ? null : QueryParameters.NextLink(request, page.ContinuationToken);

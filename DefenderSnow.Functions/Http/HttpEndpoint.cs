@@ -10,7 +10,7 @@ namespace DefenderSnow.Functions.Http;
 /// Runs an HTTP function's body: first decides whether the caller may (<see cref="CallerAuthorization"/>),
 /// then turns Core's typed errors into problem details, the one place where errors become status codes.
 /// </summary>
-public sealed class HttpEndpoint
+public sealed partial class HttpEndpoint
 {
     private readonly CallerAuthorization _authorization;
     private readonly ILogger<HttpEndpoint> _logger;
@@ -44,13 +44,19 @@ public sealed class HttpEndpoint
         catch (DomainException e)
         {
             // Domain messages are written for callers and never carry secrets, so they may be logged.
-            _logger.LogInformation("{Function} answered {Kind}: {Message}", functionName, e.Kind, e.Message);
+            LogRefused(_logger, functionName, e.Kind, e.Message);
             return Problem.From(e);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _logger.LogError(e, "{Function} failed unexpectedly", functionName);
+            LogFailed(_logger, e, functionName);
             return Problem.Unexpected();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Function} answered {Kind}: {Message}")]
+    private static partial void LogRefused(ILogger logger, string function, DomainErrorKind kind, string message);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Function} failed unexpectedly")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string function);
 }

@@ -9,7 +9,7 @@ public static class QueryParameters
     public static string? Value(HttpRequest request, string name) =>
         request.Query.TryGetValue(name, out var values) && values.Count > 0 && !string.IsNullOrEmpty(values[0]) ? values[0] : null;
 
-    public static int? Int(HttpRequest request, string name)
+    public static int? WholeNumber(HttpRequest request, string name)
     {
         var value = Value(request, name);
         if (value is null)

@@ -43,7 +43,7 @@ public sealed class IntegrationFunctions
         _endpoint.RunAsync(request, "ListIntegrations", async _ =>
         {
             var scope = QueryParameters.Value(request, "scope");
-            var top = QueryParameters.Int(request, "top");
+            var top = QueryParameters.WholeNumber(request, "top");
             var page = await _integrations.ListAsync(scope, top, QueryParameters.Value(request, "continuationToken"), cancellationToken);
             var nextLink = page.ContinuationToken is null ? null : QueryParameters.NextLink(request, page.ContinuationToken);
             return new JsonResponse(StatusCodes.Status200OK, new { value = page.Items.Select(IntegrationResponse.From).ToList(), nextLink });

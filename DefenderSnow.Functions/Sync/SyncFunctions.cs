@@ -49,7 +49,7 @@ public sealed class SyncFunctions
         CancellationToken cancellationToken) =>
         _endpoint.RunAsync(request, "ListSyncRuns", async _ =>
         {
-            var page = await _sync.ListAsync(QueryParameters.Int(request, "top"), QueryParameters.Value(request, "continuationToken"), cancellationToken);
+            var page = await _sync.ListAsync(QueryParameters.WholeNumber(request, "top"), QueryParameters.Value(request, "continuationToken"), cancellationToken);
             var nextLink = page.ContinuationToken is null ? null : QueryParameters.NextLink(request, page.ContinuationToken);
             return new JsonResponse(StatusCodes.Status200OK, new { value = page.Items.Select(SyncRunResponse.From).ToList(), nextLink });
         });

@@ -13,14 +13,14 @@ public sealed class TicketEventFunctions
 {
     private readonly WebhookSecrets _secrets;
     private readonly TicketEventReceiver _receiver;
-    private readonly TicketEventHandler _handler;
+    private readonly TicketEventWorker _worker;
     private readonly HttpEndpoint _endpoint;
 
-    public TicketEventFunctions(WebhookSecrets secrets, TicketEventReceiver receiver, TicketEventHandler handler, HttpEndpoint endpoint)
+    public TicketEventFunctions(WebhookSecrets secrets, TicketEventReceiver receiver, TicketEventWorker worker, HttpEndpoint endpoint)
     {
         _secrets = secrets;
         _receiver = receiver;
-        _handler = handler;
+        _worker = worker;
         _endpoint = endpoint;
     }
 
@@ -61,7 +61,7 @@ public sealed class TicketEventFunctions
     /// <summary>Reads one ticket and applies it; a failure is thrown, so the host delivers the message again (and finally to the poison queue).</summary>
     [Function("ApplyTicketEvent")]
     public Task Apply([QueueTrigger("%Queues:TicketEvents%")] QueueMessage message, CancellationToken cancellationToken) =>
-        _handler.HandleAsync(WorkQueueJson.Read<TicketEventMessage>(message.MessageText), message.DequeueCount, cancellationToken);
+        _worker.HandleAsync(WorkQueueJson.Read<TicketEventMessage>(message.MessageText), message.DequeueCount, cancellationToken);
 
     /// <summary>A header sent exactly once; a repeated one is as good as none.</summary>
     private static string? Single(HttpRequest request, string name) =>

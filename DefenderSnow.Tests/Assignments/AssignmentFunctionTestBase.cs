@@ -16,6 +16,8 @@ namespace DefenderSnow.Tests.Assignments;
 /// </summary>
 public abstract class AssignmentFunctionTestBase : IntegrationFunctionTestBase
 {
+    private static readonly string[] IncidentProblemChangeRequest = ["incident", "problem", "change_request"];
+
     protected const string Assessment = "4fb67663-9ab9-475d-b026-8c544cced439";
     protected const string RecommendationName = "Machines should have vulnerability findings resolved";
     protected const string Owner = "alice";
@@ -153,5 +155,5 @@ public abstract class AssignmentFunctionTestBase : IntegrationFunctionTestBase
         Assert.That(AllTicketCount(), Is.EqualTo(ticketsBefore), "tickets");
     }
 
-    protected int AllTicketCount() => new[] { "incident", "problem", "change_request" }.Sum(t => App.ServiceNow.ListTickets(t).Count);
+    protected int AllTicketCount() => IncidentProblemChangeRequest.Sum(t => App.ServiceNow.ListTickets(t).Count);
 }

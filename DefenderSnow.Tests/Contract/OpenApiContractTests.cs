@@ -26,6 +26,9 @@ namespace DefenderSnow.Tests.Contract;
 [Category("Contract")]
 public sealed class OpenApiContractTests
 {
+    private static readonly string[] Api = ["/api"];
+    private static readonly string[] ApplicationJson = ["application/json"];
+
     private const string ContractFile = "contract/openapi.yaml";
     private const string Anonymous = "anonymous";
     private const string FunctionKey = "function key";
@@ -59,7 +62,7 @@ public sealed class OpenApiContractTests
             Assert.That(_diagnostic.Warnings.Select(e => e.ToString()), Is.Empty, "reader warnings");
             Assert.That(validation.Select(e => e.ToString()), Is.Empty, "validation errors");
             Assert.That(_diagnostic.SpecificationVersion, Is.EqualTo(OpenApiSpecVersion.OpenApi3_0));
-            Assert.That(_document.Servers?.Select(s => s.Url), Is.EqualTo(new[] { "/api" }), "the Functions route prefix");
+            Assert.That(_document.Servers?.Select(s => s.Url), Is.EqualTo(Api), "the Functions route prefix");
         });
     }
 
@@ -162,7 +165,7 @@ public sealed class OpenApiContractTests
                     continue;
                 }
 
-                Assert.That(operation.RequestBody.Content?.Keys, Is.EqualTo(new[] { "application/json" }), $"{method} {path}");
+                Assert.That(operation.RequestBody.Content?.Keys, Is.EqualTo(ApplicationJson), $"{method} {path}");
                 foreach (var (_, content) in operation.RequestBody.Content ?? new Dictionary<string, IOpenApiMediaType>())
                 {
                     bodies++;

@@ -12,6 +12,8 @@ namespace DefenderSnow.Tests.Defender;
 /// <summary>What the client does around the calls: settings, tokens, links it follows, throttling, cancellation.</summary>
 public class DefenderClientBehaviourTests
 {
+    private static readonly string[] ManagementScope = ["https://management.azure.com/.default"];
+
     private const string Subscription = "44444444-4444-4444-4444-444444444444";
     private const string ResourceId = $"/subscriptions/{Subscription}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1";
     private const string Recommendation = "aaaaaaaa-1111-4111-8111-000000000001";
@@ -77,7 +79,7 @@ public class DefenderClientBehaviourTests
         Assert.Multiple(() =>
         {
             Assert.That(credential.Calls, Is.EqualTo(1));
-            Assert.That(credential.LastScopes, Is.EqualTo(new[] { "https://management.azure.com/.default" }));
+            Assert.That(credential.LastScopes, Is.EqualTo(ManagementScope));
         });
     }
 

@@ -12,6 +12,11 @@ namespace DefenderSnow.Tests.Defender;
 /// <summary>The Resource Manager client against the simulator, over real HTTPS, built through AddDefender.</summary>
 public class DefenderClientContractTests
 {
+    private static readonly string[] AssessmentName = ["assessmentName"];
+    private static readonly string[] AssignmentKey = ["assignmentKey"];
+    private static readonly string[] Compute = ["Compute"];
+    private static readonly string[] ManagementGroupId = ["managementGroupId"];
+
     private const string Subscription = "11111111-1111-1111-1111-111111111111";
     private const string ResourceId = $"/subscriptions/{Subscription}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm1";
     private const string Recommendation = "4fb67663-9ab9-475d-b026-8c544cced439";
@@ -184,7 +189,7 @@ public class DefenderClientContractTests
             Assert.That(metadata!.DisplayName, Is.EqualTo("Virtual machines should encrypt temp disks"));
             Assert.That(metadata.Severity, Is.EqualTo(AssessmentSeverity.High));
             Assert.That(metadata.RemediationDescription, Is.EqualTo("<p>Enable encryption.</p>"));
-            Assert.That(metadata.Categories, Is.EqualTo(new[] { "Compute" }));
+            Assert.That(metadata.Categories, Is.EqualTo(Compute));
             Assert.That(absent, Is.Null);
         });
     }
@@ -428,9 +433,9 @@ public class DefenderClientContractTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(byName!.Errors.Keys, Is.EquivalentTo(new[] { "assessmentName" }));
-            Assert.That(byKey!.Errors.Keys, Is.EquivalentTo(new[] { "assignmentKey" }));
-            Assert.That(byGroup!.Errors.Keys, Is.EquivalentTo(new[] { "managementGroupId" }));
+            Assert.That(byName!.Errors.Keys, Is.EquivalentTo(AssessmentName));
+            Assert.That(byKey!.Errors.Keys, Is.EquivalentTo(AssignmentKey));
+            Assert.That(byGroup!.Errors.Keys, Is.EquivalentTo(ManagementGroupId));
             Assert.That(State.RequestCounts, Is.Empty);
         });
     }

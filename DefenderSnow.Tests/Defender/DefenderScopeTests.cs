@@ -5,6 +5,9 @@ namespace DefenderSnow.Tests.Defender;
 
 public class DefenderScopeTests
 {
+    private static readonly string[] ScopeIdField = ["scope.id"];
+    private static readonly string[] ScopeTypeField = ["scope.type"];
+
     private const string Subscription = "00000000-0000-0000-0000-0000000000AA";
 
     [Test]
@@ -64,7 +67,7 @@ public class DefenderScopeTests
     {
         var error = Assert.Throws<ValidationException>(() => DefenderScope.Parse(type, $"/subscriptions/{Subscription}"));
 
-        Assert.That(error!.Errors.Keys, Is.EquivalentTo(new[] { "scope.type" }));
+        Assert.That(error!.Errors.Keys, Is.EquivalentTo(ScopeTypeField));
     }
 
     [TestCase("managementGroup", "/subscriptions/00000000-0000-0000-0000-0000000000aa")]
@@ -84,6 +87,6 @@ public class DefenderScopeTests
     {
         var error = Assert.Throws<ValidationException>(() => DefenderScope.Parse(type, id));
 
-        Assert.That(error!.Errors.Keys, Is.EquivalentTo(new[] { "scope.id" }));
+        Assert.That(error!.Errors.Keys, Is.EquivalentTo(ScopeIdField));
     }
 }

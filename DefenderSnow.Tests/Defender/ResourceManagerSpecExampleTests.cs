@@ -16,6 +16,9 @@ namespace DefenderSnow.Tests.Defender;
 [TestFixture]
 public sealed class ResourceManagerSpecExampleTests : ResourceManagerSimulatorFixture
 {
+    private static readonly string[] IdNameType = ["id", "name", "type"];
+    private static readonly string[] ResourceDetailsDisplayNameStatusAdditionalData = ["resourceDetails", "displayName", "status", "additionalData"];
+
     [Test]
     public async Task The_governance_assignment_example_is_accepted_and_answered_as_in_the_example()
     {
@@ -63,12 +66,12 @@ public sealed class ResourceManagerSpecExampleTests : ResourceManagerSimulatorFi
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            foreach (var field in new[] { "id", "name", "type" })
+            foreach (var field in IdNameType)
             {
                 AssertSameJson(actual[field]!, expected[field]!);
             }
 
-            foreach (var field in new[] { "resourceDetails", "displayName", "status", "additionalData" })
+            foreach (var field in ResourceDetailsDisplayNameStatusAdditionalData)
             {
                 AssertSameJson(actual["properties"]![field]!, properties[field]!);
             }
@@ -99,7 +102,7 @@ public sealed class ResourceManagerSpecExampleTests : ResourceManagerSimulatorFi
 
         Assert.Multiple(() =>
         {
-            foreach (var field in new[] { "id", "name", "type" })
+            foreach (var field in IdNameType)
             {
                 AssertSameJson(actual[field]!, expected[field]!);
             }

@@ -7,6 +7,8 @@ namespace DefenderSnow.Tests.Functions;
 
 public sealed class HealthFunctionTests
 {
+    private static readonly string[] Status = ["status"];
+
     [Test]
     public async Task Healthy_when_table_storage_and_key_vault_answer()
     {
@@ -27,7 +29,7 @@ public sealed class HealthFunctionTests
         var response = await CallAsync(app);
 
         Assert.That(response.Status, Is.EqualTo(503), response.ToString());
-        Assert.That(response.Json.AsObject().Select(p => p.Key), Is.EqualTo(new[] { "status" }));
+        Assert.That(response.Json.AsObject().Select(p => p.Key), Is.EqualTo(Status));
         Assert.That(response.Body, Does.Not.Contain("KeyVault").And.Not.Contain("127.0.0.1"));
     }
 

@@ -12,6 +12,8 @@ namespace DefenderSnow.Tests.Infrastructure;
 [Category("Infrastructure")]
 public sealed class BicepTemplateTests
 {
+    private static readonly string[] ExcludedPaths = ["/api/health", "/api/integrations/*/ticket-events"];
+
     private const string BicepPackageId = "azure.bicep.commandline.linux-x64";
     private const string BicepPackageVersion = "0.49.2";
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(3);
@@ -125,7 +127,7 @@ public sealed class BicepTemplateTests
             Assert.That(Bool(auth["platform"]?["enabled"]), Is.True, "platform.enabled");
             Assert.That(Bool(auth["globalValidation"]?["requireAuthentication"]), Is.True, "requireAuthentication");
             Assert.That(Str(auth["globalValidation"]?["unauthenticatedClientAction"]), Is.EqualTo("Return401"), "unauthenticatedClientAction");
-            Assert.That(auth["globalValidation"]?["excludedPaths"]?.AsArray().Select(p => Str(p)), Is.EqualTo(new[] { "/api/health", "/api/integrations/*/ticket-events" }), "excludedPaths: health, and the ticket events that authenticate by signature");
+            Assert.That(auth["globalValidation"]?["excludedPaths"]?.AsArray().Select(p => Str(p)), Is.EqualTo(ExcludedPaths), "excludedPaths: health, and the ticket events that authenticate by signature");
             Assert.That(Bool(aad?["enabled"]), Is.True, "azureActiveDirectory.enabled");
             Assert.That(aad?["validation"]?["allowedAudiences"]?.ToJsonString(), Does.Contain("api://"), "allowedAudiences");
             Assert.That(Str(settings["Authorization__RequireRoles"]), Is.EqualTo("true"), "Authorization__RequireRoles");

@@ -24,6 +24,8 @@ public sealed record FunctionResponse(int Status, IHeaderDictionary Headers, str
 /// </summary>
 public static class FunctionCall
 {
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
     public static DefaultHttpContext Request(string method, string pathAndQuery, string? body = null, IDictionary<string, string>? headers = null)
     {
         var context = new DefaultHttpContext();
@@ -50,7 +52,7 @@ public static class FunctionCall
         return context;
     }
 
-    public static string Json(object value) => JsonSerializer.Serialize(value, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+    public static string Json(object value) => JsonSerializer.Serialize(value, WebJson);
 
     public static async Task<FunctionResponse> InvokeAsync(HttpContext context, Func<HttpRequest, Task<IActionResult>> function)
     {

@@ -6,6 +6,9 @@ namespace DefenderSnow.Tests.Integrations;
 
 public sealed class CreateIntegrationTests : IntegrationFunctionTestBase
 {
+    private static readonly string[] AssignmentGroupDescriptionImpactUrgency = ["assignment_group", "description", "impact", "urgency"];
+    private static readonly string[] Urgency = ["urgency"];
+
     [Test]
     public async Task Create_proves_the_credentials_then_stores_secrets_in_key_vault_and_the_rest_in_tables()
     {
@@ -24,7 +27,7 @@ public sealed class CreateIntegrationTests : IntegrationFunctionTestBase
             Assert.That(response.Json["status"]!.GetValue<string>(), Is.EqualTo("connected"));
             Assert.That(response.Json["fieldMode"]!.GetValue<string>(), Is.EqualTo("default"));
             Assert.That(response.Json["createdBy"]!.GetValue<string>(), Is.EqualTo("secadmin@contoso.com"));
-            Assert.That(response.Json["fields"]!["incident"]!.AsArray().Select(f => f!.GetValue<string>()), Is.EqualTo(new[] { "assignment_group", "description", "impact", "urgency" }));
+            Assert.That(response.Json["fields"]!["incident"]!.AsArray().Select(f => f!.GetValue<string>()), Is.EqualTo(AssignmentGroupDescriptionImpactUrgency));
             Assert.That(response.Json.AsObject().Select(p => p.Key), Has.None.Contains("password").And.None.Contains("secret").IgnoreCase);
         });
 
@@ -144,7 +147,7 @@ public sealed class CreateIntegrationTests : IntegrationFunctionTestBase
 
         Assert.That(response.Status, Is.EqualTo(201), response.ToString());
         Assert.That(response.Json["fieldMode"]!.GetValue<string>(), Is.EqualTo("customized"));
-        Assert.That(response.Json["fields"]!["incident"]!.AsArray().Select(f => f!.GetValue<string>()), Is.EqualTo(new[] { "urgency" }), "always-written fields are not listed");
+        Assert.That(response.Json["fields"]!["incident"]!.AsArray().Select(f => f!.GetValue<string>()), Is.EqualTo(Urgency), "always-written fields are not listed");
         Assert.That(response.Json["fields"]!["change_request"]!.AsArray(), Is.Empty);
     }
 

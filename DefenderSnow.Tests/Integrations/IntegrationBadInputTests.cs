@@ -9,6 +9,11 @@ namespace DefenderSnow.Tests.Integrations;
 /// <summary>Every kind of bad input gets problem details naming the field, and nothing is stored or sent to ServiceNow.</summary>
 public sealed class IntegrationBadInputTests : IntegrationFunctionTestBase
 {
+    private static readonly string[] CallerId = ["caller_id"];
+    private static readonly string[] Description = ["description"];
+    private static readonly string[] DescriptionCloseNotes = ["description", "close_notes"];
+    private static readonly string[] UsernamePasswordName = ["username", "password", "name"];
+
     private string _before = null!;
 
     [SetUp]
@@ -38,9 +43,9 @@ public sealed class IntegrationBadInputTests : IntegrationFunctionTestBase
         yield return Case("a client secret with a control character", b => b["clientSecret"] = "\u0007secret", "clientSecret");
         yield return Case("missing client id", b => b.Remove("clientId"), "clientId");
         yield return Case("unknown field mode", b => b["fieldMode"] = "fancy", "fieldMode");
-        yield return Case("a field that does not exist for problem", b => b["fields"] = new Dictionary<string, object?> { ["problem"] = new[] { "caller_id" } }, "fields.problem[0]");
-        yield return Case("a field DefenderSnow does not set", b => b["fields"] = new Dictionary<string, object?> { ["incident"] = new[] { "description", "close_notes" } }, "fields.incident[1]");
-        yield return Case("an unknown ticket type", b => b["fields"] = new Dictionary<string, object?> { ["task"] = new[] { "description" } }, "fields.task");
+        yield return Case("a field that does not exist for problem", b => b["fields"] = new Dictionary<string, object?> { ["problem"] = CallerId }, "fields.problem[0]");
+        yield return Case("a field DefenderSnow does not set", b => b["fields"] = new Dictionary<string, object?> { ["incident"] = DescriptionCloseNotes }, "fields.incident[1]");
+        yield return Case("an unknown ticket type", b => b["fields"] = new Dictionary<string, object?> { ["task"] = Description }, "fields.task");
         yield return Case("an unknown member", b => b["pasword"] = "x", "pasword");
         yield return Case("a number where a string belongs", b => b["name"] = 42, "name");
     }
@@ -67,7 +72,7 @@ public sealed class IntegrationBadInputTests : IntegrationFunctionTestBase
         var response = await CreateAsync(body);
 
         await AssertRefusedAsync(response, 400, "username");
-        Assert.That(response.Json["errors"]!.AsObject().Select(e => e.Key), Is.SupersetOf(new[] { "username", "password", "name" }));
+        Assert.That(response.Json["errors"]!.AsObject().Select(e => e.Key), Is.SupersetOf(UsernamePasswordName));
     }
 
     [TestCase("{\"name\": \"x\",", "body")]

@@ -7,6 +7,8 @@ namespace DefenderSnow.Tests.Integrations;
 /// <summary>A stored row is read back exactly, or not at all: a corrupt row fails loudly, naming itself.</summary>
 public sealed class IntegrationEntityTests
 {
+    private static readonly string[] Impact = ["impact"];
+
     private const string Id = "0123456789abcdef0123456789abcdef";
 
     [Test]
@@ -17,7 +19,7 @@ public sealed class IntegrationEntityTests
         var read = IntegrationEntity.From(integration).ToModel().Value;
 
         Assert.That(read with { Fields = integration.Fields }, Is.EqualTo(integration));
-        Assert.That(read.Fields.For("incident"), Is.EqualTo(new[] { "impact" }));
+        Assert.That(read.Fields.For("incident"), Is.EqualTo(Impact));
     }
 
     public static IEnumerable<TestCaseData> Corruptions()

@@ -12,6 +12,8 @@ namespace DefenderSnow.Tests.Integrations;
 /// <summary>List, read, update and delete, against the real host, Azurite and the simulators.</summary>
 public sealed class IntegrationLifecycleTests : IntegrationFunctionTestBase
 {
+    private static readonly string[] Impact = ["impact"];
+
     private const string Assessment = "4fb67663-9ab9-475d-b026-8c544cced439";
 
     [Test]
@@ -71,14 +73,14 @@ public sealed class IntegrationLifecycleTests : IntegrationFunctionTestBase
 
         var response = await UpdateAsync(
             id,
-            new { name = "Renamed-" + id[..6], fieldMode = "customized", fields = new { incident = new[] { "impact" } } },
+            new { name = "Renamed-" + id[..6], fieldMode = "customized", fields = new { incident = Impact } },
             new Dictionary<string, string> { ["X-MS-CLIENT-PRINCIPAL-NAME"] = "auditor@contoso.com" });
 
         Assert.That(response.Status, Is.EqualTo(200), response.ToString());
         var read = await GetAsync(id);
         Assert.That(read.Json["name"]!.GetValue<string>(), Is.EqualTo("Renamed-" + id[..6]));
         Assert.That(read.Json["fieldMode"]!.GetValue<string>(), Is.EqualTo("customized"));
-        Assert.That(read.Json["fields"]!["incident"]!.AsArray().Select(f => f!.GetValue<string>()), Is.EqualTo(new[] { "impact" }));
+        Assert.That(read.Json["fields"]!["incident"]!.AsArray().Select(f => f!.GetValue<string>()), Is.EqualTo(Impact));
         Assert.That(read.Json["updatedBy"]!.GetValue<string>(), Is.EqualTo("auditor@contoso.com"));
     }
 

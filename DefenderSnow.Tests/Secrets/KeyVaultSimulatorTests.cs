@@ -19,6 +19,12 @@ namespace DefenderSnow.Tests.Secrets;
 /// </summary>
 public class KeyVaultSimulatorTests
 {
+    private static readonly string[] Largest = ["largest"];
+    private static readonly string[] MixedCase = ["MixedCase"];
+    private static readonly string[] Soft = ["soft"];
+    private static readonly int[] ThrottledOnceThenOk = [429, 200];
+    private static readonly string[] TwoByte = ["two-byte"];
+
     private const string ApiVersion = "7.6";
     private KeyVaultSimulator _simulator = null!;
     private SecretClient _client = null!;
@@ -60,7 +66,7 @@ public class KeyVaultSimulatorTests
         await _client.SetSecretAsync("MixedCase", "v");
 
         Assert.That((await _client.GetSecretAsync("mixedcase")).Value.Value, Is.EqualTo("v"));
-        Assert.That(_simulator.SecretNames(), Is.EqualTo(new[] { "MixedCase" }));
+        Assert.That(_simulator.SecretNames(), Is.EqualTo(MixedCase));
     }
 
     [TestCase("has_underscore")]
@@ -95,7 +101,7 @@ public class KeyVaultSimulatorTests
 
         Assert.That(error.Status, Is.EqualTo(400));
         Assert.That(error.ErrorCode, Is.EqualTo("BadParameter"));
-        Assert.That(_simulator.SecretNames(), Is.EqualTo(new[] { "largest" }));
+        Assert.That(_simulator.SecretNames(), Is.EqualTo(Largest));
     }
 
     [Test]
@@ -107,7 +113,7 @@ public class KeyVaultSimulatorTests
 
         Assert.That(error.Status, Is.EqualTo(400));
         Assert.That(error.Message, Does.Contain("25600 bytes"));
-        Assert.That(_simulator.SecretNames(), Is.EqualTo(new[] { "two-byte" }));
+        Assert.That(_simulator.SecretNames(), Is.EqualTo(TwoByte));
     }
 
     [Test]
@@ -178,7 +184,7 @@ public class KeyVaultSimulatorTests
         var deleted = (await _client.GetDeletedSecretAsync("soft")).Value;
 
         Assert.That(_simulator.SecretNames(), Is.Empty);
-        Assert.That(_simulator.DeletedSecretNames(), Is.EqualTo(new[] { "soft" }));
+        Assert.That(_simulator.DeletedSecretNames(), Is.EqualTo(Soft));
         Assert.That(deleted.RecoveryId, Is.EqualTo(new Uri(_simulator.BaseUri, "deletedsecrets/soft")));
         Assert.That(deleted.ScheduledPurgeDate - deleted.DeletedOn, Is.EqualTo(TimeSpan.FromDays(90)));
         Assert.That(Assert.ThrowsAsync<RequestFailedException>(() => _client.GetSecretAsync("soft"))!.Status, Is.EqualTo(404));
@@ -372,7 +378,7 @@ public class KeyVaultSimulatorTests
 
         await _client.SetSecretAsync("throttled", "value");
 
-        Assert.That(_simulator.Requests.Select(r => r.StatusCode), Is.EqualTo(new[] { 429, 200 }));
+        Assert.That(_simulator.Requests.Select(r => r.StatusCode), Is.EqualTo(ThrottledOnceThenOk));
         using var http = CreateHttpClient();
         _simulator.Faults.RateLimitNext(1, TimeSpan.Zero);
         var response = await SendAsync(http, HttpMethod.Get, $"secrets/throttled?api-version={ApiVersion}");

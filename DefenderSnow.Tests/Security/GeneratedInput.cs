@@ -90,7 +90,7 @@ internal static class GeneratedInput
                 })));
     }
 
-    private static JsonNode JsonValueOf<T>(T value) => System.Text.Json.Nodes.JsonValue.Create(value)!;
+    private static System.Text.Json.Nodes.JsonValue JsonValueOf<T>(T value) => System.Text.Json.Nodes.JsonValue.Create(value)!;
 
     private static IEnumerable<string> Flatten(JsonObject node, string prefix = "")
     {

@@ -58,7 +58,7 @@ public sealed class ServiceNowChangeReadTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(page.Tickets, Is.Empty);
+            Assert.That(page.Items, Is.Empty);
             Assert.That(page.HasMore, Is.False);
             Assert.That(env.Simulator.RequestCount("GET /api/now/table/incident"), Is.EqualTo(1));
         });
@@ -80,7 +80,7 @@ public sealed class ServiceNowChangeReadTests
 
         var page = await client.GetChangedTicketsAsync("incident", ServiceNowChangeCursor.Since(Noon.AddSeconds(cursorSecondsFromChange)), CancellationToken.None);
 
-        Assert.That(page.Tickets, Has.Count.EqualTo(expected));
+        Assert.That(page.Items, Has.Count.EqualTo(expected));
     }
 
     [Test]
@@ -96,7 +96,7 @@ public sealed class ServiceNowChangeReadTests
 
         var page = await client.GetChangedTicketsAsync("incident", ServiceNowChangeCursor.Since(firstPass), CancellationToken.None);
 
-        Assert.That(page.Tickets.Select(t => t.SysId), Is.EqualTo(created));
+        Assert.That(page.Items.Select(t => t.SysId), Is.EqualTo(created));
     }
 
     [Test]
@@ -132,7 +132,7 @@ public sealed class ServiceNowChangeReadTests
         for (var pages = 1; pages <= 50; pages++)
         {
             var page = await client.GetChangedTicketsAsync("incident", cursor, CancellationToken.None);
-            tickets.AddRange(page.Tickets);
+            tickets.AddRange(page.Items);
             cursor = page.Next;
             if (!page.HasMore)
             {

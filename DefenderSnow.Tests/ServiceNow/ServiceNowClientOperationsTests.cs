@@ -8,6 +8,8 @@ namespace DefenderSnow.Tests.ServiceNow;
 [TestFixture]
 public sealed class ServiceNowClientOperationsTests
 {
+    private static readonly string[] FieldsCallerId = ["fields.caller_id"];
+
     [TestCase("incident")]
     [TestCase("problem")]
     [TestCase("change_request")]
@@ -55,7 +57,7 @@ public sealed class ServiceNowClientOperationsTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(error!.Errors.Keys, Is.EquivalentTo(new[] { "fields.caller_id" }));
+            Assert.That(error!.Errors.Keys, Is.EquivalentTo(FieldsCallerId));
             Assert.That(env.Simulator.TotalRequests, Is.Zero);
         });
     }
@@ -251,7 +253,7 @@ public sealed class ServiceNowClientOperationsTests
         for (var pages = 0; pages < 20; pages++)
         {
             var page = await client.GetChangedTicketsAsync("incident", cursor, CancellationToken.None);
-            tickets.AddRange(page.Tickets);
+            tickets.AddRange(page.Items);
             cursor = page.Next;
             if (!page.HasMore)
             {

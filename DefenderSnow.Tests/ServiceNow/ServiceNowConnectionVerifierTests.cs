@@ -8,6 +8,9 @@ namespace DefenderSnow.Tests.ServiceNow;
 [TestFixture]
 public sealed class ServiceNowConnectionVerifierTests
 {
+    private static readonly string[] InstanceUrl = ["instanceUrl"];
+    private static readonly string[] SysUserIncidentProblemChangeRequest = ["sys_user", "incident", "problem", "change_request"];
+
     [Test]
     public async Task Good_credentials_yield_a_refresh_token_after_one_small_read_per_table()
     {
@@ -20,7 +23,7 @@ public sealed class ServiceNowConnectionVerifierTests
             Assert.That(verified.RefreshToken, Is.Not.Empty);
             Assert.That(verified.ToString(), Does.Not.Contain(verified.RefreshToken));
             Assert.That(env.Simulator.TokenRequests("password"), Is.EqualTo(1));
-            foreach (var table in new[] { "sys_user", "incident", "problem", "change_request" })
+            foreach (var table in SysUserIncidentProblemChangeRequest)
             {
                 Assert.That(env.Simulator.RequestCount($"GET /api/now/table/{table}"), Is.EqualTo(1), table);
             }
@@ -121,7 +124,7 @@ public sealed class ServiceNowConnectionVerifierTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(error!.Errors.Keys, Is.EqualTo(new[] { "instanceUrl" }));
+            Assert.That(error!.Errors.Keys, Is.EqualTo(InstanceUrl));
             Assert.That(env.Simulator.TotalRequests, Is.Zero);
         });
     }

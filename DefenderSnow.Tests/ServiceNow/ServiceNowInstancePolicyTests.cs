@@ -9,6 +9,9 @@ namespace DefenderSnow.Tests.ServiceNow;
 [TestFixture]
 public sealed class ServiceNowInstancePolicyTests
 {
+    private static readonly string[] BodyInstanceUrl = ["body.instanceUrl"];
+    private static readonly string[] DefaultAllowedHosts = ["*.service-now.com"];
+
     [TestCase("https://contoso.service-now.com", "https://contoso.service-now.com/")]
     [TestCase("https://Contoso.Service-Now.com/", "https://contoso.service-now.com/")]
     [TestCase("https://contoso.service-now.com:443/", "https://contoso.service-now.com/")]
@@ -42,7 +45,7 @@ public sealed class ServiceNowInstancePolicyTests
     {
         var error = Assert.Throws<ValidationException>(() => Policy().Validate(url, "body.instanceUrl"));
 
-        Assert.That(error!.Errors.Keys, Is.EqualTo(new[] { "body.instanceUrl" }));
+        Assert.That(error!.Errors.Keys, Is.EqualTo(BodyInstanceUrl));
     }
 
     [TestCase("https://127.0.0.1:8443")]
@@ -100,7 +103,7 @@ public sealed class ServiceNowInstancePolicyTests
     {
         using var services = Services([]);
 
-        Assert.That(services.GetRequiredService<IOptions<ServiceNowOptions>>().Value.AllowedHosts, Is.EqualTo(new[] { "*.service-now.com" }));
+        Assert.That(services.GetRequiredService<IOptions<ServiceNowOptions>>().Value.AllowedHosts, Is.EqualTo(DefaultAllowedHosts));
     }
 
     [TestCase("ServiceNow:AllowedHosts:0", "not a host!", "ServiceNow:AllowedHosts")]

@@ -12,6 +12,9 @@ namespace DefenderSnow.Tests.ServiceNow;
 [TestFixture]
 public sealed class ServiceNowSimulatorTests
 {
+    private static readonly string[] NumberAssignedToAssignedToEmail = ["number", "assigned_to", "assigned_to.email"];
+    private static readonly string[] SecondPageNumbers = ["PRB0040003", "PRB0040004"];
+
     private const string ClientId = "client";
     private const string ClientSecret = "secret";
     private FakeTimeProvider _clock = null!;
@@ -199,7 +202,7 @@ public sealed class ServiceNowSimulatorTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(plain.Select(p => p.Key), Is.EqualTo(new[] { "number", "assigned_to", "assigned_to.email" }));
+            Assert.That(plain.Select(p => p.Key), Is.EqualTo(NumberAssignedToAssignedToEmail));
             Assert.That(plain["assigned_to"]!.GetValue<string>(), Is.EqualTo(_aliceSysId));
             Assert.That(plain["assigned_to.email"]!.GetValue<string>(), Is.EqualTo("alice@contoso.example"));
             Assert.That(display["state"]!.GetValue<string>(), Is.EqualTo("In Progress"));
@@ -225,7 +228,7 @@ public sealed class ServiceNowSimulatorTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(body!["result"]!.AsArray().Select(r => r!["number"]!.GetValue<string>()), Is.EqualTo(new[] { "PRB0040003", "PRB0040004" }));
+            Assert.That(body!["result"]!.AsArray().Select(r => r!["number"]!.GetValue<string>()), Is.EqualTo(SecondPageNumbers));
             Assert.That(response.Headers.GetValues("X-Total-Count").Single(), Is.EqualTo("5"));
             Assert.That(link, Does.Contain("sysparm_offset=4&sysparm_limit=2>;rel=\"next\""));
             Assert.That(link, Does.Contain("sysparm_offset=0&sysparm_limit=2>;rel=\"prev\""));

@@ -8,6 +8,8 @@ namespace DefenderSnow.Tests.ServiceNow;
 [TestFixture]
 public sealed class ServiceNowTicketUpdateTests
 {
+    private static readonly string[] Moved = ["moved"];
+
     [TestCase("incident", "8", "Canceled")]
     [TestCase("problem", "107", "Closed")]
     [TestCase("change_request", "4", "Canceled")]
@@ -42,7 +44,7 @@ public sealed class ServiceNowTicketUpdateTests
 
         Assert.That(updated.AssignedToSysId, Is.EqualTo(carol));
         Assert.That(updated.AssignedToEmail, Is.EqualTo("carol@contoso.example"));
-        Assert.That(env.Simulator.JournalOf("incident", ticket.SysId).Select(e => e.Value), Is.EqualTo(new[] { "moved" }));
+        Assert.That(env.Simulator.JournalOf("incident", ticket.SysId).Select(e => e.Value), Is.EqualTo(Moved));
         Assert.That(env.Simulator.RequestCount("PATCH /api/now/table/incident/{sys_id}"), Is.EqualTo(1));
     }
 

@@ -7,6 +7,8 @@ namespace DefenderSnow.Tests.Storage;
 /// <summary>Continuation tokens round-trip for their own listing only; anything else is a 400 on continuationToken.</summary>
 public sealed class ContinuationTokenCodecTests
 {
+    private static readonly string[] ContinuationToken = ["continuationToken"];
+
     private const string Listing = "integrations|/subscriptions/1";
     private const string StorageToken = "1!16!aW50ZWdyYXRpb25z 1!48!MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY-";
 
@@ -84,6 +86,6 @@ public sealed class ContinuationTokenCodecTests
     private static void AssertRefused(AsyncTestDelegate unprotect)
     {
         var error = Assert.ThrowsAsync<ValidationException>(unprotect);
-        Assert.That(error!.Errors.Keys, Is.EqualTo(new[] { "continuationToken" }));
+        Assert.That(error!.Errors.Keys, Is.EqualTo(ContinuationToken));
     }
 }

@@ -14,6 +14,8 @@ namespace DefenderSnow.Tests.Telemetry;
 /// </summary>
 public sealed class TelemetryTests : AssignmentFunctionTestBase
 {
+    private static readonly string[] ProductInstruments = ["defendersnow.tickets.created", "defendersnow.assignments.closed", "defendersnow.owners.changed", "defendersnow.upstream.throttled", "defendersnow.sync.duration"];
+
     private readonly List<Activity> _spans = [];
     private readonly List<Metric> _metrics = [];
 
@@ -101,7 +103,7 @@ public sealed class TelemetryTests : AssignmentFunctionTestBase
 
         Assert.That(
             _metrics.Select(m => m.Name),
-            Is.SupersetOf(new[] { "defendersnow.tickets.created", "defendersnow.assignments.closed", "defendersnow.owners.changed", "defendersnow.upstream.throttled", "defendersnow.sync.duration" }));
+            Is.SupersetOf(ProductInstruments));
         Assert.That(Dimensions(_metrics.Single(m => m.Name == "defendersnow.assignments.closed")), Does.Contain("reason=TicketResolved"));
     }
 

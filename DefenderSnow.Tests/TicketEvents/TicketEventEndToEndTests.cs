@@ -163,7 +163,7 @@ public sealed class TicketEventEndToEndTests : TicketEventTestBase
         var wrongTicket = await SendSignedAsync(integrationId, EventBody("incident", foreign["sys_id"], ours.Id), secret);
         var wrongTable = await SendSignedAsync(integrationId, EventBody("problem", ours.Ticket.SysId!, ours.Id), secret);
 
-        Assert.That(new[] { stranger.Status, wrongTicket.Status, wrongTable.Status }, Is.EqualTo(new[] { 404, 404, 404 }), $"{stranger} {wrongTicket} {wrongTable}");
+        Assert.That((stranger.Status, wrongTicket.Status, wrongTable.Status), Is.EqualTo((404, 404, 404)), $"{stranger} {wrongTicket} {wrongTable}");
         Assert.That(stranger.ContentType, Does.StartWith("application/problem+json"));
         Assert.That(await QueuedEventCountAsync(), Is.Zero);
 

@@ -12,12 +12,12 @@ namespace DefenderSnow.Tests.TicketEvents;
 /// nothing queued, and one count under its reason.
 /// </summary>
 [TestFixture]
-public sealed class TicketEventRefusalTests : TicketEventTestBase
+public sealed class TicketEventRefusalTests : TicketEventTestBase, IDisposable
 {
     private string _integrationId = null!;
     private string _secret = null!;
     private Core.Assignments.Assignment _assignment = null!;
-    private MetricRecorder _metrics = null!;
+    private MetricRecorder? _metrics;
 
     [OneTimeSetUp]
     public async Task CreateIntegrationWithEvents()
@@ -34,9 +34,12 @@ public sealed class TicketEventRefusalTests : TicketEventTestBase
     [TearDown]
     public async Task NothingQueued()
     {
-        _metrics.Dispose();
+        _metrics?.Dispose();
         await DeliverEventMessagesAsync();
     }
+
+    /// <summary>The recorder of the last test, if its teardown did not run.</summary>
+    public void Dispose() => _metrics?.Dispose();
 
     private string Body => EventBody("incident", _assignment.Ticket.SysId!, _assignment.Id, "state");
 
@@ -162,7 +165,7 @@ public sealed class TicketEventRefusalTests : TicketEventTestBase
         using var response = await client.SendAsync(request);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge), await response.Content.ReadAsStringAsync());
-        Assert.That(_metrics.Sum("defendersnow.ticket_events.refused", "reason", "too-large"), Is.EqualTo(1));
+        Assert.That(_metrics!.Sum("defendersnow.ticket_events.refused", "reason", "too-large"), Is.EqualTo(1));
     }
 
     [TestCase("{", "body", TestName = "A signed body that is not JSON is 400")]
@@ -184,8 +187,8 @@ public sealed class TicketEventRefusalTests : TicketEventTestBase
         Assert.That(response.Status, Is.EqualTo(status), response.ToString());
         Assert.That(response.ContentType, Does.StartWith("application/problem+json"));
         Assert.That(response.Body, Does.Not.Contain("signature").IgnoreCase.And.Not.Contain("timestamp").IgnoreCase.And.Not.Contain("secret").IgnoreCase, "no hint for a forger");
-        Assert.That(_metrics.Sum("defendersnow.ticket_events.refused", "reason", reason), Is.EqualTo(count), reason);
-        Assert.That(_metrics.Sum("defendersnow.ticket_events.accepted"), Is.Zero);
+        Assert.That(_metrics!.Sum("defendersnow.ticket_events.refused", "reason", reason), Is.EqualTo(count), reason);
+        Assert.That(_metrics!.Sum("defendersnow.ticket_events.accepted"), Is.Zero);
         Assert.That(QueuedEventCountAsync().GetAwaiter().GetResult(), Is.Zero);
     }
 

@@ -15,8 +15,10 @@ namespace DefenderSnow.Tests.Walkthrough;
 /// same <see cref="LocalDemoData"/> the simulators program uses, and <c>jq -r</c> captures are evaluated here.
 /// </summary>
 [TestFixture]
-public sealed class ReadmeWalkthroughTests
+public sealed class ReadmeWalkthroughTests : IDisposable
 {
+    private static readonly int[] ShownThenGone = [1, 0];
+
     private const string FunctionsHostApi = "http://localhost:7071/api/";
 
     private TestApp _app = null!;
@@ -39,11 +41,10 @@ public sealed class ReadmeWalkthroughTests
     }
 
     [OneTimeTearDown]
-    public async Task StopApp()
-    {
-        _simulators.Dispose();
-        await _app.DisposeAsync();
-    }
+    public async Task StopApp() => await _app.DisposeAsync();
+
+    /// <summary>NUnit calls it after <see cref="StopApp"/>.</summary>
+    public void Dispose() => _simulators.Dispose();
 
     [Test]
     public async Task The_README_walkthrough_closes_the_assignment_and_removes_its_governance_assignment()
@@ -70,7 +71,7 @@ public sealed class ReadmeWalkthroughTests
         }
 
         var governance = outputs.Where(o => o.Url.EndsWith("/_sim/arm/governanceAssignments", StringComparison.Ordinal)).Select(o => JsonNode.Parse(o.Output)!.AsArray().Count).ToList();
-        Assert.That(governance, Is.EqualTo(new[] { 1, 0 }), "the walkthrough shows the governance assignment, then shows it gone");
+        Assert.That(governance, Is.EqualTo(ShownThenGone), "the walkthrough shows the governance assignment, then shows it gone");
         Assert.That(outputs.Select(o => o.Url), Has.Some.EndsWith("/_sim/servicenow/records/incident"));
         Assert.That(outputs.Select(o => o.Url), Has.Some.Contains("/_sim/servicenow/tickets/incident/").And.Some.EndsWith("/resolve"));
 
@@ -83,7 +84,7 @@ public sealed class ReadmeWalkthroughTests
     }
 
     /// <summary>Runs <c>curl</c> (the flags the walkthrough uses) or <c>echo</c>; answers the URL called and the output.</summary>
-    private async Task<(string Url, string Output)> RunAsync(IReadOnlyList<string> words)
+    private async Task<(string Url, string Output)> RunAsync(List<string> words)
     {
         if (words[0] == "echo")
         {
@@ -192,7 +193,7 @@ public sealed class ReadmeWalkthroughTests
         _fixedBaseUris.Aggregate(text, (mapped, pair) => mapped.Replace(pair.Key, pair.Value, StringComparison.Ordinal));
 
     /// <summary><c>jq</c> (pretty-print) and <c>jq -r .a.b</c> (a member path, raw).</summary>
-    private static string Jq(IReadOnlyList<string> words, string input, string command)
+    private static string Jq(List<string> words, string input, string command)
     {
         Assert.That(words[0], Is.EqualTo("jq"), command);
         var json = JsonNode.Parse(input);

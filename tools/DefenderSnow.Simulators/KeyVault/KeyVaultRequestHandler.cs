@@ -247,7 +247,7 @@ internal sealed class KeyVaultRequestHandler
     }
 
     /// <summary>One page of <paramref name="items"/>, with a nextLink (absolute, carrying its own api-version) while more remain.</summary>
-    private static async Task ListAsync(HttpContext context, string vault, string apiVersion, string collection, IReadOnlyList<JsonObject> items)
+    private static async Task ListAsync(HttpContext context, string vault, string apiVersion, string collection, List<JsonObject> items)
     {
         var query = context.Request.Query;
         var pageSize = KeyVaultRules.MaxPageSize;

@@ -421,7 +421,4 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
             await context.Response.WriteAsync(response.Body.ToJsonString(), context.RequestAborted);
         }
     }
-
-    internal JsonObject Describe(IReadOnlyDictionary<string, string> record) =>
-        new(record.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value))));
 }

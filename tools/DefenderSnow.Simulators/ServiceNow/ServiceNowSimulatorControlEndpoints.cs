@@ -50,9 +50,9 @@ internal static class ServiceNowSimulatorControlEndpoints
             return new JsonObject();
         }));
         control.MapGet("/records/{table}", context => Handle(context, _ =>
-            new JsonObject { ["value"] = new JsonArray(simulator.ListRecords(Route(context, "table")).Select(r => (JsonNode)simulator.Describe(r)).ToArray()) }));
+            new JsonObject { ["value"] = new JsonArray(simulator.ListRecords(Route(context, "table")).Select(r => (JsonNode)Describe(r)).ToArray()) }));
         control.MapPost("/tickets/{table}", context => Handle(context, body =>
-            simulator.Describe(simulator.CreateTicket(Route(context, "table"), Fields(body["fields"]), Optional(body, "asUser")))));
+            Describe(simulator.CreateTicket(Route(context, "table"), Fields(body["fields"]), Optional(body, "asUser")))));
         control.MapPost("/tickets/{table}/{sysId}/{action}", context => Handle(context, body =>
         {
             var table = Route(context, "table");
@@ -68,7 +68,7 @@ internal static class ServiceNowSimulatorControlEndpoints
                 "update" => simulator.UpdateTicket(table, sysId, Fields(body["fields"]), asUser),
                 var other => throw new ArgumentException($"Unknown action '{other}' (resolve, close, cancel, move, reassign, update)."),
             };
-            return simulator.Describe(record);
+            return Describe(record);
         }));
         control.MapDelete("/tickets/{table}/{sysId}", context => Handle(context, _ =>
             simulator.Delete(Route(context, "table"), Route(context, "sysId")) ? new JsonObject() : throw new KeyNotFoundException("No such ticket.")));
@@ -179,6 +179,9 @@ internal static class ServiceNowSimulatorControlEndpoints
         ["sent"] = simulator.TicketEventsSent,
         ["failed"] = simulator.TicketEventsFailed,
     };
+
+    private static JsonObject Describe(IReadOnlyDictionary<string, string> record) =>
+        new(record.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value))));
 
     private static JsonObject Describe(ServiceNowTokenSettings settings) => new()
     {

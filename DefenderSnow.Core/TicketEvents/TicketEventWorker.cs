@@ -14,7 +14,7 @@ namespace DefenderSnow.Core.TicketEvents;
 /// A failure is thrown so the host delivers the message again; after the last delivery it goes to the poison queue
 /// and the next sync run catches the change.
 /// </summary>
-public sealed partial class TicketEventHandler
+public sealed partial class TicketEventWorker
 {
     private readonly PendingTicketEventStore _pending;
     private readonly IIntegrationStore _integrations;
@@ -23,9 +23,9 @@ public sealed partial class TicketEventHandler
     private readonly TicketChangeApplier _applier;
     private readonly DefenderSnowTelemetry _telemetry;
     private readonly IOptions<SyncOptions> _syncOptions;
-    private readonly ILogger<TicketEventHandler> _logger;
+    private readonly ILogger<TicketEventWorker> _logger;
 
-    public TicketEventHandler(
+    public TicketEventWorker(
         PendingTicketEventStore pending,
         IIntegrationStore integrations,
         IAssignmentStore assignments,
@@ -33,7 +33,7 @@ public sealed partial class TicketEventHandler
         TicketChangeApplier applier,
         DefenderSnowTelemetry telemetry,
         IOptions<SyncOptions> syncOptions,
-        ILogger<TicketEventHandler> logger)
+        ILogger<TicketEventWorker> logger)
     {
         _pending = pending;
         _integrations = integrations;
