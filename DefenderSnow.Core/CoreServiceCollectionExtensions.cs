@@ -11,6 +11,7 @@ using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Storage;
 using DefenderSnow.Core.Sync;
 using DefenderSnow.Core.Telemetry;
+using DefenderSnow.Core.TicketEvents;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,6 +56,7 @@ public static class CoreServiceCollectionExtensions
         services.AddRules();
         services.AddIntegrations(configuration);
         services.AddSync(configuration);
+        services.AddTicketEvents(configuration);
         return services;
     }
 }

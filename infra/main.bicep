@@ -46,6 +46,9 @@ param syncQueueName string = 'sync-integrations'
 @description('Queue of CompleteIntegrationDeletion (Queues__IntegrationDeletions).')
 param deletionQueueName string = 'integration-deletions'
 
+@description('Queue of ApplyTicketEvent, one message per burst of ServiceNow ticket events for one ticket (Queues__TicketEvents).')
+param ticketEventQueueName string = 'ticket-events'
+
 @description('.NET version of the dotnet-isolated worker on Flex Consumption.')
 @allowed([
   '8.0'
@@ -139,6 +142,7 @@ module storage 'core/storage.bicep' = {
     queueNames: [
       syncQueueName
       deletionQueueName
+      ticketEventQueueName
     ]
   }
 }
@@ -200,6 +204,7 @@ module functionApp 'app/function-app.bicep' = {
     queueServiceUri: storage.outputs.queueEndpoint
     syncQueueName: syncQueueName
     deletionQueueName: deletionQueueName
+    ticketEventQueueName: ticketEventQueueName
     keyVaultUri: keyVault.outputs.vaultUri
     defenderEndpoint: resourceManagerEndpoint
     defenderAudience: resourceManagerAudience

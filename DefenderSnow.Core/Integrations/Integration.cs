@@ -51,6 +51,12 @@ public sealed record Integration
 
     public DateTimeOffset? LastSyncAt { get; init; }
 
+    /// <summary>
+    /// When the webhook secret was last generated; <c>null</c> while ticket events are not enabled. The secret before it
+    /// is accepted until this plus <c>TicketEvents:SecretGracePeriod</c>.
+    /// </summary>
+    public DateTimeOffset? WebhookSecretRotatedAt { get; init; }
+
     /// <summary>Set when a delete began; a repeated delete finishes the work.</summary>
     public DateTimeOffset? DeletionStartedAt { get; init; }
 

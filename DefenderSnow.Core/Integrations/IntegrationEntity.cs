@@ -68,6 +68,8 @@ internal sealed class IntegrationEntity : ITableEntity
 
     public DateTimeOffset? DeletionStartedAt { get; set; }
 
+    public DateTimeOffset? WebhookSecretRotatedAt { get; set; }
+
     public static string ScopeKeyOf(string scopeId) => scopeId.ToLowerInvariant();
 
     public static IntegrationEntity From(Integration i) => new()
@@ -93,6 +95,7 @@ internal sealed class IntegrationEntity : ITableEntity
         UpdatedBy = i.UpdatedBy,
         LastSyncAt = i.LastSyncAt,
         DeletionStartedAt = i.DeletionStartedAt,
+        WebhookSecretRotatedAt = i.WebhookSecretRotatedAt,
     };
 
     /// <exception cref="CorruptRowException">A value of the row cannot be read; nothing is guessed.</exception>
@@ -138,6 +141,7 @@ internal sealed class IntegrationEntity : ITableEntity
             UpdatedBy = UpdatedBy,
             LastSyncAt = LastSyncAt,
             DeletionStartedAt = DeletionStartedAt,
+            WebhookSecretRotatedAt = WebhookSecretRotatedAt,
         };
         return new Versioned<Integration>(integration, ETag);
     }

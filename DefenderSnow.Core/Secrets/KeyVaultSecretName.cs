@@ -35,6 +35,8 @@ public static class KeyVaultSecretName
         IntegrationSecret.Password => "password",
         IntegrationSecret.ClientSecret => "client-secret",
         IntegrationSecret.RefreshToken => "refresh-token",
+        IntegrationSecret.WebhookSecret => "webhook-secret",
+        IntegrationSecret.PreviousWebhookSecret => "previous-webhook-secret",
         _ => throw new ArgumentOutOfRangeException(nameof(secret), secret, "Unknown kind of integration secret."),
     };
 

@@ -104,6 +104,8 @@ public sealed partial class KeyVaultSecretStore : ISecretStore
         IntegrationSecret.Password => "ServiceNow user password (password grant)",
         IntegrationSecret.ClientSecret => "ServiceNow OAuth client secret",
         IntegrationSecret.RefreshToken => "ServiceNow OAuth refresh token (rewritten when ServiceNow rotates it)",
+        IntegrationSecret.WebhookSecret => "Ticket event signing key (HMAC-SHA256), shared with the ServiceNow business rule",
+        IntegrationSecret.PreviousWebhookSecret => "Ticket event signing key before the last rotation, accepted for a grace period",
         _ => throw new ArgumentOutOfRangeException(nameof(secret), secret, "Unknown kind of integration secret."),
     };
 

@@ -19,10 +19,14 @@ public sealed class QueueOptions
     [RegularExpression(QueueNamePattern, ErrorMessage = "Queues:IntegrationDeletions must be a queue name: 3-63 lower-case letters, digits and single hyphens.")]
     public string IntegrationDeletions { get; set; } = "integration-deletions";
 
+    [RegularExpression(QueueNamePattern, ErrorMessage = "Queues:TicketEvents must be a queue name: 3-63 lower-case letters, digits and single hyphens.")]
+    public string TicketEvents { get; set; } = "ticket-events";
+
     public string NameOf(WorkQueue queue) => queue switch
     {
         WorkQueue.SyncIntegrations => SyncIntegrations,
         WorkQueue.IntegrationDeletions => IntegrationDeletions,
+        WorkQueue.TicketEvents => TicketEvents,
         _ => throw new ArgumentOutOfRangeException(nameof(queue), queue, null),
     };
 }

@@ -12,6 +12,9 @@ public enum Table
 
     /// <summary>Automation rules: partition = integration id, row key = rule id.</summary>
     Rules,
+
+    /// <summary>One row per ticket whose event is waiting in the queue, so a burst of events is read once.</summary>
+    PendingTicketEvents,
 }
 
 internal static class TableNames
@@ -23,6 +26,7 @@ internal static class TableNames
         Table.Keys => "keys",
         Table.SyncRuns => "syncruns",
         Table.Rules => "rules",
+        Table.PendingTicketEvents => "pendingticketevents",
         _ => throw new ArgumentOutOfRangeException(nameof(table), table, null),
     };
 }

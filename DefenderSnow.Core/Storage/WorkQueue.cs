@@ -11,4 +11,7 @@ public enum WorkQueue
 
     /// <summary>One message per unfinished integration delete, handled by <c>CompleteIntegrationDeletion</c>.</summary>
     IntegrationDeletions,
+
+    /// <summary>One message per burst of ServiceNow ticket events for one ticket, handled by <c>ApplyTicketEvent</c>.</summary>
+    TicketEvents,
 }

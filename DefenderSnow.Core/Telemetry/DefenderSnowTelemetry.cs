@@ -19,6 +19,9 @@ public sealed class DefenderSnowTelemetry : IDisposable
     private readonly Counter<long> _ownersChanged;
     private readonly Counter<long> _throttled;
     private readonly Histogram<double> _syncDuration;
+    private readonly Counter<long> _ticketEventsAccepted;
+    private readonly Counter<long> _ticketEventsRefused;
+    private readonly Counter<long> _ticketEventsApplied;
 
     public DefenderSnowTelemetry(IMeterFactory meters)
     {
@@ -29,6 +32,9 @@ public sealed class DefenderSnowTelemetry : IDisposable
         _ownersChanged = meter.CreateCounter<long>("defendersnow.owners.changed", "{assignment}", "Owners changed in Defender because the ServiceNow assignee changed.");
         _throttled = meter.CreateCounter<long>("defendersnow.upstream.throttled", "{response}", "429 answers from ServiceNow and Resource Manager.");
         _syncDuration = meter.CreateHistogram<double>("defendersnow.sync.duration", "s", "How long one integration's sync took.");
+        _ticketEventsAccepted = meter.CreateCounter<long>("defendersnow.ticket_events.accepted", "{event}", "Ticket events from ServiceNow taken; collapsed ones joined a read already queued.");
+        _ticketEventsRefused = meter.CreateCounter<long>("defendersnow.ticket_events.refused", "{event}", "Ticket events refused, by reason.");
+        _ticketEventsApplied = meter.CreateCounter<long>("defendersnow.ticket_events.applied", "{ticket}", "Tickets read and applied because of an event, by outcome.");
     }
 
     public ActivitySource ActivitySource { get; }
@@ -58,6 +64,22 @@ public sealed class DefenderSnowTelemetry : IDisposable
         duration.TotalSeconds,
         new KeyValuePair<string, object?>("sync.full", full),
         new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void TicketEventAccepted(bool collapsed) => _ticketEventsAccepted.Add(1, new KeyValuePair<string, object?>("collapsed", collapsed));
+
+    public void TicketEventRefused(TicketEvents.TicketEventRefusal reason) => _ticketEventsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason switch
+    {
+        TicketEvents.TicketEventRefusal.MissingSignature => "missing-signature",
+        TicketEvents.TicketEventRefusal.StaleTimestamp => "stale-timestamp",
+        TicketEvents.TicketEventRefusal.BadSignature => "bad-signature",
+        TicketEvents.TicketEventRefusal.UnknownIntegration => "unknown-integration",
+        TicketEvents.TicketEventRefusal.NotOurs => "not-ours",
+        TicketEvents.TicketEventRefusal.TooLarge => "too-large",
+        TicketEvents.TicketEventRefusal.Malformed => "malformed",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+    }));
+
+    public void TicketEventApplied(bool succeeded) => _ticketEventsApplied.Add(1, new KeyValuePair<string, object?>("outcome", succeeded ? "applied" : "failed"));
 
     public void Dispose() => ActivitySource.Dispose();
 }

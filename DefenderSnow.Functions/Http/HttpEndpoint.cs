@@ -23,12 +23,23 @@ public sealed partial class HttpEndpoint
 
     /// <param name="functionName">The contract name of the function; it decides which app roles may call it.</param>
     /// <param name="handler">The function's work, given the authorised caller.</param>
-    public async Task<IActionResult> RunAsync(HttpRequest request, string functionName, Func<Caller, Task<IActionResult>> handler)
+    public Task<IActionResult> RunAsync(HttpRequest request, string functionName, Func<Caller, Task<IActionResult>> handler) =>
+        RunCoreAsync(functionName, () => handler(_authorization.Authorize(request, functionName)));
+
+    /// <summary>
+    /// Runs a function that authenticates its requests itself (<see cref="FunctionRoles.Exempt"/>): no role check, the same
+    /// mapping of errors. Any other function name is a programming error, so an exemption is never granted by accident.
+    /// </summary>
+    public Task<IActionResult> RunSelfAuthenticatedAsync(string functionName, Func<Task<IActionResult>> handler) =>
+        FunctionRoles.IsExempt(functionName)
+            ? RunCoreAsync(functionName, handler)
+            : throw new InvalidOperationException($"{functionName} is not exempt from the role check; list it in FunctionRoles or use RunAsync.");
+
+    private async Task<IActionResult> RunCoreAsync(string functionName, Func<Task<IActionResult>> handler)
     {
         try
         {
-            var caller = _authorization.Authorize(request, functionName);
-            return await handler(caller);
+            return await handler();
         }
         catch (DomainException e)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Hosting;
 using Microsoft.AspNetCore.Http;
 
 namespace DefenderSnow.Functions.Http;
@@ -18,33 +19,15 @@ public static class RequestBody
     public static async Task<T?> ReadOptionalAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {
-        if (request.ContentLength > MaxBytes)
-        {
-            throw new RequestTooLargeException(MaxBytes);
-        }
-
-        // Content-Length can be absent (chunked) or wrong: count what is actually read.
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBytes)
-            {
-                throw new RequestTooLargeException(MaxBytes);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        if (buffer.Length == 0)
+        var body = await BoundedBody.ReadAsync(request.Body, request.ContentLength, MaxBytes, cancellationToken);
+        if (body.Length == 0)
         {
             return null;
         }
 
         try
         {
-            return JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ApiJson.RequestOptions)
+            return JsonSerializer.Deserialize<T>(body, ApiJson.RequestOptions)
                 ?? throw new ValidationException("body", "A JSON object is required.");
         }
         catch (JsonException e)

@@ -20,7 +20,8 @@ public sealed record IntegrationResponse(
     string? CreatedBy,
     DateTimeOffset UpdatedAt,
     string? UpdatedBy,
-    DateTimeOffset? LastSyncAt)
+    DateTimeOffset? LastSyncAt,
+    DateTimeOffset? WebhookRotatedAt)
 {
     public static IntegrationResponse From(Integration i) => new(
         i.Id,
@@ -44,7 +45,8 @@ public sealed record IntegrationResponse(
         i.CreatedBy,
         i.UpdatedAt,
         i.UpdatedBy,
-        i.LastSyncAt);
+        i.LastSyncAt,
+        i.WebhookSecretRotatedAt);
 }
 
 public sealed record ScopeResponse(string Type, string Id);

@@ -33,7 +33,21 @@ public static class FunctionRoles
         // Whoever may start a run may follow it: RunSync answers with the run's Location.
         ["ListSyncRuns"] = [AppRoles.Read, AppRoles.SyncRun],
         ["GetSyncRun"] = [AppRoles.Read, AppRoles.SyncRun],
+        ["EnableWebhook"] = [AppRoles.IntegrationsManage],
     }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Anonymous functions that authenticate the request themselves and are therefore exempt from the role check (App
+    /// Service authentication excludes their routes too, in infra). ServiceNow cannot sign in with Entra ID nor keep
+    /// a function key safe; it signs each ticket event with the integration's webhook secret instead.
+    /// </summary>
+    private static readonly FrozenSet<string> SelfAuthenticated = new[] { "ReceiveTicketEvent" }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>The functions exempt from the role check because they verify a signature of their own.</summary>
+    public static IEnumerable<string> Exempt => SelfAuthenticated;
+
+    /// <summary>Whether <paramref name="functionName"/> is exempt from the role check (see <see cref="Exempt"/>).</summary>
+    public static bool IsExempt(string functionName) => SelfAuthenticated.Contains(functionName);
 
     /// <summary>The functions that have roles.</summary>
     public static IEnumerable<string> Functions => Accepted.Keys;

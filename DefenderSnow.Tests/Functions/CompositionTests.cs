@@ -64,6 +64,10 @@ public sealed class CompositionTests
     [TestCase("FullSyncEvery", "-1.00:00:00", "FullSyncEvery")]
     [TestCase("Queues:SyncIntegrations", "Sync_Integrations", "Queues:SyncIntegrations")]
     [TestCase("Queues:IntegrationDeletions", "ab", "Queues:IntegrationDeletions")]
+    [TestCase("Queues:TicketEvents", "Ticket--Events", "Queues:TicketEvents")]
+    [TestCase("TicketEvents:SecretGracePeriod", "-01:00:00", "TicketEvents:SecretGracePeriod")]
+    [TestCase("TicketEvents:SecretGracePeriod", "31.00:00:00", "TicketEvents:SecretGracePeriod")]
+    [TestCase("TicketEvents:CollapseDelay", "00:05:00", "TicketEvents:CollapseDelay")]
     public void A_missing_or_malformed_setting_stops_start_up_naming_it(string setting, string? value, string expectedInMessage)
     {
         var settings = ValidSettings();

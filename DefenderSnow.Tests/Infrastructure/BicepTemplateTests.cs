@@ -12,7 +12,7 @@ namespace DefenderSnow.Tests.Infrastructure;
 [Category("Infrastructure")]
 public sealed class BicepTemplateTests
 {
-    private static readonly string[] ApiHealth = ["/api/health"];
+    private static readonly string[] ExcludedPaths = ["/api/health", "/api/integrations/*/ticket-events"];
 
     private const string BicepPackageId = "azure.bicep.commandline.linux-x64";
     private const string BicepPackageVersion = "0.49.2";
@@ -116,7 +116,7 @@ public sealed class BicepTemplateTests
     }
 
     [Test]
-    public void App_service_authentication_requires_entra_id_sign_in_everywhere_but_health()
+    public void App_service_authentication_requires_entra_id_sign_in_everywhere_but_health_and_ticket_events()
     {
         var auth = Resources("Microsoft.Web/sites/config").Single(r => Str(r["name"])?.Contains("authsettingsV2", StringComparison.Ordinal) == true)["properties"]!;
         var settings = AppSettings().Config["properties"]!.AsObject();
@@ -127,7 +127,7 @@ public sealed class BicepTemplateTests
             Assert.That(Bool(auth["platform"]?["enabled"]), Is.True, "platform.enabled");
             Assert.That(Bool(auth["globalValidation"]?["requireAuthentication"]), Is.True, "requireAuthentication");
             Assert.That(Str(auth["globalValidation"]?["unauthenticatedClientAction"]), Is.EqualTo("Return401"), "unauthenticatedClientAction");
-            Assert.That(auth["globalValidation"]?["excludedPaths"]?.AsArray().Select(p => Str(p)), Is.EqualTo(ApiHealth), "excludedPaths");
+            Assert.That(auth["globalValidation"]?["excludedPaths"]?.AsArray().Select(p => Str(p)), Is.EqualTo(ExcludedPaths), "excludedPaths: health, and the ticket events that authenticate by signature");
             Assert.That(Bool(aad?["enabled"]), Is.True, "azureActiveDirectory.enabled");
             Assert.That(aad?["validation"]?["allowedAudiences"]?.ToJsonString(), Does.Contain("api://"), "allowedAudiences");
             Assert.That(Str(settings["Authorization__RequireRoles"]), Is.EqualTo("true"), "Authorization__RequireRoles");
@@ -176,6 +176,8 @@ public sealed class BicepTemplateTests
             Assert.That(Str(_template["parameters"]?["deletionQueueName"]?["defaultValue"]), Is.EqualTo("integration-deletions"));
             Assert.That(ModuleInput(deployment, settings["Queues__SyncIntegrations"]), Does.Contain("syncQueueName"));
             Assert.That(ModuleInput(deployment, settings["Queues__IntegrationDeletions"]), Does.Contain("deletionQueueName"));
+            Assert.That(Str(_template["parameters"]?["ticketEventQueueName"]?["defaultValue"]), Is.EqualTo("ticket-events"));
+            Assert.That(ModuleInput(deployment, settings["Queues__TicketEvents"]), Does.Contain("ticketEventQueueName"));
             Assert.That(ModuleInput(deployment, settings["Storage__QueueServiceUri"]), Does.Contain("outputs.queueEndpoint"));
             Assert.That(_templateText, Does.Contain("974c5e8b-45b9-4653-ba55-5f855dd0fb88"), "the identity has Storage Queue Data Contributor");
         });

@@ -51,6 +51,7 @@ public sealed class TestApp : IAsyncDisposable
             // Azurite is shared by every fixture: each app gets queues of its own.
             ["Queues:SyncIntegrations"] = $"sync-{prefix}",
             ["Queues:IntegrationDeletions"] = $"deletions-{prefix}",
+            ["Queues:TicketEvents"] = $"events-{prefix}",
             ["KeyVault:VaultUri"] = keyVault.BaseUri.AbsoluteUri,
             ["Defender:Endpoint"] = resourceManager.BaseUri.AbsoluteUri,
             ["Defender:RetryDelay"] = "00:00:00.010",

@@ -11,18 +11,39 @@ namespace DefenderSnow.Tests.Security;
 /// </summary>
 public sealed class RoleAuthorizationTests : IntegrationFunctionTestBase
 {
-    private static readonly string[] Health = ["Health"];
+    private static readonly string[] ExemptFunctions = ["ReceiveTicketEvent"];
 
     public static IEnumerable<TestCaseData> ProtectedFunctions() =>
         HttpFunctionCatalog.All.Where(f => f.Level != AuthorizationLevel.Anonymous).Select(f => new TestCaseData(f.Name).SetName($"{{m}}({f.Name})"));
 
     [Test]
-    public void Every_protected_http_function_has_roles_and_only_health_is_anonymous()
+    public void Every_protected_http_function_has_roles_and_only_health_and_the_exempt_functions_are_anonymous()
     {
         var functions = HttpFunctionCatalog.All;
 
-        Assert.That(functions.Where(f => f.Level == AuthorizationLevel.Anonymous).Select(f => f.Name), Is.EqualTo(Health));
+        Assert.That(FunctionRoles.Exempt, Is.EquivalentTo(ExemptFunctions), "the exemption is explicit and short");
+        Assert.That(functions.Where(f => f.Level == AuthorizationLevel.Anonymous).Select(f => f.Name), Is.EquivalentTo(FunctionRoles.Exempt.Append("Health")));
         Assert.That(functions.Where(f => f.Level != AuthorizationLevel.Anonymous).Select(f => f.Name), Is.EquivalentTo(FunctionRoles.Functions));
+        Assert.That(FunctionRoles.Functions.Intersect(FunctionRoles.Exempt), Is.Empty, "an exempt function has no roles");
+    }
+
+    [Test]
+    public async Task An_exempt_function_answers_without_a_principal_and_ignores_one()
+    {
+        // No principal, no role: the signature is ReceiveTicketEvent's authentication, so without one it is a 401 of its own.
+        var bare = await CallAsync("ReceiveTicketEvent", headers: null);
+        var withRoles = await CallAsync("ReceiveTicketEvent", Principals.Headers("alice@contoso.com", AppRoles.IntegrationsManage));
+
+        Assert.That((bare.Status, withRoles.Status), Is.EqualTo((401, 401)), $"{bare} {withRoles}");
+        Assert.That(bare.Body, Does.Not.Contain("app role"));
+    }
+
+    [Test]
+    public void Only_an_exempt_function_can_skip_the_role_check()
+    {
+        var endpoint = App.Get<DefenderSnow.Functions.Http.HttpEndpoint>();
+
+        Assert.Throws<InvalidOperationException>(() => endpoint.RunSelfAuthenticatedAsync("ListIntegrations", () => throw new AssertionException("must not run")));
     }
 
     [TestCaseSource(nameof(ProtectedFunctions))]

@@ -54,6 +54,9 @@ param syncQueueName string
 @description('Queues:IntegrationDeletions.')
 param deletionQueueName string
 
+@description('Queues:TicketEvents.')
+param ticketEventQueueName string
+
 resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
 }
@@ -140,6 +143,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       Storage__QueueServiceUri: queueServiceUri
       Queues__SyncIntegrations: syncQueueName
       Queues__IntegrationDeletions: deletionQueueName
+      Queues__TicketEvents: ticketEventQueueName
       SyncSchedule: syncSchedule
 
       // Every endpoint but health requires an app role from the principal App Service authentication sets.
@@ -147,9 +151,11 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
     }
   }
 
-  // App Service authentication (Entra ID): every route but health needs a valid token for this app
-  // registration; the platform strips client-sent principal headers and sets its own, which is what
-  // makes Authorization__RequireRoles trustworthy. Function keys stay required on top.
+  // App Service authentication (Entra ID): every route but health and the ticket events needs a valid token
+  // for this app registration; the platform strips client-sent principal headers and sets its own, which is
+  // what makes Authorization__RequireRoles trustworthy. Function keys stay required on top. ServiceNow cannot
+  // sign in with Entra ID: ReceiveTicketEvent (anonymous, exempt from the role check) authenticates each
+  // request by its HMAC signature with the integration's webhook secret instead.
   resource authentication 'config' = {
     name: 'authsettingsV2'
     properties: {
@@ -161,6 +167,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         unauthenticatedClientAction: 'Return401'
         excludedPaths: [
           '/api/health'
+          '/api/integrations/*/ticket-events'
         ]
       }
       httpSettings: {

@@ -17,6 +17,7 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     private readonly SimAccessControl _access = new();
     private readonly SimRequestLog _requests = new();
     private readonly SimLateCommits _lateCommits = new();
+    private readonly SimTicketEvents _ticketEvents;
     private SimulatorHost? _host;
     private SimTableApi? _tables;
     private volatile ServiceNowOutage _outage;
@@ -26,6 +27,8 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
         Options = options;
         _database = new SimDatabase(options.TimeProvider);
         _oauth = new SimOAuthServer(_database, options);
+        _ticketEvents = new SimTicketEvents(options.TimeProvider, options.TicketEventsUrl, options.TicketEventsSecret);
+        _database.AfterUpdate = _ticketEvents.Updated;
     }
 
     public ServiceNowSimulatorOptions Options { get; }
@@ -212,6 +215,20 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     /// <summary>The work notes and comments written to a record, oldest first.</summary>
     public IReadOnlyList<ServiceNowJournalEntry> JournalOf(string table, string sysId) => _database.Journal.Of(RequireTable(table), sysId);
 
+    // ---- Ticket events (the business rule of servicenow/) -------------------------------------------------
+
+    /// <summary>From now on every update of one of our tickets is POSTed, signed with <paramref name="secret"/>, to <paramref name="url"/>; <c>null</c> stops it.</summary>
+    public void SendTicketEventsTo(Uri? url, string? secret = null) => _ticketEvents.Configure(url, secret);
+
+    /// <summary>Events the target answered with 2xx.</summary>
+    public int TicketEventsSent => _ticketEvents.Sent;
+
+    /// <summary>Events that were refused or could not be delivered (lost, as on a real instance).</summary>
+    public int TicketEventsFailed => _ticketEvents.Failed;
+
+    /// <summary>Where events go now, if anywhere.</summary>
+    public Uri? TicketEventsUrl => _ticketEvents.Url;
+
     // ---- Requests -----------------------------------------------------------------------------------
 
     /// <summary>Requests to one endpoint, for example <c>"GET /api/now/table/incident"</c> or <c>"POST /oauth_token.do"</c>.</summary>
@@ -233,6 +250,8 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
         {
             await _host.DisposeAsync();
         }
+
+        _ticketEvents.Dispose();
     }
 
     private static Dictionary<string, string> CloseFields(string table, string? closeCode, string closeNotes) => table == "problem"

@@ -95,6 +95,17 @@ internal static class ServiceNowSimulatorControlEndpoints
                 t => (IReadOnlyList<string>)[.. (t.Value as JsonArray ?? throw new ArgumentException($"'{t.Key}' must map to an array of states.")).Select(v => v!.GetValue<string>())]));
             return new JsonObject();
         }));
+        control.MapPut("/ticket-events", context => Handle(context, body =>
+        {
+            simulator.SendTicketEventsTo(new Uri(Required(body, "url"), UriKind.Absolute), Required(body, "secret"));
+            return DescribeTicketEvents(simulator);
+        }));
+        control.MapDelete("/ticket-events", context => Handle(context, _ =>
+        {
+            simulator.SendTicketEventsTo(null);
+            return DescribeTicketEvents(simulator);
+        }));
+        control.MapGet("/ticket-events", context => Handle(context, _ => DescribeTicketEvents(simulator)));
         control.MapPut("/outage", context => Handle(context, body =>
         {
             simulator.Outage = Enum.Parse<ServiceNowOutage>(Required(body, "outage"), ignoreCase: true);
@@ -160,6 +171,14 @@ internal static class ServiceNowSimulatorControlEndpoints
 
         await ServiceNowSimulator.WriteAsync(context, response);
     }
+
+    /// <summary>Where events go and how many were delivered or lost; never the secret.</summary>
+    private static JsonObject DescribeTicketEvents(ServiceNowSimulator simulator) => new()
+    {
+        ["url"] = simulator.TicketEventsUrl?.AbsoluteUri,
+        ["sent"] = simulator.TicketEventsSent,
+        ["failed"] = simulator.TicketEventsFailed,
+    };
 
     private static JsonObject Describe(IReadOnlyDictionary<string, string> record) =>
         new(record.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value))));

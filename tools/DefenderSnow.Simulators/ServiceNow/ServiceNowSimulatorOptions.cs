@@ -23,6 +23,16 @@ public sealed record ServiceNowSimulatorOptions : SimulatorOptions
     public TimeSpan RefreshTokenLifespan { get; init; } = TimeSpan.FromDays(100);
 
     public RefreshTokenRotation RefreshTokenRotation { get; init; } = RefreshTokenRotation.ReturnSame;
+
+    /// <summary>
+    /// Where the instance sends ticket events (DefenderSnow's <c>/api/integrations/{id}/ticket-events</c>), as the business
+    /// rule of <c>servicenow/</c> does; <c>null</c> sends none. Changed later with <see cref="ServiceNowSimulator.SendTicketEventsTo"/>
+    /// or <c>PUT /_sim/servicenow/ticket-events</c>.
+    /// </summary>
+    public Uri? TicketEventsUrl { get; init; }
+
+    /// <summary>The webhook secret the events are signed with (DefenderSnow's <c>POST /api/integrations/{id}/webhook</c>).</summary>
+    public string? TicketEventsSecret { get; init; }
 }
 
 /// <summary>The OAuth application's token settings: lifespans and what the refresh grant does with the refresh token.</summary>

@@ -25,6 +25,9 @@ internal sealed class SimDatabase
 
     public SimJournal Journal { get; } = new();
 
+    /// <summary>Called after an update changed a record, outside the lock (table, before, after): the instance's "after update" business rules.</summary>
+    public Action<string, IReadOnlyDictionary<string, string>, IReadOnlyDictionary<string, string>>? AfterUpdate { get; set; }
+
     /// <summary>Whether a state value the table does not list is refused (the default state models) or stored as sent.</summary>
     public bool RefuseUnknownStates
     {
@@ -137,6 +140,8 @@ internal sealed class SimDatabase
     public Dictionary<string, string>? Update(string table, string sysId, IReadOnlyDictionary<string, string> values, string? actingUserSysId)
     {
         var definition = SimTables.All[table];
+        Dictionary<string, string> before;
+        Dictionary<string, string> after;
         lock (_lock)
         {
             var existing = Find(table, sysId);
@@ -162,14 +167,22 @@ internal sealed class SimDatabase
                 updated["sys_updated_by"] = actingUserSysId is null ? "admin" : UserNameOf(actingUserSysId);
                 Journal.Record(table, sysId, values, updated["sys_updated_by"], now);
                 updated["sys_mod_count"] = (int.Parse(existing["sys_mod_count"], CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture);
+                before = new Dictionary<string, string>(existing);
                 foreach (var (key, value) in updated)
                 {
                     existing[key] = value;
                 }
             }
+            else
+            {
+                return new Dictionary<string, string>(existing);
+            }
 
-            return new Dictionary<string, string>(existing);
+            after = new Dictionary<string, string>(existing);
         }
+
+        AfterUpdate?.Invoke(table, before, after);
+        return new Dictionary<string, string>(after);
     }
 
     public bool Delete(string table, string sysId)

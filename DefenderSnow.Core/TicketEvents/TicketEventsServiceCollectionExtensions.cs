@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DefenderSnow.Core.TicketEvents;
+
+internal static class TicketEventsServiceCollectionExtensions
+{
+    public static IServiceCollection AddTicketEvents(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<TicketEventOptions>()
+            .Bind(configuration.GetSection(TicketEventOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<WebhookSecretCache>();
+        services.AddSingleton(sp => new PendingTicketEventStore(sp.GetRequiredService<Storage.TableClientProvider>()));
+        services.AddSingleton<WebhookSecrets>();
+        services.AddSingleton<TicketEventReceiver>();
+        // Transient: it holds the applier, whose Resource Manager client must rotate its HttpClient.
+        services.AddTransient<TicketEventWorker>();
+        return services;
+    }
+}

@@ -1,0 +1,69 @@
+using Azure.Storage.Queues.Models;
+using DefenderSnow.Core.Storage;
+using DefenderSnow.Core.TicketEvents;
+using DefenderSnow.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace DefenderSnow.Functions.TicketEvents;
+
+/// <summary>The Ticket events functions of the contract: the webhook secret, the signed event from ServiceNow, and the queue worker.</summary>
+public sealed class TicketEventFunctions
+{
+    private readonly WebhookSecrets _secrets;
+    private readonly TicketEventReceiver _receiver;
+    private readonly TicketEventWorker _worker;
+    private readonly HttpEndpoint _endpoint;
+
+    public TicketEventFunctions(WebhookSecrets secrets, TicketEventReceiver receiver, TicketEventWorker worker, HttpEndpoint endpoint)
+    {
+        _secrets = secrets;
+        _receiver = receiver;
+        _worker = worker;
+        _endpoint = endpoint;
+    }
+
+    /// <summary>Generates (or rotates) the integration's webhook secret; this answer is the only place its value appears.</summary>
+    [Function("EnableWebhook")]
+    public Task<IActionResult> EnableWebhook(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "integrations/{id}/webhook")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        _endpoint.RunAsync(request, "EnableWebhook", async _ =>
+        {
+            var issued = await _secrets.IssueAsync(id, cancellationToken);
+            request.HttpContext.Response.Headers.CacheControl = "no-store";
+            return new JsonResponse(StatusCodes.Status200OK, WebhookResponse.From(id, issued));
+        });
+
+    /// <summary>
+    /// A ticket event from ServiceNow. Anonymous for the Functions host and exempt from the role check: the HMAC signature
+    /// over the timestamp and the raw body, with the integration's webhook secret, is its authentication.
+    /// </summary>
+    [Function("ReceiveTicketEvent")]
+    public Task<IActionResult> Receive(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "integrations/{id}/ticket-events")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        _endpoint.RunSelfAuthenticatedAsync("ReceiveTicketEvent", async () =>
+        {
+            await _receiver.ReceiveAsync(
+                id,
+                Single(request, TicketEventSignature.TimestampHeader),
+                Single(request, TicketEventSignature.SignatureHeader),
+                request.Body,
+                request.ContentLength,
+                cancellationToken);
+            return new JsonResponse(StatusCodes.Status202Accepted, null);
+        });
+
+    /// <summary>Reads one ticket and applies it; a failure is thrown, so the host delivers the message again (and finally to the poison queue).</summary>
+    [Function("ApplyTicketEvent")]
+    public Task Apply([QueueTrigger("%Queues:TicketEvents%")] QueueMessage message, CancellationToken cancellationToken) =>
+        _worker.HandleAsync(WorkQueueJson.Read<TicketEventMessage>(message.MessageText), message.DequeueCount, cancellationToken);
+
+    /// <summary>A header sent exactly once; a repeated one is as good as none.</summary>
+    private static string? Single(HttpRequest request, string name) =>
+        request.Headers.TryGetValue(name, out var values) && values.Count == 1 ? values[0] : null;
+}

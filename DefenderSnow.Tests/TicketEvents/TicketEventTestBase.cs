@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Text;
+using DefenderSnow.Core.Storage;
+using DefenderSnow.Core.TicketEvents;
+using DefenderSnow.Functions.TicketEvents;
+using DefenderSnow.Tests.Infrastructure;
+using DefenderSnow.Tests.Sync;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace DefenderSnow.Tests.TicketEvents;
+
+/// <summary>
+/// Ticket events through the functions. The tests have no Functions HTTP host, so a loopback Kestrel listener stands in
+/// for it: each request it receives (a real <see cref="HttpRequest"/>, chunked bodies and all) is handed to the real
+/// <c>ReceiveTicketEvent</c> of the app's host, and the function's result is written back. The ServiceNow simulator
+/// is pointed at that listener, as an instance's business rule is pointed at the Function App.
+/// </summary>
+public abstract class TicketEventTestBase : SyncTestBase
+{
+    private WebApplication? _listener;
+
+    protected TicketEventFunctions TicketEvents { get; private set; } = null!;
+
+    /// <summary>The listener's base address, for example <c>http://127.0.0.1:50123/</c>.</summary>
+    protected Uri ListenerUri { get; private set; } = null!;
+
+    /// <summary>How many requests reached the listener.</summary>
+    protected int ListenerRequests => _listenerRequests;
+
+    private int _listenerRequests;
+
+    [OneTimeSetUp]
+    public async Task StartListener()
+    {
+        TicketEvents = App.Function<TicketEventFunctions>();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        _listener = builder.Build();
+        _listener.MapPost("/api/integrations/{id}/ticket-events", async context =>
+        {
+            Interlocked.Increment(ref _listenerRequests);
+            var id = (string)context.Request.RouteValues["id"]!;
+            var answer = new MemoryStream();
+            var original = context.Response.Body;
+            context.Response.Body = answer;
+            var result = await App.Function<TicketEventFunctions>().Receive(context.Request, id, context.RequestAborted);
+            await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
+            context.Response.Body = original;
+            var text = Encoding.UTF8.GetString(answer.ToArray());
+            await Record(Task.FromResult(new FunctionResponse(context.Response.StatusCode, context.Response.Headers, text)));
+            await context.Response.Body.WriteAsync(answer.ToArray());
+        });
+        await _listener.StartAsync();
+        ListenerUri = new Uri(_listener.Urls.First().TrimEnd('/') + "/");
+    }
+
+    [OneTimeTearDown]
+    public async Task StopListener()
+    {
+        if (_listener is not null)
+        {
+            await _listener.DisposeAsync();
+        }
+    }
+
+    /// <summary>Where the simulator sends the events of <paramref name="integrationId"/>.</summary>
+    protected Uri EventsUri(string integrationId) => new(ListenerUri, $"api/integrations/{integrationId}/ticket-events");
+
+    /// <summary>
+    /// Calls EnableWebhook and returns its answer. The one response that carries the secret is not recorded for the
+    /// secret scan; the secret itself is, so any other appearance fails the test.
+    /// </summary>
+    protected async Task<FunctionResponse> EnableWebhookAsync(string integrationId)
+    {
+        var response = await FunctionCall.InvokeAsync(
+            FunctionCall.Request("POST", $"/api/integrations/{integrationId}/webhook"),
+            r => TicketEvents.EnableWebhook(r, integrationId, CancellationToken.None));
+        if (response.Status == 200)
+        {
+            RememberSecret(response.Json["secret"]!.GetValue<string>());
+        }
+
+        return response;
+    }
+
+    /// <summary>An integration with ticket events on, the simulator sending them to the listener.</summary>
+    protected async Task<(string IntegrationId, string Secret)> IntegrationWithEventsAsync()
+    {
+        var integrationId = await CreateIntegrationAsync();
+        var enabled = await EnableWebhookAsync(integrationId);
+        Assert.That(enabled.Status, Is.EqualTo(200), enabled.ToString());
+        var secret = enabled.Json["secret"]!.GetValue<string>();
+        App.ServiceNow.SendTicketEventsTo(EventsUri(integrationId), secret);
+        return (integrationId, secret);
+    }
+
+    /// <summary>The body the business rule sends for a ticket.</summary>
+    protected static string EventBody(string table, string sysId, string correlationId, params string[] changed) =>
+        FunctionCall.Json(new Dictionary<string, object?> { ["table"] = table, ["sys_id"] = sysId, ["correlation_id"] = correlationId, ["changed_fields"] = changed });
+
+    /// <summary>Calls ReceiveTicketEvent directly, signed with <paramref name="secret"/> at <paramref name="at"/> (now by default).</summary>
+    protected Task<FunctionResponse> SendSignedAsync(string integrationId, string body, string secret, DateTimeOffset? at = null)
+    {
+        var timestamp = (at ?? App.Get<TimeProvider>().GetUtcNow()).ToUnixTimeSeconds();
+        return SendAsync(integrationId, body, new Dictionary<string, string>
+        {
+            [TicketEventSignature.TimestampHeader] = timestamp.ToString(CultureInfo.InvariantCulture),
+            [TicketEventSignature.SignatureHeader] = TicketEventSignature.Sign(secret, timestamp, Encoding.UTF8.GetBytes(body)),
+        });
+    }
+
+    protected Task<FunctionResponse> SendAsync(string integrationId, string? body, IDictionary<string, string>? headers, Action<HttpContext>? adjust = null)
+    {
+        // The route value reaches the function as its argument, as the host hands it over; the path only has to be valid.
+        var context = FunctionCall.Request("POST", "/api/integrations/value0/ticket-events", body, headers);
+        adjust?.Invoke(context);
+        return Record(FunctionCall.InvokeAsync(context, r => TicketEvents.Receive(r, integrationId, CancellationToken.None)));
+    }
+
+    /// <summary>Messages on ticket-events, the ones still hidden by their collapse delay included (a peek would miss those).</summary>
+    protected async Task<int> QueuedEventCountAsync()
+    {
+        var client = await App.Get<QueueClientProvider>().GetAsync(WorkQueue.TicketEvents, CancellationToken.None);
+        return (await client.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+    }
+
+    /// <summary>Delivers the ticket-events messages to ApplyTicketEvent as the host would (waiting out their collapse delay).</summary>
+    protected Task<int> DeliverEventMessagesAsync() =>
+        App.Queues.DrainAsync(WorkQueue.TicketEvents, m => TicketEvents.Apply(m, CancellationToken.None));
+
+    /// <summary>Delivers exactly one ticket-events message, polling while the collapse delay still hides it.</summary>
+    protected async Task DeliverNextEventMessageAsync()
+    {
+        for (var polls = 0; polls < 500; polls++)
+        {
+            if (await App.Queues.DeliverOneAsync(WorkQueue.TicketEvents, m => TicketEvents.Apply(m, CancellationToken.None)))
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20));
+        }
+
+        Assert.Fail("No ticket-events message became visible.");
+    }
+
+    protected override void AdjustSettings(Dictionary<string, string?> settings)
+    {
+        // The burst window is short in tests; the queue still hides each message this long.
+        settings["TicketEvents:CollapseDelay"] = "00:00:01";
+    }
+}
