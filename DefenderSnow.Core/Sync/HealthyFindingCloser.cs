@@ -42,8 +42,10 @@ public sealed partial class HealthyFindingCloser
         _logger = logger;
     }
 
-    internal async Task CloseFixedAsync(Integration integration, IServiceNowClient client, SyncTally tally, CancellationToken cancellationToken)
+    /// <returns>True when every subscription's findings were read (a later run need not look again soon).</returns>
+    internal async Task<bool> CloseFixedAsync(Integration integration, IServiceNowClient client, SyncTally tally, CancellationToken cancellationToken)
     {
+        var complete = true;
         // Pending assignments are still being opened (TicketOpener finishes or reclaims them); only active ones are closed here.
         var live = new List<Versioned<Assignment>>();
         await foreach (var assignment in _assignments.ListLiveAsync(integration.Id, cancellationToken).ConfigureAwait(false))
@@ -59,6 +61,7 @@ public sealed partial class HealthyFindingCloser
             var findings = await ReadAsync(integration.Id, subscription.Key, tally, cancellationToken).ConfigureAwait(false);
             if (findings is null)
             {
+                complete = false;
                 continue;
             }
 
@@ -77,6 +80,8 @@ public sealed partial class HealthyFindingCloser
                 }
             }
         }
+
+        return complete;
     }
 
     /// <returns>The subscription's findings by resource and recommendation, or <c>null</c> when they could not all be read.</returns>

@@ -160,7 +160,11 @@ public sealed partial class IntegrationSynchronizer
             }
 
             // After the tickets: an assignment its ticket closed is not closed again for its finding.
-            await _healthyCloser.CloseFixedAsync(integration.Value, client, tally, cancellationToken).ConfigureAwait(false);
+            if (FindingsCheckDue(message, state.Value, now)
+                && await _healthyCloser.CloseFixedAsync(integration.Value, client, tally, cancellationToken).ConfigureAwait(false))
+            {
+                await _states.UpdateAsync(message.IntegrationId, s => s with { LastFindingsCheckAt = now }, cancellationToken).ConfigureAwait(false);
+            }
 
             await EvaluateRulesAsync(integration.Value, tally, cancellationToken).ConfigureAwait(false);
 
@@ -376,6 +380,10 @@ public sealed partial class IntegrationSynchronizer
             }
         }
     }
+
+    /// <summary>Closing on the fix reads every finding and lists every live assignment: a full pass does it, other runs once per <c>FindingsCheckEvery</c>.</summary>
+    private bool FindingsCheckDue(SyncMessage message, SyncState state, DateTimeOffset now) =>
+        message.Full || state.LastFindingsCheckAt is not { } last || now - last >= _options.Value.FindingsCheckEvery;
 
     private async Task ReleaseAsync(SyncMessage message, bool fullSucceeded, CancellationToken cancellationToken)
     {

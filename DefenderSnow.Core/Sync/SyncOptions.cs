@@ -17,6 +17,14 @@ public sealed class SyncOptions : IValidatableObject
     /// <summary>How often the timer gives an integration a full pass (every live ticket read by sys_id), which also catches deleted tickets.</summary>
     public TimeSpan FullSyncEvery { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// How often a run compares the live assignments with Defender's findings to close them on the fix (one paged
+    /// read per subscription plus a listing of the live assignments, so it grows with the estate, not with what
+    /// changed). A full pass always does it; 20 hours by default, so each daily timer run does it while manual runs
+    /// in between cost only what changed. Zero: every run.
+    /// </summary>
+    public TimeSpan FindingsCheckEvery { get; set; } = TimeSpan.FromHours(20);
+
     /// <summary>How long a run holds an integration; a run that crashed releases it when this has passed.</summary>
     public TimeSpan SyncHoldDuration { get; set; } = TimeSpan.FromHours(1);
 
@@ -39,6 +47,11 @@ public sealed class SyncOptions : IValidatableObject
         if (FullSyncEvery <= TimeSpan.Zero)
         {
             yield return new ValidationResult("FullSyncEvery must be a positive time span, for example '7.00:00:00'.", [nameof(FullSyncEvery)]);
+        }
+
+        if (FindingsCheckEvery < TimeSpan.Zero)
+        {
+            yield return new ValidationResult("FindingsCheckEvery must be zero (every run) or a positive time span, for example '20:00:00'.", [nameof(FindingsCheckEvery)]);
         }
 
         if (SyncHoldDuration < TimeSpan.FromMinutes(1))

@@ -21,6 +21,9 @@ public sealed record SyncState
 
     public DateTimeOffset? LastFullSyncAt { get; init; }
 
+    /// <summary>When a run last compared every live assignment with Defender's findings, all subscriptions read.</summary>
+    public DateTimeOffset? LastFindingsCheckAt { get; init; }
+
     public bool IsHeldByAnotherRun(string runId, DateTimeOffset now) =>
         HeldByRun is not null && HeldByRun != runId && HeldUntil > now;
 }

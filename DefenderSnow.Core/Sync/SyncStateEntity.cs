@@ -37,6 +37,7 @@ internal static class SyncStateEntity
             ["HeldByRun"] = state.HeldByRun,
             ["HeldUntil"] = state.HeldUntil,
             ["LastFullSyncAt"] = state.LastFullSyncAt,
+            ["LastFindingsCheckAt"] = state.LastFindingsCheckAt,
         };
         var json = JsonSerializer.Serialize(state.Cursors.ToDictionary(c => c.Key, c => c.Value.Serialize()));
         var chunks = json.Chunk(ChunkLength).Select(c => new string(c)).ToList();
@@ -66,6 +67,7 @@ internal static class SyncStateEntity
             HeldByRun = entity.GetString("HeldByRun"),
             HeldUntil = entity.GetDateTimeOffset("HeldUntil"),
             LastFullSyncAt = entity.GetDateTimeOffset("LastFullSyncAt"),
+            LastFindingsCheckAt = entity.GetDateTimeOffset("LastFindingsCheckAt"),
         };
     }
 }

@@ -14,6 +14,7 @@ public sealed class BackgroundDeletionTests : SyncTestBase
 
     protected override void AdjustSettings(Dictionary<string, string?> settings)
     {
+        base.AdjustSettings(settings);
         settings["Defender:EmptyBucketPause"] = "00:00:00.001";
         settings["IntegrationDeletion:RetryPause"] = "00:00:00.050";
     }

@@ -1,5 +1,7 @@
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Simulators.Defender;
+using DefenderSnow.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DefenderSnow.Tests.Sync;
 
@@ -14,6 +16,18 @@ public sealed class SyncRequestCountTests : SyncTestBase
 
     /// <summary>The simulator's default page size: 2000 findings of the one subscription come in 20 pages.</summary>
     private const int FindingPages = LiveCount / 100;
+
+    /// <summary>The app's clock, moved a day on to the next comparison with Defender's findings.</summary>
+    private WallClock Clock { get; } = new();
+
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
+
+    /// <summary>The default cadence of closing on the fix, which the base class turns to "every run".</summary>
+    protected override void AdjustSettings(Dictionary<string, string?> settings)
+    {
+        base.AdjustSettings(settings);
+        settings.Remove("FindingsCheckEvery");
+    }
 
     [Test]
     public async Task An_incremental_run_over_2000_assignments_reads_only_the_changes_and_writes_only_what_they_need()
@@ -65,7 +79,9 @@ public sealed class SyncRequestCountTests : SyncTestBase
         var state = App.ResourceManager.State;
         Assert.That(state.RequestCount(ResourceManagerOperations.DeleteGovernanceAssignment), Is.EqualTo(8));
         Assert.That(state.RequestCount(ResourceManagerOperations.PutGovernanceAssignment), Is.EqualTo(12));
-        Assert.That(state.RequestCount(ResourceManagerOperations.ListSubscriptionAssessments), Is.EqualTo(FindingPages));
+        // The findings were compared by the first run, less than FindingsCheckEvery ago: not read again.
+        Assert.That(state.RequestCount(ResourceManagerOperations.ListSubscriptionAssessments), Is.Zero);
+        Assert.That(part["findingsRead"]!.GetValue<int>(), Is.Zero);
         Assert.That(part["requests"]!["serviceNow"]!.GetValue<int>(), Is.EqualTo(App.ServiceNow.TotalRequests));
         Assert.That(part["requests"]!["resourceManager"]!.GetValue<int>(), Is.EqualTo(state.RequestCounts.Values.Sum()));
         Assert.That(state.GovernanceAssignments.Count(g => g.Owner == OwnerBEmail), Is.EqualTo(6));
@@ -75,6 +91,13 @@ public sealed class SyncRequestCountTests : SyncTestBase
         var quiet = await SyncAsync(integrationId);
         Assert.That(quiet["integrations"]![0]!["ticketsExamined"]!.GetValue<int>(), Is.Zero, quiet.ToJsonString());
         Assert.That(App.ServiceNow.TotalRequests, Is.LessThanOrEqualTo(4), string.Join(", ", App.ServiceNow.RequestCounts));
+        Assert.That(state.RequestCounts.Values.Sum(), Is.Zero, string.Join(", ", state.RequestCounts));
+
+        // A day later (the next timer run) the findings are compared again: one paged read of the subscription.
+        Clock.Advance(TimeSpan.FromHours(20));
+        state.ResetRequestCounts();
+        var nextDay = await SyncAsync(integrationId);
+        Assert.That(nextDay["integrations"]![0]!["findingsRead"]!.GetValue<int>(), Is.EqualTo(LiveCount), nextDay.ToJsonString());
         Assert.That(state.RequestCount(ResourceManagerOperations.ListSubscriptionAssessments), Is.EqualTo(FindingPages));
         Assert.That(state.RequestCounts.Keys, Is.SubsetOf(FindingReads));
     }

@@ -24,6 +24,16 @@ public abstract class SyncTestBase : IntegrationFunctionTestBase
 
     protected SyncFunctions Sync { get; private set; } = null!;
 
+    /// <summary>
+    /// Sync tests look at Defender's findings in every run (the clock does not move between their runs);
+    /// SyncRequestCountTests keeps the default cadence and checks it.
+    /// </summary>
+    protected override void AdjustSettings(Dictionary<string, string?> settings)
+    {
+        base.AdjustSettings(settings);
+        settings["FindingsCheckEvery"] = "00:00:00";
+    }
+
     protected AssignmentFunctions AssignmentFunctions { get; private set; } = null!;
 
     protected LiveAssignments Assignments { get; private set; } = null!;

@@ -153,6 +153,7 @@ public abstract class TicketEventTestBase : SyncTestBase
 
     protected override void AdjustSettings(Dictionary<string, string?> settings)
     {
+        base.AdjustSettings(settings);
         // The burst window is short in tests; the queue still hides each message this long.
         settings["TicketEvents:CollapseDelay"] = "00:00:01";
     }
