@@ -25,11 +25,13 @@ public sealed class SimulatorServer
     private static readonly string[] Tables = [ServiceNowTicketTables.Incident, ServiceNowTicketTables.Problem, ServiceNowTicketTables.ChangeRequest];
     private readonly ServiceNowSimulator _serviceNow;
     private readonly ResourceManagerSimulator _resourceManager;
+    private readonly SeedingClock _serviceNowClock;
 
-    private SimulatorServer(ServiceNowSimulator serviceNow, ResourceManagerSimulator resourceManager)
+    private SimulatorServer(ServiceNowSimulator serviceNow, ResourceManagerSimulator resourceManager, SeedingClock serviceNowClock)
     {
         _serviceNow = serviceNow;
         _resourceManager = resourceManager;
+        _serviceNowClock = serviceNowClock;
     }
 
     private ResourceManagerState ResourceManager => _resourceManager.State;
@@ -39,10 +41,11 @@ public sealed class SimulatorServer
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
-        await using var serviceNow = await ServiceNowSimulator.StartAsync().ConfigureAwait(false);
+        var serviceNowClock = new SeedingClock();
+        await using var serviceNow = await ServiceNowSimulator.StartAsync(new ServiceNowSimulatorOptions { TimeProvider = serviceNowClock }).ConfigureAwait(false);
         await using var resourceManager = await ResourceManagerSimulator.StartAsync().ConfigureAwait(false);
         await using var keyVault = await KeyVaultSimulator.StartAsync().ConfigureAwait(false);
-        var server = new SimulatorServer(serviceNow, resourceManager);
+        var server = new SimulatorServer(serviceNow, resourceManager, serviceNowClock);
         await ReplyAsync(output, new JsonObject
         {
             ["serviceNow"] = serviceNow.BaseUri.AbsoluteUri,
@@ -116,7 +119,7 @@ public sealed class SimulatorServer
         var dueDate = Text(command, "dueDate");
         var file = Text(command, "file");
         using var writer = new StreamWriter(file, append: false, Encoding.UTF8);
-        for (var i = 0; i < count; i++)
+        _serviceNowClock.Seed(count, i =>
         {
             var id = Guid.NewGuid().ToString("N");
             var table = ServiceNowTicketTables.Get(Tables[i % Tables.Length]);
@@ -144,7 +147,7 @@ public sealed class SimulatorServer
                 },
             }));
             writer.WriteLine(string.Join('\t', id, table.Name, ticket["sys_id"], ticket["number"], link, state, resourceId));
-        }
+        });
 
         return new JsonObject { ["file"] = file };
     }
