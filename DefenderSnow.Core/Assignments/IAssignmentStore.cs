@@ -34,6 +34,12 @@ public interface IAssignmentStore
     /// <summary>Every pending or active assignment of an integration, with ETags, page by page.</summary>
     IAsyncEnumerable<Versioned<Assignment>> ListLiveAsync(string integrationId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// As <see cref="ListLiveAsync(string, CancellationToken)"/>, with Table Storage pages of <paramref name="pageSize"/>
+    /// rows (at most 1,000): a caller that reads them all (a full pass) takes fewer, larger pages.
+    /// </summary>
+    IAsyncEnumerable<Versioned<Assignment>> ListLiveAsync(string integrationId, int pageSize, CancellationToken cancellationToken);
+
     /// <summary>The live (pending or active) assignments sharing the ticket of group <paramref name="groupId"/>.</summary>
     Task<IReadOnlyList<Versioned<Assignment>>> ListLiveGroupAsync(string integrationId, string groupId, CancellationToken cancellationToken);
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Hosting;
@@ -26,6 +27,9 @@ public sealed partial class IntegrationSynchronizer
 
     /// <summary>Live assignments a full pass reads and applies as one unit (ten ServiceNow reads of 100 sys_ids).</summary>
     private const int FullPassSlice = 1000;
+
+    /// <summary>Table Storage's largest page: a full pass reads the whole listing, so fewer round trips.</summary>
+    private const int FullPassPageSize = 1000;
 
     private readonly IIntegrationStore _integrations;
     private readonly ISyncStateStore _states;
@@ -258,32 +262,62 @@ public sealed partial class IntegrationSynchronizer
 
     private async Task FullPassAsync(IServiceNowClient client, string integrationId, SyncTally tally, CancellationToken cancellationToken)
     {
-        var live = new List<Storage.Versioned<Assignment>>();
-        await foreach (var assignment in _assignments.ListLiveAsync(integrationId, cancellationToken).ConfigureAwait(false))
-        {
-            if (assignment.Value.Ticket.SysId is not null)
+        // Slices are read and applied FullPassConcurrency at a time while the listing goes on: reading 100,000 tickets one
+        // chunk after another would spend most of the pass waiting on ServiceNow, and holding the whole listing first
+        // would cost memory in proportion to the estate. Parallel.ForEachAsync takes the next slice only when a worker is free.
+        var gate = new Lock();
+        await Parallel.ForEachAsync(
+            SlicesAsync(integrationId, cancellationToken),
+            new ParallelOptions { MaxDegreeOfParallelism = FullPassConcurrency, CancellationToken = cancellationToken },
+            async (slice, token) =>
             {
-                live.Add(assignment);
+                var part = new SyncTally(integrationId);
+                try
+                {
+                    await ReconcileAsync(client, integrationId, slice, part, token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    lock (gate)
+                    {
+                        tally.Add(part);
+                    }
+                }
+            }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The live assignments with a ticket, as slices of one table's <see cref="FullPassSlice"/>, taken from the listing as
+    /// it comes. A table's remainder is carried across listing pages until its slice is full, so every ServiceNow read
+    /// but the last of each table names a full chunk of sys_ids.
+    /// </summary>
+    private async IAsyncEnumerable<Storage.Versioned<Assignment>[]> SlicesAsync(string integrationId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filling = new Dictionary<string, List<Storage.Versioned<Assignment>>>(StringComparer.Ordinal);
+        await foreach (var assignment in _assignments.ListLiveAsync(integrationId, FullPassPageSize, cancellationToken).ConfigureAwait(false))
+        {
+            if (assignment.Value.Ticket.SysId is null)
+            {
+                continue;
+            }
+
+            var table = assignment.Value.Ticket.Table;
+            if (!filling.TryGetValue(table, out var slice))
+            {
+                filling[table] = slice = new List<Storage.Versioned<Assignment>>(FullPassSlice);
+            }
+
+            slice.Add(assignment);
+            if (slice.Count == FullPassSlice)
+            {
+                filling.Remove(table);
+                yield return [.. slice];
             }
         }
 
-        // Slices of one table's assignments are read and applied FullPassConcurrency at a time: reading 100,000 tickets
-        // one chunk after another would spend most of the pass waiting on ServiceNow.
-        var slices = live.GroupBy(a => a.Value.Ticket.Table).SelectMany(group => group.Chunk(FullPassSlice)).ToList();
-        var parts = slices.Select(_ => new SyncTally(integrationId)).ToArray();
-        try
+        foreach (var slice in filling.Values)
         {
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, slices.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = FullPassConcurrency, CancellationToken = cancellationToken },
-                async (i, token) => await ReconcileAsync(client, integrationId, slices[i], parts[i], token).ConfigureAwait(false)).ConfigureAwait(false);
-        }
-        finally
-        {
-            foreach (var part in parts)
-            {
-                tally.Add(part);
-            }
+            yield return [.. slice];
         }
     }
 

@@ -202,6 +202,9 @@ public sealed class SyncFaultTests : SyncTestBase
 
         public IAsyncEnumerable<Versioned<Assignment>> ListLiveAsync(string integrationId, CancellationToken cancellationToken) => inner.ListLiveAsync(integrationId, cancellationToken);
 
+        public IAsyncEnumerable<Versioned<Assignment>> ListLiveAsync(string integrationId, int pageSize, CancellationToken cancellationToken) =>
+            inner.ListLiveAsync(integrationId, pageSize, cancellationToken);
+
         public Task<int> CountLiveAsync(string integrationId, CancellationToken cancellationToken) => inner.CountLiveAsync(integrationId, cancellationToken);
 
         public Task<IReadOnlyList<Versioned<Assignment>>> ListLiveGroupAsync(string integrationId, string groupId, CancellationToken cancellationToken) =>
