@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Runtime.CompilerServices;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Errors;
@@ -27,6 +28,9 @@ public sealed partial class IntegrationSynchronizer
 
     /// <summary>Live assignments a full pass reads and applies as one unit (ten ServiceNow reads of 100 sys_ids).</summary>
     private const int FullPassSlice = 1000;
+
+    /// <summary>How many changes of one page are applied at once: each is a Resource Manager write and two table operations.</summary>
+    private const int IncrementalConcurrency = 8;
 
     /// <summary>Table Storage's largest page: a full pass reads the whole listing, so fewer round trips.</summary>
     private const int FullPassPageSize = 1000;
@@ -211,9 +215,10 @@ public sealed partial class IntegrationSynchronizer
             while (true)
             {
                 var page = await client.GetChangedTicketsAsync(table.Name, read, cancellationToken).ConfigureAwait(false);
+                var outcomes = await ApplyPageAsync(integration.Id, page.Items, tally, cancellationToken).ConfigureAwait(false);
                 foreach (var ticket in page.Items)
                 {
-                    var ok = await _applier.ApplyAsync(integration.Id, ticket, tally, cancellationToken).ConfigureAwait(false);
+                    var ok = outcomes[ticket.SysId];
                     if (!blocked && ok)
                     {
                         applied = Advance(applied, ticket);
@@ -245,6 +250,55 @@ public sealed partial class IntegrationSynchronizer
                 read = page.Next;
             }
         }
+    }
+
+    /// <summary>
+    /// Applies the changes of one page IncrementalConcurrency at a time, a ticket that changed more than once in the page
+    /// only as last read (the newest). Every change is attempted even when another one throws, so none is left half-done
+    /// by a cancelled sibling; the first exception is thrown afterwards, and the cursor does not move past the page.
+    /// </summary>
+    /// <returns>Whether each ticket (by sys_id) was applied.</returns>
+    private async Task<Dictionary<string, bool>> ApplyPageAsync(string integrationId, IReadOnlyList<ServiceNowTicket> tickets, SyncTally tally, CancellationToken cancellationToken)
+    {
+        var newest = new Dictionary<string, ServiceNowTicket>(StringComparer.Ordinal);
+        foreach (var ticket in tickets)
+        {
+            if (!newest.TryGetValue(ticket.SysId, out var seen) || (ticket.UpdatedOn, ticket.ModCount).CompareTo((seen.UpdatedOn, seen.ModCount)) >= 0)
+            {
+                newest[ticket.SysId] = ticket;
+            }
+        }
+
+        var changes = newest.Values.ToArray();
+        var parts = changes.Select(_ => new SyncTally(integrationId)).ToArray();
+        var applied = new bool[changes.Length];
+        var failures = new Exception?[changes.Length];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, changes.Length),
+            new ParallelOptions { MaxDegreeOfParallelism = IncrementalConcurrency, CancellationToken = cancellationToken },
+            async (i, token) =>
+            {
+                try
+                {
+                    applied[i] = await _applier.ApplyAsync(integrationId, changes[i], parts[i], token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    failures[i] = e;
+                }
+            }).ConfigureAwait(false);
+
+        foreach (var part in parts)
+        {
+            tally.Add(part);
+        }
+
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return changes.Select((ticket, i) => (ticket.SysId, Applied: applied[i])).ToDictionary(c => c.SysId, c => c.Applied, StringComparer.Ordinal);
     }
 
     /// <summary>The cursor just past <paramref name="ticket"/>, which is the next change in read order.</summary>
