@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using System.Runtime.CompilerServices;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Findings;
 using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.Rules;
@@ -42,6 +43,8 @@ public sealed partial class IntegrationSynchronizer
     private readonly IServiceNowClientFactory _clients;
     private readonly TicketChangeApplier _applier;
     private readonly RuleEvaluator _rules;
+    private readonly IRuleStore _ruleStore;
+    private readonly IFindingReader _findings;
     private readonly HealthyFindingCloser _healthyCloser;
     private readonly UpstreamRequestMeter _meter;
     private readonly DefenderSnowTelemetry _telemetry;
@@ -57,6 +60,8 @@ public sealed partial class IntegrationSynchronizer
         IServiceNowClientFactory clients,
         TicketChangeApplier applier,
         RuleEvaluator rules,
+        IRuleStore ruleStore,
+        IFindingReader findings,
         HealthyFindingCloser healthyCloser,
         UpstreamRequestMeter meter,
         DefenderSnowTelemetry telemetry,
@@ -72,6 +77,8 @@ public sealed partial class IntegrationSynchronizer
         _clients = clients;
         _applier = applier;
         _rules = rules;
+        _ruleStore = ruleStore;
+        _findings = findings;
         _healthyCloser = healthyCloser;
         _meter = meter;
         _options = options;
@@ -167,14 +174,19 @@ public sealed partial class IntegrationSynchronizer
                 await IncrementalAsync(client, integration.Value, tally, cancellationToken).ConfigureAwait(false);
             }
 
+            // An integration without rules costs this one table query. With rules, closing on the fix and rule evaluation
+            // share one read of each subscription's findings; without, nothing needs them kept past the closing.
+            var rules = await _ruleStore.ListAllAsync(message.IntegrationId, cancellationToken).ConfigureAwait(false);
+            var findings = rules.Count > 0 ? new FindingsSnapshot(_findings) : _findings;
+
             // After the tickets: an assignment its ticket closed is not closed again for its finding.
             if (FindingsCheckDue(message, state.Value, now)
-                && await _healthyCloser.CloseFixedAsync(integration.Value, client, tally, cancellationToken).ConfigureAwait(false))
+                && await _healthyCloser.CloseFixedAsync(integration.Value, client, findings, tally, cancellationToken).ConfigureAwait(false))
             {
                 await _states.UpdateAsync(message.IntegrationId, s => s with { LastFindingsCheckAt = now }, cancellationToken).ConfigureAwait(false);
             }
 
-            await EvaluateRulesAsync(integration.Value, tally, cancellationToken).ConfigureAwait(false);
+            await EvaluateRulesAsync(integration.Value, rules, findings, tally, cancellationToken).ConfigureAwait(false);
 
             status = IntegrationSyncStatus.Succeeded;
         }
@@ -398,11 +410,11 @@ public sealed partial class IntegrationSynchronizer
     /// After the tickets: the automation rules open assignments for new unhealthy findings. Their failures are the run's
     /// errors, not its status, which says what ServiceNow said about the connection.
     /// </summary>
-    private async Task EvaluateRulesAsync(Integration integration, SyncTally tally, CancellationToken cancellationToken)
+    private async Task EvaluateRulesAsync(Integration integration, IReadOnlyList<Rule> rules, IFindingReader findings, SyncTally tally, CancellationToken cancellationToken)
     {
         try
         {
-            foreach (var result in await _rules.EvaluateAllAsync(integration, cancellationToken).ConfigureAwait(false))
+            foreach (var result in await _rules.EvaluateAllAsync(integration, rules, findings, cancellationToken).ConfigureAwait(false))
             {
                 tally.RuleTicketsOpened += result.Tickets.Count;
                 tally.RuleTicketsWaiting += result.Waiting;
