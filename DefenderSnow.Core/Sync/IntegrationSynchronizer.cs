@@ -1,5 +1,5 @@
-using System.Runtime.ExceptionServices;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Findings;
