@@ -163,11 +163,16 @@ internal sealed class AssignmentStore : IAssignmentStore
         return new ResultPage<Assignment>([], null);
     }
 
-    public async IAsyncEnumerable<Versioned<Assignment>> ListLiveAsync(string integrationId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<Versioned<Assignment>> ListLiveAsync(string integrationId, CancellationToken cancellationToken) =>
+        ListLiveAsync(integrationId, LivePageSize, cancellationToken);
+
+    public async IAsyncEnumerable<Versioned<Assignment>> ListLiveAsync(string integrationId, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, 1000);
         var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {integrationId} and Kind eq {AssignmentEntity.KindValue} and Status ne {Closed}");
-        await foreach (var entity in table.QueryAsync<AssignmentEntity>(filter, LivePageSize, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<AssignmentEntity>(filter, pageSize, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             yield return new Versioned<Assignment>(entity.ToModel(), entity.ETag);
         }

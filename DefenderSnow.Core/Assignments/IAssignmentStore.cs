@@ -35,6 +35,12 @@ public interface IAssignmentStore
     IAsyncEnumerable<Versioned<Assignment>> ListLiveAsync(string integrationId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// As <see cref="ListLiveAsync(string, CancellationToken)"/>, with Table Storage pages of <paramref name="pageSize"/>
+    /// rows (at most 1,000): a caller that reads them all (a full pass) takes fewer, larger pages.
+    /// </summary>
+    IAsyncEnumerable<Versioned<Assignment>> ListLiveAsync(string integrationId, int pageSize, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The live (pending or active) assignments sharing the ticket of group <paramref name="groupId"/>; for an id that
     /// names no group of the integration (another integration's ticket), none, after one point read rather than a scan.
     /// </summary>

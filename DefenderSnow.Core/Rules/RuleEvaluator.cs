@@ -51,12 +51,17 @@ public sealed partial class RuleEvaluator
         _logger = logger;
     }
 
-    /// <summary>Every rule of the integration, as a sync run does; an integration without rules costs one table query.</summary>
-    public async Task<IReadOnlyList<RuleEvaluation>> EvaluateAllAsync(Integration integration, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every rule of the integration, as a sync run does, with the rules it listed and the findings reader of its run
+    /// (a <see cref="FindingsSnapshot"/>, so findings closing on the fix read already are not read again).
+    /// </summary>
+    public async Task<IReadOnlyList<RuleEvaluation>> EvaluateAllAsync(
+        Integration integration, IReadOnlyList<Rule> rules, IFindingReader findings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(integration);
-        var rules = await _rules.ListAllAsync(integration.Id, cancellationToken).ConfigureAwait(false);
-        return rules.Count == 0 ? [] : await EvaluateAsync(integration, rules, only: null, dryRun: false, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(findings);
+        return rules.Count == 0 ? [] : await EvaluateAsync(integration, rules, only: null, dryRun: false, findings, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -68,14 +73,14 @@ public sealed partial class RuleEvaluator
         ArgumentNullException.ThrowIfNull(integration);
         ArgumentNullException.ThrowIfNull(rule);
         var rules = await _rules.ListAllAsync(integration.Id, cancellationToken).ConfigureAwait(false);
-        var results = await EvaluateAsync(integration, rules, rule.Id, dryRun, cancellationToken).ConfigureAwait(false);
+        var results = await EvaluateAsync(integration, rules, rule.Id, dryRun, _findings, cancellationToken).ConfigureAwait(false);
         return results.SingleOrDefault(r => r.RuleId == rule.Id) ?? new RuleEvaluation(rule.Id, dryRun, [], 0, []);
     }
 
     private async Task<IReadOnlyList<RuleEvaluation>> EvaluateAsync(
-        Integration integration, IReadOnlyList<Rule> rules, string? only, bool dryRun, CancellationToken cancellationToken)
+        Integration integration, IReadOnlyList<Rule> rules, string? only, bool dryRun, IFindingReader findings, CancellationToken cancellationToken)
     {
-        var matches = await MatchAsync(integration, rules, only, cancellationToken).ConfigureAwait(false);
+        var matches = await MatchAsync(integration, rules, only, findings, cancellationToken).ConfigureAwait(false);
         var previous = matches.Values.Any(m => m.Taken.Count > 0)
             ? await PreviousTicketsAsync(integration.Id, cancellationToken).ConfigureAwait(false)
             : new Dictionary<string, string>();
@@ -93,7 +98,7 @@ public sealed partial class RuleEvaluator
 
     /// <summary>The findings each rule takes (up to its cap) and how many it matched in all.</summary>
     private async Task<Dictionary<string, RuleMatches>> MatchAsync(
-        Integration integration, IReadOnlyList<Rule> rules, string? only, CancellationToken cancellationToken)
+        Integration integration, IReadOnlyList<Rule> rules, string? only, IFindingReader findings, CancellationToken cancellationToken)
     {
         var live = new HashSet<string>(StringComparer.Ordinal);
         var now = _timeProvider.GetUtcNow();
@@ -114,7 +119,7 @@ public sealed partial class RuleEvaluator
         foreach (var subscription in await SubscriptionsAsync(integration.Scope, cancellationToken).ConfigureAwait(false))
         {
             var tags = needTags ? await _defender.ListResourceTagsAsync(subscription, cancellationToken).ConfigureAwait(false) : NoTags;
-            await foreach (var finding in _findings.ReadSubscriptionAsync(subscription, cancellationToken).ConfigureAwait(false))
+            await foreach (var finding in findings.ReadSubscriptionAsync(subscription, cancellationToken).ConfigureAwait(false))
             {
                 // Seen once per run: a finding that has its assignment already, or was matched above, is done.
                 if (finding.Status != FindingStatus.Unhealthy || !live.Add(FindingKey.For(finding.AssessmentName, finding.ResourceId)))

@@ -27,70 +27,74 @@ namespace DefenderSnow.Core.Sync;
 public sealed partial class HealthyFindingCloser
 {
     private const int MaxAttempts = 3;
+
+    /// <summary>Table Storage's largest page: the comparison reads the whole live listing.</summary>
+    private const int ListingPageSize = 1000;
     private readonly IAssignmentStore _assignments;
-    private readonly IFindingReader _findings;
     private readonly TicketChangeApplier _applier;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<HealthyFindingCloser> _logger;
 
-    public HealthyFindingCloser(IAssignmentStore assignments, IFindingReader findings, TicketChangeApplier applier, TimeProvider timeProvider, ILogger<HealthyFindingCloser> logger)
+    public HealthyFindingCloser(IAssignmentStore assignments, TicketChangeApplier applier, TimeProvider timeProvider, ILogger<HealthyFindingCloser> logger)
     {
         _assignments = assignments;
-        _findings = findings;
         _applier = applier;
         _timeProvider = timeProvider;
         _logger = logger;
     }
 
+    /// <param name="integration">The integration synced.</param>
+    /// <param name="client">Its ServiceNow client, to tell the tickets.</param>
+    /// <param name="findings">Where the run reads Defender's findings (a <see cref="FindingsSnapshot"/> when rule evaluation reads them too).</param>
+    /// <param name="tally">What the sync did so far.</param>
+    /// <param name="cancellationToken">The host's shutdown.</param>
     /// <returns>True when every subscription's findings were read (a later run need not look again soon).</returns>
-    internal async Task<bool> CloseFixedAsync(Integration integration, IServiceNowClient client, SyncTally tally, CancellationToken cancellationToken)
+    internal async Task<bool> CloseFixedAsync(Integration integration, IServiceNowClient client, IFindingReader findings, SyncTally tally, CancellationToken cancellationToken)
     {
-        var complete = true;
         // Pending assignments are still being opened (TicketOpener finishes or reclaims them); only active ones are closed here.
-        var live = new List<Versioned<Assignment>>();
-        await foreach (var assignment in _assignments.ListLiveAsync(integration.Id, cancellationToken).ConfigureAwait(false))
+        // Taken from the listing as it comes, each subscription's findings read when its first assignment shows up and kept
+        // (null when the read failed, so nothing there is closed): memory grows with the findings, not with the assignments.
+        var bySubscription = new Dictionary<string, Dictionary<string, Finding>?>(StringComparer.OrdinalIgnoreCase);
+        await foreach (var assignment in _assignments.ListLiveAsync(integration.Id, ListingPageSize, cancellationToken).ConfigureAwait(false))
         {
-            if (assignment.Value.Status == AssignmentStatus.Active && ResourceIdRules.TryGetSubscriptionId(assignment.Value.ResourceId, out _))
+            if (assignment.Value.Status != AssignmentStatus.Active || !ResourceIdRules.TryGetSubscriptionId(assignment.Value.ResourceId, out var subscription))
             {
-                live.Add(assignment);
-            }
-        }
-
-        foreach (var subscription in live.GroupBy(a => SubscriptionOf(a.Value.ResourceId), StringComparer.Ordinal))
-        {
-            var findings = await ReadAsync(integration.Id, subscription.Key, tally, cancellationToken).ConfigureAwait(false);
-            if (findings is null)
-            {
-                complete = false;
                 continue;
             }
 
-            foreach (var assignment in subscription)
+            if (!bySubscription.TryGetValue(subscription, out var read))
             {
-                var found = findings.GetValueOrDefault(KeyOf(assignment.Value.ResourceId, assignment.Value.AssessmentName));
-                var reason = assignment.Value.Closing ?? found switch
-                {
-                    null => ClosedReason.ResourceRemoved,
-                    { Status: FindingStatus.Healthy or FindingStatus.NotApplicable } => ClosedReason.ResourceHealthy,
-                    _ => (ClosedReason?)null,
-                };
-                if (reason is { } closing)
-                {
-                    await CloseAsync(integration, client, assignment, closing, found, tally, cancellationToken).ConfigureAwait(false);
-                }
+                bySubscription[subscription] = read = await ReadAsync(findings, integration.Id, subscription, tally, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (read is null)
+            {
+                continue;
+            }
+
+            var found = read.GetValueOrDefault(KeyOf(assignment.Value.ResourceId, assignment.Value.AssessmentName));
+            var reason = assignment.Value.Closing ?? found switch
+            {
+                null => ClosedReason.ResourceRemoved,
+                { Status: FindingStatus.Healthy or FindingStatus.NotApplicable } => ClosedReason.ResourceHealthy,
+                _ => (ClosedReason?)null,
+            };
+            if (reason is { } closing)
+            {
+                await CloseAsync(integration, client, assignment, closing, found, tally, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        return complete;
+        return bySubscription.Values.All(read => read is not null);
     }
 
     /// <returns>The subscription's findings by resource and recommendation, or <c>null</c> when they could not all be read.</returns>
-    private async Task<Dictionary<string, Finding>?> ReadAsync(string integrationId, string subscriptionId, SyncTally tally, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, Finding>?> ReadAsync(IFindingReader reader, string integrationId, string subscriptionId, SyncTally tally, CancellationToken cancellationToken)
     {
         var findings = new Dictionary<string, Finding>(StringComparer.OrdinalIgnoreCase);
         try
         {
-            await foreach (var finding in _findings.ReadSubscriptionAsync(subscriptionId, cancellationToken).ConfigureAwait(false))
+            await foreach (var finding in reader.ReadSubscriptionAsync(subscriptionId, cancellationToken).ConfigureAwait(false))
             {
                 findings[KeyOf(finding.ResourceId, finding.AssessmentName)] = finding;
             }
@@ -240,9 +244,6 @@ public sealed partial class HealthyFindingCloser
             ? $"Microsoft Defender for Cloud no longer reports recommendation '{recommendation}' for {a.ResourceId} (checked {when}): the resource was removed. DefenderSnow closed the governance assignment."
             : $"Microsoft Defender for Cloud confirmed the fix on {when}: recommendation '{recommendation}' is {(finding?.Status == FindingStatus.NotApplicable ? "no longer applicable" : "healthy")} on {a.ResourceId}. DefenderSnow closed the governance assignment.";
     }
-
-    private static string SubscriptionOf(string resourceId) =>
-        ResourceIdRules.TryGetSubscriptionId(resourceId, out var subscription) ? subscription : string.Empty;
 
     private static string KeyOf(string resourceId, string assessmentName) => $"{resourceId.TrimEnd('/')}|{assessmentName}";
 

@@ -1,5 +1,8 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Findings;
 using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.Rules;
@@ -27,6 +30,12 @@ public sealed partial class IntegrationSynchronizer
     /// <summary>Live assignments a full pass reads and applies as one unit (ten ServiceNow reads of 100 sys_ids).</summary>
     private const int FullPassSlice = 1000;
 
+    /// <summary>How many changes of one page are applied at once: each is a Resource Manager write and two table operations.</summary>
+    private const int IncrementalConcurrency = 8;
+
+    /// <summary>Table Storage's largest page: a full pass reads the whole listing, so fewer round trips.</summary>
+    private const int FullPassPageSize = 1000;
+
     private readonly IIntegrationStore _integrations;
     private readonly ISyncStateStore _states;
     private readonly ISyncRunStore _runs;
@@ -34,6 +43,8 @@ public sealed partial class IntegrationSynchronizer
     private readonly IServiceNowClientFactory _clients;
     private readonly TicketChangeApplier _applier;
     private readonly RuleEvaluator _rules;
+    private readonly IRuleStore _ruleStore;
+    private readonly IFindingReader _findings;
     private readonly HealthyFindingCloser _healthyCloser;
     private readonly UpstreamRequestMeter _meter;
     private readonly DefenderSnowTelemetry _telemetry;
@@ -49,6 +60,8 @@ public sealed partial class IntegrationSynchronizer
         IServiceNowClientFactory clients,
         TicketChangeApplier applier,
         RuleEvaluator rules,
+        IRuleStore ruleStore,
+        IFindingReader findings,
         HealthyFindingCloser healthyCloser,
         UpstreamRequestMeter meter,
         DefenderSnowTelemetry telemetry,
@@ -64,6 +77,8 @@ public sealed partial class IntegrationSynchronizer
         _clients = clients;
         _applier = applier;
         _rules = rules;
+        _ruleStore = ruleStore;
+        _findings = findings;
         _healthyCloser = healthyCloser;
         _meter = meter;
         _options = options;
@@ -159,14 +174,19 @@ public sealed partial class IntegrationSynchronizer
                 await IncrementalAsync(client, integration.Value, tally, cancellationToken).ConfigureAwait(false);
             }
 
+            // An integration without rules costs this one table query. With rules, closing on the fix and rule evaluation
+            // share one read of each subscription's findings; without, nothing needs them kept past the closing.
+            var rules = await _ruleStore.ListAllAsync(message.IntegrationId, cancellationToken).ConfigureAwait(false);
+            var findings = rules.Count > 0 ? new FindingsSnapshot(_findings) : _findings;
+
             // After the tickets: an assignment its ticket closed is not closed again for its finding.
             if (FindingsCheckDue(message, state.Value, now)
-                && await _healthyCloser.CloseFixedAsync(integration.Value, client, tally, cancellationToken).ConfigureAwait(false))
+                && await _healthyCloser.CloseFixedAsync(integration.Value, client, findings, tally, cancellationToken).ConfigureAwait(false))
             {
                 await _states.UpdateAsync(message.IntegrationId, s => s with { LastFindingsCheckAt = now }, cancellationToken).ConfigureAwait(false);
             }
 
-            await EvaluateRulesAsync(integration.Value, tally, cancellationToken).ConfigureAwait(false);
+            await EvaluateRulesAsync(integration.Value, rules, findings, tally, cancellationToken).ConfigureAwait(false);
 
             status = IntegrationSyncStatus.Succeeded;
         }
@@ -207,9 +227,10 @@ public sealed partial class IntegrationSynchronizer
             while (true)
             {
                 var page = await client.GetChangedTicketsAsync(table.Name, read, cancellationToken).ConfigureAwait(false);
+                var outcomes = await ApplyPageAsync(integration.Id, page.Items, tally, cancellationToken).ConfigureAwait(false);
                 foreach (var ticket in page.Items)
                 {
-                    var ok = await _applier.ApplyAsync(integration.Id, ticket, tally, cancellationToken).ConfigureAwait(false);
+                    var ok = outcomes[ticket.SysId];
                     if (!blocked && ok)
                     {
                         applied = Advance(applied, ticket);
@@ -243,6 +264,55 @@ public sealed partial class IntegrationSynchronizer
         }
     }
 
+    /// <summary>
+    /// Applies the changes of one page IncrementalConcurrency at a time, a ticket that changed more than once in the page
+    /// only as last read (the newest). Every change is attempted even when another one throws, so none is left half-done
+    /// by a cancelled sibling; the first exception is thrown afterwards, and the cursor does not move past the page.
+    /// </summary>
+    /// <returns>Whether each ticket (by sys_id) was applied.</returns>
+    private async Task<Dictionary<string, bool>> ApplyPageAsync(string integrationId, IReadOnlyList<ServiceNowTicket> tickets, SyncTally tally, CancellationToken cancellationToken)
+    {
+        var newest = new Dictionary<string, ServiceNowTicket>(StringComparer.Ordinal);
+        foreach (var ticket in tickets)
+        {
+            if (!newest.TryGetValue(ticket.SysId, out var seen) || (ticket.UpdatedOn, ticket.ModCount).CompareTo((seen.UpdatedOn, seen.ModCount)) >= 0)
+            {
+                newest[ticket.SysId] = ticket;
+            }
+        }
+
+        var changes = newest.Values.ToArray();
+        var parts = changes.Select(_ => new SyncTally(integrationId)).ToArray();
+        var applied = new bool[changes.Length];
+        var failures = new Exception?[changes.Length];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, changes.Length),
+            new ParallelOptions { MaxDegreeOfParallelism = IncrementalConcurrency, CancellationToken = cancellationToken },
+            async (i, token) =>
+            {
+                try
+                {
+                    applied[i] = await _applier.ApplyAsync(integrationId, changes[i], parts[i], token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    failures[i] = e;
+                }
+            }).ConfigureAwait(false);
+
+        foreach (var part in parts)
+        {
+            tally.Add(part);
+        }
+
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return changes.Select((ticket, i) => (ticket.SysId, Applied: applied[i])).ToDictionary(c => c.SysId, c => c.Applied, StringComparer.Ordinal);
+    }
+
     /// <summary>The cursor just past <paramref name="ticket"/>, which is the next change in read order.</summary>
     private static ServiceNowChangeCursor Advance(ServiceNowChangeCursor cursor, ServiceNowTicket ticket)
     {
@@ -258,32 +328,62 @@ public sealed partial class IntegrationSynchronizer
 
     private async Task FullPassAsync(IServiceNowClient client, string integrationId, SyncTally tally, CancellationToken cancellationToken)
     {
-        var live = new List<Storage.Versioned<Assignment>>();
-        await foreach (var assignment in _assignments.ListLiveAsync(integrationId, cancellationToken).ConfigureAwait(false))
-        {
-            if (assignment.Value.Ticket.SysId is not null)
+        // Slices are read and applied FullPassConcurrency at a time while the listing goes on: reading 100,000 tickets one
+        // chunk after another would spend most of the pass waiting on ServiceNow, and holding the whole listing first
+        // would cost memory in proportion to the estate. Parallel.ForEachAsync takes the next slice only when a worker is free.
+        var gate = new Lock();
+        await Parallel.ForEachAsync(
+            SlicesAsync(integrationId, cancellationToken),
+            new ParallelOptions { MaxDegreeOfParallelism = FullPassConcurrency, CancellationToken = cancellationToken },
+            async (slice, token) =>
             {
-                live.Add(assignment);
+                var part = new SyncTally(integrationId);
+                try
+                {
+                    await ReconcileAsync(client, integrationId, slice, part, token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    lock (gate)
+                    {
+                        tally.Add(part);
+                    }
+                }
+            }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The live assignments with a ticket, as slices of one table's <see cref="FullPassSlice"/>, taken from the listing as
+    /// it comes. A table's remainder is carried across listing pages until its slice is full, so every ServiceNow read
+    /// but the last of each table names a full chunk of sys_ids.
+    /// </summary>
+    private async IAsyncEnumerable<Storage.Versioned<Assignment>[]> SlicesAsync(string integrationId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filling = new Dictionary<string, List<Storage.Versioned<Assignment>>>(StringComparer.Ordinal);
+        await foreach (var assignment in _assignments.ListLiveAsync(integrationId, FullPassPageSize, cancellationToken).ConfigureAwait(false))
+        {
+            if (assignment.Value.Ticket.SysId is null)
+            {
+                continue;
+            }
+
+            var table = assignment.Value.Ticket.Table;
+            if (!filling.TryGetValue(table, out var slice))
+            {
+                filling[table] = slice = new List<Storage.Versioned<Assignment>>(FullPassSlice);
+            }
+
+            slice.Add(assignment);
+            if (slice.Count == FullPassSlice)
+            {
+                filling.Remove(table);
+                yield return [.. slice];
             }
         }
 
-        // Slices of one table's assignments are read and applied FullPassConcurrency at a time: reading 100,000 tickets
-        // one chunk after another would spend most of the pass waiting on ServiceNow.
-        var slices = live.GroupBy(a => a.Value.Ticket.Table).SelectMany(group => group.Chunk(FullPassSlice)).ToList();
-        var parts = slices.Select(_ => new SyncTally(integrationId)).ToArray();
-        try
+        foreach (var slice in filling.Values)
         {
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, slices.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = FullPassConcurrency, CancellationToken = cancellationToken },
-                async (i, token) => await ReconcileAsync(client, integrationId, slices[i], parts[i], token).ConfigureAwait(false)).ConfigureAwait(false);
-        }
-        finally
-        {
-            foreach (var part in parts)
-            {
-                tally.Add(part);
-            }
+            yield return [.. slice];
         }
     }
 
@@ -310,11 +410,11 @@ public sealed partial class IntegrationSynchronizer
     /// After the tickets: the automation rules open assignments for new unhealthy findings. Their failures are the run's
     /// errors, not its status, which says what ServiceNow said about the connection.
     /// </summary>
-    private async Task EvaluateRulesAsync(Integration integration, SyncTally tally, CancellationToken cancellationToken)
+    private async Task EvaluateRulesAsync(Integration integration, IReadOnlyList<Rule> rules, IFindingReader findings, SyncTally tally, CancellationToken cancellationToken)
     {
         try
         {
-            foreach (var result in await _rules.EvaluateAllAsync(integration, cancellationToken).ConfigureAwait(false))
+            foreach (var result in await _rules.EvaluateAllAsync(integration, rules, findings, cancellationToken).ConfigureAwait(false))
             {
                 tally.RuleTicketsOpened += result.Tickets.Count;
                 tally.RuleTicketsWaiting += result.Waiting;

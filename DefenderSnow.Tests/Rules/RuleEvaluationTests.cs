@@ -256,6 +256,31 @@ public sealed class RuleEvaluationTests : RuleTestBase
     }
 
     [Test]
+    public async Task A_run_that_closes_on_the_fix_and_evaluates_rules_reads_each_subscriptions_findings_once()
+    {
+        var subscription = NewSubscription();
+        var integrationId = await CreateIntegrationAsync(scope: subscription);
+        var recommendation = NewRecommendation();
+        var fixedLater = SeedFinding(subscription, recommendation);
+        SeedFinding(subscription, recommendation);
+        await CreateRuleIdAsync(integrationId, RuleBody(recommendation));
+        await SyncAsync(integrationId);
+        Assert.That(await StoredAssignmentsAsync(integrationId), Has.Count.EqualTo(2));
+        App.ResourceManager.State.SeedAssessment(new SimulatedAssessment(fixedLater, recommendation, SimulatedAssessmentStatus.Healthy));
+        var added = SeedFinding(subscription, recommendation);
+        App.ResourceManager.State.ResetRequestCounts();
+
+        // A full pass compares with the findings (closing on the fix) and evaluates the rule: both from one read.
+        var run = await SyncAsync(integrationId, full: true);
+
+        Assert.That(run["integrations"]![0]!["ruleTicketsOpened"]!.GetValue<int>(), Is.EqualTo(1), run.ToJsonString());
+        var stored = await StoredAssignmentsAsync(integrationId);
+        Assert.That(stored.Single(a => a.ResourceId == fixedLater).ClosedReason, Is.EqualTo(ClosedReason.ResourceHealthy));
+        Assert.That(stored.Count(a => a.ResourceId == added && a.Status == AssignmentStatus.Active), Is.EqualTo(1));
+        Assert.That(App.ResourceManager.State.RequestCount(ResourceManagerOperations.ListSubscriptionAssessments), Is.EqualTo(1), "one page of findings, read once for both");
+    }
+
+    [Test]
     public async Task An_integration_without_rules_costs_its_sync_no_resource_manager_request()
     {
         var subscription = NewSubscription();

@@ -23,7 +23,7 @@ public sealed class SyncFaultTests : SyncTestBase
     [SetUp]
     public void ResetFaults()
     {
-        _switches.CrashOnUpdates = 0;
+        _switches.CrashOnUpdateOf = null;
         _switches.ConcurrentChangeBeforeClose = null;
         App.ServiceNow.Faults.Clear();
         App.ResourceManager.Faults.Clear();
@@ -59,16 +59,15 @@ public sealed class SyncFaultTests : SyncTestBase
         var second = await CreateLiveAssignmentAsync(integrationId);
         App.ServiceNow.Reassign("incident", first.Ticket.SysId!, OwnerB);
         App.ServiceNow.Reassign("incident", second.Ticket.SysId!, OwnerB);
-        // Every attempt of the first PUT fails (one try and three retries).
-        App.ResourceManager.Faults.FailNext(4, 500, ResourceManagerOperations.PutGovernanceAssignment);
+        // Every attempt of the first one's PUT fails (one try and three retries), whatever the order the changes are applied in.
+        App.ResourceManager.Faults.FailNext(4, 500, $"{ResourceManagerOperations.PutGovernanceAssignment} {GovernancePath(first)}");
 
         var failed = await SyncAsync(integrationId);
 
         Assert.That(failed["status"]!.GetValue<string>(), Is.EqualTo("partiallySucceeded"), failed.ToJsonString());
         var error = failed["integrations"]![0]!["errors"]!.AsArray().Single()!;
         Assert.That(error["integrationId"]!.GetValue<string>(), Is.EqualTo(integrationId));
-        // Both changed within one second: which is read first depends on their sys_ids.
-        var (notApplied, applied) = error["ticket"]!.GetValue<string>() == first.Ticket.Number ? (first, second) : (second, first);
+        var (notApplied, applied) = (first, second);
         Assert.That(error["ticket"]!.GetValue<string>(), Is.EqualTo(notApplied.Ticket.Number));
         Assert.That((await StoredAsync(notApplied)).AssignedTo, Is.EqualTo(OwnerAEmail), "nothing half-written");
         Assert.That((await StoredAsync(applied)).AssignedTo, Is.EqualTo(OwnerBEmail), "other changes are still applied");
@@ -111,7 +110,8 @@ public sealed class SyncFaultTests : SyncTestBase
         var moved = await CreateLiveAssignmentAsync(integrationId);
         App.ServiceNow.Reassign("incident", reassigned.Ticket.SysId!, OwnerB);
         App.ServiceNow.UpdateTicket("incident", moved.Ticket.SysId!, new Dictionary<string, string> { ["state"] = "2" });
-        _switches.CrashOnUpdates = 1;
+        // The process dies after Defender's write for the reassigned one, whichever change is applied first.
+        _switches.CrashOnUpdateOf = reassigned.Id;
         App.ResourceManager.State.ResetRequestCounts();
 
         var started = await RunSyncAsync(new { integrationId });
@@ -163,6 +163,9 @@ public sealed class SyncFaultTests : SyncTestBase
         Assert.That(full["integrations"]![0]!["full"]!.GetValue<bool>(), Is.True);
     }
 
+    private static string GovernancePath(Assignment assignment) =>
+        $"{assignment.ResourceId}/providers/Microsoft.Security/assessments/{assignment.AssessmentName}/governanceAssignments/{assignment.Id}";
+
     /// <summary>The real store, with switches a test flips to crash a handler or to change an assignment under it.</summary>
     private sealed class FaultyAssignmentStore(IAssignmentStore inner, FaultyAssignmentStore.Switches switches) : IAssignmentStore
     {
@@ -177,9 +180,9 @@ public sealed class SyncFaultTests : SyncTestBase
 
         public Task<Versioned<Assignment>> UpdateAsync(Versioned<Assignment> assignment, CancellationToken cancellationToken)
         {
-            if (switches.CrashOnUpdates > 0)
+            if (switches.CrashOnUpdateOf == assignment.Value.Id)
             {
-                switches.CrashOnUpdates--;
+                switches.CrashOnUpdateOf = null;
                 throw new IOException("simulated process crash");
             }
 
@@ -202,6 +205,9 @@ public sealed class SyncFaultTests : SyncTestBase
 
         public IAsyncEnumerable<Versioned<Assignment>> ListLiveAsync(string integrationId, CancellationToken cancellationToken) => inner.ListLiveAsync(integrationId, cancellationToken);
 
+        public IAsyncEnumerable<Versioned<Assignment>> ListLiveAsync(string integrationId, int pageSize, CancellationToken cancellationToken) =>
+            inner.ListLiveAsync(integrationId, pageSize, cancellationToken);
+
         public Task<int> CountLiveAsync(string integrationId, CancellationToken cancellationToken) => inner.CountLiveAsync(integrationId, cancellationToken);
 
         public Task<IReadOnlyList<Versioned<Assignment>>> ListLiveGroupAsync(string integrationId, string groupId, CancellationToken cancellationToken) =>
@@ -211,7 +217,7 @@ public sealed class SyncFaultTests : SyncTestBase
 
         public sealed class Switches
         {
-            public int CrashOnUpdates { get; set; }
+            public string? CrashOnUpdateOf { get; set; }
 
             public string? ConcurrentChangeBeforeClose { get; set; }
         }

@@ -39,7 +39,10 @@ internal static partial class ResourceManagerEndpoints
         }
 
         state.CountRequest(operation);
-        await SimulatorPipeline.RunAsync(context, state.Faults, operation, WriteFaultAsync, c => ServeAsync(c, state, route, operation));
+
+        // Fault filters name the operation ("PutGovernanceAssignment"), or the operation on one resource path
+        // ("PutGovernanceAssignment /subscriptions/…/governanceAssignments/{key}"), so a test can fail one resource whatever the order.
+        await SimulatorPipeline.RunAsync(context, state.Faults, $"{operation} {context.Request.Path.Value}", WriteFaultAsync, c => ServeAsync(c, state, route, operation));
     }
 
     private static async Task ServeAsync(HttpContext context, ResourceManagerState state, ArmRoute route, string operation)
