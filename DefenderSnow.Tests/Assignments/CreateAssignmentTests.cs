@@ -116,6 +116,24 @@ public sealed class CreateAssignmentTests : AssignmentFunctionTestBase
     }
 
     [Test]
+    public async Task A_first_create_looks_for_its_ticket_only_after_opening_it()
+    {
+        var integration = await CreateIntegrationAsync();
+        var resource = UnhealthyResource();
+        App.ServiceNow.ResetRequestCounts();
+        App.ResourceManager.State.ResetRequestCounts();
+
+        var created = await CreateActiveAsync(integration, resource);
+
+        // A new assignment id cannot be on a ticket yet: no look-up before the create; the duplicate checks after it stay.
+        var counts = string.Join(", ", App.ServiceNow.RequestCounts);
+        Assert.That(App.ServiceNow.RequestCount("POST /api/now/table/incident"), Is.EqualTo(1), counts);
+        Assert.That(App.ServiceNow.RequestCount("GET /api/now/table/incident"), Is.EqualTo(2), counts);
+        Assert.That(App.ResourceManager.State.RequestCount(ResourceManagerOperations.PutGovernanceAssignment), Is.EqualTo(1));
+        await AssertActiveEverywhereAsync(created["id"]!.GetValue<string>());
+    }
+
+    [Test]
     public async Task Ten_parallel_requests_make_one_ticket_and_one_governance_assignment()
     {
         var integration = await CreateIntegrationAsync();
