@@ -6,7 +6,8 @@ namespace DefenderSnow.Tests.Infrastructure;
 /// The Azurite Table and Queue services the tests run against. When <c>DEFENDERSNOW_TEST_STORAGE</c> names a
 /// connection string (with both endpoints), that is used; otherwise Azurite is started from the repository's
 /// <c>node_modules</c>, in memory, on free loopback ports, on first use (the benchmark's launcher), and stopped
-/// when the run ends.
+/// when the run ends. <c>DEFENDERSNOW_TEST_AZURITE_INDEXED=1</c> runs it with the benchmark's table index, to check that
+/// the index changes nothing the app can see.
 /// </summary>
 public static class Azurite
 {
@@ -32,7 +33,7 @@ public static class Azurite
                 }
                 else
                 {
-                    _process = await AzuriteProcess.StartAsync();
+                    _process = await AzuriteProcess.StartAsync(indexedTables: Environment.GetEnvironmentVariable("DEFENDERSNOW_TEST_AZURITE_INDEXED") == "1");
                     _connectionString = _process.ConnectionString;
                 }
             }

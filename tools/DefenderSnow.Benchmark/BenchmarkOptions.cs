@@ -18,6 +18,9 @@ public sealed record BenchmarkOptions
     /// </summary>
     public string? StorageConnectionString { get; init; }
 
+    /// <summary>Run Azurite as published, without the benchmark's table index (see <c>azurite-table-index.js</c>): slow beyond a few thousand rows in a partition.</summary>
+    public bool StockAzurite { get; init; }
+
     /// <summary>The Resource Manager write and delete buckets' size in the "write bucket on" pass (Resource Manager publishes 200).</summary>
     public int BucketCapacity { get; init; } = 200;
 
@@ -42,6 +45,7 @@ public sealed record BenchmarkOptions
           --bucket-capacity N     write/delete bucket size in the "bucket on" pass (default 200)
           --bucket-refill N       write/delete bucket refill per second in that pass (default 100)
           --storage CONNECTION    Table and Queue services (default: Azurite started from node_modules)
+          --stock-azurite         run Azurite without the benchmark's table index (azurite-table-index.js)
         """;
 
     /// <summary>Reads the command line; throws <see cref="ArgumentException"/> naming the option that is wrong.</summary>
@@ -61,6 +65,7 @@ public sealed record BenchmarkOptions
                 "--bucket-capacity" => options with { BucketCapacity = (int)Number("--bucket-capacity", Value(), 1) },
                 "--bucket-refill" => options with { BucketRefillPerSecond = Number("--bucket-refill", Value(), 0.001) },
                 "--storage" => options with { StorageConnectionString = Value() },
+                "--stock-azurite" => options with { StockAzurite = true },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };
         }

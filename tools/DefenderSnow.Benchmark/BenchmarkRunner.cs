@@ -41,7 +41,7 @@ public sealed class BenchmarkRunner
 
     public async Task<IReadOnlyList<ScenarioResult>> RunAsync(CancellationToken cancellationToken)
     {
-        using var azurite = _options.StorageConnectionString is null ? await AzuriteProcess.StartAsync().ConfigureAwait(false) : null;
+        using var azurite = _options.StorageConnectionString is null ? await AzuriteProcess.StartAsync(indexedTables: !_options.StockAzurite).ConfigureAwait(false) : null;
         await using var simulators = _sims = await SimulatorProcess.StartAsync().ConfigureAwait(false);
         using var app = _app = BenchmarkApp.Start(_options.StorageConnectionString ?? azurite!.ConnectionString, simulators);
         return await RunScenariosAsync(cancellationToken).ConfigureAwait(false);

@@ -27,9 +27,7 @@ internal static partial class ResourceManagerEndpoints
             return;
         }
 
-        await WritePageAsync(context, state, assessments
-            .Select(a => (JsonNode)AssessmentJson(a, state.FindMetadata(a.AssessmentName), expand: [], listed: true))
-            .ToList());
+        await WritePageAsync(context, state, assessments, a => AssessmentJson(a, state.FindMetadata(a.AssessmentName), expand: [], listed: true));
     }
 
     /// <summary>
@@ -37,5 +35,5 @@ internal static partial class ResourceManagerEndpoints
     /// stable/2021-06-01/assessmentMetadata.json): every recommendation's metadata, tenant-wide, paged by <c>nextLink</c>.
     /// </summary>
     private static Task ListMetadataAsync(HttpContext context, ResourceManagerState state) =>
-        WritePageAsync(context, state, state.AllMetadata().Select(m => (JsonNode)MetadataJson(m)).ToList());
+        WritePageAsync(context, state, state.AllMetadata(), MetadataJson);
 }

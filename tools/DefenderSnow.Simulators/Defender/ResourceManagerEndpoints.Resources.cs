@@ -33,7 +33,7 @@ internal static partial class ResourceManagerEndpoints
             return;
         }
 
-        await WritePageAsync(context, state, resources.Select(r => (JsonNode)ToJson(r)).ToList());
+        await WritePageAsync(context, state, resources, ToJson);
     }
 
     private static JsonObject ToJson(SimulatedResource resource)

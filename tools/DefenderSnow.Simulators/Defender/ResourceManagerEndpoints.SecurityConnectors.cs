@@ -12,7 +12,7 @@ internal static partial class ResourceManagerEndpoints
     /// example GetSecurityConnectorsSubscription_example.json (2023-10-01-preview), paged by <c>nextLink</c>.
     /// </summary>
     private static Task ListSecurityConnectorsAsync(HttpContext context, ResourceManagerState state, ArmRoute route) =>
-        WritePageAsync(context, state, state.SecurityConnectorsOf(route.Name).Select(c => (JsonNode)ToJson(c)).ToList());
+        WritePageAsync(context, state, state.SecurityConnectorsOf(route.Name), ToJson);
 
     private static JsonObject ToJson(SimulatedSecurityConnector connector)
     {

@@ -281,7 +281,7 @@ internal static partial class ResourceManagerEndpoints
     }
 
     private static Task ListGovernanceAssignmentsAsync(HttpContext context, ResourceManagerState state, ArmRoute route) =>
-        WritePageAsync(context, state, state.ListGovernanceAssignments(route.ResourceId!, route.Name).Select(a => (JsonNode)ToJson(a)).ToList());
+        WritePageAsync(context, state, state.ListGovernanceAssignments(route.ResourceId!, route.Name), ToJson);
 
     private static async Task GetAssessmentAsync(HttpContext context, ResourceManagerState state, ArmRoute route)
     {
@@ -377,11 +377,14 @@ internal static partial class ResourceManagerEndpoints
             return;
         }
 
-        await WritePageAsync(context, state, descendants.Cast<JsonNode>().ToList());
+        await WritePageAsync(context, state, descendants, d => d.DeepClone());
     }
 
-    /// <summary>One page of a collection; <c>nextLink</c> repeats the request with a <c>$skiptoken</c> when more items remain.</summary>
-    private static async Task WritePageAsync(HttpContext context, ResourceManagerState state, List<JsonNode> items)
+    /// <summary>
+    /// One page of a collection; <c>nextLink</c> repeats the request with a <c>$skiptoken</c> when more items remain.
+    /// Only the page's items are turned into JSON, so that a page of a 100,000-item collection costs a page.
+    /// </summary>
+    private static async Task WritePageAsync<T>(HttpContext context, ResourceManagerState state, IReadOnlyList<T> items, Func<T, JsonNode> toJson)
     {
         var offset = 0;
         var skipToken = context.Request.Query["$skiptoken"].ToString();
@@ -404,7 +407,7 @@ internal static partial class ResourceManagerEndpoints
             pageSize = Math.Min(pageSize, requested);
         }
 
-        var page = new JsonArray(items.Skip(offset).Take(pageSize).Select(i => i.DeepClone()).ToArray());
+        var page = new JsonArray(items.Skip(offset).Take(pageSize).Select(toJson).ToArray());
         var body = new JsonObject { ["value"] = page };
         if (offset + pageSize < items.Count)
         {

@@ -60,6 +60,7 @@ public sealed partial class ResourceManagerState
         lock (_gate)
         {
             _assessments[AssessmentKey(assessment.ResourceId, assessment.AssessmentName)] = assessment;
+            _assessmentsBySubscription.Clear();
             RememberSubscriptionOf(assessment.ResourceId);
         }
     }
@@ -162,6 +163,7 @@ public sealed partial class ResourceManagerState
         lock (_gate)
         {
             _assessments.Clear();
+            _assessmentsBySubscription.Clear();
             _metadata.Clear();
             _groups.Clear();
             _subscriptions.Clear();

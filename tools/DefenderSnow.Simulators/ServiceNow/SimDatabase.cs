@@ -11,6 +11,11 @@ internal sealed class SimDatabase
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, List<Dictionary<string, string>>> _records = SimTables.All.Keys.ToDictionary(t => t, _ => new List<Dictionary<string, string>>(), StringComparer.Ordinal);
+
+    // sys_id → records, per table, so that a read by sys_id (and a query naming its sys_ids) does not scan 100,000
+    // tickets. Case-insensitive because encoded queries compare that way; Find still requires the exact sys_id.
+    private readonly Dictionary<string, Dictionary<string, List<Dictionary<string, string>>>> _bySysId =
+        SimTables.All.Keys.ToDictionary(t => t, _ => new Dictionary<string, List<Dictionary<string, string>>>(StringComparer.OrdinalIgnoreCase), StringComparer.Ordinal);
     private readonly Dictionary<string, int> _nextNumber = SimTables.All.Values.ToDictionary(t => t.Name, t => t.FirstNumber, StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> _stateModels =
         SimTables.All.Values.ToDictionary(t => t.Name, t => t.Transitions, StringComparer.Ordinal);
@@ -131,6 +136,12 @@ internal sealed class SimDatabase
             }
 
             _records[table].Add(record);
+            if (!_bySysId[table].TryGetValue(record["sys_id"], out var sameId))
+            {
+                _bySysId[table][record["sys_id"]] = sameId = [];
+            }
+
+            sameId.Add(record);
             Journal.Record(table, record["sys_id"], values, actor, now);
             return new Dictionary<string, string>(record);
         }
@@ -189,6 +200,11 @@ internal sealed class SimDatabase
     {
         lock (_lock)
         {
+            if (_bySysId[table].TryGetValue(sysId, out var sameId))
+            {
+                sameId.RemoveAll(r => r["sys_id"] == sysId);
+            }
+
             return _records[table].RemoveAll(r => r["sys_id"] == sysId) > 0;
         }
     }
@@ -226,7 +242,7 @@ internal sealed class SimDatabase
         lock (_lock)
         {
             // Shuffle first: the ordering below is stable, so ties keep the shuffled order.
-            IEnumerable<Dictionary<string, string>> matching = _records[table]
+            IEnumerable<Dictionary<string, string>> matching = Candidates(table, parsed)
                 .Where(r => parsed.Matches(path => ResolveLocked(table, r, path).Value))
                 .OrderBy(_ => Random.Shared.Next());
             IOrderedEnumerable<Dictionary<string, string>>? ordered = null;
@@ -386,7 +402,25 @@ internal sealed class SimDatabase
         return (null, null, path);
     }
 
-    private Dictionary<string, string>? Find(string table, string sysId) => _records[table].FirstOrDefault(r => r["sys_id"] == sysId);
+    private Dictionary<string, string>? Find(string table, string sysId) =>
+        _bySysId[table].TryGetValue(sysId, out var sameId) ? sameId.FirstOrDefault(r => r["sys_id"] == sysId) : null;
+
+    /// <summary>
+    /// The records a query can match: when every record it matches must have one of the sys_ids it names (a single
+    /// group requiring <c>sys_id=</c> or <c>sys_idIN</c>), just those; otherwise the whole table. The query is still
+    /// evaluated on each, so this only saves the scan.
+    /// </summary>
+    private IEnumerable<Dictionary<string, string>> Candidates(string table, EncodedQuery query)
+    {
+        if (query.Groups.Count == 1
+            && query.Groups[0].FirstOrDefault(alternatives => alternatives is [{ Field: "sys_id", Operator: "=" or "IN" }]) is [var condition])
+        {
+            var ids = condition.Operator == "IN" ? condition.Value.Split(',') : [condition.Value];
+            return ids.SelectMany(id => _bySysId[table].GetValueOrDefault(id) ?? []).Distinct<Dictionary<string, string>>(ReferenceEqualityComparer.Instance);
+        }
+
+        return _records[table];
+    }
 
     private string UserNameOf(string userSysId) => Find("sys_user", userSysId)?["user_name"] ?? "admin";
 
