@@ -11,6 +11,7 @@ internal sealed class AssignmentStore : IAssignmentStore
 {
     private const int LivePageSize = 200;
     private static readonly string Closed = AssignmentStatus.Closed.ToString();
+    private static readonly string[] KindOnly = [nameof(GroupEntity.Kind)];
     private readonly TableClientProvider _tables;
     private readonly ContinuationTokenCodec _continuationTokens;
 
@@ -40,12 +41,18 @@ internal sealed class AssignmentStore : IAssignmentStore
 
         try
         {
-            var response = await table.SubmitTransactionAsync(
-                [
-                    new TableTransactionAction(TableTransactionActionType.Add, entity),
-                    new TableTransactionAction(TableTransactionActionType.Add, finding),
-                ],
-                cancellationToken).ConfigureAwait(false);
+            List<TableTransactionAction> actions =
+            [
+                new(TableTransactionActionType.Add, entity),
+                new(TableTransactionActionType.Add, finding),
+            ];
+            if (assignment.GroupId is { } groupId)
+            {
+                // Every member writes it (an upsert), so the group's row exists as soon as any member does.
+                actions.Add(new(TableTransactionActionType.UpsertReplace, GroupEntity.For(assignment.IntegrationId, groupId)));
+            }
+
+            var response = await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
             return new Versioned<Assignment>(assignment, response.Value[0].Headers.ETag ?? default);
         }
         catch (Exception e)
@@ -169,8 +176,13 @@ internal sealed class AssignmentStore : IAssignmentStore
     public async Task<IReadOnlyList<Versioned<Assignment>>> ListLiveGroupAsync(string integrationId, string groupId, CancellationToken cancellationToken)
     {
         var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {integrationId} and Kind eq {AssignmentEntity.KindValue} and GroupId eq {groupId} and Status ne {Closed}");
         var members = new List<Versioned<Assignment>>();
+        if (!(await table.GetEntityIfExistsAsync<GroupEntity>(integrationId, GroupEntity.RowKeyFor(groupId), KindOnly, cancellationToken).ConfigureAwait(false)).HasValue)
+        {
+            return members;
+        }
+
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {integrationId} and Kind eq {AssignmentEntity.KindValue} and GroupId eq {groupId} and Status ne {Closed}");
         await foreach (var entity in table.QueryAsync<AssignmentEntity>(filter, LivePageSize, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             members.Add(new Versioned<Assignment>(entity.ToModel(), entity.ETag));

@@ -34,7 +34,10 @@ public interface IAssignmentStore
     /// <summary>Every pending or active assignment of an integration, with ETags, page by page.</summary>
     IAsyncEnumerable<Versioned<Assignment>> ListLiveAsync(string integrationId, CancellationToken cancellationToken);
 
-    /// <summary>The live (pending or active) assignments sharing the ticket of group <paramref name="groupId"/>.</summary>
+    /// <summary>
+    /// The live (pending or active) assignments sharing the ticket of group <paramref name="groupId"/>; for an id that
+    /// names no group of the integration (another integration's ticket), none, after one point read rather than a scan.
+    /// </summary>
     Task<IReadOnlyList<Versioned<Assignment>>> ListLiveGroupAsync(string integrationId, string groupId, CancellationToken cancellationToken);
 
     /// <summary>Every closed assignment of an integration, page by page (the history rules consult for recurring findings).</summary>

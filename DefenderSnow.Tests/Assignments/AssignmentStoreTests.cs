@@ -1,3 +1,5 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Errors;
@@ -177,6 +179,33 @@ public sealed class AssignmentStoreTests
         Assert.That(page.Items, Is.Empty);
     }
 
+    [Test]
+    public async Task A_group_the_integration_does_not_have_costs_one_point_read_and_no_scan()
+    {
+        var requests = new TableRequestLog();
+        _tables = await TestTables.CreateProviderAsync(policy: requests);
+        _store = new AssignmentStore(_tables, new ContinuationTokenCodec(_tables));
+        var groupId = AssignmentId.New();
+        var members = new[] { NewAssignment() with { GroupId = groupId }, NewAssignment() with { GroupId = groupId, ResourceId = Resource + "2" } };
+        foreach (var member in members)
+        {
+            await _store.AddAsync(member, CancellationToken.None);
+        }
+
+        await _store.AddAsync(NewAssignment() with { ResourceId = Resource + "3" }, CancellationToken.None);
+        await _store.CloseAsync((await _store.GetAsync(_integrationId, members[1].Id, CancellationToken.None))!, ClosedReason.TicketClosed, Now, CancellationToken.None);
+        requests.Clear();
+
+        // Another integration's ticket (or any id that is no group here): one point read, no query of the partition.
+        Assert.That(await _store.ListLiveGroupAsync(_integrationId, AssignmentId.New(), CancellationToken.None), Is.Empty);
+        Assert.That(requests.Sent, Has.Count.EqualTo(1));
+        Assert.That(requests.Sent[0], Does.Not.Contain("$filter"));
+
+        // A group of this integration: its live members.
+        var live = await _store.ListLiveGroupAsync(_integrationId, groupId, CancellationToken.None);
+        Assert.That(live.Select(m => m.Value.Id), Is.EqualTo(new[] { members[0].Id }));
+    }
+
     private Assignment NewAssignment() => new()
     {
         Id = Guid.NewGuid().ToString("N"),
@@ -202,5 +231,38 @@ public sealed class AssignmentStoreTests
         }
 
         return count;
+    }
+
+    /// <summary>The requests the table clients send, as "METHOD path?query".</summary>
+    private sealed class TableRequestLog : HttpPipelineSynchronousPolicy
+    {
+        private readonly List<string> _sent = [];
+
+        public IReadOnlyList<string> Sent
+        {
+            get
+            {
+                lock (_sent)
+                {
+                    return [.. _sent];
+                }
+            }
+        }
+
+        public void Clear()
+        {
+            lock (_sent)
+            {
+                _sent.Clear();
+            }
+        }
+
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            lock (_sent)
+            {
+                _sent.Add($"{message.Request.Method} {Uri.UnescapeDataString(message.Request.Uri.ToUri().PathAndQuery)}");
+            }
+        }
     }
 }
