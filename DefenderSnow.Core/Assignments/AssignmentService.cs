@@ -84,27 +84,41 @@ public sealed partial class AssignmentService
         var dueDate = AssignmentInput.DueDate(check, request.RemediationTimeframeDays, request.DueDate, now, required: true);
         check.ThrowIfInvalid();
 
-        var integration = await LoadIntegrationAsync(integrationId!, cancellationToken).ConfigureAwait(false);
+        // Two point reads that do not depend on each other, read together; awaited in this order, so an unknown
+        // integration is a 404 whatever the other read says.
+        var integrationRead = LoadIntegrationAsync(integrationId!, cancellationToken);
+        var liveRead = _assignments.FindLiveAsync(integrationId!, assessmentName!, resourceId!, cancellationToken);
+        await Task.WhenAll(integrationRead, liveRead).ConfigureAwait(false);
+        var integration = await integrationRead.ConfigureAwait(false);
         AssignmentInput.FieldsAllowed(check, integration, table!, request);
         check.ThrowIfInvalid();
 
         // A repeated request is answered from Table Storage alone, before anything upstream is asked.
-        var live = await _assignments.FindLiveAsync(integration.Id, assessmentName!, resourceId!, cancellationToken).ConfigureAwait(false);
+        var live = await liveRead.ConfigureAwait(false);
         if (live is not null && !IsClaimable(live.Value, now))
         {
             return new AssignmentOutcome(live.Value, Created: false);
         }
 
-        var (metadata, assessment) = await ReadUnhealthyFindingAsync(integration, assessmentName!, resourceId!, cancellationToken).ConfigureAwait(false);
+        await RefuseOutOfScopeAsync(integration, resourceId!, cancellationToken).ConfigureAwait(false);
+
+        // The finding and the users are independent reads of two upstream services: asked at once, they cost one round
+        // trip instead of four. Awaited in the order that decides which problem a request with several gets.
         var client = _serviceNow.Create(integration.ToConnection());
-        var owner = await client.ResolveUserAsync(assignedTo!, "assignedTo", cancellationToken).ConfigureAwait(false);
+        var findingRead = ReadUnhealthyFindingAsync(assessmentName!, resourceId!, cancellationToken);
+        var ownerRead = client.ResolveUserAsync(assignedTo!, "assignedTo", cancellationToken);
+        var openerRead = client.ResolveUserAsync(callerUser!, "caller", cancellationToken);
+        var groupRead = assignmentGroup is null ? Task.FromResult<ServiceNowGroup?>(null) : ResolveGroupAsync(client, assignmentGroup, cancellationToken);
+        await Task.WhenAll(findingRead, ownerRead, openerRead, groupRead).ConfigureAwait(false);
+        var (metadata, assessment) = await findingRead.ConfigureAwait(false);
+        var owner = await ownerRead.ConfigureAwait(false);
         if (owner.Email is null)
         {
             throw new ValidationException("assignedTo", $"ServiceNow user '{owner.UserName}' has no e-mail address, which Defender needs to name the owner.");
         }
 
-        var opener = await client.ResolveUserAsync(callerUser!, "caller", cancellationToken).ConfigureAwait(false);
-        var group = assignmentGroup is null ? null : await client.ResolveGroupAsync(assignmentGroup, "assignmentGroup", cancellationToken).ConfigureAwait(false);
+        var opener = await openerRead.ConfigureAwait(false);
+        var group = await groupRead.ConfigureAwait(false);
 
         var fields = TicketComposer.Fields(integration, table!, request, metadata, assessment, resourceId!, shortDescription, description, owner, opener, group);
         if (origin?.Group is { } shared)
@@ -152,7 +166,9 @@ public sealed partial class AssignmentService
             return new AssignmentOutcome(existing!, Created: false);
         }
 
-        var done = await CompleteAsync(claimed, client, fields, cancellationToken).ConfigureAwait(false);
+        // A new id (stored by this request a moment ago) rather than the id of a pending assignment taken over.
+        var storedJustNow = claimed.Value.Id == assignment.Id;
+        var done = await CompleteAsync(claimed, storedJustNow, client, fields, cancellationToken).ConfigureAwait(false);
         LogCreated(_logger, done.Id, integration.Id, done.Ticket.Number ?? string.Empty, done.AssessmentName, caller ?? "an unnamed caller");
         return new AssignmentOutcome(done, Created: true);
     }
@@ -292,19 +308,29 @@ public sealed partial class AssignmentService
         LogDeleted(_logger, id, assignment.IntegrationId);
     }
 
-    /// <summary>The recommendation's metadata and its assessment of the resource, which must lie in the scope and be Unhealthy (422 otherwise).</summary>
-    private async Task<(AssessmentMetadata Metadata, Assessment Assessment)> ReadUnhealthyFindingAsync(
-        Integration integration, string assessmentName, string resourceId, CancellationToken cancellationToken)
+    private static async Task<ServiceNowGroup?> ResolveGroupAsync(IServiceNowClient client, string group, CancellationToken cancellationToken) =>
+        await client.ResolveGroupAsync(group, "assignmentGroup", cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The resource must lie in the integration's scope (422 otherwise).</summary>
+    private async Task RefuseOutOfScopeAsync(Integration integration, string resourceId, CancellationToken cancellationToken)
     {
         var scope = _scopes.Create();
         if (!await scope.IsCoveredAsync(integration.Scope, resourceId, cancellationToken).ConfigureAwait(false))
         {
             throw new UnprocessableException("resourceId", $"The resource is not within the integration's scope ({ScopeTypeNames.ToJsonName(integration.Scope.Type)} {integration.Scope.Id}).");
         }
+    }
 
-        var metadata = await _defender.GetAssessmentMetadataAsync(assessmentName, cancellationToken).ConfigureAwait(false)
+    /// <summary>The recommendation's metadata and its assessment of the resource, which must be Unhealthy (422 otherwise); both read at once.</summary>
+    private async Task<(AssessmentMetadata Metadata, Assessment Assessment)> ReadUnhealthyFindingAsync(
+        string assessmentName, string resourceId, CancellationToken cancellationToken)
+    {
+        var metadataRead = _defender.GetAssessmentMetadataAsync(assessmentName, cancellationToken);
+        var assessmentRead = _defender.GetAssessmentAsync(resourceId, assessmentName, cancellationToken);
+        await Task.WhenAll(metadataRead, assessmentRead).ConfigureAwait(false);
+        var metadata = await metadataRead.ConfigureAwait(false)
             ?? throw new UnprocessableException("assessmentName", "Defender for Cloud has no recommendation with this name.");
-        var assessment = await _defender.GetAssessmentAsync(resourceId, assessmentName, cancellationToken).ConfigureAwait(false)
+        var assessment = await assessmentRead.ConfigureAwait(false)
             ?? throw new UnprocessableException("assessmentName", "Defender for Cloud has not assessed this resource for this recommendation.");
         if (assessment.Status.Code != AssessmentStatusCode.Unhealthy)
         {
@@ -342,13 +368,15 @@ public sealed partial class AssignmentService
         }
     }
 
-    private async Task<Assignment> CompleteAsync(Versioned<Assignment> claimed, IServiceNowClient client, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
+    /// <param name="storedJustNow">The claimed assignment is the one this request has just stored (not one an earlier request left pending).</param>
+    private async Task<Assignment> CompleteAsync(
+        Versioned<Assignment> claimed, bool storedJustNow, IServiceNowClient client, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
     {
         var current = claimed;
         try
         {
             var assignment = current.Value;
-            var ticket = await _tickets.OpenAsync(client, assignment, fields, cancellationToken).ConfigureAwait(false);
+            var ticket = await _tickets.OpenAsync(client, assignment, fields, storedJustNow, cancellationToken).ConfigureAwait(false);
             current = await _assignments.UpdateAsync(
                 current with { Value = assignment with { Ticket = ToReference(ticket), UpdatedAt = _timeProvider.GetUtcNow() } }, cancellationToken).ConfigureAwait(false);
 

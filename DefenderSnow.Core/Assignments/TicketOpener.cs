@@ -24,15 +24,28 @@ public sealed partial class TicketOpener
     /// may commit a create whose caller gave up after the caller looked; if two tickets now carry the id, all callers
     /// keep the oldest and cancel the others with a work note.
     /// </summary>
-    public async Task<ServiceNowTicket> OpenAsync(IServiceNowClient client, Assignment assignment, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
+    /// <param name="storedJustNow">
+    /// The assignment was stored by this request a moment ago under a new id: no earlier attempt can have opened its
+    /// ticket, so the look-up before the create is skipped. A ticket that a request taking over a lapsed claim opens
+    /// meanwhile is still found by the look after the create.
+    /// </param>
+    public async Task<ServiceNowTicket> OpenAsync(
+        IServiceNowClient client, Assignment assignment, IReadOnlyDictionary<string, string> fields, bool storedJustNow, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(assignment);
         var table = assignment.Ticket.Table;
-        // A ticket shared by a group is found by the group's id: the first member opens it, the others adopt it.
-        var found = await client.FindByCorrelationIdAsync(table, assignment.CorrelationId, cancellationToken).ConfigureAwait(false);
-        if (found is not null)
+
+        // A ticket shared by a group is found by the group's id: the first member opens it, the others adopt it, so a
+        // member's new id says nothing about whether the ticket exists.
+        if (!storedJustNow || assignment.GroupId is not null)
         {
-            LogAdopted(_logger, assignment.Id, found.Number);
-            return found;
+            var found = await client.FindByCorrelationIdAsync(table, assignment.CorrelationId, cancellationToken).ConfigureAwait(false);
+            if (found is not null)
+            {
+                LogAdopted(_logger, assignment.Id, found.Number);
+                return found;
+            }
         }
 
         var created = await client.CreateTicketAsync(new ServiceNowTicketRequest(table, assignment.CorrelationId, fields, assignment.FollowsTicket), cancellationToken).ConfigureAwait(false);

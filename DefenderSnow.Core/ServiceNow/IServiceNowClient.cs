@@ -54,7 +54,8 @@ public interface IServiceNowClient
 
     /// <summary>
     /// The one active user whose e-mail or user name is <paramref name="emailOrUserName"/>. None, or several, is a
-    /// <see cref="Errors.ValidationException"/> naming <paramref name="field"/>.
+    /// <see cref="Errors.ValidationException"/> naming <paramref name="field"/>. An answer is remembered per connection
+    /// for <see cref="ServiceNowUserCache.Lifetime"/>; a refusal is not.
     /// </summary>
     Task<ServiceNowUser> ResolveUserAsync(string emailOrUserName, string field, CancellationToken cancellationToken);
 

@@ -19,14 +19,17 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
 
     private readonly IServiceNowTableApi _api;
     private readonly IServiceNowTokenProvider _tokens;
+    private readonly ServiceNowUserCache _users;
     private readonly ServiceNowOptions _options;
     private readonly ILogger _logger;
 
-    public ServiceNowClient(ServiceNowConnection connection, IServiceNowTableApi api, IServiceNowTokenProvider tokens, ServiceNowOptions options, ILogger logger)
+    public ServiceNowClient(
+        ServiceNowConnection connection, IServiceNowTableApi api, IServiceNowTokenProvider tokens, ServiceNowUserCache users, ServiceNowOptions options, ILogger logger)
     {
         Connection = connection;
         _api = api;
         _tokens = tokens;
+        _users = users;
         _options = options;
         _logger = logger;
     }
@@ -233,6 +236,11 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
     public async Task<ServiceNowUser> ResolveUserAsync(string emailOrUserName, string field, CancellationToken cancellationToken)
     {
         var value = ServiceNowQueryValue.Single(emailOrUserName?.Trim(), field);
+        if (_users.TryGet(Connection, value, out var remembered))
+        {
+            return remembered;
+        }
+
         var query = new ServiceNowListQuery
         {
             // "a^b^ORc" is a AND (b OR c) in an encoded query.
@@ -241,12 +249,14 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             Limit = 2,
         };
         var records = await ListAsync<ServiceNowUserRecord>("sys_user", query, cancellationToken).ConfigureAwait(false);
-        return records.Count switch
+        var user = records.Count switch
         {
             0 => throw new ValidationException(field, $"No active ServiceNow user has the e-mail address or user name '{value}'."),
             > 1 => throw new ValidationException(field, $"Several active ServiceNow users match '{value}'; give a value that names exactly one (for example the user name)."),
             _ => records[0].ToUser(),
         };
+        _users.Remember(Connection, value, user);
+        return user;
     }
 
     public async Task<ServiceNowGroup> ResolveGroupAsync(string nameOrSysId, string field, CancellationToken cancellationToken)

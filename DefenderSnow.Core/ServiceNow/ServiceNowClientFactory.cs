@@ -9,6 +9,7 @@ internal sealed class ServiceNowClientFactory : IServiceNowClientFactory
     private readonly IServiceNowInstancePolicy _policy;
     private readonly ServiceNowHttpClients _clients;
     private readonly IServiceNowTokenProvider _tokens;
+    private readonly ServiceNowUserCache _users;
     private readonly IOptionsMonitor<ServiceNowOptions> _options;
     private readonly ILoggerFactory _loggerFactory;
 
@@ -16,12 +17,14 @@ internal sealed class ServiceNowClientFactory : IServiceNowClientFactory
         IServiceNowInstancePolicy policy,
         ServiceNowHttpClients clients,
         IServiceNowTokenProvider tokens,
+        ServiceNowUserCache users,
         IOptionsMonitor<ServiceNowOptions> options,
         ILoggerFactory loggerFactory)
     {
         _policy = policy;
         _clients = clients;
         _tokens = tokens;
+        _users = users;
         _options = options;
         _loggerFactory = loggerFactory;
     }
@@ -33,6 +36,6 @@ internal sealed class ServiceNowClientFactory : IServiceNowClientFactory
         // Checked again here, not only when the integration was saved: the allow list may have narrowed since.
         var instanceUrl = _policy.Validate(connection.InstanceUrl.OriginalString);
         var normalised = connection with { InstanceUrl = instanceUrl };
-        return new ServiceNowClient(normalised, _clients.Table(instanceUrl), _tokens, _options.CurrentValue, _loggerFactory.CreateLogger<ServiceNowClient>());
+        return new ServiceNowClient(normalised, _clients.Table(instanceUrl), _tokens, _users, _options.CurrentValue, _loggerFactory.CreateLogger<ServiceNowClient>());
     }
 }

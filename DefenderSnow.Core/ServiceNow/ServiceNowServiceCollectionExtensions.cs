@@ -40,6 +40,7 @@ internal static class ServiceNowServiceCollectionExtensions
         services.TryAddSingleton<ServiceNowOAuthClient>();
         services.TryAddSingleton<IServiceNowInstancePolicy, ServiceNowInstancePolicy>();
         services.TryAddSingleton<IServiceNowTokenProvider, ServiceNowTokenProvider>();
+        services.TryAddSingleton<ServiceNowUserCache>();
         services.TryAddSingleton<IServiceNowConnectionVerifier, ServiceNowConnectionVerifier>();
         services.TryAddSingleton<IServiceNowClientFactory, ServiceNowClientFactory>();
         return services;

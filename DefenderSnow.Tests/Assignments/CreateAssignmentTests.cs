@@ -1,5 +1,7 @@
 using Azure.Data.Tables;
+using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Simulators.Defender;
+using DefenderSnow.Simulators.ServiceNow;
 using DefenderSnow.Tests.Infrastructure;
 
 namespace DefenderSnow.Tests.Assignments;
@@ -113,6 +115,68 @@ public sealed class CreateAssignmentTests : AssignmentFunctionTestBase
         Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before));
         Assert.That(App.ServiceNow.TotalRequests, Is.EqualTo(requests), "ServiceNow was not asked");
         await AssertActiveEverywhereAsync(first["id"]!.GetValue<string>());
+    }
+
+    [Test]
+    public async Task A_first_create_looks_for_its_ticket_only_after_opening_it()
+    {
+        var integration = await CreateIntegrationAsync();
+        var resource = UnhealthyResource();
+        App.ServiceNow.ResetRequestCounts();
+        App.ResourceManager.State.ResetRequestCounts();
+
+        var created = await CreateActiveAsync(integration, resource);
+
+        // A new assignment id cannot be on a ticket yet: no look-up before the create; the duplicate checks after it stay.
+        var counts = string.Join(", ", App.ServiceNow.RequestCounts);
+        Assert.That(App.ServiceNow.RequestCount("POST /api/now/table/incident"), Is.EqualTo(1), counts);
+        Assert.That(App.ServiceNow.RequestCount("GET /api/now/table/incident"), Is.EqualTo(2), counts);
+        Assert.That(App.ResourceManager.State.RequestCount(ResourceManagerOperations.PutGovernanceAssignment), Is.EqualTo(1));
+        await AssertActiveEverywhereAsync(created["id"]!.GetValue<string>());
+    }
+
+    [Test]
+    public async Task Owner_and_caller_are_read_once_per_few_minutes_and_a_deactivated_owner_is_refused_after_that()
+    {
+        var integration = await CreateIntegrationAsync();
+        App.ServiceNow.ResetRequestCounts();
+
+        await CreateActiveAsync(integration, UnhealthyResource());
+        await CreateActiveAsync(integration, UnhealthyResource());
+
+        Assert.That(App.ServiceNow.RequestCount("GET /api/now/table/sys_user"), Is.EqualTo(2), "owner and caller, for both creates");
+
+        App.ServiceNow.SetUserActive(Owner, active: false);
+        try
+        {
+            Clock.Advance(ServiceNowUserCache.Lifetime + TimeSpan.FromSeconds(1));
+            var refused = await CreateAssignmentAsync(AssignmentBody(integration, UnhealthyResource()));
+
+            Assert.That(refused.Status, Is.EqualTo(400), refused.ToString());
+            Assert.That(refused.Json["errors"]!["assignedTo"], Is.Not.Null, refused.ToString());
+            Assert.That(App.ServiceNow.RequestCount("GET /api/now/table/sys_user"), Is.EqualTo(4), "read again once the answers expired");
+        }
+        finally
+        {
+            App.ServiceNow.SetUserActive(Owner, active: true);
+        }
+    }
+
+    [Test]
+    public async Task An_unknown_owner_is_not_remembered()
+    {
+        var integration = await CreateIntegrationAsync();
+        var body = AssignmentBody(integration, UnhealthyResource());
+        body["assignedTo"] = "carol@contoso.example";
+
+        var refused = await CreateAssignmentAsync(body);
+        Assert.That(refused.Status, Is.EqualTo(400), refused.ToString());
+
+        App.ServiceNow.SeedUser(new ServiceNowSimulatorUser("carol", "carol@contoso.example", "Carol New"));
+        var created = await CreateAssignmentAsync(body);
+
+        Assert.That(created.Status, Is.EqualTo(201), created.ToString());
+        Assert.That(created.Json["assignedTo"]!.GetValue<string>(), Is.EqualTo("carol@contoso.example"));
     }
 
     [Test]
