@@ -14,7 +14,7 @@ public static class BenchmarkReport
         ArgumentNullException.ThrowIfNull(results);
         ArgumentNullException.ThrowIfNull(options);
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Latency {options.Latency.TotalMilliseconds:0} ms per ServiceNow and per Resource Manager request; write bucket pass: {options.BucketCapacity} writes and {options.BucketCapacity} deletes per subscription, refilled at {options.BucketRefillPerSecond:0.##}/s; {Environment.ProcessorCount} cores; {(options.Scale is { } scale ? $"--scale {scale}" : options.Quick ? "--quick" : "full")} run.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Latency {options.Latency.TotalMilliseconds:0} ms per ServiceNow and per Resource Manager request; write bucket pass: {options.BucketCapacity} writes and {options.BucketCapacity} deletes per subscription, refilled at {options.BucketRefillPerSecond:0.##}/s (the delete scenario at {options.DeleteBucketRefillPerSecond:0.##}/s); {Environment.ProcessorCount} cores; {(options.Scale is { } scale ? $"--scale {scale}" : options.Quick ? "--quick" : "full")} run.");
         text.AppendLine();
         text.AppendLine("| scenario | target | time | ServiceNow requests | Resource Manager reads / writes (429) | Table Storage operations | peak working set (at start) | ÷ floor | done | notes |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---|---|");
@@ -34,6 +34,7 @@ public static class BenchmarkReport
             LatencyMilliseconds = options.Latency.TotalMilliseconds,
             options.BucketCapacity,
             options.BucketRefillPerSecond,
+            options.DeleteBucketRefillPerSecond,
             options.Sizes,
             Environment.ProcessorCount,
             Scenarios = results.Select(r => new

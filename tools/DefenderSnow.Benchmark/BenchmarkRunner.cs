@@ -28,6 +28,9 @@ public sealed class BenchmarkRunner
     private BenchmarkApp _app = null!;
     private SimulatorProcess _sims = null!;
     private Population _population = null!;
+
+    /// <summary>The refill rate the buckets were last turned on with: each scenario's floor is counted at its own.</summary>
+    private double _bucketRefill;
     private Owner _ownerA = null!;
     private Owner _ownerB = null!;
 
@@ -89,7 +92,7 @@ public sealed class BenchmarkRunner
         results.Add(await CreateAsync(integrationId, bucket: false, cancellationToken).ConfigureAwait(false));
         results.Add(await DeleteAsync(bucket: false, cancellationToken).ConfigureAwait(false));
 
-        Progress($"Write bucket on: {_options.BucketCapacity} writes and {_options.BucketCapacity} deletes, refilled at {_options.BucketRefillPerSecond}/s");
+        Progress($"Write bucket on: {_options.BucketCapacity} writes and {_options.BucketCapacity} deletes, refilled at {_options.BucketRefillPerSecond}/s (delete scenario {_options.DeleteBucketRefillPerSecond}/s)");
         results.Add(await IncrementalChangedAsync(integrationId, live, bucket: true, cancellationToken).ConfigureAwait(false));
         results.Add(await CreateAsync(integrationId, bucket: true, cancellationToken).ConfigureAwait(false));
         results.Add(await DeleteAsync(bucket: true, cancellationToken).ConfigureAwait(false));
@@ -224,7 +227,7 @@ public sealed class BenchmarkRunner
         Progress($"Seeding {Sizes.Deleted:N0} live assignments to delete");
         var (assessmentName, _) = await _population.SeedLiveAsync(integrationId, Sizes.Deleted, _ownerA, cancellationToken).ConfigureAwait(false);
         await LatencyAsync(_options.Latency, cancellationToken).ConfigureAwait(false);
-        await BucketsAsync(bucket, cancellationToken).ConfigureAwait(false);
+        await BucketsAsync(bucket, cancellationToken, _options.DeleteBucketRefillPerSecond).ConfigureAwait(false);
         var functions = _app.Function<IntegrationFunctions>();
         var name = $"delete an integration with {Sizes.Deleted:N0} live" + (bucket ? ", write bucket on" : string.Empty);
         return await MeasureAsync(name, bucket ? "within 10% of the floor" : "completes", async () =>
@@ -306,7 +309,7 @@ public sealed class BenchmarkRunner
         }
 
         var beyond = Math.Max(Math.Max(0, puts - _options.BucketCapacity), Math.Max(0, deletes - _options.BucketCapacity));
-        return TimeSpan.FromSeconds(beyond / _options.BucketRefillPerSecond);
+        return TimeSpan.FromSeconds(beyond / _bucketRefill);
     }
 
     private async Task<JsonNode> SyncAsync(string integrationId, bool full, CancellationToken cancellationToken)
@@ -388,9 +391,16 @@ public sealed class BenchmarkRunner
     /// On: the write and delete buckets get the options' size and refill, and start full, so each scenario's floor
     /// counts its own writes only. Off: every bucket so large that nothing is refused (reads are never limited here).
     /// </summary>
-    private async Task BucketsAsync(bool on, CancellationToken cancellationToken) => await _sims.SendAsync(
-        on ? new JsonObject { ["op"] = "buckets", ["capacity"] = _options.BucketCapacity, ["refillPerSecond"] = _options.BucketRefillPerSecond } : new JsonObject { ["op"] = "buckets" },
-        cancellationToken).ConfigureAwait(false);
+    /// <param name="on">Whether the buckets are on.</param>
+    /// <param name="refillPerSecond">Their refill rate when on; the options' sync and create rate by default.</param>
+    /// <param name="cancellationToken">Stops the run.</param>
+    private async Task BucketsAsync(bool on, CancellationToken cancellationToken, double? refillPerSecond = null)
+    {
+        _bucketRefill = refillPerSecond ?? _options.BucketRefillPerSecond;
+        await _sims.SendAsync(
+            on ? new JsonObject { ["op"] = "buckets", ["capacity"] = _options.BucketCapacity, ["refillPerSecond"] = _bucketRefill } : new JsonObject { ["op"] = "buckets" },
+            cancellationToken).ConfigureAwait(false);
+    }
 
     private static string Ratio(ScenarioResult naive, ScenarioResult ours) =>
         ours.Elapsed > TimeSpan.Zero ? $"{naive.Elapsed / ours.Elapsed:0.#}×" : "n/a";
