@@ -4,10 +4,10 @@ using System.Net;
 namespace DefenderSnow.Core.Defender;
 
 /// <summary>
-/// Learns, from every attempt, when a subscription's bucket is empty: a 429's <c>Retry-After</c>, or
-/// <c>x-ms-ratelimit-remaining-subscription-reads</c>/<c>-writes</c>/<c>-deletes</c> reaching zero
-/// (https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling).
-/// <see cref="ResourceManagerPacingHandler"/> then holds that subscription's next requests.
+/// Tells the pacer about every attempt: that it is on the wire, then what the answer says of the subscription's
+/// bucket: <c>x-ms-ratelimit-remaining-subscription-reads</c>/<c>-writes</c>/<c>-deletes</c>, or a 429 and its
+/// <c>Retry-After</c> (https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling).
+/// <see cref="ResourceManagerPacingHandler"/> then paces that subscription's next requests.
 /// </summary>
 internal sealed class ResourceManagerThrottleObserver : DelegatingHandler
 {
@@ -22,20 +22,31 @@ internal sealed class ResourceManagerThrottleObserver : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (ResourceManagerPacingHandler.SubscriptionOf(request.RequestUri) is not { } subscription)
         {
-            return response;
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
         var bucket = ResourceManagerPacingHandler.BucketOf(request);
+        _pacer.Sending(subscription, bucket);
+        HttpResponseMessage response;
+        try
+        {
+            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _pacer.Answered(subscription, bucket, null);
+            throw;
+        }
+
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
             _pacer.Throttled(subscription, bucket, RetryAfter(response));
         }
-        else if (Remaining(response, bucket) is { } remaining)
+        else
         {
-            _pacer.Answered(subscription, bucket, remaining);
+            _pacer.Answered(subscription, bucket, Remaining(response, bucket));
         }
 
         return response;
