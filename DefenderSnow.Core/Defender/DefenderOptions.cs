@@ -33,8 +33,9 @@ public sealed class DefenderOptions
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// How long a subscription's reads, writes or deletes pause when Resource Manager reports that bucket empty
-    /// (and the least a 429 pauses them); the public buckets refill 25 reads, 10 writes and 10 deletes a second.
+    /// The refill rate assumed for a subscription's read, write or delete bucket (one request per pause once it runs low)
+    /// until the remaining counts of Resource Manager's answers have shown the real one; the public buckets refill 25
+    /// reads, 10 writes and 10 deletes a second.
     /// </summary>
     public TimeSpan EmptyBucketPause { get; set; } = TimeSpan.FromSeconds(1);
 
