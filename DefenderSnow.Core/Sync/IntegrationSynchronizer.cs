@@ -38,6 +38,7 @@ public sealed partial class IntegrationSynchronizer
 
     private readonly IIntegrationStore _integrations;
     private readonly ISyncStateStore _states;
+    private readonly SyncLease _lease;
     private readonly ISyncRunStore _runs;
     private readonly IAssignmentStore _assignments;
     private readonly IServiceNowClientFactory _clients;
@@ -55,6 +56,7 @@ public sealed partial class IntegrationSynchronizer
     public IntegrationSynchronizer(
         IIntegrationStore integrations,
         ISyncStateStore states,
+        SyncLease lease,
         ISyncRunStore runs,
         IAssignmentStore assignments,
         IServiceNowClientFactory clients,
@@ -72,6 +74,7 @@ public sealed partial class IntegrationSynchronizer
         _telemetry = telemetry;
         _integrations = integrations;
         _states = states;
+        _lease = lease;
         _runs = runs;
         _assignments = assignments;
         _clients = clients;
@@ -122,7 +125,7 @@ public sealed partial class IntegrationSynchronizer
                     FinishedAt = _timeProvider.GetUtcNow(),
                 },
                 CancellationToken.None).ConfigureAwait(false);
-            await ReleaseAsync(message, fullSucceeded: false, CancellationToken.None).ConfigureAwait(false);
+            await _lease.ReleaseAsync(message.IntegrationId, message.RunId, fullPassAt: null, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
     }
@@ -137,19 +140,16 @@ public sealed partial class IntegrationSynchronizer
             return;
         }
 
-        var state = await _states.GetAsync(message.IntegrationId, cancellationToken).ConfigureAwait(false);
-        if (state.Value.IsHeldByAnotherRun(message.RunId, now))
+        // The run may have been requested long ago (an outage before delivery), or be a redelivery racing a newer run:
+        // only the one whose conditional write wins touches the integration.
+        var lease = await _lease.AcquireAsync(message.IntegrationId, message.RunId, cancellationToken).ConfigureAwait(false);
+        if (!lease.Acquired)
         {
-            await FinishAsync(message.RunId, row, IntegrationSyncStatus.Skipped, $"Run '{state.Value.HeldByRun}' was syncing it.", cancellationToken).ConfigureAwait(false);
+            await FinishAsync(message.RunId, row, IntegrationSyncStatus.Skipped, $"Run '{lease.HeldBy}' was syncing it.", cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        if (state.Value.HeldByRun != message.RunId)
-        {
-            // Our hold expired (a long outage before delivery): take it again before touching anything.
-            await _states.UpdateAsync(message.IntegrationId, s => s with { HeldByRun = message.RunId, HeldUntil = now + _options.Value.SyncHoldDuration }, cancellationToken).ConfigureAwait(false);
-        }
-
+        var state = lease.State;
         var started = row with { Status = IntegrationSyncStatus.Running, StartedAt = row.StartedAt ?? now, Full = message.Full };
         await _runs.SaveIntegrationAsync(message.RunId, started, cancellationToken).ConfigureAwait(false);
 
@@ -162,16 +162,52 @@ public sealed partial class IntegrationSynchronizer
         var tally = new SyncTally(message.IntegrationId);
         IntegrationSyncStatus status;
         string? note = null;
+        var lostHold = false;
+        var keeper = _lease.KeepAlive(message.IntegrationId, message.RunId, cancellationToken);
+        await using (keeper.ConfigureAwait(false))
+        {
+            try
+            {
+                (status, note) = await PassesAsync(message, integration.Value, state, now, tally, keeper.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (keeper.Lost)
+            {
+                status = IntegrationSyncStatus.Skipped;
+            }
+
+            lostHold = keeper.Lost;
+        }
+
+        if (lostHold)
+        {
+            // Another run took the hold mid-pass: it owns the integration, its status and its release now.
+            var lost = tally.ToResult(started, IntegrationSyncStatus.Skipped, "Lost the hold to another run mid-pass.", _timeProvider.GetUtcNow(), requests);
+            await _runs.SaveIntegrationAsync(message.RunId, lost, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await SetIntegrationStatusAsync(message.IntegrationId, status, note, cancellationToken).ConfigureAwait(false);
+        await _lease.ReleaseAsync(message.IntegrationId, message.RunId, message.Full && status == IntegrationSyncStatus.Succeeded ? _timeProvider.GetUtcNow() : null, cancellationToken).ConfigureAwait(false);
+        var finished = tally.ToResult(started, status, note, _timeProvider.GetUtcNow(), requests);
+        activity?.SetTag("defendersnow.sync.status", status.ToString());
+        _telemetry.SyncCompleted(_timeProvider.GetUtcNow() - now, message.Full, status.ToString());
+        await _runs.SaveIntegrationAsync(message.RunId, finished, cancellationToken).ConfigureAwait(false);
+        LogFinished(_logger, message.IntegrationId, message.RunId, status, finished.TicketsExamined, finished.OwnersChanged, finished.TicketStatesUpdated, finished.Errors.Count, finished.ServiceNowRequests, finished.ResourceManagerRequests);
+    }
+
+    /// <summary>The ticket pass, then closing on the fix and the rules; what ServiceNow said about the connection is the outcome.</summary>
+    private async Task<(IntegrationSyncStatus Status, string? Note)> PassesAsync(SyncMessage message, Integration integration, SyncState state, DateTimeOffset now, SyncTally tally, CancellationToken cancellationToken)
+    {
         try
         {
-            var client = _clients.Create(integration.Value.ToConnection());
+            var client = _clients.Create(integration.ToConnection());
             if (message.Full)
             {
                 await FullPassAsync(client, message.IntegrationId, tally, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                await IncrementalAsync(client, integration.Value, tally, cancellationToken).ConfigureAwait(false);
+                await IncrementalAsync(client, integration, tally, cancellationToken).ConfigureAwait(false);
             }
 
             // An integration without rules costs this one table query. With rules, closing on the fix and rule evaluation
@@ -180,40 +216,29 @@ public sealed partial class IntegrationSynchronizer
             var findings = rules.Count > 0 ? new FindingsSnapshot(_findings) : _findings;
 
             // After the tickets: an assignment its ticket closed is not closed again for its finding.
-            if (FindingsCheckDue(message, state.Value, now)
-                && await _healthyCloser.CloseFixedAsync(integration.Value, client, findings, tally, cancellationToken).ConfigureAwait(false))
+            if (FindingsCheckDue(message, state, now)
+                && await _healthyCloser.CloseFixedAsync(integration, client, findings, tally, cancellationToken).ConfigureAwait(false))
             {
                 await _states.UpdateAsync(message.IntegrationId, s => s with { LastFindingsCheckAt = now }, cancellationToken).ConfigureAwait(false);
             }
 
-            await EvaluateRulesAsync(integration.Value, rules, findings, tally, cancellationToken).ConfigureAwait(false);
+            await EvaluateRulesAsync(integration, rules, findings, tally, cancellationToken).ConfigureAwait(false);
 
-            status = IntegrationSyncStatus.Succeeded;
+            return (IntegrationSyncStatus.Succeeded, null);
         }
         catch (ServiceNowRejectedException e)
         {
-            status = IntegrationSyncStatus.CredentialsRejected;
-            note = e.Message;
+            return (IntegrationSyncStatus.CredentialsRejected, e.Message);
         }
         catch (ServiceNowUnreachableException e)
         {
-            status = IntegrationSyncStatus.Unreachable;
-            note = e.Message;
+            return (IntegrationSyncStatus.Unreachable, e.Message);
         }
         catch (ValidationException e)
         {
             // The instance URL is no longer allowed by ServiceNow:AllowedHosts.
-            status = IntegrationSyncStatus.Failed;
-            note = e.Message;
+            return (IntegrationSyncStatus.Failed, e.Message);
         }
-
-        await SetIntegrationStatusAsync(message.IntegrationId, status, note, cancellationToken).ConfigureAwait(false);
-        await ReleaseAsync(message, fullSucceeded: message.Full && status == IntegrationSyncStatus.Succeeded, cancellationToken).ConfigureAwait(false);
-        var finished = tally.ToResult(started, status, note, _timeProvider.GetUtcNow(), requests);
-        activity?.SetTag("defendersnow.sync.status", status.ToString());
-        _telemetry.SyncCompleted(_timeProvider.GetUtcNow() - now, message.Full, status.ToString());
-        await _runs.SaveIntegrationAsync(message.RunId, finished, cancellationToken).ConfigureAwait(false);
-        LogFinished(_logger, message.IntegrationId, message.RunId, status, finished.TicketsExamined, finished.OwnersChanged, finished.TicketStatesUpdated, finished.Errors.Count, finished.ServiceNowRequests, finished.ResourceManagerRequests);
     }
 
     private async Task IncrementalAsync(IServiceNowClient client, Integration integration, SyncTally tally, CancellationToken cancellationToken)
@@ -484,20 +509,6 @@ public sealed partial class IntegrationSynchronizer
     /// <summary>Closing on the fix reads every finding and lists every live assignment: a full pass does it, other runs once per <c>FindingsCheckEvery</c>.</summary>
     private bool FindingsCheckDue(SyncMessage message, SyncState state, DateTimeOffset now) =>
         message.Full || state.LastFindingsCheckAt is not { } last || now - last >= _options.Value.FindingsCheckEvery;
-
-    private async Task ReleaseAsync(SyncMessage message, bool fullSucceeded, CancellationToken cancellationToken)
-    {
-        var now = _timeProvider.GetUtcNow();
-        await _states.UpdateAsync(
-            message.IntegrationId,
-            s => s with
-            {
-                HeldByRun = s.HeldByRun == message.RunId ? null : s.HeldByRun,
-                HeldUntil = s.HeldByRun == message.RunId ? null : s.HeldUntil,
-                LastFullSyncAt = fullSucceeded ? now : s.LastFullSyncAt,
-            },
-            cancellationToken).ConfigureAwait(false);
-    }
 
     private Task FinishAsync(string runId, IntegrationSyncResult row, IntegrationSyncStatus status, string note, CancellationToken cancellationToken) =>
         _runs.SaveIntegrationAsync(runId, row with { Status = status, Note = note, FinishedAt = _timeProvider.GetUtcNow() }, cancellationToken);

@@ -18,6 +18,7 @@ internal static class SyncServiceCollectionExtensions
         services.TryAddSingleton<UpstreamRequestMeter>();
         services.AddSingleton<ISyncRunStore, SyncRunStore>();
         services.AddSingleton<ISyncStateStore, SyncStateStore>();
+        services.AddSingleton<SyncLease>();
         // Transient: they hold the Resource Manager client (directly or through the applier), whose HttpClient must rotate.
         services.AddTransient<TicketChangeApplier>();
         services.AddTransient<HealthyFindingCloser>();
