@@ -22,6 +22,9 @@ internal static class SyncServiceCollectionExtensions
         // Transient: they hold the Resource Manager client (directly or through the applier), whose HttpClient must rotate.
         services.AddTransient<TicketChangeApplier>();
         services.AddTransient<HealthyFindingCloser>();
+        services.AddTransient<IncrementalPass>();
+        services.AddTransient<FullPass>();
+        services.AddTransient<FindingsPass>();
         services.AddTransient<IntegrationSynchronizer>();
         services.AddTransient<SyncService>();
         return services;
