@@ -1,11 +1,6 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
-using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Errors;
-using DefenderSnow.Core.Findings;
 using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Integrations;
-using DefenderSnow.Core.Rules;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -21,31 +16,13 @@ namespace DefenderSnow.Core.Sync;
 /// </summary>
 public sealed partial class IntegrationSynchronizer
 {
-    /// <summary>A first incremental read starts this long before the integration was created, in case clocks differ.</summary>
-    private static readonly TimeSpan FirstReadMargin = TimeSpan.FromMinutes(5);
-
-    /// <summary>How many slices of a full pass are read and applied at once; their writes are paced per subscription anyway.</summary>
-    private const int FullPassConcurrency = 8;
-
-    /// <summary>Live assignments a full pass reads and applies as one unit (ten ServiceNow reads of 100 sys_ids).</summary>
-    private const int FullPassSlice = 1000;
-
-    /// <summary>How many changes of one page are applied at once: each is a Resource Manager write and two table operations.</summary>
-    private const int IncrementalConcurrency = 8;
-
-    /// <summary>Table Storage's largest page: a full pass reads the whole listing, so fewer round trips.</summary>
-    private const int FullPassPageSize = 1000;
-
     private readonly IIntegrationStore _integrations;
-    private readonly ISyncStateStore _states;
+    private readonly SyncLease _lease;
     private readonly ISyncRunStore _runs;
-    private readonly IAssignmentStore _assignments;
     private readonly IServiceNowClientFactory _clients;
-    private readonly TicketChangeApplier _applier;
-    private readonly RuleEvaluator _rules;
-    private readonly IRuleStore _ruleStore;
-    private readonly IFindingReader _findings;
-    private readonly HealthyFindingCloser _healthyCloser;
+    private readonly IncrementalPass _incrementalPass;
+    private readonly FullPass _fullPass;
+    private readonly FindingsPass _findingsPass;
     private readonly UpstreamRequestMeter _meter;
     private readonly DefenderSnowTelemetry _telemetry;
     private readonly IOptions<SyncOptions> _options;
@@ -54,15 +31,12 @@ public sealed partial class IntegrationSynchronizer
 
     public IntegrationSynchronizer(
         IIntegrationStore integrations,
-        ISyncStateStore states,
+        SyncLease lease,
         ISyncRunStore runs,
-        IAssignmentStore assignments,
         IServiceNowClientFactory clients,
-        TicketChangeApplier applier,
-        RuleEvaluator rules,
-        IRuleStore ruleStore,
-        IFindingReader findings,
-        HealthyFindingCloser healthyCloser,
+        IncrementalPass incrementalPass,
+        FullPass fullPass,
+        FindingsPass findingsPass,
         UpstreamRequestMeter meter,
         DefenderSnowTelemetry telemetry,
         IOptions<SyncOptions> options,
@@ -71,15 +45,12 @@ public sealed partial class IntegrationSynchronizer
     {
         _telemetry = telemetry;
         _integrations = integrations;
-        _states = states;
+        _lease = lease;
         _runs = runs;
-        _assignments = assignments;
         _clients = clients;
-        _applier = applier;
-        _rules = rules;
-        _ruleStore = ruleStore;
-        _findings = findings;
-        _healthyCloser = healthyCloser;
+        _incrementalPass = incrementalPass;
+        _fullPass = fullPass;
+        _findingsPass = findingsPass;
         _meter = meter;
         _options = options;
         _timeProvider = timeProvider;
@@ -122,7 +93,7 @@ public sealed partial class IntegrationSynchronizer
                     FinishedAt = _timeProvider.GetUtcNow(),
                 },
                 CancellationToken.None).ConfigureAwait(false);
-            await ReleaseAsync(message, fullSucceeded: false, CancellationToken.None).ConfigureAwait(false);
+            await _lease.ReleaseAsync(message.IntegrationId, message.RunId, fullPassAt: null, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
     }
@@ -137,19 +108,16 @@ public sealed partial class IntegrationSynchronizer
             return;
         }
 
-        var state = await _states.GetAsync(message.IntegrationId, cancellationToken).ConfigureAwait(false);
-        if (state.Value.IsHeldByAnotherRun(message.RunId, now))
+        // The run may have been requested long ago (an outage before delivery), or be a redelivery racing a newer run:
+        // only the one whose conditional write wins touches the integration.
+        var lease = await _lease.AcquireAsync(message.IntegrationId, message.RunId, cancellationToken).ConfigureAwait(false);
+        if (!lease.Acquired)
         {
-            await FinishAsync(message.RunId, row, IntegrationSyncStatus.Skipped, $"Run '{state.Value.HeldByRun}' was syncing it.", cancellationToken).ConfigureAwait(false);
+            await FinishAsync(message.RunId, row, IntegrationSyncStatus.Skipped, $"Run '{lease.HeldBy}' was syncing it.", cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        if (state.Value.HeldByRun != message.RunId)
-        {
-            // Our hold expired (a long outage before delivery): take it again before touching anything.
-            await _states.UpdateAsync(message.IntegrationId, s => s with { HeldByRun = message.RunId, HeldUntil = now + _options.Value.SyncHoldDuration }, cancellationToken).ConfigureAwait(false);
-        }
-
+        var state = lease.State;
         var started = row with { Status = IntegrationSyncStatus.Running, StartedAt = row.StartedAt ?? now, Full = message.Full };
         await _runs.SaveIntegrationAsync(message.RunId, started, cancellationToken).ConfigureAwait(false);
 
@@ -162,53 +130,32 @@ public sealed partial class IntegrationSynchronizer
         var tally = new SyncTally(message.IntegrationId);
         IntegrationSyncStatus status;
         string? note = null;
-        try
+        var lostHold = false;
+        var keeper = _lease.KeepAlive(message.IntegrationId, message.RunId, cancellationToken);
+        await using (keeper.ConfigureAwait(false))
         {
-            var client = _clients.Create(integration.Value.ToConnection());
-            if (message.Full)
+            try
             {
-                await FullPassAsync(client, message.IntegrationId, tally, cancellationToken).ConfigureAwait(false);
+                (status, note) = await PassesAsync(message, integration.Value, state, now, tally, keeper.Token).ConfigureAwait(false);
             }
-            else
+            catch (OperationCanceledException) when (keeper.Lost)
             {
-                await IncrementalAsync(client, integration.Value, tally, cancellationToken).ConfigureAwait(false);
-            }
-
-            // An integration without rules costs this one table query. With rules, closing on the fix and rule evaluation
-            // share one read of each subscription's findings; without, nothing needs them kept past the closing.
-            var rules = await _ruleStore.ListAllAsync(message.IntegrationId, cancellationToken).ConfigureAwait(false);
-            var findings = rules.Count > 0 ? new FindingsSnapshot(_findings) : _findings;
-
-            // After the tickets: an assignment its ticket closed is not closed again for its finding.
-            if (FindingsCheckDue(message, state.Value, now)
-                && await _healthyCloser.CloseFixedAsync(integration.Value, client, findings, tally, cancellationToken).ConfigureAwait(false))
-            {
-                await _states.UpdateAsync(message.IntegrationId, s => s with { LastFindingsCheckAt = now }, cancellationToken).ConfigureAwait(false);
+                status = IntegrationSyncStatus.Skipped;
             }
 
-            await EvaluateRulesAsync(integration.Value, rules, findings, tally, cancellationToken).ConfigureAwait(false);
+            lostHold = keeper.Lost;
+        }
 
-            status = IntegrationSyncStatus.Succeeded;
-        }
-        catch (ServiceNowRejectedException e)
+        if (lostHold)
         {
-            status = IntegrationSyncStatus.CredentialsRejected;
-            note = e.Message;
-        }
-        catch (ServiceNowUnreachableException e)
-        {
-            status = IntegrationSyncStatus.Unreachable;
-            note = e.Message;
-        }
-        catch (ValidationException e)
-        {
-            // The instance URL is no longer allowed by ServiceNow:AllowedHosts.
-            status = IntegrationSyncStatus.Failed;
-            note = e.Message;
+            // Another run took the hold mid-pass: it owns the integration, its status and its release now.
+            var lost = tally.ToResult(started, IntegrationSyncStatus.Skipped, "Lost the hold to another run mid-pass.", _timeProvider.GetUtcNow(), requests);
+            await _runs.SaveIntegrationAsync(message.RunId, lost, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         await SetIntegrationStatusAsync(message.IntegrationId, status, note, cancellationToken).ConfigureAwait(false);
-        await ReleaseAsync(message, fullSucceeded: message.Full && status == IntegrationSyncStatus.Succeeded, cancellationToken).ConfigureAwait(false);
+        await _lease.ReleaseAsync(message.IntegrationId, message.RunId, message.Full && status == IntegrationSyncStatus.Succeeded ? _timeProvider.GetUtcNow() : null, cancellationToken).ConfigureAwait(false);
         var finished = tally.ToResult(started, status, note, _timeProvider.GetUtcNow(), requests);
         activity?.SetTag("defendersnow.sync.status", status.ToString());
         _telemetry.SyncCompleted(_timeProvider.GetUtcNow() - now, message.Full, status.ToString());
@@ -216,219 +163,39 @@ public sealed partial class IntegrationSynchronizer
         LogFinished(_logger, message.IntegrationId, message.RunId, status, finished.TicketsExamined, finished.OwnersChanged, finished.TicketStatesUpdated, finished.Errors.Count, finished.ServiceNowRequests, finished.ResourceManagerRequests);
     }
 
-    private async Task IncrementalAsync(IServiceNowClient client, Integration integration, SyncTally tally, CancellationToken cancellationToken)
-    {
-        var state = (await _states.GetAsync(integration.Id, cancellationToken).ConfigureAwait(false)).Value;
-        foreach (var table in ServiceNowTicketTables.All)
-        {
-            var read = state.Cursors.GetValueOrDefault(table.Name) ?? ServiceNowChangeCursor.Since(integration.CreatedAt - FirstReadMargin);
-            var applied = read;
-            var blocked = false;
-            while (true)
-            {
-                var page = await client.GetChangedTicketsAsync(table.Name, read, cancellationToken).ConfigureAwait(false);
-                var outcomes = await ApplyPageAsync(integration.Id, page.Items, tally, cancellationToken).ConfigureAwait(false);
-                foreach (var ticket in page.Items)
-                {
-                    var ok = outcomes[ticket.SysId];
-                    if (!blocked && ok)
-                    {
-                        applied = Advance(applied, ticket);
-                    }
-
-                    // Later changes are still applied (they are idempotent), but the cursor stays before the failed one.
-                    blocked |= !ok;
-                }
-
-                if (!blocked)
-                {
-                    applied = page.Next;
-                }
-
-                if (!Equals(applied, state.Cursors.GetValueOrDefault(table.Name)))
-                {
-                    var saved = applied;
-                    state = await _states.UpdateAsync(
-                        integration.Id,
-                        s => s with { Cursors = new Dictionary<string, ServiceNowChangeCursor>(s.Cursors) { [table.Name] = saved } },
-                        cancellationToken).ConfigureAwait(false);
-                }
-
-                if (!page.HasMore)
-                {
-                    break;
-                }
-
-                read = page.Next;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Applies the changes of one page IncrementalConcurrency at a time, a ticket that changed more than once in the page
-    /// only as last read (the newest). Every change is attempted even when another one throws, so none is left half-done
-    /// by a cancelled sibling; the first exception is thrown afterwards, and the cursor does not move past the page.
-    /// </summary>
-    /// <returns>Whether each ticket (by sys_id) was applied.</returns>
-    private async Task<Dictionary<string, bool>> ApplyPageAsync(string integrationId, IReadOnlyList<ServiceNowTicket> tickets, SyncTally tally, CancellationToken cancellationToken)
-    {
-        var newest = new Dictionary<string, ServiceNowTicket>(StringComparer.Ordinal);
-        foreach (var ticket in tickets)
-        {
-            if (!newest.TryGetValue(ticket.SysId, out var seen) || (ticket.UpdatedOn, ticket.ModCount).CompareTo((seen.UpdatedOn, seen.ModCount)) >= 0)
-            {
-                newest[ticket.SysId] = ticket;
-            }
-        }
-
-        var changes = newest.Values.ToArray();
-        var parts = changes.Select(_ => new SyncTally(integrationId)).ToArray();
-        var applied = new bool[changes.Length];
-        var failures = new Exception?[changes.Length];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, changes.Length),
-            new ParallelOptions { MaxDegreeOfParallelism = IncrementalConcurrency, CancellationToken = cancellationToken },
-            async (i, token) =>
-            {
-                try
-                {
-                    applied[i] = await _applier.ApplyAsync(integrationId, changes[i], parts[i], token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
-                {
-                    failures[i] = e;
-                }
-            }).ConfigureAwait(false);
-
-        foreach (var part in parts)
-        {
-            tally.Add(part);
-        }
-
-        if (failures.FirstOrDefault(f => f is not null) is { } failure)
-        {
-            ExceptionDispatchInfo.Throw(failure);
-        }
-
-        return changes.Select((ticket, i) => (ticket.SysId, Applied: applied[i])).ToDictionary(c => c.SysId, c => c.Applied, StringComparer.Ordinal);
-    }
-
-    /// <summary>The cursor just past <paramref name="ticket"/>, which is the next change in read order.</summary>
-    private static ServiceNowChangeCursor Advance(ServiceNowChangeCursor cursor, ServiceNowTicket ticket)
-    {
-        if (ticket.UpdatedOn < cursor.UpdatedOn)
-        {
-            return cursor;
-        }
-
-        var seen = ticket.UpdatedOn == cursor.UpdatedOn ? new Dictionary<string, int>(cursor.SeenAtUpdatedOn) : [];
-        seen[ticket.SysId] = ticket.ModCount;
-        return new ServiceNowChangeCursor(ticket.UpdatedOn, seen);
-    }
-
-    private async Task FullPassAsync(IServiceNowClient client, string integrationId, SyncTally tally, CancellationToken cancellationToken)
-    {
-        // Slices are read and applied FullPassConcurrency at a time while the listing goes on: reading 100,000 tickets one
-        // chunk after another would spend most of the pass waiting on ServiceNow, and holding the whole listing first
-        // would cost memory in proportion to the estate. Parallel.ForEachAsync takes the next slice only when a worker is free.
-        var gate = new Lock();
-        await Parallel.ForEachAsync(
-            SlicesAsync(integrationId, cancellationToken),
-            new ParallelOptions { MaxDegreeOfParallelism = FullPassConcurrency, CancellationToken = cancellationToken },
-            async (slice, token) =>
-            {
-                var part = new SyncTally(integrationId);
-                try
-                {
-                    await ReconcileAsync(client, integrationId, slice, part, token).ConfigureAwait(false);
-                }
-                finally
-                {
-                    lock (gate)
-                    {
-                        tally.Add(part);
-                    }
-                }
-            }).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// The live assignments with a ticket, as slices of one table's <see cref="FullPassSlice"/>, taken from the listing as
-    /// it comes. A table's remainder is carried across listing pages until its slice is full, so every ServiceNow read
-    /// but the last of each table names a full chunk of sys_ids.
-    /// </summary>
-    private async IAsyncEnumerable<Storage.Versioned<Assignment>[]> SlicesAsync(string integrationId, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var filling = new Dictionary<string, List<Storage.Versioned<Assignment>>>(StringComparer.Ordinal);
-        await foreach (var assignment in _assignments.ListLiveAsync(integrationId, FullPassPageSize, cancellationToken).ConfigureAwait(false))
-        {
-            if (assignment.Value.Ticket.SysId is null)
-            {
-                continue;
-            }
-
-            var table = assignment.Value.Ticket.Table;
-            if (!filling.TryGetValue(table, out var slice))
-            {
-                filling[table] = slice = new List<Storage.Versioned<Assignment>>(FullPassSlice);
-            }
-
-            slice.Add(assignment);
-            if (slice.Count == FullPassSlice)
-            {
-                filling.Remove(table);
-                yield return [.. slice];
-            }
-        }
-
-        foreach (var slice in filling.Values)
-        {
-            yield return [.. slice];
-        }
-    }
-
-    /// <summary>Reads the tickets of one table's slice of live assignments by sys_id and applies each; a missing one was deleted.</summary>
-    private async Task ReconcileAsync(IServiceNowClient client, string integrationId, Storage.Versioned<Assignment>[] slice, SyncTally tally, CancellationToken cancellationToken)
-    {
-        var tickets = (await client.GetTicketsAsync(slice[0].Value.Ticket.Table, slice.Select(a => a.Value.Ticket.SysId!), cancellationToken).ConfigureAwait(false))
-            .ToDictionary(t => t.SysId, StringComparer.Ordinal);
-        foreach (var assignment in slice)
-        {
-            if (tickets.TryGetValue(assignment.Value.Ticket.SysId!, out var ticket))
-            {
-                await _applier.ApplyAsync(integrationId, ticket, assignment, tally, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                tally.TicketsExamined++;
-                await _applier.CloseDeletedAsync(assignment, tally, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>
-    /// After the tickets: the automation rules open assignments for new unhealthy findings. Their failures are the run's
-    /// errors, not its status, which says what ServiceNow said about the connection.
-    /// </summary>
-    private async Task EvaluateRulesAsync(Integration integration, IReadOnlyList<Rule> rules, IFindingReader findings, SyncTally tally, CancellationToken cancellationToken)
+    /// <summary>The ticket pass, then closing on the fix and the rules; what ServiceNow said about the connection is the outcome.</summary>
+    private async Task<(IntegrationSyncStatus Status, string? Note)> PassesAsync(SyncMessage message, Integration integration, SyncState state, DateTimeOffset now, SyncTally tally, CancellationToken cancellationToken)
     {
         try
         {
-            foreach (var result in await _rules.EvaluateAllAsync(integration, rules, findings, cancellationToken).ConfigureAwait(false))
+            var client = _clients.Create(integration.ToConnection());
+            if (message.Full)
             {
-                tally.RuleTicketsOpened += result.Tickets.Count;
-                tally.RuleTicketsWaiting += result.Waiting;
-                foreach (var error in result.Errors)
-                {
-                    tally.Error(null, $"Rule {result.RuleId}: {error}");
-                }
+                await _fullPass.RunAsync(client, message.IntegrationId, tally, cancellationToken).ConfigureAwait(false);
             }
+            else
+            {
+                await _incrementalPass.RunAsync(client, integration, tally, cancellationToken).ConfigureAwait(false);
+            }
+
+            await _findingsPass.RunAsync(message, integration, client, state, now, tally, cancellationToken).ConfigureAwait(false);
+            return (IntegrationSyncStatus.Succeeded, null);
         }
-        catch (DomainException e)
+        catch (ServiceNowRejectedException e)
         {
-            tally.Error(null, $"Rules were not evaluated: {e.Message}");
+            return (IntegrationSyncStatus.CredentialsRejected, e.Message);
+        }
+        catch (ServiceNowUnreachableException e)
+        {
+            return (IntegrationSyncStatus.Unreachable, e.Message);
+        }
+        catch (ValidationException e)
+        {
+            // The instance URL is no longer allowed by ServiceNow:AllowedHosts.
+            return (IntegrationSyncStatus.Failed, e.Message);
         }
     }
+
 
     private async Task SetIntegrationStatusAsync(string integrationId, IntegrationSyncStatus outcome, string? note, CancellationToken cancellationToken)
     {
@@ -479,24 +246,6 @@ public sealed partial class IntegrationSynchronizer
             {
             }
         }
-    }
-
-    /// <summary>Closing on the fix reads every finding and lists every live assignment: a full pass does it, other runs once per <c>FindingsCheckEvery</c>.</summary>
-    private bool FindingsCheckDue(SyncMessage message, SyncState state, DateTimeOffset now) =>
-        message.Full || state.LastFindingsCheckAt is not { } last || now - last >= _options.Value.FindingsCheckEvery;
-
-    private async Task ReleaseAsync(SyncMessage message, bool fullSucceeded, CancellationToken cancellationToken)
-    {
-        var now = _timeProvider.GetUtcNow();
-        await _states.UpdateAsync(
-            message.IntegrationId,
-            s => s with
-            {
-                HeldByRun = s.HeldByRun == message.RunId ? null : s.HeldByRun,
-                HeldUntil = s.HeldByRun == message.RunId ? null : s.HeldUntil,
-                LastFullSyncAt = fullSucceeded ? now : s.LastFullSyncAt,
-            },
-            cancellationToken).ConfigureAwait(false);
     }
 
     private Task FinishAsync(string runId, IntegrationSyncResult row, IntegrationSyncStatus status, string note, CancellationToken cancellationToken) =>

@@ -17,7 +17,7 @@ public sealed partial class SyncService
     private const int IntegrationPageSize = 200;
 
     private readonly IIntegrationStore _integrations;
-    private readonly ISyncStateStore _states;
+    private readonly SyncLease _lease;
     private readonly ISyncRunStore _runs;
     private readonly IWorkQueueSender _queue;
     private readonly IOptions<SyncOptions> _options;
@@ -26,7 +26,7 @@ public sealed partial class SyncService
 
     public SyncService(
         IIntegrationStore integrations,
-        ISyncStateStore states,
+        SyncLease lease,
         ISyncRunStore runs,
         IWorkQueueSender queue,
         IOptions<SyncOptions> options,
@@ -34,7 +34,7 @@ public sealed partial class SyncService
         ILogger<SyncService> logger)
     {
         _integrations = integrations;
-        _states = states;
+        _lease = lease;
         _runs = runs;
         _queue = queue;
         _options = options;
@@ -57,19 +57,11 @@ public sealed partial class SyncService
         var held = new List<string>();
         foreach (var integration in integrations)
         {
-            var state = await _states.GetAsync(integration.Id, cancellationToken).ConfigureAwait(false);
-            var heldBy = state.Value.IsHeldByAnotherRun(runId, now) ? state.Value.HeldByRun : null;
-            if (heldBy is null)
+            var lease = await _lease.AcquireAsync(integration.Id, runId, cancellationToken).ConfigureAwait(false);
+            var heldBy = lease.HeldBy;
+            if (lease.Acquired)
             {
-                try
-                {
-                    await _states.SaveAsync(state with { Value = state.Value with { HeldByRun = runId, HeldUntil = now + _options.Value.SyncHoldDuration } }, cancellationToken).ConfigureAwait(false);
-                    held.Add(integration.Id);
-                }
-                catch (ConcurrencyException)
-                {
-                    heldBy = "another run";
-                }
+                held.Add(integration.Id);
             }
 
             if (heldBy is not null)
@@ -90,7 +82,7 @@ public sealed partial class SyncService
                 continue;
             }
 
-            rows.Add(new IntegrationSyncResult { IntegrationId = integration.Id, Full = full || FullPassDue(trigger, integration, state.Value, now) });
+            rows.Add(new IntegrationSyncResult { IntegrationId = integration.Id, Full = full || FullPassDue(trigger, integration, lease.State, now) });
         }
 
         var run = new SyncRun { RunId = runId, Trigger = trigger, Full = full, StartedAt = now, Integrations = rows };
@@ -170,10 +162,7 @@ public sealed partial class SyncService
         {
             try
             {
-                await _states.UpdateAsync(
-                    id,
-                    s => s.HeldByRun == runId ? s with { HeldByRun = null, HeldUntil = null } : s,
-                    CancellationToken.None).ConfigureAwait(false);
+                await _lease.ReleaseAsync(id, runId, fullPassAt: null, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e)
             {

@@ -18,9 +18,13 @@ internal static class SyncServiceCollectionExtensions
         services.TryAddSingleton<UpstreamRequestMeter>();
         services.AddSingleton<ISyncRunStore, SyncRunStore>();
         services.AddSingleton<ISyncStateStore, SyncStateStore>();
+        services.AddSingleton<SyncLease>();
         // Transient: they hold the Resource Manager client (directly or through the applier), whose HttpClient must rotate.
         services.AddTransient<TicketChangeApplier>();
         services.AddTransient<HealthyFindingCloser>();
+        services.AddTransient<IncrementalPass>();
+        services.AddTransient<FullPass>();
+        services.AddTransient<FindingsPass>();
         services.AddTransient<IntegrationSynchronizer>();
         services.AddTransient<SyncService>();
         return services;
