@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using DefenderSnow.Core.Telemetry;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -23,6 +24,9 @@ internal static class TelemetryComposition
     /// <summary>The Azure SDK clients' own sources (tables, Key Vault) besides HttpClient's.</summary>
     private const string AzureSdkSources = "Azure.*";
 
+    private const string WorkerOpenTelemetrySchemaCapability = "WorkerOpenTelemetrySchemaVersion";
+    private const string HostRelayedLogsSchemaVersion = "1.17.0";
+
     public static void AddDefenderSnowTelemetry(this IHostApplicationBuilder builder)
     {
         var telemetry = builder.Services.AddOpenTelemetry()
@@ -38,6 +42,14 @@ internal static class TelemetryComposition
             .WithMetrics(metrics => metrics
                 .AddMeter(DefenderSnowTelemetry.Name)
                 .AddHttpClientInstrumentation());
+
+        // UseFunctionsWorkerDefaults (Worker.OpenTelemetry 1.2.0) tells the host, through the worker capability
+        // WorkerOpenTelemetrySchemaVersion 1.37.0, that the worker exports its own logs; a host that sees that
+        // schema drops the worker's log lines from its own log (console, App Service log stream), and with them every
+        // line this app writes (azure-functions-dotnet-worker#3489, #3487). The last schema for which the host still
+        // relays them is pinned here, so the logs reach the host and the traces and metrics above still export.
+        // RealHostTests holds it: the health probe failure and the timer's run appear in the real host's output.
+        builder.Services.Configure<WorkerOptions>(options => options.Capabilities[WorkerOpenTelemetrySchemaCapability] = HostRelayedLogsSchemaVersion);
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration[ConnectionStringSetting]))
         {

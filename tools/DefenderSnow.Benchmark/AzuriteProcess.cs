@@ -4,7 +4,10 @@ using System.Net.Sockets;
 
 namespace DefenderSnow.Benchmark;
 
-/// <summary>Azurite's Table and Queue services, in memory, on free loopback ports, for one benchmark run.</summary>
+/// <summary>
+/// Azurite's Table, Queue and Blob services, in memory, on free loopback ports, for one benchmark or test run. The
+/// app uses tables and queues; the real Functions host also needs blobs (its host id lock and timer schedule monitor).
+/// </summary>
 public sealed class AzuriteProcess : IDisposable
 {
     private const string WellKnownAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
@@ -60,14 +63,14 @@ public sealed class AzuriteProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var azurite = new AzuriteProcess(process, workspace, $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={WellKnownAccountKey};"
-            + $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;");
+            + $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;");
 
         // Azurite prints before it listens; a port accepting a connection is the real signal.
         for (var attempt = 0; attempt < 300; attempt++)
         {
             try
             {
-                foreach (var port in new[] { table, queue })
+                foreach (var port in new[] { table, queue, blob })
                 {
                     using var probe = new TcpClient();
                     await probe.ConnectAsync(IPAddress.Loopback, port).ConfigureAwait(false);
