@@ -32,8 +32,16 @@ public sealed class QueueClientProvider
         return task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>The service client, for account-level calls (the poison queues of tests).</summary>
-    internal QueueServiceClient ServiceClient => _service;
+    /// <summary>
+    /// The poison queue the Functions host moves a queue's failed messages to: its name with <c>-poison</c>
+    /// (https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue-trigger#poison-messages).
+    /// </summary>
+    public async Task<QueueClient> GetPoisonAsync(WorkQueue queue, CancellationToken cancellationToken)
+    {
+        var client = _service.GetQueueClient(_options.NameOf(queue) + "-poison");
+        await client.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        return client;
+    }
 
     private async Task<QueueClient> CreateAsync(WorkQueue queue)
     {

@@ -56,6 +56,7 @@ internal static class StorageServiceCollectionExtensions
         }));
         services.TryAddSingleton<QueueClientProvider>();
         services.TryAddSingleton<IWorkQueueSender, WorkQueueSender>();
+        services.TryAddSingleton<WorkQueueMessageReader>();
         services.AddSingleton<IHealthProbe, QueueStorageHealthProbe>();
         return services;
     }

@@ -14,9 +14,11 @@ public sealed class IntegrationFunctions
     private readonly IntegrationService _integrations;
     private readonly IntegrationDeletion _deletion;
     private readonly HttpEndpoint _endpoint;
+    private readonly WorkQueueMessageReader _messages;
 
-    public IntegrationFunctions(IntegrationService integrations, IntegrationDeletion deletion, HttpEndpoint endpoint)
+    public IntegrationFunctions(IntegrationService integrations, IntegrationDeletion deletion, HttpEndpoint endpoint, WorkQueueMessageReader messages)
     {
+        _messages = messages;
         _integrations = integrations;
         _deletion = deletion;
         _endpoint = endpoint;
@@ -82,8 +84,16 @@ public sealed class IntegrationFunctions
                 : new JsonResponse(StatusCodes.Status202Accepted, IntegrationResponse.From(continuing)) { Location = $"/api/integrations/{id}" };
         });
 
-    /// <summary>Goes on with an integration delete that did not finish in its request; throws so the host delivers the message again.</summary>
+    /// <summary>
+    /// Goes on with an integration delete that did not finish in its request; throws so the host delivers the message
+    /// again; a message that can never be read goes to the poison queue at once.
+    /// </summary>
     [Function("CompleteIntegrationDeletion")]
-    public Task CompleteDeletion([QueueTrigger("%Queues:IntegrationDeletions%")] QueueMessage message, CancellationToken cancellationToken) =>
-        _deletion.ContinueAsync(WorkQueueJson.Read<IntegrationDeletionMessage>(message.MessageText), cancellationToken);
+    public async Task CompleteDeletion([QueueTrigger("%Queues:IntegrationDeletions%")] QueueMessage message, CancellationToken cancellationToken)
+    {
+        if (await _messages.ReadAsync<IntegrationDeletionMessage>(WorkQueue.IntegrationDeletions, message, cancellationToken) is { } body)
+        {
+            await _deletion.ContinueAsync(body, cancellationToken);
+        }
+    }
 }

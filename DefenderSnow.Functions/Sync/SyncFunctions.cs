@@ -14,9 +14,11 @@ public sealed class SyncFunctions
     private readonly SyncService _sync;
     private readonly IntegrationSynchronizer _synchronizer;
     private readonly HttpEndpoint _endpoint;
+    private readonly WorkQueueMessageReader _messages;
 
-    public SyncFunctions(SyncService sync, IntegrationSynchronizer synchronizer, HttpEndpoint endpoint)
+    public SyncFunctions(SyncService sync, IntegrationSynchronizer synchronizer, HttpEndpoint endpoint, WorkQueueMessageReader messages)
     {
+        _messages = messages;
         _sync = sync;
         _synchronizer = synchronizer;
         _endpoint = endpoint;
@@ -38,10 +40,18 @@ public sealed class SyncFunctions
             return new JsonResponse(StatusCodes.Status202Accepted, SyncRunResponse.From(run)) { Location = $"/api/sync/runs/{run.RunId}" };
         });
 
-    /// <summary>Syncs one integration for one run. A failure is thrown, so the host delivers the message again (and finally to the poison queue).</summary>
+    /// <summary>
+    /// Syncs one integration for one run. A failure is thrown, so the host delivers the message again (and finally to
+    /// the poison queue); a message that can never be read goes to the poison queue at once.
+    /// </summary>
     [Function("SyncIntegration")]
-    public Task SyncIntegration([QueueTrigger("%Queues:SyncIntegrations%")] QueueMessage message, CancellationToken cancellationToken) =>
-        _synchronizer.HandleAsync(WorkQueueJson.Read<SyncMessage>(message.MessageText), message.DequeueCount, cancellationToken);
+    public async Task SyncIntegration([QueueTrigger("%Queues:SyncIntegrations%")] QueueMessage message, CancellationToken cancellationToken)
+    {
+        if (await _messages.ReadAsync<SyncMessage>(WorkQueue.SyncIntegrations, message, cancellationToken) is { } body)
+        {
+            await _synchronizer.HandleAsync(body, message.DequeueCount, cancellationToken);
+        }
+    }
 
     [Function("ListSyncRuns")]
     public Task<IActionResult> List(

@@ -15,9 +15,11 @@ public sealed class TicketEventFunctions
     private readonly TicketEventReceiver _receiver;
     private readonly TicketEventWorker _worker;
     private readonly HttpEndpoint _endpoint;
+    private readonly WorkQueueMessageReader _messages;
 
-    public TicketEventFunctions(WebhookSecrets secrets, TicketEventReceiver receiver, TicketEventWorker worker, HttpEndpoint endpoint)
+    public TicketEventFunctions(WebhookSecrets secrets, TicketEventReceiver receiver, TicketEventWorker worker, HttpEndpoint endpoint, WorkQueueMessageReader messages)
     {
+        _messages = messages;
         _secrets = secrets;
         _receiver = receiver;
         _worker = worker;
@@ -58,10 +60,18 @@ public sealed class TicketEventFunctions
             return new JsonResponse(StatusCodes.Status202Accepted, null);
         });
 
-    /// <summary>Reads one ticket and applies it; a failure is thrown, so the host delivers the message again (and finally to the poison queue).</summary>
+    /// <summary>
+    /// Reads one ticket and applies it; a failure is thrown, so the host delivers the message again (and finally to the
+    /// poison queue); a message that can never be read goes to the poison queue at once.
+    /// </summary>
     [Function("ApplyTicketEvent")]
-    public Task Apply([QueueTrigger("%Queues:TicketEvents%")] QueueMessage message, CancellationToken cancellationToken) =>
-        _worker.HandleAsync(WorkQueueJson.Read<TicketEventMessage>(message.MessageText), message.DequeueCount, cancellationToken);
+    public async Task Apply([QueueTrigger("%Queues:TicketEvents%")] QueueMessage message, CancellationToken cancellationToken)
+    {
+        if (await _messages.ReadAsync<TicketEventMessage>(WorkQueue.TicketEvents, message, cancellationToken) is { } body)
+        {
+            await _worker.HandleAsync(body, message.DequeueCount, cancellationToken);
+        }
+    }
 
     /// <summary>A header sent exactly once; a repeated one is as good as none.</summary>
     private static string? Single(HttpRequest request, string name) =>

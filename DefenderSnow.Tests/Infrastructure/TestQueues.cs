@@ -112,9 +112,5 @@ public sealed class TestQueues
         }
     }
 
-    private async Task<QueueClient> PoisonClientAsync(WorkQueue queue)
-    {
-        var client = await _queues.GetAsync(queue, CancellationToken.None);
-        return _queues.ServiceClient.GetQueueClient(client.Name + "-poison");
-    }
+    private Task<QueueClient> PoisonClientAsync(WorkQueue queue) => _queues.GetPoisonAsync(queue, CancellationToken.None);
 }

@@ -89,8 +89,9 @@ public sealed class RealHostApp : IAsyncDisposable
         return app;
     }
 
-    /// <summary>A client of one of the app's queues, named by its app setting.</summary>
-    public QueueClient Queue(string setting) => new(Azurite.ConnectionString, Settings[setting], new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+    /// <summary>A client of one of the app's queues (or its poison queue), named by its app setting, encoding as the trigger reads.</summary>
+    public QueueClient Queue(string setting, bool poison = false) =>
+        new(Azurite.ConnectionString, Settings[setting] + (poison ? "-poison" : string.Empty), new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 
     /// <summary>The sample's URIs with the fixed simulator ports replaced by this fixture's.</summary>
     public string MapFixedPorts(string text) =>

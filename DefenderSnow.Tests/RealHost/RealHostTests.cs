@@ -17,6 +17,15 @@ namespace DefenderSnow.Tests.RealHost;
 public sealed class RealHostTests
 {
     private static readonly TimeSpan LineTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan IdleBeforeLatency = TimeSpan.FromSeconds(26);
+    private static readonly TimeSpan LatencyPoll = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The message's own handling (a poison copy and a log line) and the host's dispatch.</summary>
+    private static readonly TimeSpan LatencyMargin = TimeSpan.FromSeconds(2);
+    private const int MaxLatencyPolls = 60;
+
+    /// <summary>What the README promises for work put on an idle queue (ticket events, a manual sync).</summary>
+    private static readonly TimeSpan WithinSeconds = TimeSpan.FromSeconds(5);
     private RealHostApp _app = null!;
 
     private RealFunctionsHost Host => _app.Host;
@@ -86,6 +95,62 @@ public sealed class RealHostTests
         using var runs = await Host.Client.SendAsync(request);
         var body = JsonNode.Parse(await runs.Content.ReadAsStringAsync())!;
         Assert.That(body["value"]!.AsArray().Select(r => r!["trigger"]!.GetValue<string>()), Has.Member("timer"), body.ToJsonString());
+    }
+
+    /// <summary>Each queue trigger's queue, by the app setting its attribute names.</summary>
+    public static IEnumerable<TestCaseData> QueueTriggers() =>
+        typeof(SyncFunctions).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods())
+            .Select(m => (Function: m.GetCustomAttribute<FunctionAttribute>()?.Name, Trigger: m.GetParameters().Select(p => p.GetCustomAttribute<QueueTriggerAttribute>()).OfType<QueueTriggerAttribute>().FirstOrDefault()))
+            .Where(f => f.Function is not null && f.Trigger is not null)
+            .Select(f => new TestCaseData(f.Function, f.Trigger!.QueueName.Trim('%').Replace(":", "__", StringComparison.Ordinal)).SetArgDisplayNames(f.Function!));
+
+    [TestCaseSource(nameof(QueueTriggers))]
+    public async Task A_message_that_is_not_json_goes_to_the_poison_queue_on_its_first_delivery_with_one_app_log_line(string function, string queueSetting)
+    {
+        var queue = _app.Queue(queueSetting);
+        var poison = _app.Queue(queueSetting, poison: true);
+        await queue.CreateIfNotExistsAsync();
+        await poison.CreateIfNotExistsAsync();
+        var before = (await poison.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        var sent = await queue.SendMessageAsync("not json");
+        var id = sent.Value.MessageId;
+
+        // At maxDequeueCount 5 and a 30 s visibility timeout, the host alone would take minutes to get it there.
+        var line = await Host.WaitForLineAsync(l => l.Contains(id, StringComparison.Ordinal) && l.Contains("can never be handled", StringComparison.Ordinal), LineTimeout, CancellationToken.None);
+
+        Assert.That(line, Is.Not.Null, $"{function}: the app's line naming the message reaches the host's log\n" + Host.Output());
+        Assert.That(line, Does.Contain(queue.Name + "-poison"));
+        Assert.That((await poison.GetPropertiesAsync()).Value.ApproximateMessagesCount, Is.EqualTo(before + 1));
+        Assert.That((await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount, Is.Zero, "the delivery completed; nothing is retried");
+        Assert.That(Host.Output().Split('\n').Count(l => l.Contains(id, StringComparison.Ordinal) && l.Contains("can never be handled", StringComparison.Ordinal)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task An_idle_queue_wakes_within_the_polling_interval_of_host_json()
+    {
+        var maxPolling = TimeSpan.Parse(
+            JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Infrastructure.Azurite.RepositoryRoot(), "host.json")))!["extensions"]!["queues"]!["maxPollingInterval"]!.GetValue<string>(),
+            System.Globalization.CultureInfo.InvariantCulture);
+        var queueSetting = QueueTriggers().Select(t => (string)t.Arguments[1]!).Single(s => s.Contains("TicketEvents", StringComparison.Ordinal));
+        var queue = _app.Queue(queueSetting);
+        await queue.CreateIfNotExistsAsync();
+
+        // The listener backs off while a queue is empty, doubling from 100 ms up to maxPollingInterval. After this long
+        // idle a listener at the host's default maximum (1 min) waits about 25 s for its next poll; at 2 s, 2 s.
+        await Task.Delay(IdleBeforeLatency);
+        var id = (await queue.SendMessageAsync("not json")).Value.MessageId;
+        var polls = 0;
+        while (!Host.Output().Contains(id, StringComparison.Ordinal) && polls < MaxLatencyPolls * 4)
+        {
+            await Task.Delay(LatencyPoll);
+            polls++;
+        }
+
+        await TestContext.Out.WriteLineAsync($"An idle queue's message was picked up after {polls} polls of {LatencyPoll.TotalMilliseconds} ms.");
+        var promised = (int)Math.Ceiling(WithinSeconds / LatencyPoll);
+        var allowed = (int)Math.Ceiling((maxPolling + LatencyMargin) / LatencyPoll);
+        Assert.That(polls, Is.LessThanOrEqualTo(Math.Min(promised, allowed)), $"picked up after {polls} polls of {LatencyPoll.TotalMilliseconds} ms; maxPollingInterval {maxPolling} plus {LatencyMargin} allows {allowed}, the README's {WithinSeconds} {promised}");
     }
 
     private async Task<HttpStatusCode> StatusAsync(string path, string? key)
