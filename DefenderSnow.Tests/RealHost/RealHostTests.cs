@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using DefenderSnow.Functions.Sync;
 using DefenderSnow.Simulators.Hosting;
+using DefenderSnow.Tests.Walkthrough;
 using Microsoft.Azure.Functions.Worker;
 
 namespace DefenderSnow.Tests.RealHost;
@@ -122,6 +123,12 @@ public sealed class RealHostTests
         Assert.That(line, Is.Not.Null, $"{function}: the app's line naming the message reaches the host's log\n" + Host.Output());
         Assert.That(line, Does.Contain(queue.Name + "-poison"));
         Assert.That((await poison.GetPropertiesAsync()).Value.ApproximateMessagesCount, Is.EqualTo(before + 1));
+        // The host deletes the message once the function returns, just after the app's line.
+        for (var reads = 0; reads < MaxLatencyPolls && (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0; reads++)
+        {
+            await Task.Delay(LatencyPoll);
+        }
+
         Assert.That((await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount, Is.Zero, "the delivery completed; nothing is retried");
         Assert.That(Host.Output().Split('\n').Count(l => l.Contains(id, StringComparison.Ordinal) && l.Contains("can never be handled", StringComparison.Ordinal)), Is.EqualTo(1));
     }
@@ -151,6 +158,64 @@ public sealed class RealHostTests
         var promised = (int)Math.Ceiling(WithinSeconds / LatencyPoll);
         var allowed = (int)Math.Ceiling((maxPolling + LatencyMargin) / LatencyPoll);
         Assert.That(polls, Is.LessThanOrEqualTo(Math.Min(promised, allowed)), $"picked up after {polls} polls of {LatencyPoll.TotalMilliseconds} ms; maxPollingInterval {maxPolling} plus {LatencyMargin} allows {allowed}, the README's {WithinSeconds} {promised}");
+    }
+
+    [Test]
+    public async Task The_README_walkthrough_passes_with_the_function_key()
+    {
+        using var walkthrough = new WalkthroughRun(_app.FixedBaseUris, CallHostAsync);
+        walkthrough.Variables[WalkthroughRun.FunctionKeyVariable] = RealFunctionsHost.FunctionKey;
+
+        await walkthrough.RunAsync();
+
+        var assignment = JsonNode.Parse(await CallHostAsync(new FunctionsHostCall("GET", new Uri(WalkthroughRun.FunctionsHostApi + "assignments/" + walkthrough.Variables["ASSIGNMENT"]), null, KeyHeader)))!;
+        Assert.That(assignment["status"]!.GetValue<string>(), Is.EqualTo("closed"), assignment.ToJsonString());
+        Assert.That(assignment["closedReason"]!.GetValue<string>(), Is.EqualTo("ticketResolved"));
+        Assert.That(_app.ResourceManager.State.GovernanceAssignments, Is.Empty);
+        var started = await Host.WaitForLineAsync(l => l.Contains($"Sync run {walkthrough.Variables["RUN"]} started by Manual", StringComparison.Ordinal), LineTimeout, CancellationToken.None);
+        Assert.That(started, Is.Not.Null, "the sync's start is in the host's log");
+        Assert.That(Host.Output(), Does.Contain($"in run {walkthrough.Variables["RUN"]} Succeeded"), "and its finish");
+    }
+
+    private static readonly Dictionary<string, string> KeyHeader = new() { ["x-functions-key"] = RealFunctionsHost.FunctionKey };
+
+    /// <summary>The walkthrough's call, sent to the real host; after a sync starts, its run is read until it ends, as the README says.</summary>
+    private async Task<string> CallHostAsync(FunctionsHostCall call)
+    {
+        var text = await SendAsync(call);
+        if (call.Method == "POST" && call.Url.AbsolutePath == "/api/sync")
+        {
+            var runId = JsonNode.Parse(text)!["runId"]!.GetValue<string>();
+            var read = new FunctionsHostCall("GET", new Uri(WalkthroughRun.FunctionsHostApi + "sync/runs/" + runId), null, call.Headers);
+            var polls = 0;
+            while (JsonNode.Parse(await SendAsync(read))!["status"]!.GetValue<string>() == "running" && polls++ < MaxLatencyPolls * 4)
+            {
+                await Task.Delay(LatencyPoll);
+            }
+
+            await TestContext.Out.WriteLineAsync($"The walkthrough's sync ended after {polls} reads {LatencyPoll.TotalMilliseconds} ms apart.");
+        }
+
+        return text;
+    }
+
+    private async Task<string> SendAsync(FunctionsHostCall call)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(call.Method), call.Url.PathAndQuery.TrimStart('/'));
+        foreach (var (name, value) in call.Headers.Where(h => !h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)))
+        {
+            request.Headers.Add(name, value);
+        }
+
+        if (call.Body is not null)
+        {
+            request.Content = new StringContent(call.Body, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        using var response = await Host.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.IsSuccessStatusCode, Is.True, $"{call.Method} {call.Url}: {(int)response.StatusCode} {text}\n{Host.Output()}");
+        return text;
     }
 
     private async Task<HttpStatusCode> StatusAsync(string path, string? key)
