@@ -84,6 +84,6 @@ public sealed class IntegrationFunctions
 
     /// <summary>Goes on with an integration delete that did not finish in its request; throws so the host delivers the message again.</summary>
     [Function("CompleteIntegrationDeletion")]
-    public Task CompleteDeletion([QueueTrigger("%Queues:IntegrationDeletions%")] QueueMessage message, CancellationToken cancellationToken) =>
+    public Task CompleteDeletion([QueueTrigger("%IntegrationDeletionsQueue%")] QueueMessage message, CancellationToken cancellationToken) =>
         _deletion.ContinueAsync(WorkQueueJson.Read<IntegrationDeletionMessage>(message.MessageText), cancellationToken);
 }

@@ -40,7 +40,7 @@ public sealed class SyncFunctions
 
     /// <summary>Syncs one integration for one run. A failure is thrown, so the host delivers the message again (and finally to the poison queue).</summary>
     [Function("SyncIntegration")]
-    public Task SyncIntegration([QueueTrigger("%Queues:SyncIntegrations%")] QueueMessage message, CancellationToken cancellationToken) =>
+    public Task SyncIntegration([QueueTrigger("%SyncIntegrationsQueue%")] QueueMessage message, CancellationToken cancellationToken) =>
         _synchronizer.HandleAsync(WorkQueueJson.Read<SyncMessage>(message.MessageText), message.DequeueCount, cancellationToken);
 
     [Function("ListSyncRuns")]

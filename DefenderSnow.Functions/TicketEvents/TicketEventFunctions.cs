@@ -60,7 +60,7 @@ public sealed class TicketEventFunctions
 
     /// <summary>Reads one ticket and applies it; a failure is thrown, so the host delivers the message again (and finally to the poison queue).</summary>
     [Function("ApplyTicketEvent")]
-    public Task Apply([QueueTrigger("%Queues:TicketEvents%")] QueueMessage message, CancellationToken cancellationToken) =>
+    public Task Apply([QueueTrigger("%TicketEventsQueue%")] QueueMessage message, CancellationToken cancellationToken) =>
         _worker.HandleAsync(WorkQueueJson.Read<TicketEventMessage>(message.MessageText), message.DequeueCount, cancellationToken);
 
     /// <summary>A header sent exactly once; a repeated one is as good as none.</summary>

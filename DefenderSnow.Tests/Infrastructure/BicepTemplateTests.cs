@@ -174,10 +174,10 @@ public sealed class BicepTemplateTests
             Assert.That(queues, Is.Not.Empty, "queue resources");
             Assert.That(Str(_template["parameters"]?["syncQueueName"]?["defaultValue"]), Is.EqualTo("sync-integrations"));
             Assert.That(Str(_template["parameters"]?["deletionQueueName"]?["defaultValue"]), Is.EqualTo("integration-deletions"));
-            Assert.That(ModuleInput(deployment, settings["Queues__SyncIntegrations"]), Does.Contain("syncQueueName"));
-            Assert.That(ModuleInput(deployment, settings["Queues__IntegrationDeletions"]), Does.Contain("deletionQueueName"));
+            Assert.That(ModuleInput(deployment, settings["SyncIntegrationsQueue"]), Does.Contain("syncQueueName"));
+            Assert.That(ModuleInput(deployment, settings["IntegrationDeletionsQueue"]), Does.Contain("deletionQueueName"));
             Assert.That(Str(_template["parameters"]?["ticketEventQueueName"]?["defaultValue"]), Is.EqualTo("ticket-events"));
-            Assert.That(ModuleInput(deployment, settings["Queues__TicketEvents"]), Does.Contain("ticketEventQueueName"));
+            Assert.That(ModuleInput(deployment, settings["TicketEventsQueue"]), Does.Contain("ticketEventQueueName"));
             Assert.That(ModuleInput(deployment, settings["Storage__QueueServiceUri"]), Does.Contain("outputs.queueEndpoint"));
             Assert.That(_templateText, Does.Contain("974c5e8b-45b9-4653-ba55-5f855dd0fb88"), "the identity has Storage Queue Data Contributor");
         });

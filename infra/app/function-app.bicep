@@ -48,13 +48,13 @@ param authClientId string
 @description('Storage:QueueServiceUri, e.g. https://<account>.queue.core.windows.net/ (the same account as the tables).')
 param queueServiceUri string
 
-@description('Queues:SyncIntegrations.')
+@description('SyncIntegrationsQueue.')
 param syncQueueName string
 
-@description('Queues:IntegrationDeletions.')
+@description('IntegrationDeletionsQueue.')
 param deletionQueueName string
 
-@description('Queues:TicketEvents.')
+@description('TicketEventsQueue.')
 param ticketEventQueueName string
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
@@ -141,9 +141,9 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       Defender__Audience: defenderAudience
       ServiceNow__AllowedHosts__0: serviceNowAllowedHost
       Storage__QueueServiceUri: queueServiceUri
-      Queues__SyncIntegrations: syncQueueName
-      Queues__IntegrationDeletions: deletionQueueName
-      Queues__TicketEvents: ticketEventQueueName
+      SyncIntegrationsQueue: syncQueueName
+      IntegrationDeletionsQueue: deletionQueueName
+      TicketEventsQueue: ticketEventQueueName
       SyncSchedule: syncSchedule
 
       // Every endpoint but health requires an app role from the principal App Service authentication sets.
