@@ -31,6 +31,9 @@ else
   (
     cd DefenderSnow.Functions
     [ -f local.settings.json ] || cp ../local.settings.sample.json local.settings.json
+    # The queue settings became flat (SyncIntegrationsQueue, ...); a copy made before names queues the triggers cannot find.
+    grep -q '"SyncIntegrationsQueue"' local.settings.json \
+      || echo "DefenderSnow.Functions/local.settings.json predates the flat queue settings (README, Settings): copy local.settings.sample.json again or rename its Queues__* values" >&2
     exec "$func" start
   ) &
   pids+=($!)

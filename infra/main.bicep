@@ -40,13 +40,13 @@ param syncSchedule string = '0 0 2 * * *'
 @description('Client id (application id) of the Entra ID app registration whose app roles (infra/app-roles.json) say who may call the API; infra/README.md creates it.')
 param authClientId string
 
-@description('Queue of SyncIntegration, one message per integration per run (Queues__SyncIntegrations).')
+@description('Queue of SyncIntegration, one message per integration per run (app setting SyncIntegrationsQueue).')
 param syncQueueName string = 'sync-integrations'
 
-@description('Queue of CompleteIntegrationDeletion (Queues__IntegrationDeletions).')
+@description('Queue of CompleteIntegrationDeletion (app setting IntegrationDeletionsQueue).')
 param deletionQueueName string = 'integration-deletions'
 
-@description('Queue of ApplyTicketEvent, one message per burst of ServiceNow ticket events for one ticket (Queues__TicketEvents).')
+@description('Queue of ApplyTicketEvent, one message per burst of ServiceNow ticket events for one ticket (app setting TicketEventsQueue).')
 param ticketEventQueueName string = 'ticket-events'
 
 @description('.NET version of the dotnet-isolated worker on Flex Consumption.')

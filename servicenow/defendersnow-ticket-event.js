@@ -23,7 +23,8 @@
  * delivery is not retried (DefenderSnow's daily sync is the safety net).
  *
  * System properties (sys_properties), created as in the README:
- *   defendersnow.ticket_events.url     https://<function app>/api/integrations/<integration id>/ticket-events
+ *   defendersnow.ticket_events.url     https://<function app>/api/ticket-events/<integration id>
+ *                                      (not /api/integrations/<id>/ticket-events, the earlier path, now 410 Gone)
  *   defendersnow.ticket_events.secret  the webhook secret (type password2, read roles: admin)
  */
 (function executeRule(current, previous /* null when async */) {

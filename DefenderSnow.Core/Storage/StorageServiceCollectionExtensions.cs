@@ -15,7 +15,7 @@ internal static class StorageServiceCollectionExtensions
     /// <summary>
     /// Registers the table and queue service clients (with the app's one credential, or a connection string
     /// locally), the stores' providers, the work-queue sender and both health probes; <c>Storage</c> and
-    /// <c>Queues</c> are validated when the host starts.
+    /// the queue names are validated when the host starts.
     /// </summary>
     public static IServiceCollection AddTableStorage(this IServiceCollection services, IConfiguration configuration)
     {
@@ -41,9 +41,14 @@ internal static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ContinuationTokenCodec>();
         services.AddSingleton<IHealthProbe, TableStorageHealthProbe>();
 
+        // Top-level settings (SyncIntegrationsQueue, …), as the queue triggers name them. A Queues section left over
+        // from before stops start-up: the triggers would not read it, so its queue names would silently not apply.
         services.AddOptions<QueueOptions>()
-            .Bind(configuration.GetSection(QueueOptions.SectionName))
+            .Bind(configuration)
             .ValidateDataAnnotations()
+            .Validate(
+                _ => !configuration.GetSection(QueueOptions.RetiredSectionName).Exists(),
+                "The settings Queues__SyncIntegrations, Queues__IntegrationDeletions and Queues__TicketEvents are no longer read: name them SyncIntegrationsQueue, IntegrationDeletionsQueue and TicketEventsQueue.")
             .ValidateOnStart();
         services.AddAzureClients(clients => clients.AddClient<QueueServiceClient, QueueClientOptions>((clientOptions, credential, provider) =>
         {

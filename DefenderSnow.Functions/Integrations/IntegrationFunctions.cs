@@ -89,7 +89,7 @@ public sealed class IntegrationFunctions
     /// again; a message that can never be read goes to the poison queue at once.
     /// </summary>
     [Function("CompleteIntegrationDeletion")]
-    public async Task CompleteDeletion([QueueTrigger("%Queues:IntegrationDeletions%")] QueueMessage message, CancellationToken cancellationToken)
+    public async Task CompleteDeletion([QueueTrigger("%IntegrationDeletionsQueue%")] QueueMessage message, CancellationToken cancellationToken)
     {
         if (await _messages.ReadAsync<IntegrationDeletionMessage>(WorkQueue.IntegrationDeletions, message, cancellationToken) is { } body)
         {

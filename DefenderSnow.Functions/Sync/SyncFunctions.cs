@@ -45,7 +45,7 @@ public sealed class SyncFunctions
     /// the poison queue); a message that can never be read goes to the poison queue at once.
     /// </summary>
     [Function("SyncIntegration")]
-    public async Task SyncIntegration([QueueTrigger("%Queues:SyncIntegrations%")] QueueMessage message, CancellationToken cancellationToken)
+    public async Task SyncIntegration([QueueTrigger("%SyncIntegrationsQueue%")] QueueMessage message, CancellationToken cancellationToken)
     {
         if (await _messages.ReadAsync<SyncMessage>(WorkQueue.SyncIntegrations, message, cancellationToken) is { } body)
         {

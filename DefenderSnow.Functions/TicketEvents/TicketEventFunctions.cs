@@ -41,17 +41,18 @@ public sealed class TicketEventFunctions
 
     /// <summary>
     /// A ticket event from ServiceNow. Anonymous for the Functions host and exempt from the role check: the HMAC signature
-    /// over the timestamp and the raw body, with the integration's webhook secret, is its authentication.
+    /// over the timestamp and the raw body, with the integration's webhook secret, is its authentication. The route
+    /// lies under <c>/api/ticket-events/*</c>, the prefix App Service authentication excludes (infra).
     /// </summary>
     [Function("ReceiveTicketEvent")]
     public Task<IActionResult> Receive(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "integrations/{id}/ticket-events")] HttpRequest request,
-        string id,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = TicketEventRoutes.Events)] HttpRequest request,
+        string integrationId,
         CancellationToken cancellationToken) =>
         _endpoint.RunSelfAuthenticatedAsync("ReceiveTicketEvent", async () =>
         {
             await _receiver.ReceiveAsync(
-                id,
+                integrationId,
                 Single(request, TicketEventSignature.TimestampHeader),
                 Single(request, TicketEventSignature.SignatureHeader),
                 request.Body,
@@ -65,7 +66,7 @@ public sealed class TicketEventFunctions
     /// poison queue); a message that can never be read goes to the poison queue at once.
     /// </summary>
     [Function("ApplyTicketEvent")]
-    public async Task Apply([QueueTrigger("%Queues:TicketEvents%")] QueueMessage message, CancellationToken cancellationToken)
+    public async Task Apply([QueueTrigger("%TicketEventsQueue%")] QueueMessage message, CancellationToken cancellationToken)
     {
         if (await _messages.ReadAsync<TicketEventMessage>(WorkQueue.TicketEvents, message, cancellationToken) is { } body)
         {

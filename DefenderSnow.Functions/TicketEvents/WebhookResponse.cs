@@ -13,7 +13,7 @@ public sealed record WebhookResponse(
 {
     public static WebhookResponse From(string integrationId, WebhookSecretIssued issued) => new(
         issued.Secret,
-        $"/api/integrations/{integrationId}/ticket-events",
+        TicketEventRoutes.EventsPath(integrationId),
         TicketEventSignature.SignatureHeader,
         TicketEventSignature.TimestampHeader,
         issued.RotatedAt,

@@ -12,7 +12,7 @@ namespace DefenderSnow.Tests.Infrastructure;
 [Category("Infrastructure")]
 public sealed class BicepTemplateTests
 {
-    private static readonly string[] ExcludedPaths = ["/api/health", "/api/integrations/*/ticket-events"];
+    private static readonly string[] ExcludedPaths = ["/api/health", "/api/ticket-events/*"];
 
     private const string BicepPackageId = "azure.bicep.commandline.linux-x64";
     private const string BicepPackageVersion = "0.49.2";
@@ -112,6 +112,8 @@ public sealed class BicepTemplateTests
             Assert.That(settings.ContainsKey("SyncSchedule"), Is.True, "SyncSchedule");
             Assert.That(Str(_template["parameters"]?["syncSchedule"]?["defaultValue"]), Is.EqualTo("0 0 2 * * *"), "default SyncSchedule");
             Assert.That(Str(_template["parameters"]?["serviceNowAllowedHost"]?["defaultValue"]), Is.EqualTo("*.service-now.com"), "default allowed host");
+            // TriggerSettingNamesTests reads the names from the Bicep text, without a build: the same names.
+            Assert.That(FunctionAppBicep.AppSettingNames(), Is.EquivalentTo(settings.Select(s => s.Key)), "app settings as FunctionAppBicep reads them");
         });
     }
 
@@ -128,6 +130,8 @@ public sealed class BicepTemplateTests
             Assert.That(Bool(auth["globalValidation"]?["requireAuthentication"]), Is.True, "requireAuthentication");
             Assert.That(Str(auth["globalValidation"]?["unauthenticatedClientAction"]), Is.EqualTo("Return401"), "unauthenticatedClientAction");
             Assert.That(auth["globalValidation"]?["excludedPaths"]?.AsArray().Select(p => Str(p)), Is.EqualTo(ExcludedPaths), "excludedPaths: health, and the ticket events that authenticate by signature");
+            // EasyAuthExclusionTests reads the same list from the Bicep text, without a build.
+            Assert.That(FunctionAppBicep.ExcludedPaths(), Is.EqualTo(ExcludedPaths), "excludedPaths as FunctionAppBicep reads them");
             Assert.That(Bool(aad?["enabled"]), Is.True, "azureActiveDirectory.enabled");
             Assert.That(aad?["validation"]?["allowedAudiences"]?.ToJsonString(), Does.Contain("api://"), "allowedAudiences");
             Assert.That(Str(settings["Authorization__RequireRoles"]), Is.EqualTo("true"), "Authorization__RequireRoles");
@@ -174,10 +178,10 @@ public sealed class BicepTemplateTests
             Assert.That(queues, Is.Not.Empty, "queue resources");
             Assert.That(Str(_template["parameters"]?["syncQueueName"]?["defaultValue"]), Is.EqualTo("sync-integrations"));
             Assert.That(Str(_template["parameters"]?["deletionQueueName"]?["defaultValue"]), Is.EqualTo("integration-deletions"));
-            Assert.That(ModuleInput(deployment, settings["Queues__SyncIntegrations"]), Does.Contain("syncQueueName"));
-            Assert.That(ModuleInput(deployment, settings["Queues__IntegrationDeletions"]), Does.Contain("deletionQueueName"));
+            Assert.That(ModuleInput(deployment, settings["SyncIntegrationsQueue"]), Does.Contain("syncQueueName"));
+            Assert.That(ModuleInput(deployment, settings["IntegrationDeletionsQueue"]), Does.Contain("deletionQueueName"));
             Assert.That(Str(_template["parameters"]?["ticketEventQueueName"]?["defaultValue"]), Is.EqualTo("ticket-events"));
-            Assert.That(ModuleInput(deployment, settings["Queues__TicketEvents"]), Does.Contain("ticketEventQueueName"));
+            Assert.That(ModuleInput(deployment, settings["TicketEventsQueue"]), Does.Contain("ticketEventQueueName"));
             Assert.That(ModuleInput(deployment, settings["Storage__QueueServiceUri"]), Does.Contain("outputs.queueEndpoint"));
             Assert.That(_templateText, Does.Contain("974c5e8b-45b9-4653-ba55-5f855dd0fb88"), "the identity has Storage Queue Data Contributor");
         });

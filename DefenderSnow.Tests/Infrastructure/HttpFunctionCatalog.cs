@@ -23,7 +23,7 @@ public sealed record HttpFunction(string Name, string Method, string Route, Auth
 public static class HttpFunctionCatalog
 {
     public static IReadOnlyList<HttpFunction> All { get; } = FunctionsHost.FunctionClasses()
-        .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance))
+        .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static))
         .Select(m => (Function: m.GetCustomAttribute<FunctionAttribute>(), Trigger: m.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).FirstOrDefault(a => a is not null), Method: m))
         .Where(f => f.Function is not null && f.Trigger is not null)
         .Select(f => new HttpFunction(f.Function!.Name, f.Trigger!.Methods!.Single().ToUpperInvariant(), f.Trigger.Route ?? string.Empty, f.Trigger.AuthLevel, f.Method))

@@ -49,9 +49,9 @@ public sealed class TestApp : IAsyncDisposable
             ["Storage:ConnectionString"] = storage,
             ["Storage:TablePrefix"] = prefix,
             // Azurite is shared by every fixture: each app gets queues of its own.
-            ["Queues:SyncIntegrations"] = $"sync-{prefix}",
-            ["Queues:IntegrationDeletions"] = $"deletions-{prefix}",
-            ["Queues:TicketEvents"] = $"events-{prefix}",
+            ["SyncIntegrationsQueue"] = $"sync-{prefix}",
+            ["IntegrationDeletionsQueue"] = $"deletions-{prefix}",
+            ["TicketEventsQueue"] = $"events-{prefix}",
             ["KeyVault:VaultUri"] = keyVault.BaseUri.AbsoluteUri,
             ["Defender:Endpoint"] = resourceManager.BaseUri.AbsoluteUri,
             ["Defender:RetryDelay"] = "00:00:00.010",

@@ -16,11 +16,11 @@ public sealed class SimulatorTicketEventControlTests
         using var http = simulator.CreateTrustingClient();
         const string Secret = "simulator-control-secret";
 
-        var refused = await http.PutAsJsonAsync("_sim/servicenow/ticket-events", new { url = "http://example.com/api/integrations/x/ticket-events", secret = Secret });
+        var refused = await http.PutAsJsonAsync("_sim/servicenow/ticket-events", new { url = "http://example.com/api/ticket-events/x", secret = Secret });
         Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "plain http only to loopback");
 
         // Nothing listens on port 1: the event is sent and lost, as a real instance's would be.
-        var set = await http.PutAsJsonAsync("_sim/servicenow/ticket-events", new { url = "http://127.0.0.1:1/api/integrations/x/ticket-events", secret = Secret });
+        var set = await http.PutAsJsonAsync("_sim/servicenow/ticket-events", new { url = "http://127.0.0.1:1/api/ticket-events/x", secret = Secret });
         Assert.That(set.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await set.Content.ReadAsStringAsync(), Does.Not.Contain(Secret));
 

@@ -137,7 +137,7 @@ public sealed class TicketEventEndToEndTests : TicketEventTestBase
         var failed = App.ServiceNow.TicketEventsFailed;
 
         // Nothing listens on port 1: the instance's outbound call fails and, as with RESTMessageV2.executeAsync, is not retried.
-        App.ServiceNow.SendTicketEventsTo(new Uri($"http://127.0.0.1:1/api/integrations/{integrationId}/ticket-events"), secret);
+        App.ServiceNow.SendTicketEventsTo(new Uri($"http://127.0.0.1:1/api/ticket-events/{integrationId}"), secret);
         App.ServiceNow.Resolve("incident", assignment.Ticket.SysId!);
 
         Assert.That(App.ServiceNow.TicketEventsFailed - failed, Is.EqualTo(1));

@@ -43,10 +43,10 @@ public abstract class TicketEventTestBase : SyncTestBase
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         _listener = builder.Build();
-        _listener.MapPost("/api/integrations/{id}/ticket-events", async context =>
+        _listener.MapPost("/api/" + TicketEventRoutes.Events, async context =>
         {
             Interlocked.Increment(ref _listenerRequests);
-            var id = (string)context.Request.RouteValues["id"]!;
+            var id = (string)context.Request.RouteValues["integrationId"]!;
             var answer = new MemoryStream();
             var original = context.Response.Body;
             context.Response.Body = answer;
@@ -71,7 +71,7 @@ public abstract class TicketEventTestBase : SyncTestBase
     }
 
     /// <summary>Where the simulator sends the events of <paramref name="integrationId"/>.</summary>
-    protected Uri EventsUri(string integrationId) => new(ListenerUri, $"api/integrations/{integrationId}/ticket-events");
+    protected Uri EventsUri(string integrationId) => new(ListenerUri, $"api/ticket-events/{integrationId}");
 
     /// <summary>
     /// Calls EnableWebhook and returns its answer. The one response that carries the secret is not recorded for the
@@ -119,7 +119,7 @@ public abstract class TicketEventTestBase : SyncTestBase
     protected Task<FunctionResponse> SendAsync(string integrationId, string? body, IDictionary<string, string>? headers, Action<HttpContext>? adjust = null)
     {
         // The route value reaches the function as its argument, as the host hands it over; the path only has to be valid.
-        var context = FunctionCall.Request("POST", "/api/integrations/value0/ticket-events", body, headers);
+        var context = FunctionCall.Request("POST", "/api/ticket-events/value0", body, headers);
         adjust?.Invoke(context);
         return Record(FunctionCall.InvokeAsync(context, r => TicketEvents.Receive(r, integrationId, CancellationToken.None)));
     }

@@ -48,13 +48,13 @@ param authClientId string
 @description('Storage:QueueServiceUri, e.g. https://<account>.queue.core.windows.net/ (the same account as the tables).')
 param queueServiceUri string
 
-@description('Queues:SyncIntegrations.')
+@description('SyncIntegrationsQueue.')
 param syncQueueName string
 
-@description('Queues:IntegrationDeletions.')
+@description('IntegrationDeletionsQueue.')
 param deletionQueueName string
 
-@description('Queues:TicketEvents.')
+@description('TicketEventsQueue.')
 param ticketEventQueueName string
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
@@ -141,9 +141,9 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       Defender__Audience: defenderAudience
       ServiceNow__AllowedHosts__0: serviceNowAllowedHost
       Storage__QueueServiceUri: queueServiceUri
-      Queues__SyncIntegrations: syncQueueName
-      Queues__IntegrationDeletions: deletionQueueName
-      Queues__TicketEvents: ticketEventQueueName
+      SyncIntegrationsQueue: syncQueueName
+      IntegrationDeletionsQueue: deletionQueueName
+      TicketEventsQueue: ticketEventQueueName
       SyncSchedule: syncSchedule
 
       // Every endpoint but health requires an app role from the principal App Service authentication sets.
@@ -156,6 +156,11 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
   // what makes Authorization__RequireRoles trustworthy. Function keys stay required on top. ServiceNow cannot
   // sign in with Entra ID: ReceiveTicketEvent (anonymous, exempt from the role check) authenticates each
   // request by its HMAC signature with the integration's webhook secret instead.
+  // excludedPaths takes exact paths and paths ending in '/*' ("/path1", "/path3/subpath/*" in the file-based
+  // configuration reference, https://learn.microsoft.com/azure/app-service/configure-authentication-file-based;
+  // the product team's answer in https://github.com/MicrosoftDocs/azure-docs/issues/86514); a '*' anywhere else
+  // is undocumented, hence the ticket events' own prefix. EasyAuthExclusionTests holds every entry to those two
+  // forms and every anonymous route to lying under one.
   resource authentication 'config' = {
     name: 'authsettingsV2'
     properties: {
@@ -167,7 +172,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         unauthenticatedClientAction: 'Return401'
         excludedPaths: [
           '/api/health'
-          '/api/integrations/*/ticket-events'
+          '/api/ticket-events/*'
         ]
       }
       httpSettings: {

@@ -43,8 +43,8 @@ public sealed class BenchmarkApp : IDisposable
         {
             ["Storage:ConnectionString"] = storageConnectionString,
             ["Storage:TablePrefix"] = prefix,
-            ["Queues:SyncIntegrations"] = $"sync-{prefix}",
-            ["Queues:IntegrationDeletions"] = $"deletions-{prefix}",
+            ["SyncIntegrationsQueue"] = $"sync-{prefix}",
+            ["IntegrationDeletionsQueue"] = $"deletions-{prefix}",
             ["KeyVault:VaultUri"] = simulators.KeyVault.AbsoluteUri,
             ["Defender:Endpoint"] = simulators.ResourceManager.AbsoluteUri,
             ["Azure:Credential"] = "Simulator",

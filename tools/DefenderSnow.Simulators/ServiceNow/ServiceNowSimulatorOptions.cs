@@ -25,7 +25,7 @@ public sealed record ServiceNowSimulatorOptions : SimulatorOptions
     public RefreshTokenRotation RefreshTokenRotation { get; init; } = RefreshTokenRotation.ReturnSame;
 
     /// <summary>
-    /// Where the instance sends ticket events (DefenderSnow's <c>/api/integrations/{id}/ticket-events</c>), as the business
+    /// Where the instance sends ticket events (DefenderSnow's <c>/api/ticket-events/{integrationId}</c>), as the business
     /// rule of <c>servicenow/</c> does; <c>null</c> sends none. Changed later with <see cref="ServiceNowSimulator.SendTicketEventsTo"/>
     /// or <c>PUT /_sim/servicenow/ticket-events</c>.
     /// </summary>
