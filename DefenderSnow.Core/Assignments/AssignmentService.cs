@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Integrations;
@@ -141,7 +142,7 @@ public sealed partial class AssignmentService
             IntegrationId = integration.Id,
             AssessmentName = assessmentName!,
             ResourceId = resourceId!,
-            Recommendation = new Recommendation(metadata.DisplayName ?? assessment.DisplayName, metadata.Severity?.ToString()),
+            Recommendation = new Recommendation(metadata.DisplayName ?? assessment.DisplayName, metadata.Severity?.ToContract()),
             Ticket = new TicketReference(table!.Name),
             AssignedTo = owner.Email,
             AssignedToSysId = owner.SysId,
@@ -192,13 +193,14 @@ public sealed partial class AssignmentService
         AssignmentStatus? wanted = null;
         if (status is not null)
         {
-            if (Enum.TryParse<AssignmentStatus>(status, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !char.IsDigit(status[0]))
+            // Read without case, as it always was; numbers are not names.
+            if (ContractNames.TryParseIgnoringCase(status, out AssignmentStatus parsed))
             {
                 wanted = parsed;
             }
             else
             {
-                check.Add("status", "Must be pending, active or closed.");
+                check.Add("status", $"Must be {ContractNames.Choices<AssignmentStatus>()}.");
             }
         }
 
@@ -317,7 +319,7 @@ public sealed partial class AssignmentService
         var scope = _scopes.Create();
         if (!await scope.IsCoveredAsync(integration.Scope, resourceId, cancellationToken).ConfigureAwait(false))
         {
-            throw new UnprocessableException("resourceId", $"The resource is not within the integration's scope ({ScopeTypeNames.ToJsonName(integration.Scope.Type)} {integration.Scope.Id}).");
+            throw new UnprocessableException("resourceId", $"The resource is not within the integration's scope ({integration.Scope.Type.ToContract()} {integration.Scope.Id}).");
         }
     }
 
@@ -515,8 +517,7 @@ public sealed partial class AssignmentService
         }
     }
 
-    private static string ClosedReasonName(ClosedReason? reason) =>
-        reason is { } r ? char.ToLowerInvariant(r.ToString()[0]) + r.ToString()[1..] : "closed";
+    private static string ClosedReasonName(ClosedReason? reason) => reason?.ToContract() ?? "closed";
 
     private async Task<Versioned<Assignment>> LoadAsync(string id, CancellationToken cancellationToken) =>
         await _assignments.FindAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Assignment", id);

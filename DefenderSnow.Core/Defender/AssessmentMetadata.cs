@@ -1,3 +1,5 @@
+using DefenderSnow.Core.Contract;
+
 namespace DefenderSnow.Core.Defender;
 
 /// <summary>What a recommendation is about (<c>Microsoft.Security/assessmentMetadata</c>).</summary>
@@ -18,7 +20,10 @@ public sealed record AssessmentMetadata(
 
 public enum AssessmentSeverity
 {
+    [ContractName("Low")]
     Low,
+    [ContractName("Medium")]
     Medium,
+    [ContractName("High")]
     High,
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Errors;
 
 namespace DefenderSnow.Core.Defender;
@@ -12,17 +13,17 @@ public sealed partial record DefenderScope(ScopeType Type, string Id)
     private const string ManagementGroupPrefix = "/providers/Microsoft.Management/managementGroups/";
 
     /// <summary>
-    /// Validates a scope as the API receives it: <paramref name="type"/> is one of the JSON names in
-    /// <see cref="ScopeTypeNames"/>, <paramref name="id"/> the ARM id of that kind of scope.
+    /// Validates a scope as the API receives it: <paramref name="type"/> is the contract name of a
+    /// <see cref="ScopeType"/>, <paramref name="id"/> the ARM id of that kind of scope.
     /// </summary>
     /// <returns>The scope with its id in canonical form (fixed segments cased as Resource Manager spells them, subscription GUIDs lower-case).</returns>
     /// <exception cref="ValidationException">With errors on <c>scope.type</c> and/or <c>scope.id</c>.</exception>
     public static DefenderScope Parse(string? type, string? id)
     {
         var errors = new Dictionary<string, string[]>();
-        if (!ScopeTypeNames.TryParse(type, out var scopeType))
+        if (!ContractNames.TryParse(type, out ScopeType scopeType))
         {
-            errors["scope.type"] = [$"Must be one of {string.Join(", ", ScopeTypeNames.All)}."];
+            errors["scope.type"] = [$"Must be one of {string.Join(", ", ContractNames.Of<ScopeType>())}."];
         }
 
         if (string.IsNullOrWhiteSpace(id))
@@ -39,7 +40,8 @@ public sealed partial record DefenderScope(ScopeType Type, string Id)
         {
             ScopeType.ManagementGroup => NormalizeManagementGroup(id!),
             ScopeType.Subscription => NormalizeSubscription(id!),
-            _ => NormalizeConnector(id!),
+            ScopeType.MasterConnector or ScopeType.Connector => NormalizeConnector(id!),
+            _ => throw new ArgumentOutOfRangeException(nameof(type), scopeType, "Unknown scope type."),
         };
         return normalized is null
             ? throw new ValidationException("scope.id", DescribeExpected(scopeType))
@@ -49,7 +51,7 @@ public sealed partial record DefenderScope(ScopeType Type, string Id)
     /// <summary>The management group's name (the last segment of its id); only for <see cref="ScopeType.ManagementGroup"/>.</summary>
     public string GetManagementGroupName() => Type == ScopeType.ManagementGroup
         ? Id[(Id.LastIndexOf('/') + 1)..]
-        : throw new InvalidOperationException($"A {ScopeTypeNames.ToJsonName(Type)} scope has no management group name.");
+        : throw new InvalidOperationException($"A {Type.ToContract()} scope has no management group name.");
 
     private static string? NormalizeManagementGroup(string id)
     {

@@ -99,6 +99,15 @@ internal sealed class SubscriptionPacer
         }
     }
 
+    /// <summary>The tokens this process last saw left in a bucket, plus the refill since it last looked; null until an answer showed a count.</summary>
+    internal double? KnownRemaining(string subscription, string bucket)
+    {
+        lock (_lanes)
+        {
+            return _lanes.TryGetValue((subscription, bucket), out var lane) ? lane.Level : null;
+        }
+    }
+
     /// <summary>An attempt goes on the wire (retries included): it will take a token the answers do not show yet.</summary>
     public void Sending(string subscription, string bucket)
     {

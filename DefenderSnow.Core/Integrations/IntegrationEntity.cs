@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Storage;
 
@@ -77,7 +78,8 @@ internal sealed class IntegrationEntity : ITableEntity
         RowKey = i.Id,
         Name = i.Name,
         NameKey = IntegrationNameEntity.RowKeyFor(i.Scope.Id, i.Name),
-        ScopeType = ScopeTypeNames.ToJsonName(i.Scope.Type),
+        // Stored under its contract name (unlike the other enums, stored under their member names), as it always was.
+        ScopeType = i.Scope.Type.ToContract(),
         ScopeId = i.Scope.Id,
         ScopeKey = ScopeKeyOf(i.Scope.Id),
         InstanceUrl = i.InstanceUrl.AbsoluteUri,
@@ -101,7 +103,7 @@ internal sealed class IntegrationEntity : ITableEntity
     /// <exception cref="CorruptRowException">A value of the row cannot be read; nothing is guessed.</exception>
     public Versioned<Integration> ToModel()
     {
-        if (!ScopeTypeNames.TryParse(ScopeType, out var scopeType))
+        if (!ContractNames.TryParse(ScopeType, out Defender.ScopeType scopeType))
         {
             throw Corrupt($"the scope type '{ScopeType}' is unknown");
         }

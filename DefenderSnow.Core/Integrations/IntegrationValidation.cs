@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 
@@ -73,38 +74,26 @@ internal sealed class IntegrationValidation
         return value;
     }
 
-    public FieldMode? Mode(string? value)
-    {
-        switch (value)
-        {
-            case null:
-                return null;
-            case "default":
-                return FieldMode.Default;
-            case "customized":
-                return FieldMode.Customized;
-            default:
-                Add("fieldMode", "Must be 'default' or 'customized'.");
-                return null;
-        }
-    }
+    public FieldMode? Mode(string? value) => Choice<FieldMode>("fieldMode", value);
 
-    public ResourceHealthyAction? OnResourceHealthy(string? value)
+    public ResourceHealthyAction? OnResourceHealthy(string? value) => Choice<ResourceHealthyAction>("onResourceHealthy", value);
+
+    /// <summary>The member named <paramref name="value"/> in the contract; null when left out, or when it names none (an error then).</summary>
+    public T? Choice<T>(string field, string? value)
+        where T : struct, Enum
     {
-        switch (value)
+        if (value is null)
         {
-            case null:
-                return null;
-            case "resolve":
-                return ResourceHealthyAction.Resolve;
-            case "note":
-                return ResourceHealthyAction.Note;
-            case "none":
-                return ResourceHealthyAction.None;
-            default:
-                Add("onResourceHealthy", "Must be 'resolve', 'note' or 'none'.");
-                return null;
+            return null;
         }
+
+        if (ContractNames.TryParse(value, out T parsed))
+        {
+            return parsed;
+        }
+
+        Add(field, $"Must be {ContractNames.Choices<T>()}.");
+        return null;
     }
 
     public DefenderScope? Scope(IntegrationScopeRequest? scope)

@@ -1,4 +1,5 @@
 using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Contract;
 
 namespace DefenderSnow.Core.Rules;
 
@@ -79,15 +80,19 @@ public sealed record RuleOwner(RuleOwnerSource Source, string? User = null, stri
 
 public enum RuleOwnerSource
 {
+    [ContractName("user")]
     User,
+    [ContractName("resourceTag")]
     ResourceTag,
 }
 
 public enum RuleGrouping
 {
     /// <summary>One ticket per unhealthy resource.</summary>
+    [ContractName("perResource")]
     PerResource,
 
     /// <summary>One ticket per recommendation and rule, listing its resources; one governance assignment per resource.</summary>
+    [ContractName("perRecommendation")]
     PerRecommendation,
 }

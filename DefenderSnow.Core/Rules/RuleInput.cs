@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
@@ -51,13 +52,7 @@ internal static partial class RuleInput
             check.Add("remediationTimeframeDays", "Is required.");
         }
 
-        RuleGrouping? grouping = request.Grouping switch
-        {
-            null => null,
-            "perResource" => RuleGrouping.PerResource,
-            "perRecommendation" => RuleGrouping.PerRecommendation,
-            _ => Invalid<RuleGrouping?>(check, "grouping", "Must be 'perResource' or 'perRecommendation'."),
-        };
+        var grouping = check.Choice<RuleGrouping>("grouping", request.Grouping);
         if (request.MaxTicketsPerRun is < 1 or > MaxTicketsPerRunLimit)
         {
             check.Add("maxTicketsPerRun", $"Must be between 1 and {MaxTicketsPerRunLimit}.");
@@ -81,14 +76,12 @@ internal static partial class RuleInput
         };
     }
 
-    /// <summary>The finding severities in rising order; a rule's minimum is one of them.</summary>
-    public static int? SeverityRank(string? severity) => severity?.ToUpperInvariant() switch
-    {
-        "LOW" => 0,
-        "MEDIUM" => 1,
-        "HIGH" => 2,
-        _ => null,
-    };
+    /// <summary>
+    /// The finding severities in rising order (as <see cref="AssessmentSeverity"/> declares them); a rule's minimum is one
+    /// of them. Read without case, as it always was.
+    /// </summary>
+    public static int? SeverityRank(string? severity) =>
+        ContractNames.TryParseIgnoringCase(severity, out AssessmentSeverity parsed) ? (int)parsed : null;
 
     private static RuleConditions Conditions(IntegrationValidation check, RuleConditionsRequest request)
     {
@@ -119,7 +112,7 @@ internal static partial class RuleInput
         var severity = request.MinimumSeverity;
         if (severity is not null && SeverityRank(severity) is null)
         {
-            check.Add("conditions.minimumSeverity", "Must be Low, Medium or High.");
+            check.Add("conditions.minimumSeverity", $"Must be {ContractNames.Choices<AssessmentSeverity>()}.");
         }
 
         var resourceType = request.ResourceType?.Trim();
@@ -140,7 +133,7 @@ internal static partial class RuleInput
         return new RuleConditions
         {
             AssessmentNames = names.Distinct(StringComparer.Ordinal).ToList(),
-            MinimumSeverity = SeverityRank(severity) is { } rank ? ((AssessmentSeverity)rank).ToString() : null,
+            MinimumSeverity = ContractNames.TryParseIgnoringCase(severity, out AssessmentSeverity minimum) ? minimum.ToContract() : null,
             ResourceType = resourceType,
             Scope = scope,
             Tag = tag,
@@ -155,32 +148,40 @@ internal static partial class RuleInput
             return null;
         }
 
-        switch (request.Source)
+        if (request.Source is null)
         {
-            case "user":
+            check.Add("owner.source", $"Is required: {ContractNames.Choices<RuleOwnerSource>()}.");
+            return null;
+        }
+
+        if (!ContractNames.TryParse(request.Source, out RuleOwnerSource source))
+        {
+            check.Add("owner.source", $"Must be {ContractNames.Choices<RuleOwnerSource>()}.");
+            return null;
+        }
+
+        switch (source)
+        {
+            case RuleOwnerSource.User:
                 var user = AssignmentInput.User(check, "owner.user", request.User, required: true);
-                RefuseMember(check, "owner.tagName", request.TagName, "user");
-                RefuseMember(check, "owner.fallbackUser", request.FallbackUser, "user");
+                RefuseMember(check, "owner.tagName", request.TagName, source);
+                RefuseMember(check, "owner.fallbackUser", request.FallbackUser, source);
                 return user is null ? null : new RuleOwner(RuleOwnerSource.User, User: user);
-            case "resourceTag":
+            case RuleOwnerSource.ResourceTag:
                 var tagName = check.Text("owner.tagName", request.TagName, MaxTagLength);
                 var fallback = AssignmentInput.User(check, "owner.fallbackUser", request.FallbackUser, required: true);
-                RefuseMember(check, "owner.user", request.User, "resourceTag");
+                RefuseMember(check, "owner.user", request.User, source);
                 return tagName is null || fallback is null ? null : new RuleOwner(RuleOwnerSource.ResourceTag, TagName: tagName, FallbackUser: fallback);
-            case null:
-                check.Add("owner.source", "Is required: 'user' or 'resourceTag'.");
-                return null;
             default:
-                check.Add("owner.source", "Must be 'user' or 'resourceTag'.");
-                return null;
+                throw new ArgumentOutOfRangeException(nameof(request), source, "Unknown owner source.");
         }
     }
 
-    private static void RefuseMember(IntegrationValidation check, string field, string? value, string source)
+    private static void RefuseMember(IntegrationValidation check, string field, string? value, RuleOwnerSource source)
     {
         if (value is not null)
         {
-            check.Add(field, $"Does not apply to owner source '{source}'.");
+            check.Add(field, $"Does not apply to owner source '{source.ToContract()}'.");
         }
     }
 

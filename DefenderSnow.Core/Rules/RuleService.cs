@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Integrations;
@@ -140,7 +141,7 @@ public sealed partial class RuleService
         if (rule.Conditions.Scope is { } scope
             && !await _scopes.Create().IsCoveredAsync(integration.Scope, scope, cancellationToken).ConfigureAwait(false))
         {
-            check.Add("conditions.scope", $"Lies outside the integration's scope ({ScopeTypeNames.ToJsonName(integration.Scope.Type)} {integration.Scope.Id}).");
+            check.Add("conditions.scope", $"Lies outside the integration's scope ({integration.Scope.Type.ToContract()} {integration.Scope.Id}).");
         }
 
         foreach (var (name, index) in rule.Conditions.AssessmentNames.Select((n, i) => (n, i)))

@@ -1,4 +1,5 @@
 using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Hosting;
 
 namespace DefenderSnow.Core.Sync;
@@ -32,7 +33,7 @@ internal sealed class SyncTally
 
     public void Closed(ClosedReason reason)
     {
-        var name = SyncNames.Of(reason);
+        var name = reason.ToContract();
         _closed[name] = _closed.GetValueOrDefault(name) + 1;
     }
 

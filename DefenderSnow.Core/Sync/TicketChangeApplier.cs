@@ -1,4 +1,5 @@
 using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.ServiceNow;
@@ -127,7 +128,7 @@ public sealed partial class TicketChangeApplier
             }
             catch (DomainException e)
             {
-                tally.Error(assignment.Value.Ticket.Number, $"Could not close the assignment ({SyncNames.Of(reason)}): {e.Message}");
+                tally.Error(assignment.Value.Ticket.Number, $"Could not close the assignment ({reason.ToContract()}): {e.Message}");
                 return false;
             }
         }

@@ -2,7 +2,7 @@ using DefenderSnow.Core.Assignments;
 
 namespace DefenderSnow.Functions.Assignments;
 
-/// <summary>The assignment as the contract shows it.</summary>
+/// <summary>The assignment as the contract shows it; enums by their contract names (<see cref="Http.ApiJson"/>).</summary>
 public sealed record AssignmentResponse(
     string Id,
     string IntegrationId,
@@ -16,8 +16,8 @@ public sealed record AssignmentResponse(
     DateTimeOffset DueDate,
     bool GracePeriod,
     EmailNotificationsResponse EmailNotifications,
-    string Status,
-    string? ClosedReason,
+    AssignmentStatus Status,
+    ClosedReason? ClosedReason,
     DateTimeOffset? ClosedAt,
     DateTimeOffset CreatedAt,
     string? CreatedBy,
@@ -39,8 +39,8 @@ public sealed record AssignmentResponse(
         a.DueDate,
         a.GracePeriod,
         new EmailNotificationsResponse(a.EmailNotifications.NotifyOwner, a.EmailNotifications.NotifyManager),
-        CamelCase(a.Status.ToString()),
-        a.ClosedReason is { } reason ? CamelCase(reason.ToString()) : null,
+        a.Status,
+        a.ClosedReason,
         a.ClosedAt,
         a.CreatedAt,
         a.CreatedBy,
@@ -48,8 +48,6 @@ public sealed record AssignmentResponse(
         a.LastSyncedAt,
         a.RuleId,
         a.FollowsTicket);
-
-    private static string CamelCase(string name) => char.ToLowerInvariant(name[0]) + name[1..];
 }
 
 public sealed record RecommendationResponse(string? DisplayName, string? Severity);

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace DefenderSnow.Functions.Http;
 
-/// <summary>The JSON dialect of the HTTP contract: camelCase names and enum values, nulls written.</summary>
+/// <summary>The JSON dialect of the HTTP contract: camelCase names, enum values by their contract names, nulls written.</summary>
 public static class ApiJson
 {
     public static JsonSerializerOptions Options { get; } = Create(disallowUnknownMembers: false);
@@ -21,7 +21,7 @@ public static class ApiJson
             // Numbers are numbers: "2" for a number is a client bug worth reporting.
             NumberHandling = JsonNumberHandling.Strict,
         };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        options.Converters.Add(new ContractNameJsonConverter());
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }

@@ -3,7 +3,7 @@ using DefenderSnow.Core.Integrations;
 
 namespace DefenderSnow.Functions.Integrations;
 
-/// <summary>The integration as the contract shows it: never a secret.</summary>
+/// <summary>The integration as the contract shows it: never a secret. Enums are written by their contract names (<see cref="Http.ApiJson"/>).</summary>
 public sealed record IntegrationResponse(
     string Id,
     string Name,
@@ -11,10 +11,10 @@ public sealed record IntegrationResponse(
     string InstanceUrl,
     string Username,
     string ClientId,
-    string FieldMode,
+    FieldMode FieldMode,
     IReadOnlyDictionary<string, IReadOnlyList<string>> Fields,
-    string OnResourceHealthy,
-    string Status,
+    ResourceHealthyAction OnResourceHealthy,
+    IntegrationStatus Status,
     string? StatusDetail,
     DateTimeOffset CreatedAt,
     string? CreatedBy,
@@ -26,20 +26,14 @@ public sealed record IntegrationResponse(
     public static IntegrationResponse From(Integration i) => new(
         i.Id,
         i.Name,
-        new ScopeResponse(ScopeTypeNames.ToJsonName(i.Scope.Type), i.Scope.Id),
+        new ScopeResponse(i.Scope.Type, i.Scope.Id),
         i.InstanceUrl.GetLeftPart(UriPartial.Authority),
         i.Username,
         i.ClientId,
-        i.FieldMode == Core.Integrations.FieldMode.Default ? "default" : "customized",
+        i.FieldMode,
         i.Fields.ByTable,
-        i.OnResourceHealthy.ToString().ToLowerInvariant(),
-        i.Status switch
-        {
-            IntegrationStatus.CredentialsRejected => "credentialsRejected",
-            IntegrationStatus.Unreachable => "unreachable",
-            IntegrationStatus.Deleting => "deleting",
-            _ => "connected",
-        },
+        i.OnResourceHealthy,
+        i.Status,
         i.StatusDetail,
         i.CreatedAt,
         i.CreatedBy,
@@ -49,4 +43,4 @@ public sealed record IntegrationResponse(
         i.WebhookSecretRotatedAt);
 }
 
-public sealed record ScopeResponse(string Type, string Id);
+public sealed record ScopeResponse(ScopeType Type, string Id);

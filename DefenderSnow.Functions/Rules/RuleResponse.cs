@@ -3,7 +3,7 @@ using DefenderSnow.Functions.Assignments;
 
 namespace DefenderSnow.Functions.Rules;
 
-/// <summary>The rule as the contract shows it.</summary>
+/// <summary>The rule as the contract shows it; enums by their contract names (<see cref="Http.ApiJson"/>).</summary>
 public sealed record RuleResponse(
     string Id,
     string IntegrationId,
@@ -16,7 +16,7 @@ public sealed record RuleResponse(
     int RemediationTimeframeDays,
     bool GracePeriod,
     EmailNotificationsResponse EmailNotifications,
-    string Grouping,
+    RuleGrouping Grouping,
     int MaxTicketsPerRun,
     DateTimeOffset CreatedAt,
     string? CreatedBy,
@@ -35,12 +35,12 @@ public sealed record RuleResponse(
             r.Conditions.Scope,
             r.Conditions.Tag is { } tag ? new RuleTagResponse(tag.Name, tag.Value) : null),
         r.TicketType,
-        new RuleOwnerResponse(r.Owner.Source == RuleOwnerSource.User ? "user" : "resourceTag", r.Owner.User, r.Owner.TagName, r.Owner.FallbackUser),
+        new RuleOwnerResponse(r.Owner.Source, r.Owner.User, r.Owner.TagName, r.Owner.FallbackUser),
         r.Caller,
         r.RemediationTimeframeDays,
         r.GracePeriod,
         new EmailNotificationsResponse(r.EmailNotifications.NotifyOwner, r.EmailNotifications.NotifyManager),
-        r.Grouping == RuleGrouping.PerResource ? "perResource" : "perRecommendation",
+        r.Grouping,
         r.MaxTicketsPerRun,
         r.CreatedAt,
         r.CreatedBy,
@@ -52,7 +52,7 @@ public sealed record RuleConditionsResponse(IReadOnlyList<string> AssessmentName
 
 public sealed record RuleTagResponse(string Name, string Value);
 
-public sealed record RuleOwnerResponse(string Source, string? User, string? TagName, string? FallbackUser);
+public sealed record RuleOwnerResponse(RuleOwnerSource Source, string? User, string? TagName, string? FallbackUser);
 
 /// <summary>What an evaluation opened, or would open in a dry run, and how many findings wait for a later run.</summary>
 public sealed record RuleEvaluationResponse(string RuleId, bool DryRun, int Opened, int Waiting, IReadOnlyList<RuleTicketResponse> Tickets, IReadOnlyList<string> Errors)

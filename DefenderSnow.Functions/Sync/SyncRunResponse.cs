@@ -2,30 +2,30 @@ using DefenderSnow.Core.Sync;
 
 namespace DefenderSnow.Functions.Sync;
 
-/// <summary>A run as the contract shows it.</summary>
+/// <summary>A run as the contract shows it; enums by their contract names (<see cref="Http.ApiJson"/>).</summary>
 public sealed record SyncRunResponse(
     string RunId,
-    string Trigger,
+    SyncTrigger Trigger,
     bool Full,
     DateTimeOffset StartedAt,
     DateTimeOffset? FinishedAt,
-    string Status,
+    SyncRunStatus Status,
     IReadOnlyList<IntegrationSyncResponse> Integrations)
 {
     public static SyncRunResponse From(SyncRun run) => new(
         run.RunId,
-        run.Trigger == SyncTrigger.Timer ? "timer" : "manual",
+        run.Trigger,
         run.Full,
         run.StartedAt,
         run.FinishedAt,
-        SyncNames.Of(run.Status),
+        run.Status,
         run.Integrations.Select(IntegrationSyncResponse.From).ToList());
 }
 
 /// <summary>One integration's part of a run.</summary>
 public sealed record IntegrationSyncResponse(
     string IntegrationId,
-    string Status,
+    IntegrationSyncStatus Status,
     string? Note,
     bool Full,
     DateTimeOffset? StartedAt,
@@ -42,7 +42,7 @@ public sealed record IntegrationSyncResponse(
 {
     public static IntegrationSyncResponse From(IntegrationSyncResult r) => new(
         r.IntegrationId,
-        SyncNames.Of(r.Status),
+        r.Status,
         r.Note,
         r.Full,
         r.StartedAt,

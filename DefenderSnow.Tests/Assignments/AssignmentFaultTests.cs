@@ -177,13 +177,7 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
         _hook.BeforeNextPut = () =>
         {
             // The timed-out create of an earlier attempt commits now, after the ticket was found or opened.
-            var pending = App.ServiceNow.ListTickets("incident").Single(t => t["short_description"].EndsWith(resource[(resource.LastIndexOf('/') + 1)..], StringComparison.Ordinal));
-            late.Add(App.ServiceNow.CreateTicket("incident", new Dictionary<string, string>
-            {
-                ["short_description"] = pending["short_description"],
-                ["correlation_id"] = pending["correlation_id"],
-                ["correlation_display"] = "DefenderSnow",
-            }));
+            late.Add(App.ServiceNow.CreateTicket("incident", SameFindingAs(resource)));
             return Task.CompletedTask;
         };
 
@@ -195,6 +189,37 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
         Assert.That(tickets.Single(t => t["sys_id"] == late[0]["sys_id"])["state"], Is.EqualTo("8"), "the late one is canceled");
         Assert.That(tickets.Single(t => t["sys_id"] != late[0]["sys_id"])["state"], Is.EqualTo("1"));
         Assert.That(created["ticket"]!["sysId"]!.GetValue<string>(), Is.Not.EqualTo(late[0]["sys_id"]));
+    }
+
+    [Test]
+    public async Task An_older_ticket_that_lands_after_the_governance_write_is_left_and_the_ticket_Defender_shows_stays_open()
+    {
+        var integration = await CreateIntegrationAsync();
+        var resource = UnhealthyResource();
+        var older = new List<IReadOnlyDictionary<string, string>>();
+        _hook.BeforeNextPut = () =>
+        {
+            // A create of an earlier attempt, begun a minute ago, commits only now: it lands last but sorts first. Once the
+            // governance assignment shows our ticket, that one must not be the one canceled.
+            older.Add(App.ServiceNow.CreateTicketBegunAgo("incident", SameFindingAs(resource), TimeSpan.FromMinutes(1)));
+            return Task.CompletedTask;
+        };
+
+        var created = await CreateActiveAsync(integration, resource);
+
+        var id = created["id"]!.GetValue<string>();
+        var tickets = TicketsOf(id);
+        var ours = tickets.Single(t => t["sys_id"] != older[0]["sys_id"]);
+        var stored = await StoredAsync(id);
+        Assert.Multiple(() =>
+        {
+            Assert.That(tickets, Has.Count.EqualTo(2));
+            Assert.That(ours["state"], Is.EqualTo("1"), "the ticket the governance assignment links stays open");
+            Assert.That(tickets.Single(t => t["sys_id"] == older[0]["sys_id"])["state"], Is.EqualTo("1"), "the older one is left for sync to see");
+            Assert.That(created["ticket"]!["sysId"]!.GetValue<string>(), Is.EqualTo(ours["sys_id"]));
+            Assert.That(stored!.Ticket.SysId, Is.EqualTo(ours["sys_id"]));
+            Assert.That(GovernanceOf(resource, id)!.TicketLink, Does.Contain(ours["sys_id"]));
+        });
     }
 
     [Test]
@@ -278,6 +303,18 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
         {
             App.ServiceNow.SetTokenSettings(settings);
         }
+    }
+
+    /// <summary>The fields a create of another attempt for the finding of <paramref name="resource"/> carries: our ticket's id and title.</summary>
+    private Dictionary<string, string> SameFindingAs(string resource)
+    {
+        var ours = App.ServiceNow.ListTickets("incident").Single(t => t["short_description"].EndsWith(resource[(resource.LastIndexOf('/') + 1)..], StringComparison.Ordinal));
+        return new Dictionary<string, string>
+        {
+            ["short_description"] = ours["short_description"],
+            ["correlation_id"] = ours["correlation_id"],
+            ["correlation_display"] = "DefenderSnow",
+        };
     }
 
     protected override void AdjustSettings(Dictionary<string, string?> settings)

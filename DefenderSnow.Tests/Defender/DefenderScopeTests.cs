@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 
@@ -48,7 +49,7 @@ public class DefenderScopeTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(ScopeTypeNames.ToJsonName(type), Is.EqualTo(name));
+            Assert.That(type.ToContract(), Is.EqualTo(name));
             Assert.That(DefenderScope.Parse(name, type switch
             {
                 ScopeType.ManagementGroup => "/providers/Microsoft.Management/managementGroups/g",

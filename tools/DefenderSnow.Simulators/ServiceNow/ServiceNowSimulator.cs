@@ -150,6 +150,14 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     public IReadOnlyDictionary<string, string> CreateTicket(string table, IReadOnlyDictionary<string, string> fields, string? asUser = null) =>
         _database.Insert(RequireTable(table), fields, asUser is null ? null : RequireUser(asUser));
 
+    /// <summary>
+    /// Opens a ticket whose insert began <paramref name="ago"/> and commits only now, as a create whose caller gave up
+    /// does: ServiceNow stamps <c>sys_created_on</c> when the insert begins, so the ticket lands older than those
+    /// committed while it ran.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> CreateTicketBegunAgo(string table, IReadOnlyDictionary<string, string> fields, TimeSpan ago) =>
+        _database.Insert(RequireTable(table), fields, actingUserSysId: null, begunAt: _database.Clock - ago);
+
     /// <summary>Changes a ticket as <paramref name="asUser"/> would; throws <see cref="ServiceNowSimulatorRefusedException"/> as the instance would refuse.</summary>
     public IReadOnlyDictionary<string, string> UpdateTicket(string table, string sysId, IReadOnlyDictionary<string, string> fields, string? asUser = null) =>
         _database.Update(RequireTable(table), sysId, fields, asUser is null ? null : RequireUser(asUser))

@@ -90,14 +90,19 @@ internal sealed class SimDatabase
         }
     }
 
-    public string Now => _timeProvider.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+    public string Now => Format(_timeProvider.GetUtcNow());
 
-    public Dictionary<string, string> Insert(string table, IReadOnlyDictionary<string, string> values, string? actingUserSysId)
+    public DateTimeOffset Clock => _timeProvider.GetUtcNow();
+
+    private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    /// <param name="begunAt">When the insert's transaction began, if earlier than now: its system times are from then.</param>
+    public Dictionary<string, string> Insert(string table, IReadOnlyDictionary<string, string> values, string? actingUserSysId, DateTimeOffset? begunAt = null)
     {
         var definition = SimTables.All[table];
         lock (_lock)
         {
-            var now = Now;
+            var now = begunAt is { } at ? Format(at) : Now;
             var actor = actingUserSysId is null ? "admin" : UserNameOf(actingUserSysId);
             var record = definition.Fields.Keys.ToDictionary(f => f, _ => string.Empty, StringComparer.Ordinal);
             record["sys_id"] = Guid.NewGuid().ToString("N");
