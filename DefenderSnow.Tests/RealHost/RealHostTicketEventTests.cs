@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using DefenderSnow.Simulators.Defender;
+using DefenderSnow.Simulators.LocalRun;
+using DefenderSnow.Tests.Walkthrough;
+
+namespace DefenderSnow.Tests.RealHost;
+
+/// <summary>
+/// A ticket event end to end under the real host: ServiceNow's signed call to the anonymous webhook, the
+/// <c>ticket-events</c> queue, <c>ApplyTicketEvent</c>, and the assignment read back changed.
+/// </summary>
+public sealed partial class RealHostTests
+{
+    private const string EventsResource = "/subscriptions/" + LocalDemoData.SubscriptionId + "/resourceGroups/rg-demo/providers/Microsoft.Compute/virtualMachines/vm-events";
+
+    [Test]
+    public async Task A_ticket_reassigned_in_ServiceNow_is_applied_through_the_webhook_and_its_queue_within_seconds()
+    {
+        _app.ResourceManager.State.SeedAssessment(new SimulatedAssessment(EventsResource, LocalDemoData.AssessmentName, SimulatedAssessmentStatus.Unhealthy));
+        var integration = await PostAsync("integrations", _app.MapFixedPorts($$"""
+            { "name": "RealHostTicketEvents", "scope": { "type": "subscription", "id": "/subscriptions/{{LocalDemoData.SubscriptionId}}" },
+              "instanceUrl": "https://127.0.0.1:7443", "username": "{{LocalDemoData.ServiceUser}}", "password": "{{LocalDemoData.ServicePassword}}",
+              "clientId": "{{LocalDemoData.ClientId}}", "clientSecret": "{{LocalDemoData.ClientSecret}}", "fieldMode": "default" }
+            """));
+        var integrationId = integration["id"]!.GetValue<string>();
+        var webhook = await PostAsync($"integrations/{integrationId}/webhook", "{}");
+        // The path the answer names, called without a key: ServiceNow has none (the route is anonymous, Easy Auth excluded).
+        _app.ServiceNow.SendTicketEventsTo(new Uri(Host.BaseUri, webhook["eventsPath"]!.GetValue<string>().TrimStart('/')), webhook["secret"]!.GetValue<string>());
+        var assignment = await PostAsync("assignments", $$"""
+            { "integrationId": "{{integrationId}}", "assessmentName": "{{LocalDemoData.AssessmentName}}", "resourceId": "{{EventsResource}}",
+              "ticketType": "incident", "assignedTo": "alice@contoso.example", "caller": "bob", "remediationTimeframeDays": 30 }
+            """);
+        var assignmentId = assignment["id"]!.GetValue<string>();
+        var eventsBefore = _app.ServiceNow.TicketEventsSent;
+
+        _app.ServiceNow.Reassign("incident", assignment["ticket"]!["sysId"]!.GetValue<string>(), "bob");
+
+        var polls = 0;
+        string assignedTo;
+        while ((assignedTo = await AssignedToAsync(assignmentId)) != "bob@contoso.example" && polls < MaxLatencyPolls * 4)
+        {
+            await Task.Delay(LatencyPoll);
+            polls++;
+        }
+
+        await TestContext.Out.WriteLineAsync($"The reassignment was applied after {polls} reads {LatencyPoll.TotalMilliseconds} ms apart.");
+        Assert.That(assignedTo, Is.EqualTo("bob@contoso.example"), Host.Output());
+        Assert.That(_app.ServiceNow.TicketEventsSent, Is.GreaterThan(eventsBefore), "it came as a ticket event, not a sync");
+        Assert.That(_app.ServiceNow.TicketEventsFailed, Is.Zero);
+        Assert.That(polls, Is.LessThanOrEqualTo((int)Math.Ceiling(WithinSeconds / LatencyPoll)), $"applied within the README's {WithinSeconds}");
+        Assert.That(Host.Output(), Does.Contain("Executed 'Functions.ApplyTicketEvent' (Succeeded"));
+    }
+
+    private async Task<string> AssignedToAsync(string assignmentId) =>
+        JsonNode.Parse(await CallHostAsync(new FunctionsHostCall("GET", new Uri(WalkthroughRun.FunctionsHostApi + "assignments/" + assignmentId), null, KeyHeader)))!["assignedTo"]!.GetValue<string>();
+
+    private async Task<JsonNode> PostAsync(string path, string body) =>
+        JsonNode.Parse(await CallHostAsync(new FunctionsHostCall("POST", new Uri(WalkthroughRun.FunctionsHostApi + path), body, KeyHeader)))!;
+}
