@@ -8,7 +8,9 @@ internal static class AssignmentsServiceCollectionExtensions
     {
         services.AddSingleton<IAssignmentStore, AssignmentStore>();
         services.AddSingleton<TicketOpener>();
-        // Transient: it holds the Resource Manager typed client, whose handler must rotate.
+        // Transient: they hold the Resource Manager typed client, whose handler must rotate.
+        services.AddTransient<AssignmentDrafter>();
+        services.AddTransient<AssignmentCreation>();
         services.AddTransient<AssignmentService>();
         return services;
     }

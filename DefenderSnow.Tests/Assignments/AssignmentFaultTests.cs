@@ -34,7 +34,7 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
         Assert.That(early.Status, Is.EqualTo(200), early.ToString());
         Assert.That(early.Json["status"]!.GetValue<string>(), Is.EqualTo("pending"));
 
-        Clock.Advance(AssignmentService.ClaimDuration + TimeSpan.FromSeconds(1));
+        Clock.Advance(AssignmentCreation.ClaimDuration + TimeSpan.FromSeconds(1));
         var retried = await CreateAssignmentAsync(AssignmentBody(integration, resource));
 
         Assert.That(retried.Status, Is.EqualTo(201), retried.ToString());
