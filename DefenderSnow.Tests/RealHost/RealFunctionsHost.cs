@@ -19,6 +19,7 @@ public sealed class RealFunctionsHost : IAsyncDisposable
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<(DateTime At, string Line)> _timeline = new();
     private readonly string _secrets;
 
     private RealFunctionsHost(Process process, string secrets, Uri baseUri)
@@ -101,6 +102,10 @@ public sealed class RealFunctionsHost : IAsyncDisposable
 
         return host;
     }
+
+    /// <summary>The lines that match, each with when it was printed: for a failure message that has to explain a delay.</summary>
+    public string Timeline(Func<string, bool> match) =>
+        string.Join('\n', _timeline.Where(t => match(t.Line)).Select(t => $"{t.At:HH:mm:ss.fff} {t.Line.Trim()}"));
 
     /// <summary>Everything the host has printed so far.</summary>
     public string Output() => string.Join('\n', _lines);
@@ -199,6 +204,7 @@ public sealed class RealFunctionsHost : IAsyncDisposable
         if (line is not null)
         {
             _lines.Enqueue(line);
+            _timeline.Enqueue((DateTime.UtcNow, line));
         }
     }
 

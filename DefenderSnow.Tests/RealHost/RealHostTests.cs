@@ -137,9 +137,7 @@ public sealed partial class RealHostTests
     [Test]
     public async Task An_idle_queue_wakes_within_the_polling_interval_of_host_json()
     {
-        var maxPolling = TimeSpan.Parse(
-            JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Infrastructure.Azurite.RepositoryRoot(), "host.json")))!["extensions"]!["queues"]!["maxPollingInterval"]!.GetValue<string>(),
-            System.Globalization.CultureInfo.InvariantCulture);
+        var maxPolling = await MaxPollingIntervalAsync();
         var queueSetting = QueueTriggers().Select(t => (string)t.Arguments[1]!).Single(s => s.Contains("TicketEvents", StringComparison.Ordinal));
         var queue = _app.Queue(queueSetting);
         await queue.CreateIfNotExistsAsync();
@@ -219,6 +217,10 @@ public sealed partial class RealHostTests
         Assert.That(response.IsSuccessStatusCode, Is.True, $"{call.Method} {call.Url}: {(int)response.StatusCode} {text}\n{Host.Output()}");
         return text;
     }
+
+    private static async Task<TimeSpan> MaxPollingIntervalAsync() => TimeSpan.Parse(
+        JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Infrastructure.Azurite.RepositoryRoot(), "host.json")))!["extensions"]!["queues"]!["maxPollingInterval"]!.GetValue<string>(),
+        System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<HttpStatusCode> StatusAsync(string path, string? key)
     {
