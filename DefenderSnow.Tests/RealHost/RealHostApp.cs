@@ -47,7 +47,8 @@ public sealed class RealHostApp : IAsyncDisposable
     /// Starts everything, or ends the test: ignored with one line saying why when there is no host, failed when
     /// <see cref="FunctionsHostBinaries.RequiredVariable"/> says this machine must have one (CI).
     /// </summary>
-    public static async Task<RealHostApp> StartAsync(CancellationToken cancellationToken)
+    /// <param name="extraSettings">Settings a test adds to the sample's (as environment variables name them).</param>
+    public static async Task<RealHostApp> StartAsync(IReadOnlyDictionary<string, string> extraSettings, CancellationToken cancellationToken)
     {
         var (binaries, reason) = await FunctionsHostBinaries.FindAsync();
         if (binaries is null)
@@ -75,6 +76,11 @@ public sealed class RealHostApp : IAsyncDisposable
             ["https://127.0.0.1:7445"] = keyVault.BaseUri.AbsoluteUri.TrimEnd('/'),
         };
         var settings = await SampleSettingsAsync(azurite.ConnectionString, fixedBaseUris, cancellationToken);
+        foreach (var (name, value) in extraSettings)
+        {
+            settings[name] = value;
+        }
+
         var app = new RealHostApp(azurite, serviceNow, resourceManager, keyVault, settings, fixedBaseUris);
         try
         {
