@@ -43,12 +43,14 @@ internal static class TelemetryComposition
                 .AddMeter(DefenderSnowTelemetry.Name)
                 .AddHttpClientInstrumentation());
 
-        // UseFunctionsWorkerDefaults (Worker.OpenTelemetry 1.2.0) tells the host, through the worker capability
-        // WorkerOpenTelemetrySchemaVersion 1.37.0, that the worker exports its own logs; a host that sees that
-        // schema drops the worker's log lines from its own log (console, App Service log stream), and with them every
-        // line this app writes (azure-functions-dotnet-worker#3489, #3487). The last schema for which the host still
-        // relays them is pinned here, so the logs reach the host and the traces and metrics above still export.
-        // RealHostTests holds it: the health probe failure and the timer's run appear in the real host's output.
+        // UseFunctionsWorkerDefaults (Worker.OpenTelemetry 1.2.0) sets the worker capability
+        // WorkerOpenTelemetrySchemaVersion to 1.37.0, which selects the worker's TelemetryProviderV1_37_0. That provider
+        // leaves AzureFunctions_InvocationId out of the log scope, so the host cannot tie a worker log line to its
+        // invocation and drops it from its own log (console, App Service log stream): every line this app writes
+        // (azure-functions-dotnet-worker#3489, #3487). Pinned to 1.17.0, the worker uses TelemetryProviderV1_17_0, which
+        // puts the key in the scope; logs reach the host again and the traces and metrics above still export, with
+        // the 1.17.0 schema's attribute names. RealHostTests holds it: the health probe failure and the timer's run
+        // appear in the real host's output (both failed without this line).
         builder.Services.Configure<WorkerOptions>(options => options.Capabilities[WorkerOpenTelemetrySchemaCapability] = HostRelayedLogsSchemaVersion);
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration[ConnectionStringSetting]))
