@@ -8,6 +8,7 @@ internal static class RulesServiceCollectionExtensions
     {
         services.AddSingleton<IRuleStore, RuleStore>();
         // Transient: they hold the Resource Manager client, whose handler must rotate.
+        services.AddTransient<RuleCandidates>();
         services.AddTransient<RuleEvaluator>();
         services.AddTransient<RuleService>();
         return services;

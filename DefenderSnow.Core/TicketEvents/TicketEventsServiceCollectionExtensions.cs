@@ -14,6 +14,7 @@ internal static class TicketEventsServiceCollectionExtensions
         services.AddSingleton<WebhookSecretCache>();
         services.AddSingleton(sp => new PendingTicketEventStore(sp.GetRequiredService<Storage.TableClientProvider>()));
         services.AddSingleton<WebhookSecrets>();
+        services.AddSingleton<TicketEventVerifier>();
         services.AddSingleton<TicketEventReceiver>();
         // Transient: it holds the applier, whose Resource Manager client must rotate its HttpClient.
         services.AddTransient<TicketEventWorker>();
