@@ -1,10 +1,6 @@
 using DefenderSnow.Core.Errors;
-using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
-using DefenderSnow.Core.Telemetry;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace DefenderSnow.Core.Sync;
 
@@ -14,47 +10,35 @@ namespace DefenderSnow.Core.Sync;
 /// changes that were applied. A full pass reads every live assignment's ticket by sys_id and also closes the
 /// assignments of deleted tickets. Safe to run again for the same message.
 /// </summary>
-public sealed partial class IntegrationSynchronizer
+public sealed class IntegrationSynchronizer
 {
     private readonly IIntegrationStore _integrations;
     private readonly SyncLease _lease;
-    private readonly ISyncRunStore _runs;
     private readonly IServiceNowClientFactory _clients;
     private readonly IncrementalPass _incrementalPass;
     private readonly FullPass _fullPass;
     private readonly FindingsPass _findingsPass;
-    private readonly UpstreamRequestMeter _meter;
-    private readonly DefenderSnowTelemetry _telemetry;
-    private readonly IOptions<SyncOptions> _options;
+    private readonly SyncRunRecorder _recorder;
     private readonly TimeProvider _timeProvider;
-    private readonly ILogger<IntegrationSynchronizer> _logger;
 
     public IntegrationSynchronizer(
         IIntegrationStore integrations,
         SyncLease lease,
-        ISyncRunStore runs,
         IServiceNowClientFactory clients,
         IncrementalPass incrementalPass,
         FullPass fullPass,
         FindingsPass findingsPass,
-        UpstreamRequestMeter meter,
-        DefenderSnowTelemetry telemetry,
-        IOptions<SyncOptions> options,
-        TimeProvider timeProvider,
-        ILogger<IntegrationSynchronizer> logger)
+        SyncRunRecorder recorder,
+        TimeProvider timeProvider)
     {
-        _telemetry = telemetry;
         _integrations = integrations;
         _lease = lease;
-        _runs = runs;
         _clients = clients;
         _incrementalPass = incrementalPass;
         _fullPass = fullPass;
         _findingsPass = findingsPass;
-        _meter = meter;
-        _options = options;
+        _recorder = recorder;
         _timeProvider = timeProvider;
-        _logger = logger;
     }
 
     /// <param name="message">The queue message.</param>
@@ -62,10 +46,9 @@ public sealed partial class IntegrationSynchronizer
     /// <param name="cancellationToken">The host's shutdown.</param>
     public async Task HandleAsync(SyncMessage message, long dequeueCount, CancellationToken cancellationToken)
     {
-        var row = await _runs.GetIntegrationAsync(message.RunId, message.IntegrationId, cancellationToken).ConfigureAwait(false);
+        var row = await _recorder.FindAsync(message, cancellationToken).ConfigureAwait(false);
         if (row is null)
         {
-            LogNoRow(_logger, message.IntegrationId, message.RunId);
             return;
         }
 
@@ -79,20 +62,10 @@ public sealed partial class IntegrationSynchronizer
         {
             await SyncAsync(message, row, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (dequeueCount >= _options.Value.SyncMaxDequeueCount && e is not OperationCanceledException)
+        catch (Exception e) when (_recorder.IsLastDelivery(dequeueCount) && e is not OperationCanceledException)
         {
             // The host moves the message to the poison queue after this attempt: the run must say so.
-            LogLastDeliveryFailed(_logger, e, message.IntegrationId, message.RunId, dequeueCount);
-            var current = await _runs.GetIntegrationAsync(message.RunId, message.IntegrationId, CancellationToken.None).ConfigureAwait(false) ?? row;
-            await _runs.SaveIntegrationAsync(
-                message.RunId,
-                current with
-                {
-                    Status = IntegrationSyncStatus.Failed,
-                    Note = $"Failed {dequeueCount} times; the message went to the poison queue. Last error: {ErrorText(e)}",
-                    FinishedAt = _timeProvider.GetUtcNow(),
-                },
-                CancellationToken.None).ConfigureAwait(false);
+            await _recorder.LastDeliveryFailedAsync(message, row, dequeueCount, e).ConfigureAwait(false);
             await _lease.ReleaseAsync(message.IntegrationId, message.RunId, fullPassAt: null, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
@@ -104,7 +77,7 @@ public sealed partial class IntegrationSynchronizer
         var integration = await _integrations.GetAsync(message.IntegrationId, cancellationToken).ConfigureAwait(false);
         if (integration is null || integration.Value.DeletionStartedAt is not null)
         {
-            await FinishAsync(message.RunId, row, IntegrationSyncStatus.Skipped, "The integration was deleted.", cancellationToken).ConfigureAwait(false);
+            await _recorder.SkippedAsync(message.RunId, row, "The integration was deleted.", cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -113,20 +86,12 @@ public sealed partial class IntegrationSynchronizer
         var lease = await _lease.AcquireAsync(message.IntegrationId, message.RunId, cancellationToken).ConfigureAwait(false);
         if (!lease.Acquired)
         {
-            await FinishAsync(message.RunId, row, IntegrationSyncStatus.Skipped, $"Run '{lease.HeldBy}' was syncing it.", cancellationToken).ConfigureAwait(false);
+            await _recorder.SkippedAsync(message.RunId, row, $"Run '{lease.HeldBy}' was syncing it.", cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        var state = lease.State;
-        var started = row with { Status = IntegrationSyncStatus.Running, StartedAt = row.StartedAt ?? now, Full = message.Full };
-        await _runs.SaveIntegrationAsync(message.RunId, started, cancellationToken).ConfigureAwait(false);
-
-        // One span per integration and run; its id is low-cardinality enough for a trace attribute, never a metric dimension.
-        using var activity = _telemetry.StartActivity("SyncIntegration");
-        activity?.SetTag("defendersnow.run.id", message.RunId);
-        activity?.SetTag("defendersnow.integration.id", message.IntegrationId);
-        activity?.SetTag("defendersnow.sync.full", message.Full);
-        var requests = _meter.Begin();
+        var started = await _recorder.StartedAsync(message, row, now, cancellationToken).ConfigureAwait(false);
+        using var recording = _recorder.Measure(message, started, now);
         var tally = new SyncTally(message.IntegrationId);
         IntegrationSyncStatus status;
         string? note = null;
@@ -136,7 +101,7 @@ public sealed partial class IntegrationSynchronizer
         {
             try
             {
-                (status, note) = await PassesAsync(message, integration.Value, state, now, tally, keeper.Token).ConfigureAwait(false);
+                (status, note) = await PassesAsync(message, integration.Value, lease.State, now, tally, keeper.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (keeper.Lost)
             {
@@ -149,18 +114,13 @@ public sealed partial class IntegrationSynchronizer
         if (lostHold)
         {
             // Another run took the hold mid-pass: it owns the integration, its status and its release now.
-            var lost = tally.ToResult(started, IntegrationSyncStatus.Skipped, "Lost the hold to another run mid-pass.", _timeProvider.GetUtcNow(), requests);
-            await _runs.SaveIntegrationAsync(message.RunId, lost, cancellationToken).ConfigureAwait(false);
+            await _recorder.LostHoldAsync(recording, tally, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         await SetIntegrationStatusAsync(message.IntegrationId, status, note, cancellationToken).ConfigureAwait(false);
         await _lease.ReleaseAsync(message.IntegrationId, message.RunId, message.Full && status == IntegrationSyncStatus.Succeeded ? _timeProvider.GetUtcNow() : null, cancellationToken).ConfigureAwait(false);
-        var finished = tally.ToResult(started, status, note, _timeProvider.GetUtcNow(), requests);
-        activity?.SetTag("defendersnow.sync.status", status.ToString());
-        _telemetry.SyncCompleted(_timeProvider.GetUtcNow() - now, message.Full, status.ToString());
-        await _runs.SaveIntegrationAsync(message.RunId, finished, cancellationToken).ConfigureAwait(false);
-        LogFinished(_logger, message.IntegrationId, message.RunId, status, finished.TicketsExamined, finished.OwnersChanged, finished.TicketStatesUpdated, finished.Errors.Count, finished.ServiceNowRequests, finished.ResourceManagerRequests);
+        await _recorder.FinishedAsync(recording, tally, status, note, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The ticket pass, then closing on the fix and the rules; what ServiceNow said about the connection is the outcome.</summary>
@@ -195,7 +155,6 @@ public sealed partial class IntegrationSynchronizer
             return (IntegrationSyncStatus.Failed, e.Message);
         }
     }
-
 
     private async Task SetIntegrationStatusAsync(string integrationId, IntegrationSyncStatus outcome, string? note, CancellationToken cancellationToken)
     {
@@ -247,19 +206,4 @@ public sealed partial class IntegrationSynchronizer
             }
         }
     }
-
-    private Task FinishAsync(string runId, IntegrationSyncResult row, IntegrationSyncStatus status, string note, CancellationToken cancellationToken) =>
-        _runs.SaveIntegrationAsync(runId, row with { Status = status, Note = note, FinishedAt = _timeProvider.GetUtcNow() }, cancellationToken);
-
-    /// <summary>Domain messages are written for callers and carry no secret; anything else is named by its type only.</summary>
-    private static string ErrorText(Exception e) => e is DomainException ? e.Message : e.GetType().Name;
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sync message for integration {IntegrationId} names run {RunId}, which has no row for it; ignored")]
-    private static partial void LogNoRow(ILogger logger, string integrationId, string runId);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Sync of integration {IntegrationId} in run {RunId} failed on its last delivery ({DequeueCount})")]
-    private static partial void LogLastDeliveryFailed(ILogger logger, Exception exception, string integrationId, string runId, long dequeueCount);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sync of integration {IntegrationId} in run {RunId} {Status}: {TicketsExamined} tickets examined, {OwnersChanged} owners changed, {StatesUpdated} states updated, {ErrorCount} errors, {ServiceNowRequests} ServiceNow and {ResourceManagerRequests} Resource Manager requests")]
-    private static partial void LogFinished(ILogger logger, string integrationId, string runId, IntegrationSyncStatus status, int ticketsExamined, int ownersChanged, int statesUpdated, int errorCount, int serviceNowRequests, int resourceManagerRequests);
 }

@@ -25,6 +25,7 @@ internal static class SyncServiceCollectionExtensions
         services.AddTransient<IncrementalPass>();
         services.AddTransient<FullPass>();
         services.AddTransient<FindingsPass>();
+        services.AddSingleton<SyncRunRecorder>();
         services.AddTransient<IntegrationSynchronizer>();
         services.AddTransient<SyncService>();
         return services;
