@@ -10,8 +10,9 @@ using Microsoft.Azure.Functions.Worker;
 namespace DefenderSnow.Tests.RealHost;
 
 /// <summary>
-/// What only the real Functions host shows: which functions it indexes, the keys it enforces, the timer it runs,
-/// and whether the app's log lines reach its log. One host for the fixture (it takes ~15 s to start).
+/// What only the real Functions host shows: which functions it indexes, the keys it enforces, the timer it runs, how
+/// its queue triggers deliver (poison, latency, each queue end to end), the README walkthrough with the key, and
+/// whether the app's log lines reach its log. One host for the fixture (it takes ~15 s to start).
 /// </summary>
 [TestFixture]
 [Category("RealHost")]
@@ -26,7 +27,7 @@ public sealed partial class RealHostTests
     private static readonly TimeSpan LatencyMargin = TimeSpan.FromSeconds(2);
     private const int MaxLatencyPolls = 60;
 
-    /// <summary>What the README promises for work put on an idle queue (ticket events, a manual sync).</summary>
+    /// <summary>The bound held for a message put on an idle queue: "within seconds" (README, Settings), whatever host.json says.</summary>
     private static readonly TimeSpan WithinSeconds = TimeSpan.FromSeconds(5);
     private RealHostApp _app = null!;
 
