@@ -1,11 +1,7 @@
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
-using DefenderSnow.Core.Rules;
-using DefenderSnow.Core.Secrets;
-using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Storage;
-using DefenderSnow.Core.Sync;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,11 +18,8 @@ public sealed partial class IntegrationDeletion
 {
     private readonly IIntegrationStore _store;
     private readonly IAssignmentStore _assignments;
-    private readonly ISecretStore _secrets;
-    private readonly IServiceNowTokenProvider _tokens;
     private readonly IDefenderClient _defender;
-    private readonly ISyncStateStore _syncStates;
-    private readonly IRuleStore _rules;
+    private readonly IntegrationRemnants _remnants;
     private readonly IWorkQueueSender _queue;
     private readonly IOptions<IntegrationDeletionOptions> _options;
     private readonly TimeProvider _timeProvider;
@@ -35,11 +28,8 @@ public sealed partial class IntegrationDeletion
     public IntegrationDeletion(
         IIntegrationStore store,
         IAssignmentStore assignments,
-        ISecretStore secrets,
-        IServiceNowTokenProvider tokens,
         IDefenderClient defender,
-        ISyncStateStore syncStates,
-        IRuleStore rules,
+        IntegrationRemnants remnants,
         IWorkQueueSender queue,
         IOptions<IntegrationDeletionOptions> options,
         TimeProvider timeProvider,
@@ -47,11 +37,8 @@ public sealed partial class IntegrationDeletion
     {
         _store = store;
         _assignments = assignments;
-        _secrets = secrets;
-        _tokens = tokens;
         _defender = defender;
-        _syncStates = syncStates;
-        _rules = rules;
+        _remnants = remnants;
         _queue = queue;
         _options = options;
         _timeProvider = timeProvider;
@@ -70,7 +57,7 @@ public sealed partial class IntegrationDeletion
             var batch = await RemoveBatchAsync(id, live + 1, cancellationToken).ConfigureAwait(false);
             if (batch.Exhausted)
             {
-                await FinishAsync(id, cancellationToken).ConfigureAwait(false);
+                await _remnants.RemoveAsync(id, cancellationToken).ConfigureAwait(false);
                 return null;
             }
 
@@ -102,7 +89,7 @@ public sealed partial class IntegrationDeletion
         var (removed, paused, exhausted) = await RemoveBatchAsync(message.IntegrationId, _options.Value.BatchSize, cancellationToken).ConfigureAwait(false);
         if (exhausted)
         {
-            await FinishAsync(message.IntegrationId, cancellationToken).ConfigureAwait(false);
+            await _remnants.RemoveAsync(message.IntegrationId, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -197,25 +184,6 @@ public sealed partial class IntegrationDeletion
         }
     }
 
-    private async Task FinishAsync(string integrationId, CancellationToken cancellationToken)
-    {
-        foreach (var secret in Enum.GetValues<IntegrationSecret>())
-        {
-            await _secrets.DeleteAsync(integrationId, secret, cancellationToken).ConfigureAwait(false);
-        }
-
-        _tokens.Forget(integrationId);
-        await _syncStates.DeleteAsync(integrationId, cancellationToken).ConfigureAwait(false);
-        await _rules.DeleteAllAsync(integrationId, cancellationToken).ConfigureAwait(false);
-        var current = await _store.GetAsync(integrationId, cancellationToken).ConfigureAwait(false);
-        if (current is not null)
-        {
-            await _store.DeleteAsync(current, cancellationToken).ConfigureAwait(false);
-        }
-
-        LogDeleted(_logger, integrationId);
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Integration {IntegrationId} delete goes on in the background with {AssignmentCount} live assignments")]
     private static partial void LogBackgroundDelete(ILogger logger, string integrationId, int assignmentCount);
 
@@ -227,7 +195,4 @@ public sealed partial class IntegrationDeletion
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Integration {IntegrationId} delete paused: {Reason}")]
     private static partial void LogPaused(ILogger logger, string integrationId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Integration {IntegrationId} deleted")]
-    private static partial void LogDeleted(ILogger logger, string integrationId);
 }

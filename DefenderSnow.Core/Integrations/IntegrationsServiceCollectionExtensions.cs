@@ -11,6 +11,8 @@ internal static class IntegrationsServiceCollectionExtensions
         // Transient: they hold the Resource Manager client, whose HttpClient must not outlive the factory's handler rotation.
         services.AddTransient<IntegrationService>();
         services.AddTransient<IntegrationDeletion>();
+        // The deletion's last step, with the same lifetime as the deletion.
+        services.AddTransient<IntegrationRemnants>();
         services.AddOptions<IntegrationDeletionOptions>()
             .Bind(configuration.GetSection(IntegrationDeletionOptions.SectionName))
             .ValidateDataAnnotations()

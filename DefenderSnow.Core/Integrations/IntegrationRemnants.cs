@@ -1,0 +1,55 @@
+using DefenderSnow.Core.Rules;
+using DefenderSnow.Core.Secrets;
+using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Core.Sync;
+using Microsoft.Extensions.Logging;
+
+namespace DefenderSnow.Core.Integrations;
+
+/// <summary>
+/// The last step of <see cref="IntegrationDeletion"/>, once no live assignment is left: the secrets, the cached
+/// ServiceNow tokens, the sync state, the rules, then the integration row. Each part can be removed again, so a
+/// repeated delete or a redelivered message finishes what another started.
+/// </summary>
+public sealed partial class IntegrationRemnants
+{
+    private readonly IIntegrationStore _store;
+    private readonly ISecretStore _secrets;
+    private readonly IServiceNowTokenProvider _tokens;
+    private readonly ISyncStateStore _syncStates;
+    private readonly IRuleStore _rules;
+    private readonly ILogger<IntegrationDeletion> _logger;
+
+    /// <param name="logger">The deletion's own category: its "deleted" line stays where operators look for the rest.</param>
+    public IntegrationRemnants(IIntegrationStore store, ISecretStore secrets, IServiceNowTokenProvider tokens, ISyncStateStore syncStates, IRuleStore rules, ILogger<IntegrationDeletion> logger)
+    {
+        _store = store;
+        _secrets = secrets;
+        _tokens = tokens;
+        _syncStates = syncStates;
+        _rules = rules;
+        _logger = logger;
+    }
+
+    public async Task RemoveAsync(string integrationId, CancellationToken cancellationToken)
+    {
+        foreach (var secret in Enum.GetValues<IntegrationSecret>())
+        {
+            await _secrets.DeleteAsync(integrationId, secret, cancellationToken).ConfigureAwait(false);
+        }
+
+        _tokens.Forget(integrationId);
+        await _syncStates.DeleteAsync(integrationId, cancellationToken).ConfigureAwait(false);
+        await _rules.DeleteAllAsync(integrationId, cancellationToken).ConfigureAwait(false);
+        var current = await _store.GetAsync(integrationId, cancellationToken).ConfigureAwait(false);
+        if (current is not null)
+        {
+            await _store.DeleteAsync(current, cancellationToken).ConfigureAwait(false);
+        }
+
+        LogDeleted(_logger, integrationId);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Integration {IntegrationId} deleted")]
+    private static partial void LogDeleted(ILogger logger, string integrationId);
+}
