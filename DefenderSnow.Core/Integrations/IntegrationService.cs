@@ -20,7 +20,7 @@ public sealed partial class IntegrationService
     private readonly ISecretStore _secrets;
     private readonly IServiceNowInstancePolicy _instances;
     private readonly IServiceNowConnectionVerifier _verifier;
-    private readonly IServiceNowTokenProvider _tokens;
+    private readonly IntegrationCredentialRotation _credentials;
     private readonly IntegrationDeletion _deletion;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<IntegrationService> _logger;
@@ -30,7 +30,7 @@ public sealed partial class IntegrationService
         ISecretStore secrets,
         IServiceNowInstancePolicy instances,
         IServiceNowConnectionVerifier verifier,
-        IServiceNowTokenProvider tokens,
+        IntegrationCredentialRotation credentials,
         IntegrationDeletion deletion,
         TimeProvider timeProvider,
         ILogger<IntegrationService> logger)
@@ -39,7 +39,7 @@ public sealed partial class IntegrationService
         _secrets = secrets;
         _instances = instances;
         _verifier = verifier;
-        _tokens = tokens;
+        _credentials = credentials;
         _deletion = deletion;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -201,7 +201,7 @@ public sealed partial class IntegrationService
             return saved.Value;
         }
 
-        return await ReplaceCredentialsAsync(current, updated, password, clientSecret, cancellationToken).ConfigureAwait(false);
+        return await _credentials.ReplaceAsync(current, updated, password, clientSecret, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -212,93 +212,6 @@ public sealed partial class IntegrationService
     /// <returns>Null when it finished; otherwise the integration, <c>deleting</c>, whose delete goes on in the background.</returns>
     public async Task<Integration?> DeleteAsync(string id, CancellationToken cancellationToken) =>
         await _deletion.StartAsync(await LoadAsync(id, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-
-    private async Task<Integration> ReplaceCredentialsAsync(Versioned<Integration> current, Integration updated, string? password, string? clientSecret, CancellationToken cancellationToken)
-    {
-        var id = current.Value.Id;
-        var oldPassword = await _secrets.GetAsync(id, IntegrationSecret.Password, cancellationToken).ConfigureAwait(false);
-        var oldClientSecret = await _secrets.GetAsync(id, IntegrationSecret.ClientSecret, cancellationToken).ConfigureAwait(false);
-        var oldRefreshToken = await _secrets.GetAsync(id, IntegrationSecret.RefreshToken, cancellationToken).ConfigureAwait(false);
-        var newPassword = password ?? oldPassword;
-        var newClientSecret = clientSecret ?? oldClientSecret;
-        if (newPassword is null || newClientSecret is null)
-        {
-            var errors = new Dictionary<string, string[]>();
-            if (newPassword is null)
-            {
-                errors["password"] = ["The stored password is missing; supply it with the change."];
-            }
-
-            if (newClientSecret is null)
-            {
-                errors["clientSecret"] = ["The stored client secret is missing; supply it with the change."];
-            }
-
-            throw new ValidationException(errors);
-        }
-
-        var verified = await _verifier.VerifyAsync(
-            new ServiceNowCredentials(updated.InstanceUrl, updated.Username, newPassword, updated.ClientId, newClientSecret), cancellationToken).ConfigureAwait(false);
-
-        var replaced = new List<(IntegrationSecret Secret, string? Previous)>();
-        try
-        {
-            foreach (var (secret, value, previous) in new[]
-            {
-                (IntegrationSecret.Password, newPassword, oldPassword),
-                (IntegrationSecret.ClientSecret, newClientSecret, oldClientSecret),
-                (IntegrationSecret.RefreshToken, verified.RefreshToken, oldRefreshToken),
-            })
-            {
-                if (value == previous)
-                {
-                    continue;
-                }
-
-                await _secrets.SetAsync(id, secret, value, cancellationToken).ConfigureAwait(false);
-                replaced.Add((secret, previous));
-            }
-
-            var saved = await _store.UpdateAsync(
-                current with { Value = updated with { Status = IntegrationStatus.Connected, StatusDetail = null, ServiceNowTimeZone = verified.TimeZone } }, current.Value.Name, cancellationToken).ConfigureAwait(false);
-            _tokens.Forget(id);
-            LogCredentialsReplaced(_logger, id, updated.UpdatedBy ?? "an unnamed caller");
-            return saved.Value;
-        }
-        catch (Exception e) when (replaced.Count > 0 || e is DomainException)
-        {
-            _tokens.Forget(id);
-            var now = await ReloadAfterFailureAsync(id).ConfigureAwait(false);
-            if (now is { Exists: false } or { Value.DeletionStartedAt: not null })
-            {
-                // A delete won the race. Restoring would bring back secrets the delete has removed; what this
-                // update wrote goes too, and the caller learns what happened, not what Key Vault said about it.
-                await RemoveSecretsAsync(id, replaced.Select(r => r.Secret).ToList(), "after an update lost to a delete").ConfigureAwait(false);
-                if (now.Exists)
-                {
-                    throw new ConflictException($"Integration '{id}' is being deleted; repeat the delete to finish it.", e);
-                }
-
-                throw new NotFoundException("Integration", id);
-            }
-
-            // Put the proven old credentials back, so a failed change leaves the integration as it was; a
-            // secret that had no value before goes again.
-            foreach (var (secret, previous) in replaced)
-            {
-                if (previous is null)
-                {
-                    await RemoveSecretsAsync(id, [secret], "after a failed update").ConfigureAwait(false);
-                }
-                else
-                {
-                    await RestoreSecretAsync(id, secret, previous).ConfigureAwait(false);
-                }
-            }
-
-            throw;
-        }
-    }
 
     /// <summary>A request body member, so deliberately not a member of the request record.</summary>
     private static bool ChangesCredentials(UpdateIntegrationRequest request) =>
@@ -312,21 +225,8 @@ public sealed partial class IntegrationService
         && Uri.Compare(uri, current, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
         && uri.AbsolutePath is "/" or "";
 
-    /// <summary>Compensation runs even when the request was cancelled: a half-written integration is worse.</summary>
-    private async Task RemoveSecretsAsync(string integrationId, IReadOnlyList<IntegrationSecret> secrets, string why)
-    {
-        foreach (var secret in secrets)
-        {
-            try
-            {
-                await _secrets.DeleteAsync(integrationId, secret, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                LogSecretNotRemoved(_logger, e, secret, integrationId, why);
-            }
-        }
-    }
+    private Task RemoveSecretsAsync(string integrationId, IReadOnlyList<IntegrationSecret> secrets, string why) =>
+        IntegrationSecretRemoval.RemoveAsync(_secrets, _logger, integrationId, secrets, why);
 
     private async Task ReleaseNameAsync(NameReservation reservation)
     {
@@ -341,51 +241,12 @@ public sealed partial class IntegrationService
         }
     }
 
-    /// <summary>The integration as it is after a failed update; when it cannot be read, it is taken to be still there.</summary>
-    private async Task<(bool Exists, Integration? Value)> ReloadAfterFailureAsync(string id)
-    {
-        try
-        {
-            var now = await _store.GetAsync(id, CancellationToken.None).ConfigureAwait(false);
-            return (now is not null, now?.Value);
-        }
-        catch (Exception e)
-        {
-            LogNotReloaded(_logger, e, id);
-            return (true, null);
-        }
-    }
-
-    private async Task RestoreSecretAsync(string integrationId, IntegrationSecret secret, string previous)
-    {
-        try
-        {
-            await _secrets.SetAsync(integrationId, secret, previous, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            LogSecretNotRestored(_logger, e, secret, integrationId);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Took over the name reservation of integration {AbandonedIntegrationId}, whose create never finished")]
     private static partial void LogReservationTakenOver(ILogger logger, string abandonedIntegrationId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Integration {IntegrationId} '{IntegrationName}' created for {ScopeType} {ScopeId} on {InstanceUrl} by {Caller}")]
     private static partial void LogCreated(ILogger logger, string integrationId, string integrationName, ScopeType scopeType, string scopeId, Uri instanceUrl, string caller);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Integration {IntegrationId} credentials replaced by {Caller}")]
-    private static partial void LogCredentialsReplaced(ILogger logger, string integrationId, string caller);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not remove secret {Secret} of integration {IntegrationId} {Why}")]
-    private static partial void LogSecretNotRemoved(ILogger logger, Exception exception, IntegrationSecret secret, string integrationId, string why);
-
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not release the name reservation of integration {IntegrationId} after a failed create")]
     private static partial void LogReservationNotReleased(ILogger logger, Exception exception, string integrationId);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not read integration {IntegrationId} again after a failed update")]
-    private static partial void LogNotReloaded(ILogger logger, Exception exception, string integrationId);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not restore secret {Secret} of integration {IntegrationId} after a failed update")]
-    private static partial void LogSecretNotRestored(ILogger logger, Exception exception, IntegrationSecret secret, string integrationId);
 }

@@ -11,6 +11,8 @@ internal static class IntegrationsServiceCollectionExtensions
         // Transient: they hold the Resource Manager client, whose HttpClient must not outlive the factory's handler rotation.
         services.AddTransient<IntegrationService>();
         services.AddTransient<IntegrationDeletion>();
+        // Credential replacement for updates; transient like the service it serves, so it never holds a stale client.
+        services.AddTransient<IntegrationCredentialRotation>();
         // The deletion's last step, with the same lifetime as the deletion.
         services.AddTransient<IntegrationRemnants>();
         services.AddOptions<IntegrationDeletionOptions>()
