@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.RegularExpressions;
 using DefenderSnow.Core.Errors;
 using Microsoft.Extensions.Logging;
 
@@ -8,38 +6,29 @@ namespace DefenderSnow.Core.ServiceNow;
 /// <inheritdoc cref="IServiceNowClient"/>
 internal sealed partial class ServiceNowClient : IServiceNowClient
 {
-    private const string TicketFields =
-        "sys_id,number,state,short_description,assigned_to,assigned_to.user_name,assigned_to.email,assignment_group,correlation_id,sys_created_on,sys_updated_on,sys_mod_count";
-
     /// <summary>A create whose outcome was unknown is sent again at most this often in total, and only after a lookup.</summary>
     private const int MaxCreateAttempts = 2;
 
-    /// <summary>More than a handful of tickets with one correlation id would be a fault worth seeing, not paging through.</summary>
-    private const int MaxTicketsPerCorrelationId = 20;
-
-    private readonly IServiceNowTableApi _api;
-    private readonly IServiceNowTokenProvider _tokens;
+    private readonly ServiceNowSession _session;
+    private readonly ServiceNowTicketReader _reader;
     private readonly ServiceNowUserCache _users;
-    private readonly ServiceNowOptions _options;
     private readonly ILogger _logger;
 
     public ServiceNowClient(
         ServiceNowConnection connection, IServiceNowTableApi api, IServiceNowTokenProvider tokens, ServiceNowUserCache users, ServiceNowOptions options, ILogger logger)
     {
-        Connection = connection;
-        _api = api;
-        _tokens = tokens;
+        _session = new ServiceNowSession(connection, api, tokens, logger);
+        _reader = new ServiceNowTicketReader(_session, options);
         _users = users;
-        _options = options;
         _logger = logger;
     }
 
-    public ServiceNowConnection Connection { get; }
+    public ServiceNowConnection Connection => _session.Connection;
 
     public async Task<ServiceNowTicket> CreateTicketAsync(ServiceNowTicketRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var table = TicketTable(request.Table, "table");
+        var table = ServiceNowTicketReader.TicketTable(request.Table, "table");
         var body = CreateBody(table, request);
 
         for (var attempt = 1; ; attempt++)
@@ -47,8 +36,8 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             HttpResponseMessage response;
             try
             {
-                response = await SendAuthorizedAsync(
-                    authorization => _api.CreateAsync(table.Name, body, new ServiceNowListQuery { Fields = TicketFields }, authorization, cancellationToken),
+                response = await _session.SendAuthorizedAsync(
+                    authorization => _session.Api.CreateAsync(table.Name, body, new ServiceNowListQuery { Fields = ServiceNowTicketReader.TicketFields }, authorization, cancellationToken),
                     $"the creation of a ticket in '{table.Name}'",
                     cancellationToken).ConfigureAwait(false);
             }
@@ -74,7 +63,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
                 if (response.IsSuccessStatusCode)
                 {
                     var created = await ServiceNowJson.ReadResultAsync<ServiceNowTicketRecord>(response, cancellationToken).ConfigureAwait(false);
-                    var ticket = ToTicket(table, created);
+                    var ticket = _reader.ToTicket(table, created);
                     LogTicketCreated(_logger, Connection.IntegrationId, table.Name, ticket.Number, ticket.SysId);
                     return ticket;
                 }
@@ -99,112 +88,14 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
         }
     }
 
-    public async Task<IReadOnlyList<ServiceNowTicket>> GetTicketsAsync(string table, IEnumerable<string> sysIds, CancellationToken cancellationToken)
-    {
-        var ticketTable = TicketTable(table, "table");
-        var ids = sysIds.Distinct(StringComparer.Ordinal).Select(id => ServiceNowQueryValue.SysId(id, "sysIds")).ToList();
-        var tickets = new List<ServiceNowTicket>(ids.Count);
-        foreach (var chunk in ids.Chunk(_options.ReadChunkSize))
-        {
-            var query = new ServiceNowListQuery
-            {
-                Query = $"sys_idIN{ServiceNowQueryValue.List(chunk, "sysIds")}",
-                Fields = TicketFields,
-                Limit = chunk.Length,
-            };
-            var records = await ListAsync<ServiceNowTicketRecord>(ticketTable.Name, query, cancellationToken).ConfigureAwait(false);
-            tickets.AddRange(records.Select(r => ToTicket(ticketTable, r)));
-        }
-
-        return tickets;
-    }
-
-    public async Task<ServiceNowChangePage> GetChangedTicketsAsync(string table, ServiceNowChangeCursor cursor, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(cursor);
-        var ticketTable = TicketTable(table, "table");
-        const string ours = ServiceNowTicketTables.OursQuery;
-        var at = ServiceNowDateTime.FormatForQuery(cursor.UpdatedOn, TimeZone());
-        var query = new ServiceNowListQuery
-        {
-            // Keyset paging in (sys_updated_on, sys_id) order: the start of a read takes the cursor's second again and
-            // skips what it saw there; a later page starts after the last ticket read. Ties on sys_updated_on come back
-            // in any order, so sys_id must break them.
-            Query = (cursor.AfterSysId is null
-                    ? $"{ours}^sys_updated_on>={at}"
-                    : $"{ours}^sys_updated_on>{at}^NQ{ours}^sys_updated_on={at}^sys_id>{ServiceNowQueryValue.SysId(cursor.AfterSysId, "cursor")}")
-                + "^ORDERBYsys_updated_on^ORDERBYsys_id",
-            Fields = TicketFields,
-            Limit = cursor.AfterSysId is null ? _options.PageSize + cursor.SeenAtUpdatedOn.Count : _options.PageSize,
-            Offset = cursor.Skip > 0 ? cursor.Skip : null,
-        };
-        var (records, hasNext) = await ListPageAsync<ServiceNowTicketRecord>(ticketTable.Name, query, cancellationToken).ConfigureAwait(false);
-
-        // The query's dates are only as exact as the time-zone conversion; the UTC answers decide.
-        var read = records.Select(r => ToTicket(ticketTable, r))
-            .Where(t => cursor.AfterSysId is null
-                ? t.UpdatedOn >= cursor.UpdatedOn
-                : t.UpdatedOn > cursor.UpdatedOn || (t.UpdatedOn == cursor.UpdatedOn && string.CompareOrdinal(t.SysId, cursor.AfterSysId) > 0))
-            .OrderBy(t => t.UpdatedOn).ThenBy(t => t.SysId, StringComparer.Ordinal)
-            .ToList();
-        var fresh = read
-            .Where(t => !(t.UpdatedOn == cursor.UpdatedOn && cursor.SeenAtUpdatedOn.TryGetValue(t.SysId, out var count) && count == t.ModCount))
-            .ToList();
-
-        ServiceNowChangeCursor next;
-        if (read.Count == 0)
-        {
-            // A page of rows all hidden from this user (row-level ACLs cut pages after the limit) is no end: step over it.
-            next = hasNext
-                ? new ServiceNowChangeCursor(cursor.UpdatedOn, cursor.SeenAtUpdatedOn, cursor.AfterSysId, cursor.Skip + query.Limit!.Value)
-                : new ServiceNowChangeCursor(cursor.UpdatedOn, cursor.SeenAtUpdatedOn);
-        }
-        else
-        {
-            var last = read[^1];
-            var seen = last.UpdatedOn == cursor.UpdatedOn ? new Dictionary<string, int>(cursor.SeenAtUpdatedOn) : [];
-            foreach (var ticket in read.Where(t => t.UpdatedOn == last.UpdatedOn))
-            {
-                seen[ticket.SysId] = ticket.ModCount;
-            }
-
-            // When the read is over, the next one starts at the last second again and skips what was seen there.
-            next = new ServiceNowChangeCursor(last.UpdatedOn, seen, hasNext ? last.SysId : null);
-        }
-
-        return new ServiceNowChangePage(fresh, next, hasNext);
-    }
-
-    public async Task<ServiceNowTicket?> FindByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken) =>
-        (await FindAllByCorrelationIdAsync(table, correlationId, cancellationToken).ConfigureAwait(false)) is [var first, ..] ? first : null;
-
-    public async Task<IReadOnlyList<ServiceNowTicket>> FindAllByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken)
-    {
-        var ticketTable = TicketTable(table, "table");
-        var query = new ServiceNowListQuery
-        {
-            // Tickets created in one second tie on sys_created_on and come back in any order; the number decides.
-            Query = $"correlation_id={ServiceNowQueryValue.Single(correlationId, "correlationId")}^ORDERBYsys_created_on^ORDERBYnumber",
-            Fields = TicketFields,
-            Limit = MaxTicketsPerCorrelationId,
-        };
-        var records = await ListAsync<ServiceNowTicketRecord>(ticketTable.Name, query, cancellationToken).ConfigureAwait(false);
-
-        // Tickets created in the same second tie on sys_created_on and come back in any order; numbers grow, so they decide.
-        return records.Select(r => ToTicket(ticketTable, r))
-            .OrderBy(t => t.CreatedOn)
-            .ThenBy(t => t.Number, StringComparer.Ordinal)
-            .ToList();
-    }
-
     public async Task<ServiceNowTicket> UpdateTicketAsync(string table, string sysId, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fields);
-        var ticketTable = TicketTable(table, "table");
+        var ticketTable = ServiceNowTicketReader.TicketTable(table, "table");
         var id = ServiceNowQueryValue.SysId(sysId, "sysId");
         var body = CheckFields(ticketTable, fields, new Dictionary<string, string[]>());
-        using var response = await SendAuthorizedAsync(
-            authorization => _api.UpdateAsync(ticketTable.Name, id, body, new ServiceNowListQuery { Fields = TicketFields }, authorization, cancellationToken),
+        using var response = await _session.SendAuthorizedAsync(
+            authorization => _session.Api.UpdateAsync(ticketTable.Name, id, body, new ServiceNowListQuery { Fields = ServiceNowTicketReader.TicketFields }, authorization, cancellationToken),
             $"the update of ticket {id} in '{ticketTable.Name}'",
             cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
@@ -212,7 +103,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             throw await ServiceNowCall.ToExceptionAsync(response, $"to update ticket {id} in '{ticketTable.Name}'", ticketTable.Name, cancellationToken).ConfigureAwait(false);
         }
 
-        var updated = ToTicket(ticketTable, await ServiceNowJson.ReadResultAsync<ServiceNowTicketRecord>(response, cancellationToken).ConfigureAwait(false));
+        var updated = _reader.ToTicket(ticketTable, await ServiceNowJson.ReadResultAsync<ServiceNowTicketRecord>(response, cancellationToken).ConfigureAwait(false));
         LogTicketUpdated(_logger, Connection.IntegrationId, ticketTable.Name, updated.Number, body.Keys);
         return updated;
     }
@@ -222,7 +113,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
 
     public Task<ServiceNowTicket> CancelDuplicateAsync(string table, string sysId, string keptNumber, CancellationToken cancellationToken)
     {
-        var ticketTable = TicketTable(table, "table");
+        var ticketTable = ServiceNowTicketReader.TicketTable(table, "table");
         var note = $"Canceled by DefenderSnow: this ticket duplicates {keptNumber}, which tracks the same finding.";
         var fields = new Dictionary<string, string>(ticketTable.CancelFields) { ["work_notes"] = note };
         if (ticketTable.CancelNotesField is { } notesField)
@@ -232,6 +123,18 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
 
         return UpdateTicketAsync(ticketTable.Name, sysId, fields, cancellationToken);
     }
+
+    public Task<IReadOnlyList<ServiceNowTicket>> GetTicketsAsync(string table, IEnumerable<string> sysIds, CancellationToken cancellationToken) =>
+        _reader.GetTicketsAsync(table, sysIds, cancellationToken);
+
+    public Task<ServiceNowChangePage> GetChangedTicketsAsync(string table, ServiceNowChangeCursor cursor, CancellationToken cancellationToken) =>
+        _reader.GetChangedTicketsAsync(table, cursor, cancellationToken);
+
+    public Task<ServiceNowTicket?> FindByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken) =>
+        _reader.FindByCorrelationIdAsync(table, correlationId, cancellationToken);
+
+    public Task<IReadOnlyList<ServiceNowTicket>> FindAllByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken) =>
+        _reader.FindAllByCorrelationIdAsync(table, correlationId, cancellationToken);
 
     public async Task<ServiceNowUser> ResolveUserAsync(string emailOrUserName, string field, CancellationToken cancellationToken)
     {
@@ -248,7 +151,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             Fields = "sys_id,user_name,email,name",
             Limit = 2,
         };
-        var records = await ListAsync<ServiceNowUserRecord>("sys_user", query, cancellationToken).ConfigureAwait(false);
+        var records = await _session.ListAsync<ServiceNowUserRecord>("sys_user", query, cancellationToken).ConfigureAwait(false);
         var user = records.Count switch
         {
             0 => throw new ValidationException(field, $"No active ServiceNow user has the e-mail address or user name '{value}'."),
@@ -268,7 +171,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
             Fields = "sys_id,name",
             Limit = 2,
         };
-        var records = await ListAsync<ServiceNowGroupRecord>("sys_user_group", query, cancellationToken).ConfigureAwait(false);
+        var records = await _session.ListAsync<ServiceNowGroupRecord>("sys_user_group", query, cancellationToken).ConfigureAwait(false);
         return records.Count switch
         {
             0 => throw new ValidationException(field, $"No active ServiceNow group has the name or sys_id '{value}'."),
@@ -291,57 +194,6 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
 
         return existing;
     }
-
-    private async Task<List<T>> ListAsync<T>(string table, ServiceNowListQuery query, CancellationToken cancellationToken) =>
-        (await ListPageAsync<T>(table, query, cancellationToken).ConfigureAwait(false)).Records;
-
-    /// <summary>
-    /// One page, and whether ServiceNow names a next one (<c>Link</c> with <c>rel="next"</c>). A short or empty page
-    /// says nothing: row-level ACLs take rows out after the page is cut.
-    /// </summary>
-    private async Task<(List<T> Records, bool HasNext)> ListPageAsync<T>(string table, ServiceNowListQuery query, CancellationToken cancellationToken)
-    {
-        using var response = await SendAuthorizedAsync(
-            authorization => _api.ListAsync(table, query, authorization, cancellationToken),
-            $"a read of table '{table}'",
-            cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await ServiceNowCall.ToExceptionAsync(response, $"to read table '{table}'", table, cancellationToken).ConfigureAwait(false);
-        }
-
-        var hasNext = response.Headers.TryGetValues("Link", out var links) && links.Any(l => NextLink().IsMatch(l));
-        return (await ServiceNowJson.ReadResultAsync<List<T>>(response, cancellationToken).ConfigureAwait(false), hasNext);
-    }
-
-    private TimeZoneInfo? TimeZone() =>
-        Connection.TimeZone is null ? null
-        : TimeZoneInfo.TryFindSystemTimeZoneById(Connection.TimeZone, out var zone) ? zone
-        : throw new ServiceNowRejectedException($"The ServiceNow user's time zone '{Connection.TimeZone}' is not one DefenderSnow knows; update the integration's credentials after giving the user an IANA time zone.");
-
-    [GeneratedRegex(@"rel\s*=\s*""?next""?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex NextLink();
-
-    /// <summary>Sends with the current token; a 401 renews the token once and sends once more, never again.</summary>
-    private async Task<HttpResponseMessage> SendAuthorizedAsync(Func<string, Task<HttpResponseMessage>> send, string action, CancellationToken cancellationToken)
-    {
-        var token = await _tokens.GetAccessTokenAsync(Connection, cancellationToken).ConfigureAwait(false);
-        var response = await ServiceNowCall.SendAsync(() => send("Bearer " + token), action, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Unauthorized)
-        {
-            return response;
-        }
-
-        response.Dispose();
-        LogTokenRefused(_logger, Connection.IntegrationId);
-        token = await _tokens.RenewAccessTokenAsync(Connection, token, cancellationToken).ConfigureAwait(false);
-        return await ServiceNowCall.SendAsync(() => send("Bearer " + token), action, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static ServiceNowTicketTable TicketTable(string table, string field) =>
-        ServiceNowTicketTables.TryGet(table, out var found)
-            ? found
-            : throw new ValidationException(field, $"'{table}' is not a ticket table (incident, problem, change_request).");
 
     private static Dictionary<string, string> CreateBody(ServiceNowTicketTable table, ServiceNowTicketRequest request)
     {
@@ -393,8 +245,6 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
         return new Dictionary<string, string>(fields);
     }
 
-    private ServiceNowTicket ToTicket(ServiceNowTicketTable table, ServiceNowTicketRecord record) => record.ToTicket(table, Connection.InstanceUrl);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Created ServiceNow ticket {Number} ({SysId}) in {Table} for integration {IntegrationId}")]
     private static partial void LogTicketCreated(ILogger logger, string integrationId, string table, string number, string sysId);
 
@@ -406,7 +256,4 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A create in {Table} for integration {IntegrationId} had an unknown outcome (attempt {Attempt}); no ticket with its correlation id exists")]
     private static partial void LogCreateNotFound(ILogger logger, string integrationId, string table, int attempt);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "ServiceNow refused the access token of integration {IntegrationId}; renewing once")]
-    private static partial void LogTokenRefused(ILogger logger, string integrationId);
 }
