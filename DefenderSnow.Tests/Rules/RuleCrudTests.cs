@@ -1,30 +1,57 @@
 using DefenderSnow.Tests.Infrastructure;
+using DefenderSnow.Tests.Integrations;
+using DefenderSnow.Tests.Sync;
 
 namespace DefenderSnow.Tests.Rules;
 
 /// <summary>Rules are created, read, listed, changed and deleted through their functions; bad bodies change nothing.</summary>
 [TestFixture]
-public sealed class RuleCrudTests : RuleTestBase
+public sealed class RuleCrudTests
 {
+    private IntegrationHarness _harness = null!;
+    private SyncDriver _sync = null!;
+    private RuleDriver _rules = null!;
+
+    [OneTimeSetUp]
+    public async Task StartApp()
+    {
+        _harness = await IntegrationHarness.StartAsync(SyncDriver.AdjustSettings);
+        _sync = new SyncDriver(_harness);
+        _rules = new RuleDriver(_harness, _sync);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopApp() => await _harness.DisposeAsync();
+
+    [SetUp]
+    public void MarkLogsAndClearFaults()
+    {
+        _harness.MarkLogsAndForgetResponses();
+        _rules.ClearFaults();
+    }
+
+    [TearDown]
+    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
+
     [Test]
     public async Task A_rule_is_created_read_listed_changed_and_deleted()
     {
-        var subscription = NewSubscription();
-        var integrationId = await CreateIntegrationAsync(scope: subscription);
-        var recommendation = NewRecommendation();
-        var body = RuleBody(conditions: new Dictionary<string, object?>
+        var subscription = RuleDriver.NewSubscription();
+        var integrationId = await _harness.CreateIntegrationAsync(scope: subscription);
+        var recommendation = _rules.NewRecommendation();
+        var body = RuleDriver.RuleBody(conditions: new Dictionary<string, object?>
         {
             ["assessmentNames"] = new[] { recommendation.ToUpperInvariant() },
             ["minimumSeverity"] = "medium",
-            ["resourceType"] = Vm,
+            ["resourceType"] = RuleDriver.Vm,
             ["scope"] = subscription + "/resourceGroups/rg-rules/",
             ["tag"] = new Dictionary<string, object?> { ["name"] = "env", ["value"] = "prod" },
         });
-        body["owner"] = new Dictionary<string, object?> { ["source"] = "resourceTag", ["tagName"] = "owner", ["fallbackUser"] = OwnerB };
+        body["owner"] = new Dictionary<string, object?> { ["source"] = "resourceTag", ["tagName"] = "owner", ["fallbackUser"] = SyncDriver.OwnerB };
         body["grouping"] = "perResource";
         body["maxTicketsPerRun"] = 7;
 
-        var created = await CreateRuleAsync(integrationId, body);
+        var created = await _rules.CreateRuleAsync(integrationId, body);
         Assert.That(created.Status, Is.EqualTo(201), created.ToString());
         var id = created.Json["id"]!.GetValue<string>();
         Assert.That(created.Headers.Location.ToString(), Is.EqualTo($"/api/integrations/{integrationId}/rules/{id}"));
@@ -36,72 +63,72 @@ public sealed class RuleCrudTests : RuleTestBase
             Assert.That(conditions["scope"]!.GetValue<string>(), Is.EqualTo(subscription + "/resourceGroups/rg-rules"));
             Assert.That(conditions["tag"]!["value"]!.GetValue<string>(), Is.EqualTo("prod"));
             Assert.That(created.Json["owner"]!["source"]!.GetValue<string>(), Is.EqualTo("resourceTag"));
-            Assert.That(created.Json["owner"]!["fallbackUser"]!.GetValue<string>(), Is.EqualTo(OwnerB));
+            Assert.That(created.Json["owner"]!["fallbackUser"]!.GetValue<string>(), Is.EqualTo(SyncDriver.OwnerB));
             Assert.That(created.Json["maxTicketsPerRun"]!.GetValue<int>(), Is.EqualTo(7));
             Assert.That(created.Json["emailNotifications"]!["notifyManager"]!.GetValue<bool>(), Is.True);
         });
 
-        var read = await GetRuleAsync(integrationId, id);
+        var read = await _rules.GetRuleAsync(integrationId, id);
         Assert.That(read.Json.ToJsonString(), Is.EqualTo(created.Json.ToJsonString()));
 
-        var second = await CreateRuleIdAsync(integrationId, RuleBody(recommendation, priority: 5));
-        var firstPage = await ListRulesAsync(integrationId, "?top=1");
+        var second = await _rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody(recommendation, priority: 5));
+        var firstPage = await _rules.ListRulesAsync(integrationId, "?top=1");
         Assert.That(firstPage.Status, Is.EqualTo(200), firstPage.ToString());
         Assert.That(firstPage.Json["value"]!.AsArray(), Has.Count.EqualTo(1));
         var next = new Uri(firstPage.Json["nextLink"]!.GetValue<string>());
-        var secondPage = await ListRulesAsync(integrationId, next.Query);
+        var secondPage = await _rules.ListRulesAsync(integrationId, next.Query);
         Assert.That(
             firstPage.Json["value"]!.AsArray().Concat(secondPage.Json["value"]!.AsArray()).Select(r => r!["id"]!.GetValue<string>()),
             Is.EquivalentTo(new[] { id, second }));
 
-        var changed = await UpdateRuleAsync(integrationId, id, new { priority = 1, owner = new { source = "user", user = OwnerBEmail } });
+        var changed = await _rules.UpdateRuleAsync(integrationId, id, new { priority = 1, owner = new { source = "user", user = SyncDriver.OwnerBEmail } });
         Assert.That(changed.Status, Is.EqualTo(200), changed.ToString());
         Assert.That(changed.Json["priority"]!.GetValue<int>(), Is.EqualTo(1));
-        Assert.That(changed.Json["owner"]!["user"]!.GetValue<string>(), Is.EqualTo(OwnerBEmail));
+        Assert.That(changed.Json["owner"]!["user"]!.GetValue<string>(), Is.EqualTo(SyncDriver.OwnerBEmail));
         Assert.That(changed.Json["owner"]!["tagName"], Is.Null, "the owner is replaced whole");
         Assert.That(changed.Json["conditions"]!["tag"]!["name"]!.GetValue<string>(), Is.EqualTo("env"), "members left out stay");
 
-        var deleted = await DeleteRuleAsync(integrationId, id);
+        var deleted = await _rules.DeleteRuleAsync(integrationId, id);
         Assert.That(deleted.Status, Is.EqualTo(204), deleted.ToString());
-        Assert.That((await GetRuleAsync(integrationId, id)).Status, Is.EqualTo(404));
-        Assert.That((await DeleteRuleAsync(integrationId, id)).Status, Is.EqualTo(404));
+        Assert.That((await _rules.GetRuleAsync(integrationId, id)).Status, Is.EqualTo(404));
+        Assert.That((await _rules.DeleteRuleAsync(integrationId, id)).Status, Is.EqualTo(404));
     }
 
     [Test]
     public async Task Rules_of_another_integration_or_of_none_are_not_found()
     {
-        var integrationId = await CreateIntegrationAsync(scope: NewSubscription());
-        var other = await CreateIntegrationAsync(scope: NewSubscription());
-        var id = await CreateRuleIdAsync(integrationId, RuleBody());
+        var integrationId = await _harness.CreateIntegrationAsync(scope: RuleDriver.NewSubscription());
+        var other = await _harness.CreateIntegrationAsync(scope: RuleDriver.NewSubscription());
+        var id = await _rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody());
         Assert.Multiple(async () =>
         {
-            Assert.That((await GetRuleAsync(other, id)).Status, Is.EqualTo(404));
-            Assert.That((await GetRuleAsync(integrationId, "not-an-id")).Status, Is.EqualTo(404));
-            Assert.That((await ListRulesAsync(new string('0', 32))).Status, Is.EqualTo(404));
-            Assert.That((await EvaluateAsync(other, id)).Status, Is.EqualTo(404));
+            Assert.That((await _rules.GetRuleAsync(other, id)).Status, Is.EqualTo(404));
+            Assert.That((await _rules.GetRuleAsync(integrationId, "not-an-id")).Status, Is.EqualTo(404));
+            Assert.That((await _rules.ListRulesAsync(new string('0', 32))).Status, Is.EqualTo(404));
+            Assert.That((await _rules.EvaluateAsync(other, id)).Status, Is.EqualTo(404));
         });
     }
 
     [Test]
     public async Task Bad_bodies_are_refused_naming_the_field_and_nothing_is_stored()
     {
-        var subscription = NewSubscription();
-        var integrationId = await CreateIntegrationAsync(scope: subscription);
-        var recommendation = NewRecommendation();
+        var subscription = RuleDriver.NewSubscription();
+        var integrationId = await _harness.CreateIntegrationAsync(scope: subscription);
+        var recommendation = _rules.NewRecommendation();
         var cases = new (string Field, Action<Dictionary<string, object?>> Break)[]
         {
             ("conditions.minimumSeverity", b => b["conditions"] = new Dictionary<string, object?> { ["minimumSeverity"] = "Critical" }),
-            ("conditions.scope", b => b["conditions"] = new Dictionary<string, object?> { ["scope"] = NewSubscription() + "/resourceGroups/rg" }),
+            ("conditions.scope", b => b["conditions"] = new Dictionary<string, object?> { ["scope"] = RuleDriver.NewSubscription() + "/resourceGroups/rg" }),
             ("conditions.scope", b => b["conditions"] = new Dictionary<string, object?> { ["scope"] = "not an id" }),
             ("conditions.resourceType", b => b["conditions"] = new Dictionary<string, object?> { ["resourceType"] = "virtualMachines" }),
             ("conditions.assessmentNames[1]", b => b["conditions"] = new Dictionary<string, object?> { ["assessmentNames"] = new[] { recommendation, Guid.NewGuid().ToString("D") } }),
             ("conditions.assessmentNames[0]", b => b["conditions"] = new Dictionary<string, object?> { ["assessmentNames"] = new[] { "../x" } }),
             ("conditions.tag.value", b => b["conditions"] = new Dictionary<string, object?> { ["tag"] = new Dictionary<string, object?> { ["name"] = "env" } }),
             ("owner.fallbackUser", b => b["owner"] = new Dictionary<string, object?> { ["source"] = "resourceTag", ["tagName"] = "owner" }),
-            ("owner.user", b => b["owner"] = new Dictionary<string, object?> { ["source"] = "resourceTag", ["tagName"] = "owner", ["fallbackUser"] = OwnerA, ["user"] = OwnerA }),
+            ("owner.user", b => b["owner"] = new Dictionary<string, object?> { ["source"] = "resourceTag", ["tagName"] = "owner", ["fallbackUser"] = SyncDriver.OwnerA, ["user"] = SyncDriver.OwnerA }),
             ("owner.source", b => b["owner"] = new Dictionary<string, object?> { ["source"] = "manager" }),
             ("owner.user", b => b["owner"] = new Dictionary<string, object?> { ["source"] = "user", ["user"] = "nobody@contoso.example" }),
-            ("owner.user", b => b["owner"] = new Dictionary<string, object?> { ["source"] = "user", ["user"] = NoEmailUser }),
+            ("owner.user", b => b["owner"] = new Dictionary<string, object?> { ["source"] = "user", ["user"] = SyncDriver.NoEmailUser }),
             ("owner.fallbackUser", b => b["owner"] = new Dictionary<string, object?> { ["source"] = "resourceTag", ["tagName"] = "owner", ["fallbackUser"] = "ghost" }),
             ("caller", b => b["caller"] = "ghost"),
             ("caller", b => b.Remove("caller")),
@@ -114,36 +141,36 @@ public sealed class RuleCrudTests : RuleTestBase
             ("conditions.colour", b => b["conditions"] = new Dictionary<string, object?> { ["colour"] = "red" }),
         };
 
-        var before = await StateSnapshot.TakeAsync(App);
+        var before = await StateSnapshot.TakeAsync(_harness.App);
         foreach (var (field, breakIt) in cases)
         {
-            var body = RuleBody(recommendation);
+            var body = RuleDriver.RuleBody(recommendation);
             breakIt(body);
-            var response = await CreateRuleAsync(integrationId, body);
+            var response = await _rules.CreateRuleAsync(integrationId, body);
             Assert.That(response.Status, Is.EqualTo(400), $"{field}: {response}");
             Assert.That(response.ContentType, Does.StartWith("application/problem+json"));
             Assert.That(response.Json["errors"]!.AsObject().Select(e => e.Key), Does.Contain(field), response.ToString());
         }
 
-        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before), "a refused rule leaves nothing anywhere");
-        Assert.That((await ListRulesAsync(integrationId)).Json["value"]!.AsArray(), Is.Empty);
+        Assert.That(await StateSnapshot.TakeAsync(_harness.App), Is.EqualTo(before), "a refused rule leaves nothing anywhere");
+        Assert.That((await _rules.ListRulesAsync(integrationId)).Json["value"]!.AsArray(), Is.Empty);
 
-        var id = await CreateRuleIdAsync(integrationId, RuleBody(recommendation));
-        var unchanged = (await GetRuleAsync(integrationId, id)).Json.ToJsonString();
-        var refused = await UpdateRuleAsync(integrationId, id, new { conditions = new { scope = NewSubscription() } });
+        var id = await _rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody(recommendation));
+        var unchanged = (await _rules.GetRuleAsync(integrationId, id)).Json.ToJsonString();
+        var refused = await _rules.UpdateRuleAsync(integrationId, id, new { conditions = new { scope = RuleDriver.NewSubscription() } });
         Assert.That(refused.Status, Is.EqualTo(400), refused.ToString());
-        Assert.That((await UpdateRuleAsync(integrationId, id, new { })).Status, Is.EqualTo(400), "an empty change");
-        Assert.That((await GetRuleAsync(integrationId, id)).Json.ToJsonString(), Is.EqualTo(unchanged));
+        Assert.That((await _rules.UpdateRuleAsync(integrationId, id, new { })).Status, Is.EqualTo(400), "an empty change");
+        Assert.That((await _rules.GetRuleAsync(integrationId, id)).Json.ToJsonString(), Is.EqualTo(unchanged));
     }
 
     [Test]
     public async Task Deleting_the_integration_deletes_its_rules()
     {
-        var integrationId = await CreateIntegrationAsync(scope: NewSubscription());
-        await CreateRuleIdAsync(integrationId, RuleBody());
-        await CreateRuleIdAsync(integrationId, RuleBody());
-        Assert.That((await DeleteAsync(integrationId)).Status, Is.EqualTo(204));
-        var rows = await App.Get<DefenderSnow.Core.Storage.TableClientProvider>().GetAsync(DefenderSnow.Core.Storage.Table.Rules, CancellationToken.None);
+        var integrationId = await _harness.CreateIntegrationAsync(scope: RuleDriver.NewSubscription());
+        await _rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody());
+        await _rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody());
+        Assert.That((await _harness.DeleteAsync(integrationId)).Status, Is.EqualTo(204));
+        var rows = await _harness.App.Get<DefenderSnow.Core.Storage.TableClientProvider>().GetAsync(DefenderSnow.Core.Storage.Table.Rules, CancellationToken.None);
         var left = 0;
         await foreach (var _ in rows.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.PartitionKey == integrationId))
         {

@@ -1,116 +1,57 @@
 using Azure.Storage.Queues.Models;
 using DefenderSnow.Core.Assignments;
-using DefenderSnow.Core.Storage;
 using DefenderSnow.Functions.Assignments;
 using DefenderSnow.Functions.Sync;
-using DefenderSnow.Simulators.Defender;
-using DefenderSnow.Simulators.ServiceNow;
 using DefenderSnow.Tests.Infrastructure;
 using DefenderSnow.Tests.Integrations;
 
 namespace DefenderSnow.Tests.Sync;
 
-/// <summary>
-/// Sync through the functions: RunSync over HTTP, then the sync-integrations messages read from Azurite and
-/// handed to SyncIntegration as the host would. Seeds two ticket owners with e-mails and one without.
-/// </summary>
+/// <summary>Kept only until its children compose <see cref="SyncDriver"/> themselves; every member delegates to it.</summary>
 public abstract class SyncTestBase : IntegrationFunctionTestBase
 {
-    protected const string OwnerA = "owner.a";
-    protected const string OwnerB = "owner.b";
-    protected const string NoEmailUser = "no.email";
-    protected const string OwnerAEmail = "owner.a@contoso.example";
-    protected const string OwnerBEmail = "owner.b@contoso.example";
+    protected const string OwnerA = SyncDriver.OwnerA;
+    protected const string OwnerB = SyncDriver.OwnerB;
+    protected const string NoEmailUser = SyncDriver.NoEmailUser;
+    protected const string OwnerAEmail = SyncDriver.OwnerAEmail;
+    protected const string OwnerBEmail = SyncDriver.OwnerBEmail;
 
-    protected SyncFunctions Sync { get; private set; } = null!;
+    protected SyncDriver Driver { get; private set; } = null!;
 
-    /// <summary>
-    /// Sync tests look at Defender's findings in every run (the clock does not move between their runs);
-    /// SyncRequestCountTests keeps the default cadence and checks it.
-    /// </summary>
+    protected SyncFunctions Sync => Driver.Sync;
+
+    protected AssignmentFunctions AssignmentFunctions => Driver.AssignmentFunctions;
+
+    protected LiveAssignments Assignments => Driver.Assignments;
+
+    protected string OwnerASysId => Driver.OwnerASysId;
+
+    protected string OwnerBSysId => Driver.OwnerBSysId;
+
+    protected string NoEmailSysId => Driver.NoEmailSysId;
+
     protected override void AdjustSettings(Dictionary<string, string?> settings)
     {
         base.AdjustSettings(settings);
-        settings["FindingsCheckEvery"] = "00:00:00";
+        SyncDriver.AdjustSettings(settings);
     }
-
-    protected AssignmentFunctions AssignmentFunctions { get; private set; } = null!;
-
-    protected LiveAssignments Assignments { get; private set; } = null!;
-
-    protected string OwnerASysId { get; private set; } = null!;
-
-    protected string OwnerBSysId { get; private set; } = null!;
-
-    protected string NoEmailSysId { get; private set; } = null!;
 
     [OneTimeSetUp]
-    public void StartSync()
-    {
-        Sync = App.Function<SyncFunctions>();
-        AssignmentFunctions = App.Function<AssignmentFunctions>();
-        Assignments = new LiveAssignments(App);
-        OwnerASysId = App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(OwnerA, OwnerAEmail, "Owner A"));
-        OwnerBSysId = App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(OwnerB, OwnerBEmail, "Owner B"));
-        NoEmailSysId = App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(NoEmailUser, null, "No Email"));
-    }
+    public void StartSync() => Driver = new SyncDriver(Harness);
 
-    /// <summary>
-    /// A live assignment made through CreateAssignment, as a user would, for a new unhealthy resource (bulk seeding
-    /// for scale tests goes through <see cref="LiveAssignments"/> instead).
-    /// </summary>
-    protected async Task<Assignment> CreateLiveAssignmentAsync(string integrationId, string table = "incident")
-    {
-        var assessmentName = Guid.NewGuid().ToString("D");
-        var resourceId = LiveAssignments.NewResourceId(SubscriptionScope);
-        App.ResourceManager.State.SeedMetadata(new SimulatedAssessmentMetadata(assessmentName, "Endpoint protection should be installed", SimulatedSeverity.Medium));
-        App.ResourceManager.State.SeedAssessment(new SimulatedAssessment(resourceId, assessmentName, SimulatedAssessmentStatus.Unhealthy));
-        var body = new Dictionary<string, object?>
-        {
-            ["integrationId"] = integrationId,
-            ["assessmentName"] = assessmentName,
-            ["resourceId"] = resourceId,
-            ["ticketType"] = table,
-            ["assignedTo"] = OwnerAEmail,
-            ["caller"] = OwnerA,
-            ["remediationTimeframeDays"] = 30,
-        };
+    protected Task<Assignment> CreateLiveAssignmentAsync(string integrationId, string table = "incident") => Driver.CreateLiveAssignmentAsync(integrationId, table);
 
-        var created = await Record(FunctionCall.InvokeAsync(
-            FunctionCall.Request("POST", "/api/assignments", FunctionCall.Json(body)),
-            r => AssignmentFunctions.Create(r, CancellationToken.None)));
-        Assert.That(created.Status, Is.EqualTo(201), created.ToString());
-        return (await App.Get<IAssignmentStore>().FindAsync(created.Json["id"]!.GetValue<string>(), CancellationToken.None))!.Value;
-    }
+    protected Task<FunctionResponse> RunSyncAsync(object? body = null) => Driver.RunSyncAsync(body);
 
-    protected Task<FunctionResponse> RunSyncAsync(object? body = null) =>
-        Record(FunctionCall.InvokeAsync(
-            FunctionCall.Request("POST", "/api/sync", body is null ? null : FunctionCall.Json(body)),
-            r => Sync.Run(r, CancellationToken.None)));
+    protected Task<FunctionResponse> GetRunAsync(string runId) => Driver.GetRunAsync(runId);
 
-    protected Task<FunctionResponse> GetRunAsync(string runId) =>
-        Record(FunctionCall.InvokeAsync(FunctionCall.Request("GET", $"/api/sync/runs/{runId}"), r => Sync.Get(r, runId, CancellationToken.None)));
+    protected Task<FunctionResponse> ListRunsAsync(string query = "") => Driver.ListRunsAsync(query);
 
-    protected Task<FunctionResponse> ListRunsAsync(string query = "") =>
-        Record(FunctionCall.InvokeAsync(FunctionCall.Request("GET", "/api/sync/runs" + query), r => Sync.List(r, CancellationToken.None)));
+    protected Task<int> DeliverSyncMessagesAsync(Func<QueueMessage, Task>? around = null) => Driver.DeliverSyncMessagesAsync(around);
 
-    protected Task<int> DeliverSyncMessagesAsync(Func<QueueMessage, Task>? around = null) =>
-        App.Queues.DrainAsync(WorkQueue.SyncIntegrations, around ?? (m => Sync.SyncIntegration(m, CancellationToken.None)));
+    protected Task<System.Text.Json.Nodes.JsonNode> SyncAsync(string integrationId, bool full = false) => Driver.SyncAsync(integrationId, full);
 
-    /// <summary>Starts a run for one integration through RunSync, delivers its messages, and returns the finished run.</summary>
-    protected async Task<System.Text.Json.Nodes.JsonNode> SyncAsync(string integrationId, bool full = false)
-    {
-        var started = await RunSyncAsync(new { integrationId, full });
-        Assert.That(started.Status, Is.EqualTo(202), started.ToString());
-        await DeliverSyncMessagesAsync();
-        var run = await GetRunAsync(started.Json["runId"]!.GetValue<string>());
-        Assert.That(run.Status, Is.EqualTo(200), run.ToString());
-        return run.Json;
-    }
+    protected Task<Assignment> StoredAsync(Assignment assignment) => Driver.StoredAsync(assignment);
 
-    protected async Task<Assignment> StoredAsync(Assignment assignment) =>
-        (await App.Get<IAssignmentStore>().GetAsync(assignment.IntegrationId, assignment.Id, CancellationToken.None))!.Value;
-
-    protected DefenderSnow.Simulators.Defender.StoredGovernanceAssignment? Governance(Assignment assignment) =>
-        App.ResourceManager.State.FindGovernanceAssignment(assignment.ResourceId, assignment.AssessmentName, assignment.Id);
+    protected DefenderSnow.Simulators.Defender.StoredGovernanceAssignment? Governance(Assignment assignment) => Driver.Governance(assignment);
 }

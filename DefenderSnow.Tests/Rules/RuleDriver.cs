@@ -2,35 +2,35 @@ using DefenderSnow.Core.Assignments;
 using DefenderSnow.Functions.Rules;
 using DefenderSnow.Simulators.Defender;
 using DefenderSnow.Tests.Infrastructure;
+using DefenderSnow.Tests.Integrations;
 using DefenderSnow.Tests.Sync;
 
 namespace DefenderSnow.Tests.Rules;
 
 /// <summary>
-/// Rules through their functions, on top of the sync harness (RunSync and the queue). Every test makes its own
-/// subscription and integration: the findings reader reads a whole subscription, so tests must not share one.
+/// Rules through their functions, on an <see cref="IntegrationHarness"/> and its <see cref="SyncDriver"/>; builds rule
+/// bodies and seeds findings. Every test makes its own subscription and integration: the findings reader reads a
+/// whole subscription, so tests must not share one.
 /// </summary>
-public abstract class RuleTestBase : SyncTestBase
+public sealed class RuleDriver(IntegrationHarness harness, SyncDriver sync)
 {
-    protected const string Vm = "Microsoft.Compute/virtualMachines";
-    protected const string Storage = "Microsoft.Storage/storageAccounts";
+    public const string Vm = "Microsoft.Compute/virtualMachines";
+    public const string Storage = "Microsoft.Storage/storageAccounts";
 
-    protected RuleFunctions Rules { get; private set; } = null!;
+    public RuleFunctions Rules { get; } = harness.App.Function<RuleFunctions>();
 
-    [OneTimeSetUp]
-    public void StartRules() => Rules = App.Function<RuleFunctions>();
+    private TestApp App => harness.App;
 
-    [SetUp]
-    public void ClearRuleFaults()
+    public void ClearFaults()
     {
         App.ServiceNow.Faults.Clear();
         App.ResourceManager.Faults.Clear();
     }
 
-    protected static string NewSubscription() => "/subscriptions/" + Guid.NewGuid().ToString("D");
+    public static string NewSubscription() => "/subscriptions/" + Guid.NewGuid().ToString("D");
 
     /// <summary>A recommendation with metadata, so rules may name it and assignments can be composed.</summary>
-    protected string NewRecommendation(SimulatedSeverity severity = SimulatedSeverity.High, string displayName = "Machines should have endpoint protection")
+    public string NewRecommendation(SimulatedSeverity severity = SimulatedSeverity.High, string displayName = "Machines should have endpoint protection")
     {
         var name = Guid.NewGuid().ToString("D");
         App.ResourceManager.State.SeedMetadata(new SimulatedAssessmentMetadata(name, displayName, severity));
@@ -38,7 +38,7 @@ public abstract class RuleTestBase : SyncTestBase
     }
 
     /// <summary>A resource of <paramref name="subscription"/> with an assessment of <paramref name="recommendation"/>; returns its id.</summary>
-    protected string SeedFinding(
+    public string SeedFinding(
         string subscription,
         string recommendation,
         SimulatedAssessmentStatus status = SimulatedAssessmentStatus.Unhealthy,
@@ -57,53 +57,53 @@ public abstract class RuleTestBase : SyncTestBase
         return resourceId;
     }
 
-    protected static Dictionary<string, object?> RuleBody(
+    public static Dictionary<string, object?> RuleBody(
         string? recommendation = null, Dictionary<string, object?>? conditions = null, Dictionary<string, object?>? owner = null, int priority = 10) => new()
         {
             ["name"] = "Rule " + Guid.NewGuid().ToString("N")[..6],
             ["priority"] = priority,
             ["conditions"] = conditions ?? (recommendation is null ? null : new Dictionary<string, object?> { ["assessmentNames"] = new[] { recommendation } }),
             ["ticketType"] = "incident",
-            ["owner"] = owner ?? new Dictionary<string, object?> { ["source"] = "user", ["user"] = OwnerAEmail },
-            ["caller"] = OwnerA,
+            ["owner"] = owner ?? new Dictionary<string, object?> { ["source"] = "user", ["user"] = SyncDriver.OwnerAEmail },
+            ["caller"] = SyncDriver.OwnerA,
             ["remediationTimeframeDays"] = 30,
             ["gracePeriod"] = true,
             ["emailNotifications"] = new Dictionary<string, object?> { ["notifyOwner"] = true, ["notifyManager"] = true },
         };
 
-    protected Task<FunctionResponse> CreateRuleAsync(string integrationId, object body) =>
-        Record(FunctionCall.InvokeAsync(
+    public Task<FunctionResponse> CreateRuleAsync(string integrationId, object body) =>
+        harness.Record(FunctionCall.InvokeAsync(
             FunctionCall.Request("POST", $"/api/integrations/{integrationId}/rules", body as string ?? FunctionCall.Json(body)),
             r => Rules.Create(r, integrationId, CancellationToken.None)));
 
-    protected async Task<string> CreateRuleIdAsync(string integrationId, object body)
+    public async Task<string> CreateRuleIdAsync(string integrationId, object body)
     {
         var created = await CreateRuleAsync(integrationId, body);
         Assert.That(created.Status, Is.EqualTo(201), created.ToString());
         return created.Json["id"]!.GetValue<string>();
     }
 
-    protected Task<FunctionResponse> GetRuleAsync(string integrationId, string ruleId) =>
-        Record(FunctionCall.InvokeAsync(FunctionCall.Request("GET", $"/api/integrations/{integrationId}/rules/{ruleId}"), r => Rules.Get(r, integrationId, ruleId, CancellationToken.None)));
+    public Task<FunctionResponse> GetRuleAsync(string integrationId, string ruleId) =>
+        harness.Record(FunctionCall.InvokeAsync(FunctionCall.Request("GET", $"/api/integrations/{integrationId}/rules/{ruleId}"), r => Rules.Get(r, integrationId, ruleId, CancellationToken.None)));
 
-    protected Task<FunctionResponse> ListRulesAsync(string integrationId, string query = "") =>
-        Record(FunctionCall.InvokeAsync(FunctionCall.Request("GET", $"/api/integrations/{integrationId}/rules{query}"), r => Rules.List(r, integrationId, CancellationToken.None)));
+    public Task<FunctionResponse> ListRulesAsync(string integrationId, string query = "") =>
+        harness.Record(FunctionCall.InvokeAsync(FunctionCall.Request("GET", $"/api/integrations/{integrationId}/rules{query}"), r => Rules.List(r, integrationId, CancellationToken.None)));
 
-    protected Task<FunctionResponse> UpdateRuleAsync(string integrationId, string ruleId, object body) =>
-        Record(FunctionCall.InvokeAsync(
+    public Task<FunctionResponse> UpdateRuleAsync(string integrationId, string ruleId, object body) =>
+        harness.Record(FunctionCall.InvokeAsync(
             FunctionCall.Request("PATCH", $"/api/integrations/{integrationId}/rules/{ruleId}", FunctionCall.Json(body)),
             r => Rules.Update(r, integrationId, ruleId, CancellationToken.None)));
 
-    protected Task<FunctionResponse> DeleteRuleAsync(string integrationId, string ruleId) =>
-        Record(FunctionCall.InvokeAsync(FunctionCall.Request("DELETE", $"/api/integrations/{integrationId}/rules/{ruleId}"), r => Rules.Delete(r, integrationId, ruleId, CancellationToken.None)));
+    public Task<FunctionResponse> DeleteRuleAsync(string integrationId, string ruleId) =>
+        harness.Record(FunctionCall.InvokeAsync(FunctionCall.Request("DELETE", $"/api/integrations/{integrationId}/rules/{ruleId}"), r => Rules.Delete(r, integrationId, ruleId, CancellationToken.None)));
 
-    protected Task<FunctionResponse> EvaluateAsync(string integrationId, string ruleId, string query = "", object? body = null) =>
-        Record(FunctionCall.InvokeAsync(
+    public Task<FunctionResponse> EvaluateAsync(string integrationId, string ruleId, string query = "", object? body = null) =>
+        harness.Record(FunctionCall.InvokeAsync(
             FunctionCall.Request("POST", $"/api/integrations/{integrationId}/rules/{ruleId}:evaluate{query}", body is null ? null : FunctionCall.Json(body)),
             r => Rules.Evaluate(r, integrationId, ruleId, CancellationToken.None)));
 
     /// <summary>Evaluates for real and checks the answer's counts.</summary>
-    protected async Task<System.Text.Json.Nodes.JsonNode> EvaluateExpectingAsync(string integrationId, string ruleId, int opened, int waiting)
+    public async Task<System.Text.Json.Nodes.JsonNode> EvaluateExpectingAsync(string integrationId, string ruleId, int opened, int waiting)
     {
         var response = await EvaluateAsync(integrationId, ruleId);
         Assert.That(response.Status, Is.EqualTo(200), response.ToString());
@@ -113,7 +113,7 @@ public abstract class RuleTestBase : SyncTestBase
     }
 
     /// <summary>Every assignment of the integration, as stored.</summary>
-    protected async Task<List<Assignment>> StoredAssignmentsAsync(string integrationId)
+    public async Task<List<Assignment>> StoredAssignmentsAsync(string integrationId)
     {
         var all = new List<Assignment>();
         await foreach (var live in App.Get<IAssignmentStore>().ListLiveAsync(integrationId, CancellationToken.None))
@@ -133,13 +133,13 @@ public abstract class RuleTestBase : SyncTestBase
     /// The three systems agree on an assignment a rule opened: stored active with the rule's id, one ticket carrying its
     /// id assigned to the owner, and the governance assignment with the owner, the rule's grace period and notifications.
     /// </summary>
-    protected void AssertOpenedEverywhere(Assignment stored, string ruleId, string ownerEmail, string ownerSysId)
+    public void AssertOpenedEverywhere(Assignment stored, string ruleId, string ownerEmail, string ownerSysId)
     {
         Assert.That((stored.Status, stored.RuleId, stored.AssignedTo), Is.EqualTo((AssignmentStatus.Active, (string?)ruleId, ownerEmail)), stored.ResourceId);
         var tickets = App.ServiceNow.ListTickets(stored.Ticket.Table).Where(t => t["correlation_id"] == stored.Id).ToList();
         Assert.That(tickets, Has.Count.EqualTo(1), "tickets carrying the assignment's id");
         Assert.That((tickets[0]["number"], tickets[0]["assigned_to"]), Is.EqualTo((stored.Ticket.Number, ownerSysId)));
-        var governance = Governance(stored);
+        var governance = sync.Governance(stored);
         Assert.That(governance, Is.Not.Null, "governance assignment");
         Assert.That((governance!.Owner, governance.IsGracePeriod), Is.EqualTo(((string?)ownerEmail, (bool?)true)));
         Assert.That(governance.RemediationDueDate, Is.EqualTo(stored.DueDate).Within(TimeSpan.FromSeconds(1)));
