@@ -25,12 +25,11 @@ public static class CoreServiceCollectionExtensions
 {
     /// <summary>
     /// Registers all of Core. Options are bound from <paramref name="configuration"/> and validated
-    /// when the host starts, so a missing or malformed setting stops start-up with its name.
+    /// when the host starts, so a missing or malformed setting stops start-up with its name. The
+    /// <see cref="TimeProvider"/> is the composition root's to register (<c>DefenderSnowComposition</c>), once.
     /// </summary>
     public static IServiceCollection AddDefenderSnowCore(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(TimeProvider.System);
-
         services.AddOptions<AzureIdentityOptions>()
             .Bind(configuration.GetSection(AzureIdentityOptions.SectionName))
             .ValidateDataAnnotations()

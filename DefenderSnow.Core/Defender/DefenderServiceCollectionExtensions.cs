@@ -21,7 +21,6 @@ internal static class DefenderServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddDefender(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<DefenderOptions>()
             .Bind(configuration.GetSection(DefenderOptions.SectionName))
             .ValidateOnStart();

@@ -11,7 +11,6 @@ internal static class ServiceNowServiceCollectionExtensions
 {
     public static IServiceCollection AddServiceNow(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<ServiceNowOptions>()
             .Bind(configuration.GetSection(ServiceNowOptions.SectionName))
             .PostConfigure(options =>
@@ -24,7 +23,6 @@ internal static class ServiceNowServiceCollectionExtensions
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServiceNowOptions>, ServiceNowOptionsValidation>());
-        services.AddOptions<LocalDevelopmentOptions>().Bind(configuration.GetSection(LocalDevelopmentOptions.SectionName));
 
         services.AddHttpClient(ServiceNowHttpClients.ClientName)
             .AddUpstreamPipeline(

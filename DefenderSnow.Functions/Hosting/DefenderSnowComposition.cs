@@ -3,6 +3,7 @@ using DefenderSnow.Functions.Http;
 using DefenderSnow.Functions.Security;
 using DefenderSnow.Functions.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +18,8 @@ public static class DefenderSnowComposition
     public static TBuilder AddDefenderSnow<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
+        // The one clock of the app, registered here and nowhere in Core; a test replaces it after this call.
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddDefenderSnowCore(builder.Configuration);
         builder.AddDefenderSnowTelemetry();
         builder.Services.AddOptions<AuthorizationOptions>()
