@@ -30,14 +30,11 @@ public static class CoreServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddDefenderSnowCore(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AzureIdentityOptions>()
-            .Bind(configuration.GetSection(AzureIdentityOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AzureIdentityOptions>, SimulatorCredentialValidation>();
+        services.AddValidatedOptions<AzureIdentityOptions, AzureIdentityOptionsValidation>(configuration.GetSection(AzureIdentityOptions.SectionName))
+            // The endpoints the simulator credential would be offered to, so its rule can refuse a remote one.
+            .Configure(options => options.Endpoints = AzureIdentityOptions.EndpointSettings.ToDictionary(setting => setting, setting => configuration[setting]));
         services.AddOptions<LocalDevelopmentOptions>()
-            .Bind(configuration.GetSection(LocalDevelopmentOptions.SectionName))
-            .ValidateOnStart();
+            .Bind(configuration.GetSection(LocalDevelopmentOptions.SectionName));
 
         services.TryAddSingleton<TokenCredential>(sp => CredentialFactory.Create(
             sp.GetRequiredService<IOptions<AzureIdentityOptions>>().Value,

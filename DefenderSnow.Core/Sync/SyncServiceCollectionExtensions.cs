@@ -2,7 +2,6 @@ using DefenderSnow.Core.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace DefenderSnow.Core.Sync;
 
@@ -11,10 +10,7 @@ internal static class SyncServiceCollectionExtensions
     public static IServiceCollection AddSync(this IServiceCollection services, IConfiguration configuration)
     {
         // Top-level settings (SyncSchedule, FullSyncEvery, …): the timer binds to %SyncSchedule% itself.
-        services.AddOptions<SyncOptions>()
-            .Bind(configuration)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<SyncOptions, SyncOptionsValidation>(configuration);
         services.TryAddSingleton<UpstreamRequestMeter>();
         services.AddSingleton<ISyncRunStore, SyncRunStore>();
         services.AddSingleton<ISyncStateStore, SyncStateStore>();
