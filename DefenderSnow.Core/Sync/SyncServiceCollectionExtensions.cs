@@ -1,7 +1,6 @@
 using DefenderSnow.Core.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DefenderSnow.Core.Sync;
 
@@ -11,7 +10,6 @@ internal static class SyncServiceCollectionExtensions
     {
         // Top-level settings (SyncSchedule, FullSyncEvery, …): the timer binds to %SyncSchedule% itself.
         services.AddValidatedOptions<SyncOptions, SyncOptionsValidation>(configuration);
-        services.TryAddSingleton<UpstreamRequestMeter>();
         services.AddSingleton<ISyncRunStore, SyncRunStore>();
         services.AddSingleton<ISyncStateStore, SyncStateStore>();
         services.AddSingleton<SyncLease>();

@@ -116,7 +116,7 @@ public sealed class TelemetryTests
         telemetry.TicketCreated("incident");
         telemetry.AssignmentClosed(Core.Assignments.ClosedReason.TicketResolved);
         telemetry.OwnerChanged();
-        telemetry.Throttled(Core.Hosting.UpstreamSystem.ServiceNow);
+        telemetry.Throttled(Core.Upstream.UpstreamSystem.ServiceNow);
         telemetry.SyncCompleted(TimeSpan.FromSeconds(3), full: false, "succeeded");
         Flush();
 
