@@ -6,6 +6,7 @@ using DefenderSnow.Simulators.Defender;
 using DefenderSnow.Simulators.Hosting;
 using DefenderSnow.Simulators.KeyVault;
 using DefenderSnow.Tests.Infrastructure;
+using DefenderSnow.Tests.Sync;
 
 namespace DefenderSnow.Tests.Integrations;
 
@@ -14,12 +15,16 @@ public sealed class IntegrationLifecycleTests
 {
     private static readonly string[] Impact = ["impact"];
 
-    private const string Assessment = "4fb67663-9ab9-475d-b026-8c544cced439";
-
     private IntegrationHarness _harness = null!;
+    private SyncDriver _sync = null!;
 
+    /// <summary>The sync driver is here for its owners and its live assignments, made through CreateAssignment.</summary>
     [OneTimeSetUp]
-    public async Task StartApp() => _harness = await IntegrationHarness.StartAsync();
+    public async Task StartApp()
+    {
+        _harness = await IntegrationHarness.StartAsync();
+        _sync = new SyncDriver(_harness);
+    }
 
     [OneTimeTearDown]
     public async Task StopApp() => await _harness.DisposeAsync();
@@ -194,7 +199,7 @@ public sealed class IntegrationLifecycleTests
     public async Task Delete_removes_assignments_governance_assignments_secrets_and_the_integration()
     {
         var id = await _harness.CreateIntegrationAsync();
-        var assignments = await SeedLiveAssignmentsAsync(id, 3);
+        var assignments = await _sync.Assignments.CreateManyAsync(id, 3, IntegrationHarness.SubscriptionScope);
         var secretNames = Enum.GetValues<IntegrationSecret>().Select(s => KeyVaultSecretName.For(id, s)).ToList();
 
         var response = await _harness.DeleteAsync(id);
@@ -219,7 +224,7 @@ public sealed class IntegrationLifecycleTests
     public async Task An_interrupted_delete_finishes_when_repeated()
     {
         var id = await _harness.CreateIntegrationAsync();
-        var assignments = await SeedLiveAssignmentsAsync(id, 2);
+        var assignments = await _sync.Assignments.CreateManyAsync(id, 2, IntegrationHarness.SubscriptionScope);
         _harness.App.ResourceManager.Faults.FailNext(20, 500, ResourceManagerOperations.DeleteGovernanceAssignment);
 
         var interrupted = await _harness.DeleteAsync(id);
@@ -252,44 +257,5 @@ public sealed class IntegrationLifecycleTests
         Assert.That((await _harness.GetAsync(id)).Status, Is.EqualTo(200));
         Assert.That((await _harness.DeleteAsync(id)).Status, Is.EqualTo(204));
         Assert.That(_harness.App.KeyVault.SecretNames().Where(n => n.Contains(id)), Is.Empty);
-    }
-
-    private async Task<List<Assignment>> SeedLiveAssignmentsAsync(string integrationId, int count)
-    {
-        var store = _harness.App.Get<IAssignmentStore>();
-        var defender = _harness.App.Get<IDefenderClient>();
-        var now = DateTimeOffset.UtcNow;
-        var result = new List<Assignment>();
-        for (var i = 0; i < count; i++)
-        {
-            var resourceId = $"{IntegrationHarness.SubscriptionScope}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm{integrationId[..6]}{i}";
-            _harness.App.ResourceManager.State.SeedAssessment(new SimulatedAssessment(resourceId, Assessment, SimulatedAssessmentStatus.Unhealthy));
-            var assignment = new Assignment
-            {
-                Id = Guid.NewGuid().ToString("N"),
-                IntegrationId = integrationId,
-                AssessmentName = Assessment,
-                ResourceId = resourceId,
-                Ticket = new TicketReference("incident", $"INC00100{i:00}", Guid.NewGuid().ToString("N"), null, "New"),
-                AssignedTo = "owner@contoso.com",
-                Caller = "secadmin@contoso.com",
-                ShortDescription = "Fix it",
-                DueDate = now.AddDays(30),
-                Status = AssignmentStatus.Active,
-                CreatedAt = now,
-                UpdatedAt = now,
-            };
-            await store.AddAsync(assignment, CancellationToken.None);
-            await defender.PutGovernanceAssignmentAsync(resourceId, Assessment, assignment.Id, new GovernanceAssignment
-            {
-                Owner = assignment.AssignedTo,
-                RemediationDueDate = assignment.DueDate,
-                AdditionalData = new GovernanceAssignmentAdditionalData(10000 + i, "https://contoso.service-now.com/incident.do", "New"),
-            }, CancellationToken.None);
-            result.Add(assignment);
-        }
-
-        Assert.That(_harness.App.ResourceManager.State.GovernanceAssignments.Count(g => result.Any(a => g.AssignmentKey == a.Id)), Is.EqualTo(count));
-        return result;
     }
 }

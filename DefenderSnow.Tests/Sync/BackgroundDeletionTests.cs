@@ -38,7 +38,7 @@ public sealed class BackgroundDeletionTests
         var throttling = _context.App.ResourceManager.State.Throttling;
         throttling.Configure(ThrottledRequestKind.Write, 1_000_000, 1_000_000);
         // Deletion never reads tickets: none are opened, which keeps the seeding short.
-        var assignments = await _context.Sync.Assignments.CreateManyAsync(integrationId, LiveCount, IntegrationHarness.SubscriptionScope, _context.Sync.OwnerASysId, SyncDriver.OwnerAEmail, withTickets: false);
+        var assignments = await _context.Sync.Assignments.SeedWithoutTicketsAsync(integrationId, LiveCount, IntegrationHarness.SubscriptionScope);
 
         // A small, fast delete bucket: it empties every few dozen deletes when the machine is fast enough, so
         // 429s come often but waits stay short. On a busy machine the deletes may never outrun it, so a run of

@@ -286,7 +286,7 @@ public sealed class HealthyFindingTests
     {
         var scope = "/subscriptions/" + Guid.NewGuid().ToString("D");
         var integrationId = await _context.Harness.CreateIntegrationAsync(scope: scope);
-        var assignments = await _context.Sync.Assignments.CreateManyAsync(integrationId, 30, scope, _context.Sync.OwnerASysId, SyncDriver.OwnerAEmail);
+        var assignments = await _context.Sync.Assignments.CreateManyAsync(integrationId, 30, scope);
         SetFinding(assignments[0], SimulatedAssessmentStatus.Healthy);
         _context.App.ResourceManager.State.PageSize = 10;
         _context.App.ResourceManager.State.ResetRequestCounts();
@@ -327,9 +327,9 @@ public sealed class HealthyFindingTests
         var created = await _context.Harness.CreateAsync(body);
         Assert.That(created.Status, Is.EqualTo(201), created.ToString());
         var integrationId = created.Json["id"]!.GetValue<string>();
-        var fixedHere = await _context.Sync.Assignments.CreateAsync(integrationId, "incident", _context.Sync.OwnerASysId, SyncDriver.OwnerAEmail, LiveAssignments.NewResourceId($"/subscriptions/{readable}"));
-        var unhealthyHere = await _context.Sync.Assignments.CreateAsync(integrationId, "incident", _context.Sync.OwnerASysId, SyncDriver.OwnerAEmail, LiveAssignments.NewResourceId($"/subscriptions/{readable}"));
-        var fixedThere = await _context.Sync.Assignments.CreateAsync(integrationId, "incident", _context.Sync.OwnerASysId, SyncDriver.OwnerAEmail, LiveAssignments.NewResourceId($"/subscriptions/{denied}"));
+        var fixedHere = await _context.Sync.Assignments.CreateAsync(integrationId, "incident", LiveAssignments.NewResourceId($"/subscriptions/{readable}"));
+        var unhealthyHere = await _context.Sync.Assignments.CreateAsync(integrationId, "incident", LiveAssignments.NewResourceId($"/subscriptions/{readable}"));
+        var fixedThere = await _context.Sync.Assignments.CreateAsync(integrationId, "incident", LiveAssignments.NewResourceId($"/subscriptions/{denied}"));
         SetFinding(fixedHere, SimulatedAssessmentStatus.Healthy);
         SetFinding(fixedThere, SimulatedAssessmentStatus.Healthy);
         _context.App.ResourceManager.State.RevokeRoles($"/subscriptions/{denied}");
