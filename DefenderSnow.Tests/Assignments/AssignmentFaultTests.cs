@@ -177,7 +177,7 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
         _hook.BeforeNextPut = () =>
         {
             // The timed-out create of an earlier attempt commits now, after the ticket was found or opened.
-            late.Add(App.ServiceNow.CreateTicket("incident", SameFindingAs(resource)));
+            late.Add(App.ServiceNow.CreateTicket("incident", SameFindingAs(resource), asUser: ServiceUser));
             return Task.CompletedTask;
         };
 
@@ -201,7 +201,7 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
         {
             // A create of an earlier attempt, begun a minute ago, commits only now: it lands last but sorts first. Once the
             // governance assignment shows our ticket, that one must not be the one canceled.
-            older.Add(App.ServiceNow.CreateTicketBegunAgo("incident", SameFindingAs(resource), TimeSpan.FromMinutes(1)));
+            older.Add(App.ServiceNow.CreateTicketBegunAgo("incident", SameFindingAs(resource), TimeSpan.FromMinutes(1), asUser: ServiceUser));
             return Task.CompletedTask;
         };
 
