@@ -60,5 +60,11 @@ public sealed record Integration
     /// <summary>Set when a delete began; a repeated delete finishes the work.</summary>
     public DateTimeOffset? DeletionStartedAt { get; init; }
 
+    /// <summary>
+    /// When a background delete's message chain last showed it is alive (started, or handed over a batch). A repeated
+    /// delete starts no second chain while this is recent, so parallel chains never race over the same assignments.
+    /// </summary>
+    public DateTimeOffset? DeletionChainAt { get; init; }
+
     public ServiceNowConnection ToConnection() => new(Id, InstanceUrl, Username, ClientId, ServiceNowTimeZone);
 }

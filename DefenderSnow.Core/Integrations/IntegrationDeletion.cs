@@ -16,6 +16,9 @@ namespace DefenderSnow.Core.Integrations;
 /// </summary>
 public sealed partial class IntegrationDeletion
 {
+    /// <summary>How late a chain's next message may be (a slow delivery, a batch that takes long) and still count as alive.</summary>
+    private static readonly TimeSpan ChainMargin = TimeSpan.FromMinutes(5);
+
     private readonly IIntegrationStore _store;
     private readonly IAssignmentStore _assignments;
     private readonly IDefenderClient _defender;
@@ -50,7 +53,7 @@ public sealed partial class IntegrationDeletion
     {
         var id = current.Value.Id;
         var live = await _assignments.CountLiveAsync(id, cancellationToken).ConfigureAwait(false);
-        current = await MarkAsync(current, live, cancellationToken).ConfigureAwait(false);
+        current = await MarkAsync(current, live, chain: false, cancellationToken).ConfigureAwait(false);
         if (live <= _options.Value.InlineAssignments)
         {
             // One more than counted: when the batch runs out before its limit, nothing is left.
@@ -62,6 +65,16 @@ public sealed partial class IntegrationDeletion
             }
 
             live -= batch.Removed;
+        }
+
+        // A repeated DELETE while a background chain goes on (a small one was finished above, which leaves the chain
+        // nothing to do): one chain does the work, the caller polls it. The claim is a conditional write, so of two
+        // DELETEs that both found no chain, the one that loses sees the winner's.
+        var claimed = ChainIsAlive(current.Value) ? null : await ClaimChainAsync(current, live, cancellationToken).ConfigureAwait(false);
+        if (claimed is null)
+        {
+            LogChainAlreadyRunning(_logger, id);
+            return (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? current).Value;
         }
 
         await _queue.SendAsync(WorkQueue.IntegrationDeletions, new IntegrationDeletionMessage(id, live), cancellationToken).ConfigureAwait(false);
@@ -95,7 +108,7 @@ public sealed partial class IntegrationDeletion
 
         // An estimate for people watching (a redelivered message counts a batch twice); the work itself never relies on it.
         var remaining = Math.Max(message.Remaining - removed, 1);
-        await MarkAsync(current, remaining, cancellationToken).ConfigureAwait(false);
+        await MarkAsync(current, remaining, chain: true, cancellationToken).ConfigureAwait(false);
         await _queue.SendAsync(
             WorkQueue.IntegrationDeletions,
             message with { Remaining = remaining },
@@ -104,13 +117,46 @@ public sealed partial class IntegrationDeletion
         LogBatchRemoved(_logger, message.IntegrationId, removed, remaining, paused ? "; paused while Resource Manager recovers" : string.Empty);
     }
 
-    private async Task<Versioned<Integration>> MarkAsync(Versioned<Integration> current, int remaining, CancellationToken cancellationToken)
+    /// <summary>
+    /// A chain that handed over a batch within the longest a message can wait (the pause, plus a delivery's margin) is
+    /// alive; after that it died (its message reached the poison queue), and the next DELETE starts a new one.
+    /// </summary>
+    private bool ChainIsAlive(Integration integration) =>
+        integration.DeletionChainAt is { } at && _timeProvider.GetUtcNow() - at < _options.Value.RetryPause + ChainMargin;
+
+    /// <returns>The integration with the chain claimed by this request; null when another request claimed it first.</returns>
+    private async Task<Versioned<Integration>?> ClaimChainAsync(Versioned<Integration> current, int remaining, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            try
+            {
+                return await _store.UpdateAsync(current with { Value = current.Value with { DeletionChainAt = _timeProvider.GetUtcNow() } }, current.Value.Name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConcurrencyException)
+            {
+                current = await _store.GetAsync(current.Value.Id, cancellationToken).ConfigureAwait(false)
+                    ?? throw new NotFoundException("Integration", current.Value.Id);
+                if (ChainIsAlive(current.Value))
+                {
+                    return null;
+                }
+            }
+        }
+
+        // Kept changing without a chain showing up: mark it as ours all the same, a second chain only repeats idempotent steps.
+        return await MarkAsync(current, remaining, chain: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <param name="chain">Also records that the background chain is alive now.</param>
+    private async Task<Versioned<Integration>> MarkAsync(Versioned<Integration> current, int remaining, bool chain, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             var marked = current.Value with
             {
                 DeletionStartedAt = current.Value.DeletionStartedAt ?? _timeProvider.GetUtcNow(),
+                DeletionChainAt = chain ? _timeProvider.GetUtcNow() : current.Value.DeletionChainAt,
                 Status = IntegrationStatus.Deleting,
                 StatusDetail = remaining == 1 ? "1 assignment remains." : $"{remaining} assignments remain.",
             };
@@ -183,6 +229,9 @@ public sealed partial class IntegrationDeletion
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Integration {IntegrationId} is already being deleted in the background; no second chain started")]
+    private static partial void LogChainAlreadyRunning(ILogger logger, string integrationId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Integration {IntegrationId} delete goes on in the background with {AssignmentCount} live assignments")]
     private static partial void LogBackgroundDelete(ILogger logger, string integrationId, int assignmentCount);

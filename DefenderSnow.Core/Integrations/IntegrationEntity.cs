@@ -69,6 +69,8 @@ internal sealed class IntegrationEntity : ITableEntity
 
     public DateTimeOffset? DeletionStartedAt { get; set; }
 
+    public DateTimeOffset? DeletionChainAt { get; set; }
+
     public DateTimeOffset? WebhookSecretRotatedAt { get; set; }
 
     public static string ScopeKeyOf(string scopeId) => scopeId.ToLowerInvariant();
@@ -97,6 +99,7 @@ internal sealed class IntegrationEntity : ITableEntity
         UpdatedBy = i.UpdatedBy,
         LastSyncAt = i.LastSyncAt,
         DeletionStartedAt = i.DeletionStartedAt,
+        DeletionChainAt = i.DeletionChainAt,
         WebhookSecretRotatedAt = i.WebhookSecretRotatedAt,
     };
 
@@ -143,6 +146,7 @@ internal sealed class IntegrationEntity : ITableEntity
             UpdatedBy = UpdatedBy,
             LastSyncAt = LastSyncAt,
             DeletionStartedAt = DeletionStartedAt,
+            DeletionChainAt = DeletionChainAt,
             WebhookSecretRotatedAt = WebhookSecretRotatedAt,
         };
         return new Versioned<Integration>(integration, ETag);

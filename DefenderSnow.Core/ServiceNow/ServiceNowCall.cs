@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Authentication;
+using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Upstream;
 using Polly.Timeout;
 
@@ -57,8 +58,11 @@ internal static class ServiceNowCall
             body = string.Empty;
         }
 
+        // A business rule's abort message is written by instance admins and may hold line breaks: escaped here, so the
+        // reason is one line wherever it goes (a problem detail, a run's errors, the integration's status, a log line).
         var reason = ServiceNowJson.ReadReason(body) ?? $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd();
-        return reason.Length > MaxReasonLength ? reason[..MaxReasonLength] + "…" : reason;
+        reason = reason.Length > MaxReasonLength ? reason[..MaxReasonLength] + "…" : reason;
+        return ControlCharacters.Escape(reason);
     }
 
     private static string Describe(Exception e) => e switch

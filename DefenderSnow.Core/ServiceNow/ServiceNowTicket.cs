@@ -22,7 +22,23 @@ public sealed record ServiceNowTicket
 
     public string? AssignmentGroupSysId { get; init; }
 
+    /// <summary>
+    /// <c>correlation_id</c>. Any ServiceNow user who may edit the ticket can write it, so it is untrusted input:
+    /// <see cref="Assignments.AssignmentId.IsWellFormed"/> is checked before it names anything.
+    /// </summary>
     public string? CorrelationId { get; init; }
+
+    /// <summary><c>correlation_display</c>: <see cref="ServiceNowTicketTables.CorrelationDisplay"/> on ours, writable by users like the id.</summary>
+    public string? CorrelationDisplay { get; init; }
+
+    /// <summary>
+    /// <c>sys_created_by</c>: the user name (not a sys_id) of whoever created the ticket, stamped by the instance; the
+    /// Table API's own examples show it so (GET /now/table/{tableName}, "sys_created_by": "glide.maint":
+    /// https://www.servicenow.com/docs/r/api-reference/rest-apis/c_TableAPI.html). A ticket a ServiceNow user made look
+    /// like ours still names that user, unless the instance lets non-admins write system fields through the Table API
+    /// (<c>glide.rest.table_api.admin_only_sys_fields</c> false, its default: see SECURITY.md).
+    /// </summary>
+    public string? CreatedBy { get; init; }
 
     public required DateTimeOffset CreatedOn { get; init; }
 

@@ -10,7 +10,7 @@ internal sealed class ServiceNowTicketReader
 {
     /// <summary>The fields every ticket is read with, also asked back by the client's creates and updates.</summary>
     public const string TicketFields =
-        "sys_id,number,state,short_description,assigned_to,assigned_to.user_name,assigned_to.email,assignment_group,correlation_id,sys_created_on,sys_updated_on,sys_mod_count";
+        "sys_id,number,state,short_description,assigned_to,assigned_to.user_name,assigned_to.email,assignment_group,correlation_id,correlation_display,sys_created_by,sys_created_on,sys_updated_on,sys_mod_count";
 
     /// <summary>More than a handful of tickets with one correlation id would be a fault worth seeing, not paging through.</summary>
     private const int MaxTicketsPerCorrelationId = 20;
@@ -105,13 +105,20 @@ internal sealed class ServiceNowTicketReader
     public async Task<ServiceNowTicket?> FindByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken) =>
         (await FindAllByCorrelationIdAsync(table, correlationId, cancellationToken).ConfigureAwait(false)) is [var first, ..] ? first : null;
 
+    /// <summary>
+    /// The tickets DefenderSnow opened with <paramref name="correlationId"/>, oldest first: the ones to adopt or to cancel
+    /// as duplicates. Anyone who may edit a ticket can give it our correlation id and display, so a ticket counts only when
+    /// the integration user created it too; the query says so, lest planted tickets crowd ours out of the limit, and the
+    /// answer is checked again, as a field the instance does not know is ignored in a query.
+    /// </summary>
     public async Task<IReadOnlyList<ServiceNowTicket>> FindAllByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken)
     {
         var ticketTable = TicketTable(table, "table");
+        var creator = ServiceNowQueryValue.Single(Connection.Username, "username");
         var query = new ServiceNowListQuery
         {
-            // Tickets created in one second tie on sys_created_on and come back in any order; the number decides.
-            Query = $"correlation_id={ServiceNowQueryValue.Single(correlationId, "correlationId")}^ORDERBYsys_created_on^ORDERBYnumber",
+            // "a^b^c^ORd" is a AND b AND (c OR d). Tickets created in one second tie on sys_created_on; the number decides.
+            Query = $"correlation_id={ServiceNowQueryValue.Single(correlationId, "correlationId")}^sys_created_by={creator}^{ServiceNowTicketTables.OursQuery}^ORDERBYsys_created_on^ORDERBYnumber",
             Fields = TicketFields,
             Limit = MaxTicketsPerCorrelationId,
         };
@@ -119,6 +126,9 @@ internal sealed class ServiceNowTicketReader
 
         // Tickets created in the same second tie on sys_created_on and come back in any order; numbers grow, so they decide.
         return records.Select(r => ToTicket(ticketTable, r))
+            .Where(t => string.Equals(t.CorrelationId, correlationId, StringComparison.Ordinal)
+                && ServiceNowTicketTables.IsOurCorrelationDisplay(t.CorrelationDisplay)
+                && string.Equals(t.CreatedBy, creator, StringComparison.OrdinalIgnoreCase))
             .OrderBy(t => t.CreatedOn)
             .ThenBy(t => t.Number, StringComparer.Ordinal)
             .ToList();

@@ -22,6 +22,12 @@ public static class ServiceNowTicketTables
     /// <summary>The encoded-query condition that selects our tickets (and never the access check's).</summary>
     public const string OursQuery = "correlation_display=" + CorrelationDisplay + "^ORcorrelation_displaySTARTSWITH" + CorrelationDisplayFollowing;
 
+    /// <summary>Whether <paramref name="correlationDisplay"/> is one DefenderSnow writes on the tickets it opens (what <see cref="OursQuery"/> selects).</summary>
+    public static bool IsOurCorrelationDisplay(string? correlationDisplay) =>
+        correlationDisplay is not null
+        && (string.Equals(correlationDisplay, CorrelationDisplay, StringComparison.Ordinal)
+            || correlationDisplay.StartsWith(CorrelationDisplayFollowing, StringComparison.Ordinal));
+
     private static readonly string[] CommonFields =
     [
         "sys_id", "number", "state", "active", "short_description", "description", "assigned_to", "assignment_group",

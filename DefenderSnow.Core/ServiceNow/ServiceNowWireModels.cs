@@ -23,6 +23,8 @@ internal sealed record ServiceNowTicketRecord(
     [property: JsonPropertyName("assigned_to.email")] string? AssignedToEmail,
     [property: JsonPropertyName("assignment_group")] string? AssignmentGroup,
     [property: JsonPropertyName("correlation_id")] string? CorrelationId,
+    [property: JsonPropertyName("correlation_display")] string? CorrelationDisplay,
+    [property: JsonPropertyName("sys_created_by")] string? SysCreatedBy,
     [property: JsonPropertyName("sys_created_on")] string? SysCreatedOn,
     [property: JsonPropertyName("sys_updated_on")] string? SysUpdatedOn,
     [property: JsonPropertyName("sys_mod_count")] string? SysModCount)
@@ -43,6 +45,8 @@ internal sealed record ServiceNowTicketRecord(
             AssignedToEmail = ServiceNowJson.NullIfEmpty(AssignedToEmail),
             AssignmentGroupSysId = ServiceNowJson.NullIfEmpty(AssignmentGroup),
             CorrelationId = ServiceNowJson.NullIfEmpty(CorrelationId),
+            CorrelationDisplay = ServiceNowJson.NullIfEmpty(CorrelationDisplay),
+            CreatedBy = ServiceNowJson.NullIfEmpty(SysCreatedBy),
             CreatedOn = ServiceNowDateTime.Parse(SysCreatedOn) ?? DateTimeOffset.MinValue,
             UpdatedOn = ServiceNowDateTime.Parse(SysUpdatedOn) ?? DateTimeOffset.MinValue,
             ModCount = ModCount(table, sysId),

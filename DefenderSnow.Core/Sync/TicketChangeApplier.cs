@@ -51,10 +51,17 @@ public sealed partial class TicketChangeApplier
     internal async Task<bool> ApplyAsync(string integrationId, ServiceNowTicket ticket, Versioned<Assignment>? known, SyncTally tally, CancellationToken cancellationToken)
     {
         tally.TicketsExamined++;
-        if (ticket.CorrelationId is not { Length: > 0 } correlationId || correlationId.StartsWith(FindingKey.RowKeyPrefix, StringComparison.Ordinal))
+        if (!AssignmentId.IsWellFormed(ticket.CorrelationId))
         {
+            // Any ServiceNow user who may edit a ticket can set its correlation fields: a value we never write must not
+            // reach a table key (a '/' or "group-{id}" there threw, and the run went to the poison queue). Reported and
+            // passed, so one such ticket never holds the cursor; its value is not echoed.
+            LogNotOurCorrelationId(_logger, ticket.Number, ticket.Table, ticket.SysId, integrationId);
+            tally.Error(ticket.Number, $"Ticket {ticket.Number} has a correlation id DefenderSnow never writes (ours are 32 lower-case hexadecimal digits); it was skipped.");
             return true;
         }
+
+        var correlationId = ticket.CorrelationId;
 
         // The assignment the caller listed (a full pass): a member of a group sharing the ticket is applied to directly too.
         if (known is { } listed && (listed.Value.Id == correlationId || listed.Value.GroupId == correlationId))
@@ -83,8 +90,11 @@ public sealed partial class TicketChangeApplier
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             var current = attempt == 1 ? known : await _assignments.GetAsync(integrationId, assignmentId, cancellationToken).ConfigureAwait(false);
+            // Only the ticket the assignment stored is applied to it. One that knows no ticket yet (pending, its create
+            // under way) takes nothing from sync: a ticket carrying its id may be planted, and the creation adopts only
+            // tickets the integration user opened.
             if (current is null || current.Value.Status == AssignmentStatus.Closed
-                || (current.Value.Ticket.SysId is { } sysId && sysId != ticket.SysId))
+                || !string.Equals(current.Value.Ticket.SysId, ticket.SysId, StringComparison.Ordinal))
             {
                 return true;
             }
@@ -268,6 +278,9 @@ public sealed partial class TicketChangeApplier
         GovernanceEmailNotification = new GovernanceEmailNotification(!a.EmailNotifications.NotifyManager, !a.EmailNotifications.NotifyOwner),
         AdditionalData = new GovernanceAssignmentAdditionalData(TicketNumberOf(a), a.Ticket.Link, a.Ticket.State),
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ticket {TicketNumber} ({Table} {SysId}) read for integration {IntegrationId} has a correlation id DefenderSnow never writes; skipped")]
+    private static partial void LogNotOurCorrelationId(ILogger logger, string ticketNumber, string table, string sysId, string integrationId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sync could not apply ticket {TicketNumber} to assignment {AssignmentId} of integration {IntegrationId}: {Reason}")]
     private static partial void LogNotApplied(ILogger logger, string ticketNumber, string assignmentId, string integrationId, string reason);

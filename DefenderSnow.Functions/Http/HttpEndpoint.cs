@@ -44,7 +44,9 @@ public sealed partial class HttpEndpoint
         catch (DomainException e)
         {
             // Domain messages are written for callers and never carry secrets, so they may be logged.
-            LogRefused(_logger, functionName, e.Kind, e.Message);
+            // They quote what callers sent (a route id, a member name): escaped, so no caller can forge a log line.
+            var message = ControlCharacters.Escape(e.Message);
+            LogRefused(_logger, functionName, e.Kind, message);
             return Problem.From(e);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -36,16 +36,22 @@ public sealed record Problem(
             Type: $"https://httpstatuses.io/{status}",
             Title: error.Title,
             Status: status,
-            Detail: error.Message,
-            Errors: error switch
+            Detail: ControlCharacters.Escape(error.Message),
+            Errors: Escaped(error switch
             {
                 ValidationException validation => validation.Errors,
                 UnprocessableException unprocessable => unprocessable.Errors,
                 RequestTooLargeException => new Dictionary<string, string[]> { ["body"] = [error.Message] },
                 _ => null,
-            });
+            }));
         return new JsonResponse(status, problem, ContentType);
     }
+
+    /// <summary>Field paths (from JSON member names) and messages (quoting route ids and values) as callers sent them, control characters escaped.</summary>
+    private static Dictionary<string, string[]>? Escaped(IReadOnlyDictionary<string, string[]>? errors) =>
+        errors?
+            .GroupBy(e => ControlCharacters.Escape(e.Key), StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.SelectMany(e => e.Value).Select(ControlCharacters.Escape).ToArray(), StringComparer.Ordinal);
 
     /// <summary>For failures we did not foresee: nothing internal leaks, the log has the rest.</summary>
     public static JsonResponse Unexpected() =>

@@ -203,7 +203,7 @@ public sealed class AssignmentFaultTests
         _hook.BeforeNextPut = () =>
         {
             // The timed-out create of an earlier attempt commits now, after the ticket was found or opened.
-            late.Add(_harness.App.ServiceNow.CreateTicket("incident", SameFindingAs(resource)));
+            late.Add(_harness.App.ServiceNow.CreateTicket("incident", SameFindingAs(resource), asUser: IntegrationHarness.ServiceUser));
             return Task.CompletedTask;
         };
 
@@ -227,7 +227,7 @@ public sealed class AssignmentFaultTests
         {
             // A create of an earlier attempt, begun a minute ago, commits only now: it lands last but sorts first. Once the
             // governance assignment shows our ticket, that one must not be the one canceled.
-            older.Add(_harness.App.ServiceNow.CreateTicketBegunAgo("incident", SameFindingAs(resource), TimeSpan.FromMinutes(1)));
+            older.Add(_harness.App.ServiceNow.CreateTicketBegunAgo("incident", SameFindingAs(resource), TimeSpan.FromMinutes(1), asUser: IntegrationHarness.ServiceUser));
             return Task.CompletedTask;
         };
 

@@ -146,7 +146,10 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
 
     public IReadOnlyDictionary<string, string>? GetRecord(string table, string sysId) => _database.Get(RequireTable(table), sysId);
 
-    /// <summary>Opens a ticket as <paramref name="asUser"/> would in the UI (data policy applies).</summary>
+    /// <summary>
+    /// Opens a ticket as <paramref name="asUser"/> would in the UI (data policy applies); <c>sys_created_by</c> is that
+    /// user's user name, or <c>admin</c> without one.
+    /// </summary>
     public IReadOnlyDictionary<string, string> CreateTicket(string table, IReadOnlyDictionary<string, string> fields, string? asUser = null) =>
         _database.Insert(RequireTable(table), fields, asUser is null ? null : RequireUser(asUser));
 
@@ -155,8 +158,8 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     /// does: ServiceNow stamps <c>sys_created_on</c> when the insert begins, so the ticket lands older than those
     /// committed while it ran.
     /// </summary>
-    public IReadOnlyDictionary<string, string> CreateTicketBegunAgo(string table, IReadOnlyDictionary<string, string> fields, TimeSpan ago) =>
-        _database.Insert(RequireTable(table), fields, actingUserSysId: null, begunAt: _database.Clock - ago);
+    public IReadOnlyDictionary<string, string> CreateTicketBegunAgo(string table, IReadOnlyDictionary<string, string> fields, TimeSpan ago, string? asUser = null) =>
+        _database.Insert(RequireTable(table), fields, asUser is null ? null : RequireUser(asUser), begunAt: _database.Clock - ago);
 
     /// <summary>Changes a ticket as <paramref name="asUser"/> would; throws <see cref="ServiceNowSimulatorRefusedException"/> as the instance would refuse.</summary>
     public IReadOnlyDictionary<string, string> UpdateTicket(string table, string sysId, IReadOnlyDictionary<string, string> fields, string? asUser = null) =>

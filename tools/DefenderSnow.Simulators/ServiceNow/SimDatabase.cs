@@ -108,6 +108,10 @@ internal sealed class SimDatabase
             record["sys_id"] = Guid.NewGuid().ToString("N");
             record["sys_created_on"] = now;
             record["sys_updated_on"] = now;
+            // sys_created_by and sys_updated_by hold the acting user's user_name, not a sys_id, as the Table API's examples
+            // show ("sys_created_by": "glide.maint": https://www.servicenow.com/docs/r/api-reference/rest-apis/c_TableAPI.html).
+            // Callers cannot set them here, as on an instance with glide.rest.table_api.admin_only_sys_fields=true
+            // (https://www.servicenow.com/docs/r/platform-security/instance-security-hardening-settings/sc-restrict-write-access-on-system-fields-to-admin-users.html).
             record["sys_created_by"] = actor;
             record["sys_updated_by"] = actor;
             record["sys_mod_count"] = "0";
