@@ -1,22 +1,30 @@
 using DefenderSnow.Core.Defender;
+using Microsoft.Extensions.Logging;
 
 namespace DefenderSnow.Core.Findings;
 
 /// <summary>
 /// Every recommendation's severity, from the tenant-wide metadata list, kept for <see cref="Lifetime"/>: recommendations
 /// change with Defender releases, not between sync runs, so the list is read about once an hour per process instead of
-/// once per subscription read. Concurrent callers share one read.
+/// once per subscription read. Concurrent callers share one read. A severity DefenderSnow does not know is kept as
+/// Defender wrote it (it ranks highest, <see cref="FindingSeverity"/>) and logged once per recommendation per process.
 /// </summary>
-internal sealed class AssessmentSeverityCatalog
+internal sealed partial class AssessmentSeverityCatalog
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
 
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger<AssessmentSeverityCatalog> _logger;
+    private readonly HashSet<string> _reported = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _lock = new();
     private Task<IReadOnlyDictionary<string, string?>>? _read;
     private DateTimeOffset _readAt;
 
-    public AssessmentSeverityCatalog(TimeProvider timeProvider) => _timeProvider = timeProvider;
+    public AssessmentSeverityCatalog(TimeProvider timeProvider, ILogger<AssessmentSeverityCatalog> logger)
+    {
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
 
     /// <summary>Severity by recommendation name (without regard to case); a failed read is thrown, and tried again by the next call.</summary>
     /// <param name="defender">The caller's client: the catalog outlives any one typed client.</param>
@@ -37,15 +45,31 @@ internal sealed class AssessmentSeverityCatalog
         }
     }
 
-    private static async Task<IReadOnlyDictionary<string, string?>> ReadAsync(IDefenderClient defender, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<string, string?>> ReadAsync(IDefenderClient defender, CancellationToken cancellationToken)
     {
         var metadata = await defender.ListAssessmentMetadataAsync(cancellationToken).ConfigureAwait(false);
         var severities = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var item in metadata)
         {
-            severities[item.Name] = item.Severity?.ToString();
+            severities[item.Name] = item.SeverityName;
+            if (item.UnrecognizedSeverity is { } unknown)
+            {
+                bool first;
+                lock (_lock)
+                {
+                    first = _reported.Add(item.Name);
+                }
+
+                if (first)
+                {
+                    LogUnrecognizedSeverity(_logger, item.Name, unknown);
+                }
+            }
         }
 
         return severities;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recommendation {AssessmentName} has severity {Severity}, which DefenderSnow does not know: its findings are ticketed at the highest impact")]
+    private static partial void LogUnrecognizedSeverity(ILogger logger, string assessmentName, string severity);
 }

@@ -34,7 +34,9 @@ internal sealed class FindingReader : IFindingReader
                 assessment.Name,
                 assessment.DisplayName,
                 ToStatus(assessment.Status.Code),
-                severities.GetValueOrDefault(assessment.Name));
+                severities.GetValueOrDefault(assessment.Name),
+                assessment.Risk,
+                assessment.Status.Cause);
         }
     }
 

@@ -94,7 +94,7 @@ public sealed class RuleCandidates
     {
         if (!known.TryGetValue(assessmentName, out var severity))
         {
-            severity = (await _defender.GetAssessmentMetadataAsync(assessmentName, cancellationToken).ConfigureAwait(false))?.Severity?.ToString();
+            severity = (await _defender.GetAssessmentMetadataAsync(assessmentName, cancellationToken).ConfigureAwait(false))?.SeverityName;
             known[assessmentName] = severity;
         }
 
