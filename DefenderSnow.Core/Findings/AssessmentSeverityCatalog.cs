@@ -1,5 +1,4 @@
 using DefenderSnow.Core.Defender;
-using Microsoft.Extensions.Logging;
 
 namespace DefenderSnow.Core.Findings;
 
@@ -7,23 +6,22 @@ namespace DefenderSnow.Core.Findings;
 /// Every recommendation's severity, from the tenant-wide metadata list, kept for <see cref="Lifetime"/>: recommendations
 /// change with Defender releases, not between sync runs, so the list is read about once an hour per process instead of
 /// once per subscription read. Concurrent callers share one read. A severity DefenderSnow does not know is kept as
-/// Defender wrote it (it ranks highest, <see cref="FindingSeverity"/>) and logged once per recommendation per process.
+/// Defender wrote it (it ranks highest, <see cref="FindingSeverity"/>) and reported to <see cref="UnrecognizedSeverityLog"/>.
 /// </summary>
-internal sealed partial class AssessmentSeverityCatalog
+internal sealed class AssessmentSeverityCatalog
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
 
     private readonly TimeProvider _timeProvider;
-    private readonly ILogger<AssessmentSeverityCatalog> _logger;
-    private readonly HashSet<string> _reported = new(StringComparer.OrdinalIgnoreCase);
+    private readonly UnrecognizedSeverityLog _unrecognized;
     private readonly Lock _lock = new();
     private Task<IReadOnlyDictionary<string, string?>>? _read;
     private DateTimeOffset _readAt;
 
-    public AssessmentSeverityCatalog(TimeProvider timeProvider, ILogger<AssessmentSeverityCatalog> logger)
+    public AssessmentSeverityCatalog(TimeProvider timeProvider, UnrecognizedSeverityLog unrecognized)
     {
         _timeProvider = timeProvider;
-        _logger = logger;
+        _unrecognized = unrecognized;
     }
 
     /// <summary>Severity by recommendation name (without regard to case); a failed read is thrown, and tried again by the next call.</summary>
@@ -52,24 +50,9 @@ internal sealed partial class AssessmentSeverityCatalog
         foreach (var item in metadata)
         {
             severities[item.Name] = item.SeverityName;
-            if (item.UnrecognizedSeverity is { } unknown)
-            {
-                bool first;
-                lock (_lock)
-                {
-                    first = _reported.Add(item.Name);
-                }
-
-                if (first)
-                {
-                    LogUnrecognizedSeverity(_logger, item.Name, unknown);
-                }
-            }
+            _unrecognized.Report(item.Name, item.UnrecognizedSeverity);
         }
 
         return severities;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Recommendation {AssessmentName} has severity {Severity}, which DefenderSnow does not know: its findings are ticketed at the highest impact")]
-    private static partial void LogUnrecognizedSeverity(ILogger logger, string assessmentName, string severity);
 }

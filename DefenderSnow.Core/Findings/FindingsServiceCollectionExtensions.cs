@@ -9,6 +9,7 @@ internal static class FindingsServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AssessmentSeverityCatalog>();
+        services.TryAddSingleton<UnrecognizedSeverityLog>();
         // Transient: it holds the Resource Manager typed client, whose handler must rotate.
         services.TryAddTransient<IFindingReader, FindingReader>();
         return services;
