@@ -25,20 +25,16 @@ public static class CoreServiceCollectionExtensions
 {
     /// <summary>
     /// Registers all of Core. Options are bound from <paramref name="configuration"/> and validated
-    /// when the host starts, so a missing or malformed setting stops start-up with its name.
+    /// when the host starts, so a missing or malformed setting stops start-up with its name. The
+    /// <see cref="TimeProvider"/> is the composition root's to register (<c>DefenderSnowComposition</c>), once.
     /// </summary>
     public static IServiceCollection AddDefenderSnowCore(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(TimeProvider.System);
-
-        services.AddOptions<AzureIdentityOptions>()
-            .Bind(configuration.GetSection(AzureIdentityOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AzureIdentityOptions>, SimulatorCredentialValidation>();
+        services.AddValidatedOptions<AzureIdentityOptions, AzureIdentityOptionsValidation>(configuration.GetSection(AzureIdentityOptions.SectionName))
+            // The endpoints the simulator credential would be offered to, so its rule can refuse a remote one.
+            .Configure(options => options.Endpoints = AzureIdentityOptions.EndpointSettings.ToDictionary(setting => setting, setting => configuration[setting]));
         services.AddOptions<LocalDevelopmentOptions>()
-            .Bind(configuration.GetSection(LocalDevelopmentOptions.SectionName))
-            .ValidateOnStart();
+            .Bind(configuration.GetSection(LocalDevelopmentOptions.SectionName));
 
         services.TryAddSingleton<TokenCredential>(sp => CredentialFactory.Create(
             sp.GetRequiredService<IOptions<AzureIdentityOptions>>().Value,

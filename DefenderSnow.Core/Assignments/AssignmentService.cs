@@ -16,8 +16,8 @@ namespace DefenderSnow.Core.Assignments;
 /// </summary>
 public sealed partial class AssignmentService
 {
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 200;
+    /// <summary>The <c>top</c> of the list.</summary>
+    public static readonly ListPageSize Paging = new(50);
 
     private readonly IAssignmentStore _assignments;
     private readonly IIntegrationStore _integrations;
@@ -97,10 +97,10 @@ public sealed partial class AssignmentService
         string? integrationId, string? assessmentName, string? resourceId, string? status, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
     {
         var check = new IntegrationValidation();
-        var size = pageSize ?? DefaultPageSize;
-        if (size is < 1 or > MaxPageSize)
+        var size = Paging.Resolve(pageSize);
+        if (size is null)
         {
-            check.Add("top", $"Must be between 1 and {MaxPageSize}.");
+            check.Add(ListPageSize.Parameter, ListPageSize.OutOfRange);
         }
 
         var integration = check.Text("integrationId", integrationId);
@@ -122,7 +122,7 @@ public sealed partial class AssignmentService
 
         check.ThrowIfInvalid();
         await LoadIntegrationAsync(integration!, cancellationToken, refuseDeleting: false).ConfigureAwait(false);
-        return await _assignments.ListAsync(new AssignmentQuery(integration!, name, resource, wanted), size, continuationToken, cancellationToken).ConfigureAwait(false);
+        return await _assignments.ListAsync(new AssignmentQuery(integration!, name, resource, wanted), size!.Value, continuationToken, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -9,7 +9,6 @@ namespace DefenderSnow.Core.Assignments;
 /// <inheritdoc />
 internal sealed class AssignmentStore : IAssignmentStore
 {
-    private const int LivePageSize = 200;
     private static readonly string Closed = AssignmentStatus.Closed.ToString();
     private static readonly string[] KindOnly = [nameof(GroupEntity.Kind)];
     private readonly TableClientProvider _tables;
@@ -164,12 +163,12 @@ internal sealed class AssignmentStore : IAssignmentStore
     }
 
     public IAsyncEnumerable<Versioned<Assignment>> ListLiveAsync(string integrationId, CancellationToken cancellationToken) =>
-        ListLiveAsync(integrationId, LivePageSize, cancellationToken);
+        ListLiveAsync(integrationId, TablePageSize.Default, cancellationToken);
 
     public async IAsyncEnumerable<Versioned<Assignment>> ListLiveAsync(string integrationId, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, 1000);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, TablePageSize.Max);
         var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {integrationId} and Kind eq {AssignmentEntity.KindValue} and Status ne {Closed}");
         await foreach (var entity in table.QueryAsync<AssignmentEntity>(filter, pageSize, cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -188,7 +187,7 @@ internal sealed class AssignmentStore : IAssignmentStore
         }
 
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {integrationId} and Kind eq {AssignmentEntity.KindValue} and GroupId eq {groupId} and Status ne {Closed}");
-        await foreach (var entity in table.QueryAsync<AssignmentEntity>(filter, LivePageSize, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<AssignmentEntity>(filter, TablePageSize.Default, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             members.Add(new Versioned<Assignment>(entity.ToModel(), entity.ETag));
         }
@@ -200,7 +199,7 @@ internal sealed class AssignmentStore : IAssignmentStore
     {
         var table = await _tables.GetAsync(Table.Assignments, cancellationToken).ConfigureAwait(false);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {integrationId} and Kind eq {AssignmentEntity.KindValue} and Status eq {Closed}");
-        await foreach (var entity in table.QueryAsync<AssignmentEntity>(filter, LivePageSize, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<AssignmentEntity>(filter, TablePageSize.Default, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             yield return entity.ToModel();
         }

@@ -14,4 +14,6 @@ public sealed class FindingAlreadyAssignedException : DomainException
     public string ExistingAssignmentId { get; }
 
     public override DomainErrorKind Kind => DomainErrorKind.Conflict;
+
+    public override string Title => "Conflict";
 }

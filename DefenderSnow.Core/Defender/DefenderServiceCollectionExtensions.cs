@@ -21,11 +21,7 @@ internal static class DefenderServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddDefender(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<DefenderOptions>()
-            .Bind(configuration.GetSection(DefenderOptions.SectionName))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DefenderOptions>, DefenderOptionsValidation>());
+        services.AddValidatedOptions<DefenderOptions, DefenderOptionsValidation>(configuration.GetSection(DefenderOptions.SectionName));
 
         services.TryAddSingleton<ResourceManagerTokenCache>();
         services.TryAddTransient<ResourceManagerAuthenticationHandler>();

@@ -77,6 +77,12 @@ public static partial class ResourceIdRules
                 && resourceId.StartsWith(scope, StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>
+    /// A validated resource id as it goes into <see cref="IResourceManagerApi"/>'s round-tripped <c>{**resourceId}</c>
+    /// segment: the route templates start with '/' before it, so the id goes in without its own.
+    /// </summary>
+    internal static string RouteSegment(string validatedResourceId) => validatedResourceId[1..];
+
     private static bool TryNormalizeResourceId(string? value, out string normalized, out string problem)
     {
         normalized = string.Empty;

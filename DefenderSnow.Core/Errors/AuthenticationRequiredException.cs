@@ -9,4 +9,6 @@ public sealed class AuthenticationRequiredException : DomainException
     }
 
     public override DomainErrorKind Kind => DomainErrorKind.Unauthenticated;
+
+    public override string Title => "Authentication required";
 }

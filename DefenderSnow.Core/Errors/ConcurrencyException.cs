@@ -12,4 +12,6 @@ public sealed class ConcurrencyException : DomainException
     }
 
     public override DomainErrorKind Kind => DomainErrorKind.Conflict;
+
+    public override string Title => "Conflict";
 }

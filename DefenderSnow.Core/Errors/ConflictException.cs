@@ -9,4 +9,6 @@ public sealed class ConflictException : DomainException
     }
 
     public override DomainErrorKind Kind => DomainErrorKind.Conflict;
+
+    public override string Title => "Conflict";
 }

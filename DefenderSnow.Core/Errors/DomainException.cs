@@ -35,17 +35,9 @@ public abstract class DomainException : Exception
 
     public abstract DomainErrorKind Kind { get; }
 
-    /// <summary>A short, stable title for problem details (for example "Integration not found").</summary>
-    public virtual string Title => Kind switch
-    {
-        DomainErrorKind.Validation => "The request is invalid",
-        DomainErrorKind.NotFound => "Not found",
-        DomainErrorKind.Conflict => "Conflict",
-        DomainErrorKind.Rejected => "Rejected by an upstream service",
-        DomainErrorKind.Unreachable => "An upstream service is unreachable",
-        DomainErrorKind.TooLarge => "The request body is too large",
-        DomainErrorKind.Unauthenticated => "Authentication required",
-        DomainErrorKind.Forbidden => "Forbidden",
-        _ => "Error",
-    };
+    /// <summary>
+    /// A short, stable title for problem details (for example "Integration not found"). Abstract, so every
+    /// error type says its own: a new type cannot reach a caller under a generic "Error".
+    /// </summary>
+    public abstract string Title { get; }
 }

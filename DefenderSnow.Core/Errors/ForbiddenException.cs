@@ -13,4 +13,6 @@ public sealed class ForbiddenException : DomainException
     public string RequiredRole { get; }
 
     public override DomainErrorKind Kind => DomainErrorKind.Forbidden;
+
+    public override string Title => "Forbidden";
 }

@@ -11,4 +11,6 @@ public sealed class RequestTooLargeException : DomainException
     public long LimitBytes { get; }
 
     public override DomainErrorKind Kind => DomainErrorKind.TooLarge;
+
+    public override string Title => "The request body is too large";
 }

@@ -18,6 +18,8 @@ public sealed class ValidationException : DomainException
 
     public override DomainErrorKind Kind => DomainErrorKind.Validation;
 
+    public override string Title => "The request is invalid";
+
     private static string Describe(IReadOnlyDictionary<string, string[]> errors) =>
         "Invalid: " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
 }

@@ -7,7 +7,6 @@ internal static class FindingsServiceCollectionExtensions
 {
     public static IServiceCollection AddFindings(this IServiceCollection services)
     {
-        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AssessmentSeverityCatalog>();
         services.TryAddSingleton<UnrecognizedSeverityLog>();
         // Transient: it holds the Resource Manager typed client, whose handler must rotate.

@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Secrets;
@@ -13,8 +14,8 @@ namespace DefenderSnow.Core.Integrations;
 /// </summary>
 public sealed partial class IntegrationService
 {
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 200;
+    /// <summary>The <c>top</c> of the list.</summary>
+    public static readonly ListPageSize Paging = new(50);
 
     private readonly IIntegrationStore _store;
     private readonly ISecretStore _secrets;
@@ -130,11 +131,7 @@ public sealed partial class IntegrationService
     /// <param name="scopeId">Only integrations of this scope (compared without case), or all when null.</param>
     public Task<ResultPage<Integration>> ListAsync(string? scopeId, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
     {
-        var size = pageSize ?? DefaultPageSize;
-        if (size is < 1 or > MaxPageSize)
-        {
-            throw new ValidationException("top", $"Must be between 1 and {MaxPageSize}.");
-        }
+        var size = Paging.Require(pageSize);
 
         if (scopeId is not null && (scopeId.Length is 0 or > 1024 || scopeId.Any(char.IsControl)))
         {

@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -15,10 +16,7 @@ internal static class IntegrationsServiceCollectionExtensions
         services.AddTransient<IntegrationCredentialRotation>();
         // The deletion's last step, with the same lifetime as the deletion.
         services.AddTransient<IntegrationRemnants>();
-        services.AddOptions<IntegrationDeletionOptions>()
-            .Bind(configuration.GetSection(IntegrationDeletionOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<IntegrationDeletionOptions, IntegrationDeletionOptionsValidation>(configuration.GetSection(IntegrationDeletionOptions.SectionName));
         return services;
     }
 }

@@ -15,8 +15,8 @@ namespace DefenderSnow.Core.Rules;
 /// </summary>
 public sealed partial class RuleService
 {
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 200;
+    /// <summary>The <c>top</c> of the list.</summary>
+    public static readonly ListPageSize Paging = new(50);
 
     private readonly IRuleStore _rules;
     private readonly IIntegrationStore _integrations;
@@ -83,11 +83,7 @@ public sealed partial class RuleService
 
     public async Task<ResultPage<Rule>> ListAsync(string integrationId, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
     {
-        var size = pageSize ?? DefaultPageSize;
-        if (size is < 1 or > MaxPageSize)
-        {
-            throw new ValidationException("top", $"Must be between 1 and {MaxPageSize}.");
-        }
+        var size = Paging.Require(pageSize);
 
         await LoadIntegrationAsync(integrationId, cancellationToken, refuseDeleting: false).ConfigureAwait(false);
         return await _rules.ListAsync(integrationId, size, continuationToken, cancellationToken).ConfigureAwait(false);

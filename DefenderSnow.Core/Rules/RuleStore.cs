@@ -8,7 +8,6 @@ namespace DefenderSnow.Core.Rules;
 /// <inheritdoc />
 internal sealed class RuleStore : IRuleStore
 {
-    private const int ReadPageSize = 200;
     private static readonly string[] RowKeyOnly = ["RowKey"];
     private readonly TableClientProvider _tables;
     private readonly ContinuationTokenCodec _continuationTokens;
@@ -67,7 +66,7 @@ internal sealed class RuleStore : IRuleStore
         var table = await _tables.GetAsync(Table.Rules, cancellationToken).ConfigureAwait(false);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {integrationId}");
         var rules = new List<Rule>();
-        await foreach (var entity in table.QueryAsync<RuleEntity>(filter, ReadPageSize, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<RuleEntity>(filter, TablePageSize.Default, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             rules.Add(entity.ToModel());
         }
@@ -106,7 +105,7 @@ internal sealed class RuleStore : IRuleStore
     {
         var table = await _tables.GetAsync(Table.Rules, cancellationToken).ConfigureAwait(false);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {integrationId}");
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, ReadPageSize, RowKeyOnly, cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, TablePageSize.Default, RowKeyOnly, cancellationToken).ConfigureAwait(false))
         {
             try
             {

@@ -12,23 +12,21 @@ namespace DefenderSnow.Core.Secrets;
 /// </summary>
 internal static class KeyVaultFailures
 {
-    public const string System = "Key Vault";
-
     /// <summary>The typed error for <paramref name="exception"/>, or <c>null</c> when it is not a Key Vault failure.</summary>
     public static DomainException? Map(Exception exception, CancellationToken cancellationToken) => exception switch
     {
         OperationCanceledException when cancellationToken.IsCancellationRequested => null,
         // After its last retry the SDK throws every attempt's failure together; the last one says how it ended.
         AggregateException { InnerExceptions.Count: > 0 } e => Map(e.InnerExceptions[^1], cancellationToken),
-        RequestFailedException { Status: 0 } e => new UpstreamUnreachableException(System, "Key Vault could not be reached.", e),
-        RequestFailedException { Status: 408 or 429 or >= 500 } e => new UpstreamUnreachableException(
-            System, $"Key Vault kept answering {e.Status} ({e.ErrorCode ?? "no code"}) after retries.", e),
-        RequestFailedException e => new UpstreamRejectedException(
-            System, $"Key Vault refused the request ({e.Status} {e.ErrorCode ?? "no code"}); the log has its reason.", e.Status, e.ErrorCode, e),
-        AuthenticationFailedException e => new UpstreamRejectedException(
-            System, "The app's Azure credential could not obtain a token for Key Vault.", null, "CredentialUnavailable", e),
+        RequestFailedException { Status: 0 } e => new KeyVaultUnreachableException("Key Vault could not be reached.", e),
+        RequestFailedException { Status: 408 or 429 or >= 500 } e => new KeyVaultUnreachableException(
+            $"Key Vault kept answering {e.Status} ({e.ErrorCode ?? "no code"}) after retries.", e),
+        RequestFailedException e => new KeyVaultRejectedException(
+            $"Key Vault refused the request ({e.Status} {e.ErrorCode ?? "no code"}); the log has its reason.", e.Status, e.ErrorCode, e),
+        AuthenticationFailedException e => new KeyVaultRejectedException(
+            "The app's Azure credential could not obtain a token for Key Vault.", null, "CredentialUnavailable", e),
         // The SDK's network timeout surfaces as a cancellation the caller did not ask for.
-        OperationCanceledException e => new UpstreamUnreachableException(System, "Key Vault did not answer in time.", e),
+        OperationCanceledException e => new KeyVaultUnreachableException("Key Vault did not answer in time.", e),
         _ => null,
     };
 

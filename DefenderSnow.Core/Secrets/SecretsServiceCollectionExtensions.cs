@@ -17,10 +17,7 @@ internal static class SecretsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddSecretStore(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<KeyVaultOptions>()
-            .Bind(configuration.GetSection(KeyVaultOptions.SectionName))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyVaultOptions>, KeyVaultOptionsValidation>());
+        services.AddValidatedOptions<KeyVaultOptions, KeyVaultOptionsValidation>(configuration.GetSection(KeyVaultOptions.SectionName));
 
         services.AddAzureClients(clients => clients.AddClient<SecretClient, SecretClientOptions>((options, credential, provider) =>
         {

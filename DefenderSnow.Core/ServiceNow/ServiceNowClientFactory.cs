@@ -10,7 +10,7 @@ internal sealed class ServiceNowClientFactory : IServiceNowClientFactory
     private readonly ServiceNowHttpClients _clients;
     private readonly IServiceNowTokenProvider _tokens;
     private readonly ServiceNowUserCache _users;
-    private readonly IOptionsMonitor<ServiceNowOptions> _options;
+    private readonly IOptions<ServiceNowOptions> _options;
     private readonly ILoggerFactory _loggerFactory;
 
     public ServiceNowClientFactory(
@@ -18,7 +18,7 @@ internal sealed class ServiceNowClientFactory : IServiceNowClientFactory
         ServiceNowHttpClients clients,
         IServiceNowTokenProvider tokens,
         ServiceNowUserCache users,
-        IOptionsMonitor<ServiceNowOptions> options,
+        IOptions<ServiceNowOptions> options,
         ILoggerFactory loggerFactory)
     {
         _policy = policy;
@@ -36,6 +36,6 @@ internal sealed class ServiceNowClientFactory : IServiceNowClientFactory
         // Checked again here, not only when the integration was saved: the allow list may have narrowed since.
         var instanceUrl = _policy.Validate(connection.InstanceUrl.OriginalString);
         var normalised = connection with { InstanceUrl = instanceUrl };
-        return new ServiceNowClient(normalised, _clients.Table(instanceUrl), _tokens, _users, _options.CurrentValue, _loggerFactory.CreateLogger<ServiceNowClient>());
+        return new ServiceNowClient(normalised, _clients.Table(instanceUrl), _tokens, _users, _options.Value, _loggerFactory.CreateLogger<ServiceNowClient>());
     }
 }

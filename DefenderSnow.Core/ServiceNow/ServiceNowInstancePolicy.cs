@@ -12,9 +12,9 @@ namespace DefenderSnow.Core.ServiceNow;
 /// </summary>
 internal sealed class ServiceNowInstancePolicy : IServiceNowInstancePolicy
 {
-    private readonly IOptionsMonitor<ServiceNowOptions> _options;
+    private readonly IOptions<ServiceNowOptions> _options;
 
-    public ServiceNowInstancePolicy(IOptionsMonitor<ServiceNowOptions> options)
+    public ServiceNowInstancePolicy(IOptions<ServiceNowOptions> options)
     {
         _options = options;
     }
@@ -46,7 +46,7 @@ internal sealed class ServiceNowInstancePolicy : IServiceNowInstancePolicy
             throw new ValidationException(field, "The ServiceNow instance URL must be the instance root (for example https://contoso.service-now.com), without path, query or fragment.");
         }
 
-        var options = _options.CurrentValue;
+        var options = _options.Value;
         var host = uri.IdnHost.ToLowerInvariant();
         var isAddressOrLocal = uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
             || IPAddress.TryParse(host.Trim('[', ']'), out _)

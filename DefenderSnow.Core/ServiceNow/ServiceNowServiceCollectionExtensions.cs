@@ -11,9 +11,7 @@ internal static class ServiceNowServiceCollectionExtensions
 {
     public static IServiceCollection AddServiceNow(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<ServiceNowOptions>()
-            .Bind(configuration.GetSection(ServiceNowOptions.SectionName))
+        services.AddValidatedOptions<ServiceNowOptions, ServiceNowOptionsValidation>(configuration.GetSection(ServiceNowOptions.SectionName))
             .PostConfigure(options =>
             {
                 // Bound arrays append to a default instead of replacing it, so the default is filled in afterwards.
@@ -21,10 +19,7 @@ internal static class ServiceNowServiceCollectionExtensions
                 {
                     options.AllowedHosts = [.. ServiceNowOptions.DefaultAllowedHosts];
                 }
-            })
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServiceNowOptions>, ServiceNowOptionsValidation>());
-        services.AddOptions<LocalDevelopmentOptions>().Bind(configuration.GetSection(LocalDevelopmentOptions.SectionName));
+            });
 
         services.AddHttpClient(ServiceNowHttpClients.ClientName)
             .AddUpstreamPipeline(

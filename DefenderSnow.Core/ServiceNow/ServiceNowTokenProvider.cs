@@ -13,7 +13,7 @@ internal sealed partial class ServiceNowTokenProvider : IServiceNowTokenProvider
     private readonly IServiceNowInstancePolicy _policy;
     private readonly ISecretStore _secrets;
     private readonly TimeProvider _timeProvider;
-    private readonly IOptionsMonitor<ServiceNowOptions> _options;
+    private readonly IOptions<ServiceNowOptions> _options;
     private readonly ILogger<ServiceNowTokenProvider> _logger;
 
     public ServiceNowTokenProvider(
@@ -21,7 +21,7 @@ internal sealed partial class ServiceNowTokenProvider : IServiceNowTokenProvider
         IServiceNowInstancePolicy policy,
         ISecretStore secrets,
         TimeProvider timeProvider,
-        IOptionsMonitor<ServiceNowOptions> options,
+        IOptions<ServiceNowOptions> options,
         ILogger<ServiceNowTokenProvider> logger)
     {
         _oauth = oauth;
@@ -125,7 +125,7 @@ internal sealed partial class ServiceNowTokenProvider : IServiceNowTokenProvider
             LogRefreshTokenStored(_logger, id);
         }
 
-        var options = _options.CurrentValue;
+        var options = _options.Value;
         var margin = options.TokenRenewalMargin < grant.ExpiresIn / 2 ? options.TokenRenewalMargin : grant.ExpiresIn / 2;
         slot.Set(grant.AccessToken, _timeProvider.GetUtcNow() + grant.ExpiresIn - margin);
         LogRenewed(_logger, id, (int)grant.ExpiresIn.TotalSeconds);

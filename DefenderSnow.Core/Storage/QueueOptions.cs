@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace DefenderSnow.Core.Storage;
 
@@ -13,7 +14,7 @@ namespace DefenderSnow.Core.Storage;
 /// azure-functions-dotnet-worker#849 (https://github.com/Azure/azure-functions-dotnet-worker/issues/849).
 /// <c>TriggerSettingNamesTests</c> holds every <c>%name%</c> of a trigger to that.
 /// </remarks>
-public sealed class QueueOptions
+public sealed class QueueOptions : IValidatableObject
 {
     /// <summary>The section these settings had before they were flat; start-up refuses it, naming the new names.</summary>
     public const string RetiredSectionName = "Queues";
@@ -30,6 +31,9 @@ public sealed class QueueOptions
     [RegularExpression(QueueNamePattern, ErrorMessage = "TicketEventsQueue must be a queue name: 3-63 lower-case letters, digits and single hyphens.")]
     public string TicketEventsQueue { get; set; } = "ticket-events";
 
+    /// <summary>Whether the retired <c>Queues</c> section is set, filled in at registration so that start-up can refuse it.</summary>
+    internal bool RetiredSectionSet { get; set; }
+
     public string NameOf(WorkQueue queue) => queue switch
     {
         WorkQueue.SyncIntegrations => SyncIntegrationsQueue,
@@ -37,4 +41,18 @@ public sealed class QueueOptions
         WorkQueue.TicketEvents => TicketEventsQueue,
         _ => throw new ArgumentOutOfRangeException(nameof(queue), queue, null),
     };
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (RetiredSectionSet)
+        {
+            yield return new ValidationResult(
+                "The settings Queues__SyncIntegrations, Queues__IntegrationDeletions and Queues__TicketEvents are no longer read: name them SyncIntegrationsQueue, IntegrationDeletionsQueue and TicketEventsQueue.",
+                [RetiredSectionName]);
+        }
+    }
 }
+
+/// <summary>Checks the queue names and the retired section at start-up (generated code, no reflection).</summary>
+[OptionsValidator]
+internal sealed partial class QueueOptionsValidation : IValidateOptions<QueueOptions>;

@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using DefenderSnow.Core.Health;
+using DefenderSnow.Core.Hosting;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,10 +20,7 @@ internal static class StorageServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddTableStorage(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<TableStorageOptions>()
-            .Bind(configuration.GetSection(TableStorageOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<TableStorageOptions, TableStorageOptionsValidation>(configuration.GetSection(TableStorageOptions.SectionName));
 
         services.AddAzureClients(clients => clients.AddClient<TableServiceClient, TableClientOptions>((clientOptions, credential, provider) =>
         {
@@ -43,13 +41,8 @@ internal static class StorageServiceCollectionExtensions
 
         // Top-level settings (SyncIntegrationsQueue, …), as the queue triggers name them. A Queues section left over
         // from before stops start-up: the triggers would not read it, so its queue names would silently not apply.
-        services.AddOptions<QueueOptions>()
-            .Bind(configuration)
-            .ValidateDataAnnotations()
-            .Validate(
-                _ => !configuration.GetSection(QueueOptions.RetiredSectionName).Exists(),
-                "The settings Queues__SyncIntegrations, Queues__IntegrationDeletions and Queues__TicketEvents are no longer read: name them SyncIntegrationsQueue, IntegrationDeletionsQueue and TicketEventsQueue.")
-            .ValidateOnStart();
+        services.AddValidatedOptions<QueueOptions, QueueOptionsValidation>(configuration)
+            .Configure(options => options.RetiredSectionSet = configuration.GetSection(QueueOptions.RetiredSectionName).Exists());
         services.AddAzureClients(clients => clients.AddClient<QueueServiceClient, QueueClientOptions>((clientOptions, credential, provider) =>
         {
             // The Functions queue trigger reads base64 by default; the sender must write what it reads.

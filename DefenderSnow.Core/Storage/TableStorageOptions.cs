@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace DefenderSnow.Core.Storage;
 
@@ -45,3 +46,7 @@ public sealed class TableStorageOptions : IValidatableObject
         }
     }
 }
+
+/// <summary>Checks the annotations of <see cref="TableStorageOptions"/> and its one-of rule at start-up (generated code, no reflection).</summary>
+[OptionsValidator]
+internal sealed partial class TableStorageOptionsValidation : IValidateOptions<TableStorageOptions>;

@@ -13,9 +13,6 @@ public sealed class FullPass
     /// <summary>Live assignments a full pass reads and applies as one unit (ten ServiceNow reads of 100 sys_ids).</summary>
     private const int FullPassSlice = 1000;
 
-    /// <summary>Table Storage's largest page: a full pass reads the whole listing, so fewer round trips.</summary>
-    private const int FullPassPageSize = 1000;
-
     private readonly IAssignmentStore _assignments;
     private readonly TicketChangeApplier _applier;
 
@@ -59,7 +56,7 @@ public sealed class FullPass
     private async IAsyncEnumerable<Storage.Versioned<Assignment>[]> SlicesAsync(string integrationId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var filling = new Dictionary<string, List<Storage.Versioned<Assignment>>>(StringComparer.Ordinal);
-        await foreach (var assignment in _assignments.ListLiveAsync(integrationId, FullPassPageSize, cancellationToken).ConfigureAwait(false))
+        await foreach (var assignment in _assignments.ListLiveAsync(integrationId, Storage.TablePageSize.Max, cancellationToken).ConfigureAwait(false))
         {
             if (assignment.Value.Ticket.SysId is null)
             {

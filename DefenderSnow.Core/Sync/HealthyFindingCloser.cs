@@ -28,8 +28,6 @@ public sealed partial class HealthyFindingCloser
 {
     private const int MaxAttempts = 3;
 
-    /// <summary>Table Storage's largest page: the comparison reads the whole live listing.</summary>
-    private const int ListingPageSize = 1000;
     private readonly IAssignmentStore _assignments;
     private readonly TicketChangeApplier _applier;
     private readonly TimeProvider _timeProvider;
@@ -55,7 +53,7 @@ public sealed partial class HealthyFindingCloser
         // Taken from the listing as it comes, each subscription's findings read when its first assignment shows up and kept
         // (null when the read failed, so nothing there is closed): memory grows with the findings, not with the assignments.
         var bySubscription = new Dictionary<string, Dictionary<string, Finding>?>(StringComparer.OrdinalIgnoreCase);
-        await foreach (var assignment in _assignments.ListLiveAsync(integration.Id, ListingPageSize, cancellationToken).ConfigureAwait(false))
+        await foreach (var assignment in _assignments.ListLiveAsync(integration.Id, TablePageSize.Max, cancellationToken).ConfigureAwait(false))
         {
             if (assignment.Value.Status != AssignmentStatus.Active || !ResourceIdRules.TryGetSubscriptionId(assignment.Value.ResourceId, out var subscription))
             {

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using DefenderSnow.Core.Hosting;
+using Microsoft.Extensions.Options;
 using NCrontab;
 
 namespace DefenderSnow.Core.Sync;
@@ -15,6 +17,7 @@ public sealed class SyncOptions : IValidatableObject
     public string SyncSchedule { get; set; } = DefaultSchedule;
 
     /// <summary>How often the timer gives an integration a full pass (every live ticket read by sys_id), which also catches deleted tickets.</summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", OptionLimits.MaxTimeSpan, MinimumIsExclusive = true, ErrorMessage = "FullSyncEvery must be a positive time span, for example '7.00:00:00'.")]
     public TimeSpan FullSyncEvery { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>
@@ -23,16 +26,18 @@ public sealed class SyncOptions : IValidatableObject
     /// changed). A full pass always does it; 20 hours by default, so each daily timer run does it while manual runs
     /// in between cost only what changed. Zero: every run.
     /// </summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00", OptionLimits.MaxTimeSpan, ErrorMessage = "FindingsCheckEvery must be zero (every run) or a positive time span, for example '20:00:00'.")]
     public TimeSpan FindingsCheckEvery { get; set; } = TimeSpan.FromHours(20);
 
     /// <summary>How long a run holds an integration; a run that crashed releases it when this has passed.</summary>
+    [SettingRange(typeof(TimeSpan), "00:01:00", OptionLimits.MaxTimeSpan, ErrorMessage = "SyncHoldDuration must be at least one minute, for example '01:00:00'.")]
     public TimeSpan SyncHoldDuration { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
     /// The queue trigger's delivery limit (host.json <c>extensions.queues.maxDequeueCount</c>): the attempt that
     /// reaches it reports its integration failed before the message goes to the poison queue.
     /// </summary>
-    [Range(1, 100, ErrorMessage = "SyncMaxDequeueCount must be between 1 and 100.")]
+    [SettingRange(1, 100, ErrorMessage = "SyncMaxDequeueCount must be between 1 and 100.")]
     public int SyncMaxDequeueCount { get; set; } = 5;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -43,20 +48,9 @@ public sealed class SyncOptions : IValidatableObject
                 $"SyncSchedule '{SyncSchedule}' is not an NCRONTAB expression with six fields (second minute hour day month day-of-week), for example '{DefaultSchedule}'.",
                 [nameof(SyncSchedule)]);
         }
-
-        if (FullSyncEvery <= TimeSpan.Zero)
-        {
-            yield return new ValidationResult("FullSyncEvery must be a positive time span, for example '7.00:00:00'.", [nameof(FullSyncEvery)]);
-        }
-
-        if (FindingsCheckEvery < TimeSpan.Zero)
-        {
-            yield return new ValidationResult("FindingsCheckEvery must be zero (every run) or a positive time span, for example '20:00:00'.", [nameof(FindingsCheckEvery)]);
-        }
-
-        if (SyncHoldDuration < TimeSpan.FromMinutes(1))
-        {
-            yield return new ValidationResult("SyncHoldDuration must be at least one minute, for example '01:00:00'.", [nameof(SyncHoldDuration)]);
-        }
     }
 }
+
+/// <summary>Checks the annotations of <see cref="SyncOptions"/> and its schedule at start-up (generated code, no reflection).</summary>
+[OptionsValidator]
+internal sealed partial class SyncOptionsValidation : IValidateOptions<SyncOptions>;

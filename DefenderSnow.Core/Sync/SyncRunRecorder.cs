@@ -1,6 +1,6 @@
 using DefenderSnow.Core.Errors;
-using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Telemetry;
+using DefenderSnow.Core.Upstream;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DefenderSnow.Core.Hosting;
+using DefenderSnow.Core.Upstream;
 
 namespace DefenderSnow.Core.Sync;
 

@@ -85,12 +85,8 @@ internal sealed class SyncRunStore : ISyncRunStore
             await foreach (var page in table.QueryAsync<SyncRunEntity>(filter, pageSize, cancellationToken: cancellationToken)
                 .AsPages(continuationToken, pageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                var runs = new List<SyncRun>(page.Values.Count);
-                foreach (var run in page.Values)
-                {
-                    runs.Add(await LoadAsync(table, run, cancellationToken).ConfigureAwait(false));
-                }
-
+                var integrations = await ReadIntegrationsAsync(table, page.Values, cancellationToken).ConfigureAwait(false);
+                var runs = page.Values.Select(run => ToModel(run, integrations[run.RowKey])).ToList();
                 return new ResultPage<SyncRun>(runs, page.ContinuationToken);
             }
         }
@@ -104,22 +100,47 @@ internal sealed class SyncRunStore : ISyncRunStore
 
     private static async Task<SyncRun> LoadAsync(TableClient table, SyncRunEntity run, CancellationToken cancellationToken)
     {
-        // "_" sorts after the run id's own characters and "`" right after "_": this range is exactly the run's integration rows.
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {run.PartitionKey} and RowKey gt {run.RowKey + "_"} and RowKey lt {run.RowKey + "`"}");
-        var integrations = new List<IntegrationSyncResult>(run.IntegrationCount);
-        await foreach (var row in table.QueryAsync<IntegrationSyncEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        var integrations = await ReadIntegrationsAsync(table, [run], cancellationToken).ConfigureAwait(false);
+        return ToModel(run, integrations[run.RowKey]);
+    }
+
+    /// <summary>
+    /// The integration rows of a page of runs, by run id, in one query rather than one per run. A page is a stretch of
+    /// the listing's order (partition, then run id), so its runs' rows are exactly those after the first run and before
+    /// the end of the last one: in the first partition after its first run, in the last before its last run's end, and
+    /// all of any partition between.
+    /// </summary>
+    private static async Task<ILookup<string, IntegrationSyncResult>> ReadIntegrationsAsync(
+        TableClient table, IReadOnlyList<SyncRunEntity> runs, CancellationToken cancellationToken)
+    {
+        if (runs.Count == 0)
         {
-            integrations.Add(row.ToModel());
+            return Array.Empty<IntegrationSyncResult>().ToLookup(_ => string.Empty);
         }
 
-        return new SyncRun
+        var (first, last) = (runs[0], runs[^1]);
+        // "_" sorts after the run id's own characters and "`" right after "_": a run's integration rows are "{runId}_…".
+        var (after, before) = (first.RowKey + "_", last.RowKey + "`");
+        var filter = first.PartitionKey == last.PartitionKey
+            ? TableClient.CreateQueryFilter(
+                $"PartitionKey eq {first.PartitionKey} and RowKey gt {after} and RowKey lt {before} and Kind eq {IntegrationSyncEntity.KindValue}")
+            : TableClient.CreateQueryFilter(
+                $"PartitionKey ge {first.PartitionKey} and PartitionKey le {last.PartitionKey} and (PartitionKey gt {first.PartitionKey} or RowKey gt {after}) and (PartitionKey lt {last.PartitionKey} or RowKey lt {before}) and Kind eq {IntegrationSyncEntity.KindValue}");
+        var rows = new List<IntegrationSyncEntity>(runs.Sum(run => run.IntegrationCount));
+        await foreach (var row in table.QueryAsync<IntegrationSyncEntity>(filter, TablePageSize.Max, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            RunId = run.RowKey,
-            Trigger = Enum.Parse<SyncTrigger>(run.Trigger),
-            Full = run.Full,
-            StartedAt = run.StartedAt,
-            Integrations = integrations,
-        };
+            rows.Add(row);
+        }
+
+        return rows.ToLookup(row => row.RowKey[..row.RowKey.IndexOf('_', StringComparison.Ordinal)], row => row.ToModel(), StringComparer.Ordinal);
     }
+
+    private static SyncRun ToModel(SyncRunEntity run, IEnumerable<IntegrationSyncResult> integrations) => new()
+    {
+        RunId = run.RowKey,
+        Trigger = Enum.Parse<SyncTrigger>(run.Trigger),
+        Full = run.Full,
+        StartedAt = run.StartedAt,
+        Integrations = integrations.ToList(),
+    };
 }

@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.Storage;
@@ -12,9 +13,8 @@ namespace DefenderSnow.Core.Sync;
 /// </summary>
 public sealed partial class SyncService
 {
-    public const int DefaultPageSize = 20;
-    public const int MaxPageSize = 200;
-    private const int IntegrationPageSize = 200;
+    /// <summary>The <c>top</c> of the list.</summary>
+    public static readonly ListPageSize Paging = new(20);
 
     private readonly IIntegrationStore _integrations;
     private readonly SyncLease _lease;
@@ -111,11 +111,7 @@ public sealed partial class SyncService
 
     public Task<ResultPage<SyncRun>> ListAsync(int? pageSize, string? continuationToken, CancellationToken cancellationToken)
     {
-        var size = pageSize ?? DefaultPageSize;
-        if (size is < 1 or > MaxPageSize)
-        {
-            throw new ValidationException("top", $"Must be between 1 and {MaxPageSize}.");
-        }
+        var size = Paging.Require(pageSize);
 
         if (continuationToken is not null && !SyncRunId.IsContinuationToken(continuationToken))
         {
@@ -143,7 +139,7 @@ public sealed partial class SyncService
         string? token = null;
         do
         {
-            var page = await _integrations.ListAsync(null, IntegrationPageSize, token, cancellationToken).ConfigureAwait(false);
+            var page = await _integrations.ListAsync(null, TablePageSize.Default, token, cancellationToken).ConfigureAwait(false);
             all.AddRange(page.Items.Where(i => i.DeletionStartedAt is null));
             token = page.ContinuationToken;
         }

@@ -1,8 +1,6 @@
 using DefenderSnow.Core.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace DefenderSnow.Core.Sync;
 
@@ -11,11 +9,7 @@ internal static class SyncServiceCollectionExtensions
     public static IServiceCollection AddSync(this IServiceCollection services, IConfiguration configuration)
     {
         // Top-level settings (SyncSchedule, FullSyncEvery, …): the timer binds to %SyncSchedule% itself.
-        services.AddOptions<SyncOptions>()
-            .Bind(configuration)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.TryAddSingleton<UpstreamRequestMeter>();
+        services.AddValidatedOptions<SyncOptions, SyncOptionsValidation>(configuration);
         services.AddSingleton<ISyncRunStore, SyncRunStore>();
         services.AddSingleton<ISyncStateStore, SyncStateStore>();
         services.AddSingleton<SyncLease>();

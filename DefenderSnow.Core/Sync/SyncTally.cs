@@ -1,6 +1,6 @@
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Contract;
-using DefenderSnow.Core.Hosting;
+using DefenderSnow.Core.Upstream;
 
 namespace DefenderSnow.Core.Sync;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using DefenderSnow.Core.Assignments;
-using DefenderSnow.Core.Hosting;
+using DefenderSnow.Core.Upstream;
 
 namespace DefenderSnow.Core.Telemetry;
 

@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -7,10 +8,7 @@ internal static class TicketEventsServiceCollectionExtensions
 {
     public static IServiceCollection AddTicketEvents(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<TicketEventOptions>()
-            .Bind(configuration.GetSection(TicketEventOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<TicketEventOptions, TicketEventOptionsValidation>(configuration.GetSection(TicketEventOptions.SectionName));
         services.AddSingleton<WebhookSecretCache>();
         services.AddSingleton(sp => new PendingTicketEventStore(sp.GetRequiredService<Storage.TableClientProvider>()));
         services.AddSingleton<WebhookSecrets>();

@@ -1,6 +1,7 @@
 using DefenderSnow.Simulators.Defender;
 using DefenderSnow.Simulators.ServiceNow;
 using DefenderSnow.Tests.Infrastructure;
+using DefenderSnow.Tests.Integrations;
 
 namespace DefenderSnow.Tests.Assignments;
 
@@ -8,8 +9,10 @@ namespace DefenderSnow.Tests.Assignments;
 /// Every bad CreateAssignment input is a 4xx problem naming the field, and leaves Table Storage, Key Vault,
 /// ServiceNow and Defender exactly as they were.
 /// </summary>
-public sealed class AssignmentBadInputTests : AssignmentFunctionTestBase
+public sealed class AssignmentBadInputTests
 {
+    private IntegrationHarness _harness = null!;
+    private AssignmentDriver _assignments = null!;
     private string _integration = null!;
     private string _customized = null!;
     private string _resource = null!;
@@ -43,20 +46,31 @@ public sealed class AssignmentBadInputTests : AssignmentFunctionTestBase
     }
 
     [OneTimeSetUp]
-    public async Task Seed()
+    public async Task StartAppWithHostileUsersAndIntegrations()
     {
-        App.ServiceNow.SeedUser(new ServiceNowSimulatorUser("dave", "dave@contoso.example", Active: false));
-        App.ServiceNow.SeedUser(new ServiceNowSimulatorUser("twin1", "twin@contoso.example"));
-        App.ServiceNow.SeedUser(new ServiceNowSimulatorUser("twin2", "twin@contoso.example"));
-        _integration = await CreateIntegrationAsync();
-        _customized = await CreateCustomizedIntegrationAsync();
-        _resource = UnhealthyResource();
+        _assignments = await AssignmentDriver.StartAsync();
+        _harness = _assignments.Harness;
+        _harness.App.ServiceNow.SeedUser(new ServiceNowSimulatorUser("dave", "dave@contoso.example", Active: false));
+        _harness.App.ServiceNow.SeedUser(new ServiceNowSimulatorUser("twin1", "twin@contoso.example"));
+        _harness.App.ServiceNow.SeedUser(new ServiceNowSimulatorUser("twin2", "twin@contoso.example"));
+        _integration = await _harness.CreateIntegrationAsync();
+        _customized = await _assignments.CreateCustomizedIntegrationAsync();
+        _resource = _assignments.UnhealthyResource();
     }
+
+    [OneTimeTearDown]
+    public async Task StopApp() => await _harness.DisposeAsync();
+
+    [SetUp]
+    public void BeginTest() => _harness.BeginTest();
+
+    [TearDown]
+    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [TestCaseSource(nameof(BadBodies))]
     public async Task Create_refuses(Action<Dictionary<string, object?>> change, int status, string field)
     {
-        var body = AssignmentBody(_integration, _resource);
+        var body = AssignmentDriver.AssignmentBody(_integration, _resource);
         change(body);
         await AssertRefusedAsync(body, status, field);
     }
@@ -66,59 +80,59 @@ public sealed class AssignmentBadInputTests : AssignmentFunctionTestBase
     [TestCase("user_name=alice")]
     public async Task An_owner_that_could_change_a_ServiceNow_query_is_refused_before_ServiceNow_is_asked(string owner)
     {
-        var body = AssignmentBody(_integration, _resource);
+        var body = AssignmentDriver.AssignmentBody(_integration, _resource);
         body["assignedTo"] = owner;
-        var requests = App.ServiceNow.TotalRequests;
+        var requests = _harness.App.ServiceNow.TotalRequests;
 
         var response = await AssertRefusedAsync(body, 400, "assignedTo");
 
         Assert.That(response.Json["errors"]!["assignedTo"]![0]!.GetValue<string>(), Does.Contain("'^', ',' or '='"));
-        Assert.That(App.ServiceNow.TotalRequests, Is.EqualTo(requests));
+        Assert.That(_harness.App.ServiceNow.TotalRequests, Is.EqualTo(requests));
     }
 
     [Test]
     public async Task Create_refuses_an_unknown_integration() =>
-        await AssertRefusedAsync(AssignmentBody(Guid.NewGuid().ToString("N"), _resource), 404, field: null);
+        await AssertRefusedAsync(AssignmentDriver.AssignmentBody(Guid.NewGuid().ToString("N"), _resource), 404, field: null);
 
     [Test]
     public async Task Create_refuses_a_resource_outside_the_scope() =>
-        await AssertRefusedAsync(AssignmentBody(_integration, UnhealthyResource("/subscriptions/" + Guid.NewGuid())), 422, "resourceId");
+        await AssertRefusedAsync(AssignmentDriver.AssignmentBody(_integration, _assignments.UnhealthyResource("/subscriptions/" + Guid.NewGuid())), 422, "resourceId");
 
     [TestCase(SimulatedAssessmentStatus.Healthy)]
     [TestCase(SimulatedAssessmentStatus.NotApplicable)]
     public async Task Create_refuses_a_recommendation_that_is_not_unhealthy(SimulatedAssessmentStatus status) =>
-        await AssertRefusedAsync(AssignmentBody(_integration, UnhealthyResource(status: status)), 422, "assessmentName");
+        await AssertRefusedAsync(AssignmentDriver.AssignmentBody(_integration, _assignments.UnhealthyResource(status: status)), 422, "assessmentName");
 
     [Test]
     public async Task Create_refuses_a_resource_Defender_has_not_assessed() =>
-        await AssertRefusedAsync(AssignmentBody(_integration, SubscriptionScope + "/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/unassessed"), 422, "assessmentName");
+        await AssertRefusedAsync(AssignmentDriver.AssignmentBody(_integration, IntegrationHarness.SubscriptionScope + "/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/unassessed"), 422, "assessmentName");
 
     [Test]
     public async Task Create_refuses_a_161_character_short_description_in_customized_mode()
     {
-        var body = AssignmentBody(_customized, _resource);
+        var body = AssignmentDriver.AssignmentBody(_customized, _resource);
         body["shortDescription"] = new string('x', 161);
         await AssertRefusedAsync(body, 400, "shortDescription");
     }
 
     [Test]
     public async Task Create_refuses_a_missing_short_description_in_customized_mode() =>
-        await AssertRefusedAsync(AssignmentBody(_customized, _resource), 400, "shortDescription");
+        await AssertRefusedAsync(AssignmentDriver.AssignmentBody(_customized, _resource), 400, "shortDescription");
 
     [Test]
     public async Task Create_refuses_an_integration_being_deleted()
     {
-        var deleting = await CreateIntegrationAsync();
-        await CreateActiveAsync(deleting, UnhealthyResource());
+        var deleting = await _harness.CreateIntegrationAsync();
+        await _assignments.CreateActiveAsync(deleting, _assignments.UnhealthyResource());
 
         // A delete that Resource Manager interrupts goes on in the background; the integration is being deleted meanwhile.
-        App.ResourceManager.Faults.FailNext(20, 503, ResourceManagerOperations.DeleteGovernanceAssignment);
-        var delete = await DeleteAsync(deleting);
+        _harness.App.ResourceManager.Faults.FailNext(20, 503, ResourceManagerOperations.DeleteGovernanceAssignment);
+        var delete = await _harness.DeleteAsync(deleting);
         Assert.That(delete.Status, Is.EqualTo(202), delete.ToString());
         Assert.That(delete.Json["status"]!.GetValue<string>(), Is.EqualTo("deleting"));
-        App.ResourceManager.Faults.Clear();
+        _harness.App.ResourceManager.Faults.Clear();
 
-        var problem = await AssertRefusedAsync(AssignmentBody(deleting, UnhealthyResource()), 409, field: null);
+        var problem = await AssertRefusedAsync(AssignmentDriver.AssignmentBody(deleting, _assignments.UnhealthyResource()), 409, field: null);
         Assert.That(problem.Json["detail"]!.GetValue<string>(), Does.Contain("being deleted"));
     }
 
@@ -131,7 +145,7 @@ public sealed class AssignmentBadInputTests : AssignmentFunctionTestBase
     [TestCase("?integrationId=00000000000000000000000000000000", 404, null)]
     public async Task List_refuses_bad_queries(string query, int status, string? field)
     {
-        var response = await ListAssignmentsAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, query, _integration));
+        var response = await _assignments.ListAssignmentsAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, query, _integration));
 
         Assert.That(response.Status, Is.EqualTo(status), response.ToString());
         if (field is not null)
@@ -143,7 +157,7 @@ public sealed class AssignmentBadInputTests : AssignmentFunctionTestBase
     [Test]
     public async Task Update_refuses_bad_input_and_changes_nothing_anywhere()
     {
-        var created = await CreateActiveAsync(_integration, UnhealthyResource());
+        var created = await _assignments.CreateActiveAsync(_integration, _assignments.UnhealthyResource());
         var id = created["id"]!.GetValue<string>();
         var sysId = created["ticket"]!["sysId"]!.GetValue<string>();
         var bodies = new (object Body, string Field)[]
@@ -157,32 +171,32 @@ public sealed class AssignmentBadInputTests : AssignmentFunctionTestBase
             (new { assignedTo = "a,b" }, "assignedTo"),
             (new { owner = "alice" }, "owner"),
         };
-        var before = await StateSnapshot.TakeAsync(App);
-        var ticket = App.ServiceNow.GetRecord("incident", sysId)!["sys_mod_count"];
-        var governance = GovernanceOf(created["resourceId"]!.GetValue<string>(), id)!.Properties.ToJsonString();
+        var before = await StateSnapshot.TakeAsync(_harness.App);
+        var ticket = _harness.App.ServiceNow.GetRecord("incident", sysId)!["sys_mod_count"];
+        var governance = _assignments.GovernanceOf(created["resourceId"]!.GetValue<string>(), id)!.Properties.ToJsonString();
 
         foreach (var (body, field) in bodies)
         {
-            var response = await UpdateAssignmentAsync(id, body);
+            var response = await _assignments.UpdateAssignmentAsync(id, body);
 
             Assert.That(response.Status, Is.EqualTo(400), response.ToString());
             Assert.That(response.Json["errors"]!.AsObject().Select(e => e.Key), Does.Contain(field), response.ToString());
         }
 
-        var unknown = await UpdateAssignmentAsync(Guid.NewGuid().ToString("N"), new { gracePeriod = false });
+        var unknown = await _assignments.UpdateAssignmentAsync(Guid.NewGuid().ToString("N"), new { gracePeriod = false });
         Assert.That(unknown.Status, Is.EqualTo(404), unknown.ToString());
-        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before));
-        Assert.That(App.ServiceNow.GetRecord("incident", sysId)!["sys_mod_count"], Is.EqualTo(ticket));
-        Assert.That(GovernanceOf(created["resourceId"]!.GetValue<string>(), id)!.Properties.ToJsonString(), Is.EqualTo(governance));
+        Assert.That(await StateSnapshot.TakeAsync(_harness.App), Is.EqualTo(before));
+        Assert.That(_harness.App.ServiceNow.GetRecord("incident", sysId)!["sys_mod_count"], Is.EqualTo(ticket));
+        Assert.That(_assignments.GovernanceOf(created["resourceId"]!.GetValue<string>(), id)!.Properties.ToJsonString(), Is.EqualTo(governance));
     }
 
     private async Task<FunctionResponse> AssertRefusedAsync(Dictionary<string, object?> body, int status, string? field)
     {
-        var before = await StateSnapshot.TakeAsync(App);
-        var tickets = AllTicketCount();
-        var governance = App.ResourceManager.State.GovernanceAssignments.Count;
+        var before = await StateSnapshot.TakeAsync(_harness.App);
+        var tickets = _assignments.AllTicketCount();
+        var governance = _harness.App.ResourceManager.State.GovernanceAssignments.Count;
 
-        var response = await CreateAssignmentAsync(body);
+        var response = await _assignments.CreateAssignmentAsync(body);
 
         Assert.That(response.Status, Is.EqualTo(status), response.ToString());
         Assert.That(response.ContentType, Does.StartWith("application/problem+json"));
@@ -191,9 +205,9 @@ public sealed class AssignmentBadInputTests : AssignmentFunctionTestBase
             Assert.That(response.Json["errors"]!.AsObject().Select(e => e.Key), Does.Contain(field), response.ToString());
         }
 
-        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before), "Table Storage and Key Vault unchanged");
-        Assert.That(AllTicketCount(), Is.EqualTo(tickets), "no ticket");
-        Assert.That(App.ResourceManager.State.GovernanceAssignments.Count, Is.EqualTo(governance), "no governance assignment");
+        Assert.That(await StateSnapshot.TakeAsync(_harness.App), Is.EqualTo(before), "Table Storage and Key Vault unchanged");
+        Assert.That(_assignments.AllTicketCount(), Is.EqualTo(tickets), "no ticket");
+        Assert.That(_harness.App.ResourceManager.State.GovernanceAssignments.Count, Is.EqualTo(governance), "no governance assignment");
         return response;
     }
 }

@@ -4,18 +4,32 @@ using DefenderSnow.Tests.Infrastructure;
 
 namespace DefenderSnow.Tests.Integrations;
 
-public sealed class CreateIntegrationTests : IntegrationFunctionTestBase
+public sealed class CreateIntegrationTests
 {
     private static readonly string[] AssignmentGroupDescriptionImpactUrgency = ["assignment_group", "description", "impact", "urgency"];
     private static readonly string[] Urgency = ["urgency"];
 
+    private IntegrationHarness _harness = null!;
+
+    [OneTimeSetUp]
+    public async Task StartApp() => _harness = await IntegrationHarness.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopApp() => await _harness.DisposeAsync();
+
+    [SetUp]
+    public void BeginTest() => _harness.BeginTest();
+
+    [TearDown]
+    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
+
     [Test]
     public async Task Create_proves_the_credentials_then_stores_secrets_in_key_vault_and_the_rest_in_tables()
     {
-        App.ServiceNow.ResetRequestCounts();
-        var body = ValidBody();
+        _harness.App.ServiceNow.ResetRequestCounts();
+        var body = _harness.ValidBody();
 
-        var response = await CreateAsync(body, new Dictionary<string, string> { ["X-MS-CLIENT-PRINCIPAL-NAME"] = "secadmin@contoso.com" });
+        var response = await _harness.CreateAsync(body, new Dictionary<string, string> { ["X-MS-CLIENT-PRINCIPAL-NAME"] = "secadmin@contoso.com" });
 
         Assert.That(response.Status, Is.EqualTo(201), response.ToString());
         var id = response.Json["id"]!.GetValue<string>();
@@ -32,37 +46,37 @@ public sealed class CreateIntegrationTests : IntegrationFunctionTestBase
         });
 
         // Proven: one password grant and one small read of each table.
-        Assert.That(App.ServiceNow.TokenRequests("password"), Is.EqualTo(1));
+        Assert.That(_harness.App.ServiceNow.TokenRequests("password"), Is.EqualTo(1));
         foreach (var table in new[] { "sys_user", "incident", "problem", "change_request" })
         {
-            Assert.That(App.ServiceNow.RequestCount($"GET /api/now/table/{table}"), Is.EqualTo(1), table);
+            Assert.That(_harness.App.ServiceNow.RequestCount($"GET /api/now/table/{table}"), Is.EqualTo(1), table);
         }
 
         // Stored: the three secrets in Key Vault, none of them in the table row.
-        Assert.That(App.KeyVault.GetValue(KeyVaultSecretName.For(id, IntegrationSecret.Password)), Is.EqualTo(Password));
-        Assert.That(App.KeyVault.GetValue(KeyVaultSecretName.For(id, IntegrationSecret.ClientSecret)), Is.EqualTo(ClientSecret));
-        Assert.That(App.KeyVault.GetValue(KeyVaultSecretName.For(id, IntegrationSecret.RefreshToken)), Is.Not.Empty);
-        var state = await StateSnapshot.TakeAsync(App);
+        Assert.That(_harness.App.KeyVault.GetValue(KeyVaultSecretName.For(id, IntegrationSecret.Password)), Is.EqualTo(_harness.Password));
+        Assert.That(_harness.App.KeyVault.GetValue(KeyVaultSecretName.For(id, IntegrationSecret.ClientSecret)), Is.EqualTo(_harness.ClientSecret));
+        Assert.That(_harness.App.KeyVault.GetValue(KeyVaultSecretName.For(id, IntegrationSecret.RefreshToken)), Is.Not.Empty);
+        var state = await StateSnapshot.TakeAsync(_harness.App);
         Assert.That(state, Does.Contain(id));
-        var read = await GetAsync(id);
+        var read = await _harness.GetAsync(id);
         Assert.That(read.Status, Is.EqualTo(200));
-        Assert.That(read.Body, Does.Not.Contain(Password).And.Not.Contain(ClientSecret));
+        Assert.That(read.Body, Does.Not.Contain(_harness.Password).And.Not.Contain(_harness.ClientSecret));
     }
 
     [Test]
     public async Task Rejected_credentials_are_a_422_with_servicenows_reason_and_store_nothing()
     {
-        var before = await StateSnapshot.TakeAsync(App);
-        var body = ValidBody();
+        var before = await StateSnapshot.TakeAsync(_harness.App);
+        var body = _harness.ValidBody();
         body["password"] = "not-the-password-" + Guid.NewGuid().ToString("N");
-        RememberSecret((string)body["password"]!);
+        _harness.RememberSecret((string)body["password"]!);
 
-        var response = await CreateAsync(body);
+        var response = await _harness.CreateAsync(body);
 
         Assert.That(response.Status, Is.EqualTo(422), response.ToString());
         Assert.That(response.ContentType, Does.StartWith("application/problem+json"));
         Assert.That(response.Json["detail"]!.GetValue<string>(), Does.Contain("access_denied"));
-        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before));
+        Assert.That(await StateSnapshot.TakeAsync(_harness.App), Is.EqualTo(before));
     }
 
     [Test]
@@ -70,48 +84,48 @@ public sealed class CreateIntegrationTests : IntegrationFunctionTestBase
     {
         const string user = "svc-no-problem";
         var password = "Pw-" + Guid.NewGuid().ToString("N");
-        RememberSecret(password);
-        App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(user, Password: password));
-        App.ServiceNow.Deny(user, "problem", ServiceNowTableOperation.Read);
-        var before = await StateSnapshot.TakeAsync(App);
-        var body = ValidBody();
+        _harness.RememberSecret(password);
+        _harness.App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(user, Password: password));
+        _harness.App.ServiceNow.Deny(user, "problem", ServiceNowTableOperation.Read);
+        var before = await StateSnapshot.TakeAsync(_harness.App);
+        var body = _harness.ValidBody();
         body["username"] = user;
         body["password"] = password;
 
-        var response = await CreateAsync(body);
+        var response = await _harness.CreateAsync(body);
 
         Assert.That(response.Status, Is.EqualTo(422), response.ToString());
         Assert.That(response.Json["detail"]!.GetValue<string>(), Does.Contain("problem"));
-        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before));
+        Assert.That(await StateSnapshot.TakeAsync(_harness.App), Is.EqualTo(before));
     }
 
     [Test]
     public async Task An_unreachable_instance_is_a_502_and_stores_nothing()
     {
-        var before = await StateSnapshot.TakeAsync(App);
-        var body = ValidBody();
+        var before = await StateSnapshot.TakeAsync(_harness.App);
+        var body = _harness.ValidBody();
         body["instanceUrl"] = $"https://127.0.0.1:{ClosedPort()}/";
 
-        var response = await CreateAsync(body);
+        var response = await _harness.CreateAsync(body);
 
         Assert.That(response.Status, Is.EqualTo(502), response.ToString());
-        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before));
+        Assert.That(await StateSnapshot.TakeAsync(_harness.App), Is.EqualTo(before));
     }
 
     [Test]
     public async Task A_name_used_in_the_same_scope_is_a_409_but_another_scope_may_use_it()
     {
         var name = "Shared-" + Guid.NewGuid().ToString("N")[..6];
-        await CreateIntegrationAsync(name);
-        App.ServiceNow.ResetRequestCounts();
-        var before = await StateSnapshot.TakeAsync(App);
+        await _harness.CreateIntegrationAsync(name);
+        _harness.App.ServiceNow.ResetRequestCounts();
+        var before = await StateSnapshot.TakeAsync(_harness.App);
 
-        var again = await CreateAsync(ValidBody(name.ToUpperInvariant()));
+        var again = await _harness.CreateAsync(_harness.ValidBody(name.ToUpperInvariant()));
 
         Assert.That(again.Status, Is.EqualTo(409), again.ToString());
-        Assert.That(App.ServiceNow.TotalRequests, Is.Zero, "a duplicate is refused before ServiceNow is asked anything");
-        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before));
-        var elsewhere = await CreateAsync(ValidBody(name, "/subscriptions/" + Guid.NewGuid().ToString("D")));
+        Assert.That(_harness.App.ServiceNow.TotalRequests, Is.Zero, "a duplicate is refused before ServiceNow is asked anything");
+        Assert.That(await StateSnapshot.TakeAsync(_harness.App), Is.EqualTo(before));
+        var elsewhere = await _harness.CreateAsync(_harness.ValidBody(name, "/subscriptions/" + Guid.NewGuid().ToString("D")));
         Assert.That(elsewhere.Status, Is.EqualTo(201), elsewhere.ToString());
     }
 
@@ -120,30 +134,30 @@ public sealed class CreateIntegrationTests : IntegrationFunctionTestBase
     {
         var name = "Race-" + Guid.NewGuid().ToString("N")[..6];
         var scope = "/subscriptions/" + Guid.NewGuid().ToString("D");
-        var secretsBefore = App.KeyVault.SecretNames().ToHashSet();
-        var deletedBefore = App.KeyVault.DeletedSecretNames().Count;
+        var secretsBefore = _harness.App.KeyVault.SecretNames().ToHashSet();
+        var deletedBefore = _harness.App.KeyVault.DeletedSecretNames().Count;
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => CreateAsync(ValidBody(name, scope))));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _harness.CreateAsync(_harness.ValidBody(name, scope))));
 
         Assert.That(responses.Count(r => r.Status == 201), Is.EqualTo(1), string.Join("\n", responses.Select(r => r.ToString())));
         Assert.That(responses.Where(r => r.Status != 201).Select(r => r.Status), Is.All.EqualTo(409));
         var winner = responses.Single(r => r.Status == 201).Json["id"]!.GetValue<string>();
-        var list = await ListAsync("?scope=" + Uri.EscapeDataString(scope));
+        var list = await _harness.ListAsync("?scope=" + Uri.EscapeDataString(scope));
         Assert.That(list.Json["value"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()), Is.EqualTo(new[] { winner }));
         // The name is reserved before any secret is written, so a loser writes nothing, not even a secret it deletes again.
-        var newSecrets = App.KeyVault.SecretNames().Where(n => !secretsBefore.Contains(n)).ToList();
+        var newSecrets = _harness.App.KeyVault.SecretNames().Where(n => !secretsBefore.Contains(n)).ToList();
         Assert.That(newSecrets, Has.Count.EqualTo(3).And.All.Contains(winner));
-        Assert.That(App.KeyVault.DeletedSecretNames(), Has.Count.EqualTo(deletedBefore), "no loser wrote a secret");
+        Assert.That(_harness.App.KeyVault.DeletedSecretNames(), Has.Count.EqualTo(deletedBefore), "no loser wrote a secret");
     }
 
     [Test]
     public async Task Customized_mode_keeps_the_listed_fields()
     {
-        var body = ValidBody();
+        var body = _harness.ValidBody();
         body["fieldMode"] = "customized";
         body["fields"] = new Dictionary<string, object?> { ["incident"] = new[] { "urgency", "short_description" }, ["problem"] = Array.Empty<string>() };
 
-        var response = await CreateAsync(body);
+        var response = await _harness.CreateAsync(body);
 
         Assert.That(response.Status, Is.EqualTo(201), response.ToString());
         Assert.That(response.Json["fieldMode"]!.GetValue<string>(), Is.EqualTo("customized"));

@@ -7,21 +7,32 @@ using Moq;
 namespace DefenderSnow.Tests.Integrations;
 
 /// <summary>Every kind of bad input gets problem details naming the field, and nothing is stored or sent to ServiceNow.</summary>
-public sealed class IntegrationBadInputTests : IntegrationFunctionTestBase
+public sealed class IntegrationBadInputTests
 {
     private static readonly string[] CallerId = ["caller_id"];
     private static readonly string[] Description = ["description"];
     private static readonly string[] DescriptionCloseNotes = ["description", "close_notes"];
     private static readonly string[] UsernamePasswordName = ["username", "password", "name"];
 
+    private IntegrationHarness _harness = null!;
     private string _before = null!;
 
+    [OneTimeSetUp]
+    public async Task StartApp() => _harness = await IntegrationHarness.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopApp() => await _harness.DisposeAsync();
+
     [SetUp]
-    public async Task Snapshot()
+    public async Task BeginTestFromASnapshot()
     {
-        _before = await StateSnapshot.TakeAsync(App);
-        App.ServiceNow.ResetRequestCounts();
+        _harness.BeginTest();
+        _before = await StateSnapshot.TakeAsync(_harness.App);
+        _harness.App.ServiceNow.ResetRequestCounts();
     }
+
+    [TearDown]
+    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     public static IEnumerable<TestCaseData> InvalidBodies()
     {
@@ -29,7 +40,7 @@ public sealed class IntegrationBadInputTests : IntegrationFunctionTestBase
         yield return Case("empty name", b => b["name"] = "   ", "name");
         yield return Case("missing name", b => b.Remove("name"), "name");
         yield return Case("missing scope", b => b.Remove("scope"), "scope");
-        yield return Case("unknown scope type", b => b["scope"] = new Dictionary<string, object?> { ["type"] = "tenant", ["id"] = SubscriptionScope }, "scope.type");
+        yield return Case("unknown scope type", b => b["scope"] = new Dictionary<string, object?> { ["type"] = "tenant", ["id"] = IntegrationHarness.SubscriptionScope }, "scope.type");
         yield return Case("subscription id not a GUID", b => b["scope"] = new Dictionary<string, object?> { ["type"] = "subscription", ["id"] = "/subscriptions/contoso" }, "scope.id");
         yield return Case("missing instance URL", b => b.Remove("instanceUrl"), "instanceUrl");
         yield return Case("http instance URL", b => b["instanceUrl"] = ((string)b["instanceUrl"]!).Replace("https://", "http://"), "instanceUrl");
@@ -53,10 +64,10 @@ public sealed class IntegrationBadInputTests : IntegrationFunctionTestBase
     [TestCaseSource(nameof(InvalidBodies))]
     public async Task Invalid_input_is_a_400_naming_the_field_and_changes_nothing(Action<Dictionary<string, object?>> spoil, string field)
     {
-        var body = ValidBody();
+        var body = _harness.ValidBody();
         spoil(body);
 
-        var response = await CreateAsync(body);
+        var response = await _harness.CreateAsync(body);
 
         await AssertRefusedAsync(response, 400, field);
     }
@@ -64,12 +75,12 @@ public sealed class IntegrationBadInputTests : IntegrationFunctionTestBase
     [Test]
     public async Task Several_problems_are_named_in_one_answer()
     {
-        var body = ValidBody();
+        var body = _harness.ValidBody();
         body.Remove("username");
         body["password"] = string.Empty;
         body["name"] = new string('n', 300);
 
-        var response = await CreateAsync(body);
+        var response = await _harness.CreateAsync(body);
 
         await AssertRefusedAsync(response, 400, "username");
         Assert.That(response.Json["errors"]!.AsObject().Select(e => e.Key), Is.SupersetOf(UsernamePasswordName));
@@ -84,7 +95,7 @@ public sealed class IntegrationBadInputTests : IntegrationFunctionTestBase
     [TestCase("{\"fields\": {\"incident\": [\"impact\"], \"incident\": []}}", "fields.incident")]
     public async Task Malformed_json_is_a_400_naming_where(string raw, string field)
     {
-        var response = await CreateRawAsync(raw);
+        var response = await _harness.CreateRawAsync(raw);
 
         await AssertRefusedAsync(response, 400, field);
     }
@@ -92,10 +103,10 @@ public sealed class IntegrationBadInputTests : IntegrationFunctionTestBase
     [Test]
     public async Task A_repeated_member_is_a_400_naming_it_even_when_the_body_is_otherwise_valid()
     {
-        var body = FunctionCall.Json(ValidBody());
+        var body = FunctionCall.Json(_harness.ValidBody());
         var repeated = body.Insert(body.LastIndexOf('}'), ",\"password\":\"another\"");
 
-        var response = await CreateRawAsync(repeated);
+        var response = await _harness.CreateRawAsync(repeated);
 
         await AssertRefusedAsync(response, 400, "password");
     }
@@ -103,13 +114,13 @@ public sealed class IntegrationBadInputTests : IntegrationFunctionTestBase
     [Test]
     public async Task A_chunked_body_over_64_kb_without_content_length_is_a_413()
     {
-        var body = ValidBody();
+        var body = _harness.ValidBody();
         body["name"] = new string('n', 70 * 1024);
         var context = FunctionCall.Request("POST", "/api/integrations", FunctionCall.Json(body));
         context.Request.ContentLength = null;
         context.Request.Headers.TransferEncoding = "chunked";
 
-        var response = await FunctionCall.InvokeAsync(context, r => Functions.Create(r, CancellationToken.None));
+        var response = await FunctionCall.InvokeAsync(context, r => _harness.Functions.Create(r, CancellationToken.None));
 
         await AssertRefusedAsync(response, 413, "body");
     }
@@ -117,10 +128,10 @@ public sealed class IntegrationBadInputTests : IntegrationFunctionTestBase
     [Test]
     public async Task A_body_over_64_kb_is_a_413()
     {
-        var body = ValidBody();
+        var body = _harness.ValidBody();
         body["name"] = new string('n', 70 * 1024);
 
-        var response = await CreateAsync(body);
+        var response = await _harness.CreateAsync(body);
 
         await AssertRefusedAsync(response, 413, "body");
     }
@@ -128,17 +139,17 @@ public sealed class IntegrationBadInputTests : IntegrationFunctionTestBase
     [Test]
     public async Task An_unknown_or_malformed_id_is_a_404()
     {
-        Assert.That((await GetAsync(Guid.NewGuid().ToString("N"))).Status, Is.EqualTo(404));
-        Assert.That((await GetAsync("name-..%2F")).Status, Is.EqualTo(404));
-        Assert.That((await DeleteAsync(Guid.NewGuid().ToString("N"))).Status, Is.EqualTo(404));
-        Assert.That((await UpdateAsync(Guid.NewGuid().ToString("N"), new { name = "x" })).Status, Is.EqualTo(404));
+        Assert.That((await _harness.GetAsync(Guid.NewGuid().ToString("N"))).Status, Is.EqualTo(404));
+        Assert.That((await _harness.GetAsync("name-..%2F")).Status, Is.EqualTo(404));
+        Assert.That((await _harness.DeleteAsync(Guid.NewGuid().ToString("N"))).Status, Is.EqualTo(404));
+        Assert.That((await _harness.UpdateAsync(Guid.NewGuid().ToString("N"), new { name = "x" })).Status, Is.EqualTo(404));
     }
 
     [TestCase("?top=0", "top")]
     [TestCase("?top=abc", "top")]
     public async Task Bad_list_parameters_are_a_400(string query, string field)
     {
-        var response = await ListAsync(query);
+        var response = await _harness.ListAsync(query);
 
         Assert.That(response.Status, Is.EqualTo(400), response.ToString());
         Assert.That(response.Json["errors"]![field], Is.Not.Null, response.ToString());
@@ -154,44 +165,56 @@ public sealed class IntegrationBadInputTests : IntegrationFunctionTestBase
         Assert.That(response.Json["status"]!.GetValue<int>(), Is.EqualTo(status));
         Assert.That(response.Json["errors"]?[field], Is.Not.Null, $"expected an error on '{field}': {response}");
 
-        Assert.That(App.ServiceNow.TotalRequests, Is.Zero, "nothing invalid reaches ServiceNow");
-        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(_before), "nothing was stored");
+        Assert.That(_harness.App.ServiceNow.TotalRequests, Is.Zero, "nothing invalid reaches ServiceNow");
+        Assert.That(await StateSnapshot.TakeAsync(_harness.App), Is.EqualTo(_before), "nothing was stored");
     }
 }
 
 /// <summary>The allow list as production has it: no loopback, no IP literals, only the configured hosts.</summary>
-public sealed class IntegrationInstanceAllowListTests : IntegrationFunctionTestBase
+public sealed class IntegrationInstanceAllowListTests
 {
-    protected override void AdjustSettings(Dictionary<string, string?> settings)
-    {
-        settings["ServiceNow:AllowPrivateAddresses"] = "false";
-        settings["ServiceNow:AllowedHosts:0"] = "*.service-now.com";
-    }
-
     /// <summary>A DNS that points an allowed name at this machine, as a hostile or broken resolver might.</summary>
     private readonly Mock<IHostAddressResolver> _dns = new();
 
-    protected override void ConfigureServices(IServiceCollection services)
+    private IntegrationHarness _harness = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAppWithProductionAllowList()
     {
         _dns.Setup(d => d.ResolveAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync([IPAddress.Loopback, IPAddress.Parse("10.0.0.7"), IPAddress.Parse("169.254.169.254")]);
-        services.AddSingleton(_dns.Object);
+        _harness = await IntegrationHarness.StartAsync(
+            settings =>
+            {
+                settings["ServiceNow:AllowPrivateAddresses"] = "false";
+                settings["ServiceNow:AllowedHosts:0"] = "*.service-now.com";
+            },
+            services => services.AddSingleton(_dns.Object));
     }
+
+    [OneTimeTearDown]
+    public async Task StopApp() => await _harness.DisposeAsync();
+
+    [SetUp]
+    public void BeginTest() => _harness.BeginTest();
+
+    [TearDown]
+    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task An_allowed_name_that_resolves_to_a_private_address_is_never_connected_to()
     {
-        var before = await StateSnapshot.TakeAsync(App);
-        App.ServiceNow.ResetRequestCounts();
-        var body = ValidBody();
+        var before = await StateSnapshot.TakeAsync(_harness.App);
+        _harness.App.ServiceNow.ResetRequestCounts();
+        var body = _harness.ValidBody();
         body["instanceUrl"] = "https://rebound.service-now.com/";
 
-        var response = await CreateAsync(body);
+        var response = await _harness.CreateAsync(body);
 
         Assert.That(response.Status, Is.EqualTo(502), response.ToString());
         Assert.That(response.Json["detail"]!.GetValue<string>(), Does.Contain("private or local addresses"));
-        Assert.That(App.ServiceNow.TotalRequests, Is.Zero, "the connection was refused before it was made");
-        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before));
+        Assert.That(_harness.App.ServiceNow.TotalRequests, Is.Zero, "the connection was refused before it was made");
+        Assert.That(await StateSnapshot.TakeAsync(_harness.App), Is.EqualTo(before));
         _dns.Verify(d => d.ResolveAsync("rebound.service-now.com", It.IsAny<CancellationToken>()), Times.AtLeastOnce(), "the addresses were checked when connecting");
     }
 
@@ -207,16 +230,16 @@ public sealed class IntegrationInstanceAllowListTests : IntegrationFunctionTestB
     [TestCase("https://xn--cntoso-wxa.service-now.com/")]
     public async Task An_instance_outside_the_allow_list_is_a_400_on_instanceUrl_and_changes_nothing(string instanceUrl)
     {
-        var before = await StateSnapshot.TakeAsync(App);
-        App.ServiceNow.ResetRequestCounts();
-        var body = ValidBody();
+        var before = await StateSnapshot.TakeAsync(_harness.App);
+        _harness.App.ServiceNow.ResetRequestCounts();
+        var body = _harness.ValidBody();
         body["instanceUrl"] = instanceUrl;
 
-        var response = await CreateAsync(body);
+        var response = await _harness.CreateAsync(body);
 
         Assert.That(response.Status, Is.EqualTo(400), response.ToString());
         Assert.That(response.Json["errors"]!["instanceUrl"], Is.Not.Null, response.ToString());
-        Assert.That(App.ServiceNow.TotalRequests, Is.Zero);
-        Assert.That(await StateSnapshot.TakeAsync(App), Is.EqualTo(before));
+        Assert.That(_harness.App.ServiceNow.TotalRequests, Is.Zero);
+        Assert.That(await StateSnapshot.TakeAsync(_harness.App), Is.EqualTo(before));
     }
 }

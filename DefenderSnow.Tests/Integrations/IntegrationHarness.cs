@@ -9,7 +9,7 @@ namespace DefenderSnow.Tests.Integrations;
 
 /// <summary>
 /// The real host's Integrations functions against Azurite and the simulators, composed by a test class as a field:
-/// start it in [OneTimeSetUp], call <see cref="MarkLogsAndForgetResponses"/> in [SetUp] and
+/// start it in [OneTimeSetUp], call <see cref="BeginTest"/> in [SetUp] and
 /// <see cref="AssertNoSecretInLogsResponsesOrTablesAsync"/> in [TearDown], dispose it in [OneTimeTearDown]. The
 /// teardown searches that test's log lines and responses for the secrets the fixture used.
 /// </summary>
@@ -21,6 +21,7 @@ public sealed class IntegrationHarness : IAsyncDisposable
 
     private readonly ConcurrentBag<string> _responses = [];
     private readonly HashSet<string> _secrets = [];
+    private readonly List<IAsyncDisposable> _owned = [];
     private int _logMark;
 
     private IntegrationHarness(TestApp app)
@@ -50,13 +51,31 @@ public sealed class IntegrationHarness : IAsyncDisposable
         return harness;
     }
 
-    public ValueTask DisposeAsync() => App.DisposeAsync();
+    /// <summary>Stops what was started on the app (<see cref="DisposeWithApp"/>), newest first, then the app.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            await _owned[i].DisposeAsync();
+        }
 
-    /// <summary>Each test is searched for its own leaks only: one leak must fail its test, not every later one.</summary>
-    public void MarkLogsAndForgetResponses()
+        await App.DisposeAsync();
+    }
+
+    /// <summary>A fixture started on top of the app (a listener, say) is stopped with it, so a test class disposes one thing.</summary>
+    public void DisposeWithApp(IAsyncDisposable owned) => _owned.Add(owned);
+
+    /// <summary>
+    /// What every test starts from: its own log mark and no recorded responses (one leak must fail its test, not every
+    /// later one), and no fault left armed in a simulator by an earlier test.
+    /// </summary>
+    public void BeginTest()
     {
         _logMark = App.Logs.Lines.Count;
         _responses.Clear();
+        App.ServiceNow.Faults.Clear();
+        App.ResourceManager.Faults.Clear();
+        App.KeyVault.Faults.Clear();
     }
 
     public async Task AssertNoSecretInLogsResponsesOrTablesAsync()

@@ -6,18 +6,33 @@ namespace DefenderSnow.Tests.Integrations;
 /// The integration user's ServiceNow time zone, read at verification, is stored with the integration and reaches the
 /// ServiceNow connection, so change reads send their dates in it (issue 9).
 /// </summary>
-public sealed class IntegrationTimeZoneTests : IntegrationFunctionTestBase
+public sealed class IntegrationTimeZoneTests
 {
+    private IntegrationHarness _harness = null!;
+
+    [OneTimeSetUp]
+    public async Task StartApp() => _harness = await IntegrationHarness.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopApp() => await _harness.DisposeAsync();
+
+    [SetUp]
+    public void BeginTest() => _harness.BeginTest();
+
     [TearDown]
-    public void ClearTimeZone() => App.ServiceNow.SetTimeZone(ServiceUser, null);
+    public async Task ClearTimeZoneThenNoSecretInLogsResponsesOrTables()
+    {
+        _harness.App.ServiceNow.SetTimeZone(IntegrationHarness.ServiceUser, null);
+        await _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
+    }
 
     [Test]
     public async Task The_users_time_zone_is_stored_with_the_integration_and_used_for_its_connection()
     {
-        App.ServiceNow.SetTimeZone(ServiceUser, "Asia/Kolkata");
+        _harness.App.ServiceNow.SetTimeZone(IntegrationHarness.ServiceUser, "Asia/Kolkata");
 
-        var id = await CreateIntegrationAsync();
-        var stored = await App.Get<IIntegrationStore>().GetAsync(id, CancellationToken.None);
+        var id = await _harness.CreateIntegrationAsync();
+        var stored = await _harness.App.Get<IIntegrationStore>().GetAsync(id, CancellationToken.None);
 
         Assert.That(stored!.Value.ServiceNowTimeZone, Is.EqualTo("Asia/Kolkata"));
         Assert.That(stored.Value.ToConnection().TimeZone, Is.EqualTo("Asia/Kolkata"));
@@ -26,11 +41,11 @@ public sealed class IntegrationTimeZoneTests : IntegrationFunctionTestBase
     [Test]
     public async Task New_credentials_bring_the_time_zone_the_user_has_now()
     {
-        var id = await CreateIntegrationAsync();
-        App.ServiceNow.SetTimeZone(ServiceUser, "Europe/Berlin");
+        var id = await _harness.CreateIntegrationAsync();
+        _harness.App.ServiceNow.SetTimeZone(IntegrationHarness.ServiceUser, "Europe/Berlin");
 
-        var response = await UpdateAsync(id, new Dictionary<string, object?> { ["password"] = Password });
-        var stored = await App.Get<IIntegrationStore>().GetAsync(id, CancellationToken.None);
+        var response = await _harness.UpdateAsync(id, new Dictionary<string, object?> { ["password"] = _harness.Password });
+        var stored = await _harness.App.Get<IIntegrationStore>().GetAsync(id, CancellationToken.None);
 
         Assert.That(response.Status, Is.EqualTo(200), response.ToString());
         Assert.That(stored!.Value.ServiceNowTimeZone, Is.EqualTo("Europe/Berlin"));

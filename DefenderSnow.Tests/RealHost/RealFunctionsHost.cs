@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using DefenderSnow.Benchmark;
 
 namespace DefenderSnow.Tests.RealHost;
 
@@ -39,7 +40,7 @@ public sealed class RealFunctionsHost : IAsyncDisposable
 
     public static async Task<RealFunctionsHost> StartAsync(FunctionsHostBinaries binaries, string workerOutput, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var secrets = Directory.CreateTempSubdirectory("defendersnow-host-secrets-").FullName;
         // The file secrets repository's format (azure-functions-host FileSystemSecretsRepository, HostSecrets).
         await File.WriteAllTextAsync(Path.Combine(secrets, "host.json"), $$"""
@@ -206,12 +207,5 @@ public sealed class RealFunctionsHost : IAsyncDisposable
             _lines.Enqueue(line);
             _timeline.Enqueue((DateTime.UtcNow, line));
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

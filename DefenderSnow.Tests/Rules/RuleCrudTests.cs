@@ -8,37 +8,26 @@ namespace DefenderSnow.Tests.Rules;
 [TestFixture]
 public sealed class RuleCrudTests
 {
-    private IntegrationHarness _harness = null!;
-    private SyncDriver _sync = null!;
-    private RuleDriver _rules = null!;
+    private SyncTestContext _context = null!;
 
     [OneTimeSetUp]
-    public async Task StartApp()
-    {
-        _harness = await IntegrationHarness.StartAsync(SyncDriver.AdjustSettings);
-        _sync = new SyncDriver(_harness);
-        _rules = new RuleDriver(_harness, _sync);
-    }
+    public async Task StartApp() => _context = await SyncTestContext.StartAsync();
 
     [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
+    public async Task StopApp() => await _context.Harness.DisposeAsync();
 
     [SetUp]
-    public void MarkLogsAndClearFaults()
-    {
-        _harness.MarkLogsAndForgetResponses();
-        _rules.ClearFaults();
-    }
+    public void BeginTest() => _context.Harness.BeginTest();
 
     [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
+    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task A_rule_is_created_read_listed_changed_and_deleted()
     {
         var subscription = RuleDriver.NewSubscription();
-        var integrationId = await _harness.CreateIntegrationAsync(scope: subscription);
-        var recommendation = _rules.NewRecommendation();
+        var integrationId = await _context.Harness.CreateIntegrationAsync(scope: subscription);
+        var recommendation = _context.Rules.NewRecommendation();
         var body = RuleDriver.RuleBody(conditions: new Dictionary<string, object?>
         {
             ["assessmentNames"] = new[] { recommendation.ToUpperInvariant() },
@@ -51,7 +40,7 @@ public sealed class RuleCrudTests
         body["grouping"] = "perResource";
         body["maxTicketsPerRun"] = 7;
 
-        var created = await _rules.CreateRuleAsync(integrationId, body);
+        var created = await _context.Rules.CreateRuleAsync(integrationId, body);
         Assert.That(created.Status, Is.EqualTo(201), created.ToString());
         var id = created.Json["id"]!.GetValue<string>();
         Assert.That(created.Headers.Location.ToString(), Is.EqualTo($"/api/integrations/{integrationId}/rules/{id}"));
@@ -68,44 +57,44 @@ public sealed class RuleCrudTests
             Assert.That(created.Json["emailNotifications"]!["notifyManager"]!.GetValue<bool>(), Is.True);
         });
 
-        var read = await _rules.GetRuleAsync(integrationId, id);
+        var read = await _context.Rules.GetRuleAsync(integrationId, id);
         Assert.That(read.Json.ToJsonString(), Is.EqualTo(created.Json.ToJsonString()));
 
-        var second = await _rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody(recommendation, priority: 5));
-        var firstPage = await _rules.ListRulesAsync(integrationId, "?top=1");
+        var second = await _context.Rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody(recommendation, priority: 5));
+        var firstPage = await _context.Rules.ListRulesAsync(integrationId, "?top=1");
         Assert.That(firstPage.Status, Is.EqualTo(200), firstPage.ToString());
         Assert.That(firstPage.Json["value"]!.AsArray(), Has.Count.EqualTo(1));
         var next = new Uri(firstPage.Json["nextLink"]!.GetValue<string>());
-        var secondPage = await _rules.ListRulesAsync(integrationId, next.Query);
+        var secondPage = await _context.Rules.ListRulesAsync(integrationId, next.Query);
         Assert.That(
             firstPage.Json["value"]!.AsArray().Concat(secondPage.Json["value"]!.AsArray()).Select(r => r!["id"]!.GetValue<string>()),
             Is.EquivalentTo(new[] { id, second }));
 
-        var changed = await _rules.UpdateRuleAsync(integrationId, id, new { priority = 1, owner = new { source = "user", user = SyncDriver.OwnerBEmail } });
+        var changed = await _context.Rules.UpdateRuleAsync(integrationId, id, new { priority = 1, owner = new { source = "user", user = SyncDriver.OwnerBEmail } });
         Assert.That(changed.Status, Is.EqualTo(200), changed.ToString());
         Assert.That(changed.Json["priority"]!.GetValue<int>(), Is.EqualTo(1));
         Assert.That(changed.Json["owner"]!["user"]!.GetValue<string>(), Is.EqualTo(SyncDriver.OwnerBEmail));
         Assert.That(changed.Json["owner"]!["tagName"], Is.Null, "the owner is replaced whole");
         Assert.That(changed.Json["conditions"]!["tag"]!["name"]!.GetValue<string>(), Is.EqualTo("env"), "members left out stay");
 
-        var deleted = await _rules.DeleteRuleAsync(integrationId, id);
+        var deleted = await _context.Rules.DeleteRuleAsync(integrationId, id);
         Assert.That(deleted.Status, Is.EqualTo(204), deleted.ToString());
-        Assert.That((await _rules.GetRuleAsync(integrationId, id)).Status, Is.EqualTo(404));
-        Assert.That((await _rules.DeleteRuleAsync(integrationId, id)).Status, Is.EqualTo(404));
+        Assert.That((await _context.Rules.GetRuleAsync(integrationId, id)).Status, Is.EqualTo(404));
+        Assert.That((await _context.Rules.DeleteRuleAsync(integrationId, id)).Status, Is.EqualTo(404));
     }
 
     [Test]
     public async Task Rules_of_another_integration_or_of_none_are_not_found()
     {
-        var integrationId = await _harness.CreateIntegrationAsync(scope: RuleDriver.NewSubscription());
-        var other = await _harness.CreateIntegrationAsync(scope: RuleDriver.NewSubscription());
-        var id = await _rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody());
+        var integrationId = await _context.Harness.CreateIntegrationAsync(scope: RuleDriver.NewSubscription());
+        var other = await _context.Harness.CreateIntegrationAsync(scope: RuleDriver.NewSubscription());
+        var id = await _context.Rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody());
         Assert.Multiple(async () =>
         {
-            Assert.That((await _rules.GetRuleAsync(other, id)).Status, Is.EqualTo(404));
-            Assert.That((await _rules.GetRuleAsync(integrationId, "not-an-id")).Status, Is.EqualTo(404));
-            Assert.That((await _rules.ListRulesAsync(new string('0', 32))).Status, Is.EqualTo(404));
-            Assert.That((await _rules.EvaluateAsync(other, id)).Status, Is.EqualTo(404));
+            Assert.That((await _context.Rules.GetRuleAsync(other, id)).Status, Is.EqualTo(404));
+            Assert.That((await _context.Rules.GetRuleAsync(integrationId, "not-an-id")).Status, Is.EqualTo(404));
+            Assert.That((await _context.Rules.ListRulesAsync(new string('0', 32))).Status, Is.EqualTo(404));
+            Assert.That((await _context.Rules.EvaluateAsync(other, id)).Status, Is.EqualTo(404));
         });
     }
 
@@ -113,8 +102,8 @@ public sealed class RuleCrudTests
     public async Task Bad_bodies_are_refused_naming_the_field_and_nothing_is_stored()
     {
         var subscription = RuleDriver.NewSubscription();
-        var integrationId = await _harness.CreateIntegrationAsync(scope: subscription);
-        var recommendation = _rules.NewRecommendation();
+        var integrationId = await _context.Harness.CreateIntegrationAsync(scope: subscription);
+        var recommendation = _context.Rules.NewRecommendation();
         var cases = new (string Field, Action<Dictionary<string, object?>> Break)[]
         {
             ("conditions.minimumSeverity", b => b["conditions"] = new Dictionary<string, object?> { ["minimumSeverity"] = "Extreme" }),
@@ -143,36 +132,36 @@ public sealed class RuleCrudTests
             ("conditions.colour", b => b["conditions"] = new Dictionary<string, object?> { ["colour"] = "red" }),
         };
 
-        var before = await StateSnapshot.TakeAsync(_harness.App);
+        var before = await StateSnapshot.TakeAsync(_context.Harness.App);
         foreach (var (field, breakIt) in cases)
         {
             var body = RuleDriver.RuleBody(recommendation);
             breakIt(body);
-            var response = await _rules.CreateRuleAsync(integrationId, body);
+            var response = await _context.Rules.CreateRuleAsync(integrationId, body);
             Assert.That(response.Status, Is.EqualTo(400), $"{field}: {response}");
             Assert.That(response.ContentType, Does.StartWith("application/problem+json"));
             Assert.That(response.Json["errors"]!.AsObject().Select(e => e.Key), Does.Contain(field), response.ToString());
         }
 
-        Assert.That(await StateSnapshot.TakeAsync(_harness.App), Is.EqualTo(before), "a refused rule leaves nothing anywhere");
-        Assert.That((await _rules.ListRulesAsync(integrationId)).Json["value"]!.AsArray(), Is.Empty);
+        Assert.That(await StateSnapshot.TakeAsync(_context.Harness.App), Is.EqualTo(before), "a refused rule leaves nothing anywhere");
+        Assert.That((await _context.Rules.ListRulesAsync(integrationId)).Json["value"]!.AsArray(), Is.Empty);
 
-        var id = await _rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody(recommendation));
-        var unchanged = (await _rules.GetRuleAsync(integrationId, id)).Json.ToJsonString();
-        var refused = await _rules.UpdateRuleAsync(integrationId, id, new { conditions = new { scope = RuleDriver.NewSubscription() } });
+        var id = await _context.Rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody(recommendation));
+        var unchanged = (await _context.Rules.GetRuleAsync(integrationId, id)).Json.ToJsonString();
+        var refused = await _context.Rules.UpdateRuleAsync(integrationId, id, new { conditions = new { scope = RuleDriver.NewSubscription() } });
         Assert.That(refused.Status, Is.EqualTo(400), refused.ToString());
-        Assert.That((await _rules.UpdateRuleAsync(integrationId, id, new { })).Status, Is.EqualTo(400), "an empty change");
-        Assert.That((await _rules.GetRuleAsync(integrationId, id)).Json.ToJsonString(), Is.EqualTo(unchanged));
+        Assert.That((await _context.Rules.UpdateRuleAsync(integrationId, id, new { })).Status, Is.EqualTo(400), "an empty change");
+        Assert.That((await _context.Rules.GetRuleAsync(integrationId, id)).Json.ToJsonString(), Is.EqualTo(unchanged));
     }
 
     [Test]
     public async Task Deleting_the_integration_deletes_its_rules()
     {
-        var integrationId = await _harness.CreateIntegrationAsync(scope: RuleDriver.NewSubscription());
-        await _rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody());
-        await _rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody());
-        Assert.That((await _harness.DeleteAsync(integrationId)).Status, Is.EqualTo(204));
-        var rows = await _harness.App.Get<DefenderSnow.Core.Storage.TableClientProvider>().GetAsync(DefenderSnow.Core.Storage.Table.Rules, CancellationToken.None);
+        var integrationId = await _context.Harness.CreateIntegrationAsync(scope: RuleDriver.NewSubscription());
+        await _context.Rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody());
+        await _context.Rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody());
+        Assert.That((await _context.Harness.DeleteAsync(integrationId)).Status, Is.EqualTo(204));
+        var rows = await _context.Harness.App.Get<DefenderSnow.Core.Storage.TableClientProvider>().GetAsync(DefenderSnow.Core.Storage.Table.Rules, CancellationToken.None);
         var left = 0;
         await foreach (var _ in rows.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.PartitionKey == integrationId))
         {

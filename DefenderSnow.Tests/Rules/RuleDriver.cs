@@ -21,12 +21,6 @@ public sealed class RuleDriver(IntegrationHarness harness, SyncDriver sync)
 
     private TestApp App => harness.App;
 
-    public void ClearFaults()
-    {
-        App.ServiceNow.Faults.Clear();
-        App.ResourceManager.Faults.Clear();
-    }
-
     public static string NewSubscription() => "/subscriptions/" + Guid.NewGuid().ToString("D");
 
     /// <summary>A recommendation with metadata, so rules may name it and assignments can be composed.</summary>

@@ -89,7 +89,7 @@ public class KeyVaultRegistrationTests
         await using var simulator = await KeyVaultTestEnvironment.StartSimulatorAsync();
         await using var services = KeyVaultTestEnvironment.BuildServices(simulator.BaseUri, trustLoopbackCertificates: false);
 
-        Assert.ThrowsAsync<UpstreamUnreachableException>(() => services.GetRequiredService<ISecretStore>()
+        Assert.ThrowsAsync<KeyVaultUnreachableException>(() => services.GetRequiredService<ISecretStore>()
             .GetAsync("0f8fad5bd9cb469fa16570867728950e", IntegrationSecret.Password, CancellationToken.None));
         Assert.That(simulator.RequestCount, Is.Zero);
     }

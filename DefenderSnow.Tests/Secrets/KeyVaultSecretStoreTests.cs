@@ -108,7 +108,7 @@ public class KeyVaultSecretStoreTests
         await _store.SetAsync(IntegrationId, IntegrationSecret.Password, "old", CancellationToken.None);
         await _store.DeleteAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None);
 
-        var error = Assert.ThrowsAsync<UpstreamRejectedException>(() =>
+        var error = Assert.ThrowsAsync<KeyVaultRejectedException>(() =>
             _store.SetAsync(IntegrationId, IntegrationSecret.Password, Value, CancellationToken.None))!;
 
         Assert.That(error.System, Is.EqualTo("Key Vault"));
@@ -136,7 +136,7 @@ public class KeyVaultSecretStoreTests
     {
         var tooLarge = "secret-" + new string('x', 25_600);
 
-        var error = Assert.ThrowsAsync<UpstreamRejectedException>(() =>
+        var error = Assert.ThrowsAsync<KeyVaultRejectedException>(() =>
             _store.SetAsync(IntegrationId, IntegrationSecret.Password, tooLarge, CancellationToken.None))!;
 
         Assert.That(error.StatusCode, Is.EqualTo(400));
@@ -154,7 +154,7 @@ public class KeyVaultSecretStoreTests
         _simulator.ClearRequests();
         KeyVaultTestEnvironment.InjectPersistent(_simulator, fault);
 
-        var error = Assert.ThrowsAsync<UpstreamUnreachableException>(() =>
+        var error = Assert.ThrowsAsync<KeyVaultUnreachableException>(() =>
             _store.SetAsync(IntegrationId, IntegrationSecret.Password, Value, CancellationToken.None))!;
 
         Assert.That(error.System, Is.EqualTo("Key Vault"));
@@ -179,7 +179,7 @@ public class KeyVaultSecretStoreTests
     {
         _simulator.Faults.ForbidNext(SimulatorFaults.Always);
 
-        var error = Assert.ThrowsAsync<UpstreamRejectedException>(() =>
+        var error = Assert.ThrowsAsync<KeyVaultRejectedException>(() =>
             _store.GetAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None))!;
 
         Assert.That(error.StatusCode, Is.EqualTo(403));
@@ -193,7 +193,7 @@ public class KeyVaultSecretStoreTests
         var version = _simulator.Versions(KeyVaultSecretName.For(IntegrationId, IntegrationSecret.Password)).Single();
         await _store.GetAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None);
         await _store.DeleteAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None);
-        Assert.ThrowsAsync<UpstreamRejectedException>(() => _store.SetAsync(IntegrationId, IntegrationSecret.Password, Value, CancellationToken.None));
+        Assert.ThrowsAsync<KeyVaultRejectedException>(() => _store.SetAsync(IntegrationId, IntegrationSecret.Password, Value, CancellationToken.None));
 
         var stored = _logs.Entries.Single(e => e.Message.StartsWith("Stored Key Vault secret", StringComparison.Ordinal));
         Assert.That(stored.Properties["IntegrationId"], Is.EqualTo(IntegrationId));

@@ -14,18 +14,32 @@ namespace DefenderSnow.Tests.Security;
 /// <c>DEFENDERSNOW_FUZZ_SEED</c> and <c>DEFENDERSNOW_FUZZ_RUNS</c> (cases per function) change it for
 /// longer local runs. A failure prints the shrunk input and the seed that replays it.
 /// </summary>
-public sealed class GeneratedInputTests : IntegrationFunctionTestBase
+public sealed class GeneratedInputTests
 {
     private const ulong DefaultSeed = 20261128;
     private const int DefaultRuns = 200;
 
+    private IntegrationHarness _harness = null!;
     private string _integrationId = null!;
 
     public static IEnumerable<TestCaseData> ProtectedFunctions() =>
         HttpFunctionCatalog.All.Where(f => f.Level != AuthorizationLevel.Anonymous).Select(f => new TestCaseData(f.Name).SetName($"{{m}}({f.Name})"));
 
     [OneTimeSetUp]
-    public async Task CreateOneIntegration() => _integrationId = await CreateIntegrationAsync();
+    public async Task StartAppWithOneIntegration()
+    {
+        _harness = await IntegrationHarness.StartAsync();
+        _integrationId = await _harness.CreateIntegrationAsync();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopApp() => await _harness.DisposeAsync();
+
+    [SetUp]
+    public void BeginTest() => _harness.BeginTest();
+
+    [TearDown]
+    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [TestCaseSource(nameof(ProtectedFunctions))]
     public void Hostile_input_is_refused_cleanly_and_changes_nothing(string name)
@@ -83,16 +97,16 @@ public sealed class GeneratedInputTests : IntegrationFunctionTestBase
     /// <summary>A valid request body of each function that takes one: mutations of it reach deep into the code.</summary>
     private JsonObject? SeedBody(string function) => function switch
     {
-        "CreateIntegration" => JsonNode.Parse(FunctionCall.Json(ValidBody()))!.AsObject(),
+        "CreateIntegration" => JsonNode.Parse(FunctionCall.Json(_harness.ValidBody()))!.AsObject(),
         "UpdateIntegration" => new JsonObject { ["name"] = "renamed-" + Guid.NewGuid().ToString("N")[..6] },
         "CreateAssignment" => new JsonObject
         {
             ["integrationId"] = _integrationId,
             ["assessmentName"] = "4fb67663-9ab9-475d-b026-8c544cced439",
-            ["resourceId"] = SubscriptionScope + "/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1",
+            ["resourceId"] = IntegrationHarness.SubscriptionScope + "/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1",
             ["ticketType"] = "incident",
             ["assignedTo"] = "svc-defender@contoso.example",
-            ["caller"] = ServiceUser,
+            ["caller"] = IntegrationHarness.ServiceUser,
             ["remediationTimeframeDays"] = 30,
             ["gracePeriod"] = true,
             ["emailNotifications"] = new JsonObject { ["notifyOwner"] = true, ["notifyManager"] = false },
@@ -104,8 +118,8 @@ public sealed class GeneratedInputTests : IntegrationFunctionTestBase
 
     private async Task<bool> CheckAsync(HttpFunction function, FuzzCase input)
     {
-        var before = await StateSnapshot.TakeAsync(App);
-        var response = await Record(HttpFunctionCatalog.InvokeAsync(App.Services, function, input.Route, input.Body, input.Query));
+        var before = await StateSnapshot.TakeAsync(_harness.App);
+        var response = await _harness.Record(HttpFunctionCatalog.InvokeAsync(_harness.App.Services, function, input.Route, input.Body, input.Query));
 
         if (response.Status >= 500)
         {
@@ -124,7 +138,7 @@ public sealed class GeneratedInputTests : IntegrationFunctionTestBase
                 throw new AssertionException($"400 naming no field for {input}: {response.Body}");
             }
 
-            var after = await StateSnapshot.TakeAsync(App);
+            var after = await StateSnapshot.TakeAsync(_harness.App);
             if (after != before)
             {
                 throw new AssertionException($"{response.Status} for {input}, yet the stored state changed:\n{before}\n---\n{after}");

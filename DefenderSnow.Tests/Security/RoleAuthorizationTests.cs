@@ -9,12 +9,30 @@ namespace DefenderSnow.Tests.Security;
 /// With <c>Authorization:RequireRoles</c> on, every HTTP function but health is reached through the
 /// real host's functions, found by reflection, so a new endpoint cannot miss its check.
 /// </summary>
-public sealed class RoleAuthorizationTests : IntegrationFunctionTestBase
+public sealed class RoleAuthorizationTests
 {
     private static readonly string[] ExemptFunctions = ["ReceiveTicketEvent"];
 
+    private IntegrationHarness _harness = null!;
+
     public static IEnumerable<TestCaseData> ProtectedFunctions() =>
         HttpFunctionCatalog.All.Where(f => f.Level != AuthorizationLevel.Anonymous).Select(f => new TestCaseData(f.Name).SetName($"{{m}}({f.Name})"));
+
+    [OneTimeSetUp]
+    public async Task StartAppRequiringRoles() => _harness = await IntegrationHarness.StartAsync(settings =>
+    {
+        settings["Authorization:RequireRoles"] = "true";
+        settings["WEBSITE_AUTH_ENABLED"] = "True";
+    });
+
+    [OneTimeTearDown]
+    public async Task StopApp() => await _harness.DisposeAsync();
+
+    [SetUp]
+    public void BeginTest() => _harness.BeginTest();
+
+    [TearDown]
+    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public void Every_protected_http_function_has_roles_and_only_health_and_the_exempt_functions_are_anonymous()
@@ -44,7 +62,7 @@ public sealed class RoleAuthorizationTests : IntegrationFunctionTestBase
     [Test]
     public void Only_an_exempt_function_can_skip_the_role_check()
     {
-        var endpoint = App.Get<DefenderSnow.Functions.Http.HttpEndpoint>();
+        var endpoint = _harness.App.Get<DefenderSnow.Functions.Http.HttpEndpoint>();
 
         Assert.Throws<InvalidOperationException>(() => endpoint.RunSelfAuthenticatedAsync("ListIntegrations", () => throw new AssertionException("must not run")));
     }
@@ -114,19 +132,13 @@ public sealed class RoleAuthorizationTests : IntegrationFunctionTestBase
         var headers = Principals.Headers("alice@contoso.com", AppRoles.IntegrationsManage);
         headers["X-MS-CLIENT-PRINCIPAL-NAME"] = "mallory@contoso.com";
 
-        var response = await CreateAsync(ValidBody(), headers);
+        var response = await _harness.CreateAsync(_harness.ValidBody(), headers);
 
         Assert.That(response.Status, Is.EqualTo(201), response.ToString());
         Assert.That(response.Json["createdBy"]!.GetValue<string>(), Is.EqualTo("alice@contoso.com"));
     }
 
-    protected override void AdjustSettings(Dictionary<string, string?> settings)
-    {
-        settings["Authorization:RequireRoles"] = "true";
-        settings["WEBSITE_AUTH_ENABLED"] = "True";
-    }
-
     /// <summary>Calls a function by its contract name with an empty JSON body and placeholder route values.</summary>
     private Task<FunctionResponse> CallAsync(string function, IDictionary<string, string>? headers) =>
-        HttpFunctionCatalog.InvokeAsync(App.Services, HttpFunctionCatalog.Get(function), ["0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef"], "{}", headers: headers);
+        HttpFunctionCatalog.InvokeAsync(_harness.App.Services, HttpFunctionCatalog.Get(function), ["0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef"], "{}", headers: headers);
 }

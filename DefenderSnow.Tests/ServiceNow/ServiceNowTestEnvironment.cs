@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Simulators.ServiceNow;
@@ -87,6 +88,7 @@ internal sealed class ServiceNowTestEnvironment : IAsyncDisposable
         });
         services.AddSingleton<TimeProvider>(clock ?? TimeProvider.System);
         services.AddSingleton<ISecretStore>(secrets);
+        services.AddOptions<LocalDevelopmentOptions>().Bind(configuration.GetSection(LocalDevelopmentOptions.SectionName));
         services.AddServiceNow(configuration);
         return new ServiceNowTestEnvironment(simulator, services.BuildServiceProvider(), secrets, clock);
     }

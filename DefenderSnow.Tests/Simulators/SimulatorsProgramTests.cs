@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using DefenderSnow.Benchmark;
 
 namespace DefenderSnow.Tests.Simulators;
 
@@ -20,7 +21,7 @@ public sealed class SimulatorsProgramTests
     [TestCase(SigInt)]
     public async Task A_signal_stops_the_program_cleanly_and_frees_its_ports(int signal)
     {
-        var ports = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
+        var ports = Enumerable.Range(0, 3).Select(_ => LoopbackPort.Free()).ToArray();
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "DefenderSnow.Simulators.dll")])
         {
             RedirectStandardOutput = true,
@@ -67,13 +68,6 @@ public sealed class SimulatorsProgramTests
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static bool CanListen(int port)
     {

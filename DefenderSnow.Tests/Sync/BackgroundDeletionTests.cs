@@ -2,61 +2,73 @@ using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Core.Storage;
 using DefenderSnow.Simulators.Defender;
+using DefenderSnow.Tests.Integrations;
 
 namespace DefenderSnow.Tests.Sync;
 
 /// <summary>A delete too big for one request goes on from the queue, paced by a throttling Resource Manager.</summary>
 [TestFixture]
-public sealed class BackgroundDeletionTests : SyncTestBase
+public sealed class BackgroundDeletionTests
 {
     private const int LiveCount = 5000;
     private const int InjectedThrottles = 8;
 
-    protected override void AdjustSettings(Dictionary<string, string?> settings)
+    private SyncTestContext _context = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAppWithShortPauses() => _context = await SyncTestContext.StartAsync(settings =>
     {
-        base.AdjustSettings(settings);
         settings["Defender:EmptyBucketPause"] = "00:00:00.001";
         settings["IntegrationDeletion:RetryPause"] = "00:00:00.050";
-    }
+    });
+
+    [OneTimeTearDown]
+    public async Task StopApp() => await _context.Harness.DisposeAsync();
+
+    [SetUp]
+    public void BeginTest() => _context.Harness.BeginTest();
+
+    [TearDown]
+    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task Deleting_an_integration_with_5000_live_assignments_under_throttling_removes_everything_from_the_queue()
     {
-        var integrationId = await CreateIntegrationAsync();
-        var throttling = App.ResourceManager.State.Throttling;
+        var integrationId = await _context.Harness.CreateIntegrationAsync();
+        var throttling = _context.App.ResourceManager.State.Throttling;
         throttling.Configure(ThrottledRequestKind.Write, 1_000_000, 1_000_000);
         // Deletion never reads tickets: none are opened, which keeps the seeding short.
-        var assignments = await Assignments.CreateManyAsync(integrationId, LiveCount, SubscriptionScope, OwnerASysId, OwnerAEmail, withTickets: false);
+        var assignments = await _context.Sync.Assignments.SeedWithoutTicketsAsync(integrationId, LiveCount, IntegrationHarness.SubscriptionScope);
 
         // A small, fast delete bucket: it empties every few dozen deletes when the machine is fast enough, so
         // 429s come often but waits stay short. On a busy machine the deletes may never outrun it, so a run of
         // 429s is also served for certain, enough to exhaust a request's retries and pause a batch.
         throttling.Configure(ThrottledRequestKind.Delete, capacity: 10, refillPerSecond: 200);
-        App.ResourceManager.Faults.RateLimitNext(InjectedThrottles, TimeSpan.Zero);
+        _context.App.ResourceManager.Faults.RateLimitNext(InjectedThrottles, TimeSpan.Zero);
         var secretNames = Enum.GetValues<IntegrationSecret>().Select(s => KeyVaultSecretName.For(integrationId, s)).ToList();
 
-        var accepted = await DeleteAsync(integrationId);
+        var accepted = await _context.Harness.DeleteAsync(integrationId);
 
         Assert.That(accepted.Status, Is.EqualTo(202), accepted.ToString());
         Assert.That(accepted.Headers.Location.ToString(), Is.EqualTo($"/api/integrations/{integrationId}"));
         Assert.That(accepted.Json["status"]!.GetValue<string>(), Is.EqualTo("deleting"));
         Assert.That(accepted.Json["statusDetail"]!.GetValue<string>(), Is.EqualTo($"{LiveCount} assignments remain."));
-        var polled = await GetAsync(integrationId);
+        var polled = await _context.Harness.GetAsync(integrationId);
         Assert.That(polled.Json["status"]!.GetValue<string>(), Is.EqualTo("deleting"));
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var deliveries = await App.Queues.DrainAsync(WorkQueue.IntegrationDeletions, m => Functions.CompleteDeletion(m, CancellationToken.None));
+        var deliveries = await _context.App.Queues.DrainAsync(WorkQueue.IntegrationDeletions, m => _context.Harness.Functions.CompleteDeletion(m, CancellationToken.None));
 
         TestContext.Progress.WriteLine($"deletion: {deliveries} deliveries, {throttling.ThrottledCount} throttled, {clock.Elapsed}");
         Assert.That(deliveries, Is.GreaterThan(1), "the work was done in batches");
-        Assert.That(App.ResourceManager.Faults.Pending, Is.Zero, "every injected 429 was served");
-        Assert.That(await App.Queues.PoisonAsync(WorkQueue.IntegrationDeletions), Is.Empty);
+        Assert.That(_context.App.ResourceManager.Faults.Pending, Is.Zero, "every injected 429 was served");
+        Assert.That(await _context.App.Queues.PoisonAsync(WorkQueue.IntegrationDeletions), Is.Empty);
         // Throttling may pause a batch (it resumes from the next message), but no request ever timed out.
-        Assert.That(App.Logs.Lines.Where(l => l.Contains("timed out", StringComparison.OrdinalIgnoreCase) || l.Contains("Timeout", StringComparison.Ordinal)), Is.Empty);
-        Assert.That((await GetAsync(integrationId)).Status, Is.EqualTo(404));
+        Assert.That(_context.App.Logs.Lines.Where(l => l.Contains("timed out", StringComparison.OrdinalIgnoreCase) || l.Contains("Timeout", StringComparison.Ordinal)), Is.Empty);
+        Assert.That((await _context.Harness.GetAsync(integrationId)).Status, Is.EqualTo(404));
         var keys = assignments.Select(a => a.Id).ToHashSet();
-        Assert.That(App.ResourceManager.State.GovernanceAssignments.Count(g => keys.Contains(g.AssignmentKey)), Is.Zero);
-        var store = App.Get<IAssignmentStore>();
+        Assert.That(_context.App.ResourceManager.State.GovernanceAssignments.Count(g => keys.Contains(g.AssignmentKey)), Is.Zero);
+        var store = _context.App.Get<IAssignmentStore>();
         var page = await store.ListAsync(new AssignmentQuery(integrationId), 1000, null, CancellationToken.None);
         var all = new List<Assignment>(page.Items);
         while (page.ContinuationToken is not null)
@@ -67,6 +79,6 @@ public sealed class BackgroundDeletionTests : SyncTestBase
 
         Assert.That(all, Has.Count.EqualTo(LiveCount));
         Assert.That(all.All(a => a.Status == AssignmentStatus.Closed && a.ClosedReason == ClosedReason.IntegrationDeleted), Is.True);
-        Assert.That(App.KeyVault.SecretNames(), Has.None.AnyOf(secretNames.ToArray()));
+        Assert.That(_context.App.KeyVault.SecretNames(), Has.None.AnyOf(secretNames.ToArray()));
     }
 }

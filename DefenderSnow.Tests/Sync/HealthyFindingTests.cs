@@ -11,20 +11,34 @@ namespace DefenderSnow.Tests.Sync;
 /// checks ServiceNow, Defender and Table Storage afterwards.
 /// </summary>
 [TestFixture]
-public sealed class HealthyFindingTests : SyncTestBase
+public sealed class HealthyFindingTests
 {
     private const string Confirmed = "Microsoft Defender for Cloud confirmed the fix";
+
+    private SyncTestContext _context = null!;
+
+    [OneTimeSetUp]
+    public async Task StartApp() => _context = await SyncTestContext.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopApp() => await _context.Harness.DisposeAsync();
+
+    [SetUp]
+    public void BeginTest() => _context.Harness.BeginTest();
+
+    [TearDown]
+    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task A_healthy_finding_closes_its_assignment_and_by_default_notes_the_ticket_once()
     {
-        var integrationId = await CreateIntegrationAsync();
-        Assert.That((await GetAsync(integrationId)).Json["onResourceHealthy"]!.GetValue<string>(), Is.EqualTo("note"));
-        var fixedOne = await CreateLiveAssignmentAsync(integrationId);
-        var stillUnhealthy = await CreateLiveAssignmentAsync(integrationId);
+        var integrationId = await _context.Harness.CreateIntegrationAsync();
+        Assert.That((await _context.Harness.GetAsync(integrationId)).Json["onResourceHealthy"]!.GetValue<string>(), Is.EqualTo("note"));
+        var fixedOne = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
+        var stillUnhealthy = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
         SetFinding(fixedOne, SimulatedAssessmentStatus.Healthy);
 
-        var run = await SyncAsync(integrationId);
+        var run = await _context.Sync.SyncAsync(integrationId);
 
         var part = run["integrations"]![0]!;
         Assert.Multiple(async () =>
@@ -36,12 +50,12 @@ public sealed class HealthyFindingTests : SyncTestBase
             Assert.That(WorkNotes(fixedOne), Has.Count.EqualTo(1));
             Assert.That(WorkNotes(fixedOne).Single(), Does.Contain(Confirmed).And.Contain(fixedOne.ResourceId));
             Assert.That(Ticket(fixedOne)["state"], Is.EqualTo("1"), "a note only: the ticket stays open");
-            Assert.That((await StoredAsync(stillUnhealthy)).Status, Is.EqualTo(AssignmentStatus.Active));
-            Assert.That(Governance(stillUnhealthy), Is.Not.Null);
+            Assert.That((await _context.Sync.StoredAsync(stillUnhealthy)).Status, Is.EqualTo(AssignmentStatus.Active));
+            Assert.That(_context.Sync.Governance(stillUnhealthy), Is.Not.Null);
             Assert.That(WorkNotes(stillUnhealthy), Is.Empty);
         });
 
-        var again = await SyncAsync(integrationId);
+        var again = await _context.Sync.SyncAsync(integrationId);
 
         Assert.Multiple(() =>
         {
@@ -54,18 +68,18 @@ public sealed class HealthyFindingTests : SyncTestBase
     public async Task Resolve_resolves_each_ticket_type_with_its_close_fields_where_its_state_model_allows()
     {
         var integrationId = await CreateIntegrationWithAsync("resolve");
-        var incident = await CreateLiveAssignmentAsync(integrationId);
-        var problemInAnalysis = await CreateLiveAssignmentAsync(integrationId, "problem");
-        var newProblem = await CreateLiveAssignmentAsync(integrationId, "problem");
-        var changeInReview = await CreateLiveAssignmentAsync(integrationId, "change_request");
-        App.ServiceNow.MoveTo("problem", problemInAnalysis.Ticket.SysId!, "103");
-        App.ServiceNow.MoveTo("change_request", changeInReview.Ticket.SysId!, "0");
+        var incident = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
+        var problemInAnalysis = await _context.Sync.CreateLiveAssignmentAsync(integrationId, "problem");
+        var newProblem = await _context.Sync.CreateLiveAssignmentAsync(integrationId, "problem");
+        var changeInReview = await _context.Sync.CreateLiveAssignmentAsync(integrationId, "change_request");
+        _context.App.ServiceNow.MoveTo("problem", problemInAnalysis.Ticket.SysId!, "103");
+        _context.App.ServiceNow.MoveTo("change_request", changeInReview.Ticket.SysId!, "0");
         foreach (var assignment in new[] { incident, problemInAnalysis, newProblem, changeInReview })
         {
             SetFinding(assignment, SimulatedAssessmentStatus.NotApplicable);
         }
 
-        var run = await SyncAsync(integrationId);
+        var run = await _context.Sync.SyncAsync(integrationId);
 
         Assert.Multiple(async () =>
         {
@@ -91,42 +105,42 @@ public sealed class HealthyFindingTests : SyncTestBase
                 await AssertClosedAsync(assignment, ClosedReason.ResourceHealthy);
             }
 
-            Assert.That((await StoredAsync(incident)).Ticket.State, Is.EqualTo("Resolved"));
+            Assert.That((await _context.Sync.StoredAsync(incident)).Ticket.State, Is.EqualTo("Resolved"));
         });
 
         // The resolved tickets are changes the next run reads: their assignments are closed already, so nothing moves.
-        var next = await SyncAsync(integrationId);
+        var next = await _context.Sync.SyncAsync(integrationId);
         Assert.That(next["integrations"]![0]!["assignmentsClosed"]!.AsObject(), Is.Empty, next.ToJsonString());
-        Assert.That((await StoredAsync(incident)).ClosedReason, Is.EqualTo(ClosedReason.ResourceHealthy));
+        Assert.That((await _context.Sync.StoredAsync(incident)).ClosedReason, Is.EqualTo(ClosedReason.ResourceHealthy));
     }
 
     [Test]
     public async Task None_closes_the_assignment_and_writes_nothing_to_servicenow()
     {
         var integrationId = await CreateIntegrationWithAsync("none");
-        var assignment = await CreateLiveAssignmentAsync(integrationId);
+        var assignment = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
         SetFinding(assignment, SimulatedAssessmentStatus.Healthy);
-        App.ServiceNow.ResetRequestCounts();
+        _context.App.ServiceNow.ResetRequestCounts();
 
-        await SyncAsync(integrationId);
+        await _context.Sync.SyncAsync(integrationId);
 
         Assert.Multiple(async () =>
         {
             await AssertClosedAsync(assignment, ClosedReason.ResourceHealthy);
             Assert.That(Ticket(assignment)["state"], Is.EqualTo("1"));
             Assert.That(WorkNotes(assignment), Is.Empty);
-            Assert.That(App.ServiceNow.RequestCounts.Keys.Where(k => k.StartsWith("PATCH", StringComparison.Ordinal)), Is.Empty);
+            Assert.That(_context.App.ServiceNow.RequestCounts.Keys.Where(k => k.StartsWith("PATCH", StringComparison.Ordinal)), Is.Empty);
         });
     }
 
     [Test]
     public async Task A_removed_resource_closes_its_assignment_as_resource_removed()
     {
-        var integrationId = await CreateIntegrationAsync();
-        var assignment = await CreateLiveAssignmentAsync(integrationId);
-        Assert.That(App.ResourceManager.State.RemoveAssessment(assignment.ResourceId, assignment.AssessmentName), Is.True);
+        var integrationId = await _context.Harness.CreateIntegrationAsync();
+        var assignment = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
+        Assert.That(_context.App.ResourceManager.State.RemoveAssessment(assignment.ResourceId, assignment.AssessmentName), Is.True);
 
-        var run = await SyncAsync(integrationId);
+        var run = await _context.Sync.SyncAsync(integrationId);
 
         Assert.Multiple(async () =>
         {
@@ -140,12 +154,12 @@ public sealed class HealthyFindingTests : SyncTestBase
     public async Task A_ticket_already_ended_is_left_alone()
     {
         var integrationId = await CreateIntegrationWithAsync("resolve");
-        var assignment = await CreateLiveAssignmentAsync(integrationId);
+        var assignment = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
         SetFinding(assignment, SimulatedAssessmentStatus.Healthy);
         // Canceled in ServiceNow after the last run, and the finding fixed: the ticket pass closes it first.
-        App.ServiceNow.Cancel("incident", assignment.Ticket.SysId!);
+        _context.App.ServiceNow.Cancel("incident", assignment.Ticket.SysId!);
 
-        await SyncAsync(integrationId);
+        await _context.Sync.SyncAsync(integrationId);
 
         Assert.Multiple(async () =>
         {
@@ -161,12 +175,12 @@ public sealed class HealthyFindingTests : SyncTestBase
     public async Task A_subscription_whose_findings_could_not_be_read_closes_nothing(int status)
     {
         var integrationId = await CreateIntegrationWithAsync("resolve");
-        var assignment = await CreateLiveAssignmentAsync(integrationId);
-        App.ResourceManager.State.RemoveAssessment(assignment.ResourceId, assignment.AssessmentName);
-        App.ResourceManager.Faults.FailNext(SimulatorFaults.Always, status, ResourceManagerOperations.ListSubscriptionAssessments, TimeSpan.Zero);
+        var assignment = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
+        _context.App.ResourceManager.State.RemoveAssessment(assignment.ResourceId, assignment.AssessmentName);
+        _context.App.ResourceManager.Faults.FailNext(SimulatorFaults.Always, status, ResourceManagerOperations.ListSubscriptionAssessments, TimeSpan.Zero);
         try
         {
-            var run = await SyncAsync(integrationId);
+            var run = await _context.Sync.SyncAsync(integrationId);
 
             var part = run["integrations"]![0]!;
             Assert.Multiple(async () =>
@@ -174,40 +188,40 @@ public sealed class HealthyFindingTests : SyncTestBase
                 Assert.That(part["assignmentsClosed"]!.AsObject(), Is.Empty, run.ToJsonString());
                 Assert.That(part["errors"]!.AsArray().Single()!["message"]!.GetValue<string>(), Does.Contain("could not be read"));
                 Assert.That(run["status"]!.GetValue<string>(), Is.EqualTo("partiallySucceeded"));
-                Assert.That((await StoredAsync(assignment)).Status, Is.EqualTo(AssignmentStatus.Active));
-                Assert.That(Governance(assignment), Is.Not.Null);
+                Assert.That((await _context.Sync.StoredAsync(assignment)).Status, Is.EqualTo(AssignmentStatus.Active));
+                Assert.That(_context.Sync.Governance(assignment), Is.Not.Null);
                 Assert.That(Ticket(assignment)["state"], Is.EqualTo("1"));
                 Assert.That(WorkNotes(assignment), Is.Empty);
             });
         }
         finally
         {
-            App.ResourceManager.Faults.Clear();
+            _context.App.ResourceManager.Faults.Clear();
         }
 
-        await SyncAsync(integrationId);
+        await _context.Sync.SyncAsync(integrationId);
         await AssertClosedAsync(assignment, ClosedReason.ResourceRemoved);
     }
 
     [Test]
     public async Task A_run_that_dies_after_writing_the_note_closes_the_assignment_once_with_one_note_when_repeated()
     {
-        var integrationId = await CreateIntegrationAsync();
-        var assignment = await CreateLiveAssignmentAsync(integrationId);
+        var integrationId = await _context.Harness.CreateIntegrationAsync();
+        var assignment = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
         SetFinding(assignment, SimulatedAssessmentStatus.Healthy);
         // The note is written, then its answer is lost: the run ends without closing the assignment.
-        App.ServiceNow.Faults.FailAfterCommitNext(1, "PATCH /api/now/table/incident");
+        _context.App.ServiceNow.Faults.FailAfterCommitNext(1, "PATCH /api/now/table/incident");
 
-        var died = await SyncAsync(integrationId);
+        var died = await _context.Sync.SyncAsync(integrationId);
 
         Assert.Multiple(async () =>
         {
             Assert.That(died["integrations"]![0]!["status"]!.GetValue<string>(), Is.EqualTo("unreachable"), died.ToJsonString());
-            Assert.That((await StoredAsync(assignment)).Status, Is.EqualTo(AssignmentStatus.Active));
+            Assert.That((await _context.Sync.StoredAsync(assignment)).Status, Is.EqualTo(AssignmentStatus.Active));
             Assert.That(WorkNotes(assignment), Has.Count.EqualTo(1));
         });
 
-        var repeated = await SyncAsync(integrationId);
+        var repeated = await _context.Sync.SyncAsync(integrationId);
 
         Assert.Multiple(async () =>
         {
@@ -220,24 +234,24 @@ public sealed class HealthyFindingTests : SyncTestBase
     [Test]
     public async Task A_note_refused_for_the_credentials_is_written_by_the_next_run()
     {
-        var integrationId = await CreateIntegrationAsync();
-        var assignment = await CreateLiveAssignmentAsync(integrationId);
+        var integrationId = await _context.Harness.CreateIntegrationAsync();
+        var assignment = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
         SetFinding(assignment, SimulatedAssessmentStatus.Healthy);
         // The note's request and its retry after a token renewal are both refused 401.
-        App.ServiceNow.Faults.UnauthorizedNext(2, "PATCH /api/now/table/incident");
+        _context.App.ServiceNow.Faults.UnauthorizedNext(2, "PATCH /api/now/table/incident");
 
-        var refused = await SyncAsync(integrationId);
+        var refused = await _context.Sync.SyncAsync(integrationId);
 
         Assert.Multiple(async () =>
         {
             Assert.That(refused["integrations"]![0]!["status"]!.GetValue<string>(), Is.EqualTo("credentialsRejected"), refused.ToJsonString());
-            Assert.That((await StoredAsync(assignment)).Status, Is.EqualTo(AssignmentStatus.Active));
-            Assert.That((await StoredAsync(assignment)).Closing, Is.Null);
+            Assert.That((await _context.Sync.StoredAsync(assignment)).Status, Is.EqualTo(AssignmentStatus.Active));
+            Assert.That((await _context.Sync.StoredAsync(assignment)).Closing, Is.Null);
             Assert.That(WorkNotes(assignment), Is.Empty);
         });
 
-        App.ServiceNow.Faults.Clear();
-        await SyncAsync(integrationId);
+        _context.App.ServiceNow.Faults.Clear();
+        await _context.Sync.SyncAsync(integrationId);
 
         await AssertClosedAsync(assignment, ClosedReason.ResourceHealthy);
         Assert.That(WorkNotes(assignment), Has.Count.EqualTo(1));
@@ -246,22 +260,22 @@ public sealed class HealthyFindingTests : SyncTestBase
     [Test]
     public async Task A_defender_failure_while_closing_is_reported_and_the_next_run_finishes_without_a_second_note()
     {
-        var integrationId = await CreateIntegrationAsync();
-        var assignment = await CreateLiveAssignmentAsync(integrationId);
+        var integrationId = await _context.Harness.CreateIntegrationAsync();
+        var assignment = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
         SetFinding(assignment, SimulatedAssessmentStatus.Healthy);
-        App.ResourceManager.Faults.FailNext(SimulatorFaults.Always, 500, ResourceManagerOperations.DeleteGovernanceAssignment);
+        _context.App.ResourceManager.Faults.FailNext(SimulatorFaults.Always, 500, ResourceManagerOperations.DeleteGovernanceAssignment);
         try
         {
-            var failed = await SyncAsync(integrationId);
+            var failed = await _context.Sync.SyncAsync(integrationId);
             Assert.That(failed["integrations"]![0]!["errors"]!.AsArray(), Has.Count.EqualTo(1), failed.ToJsonString());
-            Assert.That((await StoredAsync(assignment)).Status, Is.EqualTo(AssignmentStatus.Active));
+            Assert.That((await _context.Sync.StoredAsync(assignment)).Status, Is.EqualTo(AssignmentStatus.Active));
         }
         finally
         {
-            App.ResourceManager.Faults.Clear();
+            _context.App.ResourceManager.Faults.Clear();
         }
 
-        await SyncAsync(integrationId);
+        await _context.Sync.SyncAsync(integrationId);
 
         await AssertClosedAsync(assignment, ClosedReason.ResourceHealthy);
         Assert.That(WorkNotes(assignment), Has.Count.EqualTo(1));
@@ -271,16 +285,16 @@ public sealed class HealthyFindingTests : SyncTestBase
     public async Task Findings_are_read_in_one_paged_list_per_subscription_not_per_resource()
     {
         var scope = "/subscriptions/" + Guid.NewGuid().ToString("D");
-        var integrationId = await CreateIntegrationAsync(scope: scope);
-        var assignments = await Assignments.CreateManyAsync(integrationId, 30, scope, OwnerASysId, OwnerAEmail);
+        var integrationId = await _context.Harness.CreateIntegrationAsync(scope: scope);
+        var assignments = await _context.Sync.Assignments.CreateManyAsync(integrationId, 30, scope);
         SetFinding(assignments[0], SimulatedAssessmentStatus.Healthy);
-        App.ResourceManager.State.PageSize = 10;
-        App.ResourceManager.State.ResetRequestCounts();
+        _context.App.ResourceManager.State.PageSize = 10;
+        _context.App.ResourceManager.State.ResetRequestCounts();
         try
         {
-            var run = await SyncAsync(integrationId);
+            var run = await _context.Sync.SyncAsync(integrationId);
 
-            var state = App.ResourceManager.State;
+            var state = _context.App.ResourceManager.State;
             Assert.Multiple(() =>
             {
                 Assert.That(run["integrations"]![0]!["findingsRead"]!.GetValue<int>(), Is.EqualTo(30), run.ToJsonString());
@@ -295,7 +309,7 @@ public sealed class HealthyFindingTests : SyncTestBase
         }
         finally
         {
-            App.ResourceManager.State.PageSize = 100;
+            _context.App.ResourceManager.State.PageSize = 100;
         }
     }
 
@@ -305,41 +319,41 @@ public sealed class HealthyFindingTests : SyncTestBase
         var group = "mg-" + Guid.NewGuid().ToString("N")[..8];
         var readable = Guid.NewGuid().ToString("D");
         var denied = Guid.NewGuid().ToString("D");
-        App.ResourceManager.State.AddManagementGroup(new SimulatedManagementGroup(group, null));
-        App.ResourceManager.State.AddSubscription(new SimulatedSubscription(readable, group));
-        App.ResourceManager.State.AddSubscription(new SimulatedSubscription(denied, group));
-        var body = ValidBody();
+        _context.App.ResourceManager.State.AddManagementGroup(new SimulatedManagementGroup(group, null));
+        _context.App.ResourceManager.State.AddSubscription(new SimulatedSubscription(readable, group));
+        _context.App.ResourceManager.State.AddSubscription(new SimulatedSubscription(denied, group));
+        var body = _context.Harness.ValidBody();
         body["scope"] = new Dictionary<string, object?> { ["type"] = "managementGroup", ["id"] = $"/providers/Microsoft.Management/managementGroups/{group}" };
-        var created = await CreateAsync(body);
+        var created = await _context.Harness.CreateAsync(body);
         Assert.That(created.Status, Is.EqualTo(201), created.ToString());
         var integrationId = created.Json["id"]!.GetValue<string>();
-        var fixedHere = await Assignments.CreateAsync(integrationId, "incident", OwnerASysId, OwnerAEmail, LiveAssignments.NewResourceId($"/subscriptions/{readable}"));
-        var unhealthyHere = await Assignments.CreateAsync(integrationId, "incident", OwnerASysId, OwnerAEmail, LiveAssignments.NewResourceId($"/subscriptions/{readable}"));
-        var fixedThere = await Assignments.CreateAsync(integrationId, "incident", OwnerASysId, OwnerAEmail, LiveAssignments.NewResourceId($"/subscriptions/{denied}"));
+        var fixedHere = await _context.Sync.Assignments.CreateAsync(integrationId, "incident", LiveAssignments.NewResourceId($"/subscriptions/{readable}"));
+        var unhealthyHere = await _context.Sync.Assignments.CreateAsync(integrationId, "incident", LiveAssignments.NewResourceId($"/subscriptions/{readable}"));
+        var fixedThere = await _context.Sync.Assignments.CreateAsync(integrationId, "incident", LiveAssignments.NewResourceId($"/subscriptions/{denied}"));
         SetFinding(fixedHere, SimulatedAssessmentStatus.Healthy);
         SetFinding(fixedThere, SimulatedAssessmentStatus.Healthy);
-        App.ResourceManager.State.RevokeRoles($"/subscriptions/{denied}");
-        App.ResourceManager.State.ResetRequestCounts();
+        _context.App.ResourceManager.State.RevokeRoles($"/subscriptions/{denied}");
+        _context.App.ResourceManager.State.ResetRequestCounts();
         try
         {
-            var run = await SyncAsync(integrationId);
+            var run = await _context.Sync.SyncAsync(integrationId);
 
             var part = run["integrations"]![0]!;
             Assert.Multiple(async () =>
             {
-                Assert.That(App.ResourceManager.State.RequestCount(ResourceManagerOperations.ListSubscriptionAssessments), Is.EqualTo(2), "one list per subscription");
+                Assert.That(_context.App.ResourceManager.State.RequestCount(ResourceManagerOperations.ListSubscriptionAssessments), Is.EqualTo(2), "one list per subscription");
                 Assert.That(part["assignmentsClosed"]!["resourceHealthy"]!.GetValue<int>(), Is.EqualTo(1), run.ToJsonString());
                 Assert.That(part["errors"]!.AsArray().Single()!["message"]!.GetValue<string>(), Does.Contain(denied));
                 await AssertClosedAsync(fixedHere, ClosedReason.ResourceHealthy);
-                Assert.That((await StoredAsync(unhealthyHere)).Status, Is.EqualTo(AssignmentStatus.Active));
-                Assert.That((await StoredAsync(fixedThere)).Status, Is.EqualTo(AssignmentStatus.Active));
-                Assert.That(Governance(fixedThere), Is.Not.Null);
+                Assert.That((await _context.Sync.StoredAsync(unhealthyHere)).Status, Is.EqualTo(AssignmentStatus.Active));
+                Assert.That((await _context.Sync.StoredAsync(fixedThere)).Status, Is.EqualTo(AssignmentStatus.Active));
+                Assert.That(_context.Sync.Governance(fixedThere), Is.Not.Null);
                 Assert.That(WorkNotes(fixedThere), Is.Empty);
             });
         }
         finally
         {
-            App.ResourceManager.State.RestoreRoles();
+            _context.App.ResourceManager.State.RestoreRoles();
         }
     }
 
@@ -349,29 +363,29 @@ public sealed class HealthyFindingTests : SyncTestBase
     [TestCase(1)]
     public async Task A_bad_on_resource_healthy_is_refused_naming_the_field_and_nothing_is_written(object value)
     {
-        var body = ValidBody();
+        var body = _context.Harness.ValidBody();
         body["onResourceHealthy"] = value;
-        var secretsBefore = App.KeyVault.SecretNames().Count;
+        var secretsBefore = _context.App.KeyVault.SecretNames().Count;
 
-        var created = await CreateAsync(body);
+        var created = await _context.Harness.CreateAsync(body);
 
         Assert.Multiple(() =>
         {
             Assert.That(created.Status, Is.EqualTo(400), created.ToString());
             Assert.That(created.Json["errors"]?["onResourceHealthy"], Is.Not.Null, created.ToString());
-            Assert.That(App.KeyVault.SecretNames(), Has.Count.EqualTo(secretsBefore));
+            Assert.That(_context.App.KeyVault.SecretNames(), Has.Count.EqualTo(secretsBefore));
         });
 
-        var integrationId = await CreateIntegrationAsync();
-        var updated = await Record(FunctionCall.InvokeAsync(
+        var integrationId = await _context.Harness.CreateIntegrationAsync();
+        var updated = await _context.Harness.Record(FunctionCall.InvokeAsync(
             FunctionCall.Request("PATCH", $"/api/integrations/{integrationId}", FunctionCall.Json(new Dictionary<string, object?> { ["onResourceHealthy"] = value })),
-            r => Functions.Update(r, integrationId, CancellationToken.None)));
+            r => _context.Harness.Functions.Update(r, integrationId, CancellationToken.None)));
 
         Assert.Multiple(async () =>
         {
             Assert.That(updated.Status, Is.EqualTo(400), updated.ToString());
             Assert.That(updated.Json["errors"]?["onResourceHealthy"], Is.Not.Null, updated.ToString());
-            Assert.That((await GetAsync(integrationId)).Json["onResourceHealthy"]!.GetValue<string>(), Is.EqualTo("note"));
+            Assert.That((await _context.Harness.GetAsync(integrationId)).Json["onResourceHealthy"]!.GetValue<string>(), Is.EqualTo("note"));
         });
     }
 
@@ -380,12 +394,12 @@ public sealed class HealthyFindingTests : SyncTestBase
     {
         var integrationId = await CreateIntegrationWithAsync("none");
 
-        var updated = await Record(FunctionCall.InvokeAsync(
+        var updated = await _context.Harness.Record(FunctionCall.InvokeAsync(
             FunctionCall.Request("PATCH", $"/api/integrations/{integrationId}", "{\"onResourceHealthy\":\"resolve\"}"),
-            r => Functions.Update(r, integrationId, CancellationToken.None)));
-        var renamed = await Record(FunctionCall.InvokeAsync(
+            r => _context.Harness.Functions.Update(r, integrationId, CancellationToken.None)));
+        var renamed = await _context.Harness.Record(FunctionCall.InvokeAsync(
             FunctionCall.Request("PATCH", $"/api/integrations/{integrationId}", "{\"name\":\"renamed-" + Guid.NewGuid().ToString("N")[..6] + "\"}"),
-            r => Functions.Update(r, integrationId, CancellationToken.None)));
+            r => _context.Harness.Functions.Update(r, integrationId, CancellationToken.None)));
 
         Assert.Multiple(() =>
         {
@@ -396,30 +410,30 @@ public sealed class HealthyFindingTests : SyncTestBase
 
     private async Task<string> CreateIntegrationWithAsync(string onResourceHealthy)
     {
-        var body = ValidBody();
+        var body = _context.Harness.ValidBody();
         body["onResourceHealthy"] = onResourceHealthy;
-        var response = await CreateAsync(body);
+        var response = await _context.Harness.CreateAsync(body);
         Assert.That(response.Status, Is.EqualTo(201), response.ToString());
         Assert.That(response.Json["onResourceHealthy"]!.GetValue<string>(), Is.EqualTo(onResourceHealthy));
         return response.Json["id"]!.GetValue<string>();
     }
 
     private void SetFinding(Assignment assignment, SimulatedAssessmentStatus status) =>
-        App.ResourceManager.State.SeedAssessment(new SimulatedAssessment(assignment.ResourceId, assignment.AssessmentName, status));
+        _context.App.ResourceManager.State.SeedAssessment(new SimulatedAssessment(assignment.ResourceId, assignment.AssessmentName, status));
 
     private IReadOnlyDictionary<string, string> Ticket(Assignment assignment) =>
-        App.ServiceNow.GetRecord(assignment.Ticket.Table, assignment.Ticket.SysId!)!;
+        _context.App.ServiceNow.GetRecord(assignment.Ticket.Table, assignment.Ticket.SysId!)!;
 
     private List<string> WorkNotes(Assignment assignment) =>
-        App.ServiceNow.JournalOf(assignment.Ticket.Table, assignment.Ticket.SysId!)
+        _context.App.ServiceNow.JournalOf(assignment.Ticket.Table, assignment.Ticket.SysId!)
             .Where(e => e.Element == "work_notes" && e.Value.Contains("Defender for Cloud", StringComparison.Ordinal))
             .Select(e => e.Value)
             .ToList();
 
     private async Task AssertClosedAsync(Assignment assignment, ClosedReason reason)
     {
-        var stored = await StoredAsync(assignment);
+        var stored = await _context.Sync.StoredAsync(assignment);
         Assert.That((stored.Status, stored.ClosedReason), Is.EqualTo((AssignmentStatus.Closed, (ClosedReason?)reason)), assignment.Ticket.Number);
-        Assert.That(Governance(assignment), Is.Null, $"the governance assignment of {assignment.Ticket.Number} is gone");
+        Assert.That(_context.Sync.Governance(assignment), Is.Null, $"the governance assignment of {assignment.Ticket.Number} is gone");
     }
 }

@@ -1,36 +1,88 @@
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Defender;
-using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Functions.Assignments;
 using DefenderSnow.Simulators.Defender;
 using DefenderSnow.Tests.Infrastructure;
+using DefenderSnow.Tests.Integrations;
 
 namespace DefenderSnow.Tests.Sync;
 
 /// <summary>
-/// Creates live assignments the way CreateAssignment leaves them: a ticket opened through the app's ServiceNow
-/// client with correlation_id = the assignment id, a Defender governance assignment under the key = the
-/// assignment id, and the active assignment in Table Storage. The one place to swap for CreateAssignment.
+/// Live assignments made as a user makes them: CreateAssignment (POST /api/assignments) for an unhealthy finding, so
+/// the product itself opens the ticket, writes the governance assignment and stores the row. Only
+/// <see cref="SeedWithoutTicketsAsync"/> writes behind the product's back; its summary says why.
 /// </summary>
-public sealed class LiveAssignments
+public sealed class LiveAssignments(IntegrationHarness harness, string ownerEmail, string caller)
 {
-    private readonly TestApp _app;
+    private readonly AssignmentFunctions _functions = harness.App.Function<AssignmentFunctions>();
 
-    public LiveAssignments(TestApp app)
-    {
-        _app = app;
-    }
+    private TestApp App => harness.App;
 
     public static string NewResourceId(string subscriptionScope) =>
         $"{subscriptionScope}/resourceGroups/rg-sync/providers/Microsoft.Compute/virtualMachines/vm-{Guid.NewGuid():N}";
 
+    /// <summary>A recommendation with metadata: CreateAssignment composes the ticket from it and refuses one it does not know.</summary>
+    public string NewRecommendation()
+    {
+        var name = Guid.NewGuid().ToString("D");
+        App.ResourceManager.State.SeedMetadata(new SimulatedAssessmentMetadata(name, "Endpoint protection should be installed", SimulatedSeverity.Medium));
+        return name;
+    }
+
     /// <summary>
-    /// Many live assignments at once, <paramref name="parallelism"/> at a time. With <paramref name="withTickets"/>
-    /// false the ticket reference is made up and nothing is opened in ServiceNow: for work that never reads tickets.
+    /// One live assignment through CreateAssignment, for an unhealthy finding of <paramref name="recommendation"/> (a new
+    /// one by default) on <paramref name="resourceId"/> (a new resource of the harness's subscription by default).
     /// </summary>
-    public async Task<Assignment[]> CreateManyAsync(string integrationId, int count, string subscriptionScope, string ownerSysId, string ownerEmail, bool withTickets = true, int parallelism = 8)
+    public async Task<Assignment> CreateAsync(string integrationId, string table = "incident", string? resourceId = null, string? recommendation = null)
+    {
+        recommendation ??= NewRecommendation();
+        resourceId ??= NewResourceId(IntegrationHarness.SubscriptionScope);
+        App.ResourceManager.State.SeedAssessment(new SimulatedAssessment(resourceId, recommendation, SimulatedAssessmentStatus.Unhealthy));
+        var body = new Dictionary<string, object?>
+        {
+            ["integrationId"] = integrationId,
+            ["assessmentName"] = recommendation,
+            ["resourceId"] = resourceId,
+            ["ticketType"] = table,
+            ["assignedTo"] = ownerEmail,
+            ["caller"] = caller,
+            ["remediationTimeframeDays"] = 30,
+        };
+
+        var created = await harness.Record(FunctionCall.InvokeAsync(
+            FunctionCall.Request("POST", "/api/assignments", FunctionCall.Json(body)),
+            r => _functions.Create(r, CancellationToken.None)));
+        Assert.That(created.Status, Is.EqualTo(201), created.ToString());
+        return (await App.Get<IAssignmentStore>().FindAsync(created.Json["id"]!.GetValue<string>(), CancellationToken.None))!.Value;
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> live assignments through CreateAssignment, <paramref name="parallelism"/> at a time, as
+    /// several users at once: one recommendation on new resources of <paramref name="subscriptionScope"/>, the tickets
+    /// spread over incident, problem and change_request.
+    /// </summary>
+    public Task<Assignment[]> CreateManyAsync(string integrationId, int count, string subscriptionScope, int parallelism = 8)
     {
         var tables = new[] { ServiceNowTicketTables.Incident, ServiceNowTicketTables.Problem, ServiceNowTicketTables.ChangeRequest };
+        var recommendation = NewRecommendation();
+        return InParallelAsync(count, parallelism, i => CreateAsync(integrationId, tables[i % tables.Length], NewResourceId(subscriptionScope), recommendation));
+    }
+
+    /// <summary>
+    /// Many live assignments whose tickets do not exist, for work that never reads tickets (deleting an integration).
+    /// This one writes behind the product's back, through its Defender client and its assignment store: a live
+    /// assignment without a ticket is a state CreateAssignment cannot reach (it opens the ticket first), and thousands
+    /// through CreateAssignment would open thousands of tickets the test never looks at, several times slower.
+    /// </summary>
+    public Task<Assignment[]> SeedWithoutTicketsAsync(string integrationId, int count, string subscriptionScope, int parallelism = 8)
+    {
+        var recommendation = Guid.NewGuid().ToString("D");
+        return InParallelAsync(count, parallelism, _ => SeedWithoutTicketAsync(integrationId, recommendation, NewResourceId(subscriptionScope)));
+    }
+
+    private static async Task<Assignment[]> InParallelAsync(int count, int parallelism, Func<int, Task<Assignment>> create)
+    {
         var created = new Assignment[count];
         using var gate = new SemaphoreSlim(parallelism);
         await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
@@ -38,7 +90,7 @@ public sealed class LiveAssignments
             await gate.WaitAsync();
             try
             {
-                created[i] = await CreateAsync(integrationId, tables[i % tables.Length], ownerSysId, ownerEmail, NewResourceId(subscriptionScope), withTickets);
+                created[i] = await create(i);
             }
             finally
             {
@@ -48,74 +100,42 @@ public sealed class LiveAssignments
         return created;
     }
 
-    /// <param name="integrationId">The integration that owns it.</param>
-    /// <param name="table">incident, problem or change_request.</param>
-    /// <param name="ownerSysId">The owner's ServiceNow sys_id (the ticket's assignee).</param>
-    /// <param name="ownerEmail">The owner's e-mail (Defender's owner).</param>
-    /// <param name="resourceId">The unhealthy resource, within the integration's scope.</param>
-    /// <param name="withTickets">False: a made-up ticket reference, nothing opened in ServiceNow.</param>
-    public async Task<Assignment> CreateAsync(string integrationId, string table, string ownerSysId, string ownerEmail, string resourceId, bool withTickets = true)
+    private async Task<Assignment> SeedWithoutTicketAsync(string integrationId, string recommendation, string resourceId)
     {
-        var integration = (await _app.Get<IIntegrationStore>().GetAsync(integrationId, CancellationToken.None))!.Value;
-        var assessmentName = Guid.NewGuid().ToString("D");
-        _app.ResourceManager.State.SeedAssessment(new SimulatedAssessment(resourceId, assessmentName, SimulatedAssessmentStatus.Unhealthy));
-
-        var id = Guid.NewGuid().ToString("N");
-        var definition = ServiceNowTicketTables.Get(table);
-        var ticket = withTickets
-            ? await _app.Get<IServiceNowClientFactory>().Create(integration.ToConnection()).CreateTicketAsync(
-                new ServiceNowTicketRequest(table, id, new Dictionary<string, string>
-                {
-                    ["short_description"] = $"Remediate {assessmentName}",
-                    ["assigned_to"] = ownerSysId,
-                    [definition.CallerField] = ownerSysId,
-                }),
-                CancellationToken.None)
-            : MadeUpTicket(definition, id);
-
-        var now = DateTimeOffset.UtcNow;
+        App.ResourceManager.State.SeedAssessment(new SimulatedAssessment(resourceId, recommendation, SimulatedAssessmentStatus.Unhealthy));
+        var id = AssignmentId.New();
+        var table = ServiceNowTicketTables.Get(ServiceNowTicketTables.Incident);
+        var number = $"{table.NumberPrefix}{Random.Shared.Next(1_000_000, 9_999_999)}";
+        var link = $"https://contoso.service-now.com/{table.Name}.do?sys_id={id}";
+        var now = App.Get<TimeProvider>().GetUtcNow();
         var assignment = new Assignment
         {
             Id = id,
             IntegrationId = integrationId,
-            AssessmentName = assessmentName,
+            AssessmentName = recommendation,
             ResourceId = resourceId,
-            Ticket = new TicketReference(table, ticket.Number, ticket.SysId, ticket.Link.AbsoluteUri, ticket.State.Name),
+            Ticket = new TicketReference(table.Name, number, id, link, table.States[0].Name),
             AssignedTo = ownerEmail,
-            AssignedToSysId = ownerSysId,
-            Caller = ownerEmail,
-            ShortDescription = $"Remediate {assessmentName}",
+            Caller = caller,
+            ShortDescription = $"Remediate {recommendation}",
             DueDate = now.AddDays(30),
             Status = AssignmentStatus.Active,
             CreatedAt = now,
             UpdatedAt = now,
         };
-        await _app.Get<IDefenderClient>().PutGovernanceAssignmentAsync(
+        await App.Get<IDefenderClient>().PutGovernanceAssignmentAsync(
             resourceId,
-            assessmentName,
+            recommendation,
             id,
             new GovernanceAssignment
             {
                 Owner = ownerEmail,
                 RemediationDueDate = assignment.DueDate,
                 IsGracePeriod = false,
-                AdditionalData = new GovernanceAssignmentAdditionalData(TicketNumber.ToGovernanceNumber(ticket.Number), ticket.Link.AbsoluteUri, ticket.State.Name),
+                AdditionalData = new GovernanceAssignmentAdditionalData(TicketNumber.ToGovernanceNumber(number), link, table.States[0].Name),
             },
             CancellationToken.None);
-        await _app.Get<IAssignmentStore>().AddAsync(assignment, CancellationToken.None);
+        await App.Get<IAssignmentStore>().AddAsync(assignment, CancellationToken.None);
         return assignment;
     }
-
-    private static ServiceNowTicket MadeUpTicket(ServiceNowTicketTable table, string assignmentId) => new()
-    {
-        Table = table.Name,
-        SysId = assignmentId,
-        Number = $"{table.NumberPrefix}{Random.Shared.Next(1_000_000, 9_999_999)}",
-        State = table.States[0],
-        CorrelationId = assignmentId,
-        CreatedOn = DateTimeOffset.UtcNow,
-        UpdatedOn = DateTimeOffset.UtcNow,
-        ModCount = 0,
-        Link = new Uri($"https://contoso.service-now.com/{table.Name}.do?sys_id={assignmentId}"),
-    };
 }

@@ -1,7 +1,6 @@
 using Azure.Storage.Queues.Models;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Storage;
-using DefenderSnow.Functions.Assignments;
 using DefenderSnow.Functions.Sync;
 using DefenderSnow.Simulators.Defender;
 using DefenderSnow.Simulators.ServiceNow;
@@ -13,7 +12,7 @@ namespace DefenderSnow.Tests.Sync;
 /// <summary>
 /// Sync through the functions of an <see cref="IntegrationHarness"/>: RunSync over HTTP, then the sync-integrations
 /// messages read from Azurite and handed to SyncIntegration as the host would. Seeds two ticket owners with e-mails
-/// and one without.
+/// and one without; its <see cref="Assignments"/> are made for owner A through CreateAssignment.
 /// </summary>
 public sealed class SyncDriver
 {
@@ -29,8 +28,7 @@ public sealed class SyncDriver
     {
         _harness = harness;
         Sync = App.Function<SyncFunctions>();
-        AssignmentFunctions = App.Function<AssignmentFunctions>();
-        Assignments = new LiveAssignments(App);
+        Assignments = new LiveAssignments(harness, OwnerAEmail, OwnerA);
         OwnerASysId = App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(OwnerA, OwnerAEmail, "Owner A"));
         OwnerBSysId = App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(OwnerB, OwnerBEmail, "Owner B"));
         NoEmailSysId = App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(NoEmailUser, null, "No Email"));
@@ -39,8 +37,6 @@ public sealed class SyncDriver
     private TestApp App => _harness.App;
 
     public SyncFunctions Sync { get; }
-
-    public AssignmentFunctions AssignmentFunctions { get; }
 
     public LiveAssignments Assignments { get; }
 
@@ -56,33 +52,8 @@ public sealed class SyncDriver
     /// </summary>
     public static void AdjustSettings(Dictionary<string, string?> settings) => settings["FindingsCheckEvery"] = "00:00:00";
 
-    /// <summary>
-    /// A live assignment made through CreateAssignment, as a user would, for a new unhealthy resource (bulk seeding
-    /// for scale tests goes through <see cref="LiveAssignments"/> instead).
-    /// </summary>
-    public async Task<Assignment> CreateLiveAssignmentAsync(string integrationId, string table = "incident")
-    {
-        var assessmentName = Guid.NewGuid().ToString("D");
-        var resourceId = LiveAssignments.NewResourceId(IntegrationHarness.SubscriptionScope);
-        App.ResourceManager.State.SeedMetadata(new SimulatedAssessmentMetadata(assessmentName, "Endpoint protection should be installed", SimulatedSeverity.Medium));
-        App.ResourceManager.State.SeedAssessment(new SimulatedAssessment(resourceId, assessmentName, SimulatedAssessmentStatus.Unhealthy));
-        var body = new Dictionary<string, object?>
-        {
-            ["integrationId"] = integrationId,
-            ["assessmentName"] = assessmentName,
-            ["resourceId"] = resourceId,
-            ["ticketType"] = table,
-            ["assignedTo"] = OwnerAEmail,
-            ["caller"] = OwnerA,
-            ["remediationTimeframeDays"] = 30,
-        };
-
-        var created = await _harness.Record(FunctionCall.InvokeAsync(
-            FunctionCall.Request("POST", "/api/assignments", FunctionCall.Json(body)),
-            r => AssignmentFunctions.Create(r, CancellationToken.None)));
-        Assert.That(created.Status, Is.EqualTo(201), created.ToString());
-        return (await App.Get<IAssignmentStore>().FindAsync(created.Json["id"]!.GetValue<string>(), CancellationToken.None))!.Value;
-    }
+    /// <summary>A live assignment made through CreateAssignment, as a user would, for a new unhealthy resource.</summary>
+    public Task<Assignment> CreateLiveAssignmentAsync(string integrationId, string table = "incident") => Assignments.CreateAsync(integrationId, table);
 
     public Task<FunctionResponse> RunSyncAsync(object? body = null) =>
         _harness.Record(FunctionCall.InvokeAsync(

@@ -7,11 +7,18 @@ namespace DefenderSnow.Tests.Sync;
 
 /// <summary>Faults a run must survive: upstream storms, expiring tokens, crashes, concurrent writers.</summary>
 [TestFixture]
-public sealed class SyncFaultTests : SyncTestBase
+public sealed class SyncFaultTests
 {
     private readonly FaultyAssignmentStore.Switches _switches = new();
+    private SyncTestContext _context = null!;
 
-    protected override void ConfigureServices(IServiceCollection services)
+    [OneTimeSetUp]
+    public async Task StartAppWithFaultyStore() => _context = await SyncTestContext.StartAsync(configureServices: DecorateTheStore);
+
+    [OneTimeTearDown]
+    public async Task StopApp() => await _context.Harness.DisposeAsync();
+
+    private void DecorateTheStore(IServiceCollection services)
     {
         // Decorates the real store so a test can crash a handler between its Defender write and its Table write.
         var real = services.Single(d => d.ServiceType == typeof(IAssignmentStore));
@@ -21,124 +28,126 @@ public sealed class SyncFaultTests : SyncTestBase
     }
 
     [SetUp]
-    public void ResetFaults()
+    public void BeginTestWithoutFaults()
     {
+        _context.Harness.BeginTest();
         _switches.CrashOnUpdateOf = null;
         _switches.ConcurrentChangeBeforeClose = null;
-        App.ServiceNow.Faults.Clear();
-        App.ResourceManager.Faults.Clear();
     }
+
+    [TearDown]
+    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task Storms_of_429_and_5xx_from_servicenow_and_resource_manager_mid_run_are_ridden_out()
     {
-        var integrationId = await CreateIntegrationAsync();
-        var resolved = await CreateLiveAssignmentAsync(integrationId);
-        var reassigned = await CreateLiveAssignmentAsync(integrationId, "problem");
-        App.ServiceNow.Resolve("incident", resolved.Ticket.SysId!);
-        App.ServiceNow.Reassign("problem", reassigned.Ticket.SysId!, OwnerB);
-        App.ServiceNow.Faults.RateLimitNext(2, TimeSpan.Zero);
-        App.ServiceNow.Faults.FailNext(1, 503);
-        App.ResourceManager.Faults.RateLimitNext(2, TimeSpan.Zero);
-        App.ResourceManager.Faults.FailNext(1, 503);
+        var integrationId = await _context.Harness.CreateIntegrationAsync();
+        var resolved = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
+        var reassigned = await _context.Sync.CreateLiveAssignmentAsync(integrationId, "problem");
+        _context.App.ServiceNow.Resolve("incident", resolved.Ticket.SysId!);
+        _context.App.ServiceNow.Reassign("problem", reassigned.Ticket.SysId!, SyncDriver.OwnerB);
+        _context.App.ServiceNow.Faults.RateLimitNext(2, TimeSpan.Zero);
+        _context.App.ServiceNow.Faults.FailNext(1, 503);
+        _context.App.ResourceManager.Faults.RateLimitNext(2, TimeSpan.Zero);
+        _context.App.ResourceManager.Faults.FailNext(1, 503);
 
-        var run = await SyncAsync(integrationId);
+        var run = await _context.Sync.SyncAsync(integrationId);
 
         Assert.That(run["status"]!.GetValue<string>(), Is.EqualTo("succeeded"), run.ToJsonString());
-        Assert.That((await StoredAsync(resolved)).ClosedReason, Is.EqualTo(ClosedReason.TicketResolved));
-        Assert.That((await StoredAsync(reassigned)).AssignedTo, Is.EqualTo(OwnerBEmail));
-        Assert.That(Governance(resolved), Is.Null);
-        Assert.That(Governance(reassigned)!.Owner, Is.EqualTo(OwnerBEmail));
+        Assert.That((await _context.Sync.StoredAsync(resolved)).ClosedReason, Is.EqualTo(ClosedReason.TicketResolved));
+        Assert.That((await _context.Sync.StoredAsync(reassigned)).AssignedTo, Is.EqualTo(SyncDriver.OwnerBEmail));
+        Assert.That(_context.Sync.Governance(resolved), Is.Null);
+        Assert.That(_context.Sync.Governance(reassigned)!.Owner, Is.EqualTo(SyncDriver.OwnerBEmail));
     }
 
     [Test]
     public async Task A_change_whose_defender_update_failed_is_reported_and_applied_by_the_next_run()
     {
-        var integrationId = await CreateIntegrationAsync();
-        var first = await CreateLiveAssignmentAsync(integrationId);
-        var second = await CreateLiveAssignmentAsync(integrationId);
-        App.ServiceNow.Reassign("incident", first.Ticket.SysId!, OwnerB);
-        App.ServiceNow.Reassign("incident", second.Ticket.SysId!, OwnerB);
+        var integrationId = await _context.Harness.CreateIntegrationAsync();
+        var first = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
+        var second = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
+        _context.App.ServiceNow.Reassign("incident", first.Ticket.SysId!, SyncDriver.OwnerB);
+        _context.App.ServiceNow.Reassign("incident", second.Ticket.SysId!, SyncDriver.OwnerB);
         // Every attempt of the first one's PUT fails (one try and three retries), whatever the order the changes are applied in.
-        App.ResourceManager.Faults.FailNext(4, 500, $"{ResourceManagerOperations.PutGovernanceAssignment} {GovernancePath(first)}");
+        _context.App.ResourceManager.Faults.FailNext(4, 500, $"{ResourceManagerOperations.PutGovernanceAssignment} {GovernancePath(first)}");
 
-        var failed = await SyncAsync(integrationId);
+        var failed = await _context.Sync.SyncAsync(integrationId);
 
         Assert.That(failed["status"]!.GetValue<string>(), Is.EqualTo("partiallySucceeded"), failed.ToJsonString());
         var error = failed["integrations"]![0]!["errors"]!.AsArray().Single()!;
         Assert.That(error["integrationId"]!.GetValue<string>(), Is.EqualTo(integrationId));
         var (notApplied, applied) = (first, second);
         Assert.That(error["ticket"]!.GetValue<string>(), Is.EqualTo(notApplied.Ticket.Number));
-        Assert.That((await StoredAsync(notApplied)).AssignedTo, Is.EqualTo(OwnerAEmail), "nothing half-written");
-        Assert.That((await StoredAsync(applied)).AssignedTo, Is.EqualTo(OwnerBEmail), "other changes are still applied");
+        Assert.That((await _context.Sync.StoredAsync(notApplied)).AssignedTo, Is.EqualTo(SyncDriver.OwnerAEmail), "nothing half-written");
+        Assert.That((await _context.Sync.StoredAsync(applied)).AssignedTo, Is.EqualTo(SyncDriver.OwnerBEmail), "other changes are still applied");
 
-        var retried = await SyncAsync(integrationId);
+        var retried = await _context.Sync.SyncAsync(integrationId);
 
         Assert.That(retried["status"]!.GetValue<string>(), Is.EqualTo("succeeded"), retried.ToJsonString());
-        Assert.That((await StoredAsync(notApplied)).AssignedTo, Is.EqualTo(OwnerBEmail));
-        Assert.That(Governance(notApplied)!.Owner, Is.EqualTo(OwnerBEmail));
+        Assert.That((await _context.Sync.StoredAsync(notApplied)).AssignedTo, Is.EqualTo(SyncDriver.OwnerBEmail));
+        Assert.That(_context.Sync.Governance(notApplied)!.Owner, Is.EqualTo(SyncDriver.OwnerBEmail));
         Assert.That(retried["integrations"]![0]!["ownersChanged"]!.GetValue<int>(), Is.EqualTo(1), "the other change is not applied twice");
     }
 
     [Test]
     public async Task Expired_access_tokens_and_a_rejected_refresh_token_are_recovered_with_the_password()
     {
-        var integrationId = await CreateIntegrationAsync();
-        var assignment = await CreateLiveAssignmentAsync(integrationId);
-        var problem = await CreateLiveAssignmentAsync(integrationId, "problem");
-        App.ServiceNow.Cancel("incident", assignment.Ticket.SysId!);
-        App.ServiceNow.Close("problem", problem.Ticket.SysId!);
-        App.ServiceNow.ExpireAllTokens();
+        var integrationId = await _context.Harness.CreateIntegrationAsync();
+        var assignment = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
+        var problem = await _context.Sync.CreateLiveAssignmentAsync(integrationId, "problem");
+        _context.App.ServiceNow.Cancel("incident", assignment.Ticket.SysId!);
+        _context.App.ServiceNow.Close("problem", problem.Ticket.SysId!);
+        _context.App.ServiceNow.ExpireAllTokens();
         // And mid-run, after the incident table was read, the renewed access token is refused once more.
-        App.ServiceNow.Faults.UnauthorizedNext(1, "GET /api/now/table/problem");
-        App.ServiceNow.ResetRequestCounts();
+        _context.App.ServiceNow.Faults.UnauthorizedNext(1, "GET /api/now/table/problem");
+        _context.App.ServiceNow.ResetRequestCounts();
 
-        var run = await SyncAsync(integrationId);
+        var run = await _context.Sync.SyncAsync(integrationId);
 
         Assert.That(run["status"]!.GetValue<string>(), Is.EqualTo("succeeded"), run.ToJsonString());
-        Assert.That((await StoredAsync(assignment)).ClosedReason, Is.EqualTo(ClosedReason.TicketCanceled));
-        Assert.That((await StoredAsync(problem)).ClosedReason, Is.EqualTo(ClosedReason.TicketClosed));
-        Assert.That(App.ServiceNow.RequestCount("GET /api/now/table/problem"), Is.EqualTo(2), "the refused read and the one after renewal");
-        Assert.That(App.ServiceNow.TokenRequests("password"), Is.GreaterThanOrEqualTo(1));
+        Assert.That((await _context.Sync.StoredAsync(assignment)).ClosedReason, Is.EqualTo(ClosedReason.TicketCanceled));
+        Assert.That((await _context.Sync.StoredAsync(problem)).ClosedReason, Is.EqualTo(ClosedReason.TicketClosed));
+        Assert.That(_context.App.ServiceNow.RequestCount("GET /api/now/table/problem"), Is.EqualTo(2), "the refused read and the one after renewal");
+        Assert.That(_context.App.ServiceNow.TokenRequests("password"), Is.GreaterThanOrEqualTo(1));
     }
 
     [Test]
     public async Task A_crash_between_the_defender_write_and_the_table_write_is_finished_by_the_redelivered_message()
     {
-        var integrationId = await CreateIntegrationAsync();
-        var reassigned = await CreateLiveAssignmentAsync(integrationId);
-        var moved = await CreateLiveAssignmentAsync(integrationId);
-        App.ServiceNow.Reassign("incident", reassigned.Ticket.SysId!, OwnerB);
-        App.ServiceNow.UpdateTicket("incident", moved.Ticket.SysId!, new Dictionary<string, string> { ["state"] = "2" });
+        var integrationId = await _context.Harness.CreateIntegrationAsync();
+        var reassigned = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
+        var moved = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
+        _context.App.ServiceNow.Reassign("incident", reassigned.Ticket.SysId!, SyncDriver.OwnerB);
+        _context.App.ServiceNow.UpdateTicket("incident", moved.Ticket.SysId!, new Dictionary<string, string> { ["state"] = "2" });
         // The process dies after Defender's write for the reassigned one, whichever change is applied first.
         _switches.CrashOnUpdateOf = reassigned.Id;
-        App.ResourceManager.State.ResetRequestCounts();
+        _context.App.ResourceManager.State.ResetRequestCounts();
 
-        var started = await RunSyncAsync(new { integrationId });
-        var deliveries = await DeliverSyncMessagesAsync();
+        var started = await _context.Sync.RunSyncAsync(new { integrationId });
+        var deliveries = await _context.Sync.DeliverSyncMessagesAsync();
 
         Assert.That(deliveries, Is.EqualTo(2), "the crashed delivery and the one that finished");
-        var run = (await GetRunAsync(started.Json["runId"]!.GetValue<string>())).Json;
+        var run = (await _context.Sync.GetRunAsync(started.Json["runId"]!.GetValue<string>())).Json;
         Assert.That(run["status"]!.GetValue<string>(), Is.EqualTo("succeeded"), run.ToJsonString());
-        Assert.That((await StoredAsync(reassigned)).AssignedTo, Is.EqualTo(OwnerBEmail));
-        Assert.That((await StoredAsync(moved)).Ticket.State, Is.EqualTo("In Progress"));
-        Assert.That(Governance(reassigned)!.Owner, Is.EqualTo(OwnerBEmail));
+        Assert.That((await _context.Sync.StoredAsync(reassigned)).AssignedTo, Is.EqualTo(SyncDriver.OwnerBEmail));
+        Assert.That((await _context.Sync.StoredAsync(moved)).Ticket.State, Is.EqualTo("In Progress"));
+        Assert.That(_context.Sync.Governance(reassigned)!.Owner, Is.EqualTo(SyncDriver.OwnerBEmail));
         // The crashed change is written to Defender again, identically; the other one once.
-        Assert.That(App.ResourceManager.State.RequestCount(ResourceManagerOperations.PutGovernanceAssignment), Is.EqualTo(3));
+        Assert.That(_context.App.ResourceManager.State.RequestCount(ResourceManagerOperations.PutGovernanceAssignment), Is.EqualTo(3));
     }
 
     [Test]
     public async Task A_concurrent_change_of_the_assignment_is_read_again_and_the_close_still_happens()
     {
-        var integrationId = await CreateIntegrationAsync();
-        var assignment = await CreateLiveAssignmentAsync(integrationId);
-        App.ServiceNow.Resolve("incident", assignment.Ticket.SysId!);
+        var integrationId = await _context.Harness.CreateIntegrationAsync();
+        var assignment = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
+        _context.App.ServiceNow.Resolve("incident", assignment.Ticket.SysId!);
         _switches.ConcurrentChangeBeforeClose = assignment.Id;
 
-        var run = await SyncAsync(integrationId);
+        var run = await _context.Sync.SyncAsync(integrationId);
 
         Assert.That(run["status"]!.GetValue<string>(), Is.EqualTo("succeeded"), run.ToJsonString());
-        var stored = await StoredAsync(assignment);
+        var stored = await _context.Sync.StoredAsync(assignment);
         Assert.That((stored.Status, stored.ClosedReason), Is.EqualTo((AssignmentStatus.Closed, (ClosedReason?)ClosedReason.TicketResolved)));
         Assert.That(stored.ShortDescription, Is.EqualTo("changed concurrently"), "the other writer's change is kept");
     }
@@ -146,20 +155,20 @@ public sealed class SyncFaultTests : SyncTestBase
     [Test]
     public async Task A_ticket_reassigned_and_resolved_in_one_interval_is_closed_and_a_deleted_ticket_row_is_closed_by_the_full_pass()
     {
-        var integrationId = await CreateIntegrationAsync();
-        var both = await CreateLiveAssignmentAsync(integrationId);
-        var deleted = await CreateLiveAssignmentAsync(integrationId, "change_request");
-        App.ServiceNow.Reassign("incident", both.Ticket.SysId!, OwnerB);
-        App.ServiceNow.Resolve("incident", both.Ticket.SysId!);
-        App.ServiceNow.Delete("change_request", deleted.Ticket.SysId!);
+        var integrationId = await _context.Harness.CreateIntegrationAsync();
+        var both = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
+        var deleted = await _context.Sync.CreateLiveAssignmentAsync(integrationId, "change_request");
+        _context.App.ServiceNow.Reassign("incident", both.Ticket.SysId!, SyncDriver.OwnerB);
+        _context.App.ServiceNow.Resolve("incident", both.Ticket.SysId!);
+        _context.App.ServiceNow.Delete("change_request", deleted.Ticket.SysId!);
 
-        await SyncAsync(integrationId);
-        var full = await SyncAsync(integrationId, full: true);
+        await _context.Sync.SyncAsync(integrationId);
+        var full = await _context.Sync.SyncAsync(integrationId, full: true);
 
-        Assert.That((await StoredAsync(both)).ClosedReason, Is.EqualTo(ClosedReason.TicketResolved));
-        Assert.That(Governance(both), Is.Null);
-        Assert.That((await StoredAsync(deleted)).ClosedReason, Is.EqualTo(ClosedReason.TicketDeleted));
-        Assert.That(Governance(deleted), Is.Null);
+        Assert.That((await _context.Sync.StoredAsync(both)).ClosedReason, Is.EqualTo(ClosedReason.TicketResolved));
+        Assert.That(_context.Sync.Governance(both), Is.Null);
+        Assert.That((await _context.Sync.StoredAsync(deleted)).ClosedReason, Is.EqualTo(ClosedReason.TicketDeleted));
+        Assert.That(_context.Sync.Governance(deleted), Is.Null);
         Assert.That(full["integrations"]![0]!["full"]!.GetValue<bool>(), Is.True);
     }
 

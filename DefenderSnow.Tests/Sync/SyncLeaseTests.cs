@@ -14,8 +14,9 @@ namespace DefenderSnow.Tests.Sync;
 /// One app, simulators and integration for the fixture, so the race can be run a hundred times quickly.
 /// </summary>
 [TestFixture]
-public sealed class SyncLeaseTests : SyncTestBase
+public sealed class SyncLeaseTests
 {
+    private SyncTestContext _context = null!;
     private SyncStateTestHooks _hooks = null!;
     private string _integrationId = null!;
     private Assignment _assignment = null!;
@@ -24,22 +25,31 @@ public sealed class SyncLeaseTests : SyncTestBase
     /// <summary>The app's clock, moved to the exact moment a hold expires.</summary>
     private WallClock Clock { get; } = new();
 
-    protected override void ConfigureServices(IServiceCollection services)
+    [OneTimeSetUp]
+    public async Task StartAppWithOneSyncedIntegration()
     {
-        services.AddSingleton<TimeProvider>(Clock);
-        _hooks = SyncStateTestHooks.Install(services);
+        _context = await SyncTestContext.StartAsync(configureServices: services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            _hooks = SyncStateTestHooks.Install(services);
+        });
+        _integrationId = await _context.Harness.CreateIntegrationAsync();
+        _assignment = await _context.Sync.CreateLiveAssignmentAsync(_integrationId);
+        await _context.Sync.SyncAsync(_integrationId);
     }
 
-    [OneTimeSetUp]
-    public async Task SeedIntegration()
-    {
-        _integrationId = await CreateIntegrationAsync();
-        _assignment = await CreateLiveAssignmentAsync(_integrationId);
-        await SyncAsync(_integrationId);
-    }
+    [OneTimeTearDown]
+    public async Task StopApp() => await _context.Harness.DisposeAsync();
 
     [SetUp]
-    public void DisarmHook() => _hooks.AfterNextGet = null;
+    public void BeginTestDisarmed()
+    {
+        _context.Harness.BeginTest();
+        _hooks.AfterNextGet = null;
+    }
+
+    [TearDown]
+    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     [Repeat(100)]
@@ -47,53 +57,53 @@ public sealed class SyncLeaseTests : SyncTestBase
     {
         // One change to apply, so a second sync of it would show as a second Resource Manager write.
         _ownedByB = !_ownedByB;
-        App.ServiceNow.Reassign("incident", _assignment.Ticket.SysId!, _ownedByB ? OwnerB : OwnerA);
-        var first = await RunSyncAsync(new { integrationId = _integrationId });
+        _context.App.ServiceNow.Reassign("incident", _assignment.Ticket.SysId!, _ownedByB ? SyncDriver.OwnerB : SyncDriver.OwnerA);
+        var first = await _context.Sync.RunSyncAsync(new { integrationId = _integrationId });
         Assert.That(first.Status, Is.EqualTo(202), first.ToString());
         var firstRun = first.Json["runId"]!.GetValue<string>();
 
         // The first run's delivery came so late that its hold ends now; between its read of the state and its write a
         // second run is requested (the hold is free) and delivered.
-        Clock.Advance(App.Get<IOptions<SyncOptions>>().Value.SyncHoldDuration);
+        Clock.Advance(_context.App.Get<IOptions<SyncOptions>>().Value.SyncHoldDuration);
         string? secondRun = null;
         _hooks.AfterNextGet = async () =>
         {
-            var second = await RunSyncAsync(new { integrationId = _integrationId });
+            var second = await _context.Sync.RunSyncAsync(new { integrationId = _integrationId });
             Assert.That(second.Status, Is.EqualTo(202), "the first run's hold had expired: " + second);
             secondRun = second.Json["runId"]!.GetValue<string>();
-            Assert.That(await App.Queues.DeliverOneAsync(WorkQueue.SyncIntegrations, m => Sync.SyncIntegration(m, CancellationToken.None)), Is.True);
+            Assert.That(await _context.App.Queues.DeliverOneAsync(WorkQueue.SyncIntegrations, m => _context.Sync.Sync.SyncIntegration(m, CancellationToken.None)), Is.True);
         };
-        App.ResourceManager.State.ResetRequestCounts();
+        _context.App.ResourceManager.State.ResetRequestCounts();
 
-        Assert.That(await DeliverSyncMessagesAsync(), Is.EqualTo(1), "the first run's message");
+        Assert.That(await _context.Sync.DeliverSyncMessagesAsync(), Is.EqualTo(1), "the first run's message");
 
         Assert.That(secondRun, Is.Not.Null, "the hook ran");
-        var loser = (await GetRunAsync(firstRun)).Json["integrations"]![0]!;
-        var winner = (await GetRunAsync(secondRun!)).Json["integrations"]![0]!;
+        var loser = (await _context.Sync.GetRunAsync(firstRun)).Json["integrations"]![0]!;
+        var winner = (await _context.Sync.GetRunAsync(secondRun!)).Json["integrations"]![0]!;
         Assert.That(winner["status"]!.GetValue<string>(), Is.EqualTo("succeeded"), winner.ToJsonString());
         Assert.That(loser["status"]!.GetValue<string>(), Is.EqualTo("skipped"), loser.ToJsonString());
         // The winner had finished and released it by the time the loser looked again, so the loser cannot name it.
         Assert.That(loser["note"]!.GetValue<string>(), Does.Contain("was syncing it"));
         Assert.That(loser["ticketsExamined"]?.GetValue<int>() ?? 0, Is.Zero, "the loser read no ticket");
-        Assert.That(App.ResourceManager.State.RequestCount(ResourceManagerOperations.PutGovernanceAssignment), Is.EqualTo(1), "the change is written once");
-        Assert.That((await StoredAsync(_assignment)).AssignedTo, Is.EqualTo(_ownedByB ? OwnerBEmail : OwnerAEmail));
-        Assert.That((await App.Get<ISyncStateStore>().GetAsync(_integrationId, CancellationToken.None)).Value.HeldByRun, Is.Null, "the winner released it; the loser did not touch it");
+        Assert.That(_context.App.ResourceManager.State.RequestCount(ResourceManagerOperations.PutGovernanceAssignment), Is.EqualTo(1), "the change is written once");
+        Assert.That((await _context.Sync.StoredAsync(_assignment)).AssignedTo, Is.EqualTo(_ownedByB ? SyncDriver.OwnerBEmail : SyncDriver.OwnerAEmail));
+        Assert.That((await _context.App.Get<ISyncStateStore>().GetAsync(_integrationId, CancellationToken.None)).Value.HeldByRun, Is.Null, "the winner released it; the loser did not touch it");
     }
 
     [Test]
     public async Task Two_manual_runs_racing_at_the_hold_write_hold_it_once_and_the_other_is_409()
     {
         FunctionResponse? inner = null;
-        _hooks.AfterNextGet = async () => inner = await RunSyncAsync(new { integrationId = _integrationId });
+        _hooks.AfterNextGet = async () => inner = await _context.Sync.RunSyncAsync(new { integrationId = _integrationId });
 
-        var outer = await RunSyncAsync(new { integrationId = _integrationId });
+        var outer = await _context.Sync.RunSyncAsync(new { integrationId = _integrationId });
 
         Assert.That(inner, Is.Not.Null, "the hook ran");
         Assert.That(inner!.Status, Is.EqualTo(202), inner.ToString());
         Assert.That(outer.Status, Is.EqualTo(409), "the run whose read was overtaken must not take the hold: " + outer);
-        Assert.That(await App.Queues.PeekAsync(WorkQueue.SyncIntegrations), Has.Count.EqualTo(1), "one message queued");
-        var state = await App.Get<ISyncStateStore>().GetAsync(_integrationId, CancellationToken.None);
+        Assert.That(await _context.App.Queues.PeekAsync(WorkQueue.SyncIntegrations), Has.Count.EqualTo(1), "one message queued");
+        var state = await _context.App.Get<ISyncStateStore>().GetAsync(_integrationId, CancellationToken.None);
         Assert.That(state.Value.HeldByRun, Is.EqualTo(inner.Json["runId"]!.GetValue<string>()));
-        Assert.That(await DeliverSyncMessagesAsync(), Is.EqualTo(1));
+        Assert.That(await _context.Sync.DeliverSyncMessagesAsync(), Is.EqualTo(1));
     }
 }

@@ -9,28 +9,41 @@ using OpenTelemetry.Trace;
 namespace DefenderSnow.Tests.Telemetry;
 
 /// <summary>A sync, run through RunSync and the queue, exported in memory: its span, its metrics, and no secret in any of them.</summary>
-public sealed class SyncTelemetryTests : SyncTestBase
+public sealed class SyncTelemetryTests
 {
     private readonly List<Activity> _spans = [];
     private readonly List<Metric> _metrics = [];
+    private SyncTestContext _context = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAppExportingInMemory() => _context = await SyncTestContext.StartAsync(configureServices: ExportInMemory);
+
+    [OneTimeTearDown]
+    public async Task StopApp() => await _context.Harness.DisposeAsync();
+
+    [SetUp]
+    public void BeginTest() => _context.Harness.BeginTest();
+
+    [TearDown]
+    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task A_sync_traces_each_integration_and_counts_closes_owner_changes_and_its_duration()
     {
-        App.Services.GetRequiredService<TracerProvider>();
-        App.Services.GetRequiredService<MeterProvider>();
-        var integrationId = await CreateIntegrationAsync();
-        var resolved = await CreateLiveAssignmentAsync(integrationId);
-        var reassigned = await CreateLiveAssignmentAsync(integrationId);
-        var fixedOne = await CreateLiveAssignmentAsync(integrationId);
-        App.ResourceManager.State.SeedAssessment(new SimulatedAssessment(fixedOne.ResourceId, fixedOne.AssessmentName, SimulatedAssessmentStatus.Healthy));
-        App.ServiceNow.Resolve("incident", resolved.Ticket.SysId!);
-        App.ServiceNow.Reassign("incident", reassigned.Ticket.SysId!, OwnerB);
+        _context.App.Services.GetRequiredService<TracerProvider>();
+        _context.App.Services.GetRequiredService<MeterProvider>();
+        var integrationId = await _context.Harness.CreateIntegrationAsync();
+        var resolved = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
+        var reassigned = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
+        var fixedOne = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
+        _context.App.ResourceManager.State.SeedAssessment(new SimulatedAssessment(fixedOne.ResourceId, fixedOne.AssessmentName, SimulatedAssessmentStatus.Healthy));
+        _context.App.ServiceNow.Resolve("incident", resolved.Ticket.SysId!);
+        _context.App.ServiceNow.Reassign("incident", reassigned.Ticket.SysId!, SyncDriver.OwnerB);
         _spans.Clear();
 
-        await SyncAsync(integrationId);
-        App.Services.GetRequiredService<TracerProvider>().ForceFlush();
-        App.Services.GetRequiredService<MeterProvider>().ForceFlush();
+        await _context.Sync.SyncAsync(integrationId);
+        _context.App.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        _context.App.Services.GetRequiredService<MeterProvider>().ForceFlush();
 
         var sync = _spans.Single(s => s.DisplayName == "SyncIntegration");
         Assert.Multiple(() =>
@@ -45,15 +58,14 @@ public sealed class SyncTelemetryTests : SyncTestBase
         var texts = _spans.SelectMany(s => s.TagObjects.Select(t => $"{t.Key}={t.Value}").Concat(s.Events.SelectMany(e => e.Tags.Select(t => $"{t.Key}={t.Value}"))))
             .Concat(_metrics.SelectMany(m => Dimensions(m.Name)))
             .ToList();
-        foreach (var secret in Secrets())
+        foreach (var secret in _context.Harness.Secrets())
         {
             Assert.That(texts.Where(t => t.Contains(secret, StringComparison.Ordinal)), Is.Empty, "telemetry carries a secret");
         }
     }
 
-    protected override void ConfigureServices(IServiceCollection services)
+    private void ExportInMemory(IServiceCollection services)
     {
-        base.ConfigureServices(services);
         services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddInMemoryExporter(_spans))
             .WithMetrics(metrics => metrics.AddInMemoryExporter(_metrics));

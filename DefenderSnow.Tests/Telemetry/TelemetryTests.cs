@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DefenderSnow.Core.Telemetry;
 using DefenderSnow.Tests.Assignments;
+using DefenderSnow.Tests.Integrations;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -12,33 +13,51 @@ namespace DefenderSnow.Tests.Telemetry;
 /// The real composition's OpenTelemetry, exported in memory: the spans and metrics DefenderSnow's work
 /// produces, and no secret in any of them.
 /// </summary>
-public sealed class TelemetryTests : AssignmentFunctionTestBase
+public sealed class TelemetryTests
 {
     private static readonly string[] ProductInstruments = ["defendersnow.tickets.created", "defendersnow.assignments.closed", "defendersnow.owners.changed", "defendersnow.upstream.throttled", "defendersnow.sync.duration"];
 
     private readonly List<Activity> _spans = [];
     private readonly List<Metric> _metrics = [];
+    private IntegrationHarness _harness = null!;
+    private AssignmentDriver _assignments = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAppExportingInMemory()
+    {
+        _assignments = await AssignmentDriver.StartAsync(configureServices: services => services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddInMemoryExporter(_spans))
+            .WithMetrics(metrics => metrics.AddInMemoryExporter(_metrics)));
+        _harness = _assignments.Harness;
+    }
+
+    [OneTimeTearDown]
+    public async Task StopApp() => await _harness.DisposeAsync();
 
     [SetUp]
-    public void StartExporting()
+    public void BeginTestExporting()
     {
+        _harness.BeginTest();
         // The hosted service would build the providers when the host starts; tests never run the host.
-        App.Services.GetRequiredService<TracerProvider>();
-        App.Services.GetRequiredService<MeterProvider>();
+        _harness.App.Services.GetRequiredService<TracerProvider>();
+        _harness.App.Services.GetRequiredService<MeterProvider>();
         _spans.Clear();
         _metrics.Clear();
     }
 
+    [TearDown]
+    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
+
     [Test]
     public async Task Creating_an_integration_traces_servicenow_key_vault_and_table_storage()
     {
-        await CreateIntegrationAsync();
+        await _harness.CreateIntegrationAsync();
         Flush();
 
         var servicePorts = new Dictionary<string, int>
         {
-            ["ServiceNow"] = App.ServiceNow.BaseUri.Port,
-            ["Key Vault"] = App.KeyVault.BaseUri.Port,
+            ["ServiceNow"] = _harness.App.ServiceNow.BaseUri.Port,
+            ["Key Vault"] = _harness.App.KeyVault.BaseUri.Port,
         };
         Assert.Multiple(() =>
         {
@@ -55,27 +74,27 @@ public sealed class TelemetryTests : AssignmentFunctionTestBase
     [Test]
     public async Task Creating_an_assignment_counts_the_ticket_and_traces_resource_manager()
     {
-        var integrationId = await CreateIntegrationAsync();
+        var integrationId = await _harness.CreateIntegrationAsync();
         _spans.Clear();
         _metrics.Clear();
 
-        await CreateActiveAsync(integrationId, UnhealthyResource(), "problem");
+        await _assignments.CreateActiveAsync(integrationId, _assignments.UnhealthyResource(), "problem");
         Flush();
 
         Assert.That(Dimensions(_metrics.Single(m => m.Name == "defendersnow.tickets.created")), Does.Contain("ticket.table=problem"));
-        Assert.That(_spans.Where(s => s.Kind == ActivityKind.Client && Equals(s.GetTagItem("server.port"), App.ResourceManager.BaseUri.Port)), Is.Not.Empty, "an HTTP span to Resource Manager");
+        Assert.That(_spans.Where(s => s.Kind == ActivityKind.Client && Equals(s.GetTagItem("server.port"), _harness.App.ResourceManager.BaseUri.Port)), Is.Not.Empty, "an HTTP span to Resource Manager");
         AssertNoSecretIn(_spans, _metrics);
     }
 
     [Test]
     public async Task Every_429_from_an_upstream_is_counted_even_when_a_retry_succeeds()
     {
-        var integrationId = await CreateIntegrationAsync();
-        App.ServiceNow.Faults.RateLimitNext(1, TimeSpan.Zero, "POST /api/now/table/incident");
-        App.ResourceManager.Faults.RateLimitNext(2, TimeSpan.Zero, DefenderSnow.Simulators.Defender.ResourceManagerOperations.PutGovernanceAssignment);
+        var integrationId = await _harness.CreateIntegrationAsync();
+        _harness.App.ServiceNow.Faults.RateLimitNext(1, TimeSpan.Zero, "POST /api/now/table/incident");
+        _harness.App.ResourceManager.Faults.RateLimitNext(2, TimeSpan.Zero, DefenderSnow.Simulators.Defender.ResourceManagerOperations.PutGovernanceAssignment);
         var before = Throttled();
 
-        await CreateActiveAsync(integrationId, UnhealthyResource());
+        await _assignments.CreateActiveAsync(integrationId, _assignments.UnhealthyResource());
 
         var after = Throttled();
         Assert.That(after.GetValueOrDefault("service=servicenow") - before.GetValueOrDefault("service=servicenow"), Is.EqualTo(1));
@@ -93,11 +112,11 @@ public sealed class TelemetryTests : AssignmentFunctionTestBase
     [Test]
     public void DefenderSnow_metrics_are_exported_with_their_dimensions()
     {
-        var telemetry = App.Get<DefenderSnowTelemetry>();
+        var telemetry = _harness.App.Get<DefenderSnowTelemetry>();
         telemetry.TicketCreated("incident");
         telemetry.AssignmentClosed(Core.Assignments.ClosedReason.TicketResolved);
         telemetry.OwnerChanged();
-        telemetry.Throttled(Core.Hosting.UpstreamSystem.ServiceNow);
+        telemetry.Throttled(Core.Upstream.UpstreamSystem.ServiceNow);
         telemetry.SyncCompleted(TimeSpan.FromSeconds(3), full: false, "succeeded");
         Flush();
 
@@ -105,14 +124,6 @@ public sealed class TelemetryTests : AssignmentFunctionTestBase
             _metrics.Select(m => m.Name),
             Is.SupersetOf(ProductInstruments));
         Assert.That(Dimensions(_metrics.Single(m => m.Name == "defendersnow.assignments.closed")), Does.Contain("reason=TicketResolved"));
-    }
-
-    protected override void ConfigureServices(IServiceCollection services)
-    {
-        base.ConfigureServices(services);
-        services.AddOpenTelemetry()
-            .WithTracing(tracing => tracing.AddInMemoryExporter(_spans))
-            .WithMetrics(metrics => metrics.AddInMemoryExporter(_metrics));
     }
 
     private static IEnumerable<string> Dimensions(Metric metric)
@@ -145,8 +156,8 @@ public sealed class TelemetryTests : AssignmentFunctionTestBase
 
     private void Flush()
     {
-        App.Services.GetRequiredService<TracerProvider>().ForceFlush();
-        App.Services.GetRequiredService<MeterProvider>().ForceFlush();
+        _harness.App.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        _harness.App.Services.GetRequiredService<MeterProvider>().ForceFlush();
     }
 
     /// <summary>Every attribute, event and metric dimension, searched for the fixture's password, client secret and refresh tokens.</summary>
@@ -158,7 +169,7 @@ public sealed class TelemetryTests : AssignmentFunctionTestBase
             .Concat(metrics.SelectMany(Dimensions))
             .ToList();
         Assert.That(texts, Is.Not.Empty);
-        foreach (var secret in Secrets())
+        foreach (var secret in _harness.Secrets())
         {
             Assert.That(texts.Where(t => t.Contains(secret, StringComparison.Ordinal)), Is.Empty, "telemetry carries a secret");
         }

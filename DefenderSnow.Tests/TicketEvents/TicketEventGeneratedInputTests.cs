@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Tests.Infrastructure;
 using DefenderSnow.Tests.Security;
+using DefenderSnow.Tests.Sync;
 using FsCheck;
 using FsCheck.Fluent;
 
@@ -13,16 +14,35 @@ namespace DefenderSnow.Tests.TicketEvents;
 /// and the lookups, not just the signature check. No 5xx, every refusal is problem details (a 400 names a field), and
 /// nothing is stored or queued: no generated body names a ticket with a live assignment.
 /// </summary>
-public sealed class TicketEventGeneratedInputTests : TicketEventTestBase
+public sealed class TicketEventGeneratedInputTests
 {
     private const ulong Seed = 20261128;
     private const int Runs = 200;
 
+    private SyncTestContext _context = null!;
+    private TicketEventDriver _events = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAppAndListener()
+    {
+        _context = await SyncTestContext.StartAsync(TicketEventDriver.AdjustSettings);
+        _events = await TicketEventDriver.StartAsync(_context.Harness);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopApp() => await _context.Harness.DisposeAsync();
+
+    [SetUp]
+    public void BeginTest() => _context.Harness.BeginTest();
+
+    [TearDown]
+    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
+
     [Test]
     public async Task Signed_hostile_events_are_refused_cleanly_and_change_nothing()
     {
-        var (integrationId, secret) = await IntegrationWithEventsAsync();
-        App.ServiceNow.SendTicketEventsTo(null);
+        var (integrationId, secret) = await _events.IntegrationWithEventsAsync();
+        _context.App.ServiceNow.SendTicketEventsTo(null);
         var seed = new JsonObject
         {
             ["table"] = "incident",
@@ -42,8 +62,8 @@ public sealed class TicketEventGeneratedInputTests : TicketEventTestBase
 
     private async Task<bool> CheckAsync(string integrationId, string body, string secret)
     {
-        var before = await StateSnapshot.TakeAsync(App);
-        var response = await SendSignedAsync(integrationId, body, secret);
+        var before = await StateSnapshot.TakeAsync(_context.App);
+        var response = await _events.SendSignedAsync(integrationId, body, secret);
         var shown = $"{response.Status} for id {integrationId} body {body}: {response.Body}";
         if (response.Status >= 500 || response.Status < 400)
         {
@@ -60,7 +80,7 @@ public sealed class TicketEventGeneratedInputTests : TicketEventTestBase
             throw new AssertionException("a 400 naming no field: " + shown);
         }
 
-        if (await StateSnapshot.TakeAsync(App) != before || await QueuedEventCountAsync() != 0)
+        if (await StateSnapshot.TakeAsync(_context.App) != before || await _events.QueuedEventCountAsync() != 0)
         {
             throw new AssertionException("stored or queued something: " + shown);
         }

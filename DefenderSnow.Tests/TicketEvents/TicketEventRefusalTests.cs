@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using DefenderSnow.Core.TicketEvents;
 using DefenderSnow.Tests.Infrastructure;
+using DefenderSnow.Tests.Sync;
 
 namespace DefenderSnow.Tests.TicketEvents;
 
@@ -12,48 +13,60 @@ namespace DefenderSnow.Tests.TicketEvents;
 /// nothing queued, and one count under its reason.
 /// </summary>
 [TestFixture]
-public sealed class TicketEventRefusalTests : TicketEventTestBase, IDisposable
+public sealed class TicketEventRefusalTests : IDisposable
 {
     private string _integrationId = null!;
     private string _secret = null!;
     private Core.Assignments.Assignment _assignment = null!;
     private MetricRecorder? _metrics;
+    private SyncTestContext _context = null!;
+    private TicketEventDriver _events = null!;
 
     [OneTimeSetUp]
-    public async Task CreateIntegrationWithEvents()
+    public async Task StartAppWithAnIntegrationWithEvents()
     {
-        (_integrationId, _secret) = await IntegrationWithEventsAsync();
-        _assignment = await CreateLiveAssignmentAsync(_integrationId);
-        App.ServiceNow.SendTicketEventsTo(null);
-        await DeliverEventMessagesAsync();
+        _context = await SyncTestContext.StartAsync(TicketEventDriver.AdjustSettings);
+        _events = await TicketEventDriver.StartAsync(_context.Harness);
+        (_integrationId, _secret) = await _events.IntegrationWithEventsAsync();
+        _assignment = await _context.Sync.CreateLiveAssignmentAsync(_integrationId);
+        _context.App.ServiceNow.SendTicketEventsTo(null);
+        await _events.DeliverEventMessagesAsync();
     }
 
+    [OneTimeTearDown]
+    public async Task StopApp() => await _context.Harness.DisposeAsync();
+
     [SetUp]
-    public void Measure() => _metrics = new MetricRecorder(App.Get<IMeterFactory>());
+    public void BeginTestMeasuring()
+    {
+        _context.Harness.BeginTest();
+        _metrics = new MetricRecorder(_context.App.Get<IMeterFactory>());
+    }
 
     [TearDown]
-    public async Task NothingQueued()
+    public async Task NothingQueuedAndNoSecretInLogsResponsesOrTables()
     {
         _metrics?.Dispose();
-        await DeliverEventMessagesAsync();
+        await _events.DeliverEventMessagesAsync();
+        await _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
     }
 
     /// <summary>The recorder of the last test, if its teardown did not run.</summary>
     public void Dispose() => _metrics?.Dispose();
 
-    private string Body => EventBody("incident", _assignment.Ticket.SysId!, _assignment.Id, "state");
+    private string Body => TicketEventDriver.EventBody("incident", _assignment.Ticket.SysId!, _assignment.Id, "state");
 
     [Test]
     public async Task A_correctly_signed_event_is_accepted_and_a_replay_within_the_window_joins_the_same_read()
     {
-        var now = App.Get<TimeProvider>().GetUtcNow();
-        var first = await SendSignedAsync(_integrationId, Body, _secret, now);
-        var replay = await SendSignedAsync(_integrationId, Body, _secret, now);
+        var now = _context.App.Get<TimeProvider>().GetUtcNow();
+        var first = await _events.SendSignedAsync(_integrationId, Body, _secret, now);
+        var replay = await _events.SendSignedAsync(_integrationId, Body, _secret, now);
 
         // A replay inside the five minutes is accepted on purpose: the event carries no state, so at worst it costs one
         // more read of a ticket that is ours, and here not even that.
         Assert.That((first.Status, replay.Status), Is.EqualTo((202, 202)), $"{first} {replay}");
-        Assert.That(await QueuedEventCountAsync(), Is.EqualTo(1));
+        Assert.That(await _events.QueuedEventCountAsync(), Is.EqualTo(1));
     }
 
     [TestCase(-6, TestName = "A signature over a timestamp six minutes old is refused")]
@@ -61,7 +74,7 @@ public sealed class TicketEventRefusalTests : TicketEventTestBase, IDisposable
     [TestCase(-60 * 24, TestName = "A day-old captured request is refused")]
     public async Task Stale_timestamps_are_refused(int minutes)
     {
-        var response = await SendSignedAsync(_integrationId, Body, _secret, App.Get<TimeProvider>().GetUtcNow().AddMinutes(minutes));
+        var response = await _events.SendSignedAsync(_integrationId, Body, _secret, _context.App.Get<TimeProvider>().GetUtcNow().AddMinutes(minutes));
 
         AssertRefused(response, 401, "stale-timestamp");
     }
@@ -69,13 +82,13 @@ public sealed class TicketEventRefusalTests : TicketEventTestBase, IDisposable
     [Test]
     public async Task A_bad_signature_is_refused()
     {
-        var timestamp = App.Get<TimeProvider>().GetUtcNow().ToUnixTimeSeconds();
+        var timestamp = _context.App.Get<TimeProvider>().GetUtcNow().ToUnixTimeSeconds();
         var signed = TicketEventSignature.Sign(_secret, timestamp, Encoding.UTF8.GetBytes(Body));
         var tampered = TicketEventSignature.Sign(_secret, timestamp, Encoding.UTF8.GetBytes(Body.Replace("state", "stage", StringComparison.Ordinal)));
 
-        var otherBody = await SendAsync(_integrationId, Body, Headers(timestamp, tampered));
-        var otherTimestamp = await SendAsync(_integrationId, Body, Headers(timestamp - 1, signed));
-        var garbage = await SendAsync(_integrationId, Body, Headers(timestamp, "v1=" + Convert.ToBase64String(new byte[32])));
+        var otherBody = await _events.SendAsync(_integrationId, Body, Headers(timestamp, tampered));
+        var otherTimestamp = await _events.SendAsync(_integrationId, Body, Headers(timestamp - 1, signed));
+        var garbage = await _events.SendAsync(_integrationId, Body, Headers(timestamp, "v1=" + Convert.ToBase64String(new byte[32])));
 
         Assert.That((otherBody.Status, otherTimestamp.Status), Is.EqualTo((401, 401)), $"{otherBody} {otherTimestamp}");
         AssertRefused(garbage, 401, "bad-signature", count: 3);
@@ -84,11 +97,11 @@ public sealed class TicketEventRefusalTests : TicketEventTestBase, IDisposable
     [Test]
     public async Task Another_integrations_secret_is_refused()
     {
-        var other = await CreateIntegrationAsync();
-        var enabled = await EnableWebhookAsync(other);
+        var other = await _context.Harness.CreateIntegrationAsync();
+        var enabled = await _events.EnableWebhookAsync(other);
         var otherSecret = enabled.Json["secret"]!.GetValue<string>();
 
-        var response = await SendSignedAsync(_integrationId, Body, otherSecret);
+        var response = await _events.SendSignedAsync(_integrationId, Body, otherSecret);
 
         AssertRefused(response, 401, "bad-signature");
     }
@@ -105,7 +118,7 @@ public sealed class TicketEventRefusalTests : TicketEventTestBase, IDisposable
         var headers = new Dictionary<string, string>();
         if (timestamp is not null)
         {
-            headers[TicketEventSignature.TimestampHeader] = timestamp == "now" ? App.Get<TimeProvider>().GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) : timestamp;
+            headers[TicketEventSignature.TimestampHeader] = timestamp == "now" ? _context.App.Get<TimeProvider>().GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) : timestamp;
         }
 
         if (signature is not null)
@@ -113,7 +126,7 @@ public sealed class TicketEventRefusalTests : TicketEventTestBase, IDisposable
             headers[TicketEventSignature.SignatureHeader] = signature;
         }
 
-        AssertRefused(await SendAsync(_integrationId, Body, headers), 401, "missing-signature");
+        AssertRefused(await _events.SendAsync(_integrationId, Body, headers), 401, "missing-signature");
     }
 
     [Test]
@@ -121,10 +134,10 @@ public sealed class TicketEventRefusalTests : TicketEventTestBase, IDisposable
     {
         var unknown = Guid.NewGuid().ToString("N");
 
-        var signed = await SendSignedAsync(unknown, Body, _secret);
-        var malformedId = await SendSignedAsync("../../etc/passwd", Body, _secret);
-        var unsigned = await SendAsync(unknown, Body, headers: null);
-        var withoutEvents = await SendSignedAsync(await CreateIntegrationAsync(), Body, _secret);
+        var signed = await _events.SendSignedAsync(unknown, Body, _secret);
+        var malformedId = await _events.SendSignedAsync("../../etc/passwd", Body, _secret);
+        var unsigned = await _events.SendAsync(unknown, Body, headers: null);
+        var withoutEvents = await _events.SendSignedAsync(await _context.Harness.CreateIntegrationAsync(), Body, _secret);
 
         AssertRefused(signed, 404, "unknown-integration", count: 3);
         Assert.That(malformedId.Status, Is.EqualTo(404));
@@ -132,18 +145,18 @@ public sealed class TicketEventRefusalTests : TicketEventTestBase, IDisposable
 
         // Without a fresh signature header the answer is the same 401 whether the id exists or not: nothing to probe.
         Assert.That(unsigned.Status, Is.EqualTo(401));
-        Assert.That(unsigned.Body, Is.EqualTo((await SendAsync(_integrationId, Body, headers: null)).Body));
+        Assert.That(unsigned.Body, Is.EqualTo((await _events.SendAsync(_integrationId, Body, headers: null)).Body));
     }
 
     [Test]
     public async Task An_oversized_body_is_413_whatever_content_length_says()
     {
-        var big = EventBody("incident", _assignment.Ticket.SysId!, _assignment.Id, Enumerable.Range(0, 2000).Select(i => $"field_{i}").ToArray());
+        var big = TicketEventDriver.EventBody("incident", _assignment.Ticket.SysId!, _assignment.Id, Enumerable.Range(0, 2000).Select(i => $"field_{i}").ToArray());
         Assert.That(Encoding.UTF8.GetByteCount(big), Is.GreaterThan(TicketEventReceiver.MaxBodyBytes));
 
-        var declared = await SendSignedAsync(_integrationId, big, _secret);
-        var understated = await SendAsync(_integrationId, big, Headers(App.Get<TimeProvider>().GetUtcNow().ToUnixTimeSeconds(), "v1=x"), c => c.Request.ContentLength = 10);
-        var undeclared = await SendAsync(_integrationId, big, headers: null, c => c.Request.ContentLength = null);
+        var declared = await _events.SendSignedAsync(_integrationId, big, _secret);
+        var understated = await _events.SendAsync(_integrationId, big, Headers(_context.App.Get<TimeProvider>().GetUtcNow().ToUnixTimeSeconds(), "v1=x"), c => c.Request.ContentLength = 10);
+        var undeclared = await _events.SendAsync(_integrationId, big, headers: null, c => c.Request.ContentLength = null);
 
         AssertRefused(declared, 413, "too-large", count: 3);
         Assert.That((understated.Status, undeclared.Status), Is.EqualTo((413, 413)));
@@ -153,8 +166,8 @@ public sealed class TicketEventRefusalTests : TicketEventTestBase, IDisposable
     public async Task A_chunked_oversized_body_through_kestrel_is_413()
     {
         using var client = new HttpClient();
-        var timestamp = App.Get<TimeProvider>().GetUtcNow().ToUnixTimeSeconds();
-        using var request = new HttpRequestMessage(HttpMethod.Post, EventsUri(_integrationId))
+        var timestamp = _context.App.Get<TimeProvider>().GetUtcNow().ToUnixTimeSeconds();
+        using var request = new HttpRequestMessage(HttpMethod.Post, _events.EventsUri(_integrationId))
         {
             Content = new PushStreamContent(TicketEventReceiver.MaxBodyBytes * 4),
         };
@@ -176,7 +189,7 @@ public sealed class TicketEventRefusalTests : TicketEventTestBase, IDisposable
     [TestCase("{\"table\":\"incident\",\"sys_id\":\"0123456789abcdef0123456789abcdef\",\"correlation_id\":\"0123456789abcdef0123456789abcdef\",\"state\":\"7\"}", "body", TestName = "A signed event with field values is 400")]
     public async Task A_signed_body_that_is_not_an_event_is_400_naming_the_field(string body, string field)
     {
-        var response = await SendSignedAsync(_integrationId, body, _secret);
+        var response = await _events.SendSignedAsync(_integrationId, body, _secret);
 
         AssertRefused(response, 400, "malformed");
         Assert.That(response.Json["errors"]![field], Is.Not.Null, response.ToString());
@@ -189,7 +202,7 @@ public sealed class TicketEventRefusalTests : TicketEventTestBase, IDisposable
         Assert.That(response.Body, Does.Not.Contain("signature").IgnoreCase.And.Not.Contain("timestamp").IgnoreCase.And.Not.Contain("secret").IgnoreCase, "no hint for a forger");
         Assert.That(_metrics!.Sum("defendersnow.ticket_events.refused", "reason", reason), Is.EqualTo(count), reason);
         Assert.That(_metrics!.Sum("defendersnow.ticket_events.accepted"), Is.Zero);
-        Assert.That(QueuedEventCountAsync().GetAwaiter().GetResult(), Is.Zero);
+        Assert.That(_events.QueuedEventCountAsync().GetAwaiter().GetResult(), Is.Zero);
     }
 
     private static Dictionary<string, string> Headers(long timestamp, string signature) => new()

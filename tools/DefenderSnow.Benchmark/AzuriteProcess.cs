@@ -39,7 +39,7 @@ public sealed class AzuriteProcess : IDisposable
             throw new InvalidOperationException($"Azurite is not installed at {script}: run `npm ci` in the repository first (test.sh does), or name running storage (the benchmark's --storage).");
         }
 
-        var (table, queue, blob) = (FreePort(), FreePort(), FreePort());
+        var (table, queue, blob) = (LoopbackPort.Free(), LoopbackPort.Free(), LoopbackPort.Free());
         var workspace = Directory.CreateTempSubdirectory("defendersnow-benchmark-azurite-").FullName;
         var start = new ProcessStartInfo("node")
         {
@@ -98,13 +98,6 @@ public sealed class AzuriteProcess : IDisposable
 
         _process.Dispose();
         Directory.Delete(_workspace, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>The folder holding DefenderSnow.sln, found above the running binaries.</summary>

@@ -4,7 +4,7 @@ using DefenderSnow.Core.Storage;
 using DefenderSnow.Core.TicketEvents;
 using DefenderSnow.Functions.TicketEvents;
 using DefenderSnow.Tests.Infrastructure;
-using DefenderSnow.Tests.Sync;
+using DefenderSnow.Tests.Integrations;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -21,24 +21,16 @@ namespace DefenderSnow.Tests.TicketEvents;
 /// <c>ReceiveTicketEvent</c> of the app's host, and the function's result is written back. The ServiceNow simulator
 /// is pointed at that listener, as an instance's business rule is pointed at the Function App.
 /// </summary>
-public abstract class TicketEventTestBase : SyncTestBase
+public sealed class TicketEventDriver : IAsyncDisposable
 {
-    private WebApplication? _listener;
-
-    protected TicketEventFunctions TicketEvents { get; private set; } = null!;
-
-    /// <summary>The listener's base address, for example <c>http://127.0.0.1:50123/</c>.</summary>
-    protected Uri ListenerUri { get; private set; } = null!;
-
-    /// <summary>How many requests reached the listener.</summary>
-    protected int ListenerRequests => _listenerRequests;
-
+    private readonly IntegrationHarness _harness;
+    private readonly WebApplication _listener;
     private int _listenerRequests;
 
-    [OneTimeSetUp]
-    public async Task StartListener()
+    private TicketEventDriver(IntegrationHarness harness)
     {
-        TicketEvents = App.Function<TicketEventFunctions>();
+        _harness = harness;
+        Functions = App.Function<TicketEventFunctions>();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
@@ -54,46 +46,60 @@ public abstract class TicketEventTestBase : SyncTestBase
             await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
             context.Response.Body = original;
             var text = Encoding.UTF8.GetString(answer.ToArray());
-            await Record(Task.FromResult(new FunctionResponse(context.Response.StatusCode, context.Response.Headers, text)));
+            await _harness.Record(Task.FromResult(new FunctionResponse(context.Response.StatusCode, context.Response.Headers, text)));
             await context.Response.Body.WriteAsync(answer.ToArray());
         });
-        await _listener.StartAsync();
-        ListenerUri = new Uri(_listener.Urls.First().TrimEnd('/') + "/");
     }
 
-    [OneTimeTearDown]
-    public async Task StopListener()
+    public TicketEventFunctions Functions { get; }
+
+    /// <summary>The listener's base address, for example <c>http://127.0.0.1:50123/</c>.</summary>
+    public Uri ListenerUri { get; private set; } = null!;
+
+    /// <summary>How many requests reached the listener.</summary>
+    public int ListenerRequests => _listenerRequests;
+
+    private TestApp App => _harness.App;
+
+    /// <summary>The burst window is short in tests; the queue still hides each message this long.</summary>
+    public static void AdjustSettings(Dictionary<string, string?> settings) => settings["TicketEvents:CollapseDelay"] = "00:00:01";
+
+    /// <summary>Starts the listener on <paramref name="harness"/>'s app; it stops when the harness is disposed.</summary>
+    public static async Task<TicketEventDriver> StartAsync(IntegrationHarness harness)
     {
-        if (_listener is not null)
-        {
-            await _listener.DisposeAsync();
-        }
+        var driver = new TicketEventDriver(harness);
+        await driver._listener.StartAsync();
+        driver.ListenerUri = new Uri(driver._listener.Urls.First().TrimEnd('/') + "/");
+        harness.DisposeWithApp(driver);
+        return driver;
     }
+
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 
     /// <summary>Where the simulator sends the events of <paramref name="integrationId"/>.</summary>
-    protected Uri EventsUri(string integrationId) => new(ListenerUri, $"api/ticket-events/{integrationId}");
+    public Uri EventsUri(string integrationId) => new(ListenerUri, $"api/ticket-events/{integrationId}");
 
     /// <summary>
     /// Calls EnableWebhook and returns its answer. The one response that carries the secret is not recorded for the
     /// secret scan; the secret itself is, so any other appearance fails the test.
     /// </summary>
-    protected async Task<FunctionResponse> EnableWebhookAsync(string integrationId)
+    public async Task<FunctionResponse> EnableWebhookAsync(string integrationId)
     {
         var response = await FunctionCall.InvokeAsync(
             FunctionCall.Request("POST", $"/api/integrations/{integrationId}/webhook"),
-            r => TicketEvents.EnableWebhook(r, integrationId, CancellationToken.None));
+            r => Functions.EnableWebhook(r, integrationId, CancellationToken.None));
         if (response.Status == 200)
         {
-            RememberSecret(response.Json["secret"]!.GetValue<string>());
+            _harness.RememberSecret(response.Json["secret"]!.GetValue<string>());
         }
 
         return response;
     }
 
     /// <summary>An integration with ticket events on, the simulator sending them to the listener.</summary>
-    protected async Task<(string IntegrationId, string Secret)> IntegrationWithEventsAsync()
+    public async Task<(string IntegrationId, string Secret)> IntegrationWithEventsAsync()
     {
-        var integrationId = await CreateIntegrationAsync();
+        var integrationId = await _harness.CreateIntegrationAsync();
         var enabled = await EnableWebhookAsync(integrationId);
         Assert.That(enabled.Status, Is.EqualTo(200), enabled.ToString());
         var secret = enabled.Json["secret"]!.GetValue<string>();
@@ -102,11 +108,11 @@ public abstract class TicketEventTestBase : SyncTestBase
     }
 
     /// <summary>The body the business rule sends for a ticket.</summary>
-    protected static string EventBody(string table, string sysId, string correlationId, params string[] changed) =>
+    public static string EventBody(string table, string sysId, string correlationId, params string[] changed) =>
         FunctionCall.Json(new Dictionary<string, object?> { ["table"] = table, ["sys_id"] = sysId, ["correlation_id"] = correlationId, ["changed_fields"] = changed });
 
     /// <summary>Calls ReceiveTicketEvent directly, signed with <paramref name="secret"/> at <paramref name="at"/> (now by default).</summary>
-    protected Task<FunctionResponse> SendSignedAsync(string integrationId, string body, string secret, DateTimeOffset? at = null)
+    public Task<FunctionResponse> SendSignedAsync(string integrationId, string body, string secret, DateTimeOffset? at = null)
     {
         var timestamp = (at ?? App.Get<TimeProvider>().GetUtcNow()).ToUnixTimeSeconds();
         return SendAsync(integrationId, body, new Dictionary<string, string>
@@ -116,31 +122,31 @@ public abstract class TicketEventTestBase : SyncTestBase
         });
     }
 
-    protected Task<FunctionResponse> SendAsync(string integrationId, string? body, IDictionary<string, string>? headers, Action<HttpContext>? adjust = null)
+    public Task<FunctionResponse> SendAsync(string integrationId, string? body, IDictionary<string, string>? headers, Action<HttpContext>? adjust = null)
     {
         // The route value reaches the function as its argument, as the host hands it over; the path only has to be valid.
         var context = FunctionCall.Request("POST", "/api/ticket-events/value0", body, headers);
         adjust?.Invoke(context);
-        return Record(FunctionCall.InvokeAsync(context, r => TicketEvents.Receive(r, integrationId, CancellationToken.None)));
+        return _harness.Record(FunctionCall.InvokeAsync(context, r => Functions.Receive(r, integrationId, CancellationToken.None)));
     }
 
     /// <summary>Messages on ticket-events, the ones still hidden by their collapse delay included (a peek would miss those).</summary>
-    protected async Task<int> QueuedEventCountAsync()
+    public async Task<int> QueuedEventCountAsync()
     {
         var client = await App.Get<QueueClientProvider>().GetAsync(WorkQueue.TicketEvents, CancellationToken.None);
         return (await client.GetPropertiesAsync()).Value.ApproximateMessagesCount;
     }
 
     /// <summary>Delivers the ticket-events messages to ApplyTicketEvent as the host would (waiting out their collapse delay).</summary>
-    protected Task<int> DeliverEventMessagesAsync() =>
-        App.Queues.DrainAsync(WorkQueue.TicketEvents, m => TicketEvents.Apply(m, CancellationToken.None));
+    public Task<int> DeliverEventMessagesAsync() =>
+        App.Queues.DrainAsync(WorkQueue.TicketEvents, m => Functions.Apply(m, CancellationToken.None));
 
     /// <summary>Delivers exactly one ticket-events message, polling while the collapse delay still hides it.</summary>
-    protected async Task DeliverNextEventMessageAsync()
+    public async Task DeliverNextEventMessageAsync()
     {
         for (var polls = 0; polls < 500; polls++)
         {
-            if (await App.Queues.DeliverOneAsync(WorkQueue.TicketEvents, m => TicketEvents.Apply(m, CancellationToken.None)))
+            if (await App.Queues.DeliverOneAsync(WorkQueue.TicketEvents, m => Functions.Apply(m, CancellationToken.None)))
             {
                 return;
             }
@@ -149,12 +155,5 @@ public abstract class TicketEventTestBase : SyncTestBase
         }
 
         Assert.Fail("No ticket-events message became visible.");
-    }
-
-    protected override void AdjustSettings(Dictionary<string, string?> settings)
-    {
-        base.AdjustSettings(settings);
-        // The burst window is short in tests; the queue still hides each message this long.
-        settings["TicketEvents:CollapseDelay"] = "00:00:01";
     }
 }

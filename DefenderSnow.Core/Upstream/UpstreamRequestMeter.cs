@@ -1,12 +1,16 @@
 using DefenderSnow.Core.Telemetry;
 
-namespace DefenderSnow.Core.Hosting;
+namespace DefenderSnow.Core.Upstream;
 
 /// <summary>
 /// Counts the HTTP requests (every attempt, token requests included) sent to ServiceNow and Resource Manager
 /// within a measured flow, so a run can report what each integration cost. The count follows the async flow
 /// that began it, so integrations synced at once in one process are counted apart.
 /// </summary>
+/// <remarks>
+/// Part of the upstream pipeline it is fed by (<see cref="UpstreamHttpClientBuilderExtensions"/> registers it and its
+/// handler); a measuring caller (the sync run's recorder) depends on it, never the other way round.
+/// </remarks>
 public sealed class UpstreamRequestMeter
 {
     private readonly AsyncLocal<UpstreamRequestTally?> _current = new();
