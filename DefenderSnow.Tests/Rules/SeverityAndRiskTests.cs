@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DefenderSnow.Functions.Assignments;
 using DefenderSnow.Simulators.Defender;
 using DefenderSnow.Tests.Infrastructure;
 using DefenderSnow.Tests.Integrations;
@@ -13,49 +14,44 @@ namespace DefenderSnow.Tests.Rules;
 [TestFixture]
 public sealed class SeverityAndRiskTests
 {
-    private IntegrationHarness _harness = null!;
-    private SyncDriver _sync = null!;
-    private RuleDriver _rules = null!;
+    private SyncTestContext _context = null!;
+
+    private IntegrationHarness Harness => _context.Harness;
+
+    private SyncDriver Sync => _context.Sync;
+
+    private RuleDriver Rules => _context.Rules;
 
     [OneTimeSetUp]
-    public async Task StartApp()
-    {
-        _harness = await IntegrationHarness.StartAsync(SyncDriver.AdjustSettings);
-        _sync = new SyncDriver(_harness);
-        _rules = new RuleDriver(_harness, _sync);
-    }
+    public async Task StartApp() => _context = await SyncTestContext.StartAsync();
 
     [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
+    public async Task StopApp() => await _context.Harness.DisposeAsync();
 
     [SetUp]
-    public void MarkLogsAndClearFaults()
-    {
-        _harness.MarkLogsAndForgetResponses();
-        _rules.ClearFaults();
-    }
+    public void BeginTest() => _context.Harness.BeginTest();
 
     [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
+    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task A_critical_finding_meets_a_high_minimum_gets_impact_and_urgency_1_and_shows_as_critical_in_dry_runs_sync_runs_and_assignments()
     {
         var subscription = RuleDriver.NewSubscription();
-        var integrationId = await _harness.CreateIntegrationAsync(scope: subscription);
-        var critical = _rules.NewRecommendation(SimulatedSeverity.Critical);
-        var high = _rules.NewRecommendation(SimulatedSeverity.High);
-        var medium = _rules.NewRecommendation(SimulatedSeverity.Medium);
-        var criticalResource = _rules.SeedFinding(subscription, critical);
-        var highResource = _rules.SeedFinding(subscription, high);
-        _rules.SeedFinding(subscription, medium);
-        var ruleId = await _rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody(conditions: new Dictionary<string, object?> { ["minimumSeverity"] = "High" }));
+        var integrationId = await Harness.CreateIntegrationAsync(scope: subscription);
+        var critical = Rules.NewRecommendation(SimulatedSeverity.Critical);
+        var high = Rules.NewRecommendation(SimulatedSeverity.High);
+        var medium = Rules.NewRecommendation(SimulatedSeverity.Medium);
+        var criticalResource = Rules.SeedFinding(subscription, critical);
+        var highResource = Rules.SeedFinding(subscription, high);
+        Rules.SeedFinding(subscription, medium);
+        var ruleId = await Rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody(conditions: new Dictionary<string, object?> { ["minimumSeverity"] = "High" }));
 
-        var dryRun = await _rules.EvaluateAsync(integrationId, ruleId, "?dryRun=true");
+        var dryRun = await Rules.EvaluateAsync(integrationId, ruleId, "?dryRun=true");
         Assert.That(dryRun.Status, Is.EqualTo(200), dryRun.ToString());
         Assert.That(SeverityByResource(dryRun.Json), Is.EquivalentTo(new Dictionary<string, string?> { [criticalResource] = "Critical", [highResource] = "High" }));
 
-        var run = await _sync.SyncAsync(integrationId);
+        var run = await Sync.SyncAsync(integrationId);
         var part = run["integrations"]![0]!;
         Assert.Multiple(() =>
         {
@@ -65,10 +61,10 @@ public sealed class SeverityAndRiskTests
             Assert.That(part["unrecognizedSeverities"]!.AsArray(), Is.Empty, run.ToJsonString());
         });
 
-        var stored = (await _rules.StoredAssignmentsAsync(integrationId)).Single(a => a.ResourceId == criticalResource);
-        var shown = await _harness.Record(FunctionCall.InvokeAsync(
-            FunctionCall.Request("GET", $"/api/assignments/{stored.Id}"), r => _sync.AssignmentFunctions.Get(r, stored.Id, CancellationToken.None)));
-        var ticket = _harness.App.ServiceNow.ListTickets("incident").Single(t => t["correlation_id"] == stored.Id);
+        var stored = (await Rules.StoredAssignmentsAsync(integrationId)).Single(a => a.ResourceId == criticalResource);
+        var shown = await Harness.Record(FunctionCall.InvokeAsync(
+            FunctionCall.Request("GET", $"/api/assignments/{stored.Id}"), r => Harness.App.Function<AssignmentFunctions>().Get(r, stored.Id, CancellationToken.None)));
+        var ticket = Harness.App.ServiceNow.ListTickets("incident").Single(t => t["correlation_id"] == stored.Id);
         Assert.Multiple(() =>
         {
             Assert.That(shown.Json["recommendation"]!["severity"]!.GetValue<string>(), Is.EqualTo("Critical"), shown.ToString());
@@ -81,8 +77,8 @@ public sealed class SeverityAndRiskTests
     public async Task An_integrations_priority_matrix_sets_the_impact_and_urgency_of_its_composed_tickets()
     {
         var subscription = RuleDriver.NewSubscription();
-        var integrationId = await _harness.CreateIntegrationAsync(scope: subscription);
-        var created = await _harness.GetAsync(integrationId);
+        var integrationId = await Harness.CreateIntegrationAsync(scope: subscription);
+        var created = await Harness.GetAsync(integrationId);
         Assert.That(Matrix(created.Json), Is.EqualTo(new Dictionary<string, (int, int)>
         {
             ["Low"] = (3, 3),
@@ -91,7 +87,7 @@ public sealed class SeverityAndRiskTests
             ["Critical"] = (1, 1),
         }), "the documented defaults");
 
-        var updated = await _harness.UpdateAsync(integrationId, new Dictionary<string, object?>
+        var updated = await Harness.UpdateAsync(integrationId, new Dictionary<string, object?>
         {
             ["ticketPriorities"] = new Dictionary<string, object?> { ["Critical"] = new Dictionary<string, object?> { ["urgency"] = 2 }, ["Low"] = new Dictionary<string, object?> { ["impact"] = 2, ["urgency"] = 2 } },
         });
@@ -104,12 +100,12 @@ public sealed class SeverityAndRiskTests
             ["Critical"] = (1, 2),
         }), "members left out keep theirs");
 
-        var critical = _rules.NewRecommendation(SimulatedSeverity.Critical);
-        var resource = _rules.SeedFinding(subscription, critical);
-        var ruleId = await _rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody(critical));
-        await _rules.EvaluateExpectingAsync(integrationId, ruleId, opened: 1, waiting: 0);
-        var stored = (await _rules.StoredAssignmentsAsync(integrationId)).Single();
-        var ticket = _harness.App.ServiceNow.ListTickets("incident").Single(t => t["correlation_id"] == stored.Id);
+        var critical = Rules.NewRecommendation(SimulatedSeverity.Critical);
+        var resource = Rules.SeedFinding(subscription, critical);
+        var ruleId = await Rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody(critical));
+        await Rules.EvaluateExpectingAsync(integrationId, ruleId, opened: 1, waiting: 0);
+        var stored = (await Rules.StoredAssignmentsAsync(integrationId)).Single();
+        var ticket = Harness.App.ServiceNow.ListTickets("incident").Single(t => t["correlation_id"] == stored.Id);
         Assert.That((stored.ResourceId, ticket["impact"], ticket["urgency"]), Is.EqualTo((resource, "1", "2")));
     }
 
@@ -118,17 +114,92 @@ public sealed class SeverityAndRiskTests
     [TestCase("High", "urgency", 0, "ticketPriorities.High.urgency")]
     public async Task A_priority_matrix_with_an_unknown_severity_or_a_level_out_of_range_is_refused_naming_the_entry(string severity, string member, int value, string field)
     {
-        var integrationId = await _harness.CreateIntegrationAsync(scope: RuleDriver.NewSubscription());
-        var before = await StateSnapshot.TakeAsync(_harness.App);
+        var integrationId = await Harness.CreateIntegrationAsync(scope: RuleDriver.NewSubscription());
+        var before = await StateSnapshot.TakeAsync(Harness.App);
 
-        var response = await _harness.UpdateAsync(integrationId, new Dictionary<string, object?>
+        var response = await Harness.UpdateAsync(integrationId, new Dictionary<string, object?>
         {
             ["ticketPriorities"] = new Dictionary<string, object?> { [severity] = new Dictionary<string, object?> { [member] = value } },
         });
 
         Assert.That(response.Status, Is.EqualTo(400), response.ToString());
         Assert.That(response.Json["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { field }), response.ToString());
-        Assert.That(await StateSnapshot.TakeAsync(_harness.App), Is.EqualTo(before));
+        Assert.That(await StateSnapshot.TakeAsync(Harness.App), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task A_rule_on_risk_level_critical_opens_tickets_for_exactly_the_findings_defender_rates_critical()
+    {
+        var subscription = RuleDriver.NewSubscription();
+        var integrationId = await Harness.CreateIntegrationAsync(scope: subscription);
+        var recommendation = Rules.NewRecommendation(SimulatedSeverity.Medium);
+        var internet = new SimulatedRisk("Critical") { Factors = ["Exposure to the Internet", "Sensitive Data"], AttackPaths = ["path-1"] };
+        var first = SeedRisk(subscription, recommendation, internet);
+        var second = SeedRisk(subscription, recommendation, new SimulatedRisk("Critical"));
+        SeedRisk(subscription, recommendation, new SimulatedRisk("High") { Factors = ["Exposure to the Internet"] });
+        SeedRisk(subscription, recommendation, risk: null);
+        SeedRisk(subscription, recommendation, internet, SimulatedAssessmentStatus.NotApplicable, cause: "Exempt");
+        var ruleId = await Rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody(conditions: new Dictionary<string, object?> { ["minimumRiskLevel"] = "Critical" }));
+
+        var dryRun = await Rules.EvaluateAsync(integrationId, ruleId, "?dryRun=true");
+        Assert.That(dryRun.Json["tickets"]!.AsArray().Select(t => (t!["resourceId"]!.GetValue<string>(), t["riskLevel"]!.GetValue<string>())),
+            Is.EquivalentTo(new[] { (first, "Critical"), (second, "Critical") }), dryRun.ToString());
+
+        await Rules.EvaluateExpectingAsync(integrationId, ruleId, opened: 2, waiting: 0);
+        var stored = await Rules.StoredAssignmentsAsync(integrationId);
+        Assert.That(stored.Select(a => a.ResourceId), Is.EquivalentTo(new[] { first, second }));
+        var ticket = Harness.App.ServiceNow.ListTickets("incident").Single(t => t["correlation_id"] == stored.Single(a => a.ResourceId == first).Id);
+        Assert.That(ticket["description"], Does.Contain("Risk level: Critical (Exposure to the Internet, Sensitive Data; 1 attack path)"));
+    }
+
+    [Test]
+    public async Task A_rule_on_a_risk_factor_takes_the_findings_carrying_it_whatever_its_case()
+    {
+        var subscription = RuleDriver.NewSubscription();
+        var integrationId = await Harness.CreateIntegrationAsync(scope: subscription);
+        var recommendation = Rules.NewRecommendation(SimulatedSeverity.Low);
+        var exposed = SeedRisk(subscription, recommendation, new SimulatedRisk("Medium") { Factors = ["Exposure to the Internet"] });
+        SeedRisk(subscription, recommendation, new SimulatedRisk("Critical") { Factors = ["Sensitive Data"] });
+        SeedRisk(subscription, recommendation, risk: null);
+        var ruleId = await Rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody(conditions: new Dictionary<string, object?> { ["riskFactor"] = "exposure to the internet" }));
+
+        var evaluation = await Rules.EvaluateExpectingAsync(integrationId, ruleId, opened: 1, waiting: 0);
+
+        Assert.That(evaluation["tickets"]![0]!["resourceId"]!.GetValue<string>(), Is.EqualTo(exposed));
+    }
+
+    [Test]
+    public async Task A_severity_defender_gives_but_defendersnow_does_not_know_is_ticketed_at_the_highest_impact_recorded_on_the_run_and_logged_once()
+    {
+        var subscription = RuleDriver.NewSubscription();
+        var integrationId = await Harness.CreateIntegrationAsync(scope: subscription);
+        var recommendation = Guid.NewGuid().ToString("D");
+        Harness.App.ResourceManager.State.SeedMetadata(new SimulatedAssessmentMetadata(recommendation, "A newer kind of finding", SimulatedSeverity.Low) { SeverityAsWritten = "Severe" });
+        var resources = new[] { Rules.SeedFinding(subscription, recommendation), Rules.SeedFinding(subscription, recommendation) };
+        var ruleId = await Rules.CreateRuleIdAsync(integrationId, RuleDriver.RuleBody(conditions: new Dictionary<string, object?> { ["minimumSeverity"] = "Critical" }));
+
+        var run = await Sync.SyncAsync(integrationId);
+
+        var part = run["integrations"]![0]!;
+        var stored = await Rules.StoredAssignmentsAsync(integrationId);
+        var tickets = Harness.App.ServiceNow.ListTickets("incident").Where(t => stored.Any(a => a.Id == t["correlation_id"])).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(stored.Select(a => (a.ResourceId, a.RuleId)), Is.EquivalentTo(resources.Select(r => (r, (string?)ruleId))), "it meets even a Critical minimum");
+            Assert.That(tickets.Select(t => (t["impact"], t["urgency"])), Is.EqualTo(new[] { ("1", "1"), ("1", "1") }));
+            Assert.That(part["ruleTicketsBySeverity"]!["Severe"]!.GetValue<int>(), Is.EqualTo(2), run.ToJsonString());
+            Assert.That(part["unrecognizedSeverities"]!.AsArray().Select(u => (u!["assessmentName"]!.GetValue<string>(), u["severity"]!.GetValue<string>())),
+                Is.EqualTo(new[] { (recommendation, "Severe") }), run.ToJsonString());
+            Assert.That(Harness.App.Logs.Entries.Count(e => e.Message.Contains(recommendation, StringComparison.Ordinal) && e.Message.Contains("Severe", StringComparison.Ordinal)), Is.EqualTo(1), "logged once");
+        });
+    }
+
+    private string SeedRisk(
+        string subscription, string recommendation, SimulatedRisk? risk, SimulatedAssessmentStatus status = SimulatedAssessmentStatus.Unhealthy, string? cause = null)
+    {
+        var resourceId = $"{subscription}/resourceGroups/rg-risk/providers/{RuleDriver.Vm}/res-{Guid.NewGuid():N}";
+        Harness.App.ResourceManager.State.SeedAssessment(new SimulatedAssessment(resourceId, recommendation, status) { Risk = risk, Cause = cause });
+        return resourceId;
     }
 
     private static Dictionary<string, string?> SeverityByResource(JsonNode evaluation) =>
