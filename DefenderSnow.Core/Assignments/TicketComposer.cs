@@ -23,7 +23,12 @@ internal static class TicketComposer
     {
         var text = new StringBuilder();
         text.Append("Defender for Cloud recommendation: ").AppendLine(metadata.DisplayName ?? assessment.DisplayName ?? metadata.Name);
-        text.Append("Severity: ").AppendLine(metadata.Severity?.ToString() ?? "unknown");
+        text.Append("Severity: ").AppendLine(metadata.SeverityName ?? "unknown");
+        if (RiskLine(assessment.Risk) is { } risk)
+        {
+            text.AppendLine(risk);
+        }
+
         text.Append("Resource: ").AppendLine(resourceId);
         text.Append("Defender portal: ").AppendLine(PortalLink(assessment));
         AppendSection(text, "Description", metadata.Description);
@@ -61,11 +66,12 @@ internal static class TicketComposer
             fields["description"] = text;
         }
 
-        foreach (var (field, given) in new[] { ("impact", request.Impact), ("urgency", request.Urgency) })
+        var composed = integration.TicketPriorities.For(metadata.SeverityName);
+        foreach (var (field, given, level) in new[] { ("impact", request.Impact, composed.Impact), ("urgency", request.Urgency, composed.Urgency) })
         {
-            if (allowed.Contains(field) && (given?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? (composing ? ImpactFor(metadata.Severity) : null)) is { } level)
+            if (allowed.Contains(field) && (given ?? (composing ? level : null)) is { } value)
             {
-                fields[field] = level;
+                fields[field] = value.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
         }
 
@@ -109,13 +115,30 @@ internal static class TicketComposer
         return text.ToString().TrimEnd();
     }
 
-    /// <summary>ServiceNow's impact and urgency: 1 High, 2 Medium, 3 Low.</summary>
-    public static string ImpactFor(AssessmentSeverity? severity) => severity switch
+    /// <summary>
+    /// Defender's risk of the finding in a line (<c>Risk level: Critical (Exposure to the Internet, Sensitive Data; 2 attack
+    /// paths)</c>), or null when Defender gave none (api-versions before 2025-05-04, or no risk computed).
+    /// </summary>
+    public static string? RiskLine(AssessmentRisk? risk)
     {
-        AssessmentSeverity.High => "1",
-        AssessmentSeverity.Medium => "2",
-        _ => "3",
-    };
+        if (risk is null || (risk.Level is null && risk.Factors.Count == 0 && risk.AttackPaths == 0))
+        {
+            return null;
+        }
+
+        var details = new List<string>();
+        if (risk.Factors.Count > 0)
+        {
+            details.Add(string.Join(", ", risk.Factors));
+        }
+
+        if (risk.AttackPaths > 0)
+        {
+            details.Add($"{risk.AttackPaths} attack path{(risk.AttackPaths == 1 ? string.Empty : "s")}");
+        }
+
+        return $"Risk level: {risk.Level ?? "unknown"}{(details.Count > 0 ? $" ({string.Join("; ", details)})" : string.Empty)}";
+    }
 
     /// <summary>The recommendation's page in the portal: the link Defender returned, or the recommendation blade by key.</summary>
     public static string PortalLink(Assessment assessment) =>

@@ -30,7 +30,10 @@ internal sealed class AssessmentWireMapping
             properties.DisplayName,
             new AssessmentStatus(code, status.Cause, status.Description, status.FirstEvaluationDate, status.StatusChangeDate),
             properties.AdditionalData ?? new Dictionary<string, string>(),
-            properties.Links?.AzurePortalUri);
+            properties.Links?.AzurePortalUri,
+            properties.Risk is { } risk
+                ? new AssessmentRisk(risk.Level, risk.RiskFactors ?? [], risk.AttackPathsReferences?.Count ?? 0, risk.IsContextualRisk)
+                : null);
     }
 
     /// <summary>
@@ -53,7 +56,10 @@ internal sealed class AssessmentWireMapping
     public static AssessmentMetadata ToMetadata(ArmResource<AssessmentMetadataWireProperties> stored, string name)
     {
         var p = stored.Properties;
-        AssessmentSeverity? severity = Enum.TryParse<AssessmentSeverity>(p?.Severity, ignoreCase: true, out var s) && Enum.IsDefined(s) ? s : null;
+        // The contract names only: Enum.TryParse alone would also take numbers ("3") and lists. A value it does not know
+        // is kept as written, so that it is ticketed at the highest impact rather than as if it had no severity.
+        AssessmentSeverity? severity = Findings.FindingSeverity.TryParse(p?.Severity, out var s) ? s : null;
+        var unrecognized = severity is null && !string.IsNullOrWhiteSpace(p?.Severity) ? p.Severity : null;
         return new AssessmentMetadata(
             stored.Name ?? name,
             p?.DisplayName,
@@ -66,6 +72,7 @@ internal sealed class AssessmentWireMapping
             p?.Threats ?? [],
             p?.AssessmentType,
             p?.PolicyDefinitionId,
-            p?.Preview ?? false);
+            p?.Preview ?? false,
+            unrecognized);
     }
 }

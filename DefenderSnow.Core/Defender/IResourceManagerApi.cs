@@ -10,8 +10,13 @@ namespace DefenderSnow.Core.Defender;
 /// </summary>
 internal interface IResourceManagerApi
 {
+    // Governance assignments have one api-version, 2022-01-01-preview (the only folder with governanceAssignments.json
+    // under specification/security/resource-manager/Microsoft.Security in Azure/azure-rest-api-specs): it stays.
     const string GovernanceApiVersion = "2022-01-01-preview";
-    const string AssessmentsApiVersion = "2021-06-01";
+
+    // 2025-05-04 (stable/2025-05-04/assessments.json and assessmentMetadata.json, Azure/azure-rest-api-specs#33843):
+    // assessments carry properties.risk (level, riskFactors, attackPathsReferences) and metadata severity Critical.
+    const string AssessmentsApiVersion = "2025-05-04";
     const string ManagementGroupsApiVersion = "2020-05-01";
     const string SecurityConnectorsApiVersion = "2023-10-01-preview";
     const string ResourcesApiVersion = "2021-04-01";
@@ -40,7 +45,7 @@ internal interface IResourceManagerApi
     Task<IApiResponse<ArmResource<AssessmentMetadataWireProperties>>> GetAssessmentMetadataAsync(
         string assessmentName, CancellationToken cancellationToken);
 
-    // The 2021-06-01 list takes no $expand (only the single GET does), so severity comes from the metadata list.
+    // The list takes no $expand (only the single GET does, in 2021-06-01 and 2025-05-04), so severity comes from the metadata list.
     [Get("/subscriptions/{subscriptionId}/providers/Microsoft.Security/assessments?api-version=" + AssessmentsApiVersion)]
     Task<IApiResponse<ArmCollection<ArmResource<AssessmentWireProperties>>>> ListSubscriptionAssessmentsAsync(
         string subscriptionId, [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);

@@ -21,7 +21,11 @@ internal sealed record AssessmentWireProperties(
     string? DisplayName,
     AssessmentWireStatus? Status,
     Dictionary<string, string>? AdditionalData,
-    AssessmentWireLinks? Links);
+    AssessmentWireLinks? Links,
+    AssessmentWireRisk? Risk = null);
+
+/// <summary><c>properties.risk</c> of api-version 2025-05-04 (stable/2025-05-04/assessments.json); <c>paths</c> is not read.</summary>
+internal sealed record AssessmentWireRisk(string? Level, List<string>? RiskFactors, List<string>? AttackPathsReferences, bool? IsContextualRisk);
 
 internal sealed record AssessmentWireResourceDetails(string? Source, string? Id);
 

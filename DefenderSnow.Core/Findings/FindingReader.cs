@@ -5,7 +5,7 @@ namespace DefenderSnow.Core.Findings;
 
 /// <summary>
 /// <see cref="IFindingReader"/> over the Resource Manager list of a subscription's assessments. That list carries no
-/// severity (the 2021-06-01 list takes no <c>$expand</c>), so severities come from the tenant-wide metadata list
+/// severity (the list takes no <c>$expand</c> in 2021-06-01 nor 2025-05-04), so severities come from the tenant-wide metadata list
 /// (<see cref="AssessmentSeverityCatalog"/>, read about once an hour): one paged read per subscription, whatever the
 /// number of resources.
 /// </summary>
@@ -34,7 +34,9 @@ internal sealed class FindingReader : IFindingReader
                 assessment.Name,
                 assessment.DisplayName,
                 ToStatus(assessment.Status.Code),
-                severities.GetValueOrDefault(assessment.Name));
+                severities.GetValueOrDefault(assessment.Name),
+                assessment.Risk,
+                assessment.Status.Cause);
         }
     }
 

@@ -14,7 +14,8 @@ public sealed record CreateIntegrationRequest(
     string? ClientSecret,
     string? FieldMode,
     IReadOnlyDictionary<string, IReadOnlyList<string?>?>? Fields,
-    string? OnResourceHealthy = null)
+    string? OnResourceHealthy = null,
+    IReadOnlyDictionary<string, ImpactUrgencyRequest?>? TicketPriorities = null)
 {
     public override string ToString() =>
         $"CreateIntegrationRequest {{ Name = {Name}, Scope = {Scope}, InstanceUrl = {InstanceUrl}, Username = {Username}, ClientId = {ClientId}, FieldMode = {FieldMode}, OnResourceHealthy = {OnResourceHealthy} }}";

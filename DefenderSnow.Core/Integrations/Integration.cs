@@ -32,6 +32,9 @@ public sealed record Integration
 
     public required TicketFields Fields { get; init; }
 
+    /// <summary>The impact and urgency of composed tickets by Defender severity (<see cref="TicketPriorities.Default"/> unless changed).</summary>
+    public TicketPriorities TicketPriorities { get; init; } = TicketPriorities.Default;
+
     /// <summary>What sync does to a ticket whose finding Defender reports fixed or gone.</summary>
     public ResourceHealthyAction OnResourceHealthy { get; init; } = ResourceHealthyAction.Note;
 

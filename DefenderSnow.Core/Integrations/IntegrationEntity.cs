@@ -3,6 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
+using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Storage;
 
 namespace DefenderSnow.Core.Integrations;
@@ -50,6 +51,9 @@ internal sealed class IntegrationEntity : ITableEntity
 
     public string FieldsJson { get; set; } = "{}";
 
+    /// <summary>The impact/urgency matrix by severity name; null in rows written before it existed, which read as the defaults.</summary>
+    public string? TicketPrioritiesJson { get; set; }
+
     /// <summary>Null in rows written before the setting existed, which read as <see cref="ResourceHealthyAction.Note"/>.</summary>
     public string? OnResourceHealthy { get; set; }
 
@@ -90,6 +94,7 @@ internal sealed class IntegrationEntity : ITableEntity
         ServiceNowTimeZone = i.ServiceNowTimeZone,
         FieldMode = i.FieldMode.ToString(),
         FieldsJson = JsonSerializer.Serialize(i.Fields.ByTable),
+        TicketPrioritiesJson = JsonSerializer.Serialize(i.TicketPriorities.ByName()),
         OnResourceHealthy = i.OnResourceHealthy.ToString(),
         Status = i.Status.ToString(),
         StatusDetail = i.StatusDetail,
@@ -126,6 +131,20 @@ internal sealed class IntegrationEntity : ITableEntity
             throw Corrupt("the ticket fields are not valid JSON", e);
         }
 
+        var priorities = TicketPriorities.Default;
+        if (TicketPrioritiesJson is not null)
+        {
+            try
+            {
+                var stored = JsonSerializer.Deserialize<Dictionary<string, ImpactUrgencyRequest?>>(TicketPrioritiesJson);
+                priorities = TicketPriorities.Parse(stored ?? throw Corrupt("the ticket priorities are null"), TicketPriorities.Default);
+            }
+            catch (Exception e) when (e is JsonException or ValidationException)
+            {
+                throw Corrupt("the ticket priorities are not a valid matrix", e);
+            }
+        }
+
         var integration = new Integration
         {
             Id = RowKey,
@@ -136,6 +155,7 @@ internal sealed class IntegrationEntity : ITableEntity
             ClientId = ClientId,
             ServiceNowTimeZone = ServiceNowTimeZone,
             FieldMode = ParseEnum<FieldMode>(FieldMode, "field mode"),
+            TicketPriorities = priorities,
             Fields = new TicketFields((fields ?? throw Corrupt("the ticket fields are null")).ToDictionary(f => f.Key, IReadOnlyList<string> (f) => f.Value)),
             OnResourceHealthy = OnResourceHealthy is null ? ResourceHealthyAction.Note : ParseEnum<ResourceHealthyAction>(OnResourceHealthy, "onResourceHealthy action"),
             Status = ParseEnum<IntegrationStatus>(Status, "status"),

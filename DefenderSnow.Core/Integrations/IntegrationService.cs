@@ -60,6 +60,7 @@ public sealed partial class IntegrationService
         var mode = check.Mode(request.FieldMode) ?? FieldMode.Default;
         var onResourceHealthy = check.OnResourceHealthy(request.OnResourceHealthy) ?? ResourceHealthyAction.Note;
         var fields = check.Capture(() => TicketFields.Parse(request.Fields));
+        var priorities = check.Capture(() => TicketPriorities.Parse(request.TicketPriorities, TicketPriorities.Default));
         check.ThrowIfInvalid();
 
         // Cheap refusal before anything is written; the reservation below decides races.
@@ -96,6 +97,7 @@ public sealed partial class IntegrationService
                 ServiceNowTimeZone = verified.TimeZone,
                 FieldMode = mode,
                 Fields = fields!,
+                TicketPriorities = priorities!,
                 OnResourceHealthy = onResourceHealthy,
                 Status = IntegrationStatus.Connected,
                 CreatedAt = now,
@@ -167,6 +169,7 @@ public sealed partial class IntegrationService
         var mode = check.Mode(request.FieldMode);
         var onResourceHealthy = check.OnResourceHealthy(request.OnResourceHealthy);
         var fields = request.Fields is null ? null : check.Capture(() => TicketFields.Parse(request.Fields));
+        var priorities = request.TicketPriorities is null ? null : check.Capture(() => TicketPriorities.Parse(request.TicketPriorities, integration.TicketPriorities));
         check.ThrowIfInvalid();
 
         if (integration.DeletionStartedAt is not null)
@@ -187,6 +190,7 @@ public sealed partial class IntegrationService
             ClientId = clientId ?? integration.ClientId,
             FieldMode = mode ?? integration.FieldMode,
             Fields = fields ?? integration.Fields,
+            TicketPriorities = priorities ?? integration.TicketPriorities,
             OnResourceHealthy = onResourceHealthy ?? integration.OnResourceHealthy,
             UpdatedAt = _timeProvider.GetUtcNow(),
             UpdatedBy = caller,

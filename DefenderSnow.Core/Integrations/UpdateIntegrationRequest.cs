@@ -15,7 +15,8 @@ public sealed record UpdateIntegrationRequest(
     string? ClientSecret = null,
     string? FieldMode = null,
     IReadOnlyDictionary<string, IReadOnlyList<string?>?>? Fields = null,
-    string? OnResourceHealthy = null)
+    string? OnResourceHealthy = null,
+    IReadOnlyDictionary<string, ImpactUrgencyRequest?>? TicketPriorities = null)
 {
     public override string ToString() =>
         $"UpdateIntegrationRequest {{ Name = {Name}, Username = {Username}, ClientId = {ClientId}, Password = {(Password is null ? "unchanged" : "***")}, ClientSecret = {(ClientSecret is null ? "unchanged" : "***")}, FieldMode = {FieldMode}, OnResourceHealthy = {OnResourceHealthy} }}";

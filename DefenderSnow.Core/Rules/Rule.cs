@@ -57,8 +57,18 @@ public sealed record RuleConditions
     /// <summary>Recommendations (assessment names) the rule covers; empty covers all.</summary>
     public IReadOnlyList<string> AssessmentNames { get; init; } = [];
 
-    /// <summary>The least severity covered (<c>Low</c> &lt; <c>Medium</c> &lt; <c>High</c>); a finding of unknown severity meets none.</summary>
+    /// <summary>
+    /// The least severity covered (<c>Low</c> &lt; <c>Medium</c> &lt; <c>High</c> &lt; <c>Critical</c>). A finding
+    /// whose severity Defender gave but DefenderSnow does not know meets every minimum (it is never ranked last); one
+    /// without a severity meets none.
+    /// </summary>
     public string? MinimumSeverity { get; init; }
+
+    /// <summary>The least Defender risk level covered (same order); a finding without a known risk level meets none.</summary>
+    public string? MinimumRiskLevel { get; init; }
+
+    /// <summary>A risk factor the finding must carry (such as <c>Exposure to the Internet</c>), compared without case.</summary>
+    public string? RiskFactor { get; init; }
 
     /// <summary>An ARM resource type such as <c>Microsoft.Compute/virtualMachines</c>, compared without case.</summary>
     public string? ResourceType { get; init; }

@@ -19,9 +19,11 @@ public sealed class RuleCandidates
     private readonly IDefenderClient _defender;
     private readonly IScopeMembershipFactory _scopes;
     private readonly TimeProvider _timeProvider;
+    private readonly UnrecognizedSeverityLog _unrecognized;
 
-    public RuleCandidates(IAssignmentStore assignments, IDefenderClient defender, IScopeMembershipFactory scopes, TimeProvider timeProvider)
+    public RuleCandidates(IAssignmentStore assignments, IDefenderClient defender, IScopeMembershipFactory scopes, TimeProvider timeProvider, UnrecognizedSeverityLog unrecognized)
     {
+        _unrecognized = unrecognized;
         _assignments = assignments;
         _defender = defender;
         _scopes = scopes;
@@ -94,8 +96,9 @@ public sealed class RuleCandidates
     {
         if (!known.TryGetValue(assessmentName, out var severity))
         {
-            severity = (await _defender.GetAssessmentMetadataAsync(assessmentName, cancellationToken).ConfigureAwait(false))?.Severity?.ToString();
+            severity = (await _defender.GetAssessmentMetadataAsync(assessmentName, cancellationToken).ConfigureAwait(false))?.SeverityName;
             known[assessmentName] = severity;
+            _unrecognized.Report(assessmentName, severity);
         }
 
         return severity;

@@ -6,7 +6,8 @@ public sealed record RuleEvaluation(string RuleId, bool DryRun, IReadOnlyList<Ru
 
 /// <summary>
 /// One finding a rule opened a ticket for. <see cref="AssignmentId"/> and <see cref="TicketNumber"/> are null in a dry
-/// run; <see cref="FollowsTicket"/> names the ticket of the finding's previous, closed assignment.
+/// run; <see cref="FollowsTicket"/> names the ticket of the finding's previous, closed assignment. <see cref="Severity"/> and
+/// <see cref="RiskLevel"/> are the finding's, as Defender gave them (an unrecognized severity as written).
 /// </summary>
 public sealed record RuleTicket(
     string AssessmentName,
@@ -14,4 +15,6 @@ public sealed record RuleTicket(
     string Owner,
     string? AssignmentId,
     string? TicketNumber,
-    string? FollowsTicket);
+    string? FollowsTicket,
+    string? Severity = null,
+    string? RiskLevel = null);

@@ -159,7 +159,7 @@ public sealed partial class RuleEvaluator
             {
                 if (dryRun)
                 {
-                    tickets.Add(new RuleTicket(finding.AssessmentName, finding.ResourceId, owner, null, null, follows));
+                    tickets.Add(new RuleTicket(finding.AssessmentName, finding.ResourceId, owner, null, null, follows, finding.Severity, finding.Risk?.Level));
                     continue;
                 }
 
@@ -178,7 +178,7 @@ public sealed partial class RuleEvaluator
                 var outcome = await _assignmentService.CreateAsync(request, $"rule:{rule.Id}", new AssignmentOrigin(rule.Id, follows, shared), cancellationToken).ConfigureAwait(false);
                 if (outcome.Created)
                 {
-                    tickets.Add(new RuleTicket(finding.AssessmentName, finding.ResourceId, outcome.Assignment.AssignedTo, outcome.Assignment.Id, outcome.Assignment.Ticket.Number, follows));
+                    tickets.Add(new RuleTicket(finding.AssessmentName, finding.ResourceId, outcome.Assignment.AssignedTo, outcome.Assignment.Id, outcome.Assignment.Ticket.Number, follows, finding.Severity, finding.Risk?.Level));
                 }
             }
             catch (Exception e) when (e is UpstreamUnreachableException or UpstreamRejectedException)

@@ -14,6 +14,7 @@ internal static partial class RuleInput
     public const int MaxAssessmentNames = 100;
     public const int MaxTicketsPerRunLimit = 1_000;
     public const int MaxTagLength = 512;
+    public const int MaxRiskFactorLength = 256;
 
     /// <summary>The rule a request describes: on create from nothing, on update over <paramref name="current"/>.</summary>
     public static Rule? Apply(IntegrationValidation check, RuleRequest request, Rule? current, Func<Rule> create)
@@ -83,6 +84,10 @@ internal static partial class RuleInput
     public static int? SeverityRank(string? severity) =>
         ContractNames.TryParseIgnoringCase(severity, out AssessmentSeverity parsed) ? (int)parsed : null;
 
+    /// <summary>The risk levels in rising order (as <see cref="RiskLevel"/> declares them), read without case; null for any other.</summary>
+    public static int? RiskRank(string? level) =>
+        ContractNames.TryParseIgnoringCase(level, out RiskLevel parsed) ? (int)parsed : null;
+
     private static RuleConditions Conditions(IntegrationValidation check, RuleConditionsRequest request)
     {
         var names = new List<string>();
@@ -115,6 +120,13 @@ internal static partial class RuleInput
             check.Add("conditions.minimumSeverity", $"Must be {ContractNames.Choices<AssessmentSeverity>()}.");
         }
 
+        var riskLevel = request.MinimumRiskLevel;
+        if (riskLevel is not null && RiskRank(riskLevel) is null)
+        {
+            check.Add("conditions.minimumRiskLevel", $"Must be {ContractNames.Choices<RiskLevel>()}.");
+        }
+
+        var riskFactor = request.RiskFactor is null ? null : check.Text("conditions.riskFactor", request.RiskFactor.Trim(), MaxRiskFactorLength);
         var resourceType = request.ResourceType?.Trim();
         if (resourceType is not null && !ResourceTypePattern().IsMatch(resourceType))
         {
@@ -134,6 +146,8 @@ internal static partial class RuleInput
         {
             AssessmentNames = names.Distinct(StringComparer.Ordinal).ToList(),
             MinimumSeverity = ContractNames.TryParseIgnoringCase(severity, out AssessmentSeverity minimum) ? minimum.ToContract() : null,
+            MinimumRiskLevel = ContractNames.TryParseIgnoringCase(riskLevel, out RiskLevel minimumRisk) ? minimumRisk.ToContract() : null,
+            RiskFactor = riskFactor,
             ResourceType = resourceType,
             Scope = scope,
             Tag = tag,

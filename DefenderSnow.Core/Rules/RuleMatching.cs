@@ -15,7 +15,21 @@ internal static class RuleMatching
         }
 
         if (conditions.MinimumSeverity is { } minimum
-            && !(RuleInput.SeverityRank(finding.Severity) is { } rank && rank >= RuleInput.SeverityRank(minimum)))
+            && !(FindingSeverity.Rank(finding.Severity) is { } rank && rank >= FindingSeverity.Rank(minimum)))
+        {
+            return false;
+        }
+
+        // An unknown or absent risk level meets no minimum: unlike severity, Defender gives no risk on older
+        // api-versions and for recommendations it does not prioritize, and a rule on risk asks for Defender's verdict.
+        if (conditions.MinimumRiskLevel is { } minimumRisk
+            && !(RuleInput.RiskRank(finding.Risk?.Level) is { } riskRank && riskRank >= RuleInput.RiskRank(minimumRisk)))
+        {
+            return false;
+        }
+
+        if (conditions.RiskFactor is { } factor
+            && !(finding.Risk?.Factors.Contains(factor, StringComparer.OrdinalIgnoreCase) ?? false))
         {
             return false;
         }

@@ -24,7 +24,9 @@ public sealed record RuleConditionsRequest(
     string? MinimumSeverity = null,
     string? ResourceType = null,
     string? Scope = null,
-    RuleTagRequest? Tag = null);
+    RuleTagRequest? Tag = null,
+    string? MinimumRiskLevel = null,
+    string? RiskFactor = null);
 
 public sealed record RuleTagRequest(string? Name = null, string? Value = null);
 

@@ -56,6 +56,11 @@ public sealed class FindingsPass
             foreach (var result in await _rules.EvaluateAllAsync(integration, rules, findings, cancellationToken).ConfigureAwait(false))
             {
                 tally.RuleTicketsOpened += result.Tickets.Count;
+                foreach (var ticket in result.Tickets)
+                {
+                    tally.RuleTicket(ticket.AssessmentName, ticket.Severity);
+                }
+
                 tally.RuleTicketsWaiting += result.Waiting;
                 foreach (var error in result.Errors)
                 {

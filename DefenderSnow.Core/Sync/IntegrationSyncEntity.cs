@@ -55,6 +55,12 @@ internal sealed class IntegrationSyncEntity : ITableEntity
 
     public string ErrorsJson { get; set; } = "[]";
 
+    /// <summary>Null in rows written before it existed, which read as none.</summary>
+    public string? RuleTicketsBySeverityJson { get; set; }
+
+    /// <summary>Null in rows written before it existed, which read as none.</summary>
+    public string? UnrecognizedSeveritiesJson { get; set; }
+
     public int ServiceNowRequests { get; set; }
 
     public int ResourceManagerRequests { get; set; }
@@ -87,6 +93,8 @@ internal sealed class IntegrationSyncEntity : ITableEntity
             RuleTicketsWaiting = r.RuleTicketsWaiting,
             FindingsRead = r.FindingsRead,
             ErrorsJson = JsonSerializer.Serialize(errors, Json),
+            RuleTicketsBySeverityJson = JsonSerializer.Serialize(r.RuleTicketsBySeverity, Json),
+            UnrecognizedSeveritiesJson = JsonSerializer.Serialize(r.UnrecognizedSeverities.Take(MaxStoredErrors), Json),
             ServiceNowRequests = r.ServiceNowRequests,
             ResourceManagerRequests = r.ResourceManagerRequests,
         };
@@ -108,6 +116,8 @@ internal sealed class IntegrationSyncEntity : ITableEntity
         RuleTicketsWaiting = RuleTicketsWaiting,
         FindingsRead = FindingsRead,
         Errors = JsonSerializer.Deserialize<List<SyncError>>(ErrorsJson, Json) ?? [],
+        RuleTicketsBySeverity = RuleTicketsBySeverityJson is null ? new Dictionary<string, int>() : JsonSerializer.Deserialize<Dictionary<string, int>>(RuleTicketsBySeverityJson, Json) ?? [],
+        UnrecognizedSeverities = UnrecognizedSeveritiesJson is null ? [] : JsonSerializer.Deserialize<List<UnrecognizedSeverity>>(UnrecognizedSeveritiesJson, Json) ?? [],
         ServiceNowRequests = ServiceNowRequests,
         ResourceManagerRequests = ResourceManagerRequests,
     };

@@ -29,6 +29,15 @@ public sealed record IntegrationSyncResult
     /// <summary>Tickets the integration's automation rules opened in this run.</summary>
     public int RuleTicketsOpened { get; init; }
 
+    /// <summary>The tickets the rules opened, by their findings' severity (<c>Critical</c>, …, <c>unknown</c> when none was given).</summary>
+    public IReadOnlyDictionary<string, int> RuleTicketsBySeverity { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>
+    /// Recommendations whose severity DefenderSnow does not know, among those the rules opened tickets for (ticketed at
+    /// the highest impact): each once, with the severity as Defender wrote it.
+    /// </summary>
+    public IReadOnlyList<UnrecognizedSeverity> UnrecognizedSeverities { get; init; } = [];
+
     /// <summary>Findings the rules matched but left for a later run (each rule's <c>maxTicketsPerRun</c>, or a failure).</summary>
     public int RuleTicketsWaiting { get; init; }
 

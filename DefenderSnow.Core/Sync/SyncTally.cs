@@ -9,6 +9,8 @@ internal sealed class SyncTally
 {
     private readonly Dictionary<string, int> _closed = new(StringComparer.Ordinal);
     private readonly List<SyncError> _errors = [];
+    private readonly Dictionary<string, int> _bySeverity = new(StringComparer.Ordinal);
+    private readonly List<UnrecognizedSeverity> _unrecognized = [];
 
     public SyncTally(string integrationId)
     {
@@ -35,6 +37,18 @@ internal sealed class SyncTally
     {
         var name = reason.ToContract();
         _closed[name] = _closed.GetValueOrDefault(name) + 1;
+    }
+
+    /// <summary>A ticket a rule opened, counted under its finding's severity; an unrecognized one is listed once per recommendation.</summary>
+    public void RuleTicket(string assessmentName, string? severity)
+    {
+        var name = severity ?? "unknown";
+        _bySeverity[name] = _bySeverity.GetValueOrDefault(name) + 1;
+        if (Findings.FindingSeverity.IsUnrecognized(severity)
+            && !_unrecognized.Any(u => string.Equals(u.AssessmentName, assessmentName, StringComparison.OrdinalIgnoreCase)))
+        {
+            _unrecognized.Add(new UnrecognizedSeverity(assessmentName, severity!));
+        }
     }
 
     public void Error(string? ticket, string message) => _errors.Add(new SyncError(IntegrationId, ticket, message));
@@ -68,6 +82,8 @@ internal sealed class SyncTally
             TicketStatesUpdated = TicketStatesUpdated,
             RuleTicketsOpened = RuleTicketsOpened,
             RuleTicketsWaiting = RuleTicketsWaiting,
+            RuleTicketsBySeverity = new Dictionary<string, int>(_bySeverity),
+            UnrecognizedSeverities = _unrecognized.ToList(),
             FindingsRead = FindingsRead,
             Errors = _errors.ToList(),
             ServiceNowRequests = requests.ServiceNow,

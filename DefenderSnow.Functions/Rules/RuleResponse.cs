@@ -33,7 +33,9 @@ public sealed record RuleResponse(
             r.Conditions.MinimumSeverity,
             r.Conditions.ResourceType,
             r.Conditions.Scope,
-            r.Conditions.Tag is { } tag ? new RuleTagResponse(tag.Name, tag.Value) : null),
+            r.Conditions.Tag is { } tag ? new RuleTagResponse(tag.Name, tag.Value) : null,
+            r.Conditions.MinimumRiskLevel,
+            r.Conditions.RiskFactor),
         r.TicketType,
         new RuleOwnerResponse(r.Owner.Source, r.Owner.User, r.Owner.TagName, r.Owner.FallbackUser),
         r.Caller,
@@ -48,7 +50,8 @@ public sealed record RuleResponse(
         r.UpdatedBy);
 }
 
-public sealed record RuleConditionsResponse(IReadOnlyList<string> AssessmentNames, string? MinimumSeverity, string? ResourceType, string? Scope, RuleTagResponse? Tag);
+public sealed record RuleConditionsResponse(
+    IReadOnlyList<string> AssessmentNames, string? MinimumSeverity, string? ResourceType, string? Scope, RuleTagResponse? Tag, string? MinimumRiskLevel, string? RiskFactor);
 
 public sealed record RuleTagResponse(string Name, string Value);
 
@@ -62,8 +65,9 @@ public sealed record RuleEvaluationResponse(string RuleId, bool DryRun, int Open
         e.DryRun,
         e.Tickets.Count,
         e.Waiting,
-        e.Tickets.Select(t => new RuleTicketResponse(t.AssessmentName, t.ResourceId, t.Owner, t.AssignmentId, t.TicketNumber, t.FollowsTicket)).ToList(),
+        e.Tickets.Select(t => new RuleTicketResponse(t.AssessmentName, t.ResourceId, t.Owner, t.AssignmentId, t.TicketNumber, t.FollowsTicket, t.Severity, t.RiskLevel)).ToList(),
         e.Errors);
 }
 
-public sealed record RuleTicketResponse(string AssessmentName, string ResourceId, string Owner, string? AssignmentId, string? TicketNumber, string? FollowsTicket);
+public sealed record RuleTicketResponse(
+    string AssessmentName, string ResourceId, string Owner, string? AssignmentId, string? TicketNumber, string? FollowsTicket, string? Severity, string? RiskLevel);

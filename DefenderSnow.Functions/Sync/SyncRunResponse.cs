@@ -36,6 +36,8 @@ public sealed record IntegrationSyncResponse(
     int TicketStatesUpdated,
     int RuleTicketsOpened,
     int RuleTicketsWaiting,
+    IReadOnlyDictionary<string, int> RuleTicketsBySeverity,
+    IReadOnlyList<UnrecognizedSeverity> UnrecognizedSeverities,
     int FindingsRead,
     IReadOnlyList<SyncError> Errors,
     SyncRequestsResponse Requests)
@@ -53,6 +55,8 @@ public sealed record IntegrationSyncResponse(
         r.TicketStatesUpdated,
         r.RuleTicketsOpened,
         r.RuleTicketsWaiting,
+        r.RuleTicketsBySeverity,
+        r.UnrecognizedSeverities,
         r.FindingsRead,
         r.Errors,
         new SyncRequestsResponse(r.ServiceNowRequests, r.ResourceManagerRequests));

@@ -62,9 +62,9 @@ public sealed class CreateAssignmentTests
         Assert.That(ticket[callerField], Is.EqualTo(_assignments.OpenerSysId));
         if (ticketType == "incident")
         {
-            // High severity: impact and urgency 1 (the fixture's integration fills both in on incidents).
+            // High severity by the default matrix: impact 1, urgency 2 (the fixture's integration fills both in on incidents).
             Assert.That(ticket["impact"], Is.EqualTo("1"));
-            Assert.That(ticket["urgency"], Is.EqualTo("1"));
+            Assert.That(ticket["urgency"], Is.EqualTo("2"));
         }
     }
 

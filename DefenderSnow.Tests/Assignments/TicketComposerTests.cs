@@ -1,4 +1,5 @@
 using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Defender;
 
 namespace DefenderSnow.Tests.Assignments;
 
@@ -45,5 +46,20 @@ public sealed class TicketComposerTests
     {
         Assert.That(HtmlText.ToText("  plain   words "), Is.EqualTo("plain words"));
         Assert.That(HtmlText.ToText(null), Is.Empty);
+    }
+
+    [Test]
+    public void The_risk_line_gives_the_level_the_factors_and_the_attack_paths()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(
+                TicketComposer.RiskLine(new AssessmentRisk("Critical", ["Exposure to the Internet", "Sensitive Data"], 2, true)),
+                Is.EqualTo("Risk level: Critical (Exposure to the Internet, Sensitive Data; 2 attack paths)"));
+            Assert.That(TicketComposer.RiskLine(new AssessmentRisk("High", [], 1, false)), Is.EqualTo("Risk level: High (1 attack path)"));
+            Assert.That(TicketComposer.RiskLine(new AssessmentRisk("Low", [], 0, null)), Is.EqualTo("Risk level: Low"));
+            Assert.That(TicketComposer.RiskLine(new AssessmentRisk(null, [], 0, null)), Is.Null, "nothing to say");
+            Assert.That(TicketComposer.RiskLine(null), Is.Null, "api-versions before 2025-05-04 give no risk");
+        });
     }
 }

@@ -52,7 +52,7 @@ public class ResourceManagerResourceListTests : ResourceManagerSimulatorFixture
 
     [TestCase("/subscriptions/not-a-guid/resources" + Version, HttpStatusCode.BadRequest, "InvalidSubscriptionId")]
     [TestCase("/subscriptions/99999999-9999-4999-8999-999999999999/resources" + Version, HttpStatusCode.NotFound, "SubscriptionNotFound")]
-    [TestCase(ListPath + "?api-version=2021-06-01", HttpStatusCode.BadRequest, "NoRegisteredProviderFound")]
+    [TestCase(ListPath + "?api-version=2021-06-01", HttpStatusCode.BadRequest, "InvalidApiVersionParameter")]
     [TestCase(ListPath, HttpStatusCode.BadRequest, "MissingApiVersionParameter")]
     [TestCase(ListPath + Version + "&$filter=tagName%20eq%20%27env%27", HttpStatusCode.BadRequest, "InvalidQueryParameter")]
     public async Task A_list_request_resource_manager_refuses_is_refused_with_its_code(string pathAndQuery, HttpStatusCode status, string code)

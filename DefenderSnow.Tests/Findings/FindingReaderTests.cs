@@ -5,6 +5,7 @@ using DefenderSnow.Simulators.Defender;
 using DefenderSnow.Simulators.Hosting;
 using DefenderSnow.Tests.Defender;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DefenderSnow.Tests.Findings;
@@ -29,7 +30,7 @@ public class FindingReaderTests : ResourceManagerSimulatorFixture
     {
         _services = DefenderTestServices.Build(Simulator.BaseUri);
         _clock = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        _severities = new AssessmentSeverityCatalog(_clock);
+        _severities = new AssessmentSeverityCatalog(_clock, new UnrecognizedSeverityLog(NullLogger<UnrecognizedSeverityLog>.Instance));
         Simulator.State.SeedMetadata(new SimulatedAssessmentMetadata("rec-high", "Encrypt disks", SimulatedSeverity.High));
         Simulator.State.SeedMetadata(new SimulatedAssessmentMetadata("rec-low", "Tag resources", SimulatedSeverity.Low));
     }

@@ -106,7 +106,9 @@ public sealed class RuleCrudTests
         var recommendation = _context.Rules.NewRecommendation();
         var cases = new (string Field, Action<Dictionary<string, object?>> Break)[]
         {
-            ("conditions.minimumSeverity", b => b["conditions"] = new Dictionary<string, object?> { ["minimumSeverity"] = "Critical" }),
+            ("conditions.minimumSeverity", b => b["conditions"] = new Dictionary<string, object?> { ["minimumSeverity"] = "Extreme" }),
+            ("conditions.minimumRiskLevel", b => b["conditions"] = new Dictionary<string, object?> { ["minimumRiskLevel"] = "None" }),
+            ("conditions.riskFactor", b => b["conditions"] = new Dictionary<string, object?> { ["riskFactor"] = " " }),
             ("conditions.scope", b => b["conditions"] = new Dictionary<string, object?> { ["scope"] = RuleDriver.NewSubscription() + "/resourceGroups/rg" }),
             ("conditions.scope", b => b["conditions"] = new Dictionary<string, object?> { ["scope"] = "not an id" }),
             ("conditions.resourceType", b => b["conditions"] = new Dictionary<string, object?> { ["resourceType"] = "virtualMachines" }),

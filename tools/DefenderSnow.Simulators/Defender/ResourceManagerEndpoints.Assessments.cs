@@ -27,8 +27,33 @@ internal static partial class ResourceManagerEndpoints
             return;
         }
 
-        await WritePageAsync(context, state, assessments, a => AssessmentJson(a, state.FindMetadata(a.AssessmentName), expand: [], listed: true));
+        await WritePageAsync(context, state, assessments, a => AssessmentJson(a, state.FindMetadata(a.AssessmentName), expand: [], listed: true, ServesRisk(context)));
     }
+
+    /// <summary>The api-version from which assessments carry <c>properties.risk</c>.</summary>
+    private const string RiskApiVersion = "2025-05-04";
+
+    /// <summary>
+    /// Whether the request's api-version serves <c>properties.risk</c>: 2025-05-04 does (stable/2025-05-04/assessments.json,
+    /// <c>SecurityAssessmentPropertiesBase.risk</c>); 2021-06-01 and earlier have no such member, so it is left out
+    /// there, as Resource Manager answers each api-version in its own shape.
+    /// </summary>
+    private static bool ServesRisk(HttpContext context) =>
+        string.Equals(context.Request.Query["api-version"].ToString(), RiskApiVersion, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// <c>properties.risk</c> as 2025-05-04 writes it: <c>level</c>, <c>riskFactors</c>, <c>attackPathsReferences</c>,
+    /// <c>isContextualRisk</c> and <c>paths</c> (one per attack path reference, without nodes or edges: the simulator
+    /// keeps no graph, and the spec requires neither).
+    /// </summary>
+    private static JsonObject RiskJson(SimulatedRisk risk) => new()
+    {
+        ["level"] = risk.Level,
+        ["riskFactors"] = new JsonArray(risk.Factors.Select(f => (JsonNode)JsonValue.Create(f)!).ToArray()),
+        ["attackPathsReferences"] = new JsonArray(risk.AttackPaths.Select(p => (JsonNode)JsonValue.Create(p)!).ToArray()),
+        ["isContextualRisk"] = risk.IsContextual,
+        ["paths"] = new JsonArray(risk.AttackPaths.Select(p => (JsonNode)new JsonObject { ["id"] = p, ["nodes"] = new JsonArray(), ["edges"] = new JsonArray() }).ToArray()),
+    };
 
     /// <summary>
     /// <c>GET /providers/Microsoft.Security/assessmentMetadata</c> (AssessmentsMetadata_List in

@@ -18,7 +18,9 @@ internal static partial class ResourceManagerEndpoints
     public const string Audience = "https://management.azure.com";
 
     private static readonly string[] GovernanceVersions = ["2022-01-01-preview"];
-    private static readonly string[] AssessmentVersions = ["2019-01-01-preview", "2020-01-01", "2021-06-01"];
+    // 2025-05-04: stable/2025-05-04/assessments.json and assessmentMetadata.json (Azure/azure-rest-api-specs#33843);
+    // its assessments carry properties.risk, the older ones do not (AssessmentRisk in ResourceManagerEndpoints.Assessments.cs).
+    private static readonly string[] AssessmentVersions = ["2019-01-01-preview", "2020-01-01", "2021-06-01", RiskApiVersion];
     private static readonly string[] ManagementGroupVersions = ["2020-02-01", "2020-05-01", "2020-10-01", "2021-04-01", "2023-04-01"];
 
     public static async Task HandleAsync(HttpContext context, ResourceManagerState state)
@@ -137,6 +139,16 @@ internal static partial class ResourceManagerEndpoints
         if (values.Count > 1 || !ApiVersionPattern().IsMatch(version))
         {
             await ArmErrors.WriteError(context, 400, "InvalidApiVersionParameter", $"The api-version '{values}' is invalid. The supported versions are '{string.Join(",", supported)}'.");
+            return true;
+        }
+
+        // A well-formed version the type does not serve. Resource Manager's own types (Microsoft.Resources: the resources
+        // list) answer InvalidApiVersionParameter listing their versions (Azure/azure-cli#28038, Azure/azure-sdk-for-net#2276);
+        // a resource provider's types (Microsoft.Security, Microsoft.Management) are refused by Resource Manager's
+        // registration check, NoRegisteredProviderFound (Azure/azure-cli#28496, MicrosoftDocs/azure-docs#62621).
+        if (!supported.Contains(version, StringComparer.OrdinalIgnoreCase) && kind == ArmRouteKind.Resources)
+        {
+            await ArmErrors.WriteError(context, 400, "InvalidApiVersionParameter", $"The api-version '{version}' is invalid. The supported versions are '{string.Join(",", supported)}'.");
             return true;
         }
 
@@ -303,11 +315,11 @@ internal static partial class ResourceManagerEndpoints
             return;
         }
 
-        await ArmErrors.WriteJson(context, 200, AssessmentJson(assessment, state.FindMetadata(assessment.AssessmentName), expand, listed: false));
+        await ArmErrors.WriteJson(context, 200, AssessmentJson(assessment, state.FindMetadata(assessment.AssessmentName), expand, listed: false, ServesRisk(context)));
     }
 
     /// <summary>An assessment as Resource Manager writes it; a listed one leaves out an empty <c>additionalData</c>, as the list example does.</summary>
-    private static JsonObject AssessmentJson(SimulatedAssessment assessment, SimulatedAssessmentMetadata? metadata, string[] expand, bool listed)
+    private static JsonObject AssessmentJson(SimulatedAssessment assessment, SimulatedAssessmentMetadata? metadata, string[] expand, bool listed, bool withRisk)
     {
         var status = new JsonObject { ["code"] = assessment.Status.ToString() };
         AddIfNotNull(status, "cause", assessment.Cause);
@@ -326,6 +338,11 @@ internal static partial class ResourceManagerEndpoints
             ["displayName"] = assessment.DisplayName ?? metadata?.DisplayName ?? assessment.AssessmentName,
             ["status"] = status,
         };
+        if (withRisk && assessment.Risk is { } risk)
+        {
+            properties["risk"] = RiskJson(risk);
+        }
+
         if (!listed || additionalData.Count > 0)
         {
             properties["additionalData"] = additionalData;
@@ -441,7 +458,7 @@ internal static partial class ResourceManagerEndpoints
         var properties = new JsonObject
         {
             ["displayName"] = metadata.DisplayName,
-            ["severity"] = metadata.Severity.ToString(),
+            ["severity"] = metadata.SeverityAsWritten ?? metadata.Severity.ToString(),
             ["categories"] = new JsonArray(metadata.Categories.Select(c => (JsonNode)JsonValue.Create(c)!).ToArray()),
             ["threats"] = new JsonArray(metadata.Threats.Select(t => (JsonNode)JsonValue.Create(t)!).ToArray()),
             ["assessmentType"] = metadata.AssessmentType,

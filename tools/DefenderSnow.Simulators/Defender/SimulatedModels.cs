@@ -7,11 +7,16 @@ public enum SimulatedAssessmentStatus
     NotApplicable,
 }
 
+/// <summary>
+/// The metadata severities of api-version 2025-05-04 (stable/2025-05-04/assessmentMetadata.json, <c>severity</c>:
+/// Low, Medium, High, Critical; Critical came in March 2025).
+/// </summary>
 public enum SimulatedSeverity
 {
     Low,
     Medium,
     High,
+    Critical,
 }
 
 /// <summary>What Defender has found for one recommendation on one resource.</summary>
@@ -32,6 +37,25 @@ public sealed record SimulatedAssessment(string ResourceId, string AssessmentNam
     public DateTimeOffset? FirstEvaluationDate { get; init; }
 
     public DateTimeOffset? StatusChangeDate { get; init; }
+
+    /// <summary>
+    /// <c>properties.risk</c>, served from api-version 2025-05-04 only (stable/2025-05-04/assessments.json,
+    /// <c>SecurityAssessmentPropertiesBase.risk</c>); 2021-06-01 has no such member.
+    /// </summary>
+    public SimulatedRisk? Risk { get; init; }
+}
+
+/// <summary>
+/// A finding's risk as 2025-05-04 returns it: <c>level</c> (Low, Medium, High, Critical, modelled as a string),
+/// <c>riskFactors</c>, <c>attackPathsReferences</c>, <c>isContextualRisk</c>.
+/// </summary>
+public sealed record SimulatedRisk(string Level)
+{
+    public IReadOnlyList<string> Factors { get; init; } = [];
+
+    public IReadOnlyList<string> AttackPaths { get; init; } = [];
+
+    public bool IsContextual { get; init; } = true;
 }
 
 /// <summary>A recommendation's metadata (<c>Microsoft.Security/assessmentMetadata</c>).</summary>
@@ -55,6 +79,12 @@ public sealed record SimulatedAssessmentMetadata(string AssessmentName, string D
     public string? PolicyDefinitionId { get; init; }
 
     public bool Preview { get; init; }
+
+    /// <summary>
+    /// Served instead of <see cref="Severity"/> when set: a value Defender may add later (the spec models severity as a
+    /// string, <c>modelAsString: true</c>), for tests of what a client does with one it does not know.
+    /// </summary>
+    public string? SeverityAsWritten { get; init; }
 }
 
 /// <summary>A management group in the simulated tree; <see cref="Parent"/> is null only for the root.</summary>
