@@ -326,6 +326,6 @@ public sealed class AssignmentFaultTests : AssignmentFunctionTestBase
     protected override void ConfigureServices(IServiceCollection services)
     {
         base.ConfigureServices(services);
-        services.AddTransient<IDefenderClient>(sp => new InterceptingDefenderClient(ActivatorUtilities.CreateInstance<DefenderClient>(sp), _hook));
+        services.AddSingleton<IDefenderClientFactory>(sp => new InterceptingDefenderClient.Factory(ActivatorUtilities.CreateInstance<DefenderClientFactory>(sp), _hook));
     }
 }
