@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace DefenderSnow.Core.Defender;
 
@@ -15,10 +14,11 @@ internal sealed class DefenderClient : IDefenderClient
     private readonly DefenderGovernanceCalls _governance;
     private readonly DefenderReads _reads;
 
-    public DefenderClient(IResourceManagerApi api, IOptions<DefenderOptions> options, ILogger<DefenderClient> logger)
+    /// <remarks>Made by <see cref="DefenderClientFactory"/>: <paramref name="api"/> and <paramref name="links"/> share one <see cref="HttpClient"/>.</remarks>
+    public DefenderClient(IResourceManagerApi api, ResourceManagerLinks links, ILogger<DefenderClient> logger)
     {
         var responses = new ResourceManagerResponses(logger);
-        var pager = new ResourceManagerPager(responses, options.Value.EndpointUri);
+        var pager = new ResourceManagerPager(responses, links);
         _governance = new DefenderGovernanceCalls(api, responses, pager);
         _reads = new DefenderReads(api, responses, pager);
     }

@@ -64,8 +64,7 @@ internal sealed class DefenderGovernanceCalls
         var name = ResourceIdRules.ValidateName(assessmentName, "assessmentName");
         var items = await _pager.ListAllAsync(
             operation,
-            $"{resource}/providers/Microsoft.Security/assessments/{name}/governanceAssignments",
-            skipToken => _api.ListGovernanceAssignmentsAsync(ResourceIdRules.RouteSegment(resource), name, skipToken, cancellationToken),
+            () => _api.ListGovernanceAssignmentsAsync(ResourceIdRules.RouteSegment(resource), name, cancellationToken),
             cancellationToken).ConfigureAwait(false);
         return items.Select(item => ToGovernanceAssignment(item, operation)).ToList();
     }

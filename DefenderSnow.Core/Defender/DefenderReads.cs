@@ -48,8 +48,7 @@ internal sealed class DefenderReads
         var id = ValidateSubscriptionId(subscriptionId);
         var pages = _pager.PagesAsync(
             operation,
-            $"/subscriptions/{id}/providers/Microsoft.Security/assessments",
-            skipToken => _api.ListSubscriptionAssessmentsAsync(id, skipToken, cancellationToken),
+            () => _api.ListSubscriptionAssessmentsAsync(id, cancellationToken),
             cancellationToken);
         await foreach (var page in pages.ConfigureAwait(false))
         {
@@ -65,8 +64,7 @@ internal sealed class DefenderReads
         const string operation = "ListAssessmentMetadata";
         var items = await _pager.ListAllAsync(
             operation,
-            "/providers/Microsoft.Security/assessmentMetadata",
-            skipToken => _api.ListAssessmentMetadataAsync(skipToken, cancellationToken),
+            () => _api.ListAssessmentMetadataAsync(cancellationToken),
             cancellationToken).ConfigureAwait(false);
         return items
             .Select(item => AssessmentWireMapping.ToMetadata(item, item.Name ?? throw _responses.Unusable(operation, "assessment metadata without a name")))
@@ -79,8 +77,7 @@ internal sealed class DefenderReads
         var group = ResourceIdRules.ValidateManagementGroupName(managementGroupName);
         var items = await _pager.ListAllAsync(
             operation,
-            $"/providers/Microsoft.Management/managementGroups/{group}/descendants",
-            skipToken => _api.ListManagementGroupDescendantsAsync(group, skipToken, cancellationToken),
+            () => _api.ListManagementGroupDescendantsAsync(group, cancellationToken),
             cancellationToken).ConfigureAwait(false);
         return items
             .Select(item => new ManagementGroupDescendant(
@@ -98,8 +95,7 @@ internal sealed class DefenderReads
         var id = ValidateSubscriptionId(subscriptionId);
         var items = await _pager.ListAllAsync(
             operation,
-            $"/subscriptions/{id}/providers/Microsoft.Security/securityConnectors",
-            skipToken => _api.ListSecurityConnectorsAsync(id, skipToken, cancellationToken),
+            () => _api.ListSecurityConnectorsAsync(id, cancellationToken),
             cancellationToken).ConfigureAwait(false);
         return items
             .Select(item => new SecurityConnector(
@@ -117,8 +113,7 @@ internal sealed class DefenderReads
         var id = ValidateSubscriptionId(subscriptionId);
         var items = await _pager.ListAllAsync(
             operation,
-            $"/subscriptions/{id}/resources",
-            skipToken => _api.ListResourcesAsync(id, skipToken, cancellationToken),
+            () => _api.ListResourcesAsync(id, cancellationToken),
             cancellationToken).ConfigureAwait(false);
         var tags = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
         foreach (var item in items.Where(i => i.Tags is { Count: > 0 }))

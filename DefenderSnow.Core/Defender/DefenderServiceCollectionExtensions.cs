@@ -6,7 +6,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Refit;
 
 namespace DefenderSnow.Core.Defender;
 
@@ -16,8 +15,8 @@ internal static class DefenderServiceCollectionExtensions
     public const string HttpClientName = "ResourceManager";
 
     /// <summary>
-    /// Registers the Resource Manager client (<see cref="IDefenderClient"/>, which needs the app's one
-    /// <c>TokenCredential</c>), scope membership, and the <c>Defender</c> settings.
+    /// Registers the Resource Manager client factory (<see cref="IDefenderClientFactory"/>, whose clients need the app's
+    /// one <c>TokenCredential</c>) and the clients it makes, scope membership, and the <c>Defender</c> settings.
     /// </summary>
     public static IServiceCollection AddDefender(this IServiceCollection services, IConfiguration configuration)
     {
@@ -29,7 +28,7 @@ internal static class DefenderServiceCollectionExtensions
         services.TryAddTransient<ResourceManagerPacingHandler>();
         services.TryAddTransient<ResourceManagerThrottleObserver>();
         services
-            .AddRefitGeneratedClient<IResourceManagerApi>(_ => new RefitSettings { ContentSerializer = new SystemTextJsonContentSerializer(CreateJsonOptions()) }, HttpClientName)
+            .AddHttpClient(HttpClientName)
             .ConfigureHttpClient((sp, http) => http.BaseAddress = sp.GetRequiredService<IOptions<DefenderOptions>>().Value.EndpointUri)
             // Outside the pipeline: a request held for its subscription's bucket never runs into a timeout.
             .AddHttpMessageHandler<ResourceManagerPacingHandler>()
@@ -41,7 +40,9 @@ internal static class DefenderServiceCollectionExtensions
             .AddHttpMessageHandler<ResourceManagerAuthenticationHandler>()
             .AddHttpMessageHandler<ResourceManagerThrottleObserver>();
 
-        services.TryAddTransient<IDefenderClient, DefenderClient>();
+        // One long-lived factory (as IServiceNowClientFactory); IDefenderClient is what it makes, per unit of work.
+        services.TryAddSingleton<IDefenderClientFactory, DefenderClientFactory>();
+        services.TryAddTransient(sp => sp.GetRequiredService<IDefenderClientFactory>().Create());
         services.TryAddScoped<IScopeMembership, ScopeMembership>();
         services.TryAddSingleton<IScopeMembershipFactory, ScopeMembershipFactory>();
         return services;

@@ -6,7 +6,8 @@ namespace DefenderSnow.Core.Defender;
 /// Resource Manager over Refit. Resource ids are passed without their leading '/' into a round-tripped
 /// <c>{**resourceId}</c> segment (each of its segments escaped); <see cref="DefenderClient"/> validates every
 /// value first. Responses come back as <see cref="IApiResponse"/> so the client, not Refit, decides what
-/// each status means.
+/// each status means. Only a listing's first page is called here; the pages after it are the <c>nextLink</c>s
+/// Resource Manager returns, followed as given by <see cref="ResourceManagerLinks"/>.
 /// </summary>
 internal interface IResourceManagerApi
 {
@@ -35,7 +36,7 @@ internal interface IResourceManagerApi
 
     [Get("/{**resourceId}/providers/Microsoft.Security/assessments/{assessmentName}/governanceAssignments?api-version=" + GovernanceApiVersion)]
     Task<IApiResponse<ArmCollection<ArmResource<GovernanceAssignment>>>> ListGovernanceAssignmentsAsync(
-        string resourceId, string assessmentName, [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
+        string resourceId, string assessmentName, CancellationToken cancellationToken);
 
     [Get("/{**resourceId}/providers/Microsoft.Security/assessments/{assessmentName}?api-version=" + AssessmentsApiVersion + "&$expand=links")]
     Task<IApiResponse<ArmResource<AssessmentWireProperties>>> GetAssessmentAsync(
@@ -48,21 +49,21 @@ internal interface IResourceManagerApi
     // The list takes no $expand (only the single GET does, in 2021-06-01 and 2025-05-04), so severity comes from the metadata list.
     [Get("/subscriptions/{subscriptionId}/providers/Microsoft.Security/assessments?api-version=" + AssessmentsApiVersion)]
     Task<IApiResponse<ArmCollection<ArmResource<AssessmentWireProperties>>>> ListSubscriptionAssessmentsAsync(
-        string subscriptionId, [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
+        string subscriptionId, CancellationToken cancellationToken);
 
     [Get("/providers/Microsoft.Security/assessmentMetadata?api-version=" + AssessmentsApiVersion)]
     Task<IApiResponse<ArmCollection<ArmResource<AssessmentMetadataWireProperties>>>> ListAssessmentMetadataAsync(
-        [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
+        CancellationToken cancellationToken);
 
     [Get("/providers/Microsoft.Management/managementGroups/{groupName}/descendants?api-version=" + ManagementGroupsApiVersion)]
     Task<IApiResponse<ArmCollection<ArmResource<DescendantWireProperties>>>> ListManagementGroupDescendantsAsync(
-        string groupName, [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
+        string groupName, CancellationToken cancellationToken);
 
     [Get("/subscriptions/{subscriptionId}/providers/Microsoft.Security/securityConnectors?api-version=" + SecurityConnectorsApiVersion)]
     Task<IApiResponse<ArmCollection<ArmResource<SecurityConnectorWireProperties>>>> ListSecurityConnectorsAsync(
-        string subscriptionId, [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
+        string subscriptionId, CancellationToken cancellationToken);
 
     [Get("/subscriptions/{subscriptionId}/resources?api-version=" + ResourcesApiVersion)]
     Task<IApiResponse<ArmCollection<TaggedResourceWire>>> ListResourcesAsync(
-        string subscriptionId, [AliasAs("$skiptoken")] string? skipToken, CancellationToken cancellationToken);
+        string subscriptionId, CancellationToken cancellationToken);
 }

@@ -1,31 +1,32 @@
 using System.Runtime.CompilerServices;
-using Microsoft.AspNetCore.WebUtilities;
 using Refit;
 
 namespace DefenderSnow.Core.Defender;
 
 /// <summary>
-/// The pages of a Resource Manager collection, following <c>nextLink</c> only back to the configured endpoint:
-/// the bearer token is never sent wherever a response happens to point.
+/// The pages of a Resource Manager collection: the first from the listing's own call, then each <c>nextLink</c> as
+/// given (<see cref="ResourceManagerLinks"/>) until a page carries none. The same for every listing.
 /// </summary>
 internal sealed class ResourceManagerPager
 {
+    /// <summary>A bound on a listing that never ends, far above any real one (100,000 items at Resource Manager's usual 100 a page).</summary>
     private const int MaxPages = 1000;
-    private readonly ResourceManagerResponses _responses;
-    private readonly Uri _endpoint;
 
-    public ResourceManagerPager(ResourceManagerResponses responses, Uri endpoint)
+    private readonly ResourceManagerResponses _responses;
+    private readonly ResourceManagerLinks _links;
+
+    public ResourceManagerPager(ResourceManagerResponses responses, ResourceManagerLinks links)
     {
         _responses = responses;
-        _endpoint = endpoint;
+        _links = links;
     }
 
     /// <summary>Every item of every page.</summary>
     public async Task<List<T>> ListAllAsync<T>(
-        string operation, string collectionPath, Func<string?, Task<IApiResponse<ArmCollection<T>>>> sendPage, CancellationToken cancellationToken)
+        string operation, Func<Task<IApiResponse<ArmCollection<T>>>> firstPage, CancellationToken cancellationToken)
     {
         var items = new List<T>();
-        await foreach (var page in PagesAsync(operation, collectionPath, sendPage, cancellationToken).ConfigureAwait(false))
+        await foreach (var page in PagesAsync(operation, firstPage, cancellationToken).ConfigureAwait(false))
         {
             items.AddRange(page);
         }
@@ -33,53 +34,38 @@ internal sealed class ResourceManagerPager
         return items;
     }
 
-    /// <summary>The pages of a collection, following <c>nextLink</c> (see <see cref="SkipTokenOf"/>) until there is none.</summary>
+    /// <summary>
+    /// The pages of a collection. Only a page without a <c>nextLink</c> ends it: Microsoft.Security listings are known
+    /// to return an empty page that still carries one (https://github.com/Azure/azure-sdk-for-js/issues/17907), and
+    /// the items after it are still to come. A link that repeats an earlier one, or more than <see cref="MaxPages"/>
+    /// pages, is refused rather than followed for ever.
+    /// </summary>
     public async IAsyncEnumerable<IReadOnlyList<T>> PagesAsync<T>(
         string operation,
-        string collectionPath,
-        Func<string?, Task<IApiResponse<ArmCollection<T>>>> sendPage,
+        Func<Task<IApiResponse<ArmCollection<T>>>> firstPage,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        string? skipToken = null;
+        var send = firstPage;
         for (var page = 0; page < MaxPages; page++)
         {
-            var token = skipToken;
-            var collection = await _responses.SendAsync(operation, () => sendPage(token), notFoundIsNull: false, cancellationToken).ConfigureAwait(false);
+            var collection = await _responses.SendAsync(operation, send, notFoundIsNull: false, cancellationToken).ConfigureAwait(false);
             yield return collection!.Value ?? [];
             if (string.IsNullOrEmpty(collection.NextLink))
             {
                 yield break;
             }
 
-            skipToken = SkipTokenOf(collection.NextLink, collectionPath, operation);
-            if (!seen.Add(skipToken))
+            var next = _links.OnEndpoint(collection.NextLink, out var refusedOrigin)
+                ?? throw _responses.LinkRefused(operation, refusedOrigin);
+            if (!seen.Add(next.AbsoluteUri))
             {
                 throw _responses.Unusable(operation, "a nextLink that repeats an earlier page");
             }
+
+            send = () => _links.GetAsync<ArmCollection<T>>(next, cancellationToken);
         }
 
         throw _responses.Unusable(operation, $"more than {MaxPages} pages");
-    }
-
-    /// <summary>
-    /// Reads the continuation token from a <c>nextLink</c>. The link must lead back to the same collection on
-    /// the configured endpoint.
-    /// </summary>
-    private string SkipTokenOf(string nextLink, string collectionPath, string operation)
-    {
-        if (!Uri.TryCreate(nextLink, UriKind.Absolute, out var next)
-            || next.Scheme != _endpoint.Scheme
-            || !next.Authority.Equals(_endpoint.Authority, StringComparison.OrdinalIgnoreCase)
-            || !Uri.UnescapeDataString(next.AbsolutePath).TrimEnd('/').Equals(
-                _endpoint.AbsolutePath.TrimEnd('/') + collectionPath, StringComparison.OrdinalIgnoreCase))
-        {
-            throw _responses.Unusable(operation, "a nextLink that does not lead back to the same collection on the configured endpoint");
-        }
-
-        var query = QueryHelpers.ParseQuery(next.Query);
-        return query.TryGetValue("$skiptoken", out var values) && values.Count == 1 && !string.IsNullOrEmpty(values[0])
-            ? values[0]!
-            : throw _responses.Unusable(operation, "a nextLink without a $skiptoken");
     }
 }

@@ -84,6 +84,13 @@ internal sealed partial class ResourceManagerResponses
         return new UpstreamUnreachableException(ResourceManagerException.SystemName, $"Resource Manager returned {what} ({operation}).", inner);
     }
 
+    /// <summary>A <c>nextLink</c> that was not followed (logged with the origin it pointed at, never its query).</summary>
+    public ResourceManagerLinkRefusedException LinkRefused(string operation, string? refusedOrigin)
+    {
+        LogLinkRefused(_logger, operation, refusedOrigin ?? "(not an absolute URL)");
+        return new ResourceManagerLinkRefusedException(operation, refusedOrigin);
+    }
+
     private Exception ToException(string operation, IApiResponse response, CancellationToken cancellationToken)
     {
         if (response.Error is ApiRequestException requestError)
@@ -158,6 +165,9 @@ internal sealed partial class ResourceManagerResponses
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Resource Manager {Operation} could not be reached")]
     private static partial void LogUnreachable(ILogger logger, Exception exception, string operation);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Resource Manager {Operation} returned a nextLink to {RefusedOrigin}, which is not the configured endpoint; it was not followed")]
+    private static partial void LogLinkRefused(ILogger logger, string operation, string refusedOrigin);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Resource Manager {Operation} returned {Problem}")]
     private static partial void LogUnusable(ILogger logger, Exception? exception, string operation, string problem);

@@ -106,12 +106,12 @@ internal sealed class ScopeMembership : IScopeMembership
 
 internal sealed class ScopeMembershipFactory : IScopeMembershipFactory
 {
-    private readonly IServiceProvider _services;
+    private readonly IDefenderClientFactory _clients;
 
-    public ScopeMembershipFactory(IServiceProvider services)
+    public ScopeMembershipFactory(IDefenderClientFactory clients)
     {
-        _services = services;
+        _clients = clients;
     }
 
-    public IScopeMembership Create() => new ScopeMembership((IDefenderClient)_services.GetService(typeof(IDefenderClient))!);
+    public IScopeMembership Create() => new ScopeMembership(_clients.Create());
 }

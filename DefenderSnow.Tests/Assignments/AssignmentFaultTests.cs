@@ -28,7 +28,7 @@ public sealed class AssignmentFaultTests
                 settings["ServiceNow:AttemptTimeout"] = "00:00:01";
                 settings["Defender:AttemptTimeout"] = "00:00:00.500";
             },
-            services => services.AddTransient<IDefenderClient>(sp => new InterceptingDefenderClient(ActivatorUtilities.CreateInstance<DefenderClient>(sp), _hook)));
+            services => services.AddSingleton<IDefenderClientFactory>(sp => new InterceptingDefenderClient.Factory(ActivatorUtilities.CreateInstance<DefenderClientFactory>(sp), _hook)));
         _harness = _assignments.Harness;
     }
 

@@ -3,7 +3,7 @@ using DefenderSnow.Core.Defender;
 namespace DefenderSnow.Tests.Assignments;
 
 /// <summary>
-/// The real Defender client, except that <see cref="Hook.BeforeNextPut"/> runs once just before the next
+/// The real Defender client (made by the app's own factory, see <see cref="Factory"/>), except that <see cref="Hook.BeforeNextPut"/> runs once just before the next
 /// governance-assignment write: a test makes the process "die" there, or another writer slip in.
 /// </summary>
 internal sealed class InterceptingDefenderClient(IDefenderClient inner, InterceptingDefenderClient.Hook hook) : IDefenderClient
@@ -48,6 +48,12 @@ internal sealed class InterceptingDefenderClient(IDefenderClient inner, Intercep
 
     public Task<IReadOnlyList<AssessmentMetadata>> ListAssessmentMetadataAsync(CancellationToken cancellationToken) =>
         inner.ListAssessmentMetadataAsync(cancellationToken);
+
+    /// <summary>The app's factory, each client it makes wrapped: every path to Resource Manager (scope membership too) sees the hook.</summary>
+    public sealed class Factory(IDefenderClientFactory inner, Hook hook) : IDefenderClientFactory
+    {
+        public IDefenderClient Create() => new InterceptingDefenderClient(inner.Create(), hook);
+    }
 
     public sealed class Hook
     {

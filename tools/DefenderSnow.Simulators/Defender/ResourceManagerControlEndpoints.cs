@@ -47,6 +47,7 @@ internal static class ResourceManagerControlEndpoints
             return Results.NoContent();
         });
         control.MapPut("/pageSize", (PageSizeSetting setting) => Apply(() => state.PageSize = setting.PageSize));
+        control.MapPut("/nextLinkShape", (NextLinkShapeSetting setting) => Apply(() => state.NextLinkShape = setting.Shape));
     }
 
     private static IResult Apply(Action change)
@@ -63,6 +64,8 @@ internal static class ResourceManagerControlEndpoints
     }
 
     internal sealed record PageSizeSetting(int PageSize);
+
+    internal sealed record NextLinkShapeSetting(NextLinkShape Shape);
 
     internal sealed record ScopeSetting(string Scope);
 

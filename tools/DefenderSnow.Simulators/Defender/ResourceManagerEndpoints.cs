@@ -400,51 +400,6 @@ internal static partial class ResourceManagerEndpoints
         await WritePageAsync(context, state, descendants, d => d.DeepClone());
     }
 
-    /// <summary>
-    /// One page of a collection; <c>nextLink</c> repeats the request with a <c>$skiptoken</c> when more items remain.
-    /// Only the page's items are turned into JSON, so that a page of a 100,000-item collection costs a page.
-    /// </summary>
-    private static async Task WritePageAsync<T>(HttpContext context, ResourceManagerState state, IReadOnlyList<T> items, Func<T, JsonNode> toJson)
-    {
-        var offset = 0;
-        var skipToken = context.Request.Query["$skiptoken"].ToString();
-        if (skipToken.Length > 0 && !SkipToken.TryRead(skipToken, out offset))
-        {
-            await ArmErrors.WriteError(context, 400, "InvalidSkipToken", "The $skiptoken is invalid.");
-            return;
-        }
-
-        var pageSize = state.PageSize;
-        var top = context.Request.Query["$top"].ToString();
-        if (top.Length > 0)
-        {
-            if (!int.TryParse(top, NumberStyles.None, CultureInfo.InvariantCulture, out var requested) || requested < 1)
-            {
-                await ArmErrors.WriteError(context, 400, "InvalidTopParameter", $"The $top value '{top}' must be a positive integer.");
-                return;
-            }
-
-            pageSize = Math.Min(pageSize, requested);
-        }
-
-        var page = new JsonArray(items.Skip(offset).Take(pageSize).Select(toJson).ToArray());
-        var body = new JsonObject { ["value"] = page };
-        if (offset + pageSize < items.Count)
-        {
-            var origin = state.NextLinkBase?.GetLeftPart(UriPartial.Authority) ?? $"https://{context.Request.Host}";
-            var next = new StringBuilder($"{origin}{context.Request.Path}?api-version={Uri.EscapeDataString(context.Request.Query["api-version"].ToString())}");
-            if (top.Length > 0)
-            {
-                next.Append("&$top=").Append(top);
-            }
-
-            next.Append("&$skiptoken=").Append(Uri.EscapeDataString(SkipToken.Write(offset + pageSize)));
-            body["nextLink"] = next.ToString();
-        }
-
-        await ArmErrors.WriteJson(context, 200, body);
-    }
-
     private static JsonObject ToJson(StoredGovernanceAssignment assignment) => new()
     {
         ["id"] = assignment.Id,

@@ -176,6 +176,7 @@ public sealed partial class ResourceManagerState
             Faults.Clear();
             _pageSize = 100;
             NextLinkBase = null;
+            _nextLinkShape = NextLinkShape.SkipToken;
             Throttling.Reset();
         }
     }
