@@ -50,6 +50,9 @@ internal sealed class DefenderClient : IDefenderClient
     public Task<IReadOnlyList<AssessmentMetadata>> ListAssessmentMetadataAsync(CancellationToken cancellationToken) =>
         _reads.ListAssessmentMetadataAsync(cancellationToken);
 
+    public Task<IReadOnlyList<AssessmentMetadata>> ListSubscriptionAssessmentMetadataAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        _reads.ListSubscriptionAssessmentMetadataAsync(subscriptionId, cancellationToken);
+
     public Task<IReadOnlyList<ManagementGroupDescendant>> ListManagementGroupDescendantsAsync(string managementGroupName, CancellationToken cancellationToken) =>
         _reads.ListManagementGroupDescendantsAsync(managementGroupName, cancellationToken);
 

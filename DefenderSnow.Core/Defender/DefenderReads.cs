@@ -71,6 +71,19 @@ internal sealed class DefenderReads
             .ToList();
     }
 
+    public async Task<IReadOnlyList<AssessmentMetadata>> ListSubscriptionAssessmentMetadataAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        const string operation = "ListSubscriptionAssessmentMetadata";
+        var id = ValidateSubscriptionId(subscriptionId);
+        var items = await _pager.ListAllAsync(
+            operation,
+            () => _api.ListSubscriptionAssessmentMetadataAsync(id, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        return items
+            .Select(item => AssessmentWireMapping.ToMetadata(item, item.Name ?? throw _responses.Unusable(operation, "assessment metadata without a name")))
+            .ToList();
+    }
+
     public async Task<IReadOnlyList<ManagementGroupDescendant>> ListManagementGroupDescendantsAsync(string managementGroupName, CancellationToken cancellationToken)
     {
         const string operation = "ListManagementGroupDescendants";

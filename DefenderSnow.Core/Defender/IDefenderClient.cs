@@ -46,6 +46,13 @@ public interface IDefenderClient
     /// <summary>Every recommendation's metadata (the tenant-wide <c>assessmentMetadata</c> list, all pages).</summary>
     Task<IReadOnlyList<AssessmentMetadata>> ListAssessmentMetadataAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every recommendation's metadata as one subscription sees it (the subscription's <c>assessmentMetadata</c> list, all
+    /// pages): the built-in recommendations and the subscription's custom ones, which the tenant-wide list leaves out.
+    /// </summary>
+    /// <remarks>Takes the subscription's GUID, not its id.</remarks>
+    Task<IReadOnlyList<AssessmentMetadata>> ListSubscriptionAssessmentMetadataAsync(string subscriptionId, CancellationToken cancellationToken);
+
     /// <summary>Every management group and subscription below a management group, at any depth (all pages).</summary>
     /// <remarks>Takes the group's name (the last segment of its id, <see cref="DefenderScope.GetManagementGroupName"/>), not its full id.</remarks>
     Task<IReadOnlyList<ManagementGroupDescendant>> ListManagementGroupDescendantsAsync(string managementGroupName, CancellationToken cancellationToken);

@@ -55,6 +55,11 @@ internal interface IResourceManagerApi
     Task<IApiResponse<ArmCollection<ArmResource<AssessmentMetadataWireProperties>>>> ListAssessmentMetadataAsync(
         CancellationToken cancellationToken);
 
+    // AssessmentsMetadata_ListBySubscription (stable/2021-06-01/assessmentMetadata.json): a subscription's custom recommendations too.
+    [Get("/subscriptions/{subscriptionId}/providers/Microsoft.Security/assessmentMetadata?api-version=" + AssessmentsApiVersion)]
+    Task<IApiResponse<ArmCollection<ArmResource<AssessmentMetadataWireProperties>>>> ListSubscriptionAssessmentMetadataAsync(
+        string subscriptionId, CancellationToken cancellationToken);
+
     [Get("/providers/Microsoft.Management/managementGroups/{groupName}/descendants?api-version=" + ManagementGroupsApiVersion)]
     Task<IApiResponse<ArmCollection<ArmResource<DescendantWireProperties>>>> ListManagementGroupDescendantsAsync(
         string groupName, CancellationToken cancellationToken);

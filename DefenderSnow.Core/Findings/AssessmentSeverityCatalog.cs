@@ -3,10 +3,12 @@ using DefenderSnow.Core.Defender;
 namespace DefenderSnow.Core.Findings;
 
 /// <summary>
-/// Every recommendation's severity, from the tenant-wide metadata list, kept for <see cref="Lifetime"/>: recommendations
-/// change with Defender releases, not between sync runs, so the list is read about once an hour per process instead of
-/// once per subscription read. Concurrent callers share one read. A severity DefenderSnow does not know is kept as
-/// Defender wrote it (it ranks highest, <see cref="FindingSeverity"/>) and reported to <see cref="UnrecognizedSeverityLog"/>.
+/// Every recommendation's severity, from the tenant-wide metadata list and, per subscription, that subscription's own list
+/// (where its custom recommendations are, which the tenant-wide list leaves out), each kept for <see cref="Lifetime"/>:
+/// recommendations change with Defender releases and policy edits, not between sync runs, so each list is read about once
+/// an hour per process (one tenant read, and one per subscription) instead of once per subscription read. Concurrent
+/// callers share one read. A severity DefenderSnow does not know is kept as Defender wrote it (it ranks highest,
+/// <see cref="FindingSeverity"/>) and reported to <see cref="UnrecognizedSeverityLog"/>.
 /// </summary>
 internal sealed class AssessmentSeverityCatalog
 {
@@ -15,6 +17,7 @@ internal sealed class AssessmentSeverityCatalog
     private readonly TimeProvider _timeProvider;
     private readonly UnrecognizedSeverityLog _unrecognized;
     private readonly Lock _lock = new();
+    private readonly Dictionary<string, (Task<IReadOnlyDictionary<string, string?>> Read, DateTimeOffset At)> _bySubscription = new(StringComparer.OrdinalIgnoreCase);
     private Task<IReadOnlyDictionary<string, string?>>? _read;
     private DateTimeOffset _readAt;
 
@@ -43,9 +46,43 @@ internal sealed class AssessmentSeverityCatalog
         }
     }
 
-    private async Task<IReadOnlyDictionary<string, string?>> ReadAsync(IDefenderClient defender, CancellationToken cancellationToken)
+    /// <summary>
+    /// Severity by recommendation name as <paramref name="subscriptionId"/> sees it: the tenant's recommendations and the
+    /// subscription's own (which win where both name one). A failed read is thrown, and tried again by the next call.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string?>> GetAsync(IDefenderClient defender, string subscriptionId, CancellationToken cancellationToken)
     {
-        var metadata = await defender.ListAssessmentMetadataAsync(cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(defender);
+        var tenant = GetAsync(defender, cancellationToken);
+        Task<IReadOnlyDictionary<string, string?>> own;
+        var now = _timeProvider.GetUtcNow();
+        lock (_lock)
+        {
+            if (!_bySubscription.TryGetValue(subscriptionId, out var entry) || entry.Read.IsFaulted || entry.Read.IsCanceled || now - entry.At >= Lifetime)
+            {
+                entry = (ReadAsync(defender.ListSubscriptionAssessmentMetadataAsync(subscriptionId, cancellationToken)), now);
+                _bySubscription[subscriptionId] = entry;
+            }
+
+            own = entry.Read;
+        }
+
+        await Task.WhenAll(tenant, own).ConfigureAwait(false);
+        var merged = new Dictionary<string, string?>(await tenant.ConfigureAwait(false), StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, severity) in await own.ConfigureAwait(false))
+        {
+            merged[name] = severity;
+        }
+
+        return merged;
+    }
+
+    private Task<IReadOnlyDictionary<string, string?>> ReadAsync(IDefenderClient defender, CancellationToken cancellationToken) =>
+        ReadAsync(defender.ListAssessmentMetadataAsync(cancellationToken));
+
+    private async Task<IReadOnlyDictionary<string, string?>> ReadAsync(Task<IReadOnlyList<AssessmentMetadata>> listing)
+    {
+        var metadata = await listing.ConfigureAwait(false);
         var severities = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var item in metadata)
         {

@@ -5,9 +5,9 @@ namespace DefenderSnow.Core.Findings;
 
 /// <summary>
 /// <see cref="IFindingReader"/> over the Resource Manager list of a subscription's assessments. That list carries no
-/// severity (the list takes no <c>$expand</c> in 2021-06-01 nor 2025-05-04), so severities come from the tenant-wide metadata list
-/// (<see cref="AssessmentSeverityCatalog"/>, read about once an hour): one paged read per subscription, whatever the
-/// number of resources.
+/// severity (the list takes no <c>$expand</c> in 2021-06-01 nor 2025-05-04), so severities come from the metadata lists,
+/// tenant-wide and the subscription's own for its custom recommendations (<see cref="AssessmentSeverityCatalog"/>, each
+/// read about once an hour): one paged read per subscription, whatever the number of resources.
 /// </summary>
 internal sealed class FindingReader : IFindingReader
 {
@@ -22,7 +22,7 @@ internal sealed class FindingReader : IFindingReader
 
     public async IAsyncEnumerable<Finding> ReadSubscriptionAsync(string subscriptionId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var severities = await _severities.GetAsync(_defender, cancellationToken).ConfigureAwait(false);
+        var severities = await _severities.GetAsync(_defender, subscriptionId, cancellationToken).ConfigureAwait(false);
 
         await foreach (var assessment in _defender.ListSubscriptionAssessmentsAsync(subscriptionId, cancellationToken).ConfigureAwait(false))
         {

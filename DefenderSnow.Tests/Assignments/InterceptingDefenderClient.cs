@@ -49,6 +49,9 @@ internal sealed class InterceptingDefenderClient(IDefenderClient inner, Intercep
     public Task<IReadOnlyList<AssessmentMetadata>> ListAssessmentMetadataAsync(CancellationToken cancellationToken) =>
         inner.ListAssessmentMetadataAsync(cancellationToken);
 
+    public Task<IReadOnlyList<AssessmentMetadata>> ListSubscriptionAssessmentMetadataAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        inner.ListSubscriptionAssessmentMetadataAsync(subscriptionId, cancellationToken);
+
     /// <summary>The app's factory, each client it makes wrapped: every path to Resource Manager (scope membership too) sees the hook.</summary>
     public sealed class Factory(IDefenderClientFactory inner, Hook hook) : IDefenderClientFactory
     {

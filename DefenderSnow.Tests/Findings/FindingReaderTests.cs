@@ -90,6 +90,46 @@ public class FindingReaderTests : ResourceManagerSimulatorFixture
     }
 
     [Test]
+    public async Task A_custom_recommendation_reaches_the_finding_with_its_name_and_severity_in_its_own_subscription_only()
+    {
+        Simulator.State.SeedSubscriptionMetadata(Subscription, new SimulatedAssessmentMetadata("custom-cmk", "Storage accounts must use our keys", SimulatedSeverity.High)
+        {
+            AssessmentType = "CustomerManaged",
+        });
+        Simulator.State.SeedAssessment(new SimulatedAssessment(Vm(1), "custom-cmk", SimulatedAssessmentStatus.Unhealthy));
+        Simulator.State.SeedAssessment(new SimulatedAssessment($"/subscriptions/{Other}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1", "custom-cmk", SimulatedAssessmentStatus.Unhealthy));
+
+        var own = (await ReadAllAsync(Subscription)).Single();
+        var elsewhere = (await ReadAllAsync(Other)).Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(own.DisplayName, Is.EqualTo("Storage accounts must use our keys"));
+            Assert.That(own.Severity, Is.EqualTo("High"), "from the subscription's metadata: the tenant-wide list has no custom recommendations");
+            Assert.That(elsewhere.Severity, Is.Null, "another subscription's custom recommendation is not this one's");
+            Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.ListSubscriptionAssessmentMetadata), Is.EqualTo(2), "one listing per subscription");
+        });
+    }
+
+    [Test]
+    public async Task A_subscriptions_own_recommendations_are_read_once_an_hour()
+    {
+        Simulator.State.SeedAssessment(new SimulatedAssessment(Vm(1), "rec-high", SimulatedAssessmentStatus.Unhealthy));
+
+        await ReadAllAsync(Subscription);
+        await ReadAllAsync(Subscription.ToUpperInvariant());
+        var withinTheHour = Simulator.State.RequestCount(ResourceManagerOperations.ListSubscriptionAssessmentMetadata);
+        _clock.Advance(AssessmentSeverityCatalog.Lifetime);
+        await ReadAllAsync(Subscription);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(withinTheHour, Is.EqualTo(1));
+            Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.ListSubscriptionAssessmentMetadata), Is.EqualTo(2));
+        });
+    }
+
+    [Test]
     public async Task A_multicloud_resource_is_named_by_the_scope_its_assessment_lives_under()
     {
         var connector = $"/subscriptions/{Subscription}/resourceGroups/rg/providers/Microsoft.Security/securityConnectors/aws1";

@@ -302,7 +302,8 @@ public sealed class HealthyFindingTests
                 Assert.That(state.RequestCount(ResourceManagerOperations.GetAssessment), Is.Zero);
                 Assert.That(state.RequestCount(ResourceManagerOperations.DeleteGovernanceAssignment), Is.EqualTo(1), "the one fixed finding");
                 Assert.That(
-                    state.RequestCounts.Where(c => c.Key is not (ResourceManagerOperations.ListSubscriptionAssessments or ResourceManagerOperations.ListAssessmentMetadata or ResourceManagerOperations.DeleteGovernanceAssignment)),
+                    state.RequestCounts.Where(c => c.Key is not (ResourceManagerOperations.ListSubscriptionAssessments or ResourceManagerOperations.ListAssessmentMetadata
+                        or ResourceManagerOperations.ListSubscriptionAssessmentMetadata or ResourceManagerOperations.DeleteGovernanceAssignment)),
                     Is.Empty,
                     "nothing is read per resource or per recommendation");
             });
@@ -341,7 +342,8 @@ public sealed class HealthyFindingTests
             var part = run["integrations"]![0]!;
             Assert.Multiple(async () =>
             {
-                Assert.That(_context.App.ResourceManager.State.RequestCount(ResourceManagerOperations.ListSubscriptionAssessments), Is.EqualTo(2), "one list per subscription");
+                Assert.That(_context.App.ResourceManager.State.RequestCount(ResourceManagerOperations.ListSubscriptionAssessmentMetadata), Is.EqualTo(2), "one metadata list per subscription");
+                Assert.That(_context.App.ResourceManager.State.RequestCount(ResourceManagerOperations.ListSubscriptionAssessments), Is.EqualTo(1), "one assessments list per subscription; the denied one is refused at its first read");
                 Assert.That(part["assignmentsClosed"]!["resourceHealthy"]!.GetValue<int>(), Is.EqualTo(1), run.ToJsonString());
                 Assert.That(part["errors"]!.AsArray().Single()!["message"]!.GetValue<string>(), Does.Contain(denied));
                 await AssertClosedAsync(fixedHere, ClosedReason.ResourceHealthy);

@@ -114,5 +114,6 @@ public sealed class SyncRequestCountTests
         Assert.That(state.RequestCounts.Keys, Is.SubsetOf(FindingReads));
     }
 
-    private static readonly string[] FindingReads = [ResourceManagerOperations.ListSubscriptionAssessments, ResourceManagerOperations.ListAssessmentMetadata];
+    private static readonly string[] FindingReads =
+        [ResourceManagerOperations.ListSubscriptionAssessments, ResourceManagerOperations.ListAssessmentMetadata, ResourceManagerOperations.ListSubscriptionAssessmentMetadata];
 }

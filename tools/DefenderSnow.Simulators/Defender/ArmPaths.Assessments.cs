@@ -9,4 +9,8 @@ internal static partial class ArmPaths
 
     [GeneratedRegex(@"^/providers/Microsoft\.Security/assessmentMetadata/?$", RegexOptions.IgnoreCase)]
     private static partial Regex MetadataListPattern();
+
+    // AssessmentsMetadata_ListBySubscription, stable/2021-06-01/assessmentMetadata.json.
+    [GeneratedRegex(@"^/subscriptions/(?<sub>[^/]+)/providers/Microsoft\.Security/assessmentMetadata/?$", RegexOptions.IgnoreCase)]
+    private static partial Regex SubscriptionMetadataListPattern();
 }

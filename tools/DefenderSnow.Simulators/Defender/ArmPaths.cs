@@ -47,6 +47,11 @@ internal static partial class ArmPaths
             return new ArmRoute(ArmRouteKind.AssessmentMetadataList, null, string.Empty, null);
         }
 
+        if ((m = SubscriptionMetadataListPattern().Match(path)).Success)
+        {
+            return new ArmRoute(ArmRouteKind.SubscriptionAssessmentMetadataList, $"/subscriptions/{m.Groups["sub"].Value}", m.Groups["sub"].Value, null);
+        }
+
         if ((m = SubscriptionAssessmentsPattern().Match(path)).Success)
         {
             return new ArmRoute(ArmRouteKind.SubscriptionAssessments, $"/subscriptions/{m.Groups["sub"].Value}", m.Groups["sub"].Value, null);
@@ -107,6 +112,7 @@ internal enum ArmRouteKind
     Resources,
     SubscriptionAssessments,
     AssessmentMetadataList,
+    SubscriptionAssessmentMetadataList,
 }
 
 /// <summary>A recognised path: <see cref="Name"/> is the assessment or management group name, <see cref="Key"/> the assignment key.</summary>

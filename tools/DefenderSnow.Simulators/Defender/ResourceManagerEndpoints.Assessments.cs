@@ -27,7 +27,7 @@ internal static partial class ResourceManagerEndpoints
             return;
         }
 
-        await WritePageAsync(context, state, assessments, a => AssessmentJson(a, state.FindMetadata(a.AssessmentName), expand: [], listed: true, ServesRisk(context)));
+        await WritePageAsync(context, state, assessments, a => AssessmentJson(a, state.FindMetadata(a.AssessmentName, route.Name), expand: [], listed: true, ServesRisk(context)));
     }
 
     /// <summary>The api-version from which assessments carry <c>properties.risk</c>.</summary>
@@ -61,4 +61,30 @@ internal static partial class ResourceManagerEndpoints
     /// </summary>
     private static Task ListMetadataAsync(HttpContext context, ResourceManagerState state) =>
         WritePageAsync(context, state, state.AllMetadata(), MetadataJson);
+
+    /// <summary>
+    /// <c>GET /subscriptions/{id}/providers/Microsoft.Security/assessmentMetadata</c> (AssessmentsMetadata_ListBySubscription
+    /// in stable/2021-06-01/assessmentMetadata.json, example ListAssessmentsMetadata_subscription_example.json): the
+    /// built-in recommendations and the subscription's custom ones, paged by <c>nextLink</c>. A custom one's id lies under
+    /// the subscription (CreateAssessmentsMetadata_subscription_example.json).
+    /// </summary>
+    private static async Task ListSubscriptionMetadataAsync(HttpContext context, ResourceManagerState state, ArmRoute route)
+    {
+        if (state.MetadataIn(route.Name) is not { } metadata)
+        {
+            await ArmErrors.WriteError(context, 404, "SubscriptionNotFound", $"The subscription '{route.Name}' could not be found.");
+            return;
+        }
+
+        await WritePageAsync(context, state, metadata, m =>
+        {
+            var json = MetadataJson(m);
+            if (state.FindMetadata(m.AssessmentName) is null)
+            {
+                json["id"] = $"/subscriptions/{route.Name}/providers/Microsoft.Security/assessmentMetadata/{m.AssessmentName}";
+            }
+
+            return json;
+        });
+    }
 }

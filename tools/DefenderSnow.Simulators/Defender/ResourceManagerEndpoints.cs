@@ -76,6 +76,7 @@ internal static partial class ResourceManagerEndpoints
             ResourceManagerOperations.ListResources => ListResourcesAsync(context, state, route),
             ResourceManagerOperations.ListSubscriptionAssessments => ListSubscriptionAssessmentsAsync(context, state, route),
             ResourceManagerOperations.ListAssessmentMetadata => ListMetadataAsync(context, state),
+            ResourceManagerOperations.ListSubscriptionAssessmentMetadata => ListSubscriptionMetadataAsync(context, state, route),
             _ => ListDescendantsAsync(context, state, route),
         });
     }
@@ -93,6 +94,7 @@ internal static partial class ResourceManagerEndpoints
         (ArmRouteKind.Resources, "GET") => ResourceManagerOperations.ListResources,
         (ArmRouteKind.SubscriptionAssessments, "GET") => ResourceManagerOperations.ListSubscriptionAssessments,
         (ArmRouteKind.AssessmentMetadataList, "GET") => ResourceManagerOperations.ListAssessmentMetadata,
+        (ArmRouteKind.SubscriptionAssessmentMetadataList, "GET") => ResourceManagerOperations.ListSubscriptionAssessmentMetadata,
         _ => null,
     };
 
@@ -123,7 +125,7 @@ internal static partial class ResourceManagerEndpoints
         {
             ArmRouteKind.GovernanceAssignment or ArmRouteKind.GovernanceAssignments => (GovernanceVersions, "assessments/governanceAssignments"),
             ArmRouteKind.Assessment or ArmRouteKind.SubscriptionAssessments => (AssessmentVersions, "assessments"),
-            ArmRouteKind.AssessmentMetadata or ArmRouteKind.AssessmentMetadataList => (AssessmentVersions, "assessmentMetadata"),
+            ArmRouteKind.AssessmentMetadata or ArmRouteKind.AssessmentMetadataList or ArmRouteKind.SubscriptionAssessmentMetadataList => (AssessmentVersions, "assessmentMetadata"),
             ArmRouteKind.SecurityConnectors => (SecurityConnectorVersions, "securityConnectors"),
             ArmRouteKind.Resources => (ResourcesVersions, "resources"),
             _ => (ManagementGroupVersions, "managementGroups/descendants"),

@@ -165,6 +165,7 @@ public sealed partial class ResourceManagerState
             _assessments.Clear();
             _assessmentsBySubscription.Clear();
             _metadata.Clear();
+            _subscriptionMetadata.Clear();
             _groups.Clear();
             _subscriptions.Clear();
             _governance.Clear();

@@ -107,4 +107,5 @@ public static class ResourceManagerOperations
     public const string ListResources = "ListResources";
     public const string ListSubscriptionAssessments = "ListSubscriptionAssessments";
     public const string ListAssessmentMetadata = "ListAssessmentMetadata";
+    public const string ListSubscriptionAssessmentMetadata = "ListSubscriptionAssessmentMetadata";
 }
