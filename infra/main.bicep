@@ -84,6 +84,12 @@ param principalType string = 'User'
 @description('Grant principalId Storage Table Data Contributor and Key Vault Secrets Officer. Off by default: production needs no human data access.')
 param grantDeveloperAccess bool = false
 
+@description('Deny public network access to storage and Key Vault and reach them through private endpoints in a virtual network the function app integrates with (infra/README.md). Off by default.')
+param networkIsolation bool = false
+
+@description('Scopes besides this subscription where the Defender role may be assigned: /subscriptions/<id> or one /providers/Microsoft.Management/managementGroups/<id>.')
+param defenderRoleAssignableScopes array = []
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -91,6 +97,13 @@ var tags = {
 }
 var appName = !empty(functionAppName) ? functionAppName : 'func-defendersnow-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(toLower(appName), 32)}-${take(resourceToken, 7)}'
+// The Functions host's own containers are created here, so its identity needs no container-create
+// right on the account (rbac.bicep grants blob access on these three only).
+var hostContainerNames = [
+  'azure-webjobs-hosts'
+  'azure-webjobs-secrets'
+  deploymentContainerName
+]
 var identityName = 'id-defendersnow-${resourceToken}'
 var storageName = !empty(storageAccountName) ? storageAccountName : 'st${resourceToken}'
 var vaultName = !empty(keyVaultName) ? keyVaultName : 'kv-${resourceToken}'
@@ -136,9 +149,8 @@ module storage 'core/storage.bicep' = {
     name: storageName
     location: location
     tags: tags
-    containerNames: [
-      deploymentContainerName
-    ]
+    networkIsolation: networkIsolation
+    containerNames: hostContainerNames
     queueNames: [
       syncQueueName
       deletionQueueName
@@ -154,6 +166,32 @@ module keyVault 'core/keyvault.bicep' = {
     name: vaultName
     location: location
     tags: tags
+    networkIsolation: networkIsolation
+  }
+}
+
+module network 'core/network.bicep' = if (networkIsolation) {
+  name: 'network'
+  scope: rg
+  dependsOn: [
+    storage
+    keyVault
+  ]
+  params: {
+    name: 'vnet-${resourceToken}'
+    location: location
+    tags: tags
+    storageAccountName: storageName
+    keyVaultName: vaultName
+  }
+}
+
+// The custom role the identity gets on the Defender scopes (assigned after deployment, infra/README.md).
+module defenderRole 'app/defender-role.bicep' = {
+  name: 'defender-role'
+  params: {
+    nameSuffix: '${environmentName}-${take(resourceToken, 7)}'
+    additionalAssignableScopes: defenderRoleAssignableScopes
   }
 }
 
@@ -173,6 +211,7 @@ module rbac 'app/rbac.bicep' = {
     keyVaultName: vaultName
     applicationInsightsName: applicationInsightsName
     appIdentityName: identityName
+    hostContainerNames: hostContainerNames
     developerPrincipalId: grantDeveloperAccess ? principalId : ''
     developerPrincipalType: principalType
   }
@@ -211,6 +250,21 @@ module functionApp 'app/function-app.bicep' = {
     serviceNowAllowedHost: serviceNowAllowedHost
     syncSchedule: syncSchedule
     authClientId: authClientId
+    appSubnetId: networkIsolation ? network!.outputs.appSubnetId : ''
+  }
+}
+
+module diagnostics 'core/diagnostics.bicep' = {
+  name: 'diagnostics'
+  scope: rg
+  dependsOn: [
+    functionApp
+  ]
+  params: {
+    logAnalyticsName: monitoring.outputs.logAnalyticsName
+    functionAppName: appName
+    keyVaultName: vaultName
+    storageAccountName: storageName
   }
 }
 
@@ -228,4 +282,6 @@ output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_URI string = keyVault.outputs.vaultUri
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
+output AZURE_DEFENDER_ROLE_NAME string = defenderRole.outputs.name
+output AZURE_DEFENDER_ROLE_ID string = defenderRole.outputs.id
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.applicationInsightsConnectionString

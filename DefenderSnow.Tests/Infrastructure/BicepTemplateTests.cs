@@ -187,7 +187,7 @@ public sealed class BicepTemplateTests
         });
     }
 
-    [TestCase("b7e6dc6d-f1e8-4753-8033-0f276bb0955b", TestName = "Role Storage Blob Data Owner is assigned")]
+    [TestCase("ba92f5b4-2d11-453d-a403-e96b0029c9fe", TestName = "Role Storage Blob Data Contributor is assigned")]
     [TestCase("974c5e8b-45b9-4653-ba55-5f855dd0fb88", TestName = "Role Storage Queue Data Contributor is assigned")]
     [TestCase("0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", TestName = "Role Storage Table Data Contributor is assigned")]
     [TestCase("b86a8fe4-44ce-4948-aee5-eccb2c155cd7", TestName = "Role Key Vault Secrets Officer is assigned")]

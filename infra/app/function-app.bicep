@@ -57,6 +57,9 @@ param deletionQueueName string
 @description('TicketEventsQueue.')
 param ticketEventQueueName string
 
+@description('Subnet (delegated to Microsoft.App/environments) for outbound virtual network integration; empty for none.')
+param appSubnetId string = ''
+
 resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
 }
@@ -93,6 +96,8 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // With networkIsolation the app reaches storage and Key Vault through their private endpoints.
+    virtualNetworkSubnetId: empty(appSubnetId) ? null : appSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'

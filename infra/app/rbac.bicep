@@ -1,11 +1,14 @@
-// Role assignments inside the resource group. The identity's "Security Admin" role on the Defender
-// scopes (subscriptions / management groups) lies outside this template: see infra/README.md.
+// Role assignments inside the resource group. The identity's custom Defender role (defender-role.bicep)
+// on the Defender scopes (subscriptions / management groups) lies outside this template: see infra/README.md.
 param storageAccountName string
 param keyVaultName string
 param applicationInsightsName string
 
 @description('Name of the function app\'s user-assigned managed identity.')
 param appIdentityName string
+
+@description('Blob containers the Functions host uses: its own (azure-webjobs-hosts, azure-webjobs-secrets) and the deployment package container.')
+param hostContainerNames array
 
 @description('Optional developer principal granted table and secret access; empty for none.')
 param developerPrincipalId string = ''
@@ -19,7 +22,7 @@ param developerPrincipalType string = 'User'
 
 // Built-in role definition ids.
 var roles = {
-  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
@@ -46,9 +49,8 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
   name: applicationInsightsName
 }
 
-// Functions host (AzureWebJobsStorage: blobs, queues; deployment package) and the app's tables.
+// The app's queues and tables: the whole account (queues and tables are DefenderSnow's own).
 var storageRoles = [
-  roles.storageBlobDataOwner
   roles.storageQueueDataContributor
   roles.storageTableDataContributor
 ]
@@ -59,6 +61,40 @@ resource appStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
     scope: storage
     properties: {
       roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
+      principalId: appPrincipalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+resource blobServices 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+resource hostContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' existing = [
+  for containerName in hostContainerNames: {
+    parent: blobServices
+    name: containerName
+  }
+]
+
+// Blobs: Storage Blob Data Contributor on the host's containers only, not Blob Data Owner on the account.
+// https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity
+// names Blob Data Owner for "the basic needs of Functions host storage" (read/write blobs, create
+// containers); what Owner adds over Contributor is ACL and ownership management of Data Lake
+// (hierarchical namespace) blobs, which this account does not have. The host's blobs live in
+// azure-webjobs-hosts (timer schedule status, locks, host id) and azure-webjobs-secrets (function keys);
+// Flex Consumption reads the package from the deployment container with this identity
+// (https://learn.microsoft.com/azure/azure-functions/flex-consumption-how-to#configure-deployment-settings).
+// storage.bicep creates all three, so the host never needs to create a container and no other blob
+// container on the account is readable by the app.
+resource appBlobRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (containerName, i) in hostContainerNames: {
+    name: guid(storage.id, containerName, appIdentity.id, roles.storageBlobDataContributor)
+    scope: hostContainers[i]
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
       principalId: appPrincipalId
       principalType: 'ServicePrincipal'
     }

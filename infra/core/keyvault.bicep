@@ -4,6 +4,9 @@ param name string
 param location string = resourceGroup().location
 param tags object = {}
 
+@description('Deny public network access; network.bicep gives the account private endpoints.')
+param networkIsolation bool = false
+
 @minValue(7)
 @maxValue(90)
 param softDeleteRetentionInDays int = 90
@@ -25,9 +28,9 @@ resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
     enabledForDeployment: false
     enabledForDiskEncryption: false
     enabledForTemplateDeployment: false
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: networkIsolation ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: networkIsolation ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
   }

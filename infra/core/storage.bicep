@@ -4,6 +4,9 @@ param name string
 param location string = resourceGroup().location
 param tags object = {}
 
+@description('Deny public network access; network.bicep gives the account private endpoints.')
+param networkIsolation bool = false
+
 @description('Blob containers to create (the Flex Consumption deployment container).')
 param containerNames array = []
 
@@ -27,9 +30,9 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
     dnsEndpointType: 'Standard'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: networkIsolation ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: networkIsolation ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
   }
