@@ -13,9 +13,9 @@ internal static partial class ResourceManagerRefusal
     {
         (403, "AuthorizationFailed") when AuthorizationFailed().Match(message) is { Success: true } m =>
             $"DefenderSnow's identity has no role allowing '{m.Groups["action"].Value}' at scope '{m.Groups["scope"].Value}': "
-            + $"give it Security Admin (or Contributor or Owner) on that scope or a scope above it. Resource Manager said: {message}",
+            + $"give it the DefenderSnow Defender governance role that infra/ deploys (or Security Admin) on that scope or a scope above it. Resource Manager said: {message}",
         (403, _) =>
-            $"Resource Manager refused {operation} ({code}): DefenderSnow's identity lacks a role on the resource; give it Security Admin there. Resource Manager said: {message}",
+            $"Resource Manager refused {operation} ({code}): DefenderSnow's identity lacks a role on the resource; give it the DefenderSnow Defender governance role (or Security Admin) there. Resource Manager said: {message}",
         (404, _) =>
             $"Resource Manager found nothing to {operation} ({code}): the recommendation or resource may no longer exist. Resource Manager said: {message}",
         (409, _) =>

@@ -55,25 +55,32 @@ public sealed partial class WebhookSecrets
         var secret = Generate();
         await _secrets.SetAsync(integrationId, IntegrationSecret.WebhookSecret, secret, cancellationToken).ConfigureAwait(false);
         var now = _timeProvider.GetUtcNow();
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await _integrations.UpdateAsync(
-                    integration with { Value = integration.Value with { WebhookSecretRotatedAt = now } },
-                    integration.Value.Name,
-                    cancellationToken).ConfigureAwait(false);
-                break;
-            }
-            catch (ConcurrencyException) when (attempt < 5)
-            {
-                integration = await GetLiveAsync(integrationId, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
+        await SetRotatedAtAsync(integration, now, cancellationToken).ConfigureAwait(false);
         _cache.Forget(integrationId);
         LogIssued(integrationId, current is not null);
         return new WebhookSecretIssued(secret, now, current is null ? null : now + _options.Value.SecretGracePeriod);
+    }
+
+    /// <summary>
+    /// Turns ticket events off: no secret is accepted from then on, both are deleted from Key Vault and the cached
+    /// copies are forgotten. Idempotent; calling it for an integration without a webhook changes nothing.
+    /// </summary>
+    /// <exception cref="NotFoundException">No such integration, or it is being deleted.</exception>
+    public async Task DisableAsync(string integrationId, CancellationToken cancellationToken)
+    {
+        var integration = await GetLiveAsync(integrationId, cancellationToken).ConfigureAwait(false);
+
+        // The row first: once it says no secret, none is accepted even before Key Vault answers; a crash after it
+        // leaves secrets nobody accepts, and the caller, who saw an error, calls again and the deletes run again.
+        if (integration.Value.WebhookSecretRotatedAt is not null)
+        {
+            await SetRotatedAtAsync(integration, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        _cache.Forget(integrationId);
+        await _secrets.DeleteAsync(integrationId, IntegrationSecret.WebhookSecret, cancellationToken).ConfigureAwait(false);
+        await _secrets.DeleteAsync(integrationId, IntegrationSecret.PreviousWebhookSecret, cancellationToken).ConfigureAwait(false);
+        LogDisabled(integrationId);
     }
 
     /// <summary>The secrets an event of <paramref name="integration"/> may be signed with now: the current one, and the previous one within its grace period.</summary>
@@ -123,6 +130,28 @@ public sealed partial class WebhookSecrets
             ? throw new NotFoundException("Integration", integrationId)
             : integration;
     }
+
+    private async Task SetRotatedAtAsync(Storage.Versioned<Integration> integration, DateTimeOffset? rotatedAt, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _integrations.UpdateAsync(
+                    integration with { Value = integration.Value with { WebhookSecretRotatedAt = rotatedAt } },
+                    integration.Value.Name,
+                    cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (ConcurrencyException) when (attempt < 5)
+            {
+                integration = await GetLiveAsync(integration.Value.Id, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook of integration {IntegrationId} disabled")]
+    private partial void LogDisabled(string integrationId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook secret of integration {IntegrationId} issued (rotated: {Rotated})")]
     private partial void LogIssued(string integrationId, bool rotated);

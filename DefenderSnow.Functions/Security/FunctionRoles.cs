@@ -34,6 +34,9 @@ public static class FunctionRoles
         ["ListSyncRuns"] = [AppRoles.Read, AppRoles.SyncRun],
         ["GetSyncRun"] = [AppRoles.Read, AppRoles.SyncRun],
         ["EnableWebhook"] = [AppRoles.IntegrationsManage],
+        ["DisableWebhook"] = [AppRoles.IntegrationsManage],
+        // Readiness calls every dependency, so it is kept from anonymous callers (issue 26, M5); reading is enough.
+        ["Readiness"] = [AppRoles.Read],
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>

@@ -39,6 +39,18 @@ public sealed class TicketEventFunctions
             return new JsonResponse(StatusCodes.Status200OK, WebhookResponse.From(id, issued));
         });
 
+    /// <summary>Turns ticket events off for the integration: its webhook secrets are deleted and no event is accepted any more.</summary>
+    [Function("DisableWebhook")]
+    public Task<IActionResult> DisableWebhook(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "integrations/{id}/webhook")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        _endpoint.RunAsync(request, "DisableWebhook", async _ =>
+        {
+            await _secrets.DisableAsync(id, cancellationToken);
+            return new JsonResponse(StatusCodes.Status204NoContent, null);
+        });
+
     /// <summary>
     /// A ticket event from ServiceNow. Anonymous for the Functions host and exempt from the role check: the HMAC signature
     /// over the timestamp and the raw body, with the integration's webhook secret, is its authentication. The route

@@ -52,7 +52,7 @@ public sealed class DefenderClientRefusalTests
             Assert.That(error!.StatusCode, Is.EqualTo(403));
             Assert.That(error.Code, Is.EqualTo("AuthorizationFailed"));
             Assert.That(error.Message, Does.StartWith("DefenderSnow's identity has no role allowing 'Microsoft.Security/assessments/governanceAssignments/write' at scope '/subscriptions/"));
-            Assert.That(error.Message, Does.Contain("Security Admin"));
+            Assert.That(error.Message, Does.Contain("DefenderSnow Defender governance role"), "names the least-privilege role infra/ deploys");
             Assert.That(_simulator.State.RequestCount(ResourceManagerOperations.PutGovernanceAssignment), Is.EqualTo(1), "a 403 is not retried");
         });
     }

@@ -1,7 +1,10 @@
+using DefenderSnow.Core.Health;
 using DefenderSnow.Functions.Health;
 using DefenderSnow.Simulators.Hosting;
 using DefenderSnow.Simulators.KeyVault;
 using DefenderSnow.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DefenderSnow.Tests.Functions;
 
@@ -57,8 +60,57 @@ public sealed class HealthFunctionTests
         Assert.That(response.Status, Is.EqualTo(503), response.ToString());
     }
 
+    [Test]
+    public async Task Liveness_answers_without_calling_any_dependency_even_when_key_vault_refuses()
+    {
+        await using var app = await TestApp.StartAsync();
+        app.KeyVault.Faults.ForbidNext(SimulatorFaults.Always);
+        app.KeyVault.ClearRequests();
+
+        for (var i = 0; i < 5; i++)
+        {
+            var response = await FunctionCall.InvokeAsync(FunctionCall.Request("GET", "/api/health"), r => Task.FromResult(HealthFunction.Live(r)));
+            Assert.That(response.Status, Is.EqualTo(200), response.ToString());
+            Assert.That(response.Json["status"]!.GetValue<string>(), Is.EqualTo("alive"));
+        }
+
+        Assert.That(app.KeyVault.RequestCount, Is.Zero, "liveness touches nothing");
+    }
+
+    [Test]
+    public async Task Readiness_checks_the_dependencies_once_per_interval_however_often_it_is_called()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await TestApp.StartAsync(overrides: s => s.AddSingleton<TimeProvider>(clock));
+        app.KeyVault.ClearRequests();
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.That((await CallAsync(app)).Status, Is.EqualTo(200));
+        }
+
+        var firstInterval = app.KeyVault.RequestCount;
+        Assert.That(firstInterval, Is.GreaterThan(0), "the first call checks Key Vault");
+
+        clock.Advance(HealthService.CacheFor - TimeSpan.FromSeconds(1));
+        Assert.That((await CallAsync(app)).Status, Is.EqualTo(200));
+        Assert.That(app.KeyVault.RequestCount, Is.EqualTo(firstInterval), "within the interval the answer is cached");
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        app.KeyVault.Faults.ForbidNext(SimulatorFaults.Always);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.That((await CallAsync(app)).Status, Is.EqualTo(503), "the interval passed: checked again, and Key Vault now refuses");
+        }
+
+        var afterExpiry = app.KeyVault.RequestCount;
+        Assert.That(afterExpiry, Is.GreaterThan(firstInterval), "the interval passed, so Key Vault was asked again");
+        Assert.That((await CallAsync(app)).Status, Is.EqualTo(503), "the failure is cached too");
+        Assert.That(app.KeyVault.RequestCount, Is.EqualTo(afterExpiry), "one check for all calls of the second interval");
+    }
+
     private static Task<FunctionResponse> CallAsync(TestApp app) =>
-        FunctionCall.InvokeAsync(FunctionCall.Request("GET", "/api/health"), r => app.Function<HealthFunction>().Run(r, CancellationToken.None));
+        FunctionCall.InvokeAsync(FunctionCall.Request("GET", "/api/health/ready"), r => app.Function<HealthFunction>().Ready(r, CancellationToken.None));
 
     private static int ClosedPort()
     {

@@ -73,7 +73,8 @@ public sealed partial class RealHostTests
         Assert.That(await StatusAsync("api/integrations", key: null), Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(await StatusAsync("api/integrations", key: "not-the-key"), Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(await StatusAsync("api/integrations", RealFunctionsHost.FunctionKey), Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(await StatusAsync("api/health", key: null), Is.EqualTo(HttpStatusCode.OK), "health is anonymous, for the platform's probe");
+        Assert.That(await StatusAsync("api/health", key: null), Is.EqualTo(HttpStatusCode.OK), "liveness is anonymous, for the platform's probe");
+        Assert.That(await StatusAsync("api/health/ready", key: null), Is.EqualTo(HttpStatusCode.Unauthorized), "readiness calls the dependencies, so it needs the key");
     }
 
     [Test]
@@ -82,7 +83,7 @@ public sealed partial class RealHostTests
         _app.KeyVault.Faults.ForbidNext(SimulatorFaults.Always);
         try
         {
-            Assert.That(await StatusAsync("api/health", key: null), Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+            Assert.That(await StatusAsync("api/health/ready", RealFunctionsHost.FunctionKey), Is.EqualTo(HttpStatusCode.ServiceUnavailable));
         }
         finally
         {

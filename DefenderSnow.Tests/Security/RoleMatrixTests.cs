@@ -30,6 +30,7 @@ public sealed class RoleMatrixTests
         ["ListIntegrations"] = [AppRoles.Read, AppRoles.IntegrationsManage],
         ["GetIntegration"] = [AppRoles.Read, AppRoles.IntegrationsManage],
         ["EnableWebhook"] = [AppRoles.IntegrationsManage],
+        ["DisableWebhook"] = [AppRoles.IntegrationsManage],
         ["CreateAssignment"] = [AppRoles.AssignmentsManage],
         ["UpdateAssignment"] = [AppRoles.AssignmentsManage],
         ["DeleteAssignment"] = [AppRoles.AssignmentsManage],
@@ -44,6 +45,7 @@ public sealed class RoleMatrixTests
         ["RunSync"] = [AppRoles.SyncRun],
         ["ListSyncRuns"] = [AppRoles.Read, AppRoles.SyncRun],
         ["GetSyncRun"] = [AppRoles.Read, AppRoles.SyncRun],
+        ["Readiness"] = [AppRoles.Read],
     };
 
     private static readonly WorkQueue[] Queues = Enum.GetValues<WorkQueue>();

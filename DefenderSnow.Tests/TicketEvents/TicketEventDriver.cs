@@ -83,6 +83,11 @@ public sealed class TicketEventDriver : IAsyncDisposable
     /// Calls EnableWebhook and returns its answer. The one response that carries the secret is not recorded for the
     /// secret scan; the secret itself is, so any other appearance fails the test.
     /// </summary>
+    public Task<FunctionResponse> DisableWebhookAsync(string integrationId) =>
+        FunctionCall.InvokeAsync(
+            FunctionCall.Request("DELETE", $"/api/integrations/{integrationId}/webhook"),
+            r => Functions.DisableWebhook(r, integrationId, CancellationToken.None));
+
     public async Task<FunctionResponse> EnableWebhookAsync(string integrationId)
     {
         var response = await FunctionCall.InvokeAsync(

@@ -36,6 +36,26 @@ public sealed class WebhookSecretRotationTests
     public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
+    public async Task Disabling_the_webhook_refuses_both_secrets_at_once_deletes_them_and_is_idempotent()
+    {
+        var integrationId = await _context.Harness.CreateIntegrationAsync();
+        var assignment = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
+        var body = TicketEventDriver.EventBody("incident", assignment.Ticket.SysId!, assignment.Id);
+        var oldSecret = (await _events.EnableWebhookAsync(integrationId)).Json["secret"]!.GetValue<string>();
+        var newSecret = (await _events.EnableWebhookAsync(integrationId)).Json["secret"]!.GetValue<string>();
+        Assert.That((await _events.SendSignedAsync(integrationId, body, newSecret)).Status, Is.EqualTo(202), "accepted and cached before");
+
+        Assert.That((await _events.DisableWebhookAsync(integrationId)).Status, Is.EqualTo(204));
+
+        Assert.That((await _events.SendSignedAsync(integrationId, body, newSecret)).Status, Is.EqualTo(404), "refused as if ticket events were never on: the cached secret is forgotten");
+        Assert.That((await _events.SendSignedAsync(integrationId, body, oldSecret)).Status, Is.EqualTo(404), "the previous one too, within its grace period");
+        Assert.That(_context.App.KeyVault.GetValue(KeyVaultSecretName.For(integrationId, IntegrationSecret.WebhookSecret)), Is.Null);
+        Assert.That(_context.App.KeyVault.GetValue(KeyVaultSecretName.For(integrationId, IntegrationSecret.PreviousWebhookSecret)), Is.Null);
+        Assert.That((await _events.DisableWebhookAsync(integrationId)).Status, Is.EqualTo(204), "again: nothing to do, same answer");
+        Assert.That((await _events.DisableWebhookAsync(Guid.NewGuid().ToString())).Status, Is.EqualTo(404));
+    }
+
+    [Test]
     public async Task The_old_secret_is_accepted_during_the_grace_period_and_refused_after_it()
     {
         var integrationId = await _context.Harness.CreateIntegrationAsync();

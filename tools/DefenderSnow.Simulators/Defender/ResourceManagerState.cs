@@ -111,7 +111,7 @@ public sealed partial class ResourceManagerState
     /// <summary>
     /// From now on the app's identity has no role at <paramref name="scope"/> (a management group, subscription or
     /// resource id) or below it: every request there is answered 403 <c>AuthorizationFailed</c>, as when the
-    /// Security Admin role was never granted or was taken away.
+    /// role (the custom DefenderSnow role, or Security Admin) was never granted or was taken away.
     /// </summary>
     public void RevokeRoles(string scope)
     {
