@@ -43,6 +43,9 @@ public sealed record Integration
     /// <summary>Why the status is not <see cref="IntegrationStatus.Connected"/>, in ServiceNow's words where it gave any.</summary>
     public string? StatusDetail { get; init; }
 
+    /// <summary>Closures sync withheld for a person to look at, at most one per cause; empty when none.</summary>
+    public IReadOnlyList<IntegrationAttention> NeedsAttention { get; init; } = [];
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>The caller that created it, when App Service authentication names one.</summary>

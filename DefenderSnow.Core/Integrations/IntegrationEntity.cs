@@ -17,6 +17,9 @@ internal sealed class IntegrationEntity : ITableEntity
     public const string Partition = "integrations";
     public const string KindValue = "integration";
 
+    /// <summary>Enums by member name, as the row's other enums are stored.</summary>
+    private static readonly JsonSerializerOptions AttentionJson = new() { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
     public string PartitionKey { get; set; } = Partition;
 
     public string RowKey { get; set; } = string.Empty;
@@ -61,6 +64,9 @@ internal sealed class IntegrationEntity : ITableEntity
 
     public string? StatusDetail { get; set; }
 
+    /// <summary>The closures sync withheld (<see cref="IntegrationAttention"/>, as JSON); null when none, and in rows written before it existed.</summary>
+    public string? NeedsAttentionJson { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public string? CreatedBy { get; set; }
@@ -98,6 +104,7 @@ internal sealed class IntegrationEntity : ITableEntity
         OnResourceHealthy = i.OnResourceHealthy.ToString(),
         Status = i.Status.ToString(),
         StatusDetail = i.StatusDetail,
+        NeedsAttentionJson = i.NeedsAttention.Count == 0 ? null : JsonSerializer.Serialize(i.NeedsAttention, AttentionJson),
         CreatedAt = i.CreatedAt,
         CreatedBy = i.CreatedBy,
         UpdatedAt = i.UpdatedAt,
@@ -145,6 +152,19 @@ internal sealed class IntegrationEntity : ITableEntity
             }
         }
 
+        List<IntegrationAttention>? attention = null;
+        if (NeedsAttentionJson is not null)
+        {
+            try
+            {
+                attention = JsonSerializer.Deserialize<List<IntegrationAttention>>(NeedsAttentionJson, AttentionJson);
+            }
+            catch (JsonException e)
+            {
+                throw Corrupt("the closures withheld for a person are not valid JSON", e);
+            }
+        }
+
         var integration = new Integration
         {
             Id = RowKey,
@@ -160,6 +180,7 @@ internal sealed class IntegrationEntity : ITableEntity
             OnResourceHealthy = OnResourceHealthy is null ? ResourceHealthyAction.Note : ParseEnum<ResourceHealthyAction>(OnResourceHealthy, "onResourceHealthy action"),
             Status = ParseEnum<IntegrationStatus>(Status, "status"),
             StatusDetail = StatusDetail,
+            NeedsAttention = attention ?? [],
             CreatedAt = CreatedAt,
             CreatedBy = CreatedBy,
             UpdatedAt = UpdatedAt,

@@ -20,6 +20,14 @@ public interface IServiceNowClient
     Task<IReadOnlyList<ServiceNowTicket>> GetTicketsAsync(string table, IEnumerable<string> sysIds, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Reads one ticket by sys_id (<c>GET /api/now/table/{table}/{sys_id}</c>), for a ticket a bulk read did not return:
+    /// a list read leaves out what ACLs hide without a word, so absence there proves nothing. 404 is
+    /// <see cref="ServiceNowTicketPresence.Gone"/>; 403 or a record without its fields is
+    /// <see cref="ServiceNowTicketPresence.Unreadable"/>. One request; any other refusal throws as every read does.
+    /// </summary>
+    Task<ServiceNowTicketConfirmation> ConfirmTicketAsync(string table, string sysId, CancellationToken cancellationToken);
+
+    /// <summary>
     /// One page of our tickets (<c>correlation_display</c> = <see cref="ServiceNowTicketTables.CorrelationDisplay"/>) in
     /// <paramref name="table"/> changed at or after <paramref name="cursor"/>, oldest first, without the ones the cursor
     /// has already seen. One request per page, paged by keyset in (<c>sys_updated_on</c>, <c>sys_id</c>) order; with

@@ -13,6 +13,13 @@ internal interface IServiceNowTableApi
     [Get("/api/now/table/{table}")]
     Task<HttpResponseMessage> ListAsync(string table, [Query] ServiceNowListQuery query, [Header("Authorization")] string authorization, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// One record by sys_id (Table API "GET /now/table/{tableName}/{sys_id}": 200 or 404,
+    /// https://github.com/ServiceNow/ServiceNowDocs/blob/australia/markdown/api-reference/rest-apis/c_TableAPI.md).
+    /// </summary>
+    [Get("/api/now/table/{table}/{sysId}")]
+    Task<HttpResponseMessage> GetAsync(string table, string sysId, [Query] ServiceNowListQuery query, [Header("Authorization")] string authorization, CancellationToken cancellationToken);
+
     [Post("/api/now/table/{table}")]
     Task<HttpResponseMessage> CreateAsync(
         string table,

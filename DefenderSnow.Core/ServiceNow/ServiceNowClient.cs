@@ -127,6 +127,9 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
     public Task<IReadOnlyList<ServiceNowTicket>> GetTicketsAsync(string table, IEnumerable<string> sysIds, CancellationToken cancellationToken) =>
         _reader.GetTicketsAsync(table, sysIds, cancellationToken);
 
+    public Task<ServiceNowTicketConfirmation> ConfirmTicketAsync(string table, string sysId, CancellationToken cancellationToken) =>
+        _reader.ConfirmTicketAsync(table, sysId, cancellationToken);
+
     public Task<ServiceNowChangePage> GetChangedTicketsAsync(string table, ServiceNowChangeCursor cursor, CancellationToken cancellationToken) =>
         _reader.GetChangedTicketsAsync(table, cursor, cancellationToken);
 

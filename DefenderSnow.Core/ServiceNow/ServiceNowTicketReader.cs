@@ -46,6 +46,39 @@ internal sealed class ServiceNowTicketReader
         return tickets;
     }
 
+    public async Task<ServiceNowTicketConfirmation> ConfirmTicketAsync(string table, string sysId, CancellationToken cancellationToken)
+    {
+        var ticketTable = TicketTable(table, "table");
+        var id = ServiceNowQueryValue.SysId(sysId, "sysId");
+        using var response = await _session.SendAuthorizedAsync(
+            authorization => _session.Api.GetAsync(ticketTable.Name, id, new ServiceNowListQuery { Fields = TicketFields }, authorization, cancellationToken),
+            $"a read of ticket {id} in '{ticketTable.Name}'",
+            cancellationToken).ConfigureAwait(false);
+
+        // A list read drops records the user may not read silently ("sysparm_limit ... is applied before ACL evaluation",
+        // Table API docs); a read by sys_id answers 404 when there is no record and 403 when an ACL refuses it
+        // (KB2971488, "REST API 403: Forbidden"), or 200 with the fields blanked that field ACLs hide.
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return new ServiceNowTicketConfirmation(ServiceNowTicketPresence.Gone);
+        }
+
+        if (response.StatusCode == System.Net.HttpStatusCode.Forbidden)
+        {
+            return new ServiceNowTicketConfirmation(ServiceNowTicketPresence.Unreadable, Reason: await ServiceNowCall.ReadReasonAsync(response, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ServiceNowCall.ToExceptionAsync(response, $"to read ticket {id} in '{ticketTable.Name}'", ticketTable.Name, cancellationToken).ConfigureAwait(false);
+        }
+
+        var record = await ServiceNowJson.ReadResultAsync<ServiceNowTicketRecord>(response, cancellationToken).ConfigureAwait(false);
+        return record is { SysId: { } readId } && string.Equals(readId, id, StringComparison.Ordinal)
+            ? new ServiceNowTicketConfirmation(ServiceNowTicketPresence.Found, ToTicket(ticketTable, record))
+            : new ServiceNowTicketConfirmation(ServiceNowTicketPresence.Unreadable, Reason: "ServiceNow answered without the record's fields (an ACL hides them from the integration user)");
+    }
+
     public async Task<ServiceNowChangePage> GetChangedTicketsAsync(string table, ServiceNowChangeCursor cursor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cursor);

@@ -1,11 +1,18 @@
 using System.Runtime.CompilerServices;
 using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
+using Microsoft.Extensions.Logging;
 
 namespace DefenderSnow.Core.Sync;
 
-/// <summary>Reads every live assignment's ticket by sys_id, and closes the assignments of deleted tickets.</summary>
-public sealed class FullPass
+/// <summary>
+/// Reads every live assignment's ticket by sys_id, and closes the assignments of deleted tickets. A ticket the bulk read
+/// leaves out is read once more on its own, since a list read drops what ACLs hide without a word: only a 404 there counts
+/// as deleted, a refusal or a blank record is reported and left open. The deletions are closed after the whole pass, and
+/// only when they stay within <see cref="MassClosureGuard"/>'s share.
+/// </summary>
+public sealed partial class FullPass
 {
     /// <summary>How many slices of a full pass are read and applied at once; their writes are paced per subscription anyway.</summary>
     private const int FullPassConcurrency = 8;
@@ -15,11 +22,15 @@ public sealed class FullPass
 
     private readonly IAssignmentStore _assignments;
     private readonly TicketChangeApplier _applier;
+    private readonly MassClosureGuard _guard;
+    private readonly ILogger<FullPass> _logger;
 
-    public FullPass(IAssignmentStore assignments, TicketChangeApplier applier)
+    public FullPass(IAssignmentStore assignments, TicketChangeApplier applier, MassClosureGuard guard, ILogger<FullPass> logger)
     {
         _assignments = assignments;
         _applier = applier;
+        _guard = guard;
+        _logger = logger;
     }
 
     internal async Task RunAsync(IServiceNowClient client, string integrationId, SyncTally tally, CancellationToken cancellationToken)
@@ -28,24 +39,43 @@ public sealed class FullPass
         // chunk after another would spend most of the pass waiting on ServiceNow, and holding the whole listing first
         // would cost memory in proportion to the estate. Parallel.ForEachAsync takes the next slice only when a worker is free.
         var gate = new Lock();
+        var live = new StrongBox<int>();
+        var gone = new List<Storage.Versioned<Assignment>>();
         await Parallel.ForEachAsync(
-            SlicesAsync(integrationId, cancellationToken),
+            SlicesAsync(integrationId, live, cancellationToken),
             new ParallelOptions { MaxDegreeOfParallelism = FullPassConcurrency, CancellationToken = cancellationToken },
             async (slice, token) =>
             {
                 var part = new SyncTally(integrationId);
+                var goneHere = new List<Storage.Versioned<Assignment>>();
                 try
                 {
-                    await ReconcileAsync(client, integrationId, slice, part, token).ConfigureAwait(false);
+                    await ReconcileAsync(client, integrationId, slice, part, goneHere, token).ConfigureAwait(false);
                 }
                 finally
                 {
                     lock (gate)
                     {
                         tally.Add(part);
+                        gone.AddRange(goneHere);
                     }
                 }
             }).ConfigureAwait(false);
+
+        // Only now is the share known: a pass that stopped half-way closed nothing for a deletion.
+        if (!_guard.Allows(gone.Count, live.Value))
+        {
+            _guard.Withhold(tally, AttentionCause.TicketsMissing, gone.Count, _guard.OverLimit("ServiceNow answered 404 for their tickets", gone.Count, live.Value));
+        }
+        else
+        {
+            foreach (var assignment in gone)
+            {
+                await _applier.CloseDeletedAsync(assignment, tally, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        tally.GuardRan(AttentionCause.TicketsMissing);
     }
 
     /// <summary>
@@ -53,11 +83,15 @@ public sealed class FullPass
     /// it comes. A table's remainder is carried across listing pages until its slice is full, so every ServiceNow read
     /// but the last of each table names a full chunk of sys_ids.
     /// </summary>
-    private async IAsyncEnumerable<Storage.Versioned<Assignment>[]> SlicesAsync(string integrationId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="integrationId">The integration synced.</param>
+    /// <param name="live">Counts the live assignments listed (the guard's whole).</param>
+    /// <param name="cancellationToken">The host's shutdown.</param>
+    private async IAsyncEnumerable<Storage.Versioned<Assignment>[]> SlicesAsync(string integrationId, StrongBox<int> live, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var filling = new Dictionary<string, List<Storage.Versioned<Assignment>>>(StringComparer.Ordinal);
         await foreach (var assignment in _assignments.ListLiveAsync(integrationId, Storage.TablePageSize.Max, cancellationToken).ConfigureAwait(false))
         {
+            live.Value++;
             if (assignment.Value.Ticket.SysId is null)
             {
                 continue;
@@ -83,8 +117,12 @@ public sealed class FullPass
         }
     }
 
-    /// <summary>Reads the tickets of one table's slice of live assignments by sys_id and applies each; a missing one was deleted.</summary>
-    private async Task ReconcileAsync(IServiceNowClient client, string integrationId, Storage.Versioned<Assignment>[] slice, SyncTally tally, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the tickets of one table's slice of live assignments by sys_id and applies each; a missing one is read on its
+    /// own, and goes to <paramref name="gone"/> only when ServiceNow says 404.
+    /// </summary>
+    private async Task ReconcileAsync(
+        IServiceNowClient client, string integrationId, Storage.Versioned<Assignment>[] slice, SyncTally tally, List<Storage.Versioned<Assignment>> gone, CancellationToken cancellationToken)
     {
         var tickets = (await client.GetTicketsAsync(slice[0].Value.Ticket.Table, slice.Select(a => a.Value.Ticket.SysId!), cancellationToken).ConfigureAwait(false))
             .ToDictionary(t => t.SysId, StringComparer.Ordinal);
@@ -96,9 +134,35 @@ public sealed class FullPass
             }
             else
             {
-                tally.TicketsExamined++;
-                await _applier.CloseDeletedAsync(assignment, tally, cancellationToken).ConfigureAwait(false);
+                await ConfirmAsync(client, integrationId, assignment, tally, gone, cancellationToken).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>One read by sys_id for a ticket the bulk read left out: the only request a full pass spends per ticket.</summary>
+    private async Task ConfirmAsync(
+        IServiceNowClient client, string integrationId, Storage.Versioned<Assignment> assignment, SyncTally tally, List<Storage.Versioned<Assignment>> gone, CancellationToken cancellationToken)
+    {
+        var ticket = assignment.Value.Ticket;
+        var confirmation = await client.ConfirmTicketAsync(ticket.Table, ticket.SysId!, cancellationToken).ConfigureAwait(false);
+        switch (confirmation.Presence)
+        {
+            case ServiceNowTicketPresence.Found:
+                await _applier.ApplyAsync(integrationId, confirmation.Ticket!, assignment, tally, cancellationToken).ConfigureAwait(false);
+                break;
+            case ServiceNowTicketPresence.Gone:
+                tally.TicketsExamined++;
+                gone.Add(assignment);
+                break;
+            default:
+                tally.TicketsExamined++;
+                tally.TicketsUnreadable++;
+                LogUnreadable(_logger, ticket.Number, ticket.Table, integrationId, confirmation.Reason);
+                tally.Error(ticket.Number, $"Ticket {ticket.Number} was not in the bulk read and the integration user may not read it ({confirmation.Reason}); its assignment was left open. Check the user's ACLs on '{ticket.Table}'.");
+                break;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ticket {TicketNumber} ({Table}) of integration {IntegrationId} is unreadable to the integration user; its assignment was left open: {Reason}")]
+    private static partial void LogUnreadable(ILogger logger, string? ticketNumber, string table, string integrationId, string? reason);
 }

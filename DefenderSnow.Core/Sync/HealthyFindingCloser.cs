@@ -30,13 +30,15 @@ public sealed partial class HealthyFindingCloser
 
     private readonly IAssignmentStore _assignments;
     private readonly TicketChangeApplier _applier;
+    private readonly MassClosureGuard _guard;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<HealthyFindingCloser> _logger;
 
-    public HealthyFindingCloser(IAssignmentStore assignments, TicketChangeApplier applier, TimeProvider timeProvider, ILogger<HealthyFindingCloser> logger)
+    public HealthyFindingCloser(IAssignmentStore assignments, TicketChangeApplier applier, MassClosureGuard guard, TimeProvider timeProvider, ILogger<HealthyFindingCloser> logger)
     {
         _assignments = assignments;
         _applier = applier;
+        _guard = guard;
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -53,12 +55,20 @@ public sealed partial class HealthyFindingCloser
         // Taken from the listing as it comes, each subscription's findings read when its first assignment shows up and kept
         // (null when the read failed, so nothing there is closed): memory grows with the findings, not with the assignments.
         var bySubscription = new Dictionary<string, Dictionary<string, Finding>?>(StringComparer.OrdinalIgnoreCase);
+
+        // A finding that is gone proves less than one Defender reports healthy: those closures wait for the end of the
+        // listing, when the share they make of the live assignments is known (MassClosureGuard), and a subscription that
+        // came back with no findings at all closes none of its assignments (an empty answer that succeeded).
+        var removed = new List<(string Subscription, Versioned<Assignment> Assignment)>();
+        var live = 0;
         await foreach (var assignment in _assignments.ListLiveAsync(integration.Id, TablePageSize.Max, cancellationToken).ConfigureAwait(false))
         {
             if (assignment.Value.Status != AssignmentStatus.Active || !ResourceIdRules.TryGetSubscriptionId(assignment.Value.ResourceId, out var subscription))
             {
                 continue;
             }
+
+            live++;
 
             if (!bySubscription.TryGetValue(subscription, out var read))
             {
@@ -77,13 +87,63 @@ public sealed partial class HealthyFindingCloser
                 { Status: FindingStatus.Healthy or FindingStatus.NotApplicable } => ClosedReason.ResourceHealthy,
                 _ => (ClosedReason?)null,
             };
-            if (reason is { } closing)
+            if (reason == ClosedReason.ResourceRemoved && assignment.Value.Closing is null)
+            {
+                removed.Add((subscription, assignment));
+            }
+            else if (reason is { } closing)
             {
                 await CloseAsync(integration, client, assignment, closing, found, tally, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        return bySubscription.Values.All(read => read is not null);
+        var allRead = bySubscription.Values.All(read => read is not null);
+        var held = await CloseRemovedAsync(integration, client, removed, bySubscription, live, tally, cancellationToken).ConfigureAwait(false);
+        if (allRead)
+        {
+            tally.GuardRan(AttentionCause.FindingsMissing);
+        }
+
+        // Withheld closures are looked at again by the next run, not after FindingsCheckEvery.
+        return allRead && !held;
+    }
+
+    /// <returns>True when a guard withheld closures.</returns>
+    private async Task<bool> CloseRemovedAsync(
+        Integration integration,
+        IServiceNowClient client,
+        List<(string Subscription, Versioned<Assignment> Assignment)> removed,
+        Dictionary<string, Dictionary<string, Finding>?> bySubscription,
+        int live,
+        SyncTally tally,
+        CancellationToken cancellationToken)
+    {
+        var reasons = new List<string>();
+        var emptied = removed.Where(r => bySubscription[r.Subscription] is { Count: 0 }).ToList();
+        foreach (var subscription in emptied.GroupBy(r => r.Subscription, StringComparer.OrdinalIgnoreCase))
+        {
+            reasons.Add($"Defender returned no findings at all for subscription '{subscription.Key}', which holds {subscription.Count()} live assignments; none was closed as resourceRemoved.");
+        }
+
+        var rest = removed.Except(emptied).ToList();
+        if (!_guard.Allows(rest.Count, live))
+        {
+            reasons.Add(_guard.OverLimit("Defender no longer reports their findings", rest.Count, live));
+            rest.Clear();
+        }
+
+        foreach (var (_, assignment) in rest)
+        {
+            await CloseAsync(integration, client, assignment, ClosedReason.ResourceRemoved, null, tally, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (reasons.Count == 0)
+        {
+            return false;
+        }
+
+        _guard.Withhold(tally, AttentionCause.FindingsMissing, removed.Count - rest.Count, string.Join(" ", reasons));
+        return true;
     }
 
     /// <returns>The subscription's findings by resource and recommendation, or <c>null</c> when they could not all be read.</returns>

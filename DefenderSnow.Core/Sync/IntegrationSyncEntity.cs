@@ -15,7 +15,7 @@ internal sealed class IntegrationSyncEntity : ITableEntity
     /// <summary>Table properties hold at most 64 KiB; a run reports this many errors per integration and counts the rest.</summary>
     public const int MaxStoredErrors = 100;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     public string PartitionKey { get; set; } = string.Empty;
 
@@ -61,6 +61,13 @@ internal sealed class IntegrationSyncEntity : ITableEntity
     /// <summary>Null in rows written before it existed, which read as none.</summary>
     public string? UnrecognizedSeveritiesJson { get; set; }
 
+    public int TicketsUnreadable { get; set; }
+
+    public int ClosuresWithheld { get; set; }
+
+    /// <summary>Null in rows written before it existed, and when nothing was raised.</summary>
+    public string? NeedsAttentionJson { get; set; }
+
     public int ServiceNowRequests { get; set; }
 
     public int ResourceManagerRequests { get; set; }
@@ -95,6 +102,9 @@ internal sealed class IntegrationSyncEntity : ITableEntity
             ErrorsJson = JsonSerializer.Serialize(errors, Json),
             RuleTicketsBySeverityJson = JsonSerializer.Serialize(r.RuleTicketsBySeverity, Json),
             UnrecognizedSeveritiesJson = JsonSerializer.Serialize(r.UnrecognizedSeverities.Take(MaxStoredErrors), Json),
+            TicketsUnreadable = r.TicketsUnreadable,
+            ClosuresWithheld = r.ClosuresWithheld,
+            NeedsAttentionJson = r.NeedsAttention.Count == 0 ? null : JsonSerializer.Serialize(r.NeedsAttention, Json),
             ServiceNowRequests = r.ServiceNowRequests,
             ResourceManagerRequests = r.ResourceManagerRequests,
         };
@@ -118,6 +128,9 @@ internal sealed class IntegrationSyncEntity : ITableEntity
         Errors = JsonSerializer.Deserialize<List<SyncError>>(ErrorsJson, Json) ?? [],
         RuleTicketsBySeverity = RuleTicketsBySeverityJson is null ? new Dictionary<string, int>() : JsonSerializer.Deserialize<Dictionary<string, int>>(RuleTicketsBySeverityJson, Json) ?? [],
         UnrecognizedSeverities = UnrecognizedSeveritiesJson is null ? [] : JsonSerializer.Deserialize<List<UnrecognizedSeverity>>(UnrecognizedSeveritiesJson, Json) ?? [],
+        TicketsUnreadable = TicketsUnreadable,
+        ClosuresWithheld = ClosuresWithheld,
+        NeedsAttention = NeedsAttentionJson is null ? [] : JsonSerializer.Deserialize<List<Integrations.IntegrationAttention>>(NeedsAttentionJson, Json) ?? [],
         ServiceNowRequests = ServiceNowRequests,
         ResourceManagerRequests = ResourceManagerRequests,
     };

@@ -44,6 +44,15 @@ public sealed record IntegrationSyncResult
     /// <summary>Defender findings read in bulk to close the assignments of fixed or removed resources.</summary>
     public int FindingsRead { get; init; }
 
+    /// <summary>Tickets a full pass did not get back from the bulk read whose read by sys_id was refused (403) or came back blank: left open, reported.</summary>
+    public int TicketsUnreadable { get; init; }
+
+    /// <summary>Assignments a mass-closure guard kept open (their tickets or findings missing in numbers that look like an outage).</summary>
+    public int ClosuresWithheld { get; init; }
+
+    /// <summary>What the guards raised for a person in this run; also on the integration until a later pass settles it.</summary>
+    public IReadOnlyList<Integrations.IntegrationAttention> NeedsAttention { get; init; } = [];
+
     public IReadOnlyList<SyncError> Errors { get; init; } = [];
 
     public int ServiceNowRequests { get; init; }

@@ -92,7 +92,7 @@ public sealed class IntegrationSynchronizer
 
         var started = await _recorder.StartedAsync(message, row, now, cancellationToken).ConfigureAwait(false);
         using var recording = _recorder.Measure(message, started, now);
-        var tally = new SyncTally(message.IntegrationId);
+        var tally = new SyncTally(message.IntegrationId) { RunId = message.RunId };
         IntegrationSyncStatus status;
         string? note = null;
         var lostHold = false;
@@ -118,7 +118,7 @@ public sealed class IntegrationSynchronizer
             return;
         }
 
-        await SetIntegrationStatusAsync(message.IntegrationId, status, note, cancellationToken).ConfigureAwait(false);
+        await SetIntegrationStatusAsync(message.IntegrationId, status, note, tally, cancellationToken).ConfigureAwait(false);
         await _lease.ReleaseAsync(message.IntegrationId, message.RunId, message.Full && status == IntegrationSyncStatus.Succeeded ? _timeProvider.GetUtcNow() : null, cancellationToken).ConfigureAwait(false);
         await _recorder.FinishedAsync(recording, tally, status, note, cancellationToken).ConfigureAwait(false);
     }
@@ -156,7 +156,7 @@ public sealed class IntegrationSynchronizer
         }
     }
 
-    private async Task SetIntegrationStatusAsync(string integrationId, IntegrationSyncStatus outcome, string? note, CancellationToken cancellationToken)
+    private async Task SetIntegrationStatusAsync(string integrationId, IntegrationSyncStatus outcome, string? note, SyncTally tally, CancellationToken cancellationToken)
     {
         // Only what ServiceNow said about the connection changes the integration's status.
         IntegrationStatus status;
@@ -195,6 +195,7 @@ public sealed class IntegrationSynchronizer
                             Status = status,
                             StatusDetail = note,
                             LastSyncAt = outcome == IntegrationSyncStatus.Succeeded ? now : current.Value.LastSyncAt,
+                            NeedsAttention = Settle(current.Value.NeedsAttention, tally),
                         },
                     },
                     current.Value.Name,
@@ -205,5 +206,21 @@ public sealed class IntegrationSynchronizer
             {
             }
         }
+    }
+
+    /// <summary>
+    /// The integration's marks after this run: a guard that ran to the end settles its cause (kept, with its first
+    /// <c>Since</c>, when it held again; dropped when it did not); a cause whose guard did not run stays as it was.
+    /// </summary>
+    private static List<IntegrationAttention> Settle(IReadOnlyList<IntegrationAttention> marks, SyncTally tally)
+    {
+        var settled = marks.Where(m => !tally.GuardsRun.Contains(m.Cause) && tally.Attention.All(a => a.Cause != m.Cause)).ToList();
+        foreach (var raised in tally.Attention)
+        {
+            var since = marks.FirstOrDefault(m => m.Cause == raised.Cause)?.Since ?? raised.Since;
+            settled.Add(raised with { Since = since });
+        }
+
+        return settled;
     }
 }

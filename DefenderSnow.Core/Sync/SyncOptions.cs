@@ -29,6 +29,16 @@ public sealed class SyncOptions : IValidatableObject
     [SettingRange(typeof(TimeSpan), "00:00:00", OptionLimits.MaxTimeSpan, ErrorMessage = "FindingsCheckEvery must be zero (every run) or a positive time span, for example '20:00:00'.")]
     public TimeSpan FindingsCheckEvery { get; set; } = TimeSpan.FromHours(20);
 
+    /// <summary>
+    /// The largest share (percent) of an integration's live assignments one pass may close because something is missing:
+    /// tickets a full pass could not find (each confirmed 404 by a read of its own), or findings Defender no longer
+    /// reports. A pass that would close more closes none of them and marks the integration as needing a person: a
+    /// credential swap, a new ACL or a Defender outage looks like a mass deletion, and closing deletes governance
+    /// assignments. 20 by default; 100 turns the guard off.
+    /// </summary>
+    [SettingRange(0, 100, ErrorMessage = "MassClosureLimitPercent must be between 0 and 100.")]
+    public int MassClosureLimitPercent { get; set; } = 20;
+
     /// <summary>How long a run holds an integration; a run that crashed releases it when this has passed.</summary>
     [SettingRange(typeof(TimeSpan), "00:01:00", OptionLimits.MaxTimeSpan, ErrorMessage = "SyncHoldDuration must be at least one minute, for example '01:00:00'.")]
     public TimeSpan SyncHoldDuration { get; set; } = TimeSpan.FromHours(1);

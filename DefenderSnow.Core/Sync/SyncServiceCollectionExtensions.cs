@@ -13,6 +13,7 @@ internal static class SyncServiceCollectionExtensions
         services.AddSingleton<ISyncRunStore, SyncRunStore>();
         services.AddSingleton<ISyncStateStore, SyncStateStore>();
         services.AddSingleton<SyncLease>();
+        services.AddSingleton<MassClosureGuard>();
         // Transient: they hold the Resource Manager client (directly or through the applier), whose HttpClient must rotate.
         services.AddTransient<TicketChangeApplier>();
         services.AddTransient<HealthyFindingCloser>();

@@ -1,5 +1,6 @@
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Contract;
+using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.Upstream;
 
 namespace DefenderSnow.Core.Sync;
@@ -11,6 +12,8 @@ internal sealed class SyncTally
     private readonly List<SyncError> _errors = [];
     private readonly Dictionary<string, int> _bySeverity = new(StringComparer.Ordinal);
     private readonly List<UnrecognizedSeverity> _unrecognized = [];
+    private readonly List<IntegrationAttention> _attention = [];
+    private readonly HashSet<AttentionCause> _guardsRun = [];
 
     public SyncTally(string integrationId)
     {
@@ -18,6 +21,25 @@ internal sealed class SyncTally
     }
 
     public string IntegrationId { get; }
+
+    /// <summary>The run this tally counts for; named in what it raises for a person.</summary>
+    public string RunId { get; init; } = string.Empty;
+
+    /// <summary>Tickets a bulk read left out whose read by sys_id was refused or blank: reported, never closed.</summary>
+    public int TicketsUnreadable { get; set; }
+
+    /// <summary>Closures a mass-closure guard withheld.</summary>
+    public int ClosuresWithheld { get; set; }
+
+    /// <summary>What the guards raised for a person in this run.</summary>
+    public IReadOnlyList<IntegrationAttention> Attention => _attention;
+
+    /// <summary>The guards that ran to the end in this run, whether or not they held: their earlier marks are settled.</summary>
+    public IReadOnlySet<AttentionCause> GuardsRun => _guardsRun;
+
+    public void Raise(IntegrationAttention attention) => _attention.Add(attention);
+
+    public void GuardRan(AttentionCause cause) => _guardsRun.Add(cause);
 
     public int TicketsExamined { get; set; }
 
@@ -62,6 +84,7 @@ internal sealed class SyncTally
         TicketsExamined += part.TicketsExamined;
         OwnersChanged += part.OwnersChanged;
         TicketStatesUpdated += part.TicketStatesUpdated;
+        TicketsUnreadable += part.TicketsUnreadable;
         foreach (var (reason, count) in part._closed)
         {
             _closed[reason] = _closed.GetValueOrDefault(reason) + count;
@@ -85,6 +108,9 @@ internal sealed class SyncTally
             RuleTicketsBySeverity = new Dictionary<string, int>(_bySeverity),
             UnrecognizedSeverities = _unrecognized.ToList(),
             FindingsRead = FindingsRead,
+            TicketsUnreadable = TicketsUnreadable,
+            ClosuresWithheld = ClosuresWithheld,
+            NeedsAttention = _attention.ToList(),
             Errors = _errors.ToList(),
             ServiceNowRequests = requests.ServiceNow,
             ResourceManagerRequests = requests.ResourceManager,

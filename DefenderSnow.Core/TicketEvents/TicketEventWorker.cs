@@ -80,9 +80,24 @@ public sealed partial class TicketEventWorker
         var client = _clients.Create(integration!.Value.ToConnection());
         var tickets = await client.GetTicketsAsync(message.Table, [message.SysId], cancellationToken).ConfigureAwait(false);
         var tally = new SyncTally(message.IntegrationId);
-        var applied = tickets.Count == 0
-            ? await _applier.CloseDeletedAsync(assignment, tally, cancellationToken).ConfigureAwait(false)
-            : await _applier.ApplyAsync(message.IntegrationId, tickets[0], tally, cancellationToken).ConfigureAwait(false);
+        bool applied;
+        if (tickets.Count > 0)
+        {
+            applied = await _applier.ApplyAsync(message.IntegrationId, tickets[0], tally, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // No rows is no proof: a list read drops what ACLs hide. Only a 404 for the record itself closes the assignment;
+            // a refusal leaves it open for the full pass to report.
+            var confirmation = await client.ConfirmTicketAsync(message.Table, message.SysId, cancellationToken).ConfigureAwait(false);
+            applied = confirmation.Presence switch
+            {
+                ServiceNowTicketPresence.Gone => await _applier.CloseDeletedAsync(assignment, tally, cancellationToken).ConfigureAwait(false),
+                ServiceNowTicketPresence.Found => await _applier.ApplyAsync(message.IntegrationId, confirmation.Ticket!, tally, cancellationToken).ConfigureAwait(false),
+                _ => Unreadable(message, confirmation.Reason),
+            };
+        }
+
         _telemetry.TicketEventApplied(applied);
         if (!applied)
         {
@@ -91,6 +106,15 @@ public sealed partial class TicketEventWorker
 
         LogApplied(message.IntegrationId, message.Table, message.SysId, tally.TicketsExamined);
     }
+
+    private bool Unreadable(TicketEventMessage message, string? reason)
+    {
+        LogUnreadable(message.IntegrationId, message.Table, message.SysId, reason);
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ticket event of integration {IntegrationId} names {Table} {SysId}, which the integration user may not read; nothing was closed: {Reason}")]
+    private partial void LogUnreadable(string integrationId, string table, string sysId, string? reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ticket event of integration {IntegrationId} applied {Table} {SysId} ({TicketsExamined} examined)")]
     private partial void LogApplied(string integrationId, string table, string sysId, int ticketsExamined);

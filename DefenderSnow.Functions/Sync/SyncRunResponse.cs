@@ -39,6 +39,9 @@ public sealed record IntegrationSyncResponse(
     IReadOnlyDictionary<string, int> RuleTicketsBySeverity,
     IReadOnlyList<UnrecognizedSeverity> UnrecognizedSeverities,
     int FindingsRead,
+    int TicketsUnreadable,
+    int ClosuresWithheld,
+    IReadOnlyList<Core.Integrations.IntegrationAttention> NeedsAttention,
     IReadOnlyList<SyncError> Errors,
     SyncRequestsResponse Requests)
 {
@@ -58,6 +61,9 @@ public sealed record IntegrationSyncResponse(
         r.RuleTicketsBySeverity,
         r.UnrecognizedSeverities,
         r.FindingsRead,
+        r.TicketsUnreadable,
+        r.ClosuresWithheld,
+        r.NeedsAttention,
         r.Errors,
         new SyncRequestsResponse(r.ServiceNowRequests, r.ResourceManagerRequests));
 }

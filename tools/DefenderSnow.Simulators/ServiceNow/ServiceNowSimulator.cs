@@ -116,9 +116,11 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     /// <summary>
     /// A row-level read ACL: records of <paramref name="table"/> matching the encoded <paramref name="query"/> are invisible
     /// to <paramref name="userName"/>. As on a real instance they are taken out after the page is cut, so pages come back
-    /// short (or empty) while <c>Link</c> still names a next page. <c>null</c> removes the rule.
+    /// short (or empty) while <c>Link</c> still names a next page. A read of one of them by sys_id is answered as
+    /// <paramref name="singleRead"/> says (403 by default). <c>null</c> removes the rule.
     /// </summary>
-    public void HideRows(string userName, string table, string? query) => _access.HideRows(RequireUser(userName), RequireTable(table), query);
+    public void HideRows(string userName, string table, string? query, ServiceNowHiddenRecordAnswer singleRead = ServiceNowHiddenRecordAnswer.Forbidden) =>
+        _access.HideRows(RequireUser(userName), RequireTable(table), query, singleRead);
 
     /// <summary>Access and refresh tokens issued so far stop working.</summary>
     public void ExpireAllTokens()

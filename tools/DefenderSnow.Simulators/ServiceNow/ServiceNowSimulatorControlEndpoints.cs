@@ -46,7 +46,11 @@ internal static class ServiceNowSimulatorControlEndpoints
         }));
         control.MapPost("/acl/hide-rows", context => Handle(context, body =>
         {
-            simulator.HideRows(Required(body, "userName"), Required(body, "table"), Optional(body, "query"));
+            simulator.HideRows(
+                Required(body, "userName"),
+                Required(body, "table"),
+                Optional(body, "query"),
+                Optional(body, "singleRead") is { } answer ? Enum.Parse<ServiceNowHiddenRecordAnswer>(answer, ignoreCase: true) : ServiceNowHiddenRecordAnswer.Forbidden);
             return new JsonObject();
         }));
         control.MapGet("/records/{table}", context => Handle(context, _ =>

@@ -9,7 +9,7 @@ internal sealed class SimAccessControl
 {
     private readonly Lock _lock = new();
     private readonly HashSet<(string UserSysId, string Table, ServiceNowTableOperation Operation)> _denied = [];
-    private readonly Dictionary<(string UserSysId, string Table), EncodedQuery> _hiddenRows = [];
+    private readonly Dictionary<(string UserSysId, string Table), (EncodedQuery Query, ServiceNowHiddenRecordAnswer SingleRead)> _hiddenRows = [];
 
     public void Deny(string userSysId, string table, ServiceNowTableOperation operation)
     {
@@ -36,7 +36,7 @@ internal sealed class SimAccessControl
     }
 
     /// <summary>Records of <paramref name="table"/> matching <paramref name="query"/> are invisible to the user; <c>null</c> shows them all again.</summary>
-    public void HideRows(string userSysId, string table, string? query)
+    public void HideRows(string userSysId, string table, string? query, ServiceNowHiddenRecordAnswer singleRead = ServiceNowHiddenRecordAnswer.Forbidden)
     {
         lock (_lock)
         {
@@ -46,7 +46,7 @@ internal sealed class SimAccessControl
             }
             else
             {
-                _hiddenRows[(userSysId, table)] = EncodedQuery.Parse(query);
+                _hiddenRows[(userSysId, table)] = (EncodedQuery.Parse(query), singleRead);
             }
         }
     }
@@ -56,7 +56,16 @@ internal sealed class SimAccessControl
     {
         lock (_lock)
         {
-            return _hiddenRows.GetValueOrDefault((userSysId, table));
+            return _hiddenRows.TryGetValue((userSysId, table), out var rule) ? rule.Query : null;
+        }
+    }
+
+    /// <summary>How a read by sys_id of a record the user's row-level rule hides is answered.</summary>
+    public ServiceNowHiddenRecordAnswer SingleReadAnswer(string userSysId, string table)
+    {
+        lock (_lock)
+        {
+            return _hiddenRows.TryGetValue((userSysId, table), out var rule) ? rule.SingleRead : ServiceNowHiddenRecordAnswer.Forbidden;
         }
     }
 }

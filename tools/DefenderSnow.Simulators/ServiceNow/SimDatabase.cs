@@ -234,6 +234,16 @@ internal sealed class SimDatabase
         }
     }
 
+    /// <summary>Whether <paramref name="query"/> matches <paramref name="record"/> of <paramref name="table"/> (dot-walks resolved).</summary>
+    public bool Matches(string table, IReadOnlyDictionary<string, string> record, EncodedQuery query)
+    {
+        lock (_lock)
+        {
+            var row = new Dictionary<string, string>(record);
+            return query.Matches(path => ResolveLocked(table, row, path).Value);
+        }
+    }
+
     /// <summary>
     /// One page of the records matching <paramref name="query"/>, and how many match in all. Records that tie on every
     /// <c>ORDERBY</c> field (all of them, without one) come back in a new order on every call, as ServiceNow guarantees no

@@ -64,7 +64,7 @@ internal sealed partial class SimTableApi
             return method switch
             {
                 _ when HttpMethods.IsGet(method) && sysId is null => List(context, table, user),
-                _ when HttpMethods.IsGet(method) => Get(context, table, sysId!),
+                _ when HttpMethods.IsGet(method) => Get(context, table, sysId!, user),
                 _ when HttpMethods.IsPost(method) && sysId is null => await CreateAsync(context, table, user),
                 _ when (HttpMethods.IsPatch(method) || HttpMethods.IsPut(method)) && sysId is not null => await UpdateAsync(context, table, sysId, user),
                 _ when HttpMethods.IsDelete(method) && sysId is not null => Delete(table, sysId),
@@ -92,10 +92,26 @@ internal sealed partial class SimTableApi
         return SimResponse.Result(200, result, headers);
     }
 
-    private SimResponse Get(HttpContext context, string table, string sysId) =>
-        _database.Get(table, sysId) is { } record
-            ? SimResponse.Result(200, Render(context, table, record))
-            : SimResponse.Error(404, "No Record found", "Record doesn't exist or ACL restricts the record retrieval");
+    private SimResponse Get(HttpContext context, string table, string sysId, string user)
+    {
+        if (_database.Get(table, sysId) is not { } record)
+        {
+            return SimResponse.Error(404, "No Record found", "Record doesn't exist or ACL restricts the record retrieval");
+        }
+
+        if (_access.HiddenRows(user, table) is not { } hidden || !_database.Matches(table, record, hidden))
+        {
+            return SimResponse.Result(200, Render(context, table, record));
+        }
+
+        return _access.SingleReadAnswer(user, table) switch
+        {
+            ServiceNowHiddenRecordAnswer.Forbidden => SimResponse.Error(403, "User Not Authorized", "Failed API level ACL Validation"),
+            ServiceNowHiddenRecordAnswer.EmptyFields => SimResponse.Result(200, Render(context, table, record.ToDictionary(f => f.Key, _ => string.Empty))),
+            ServiceNowHiddenRecordAnswer.NotFound => SimResponse.Error(404, "No Record found", "Record doesn't exist or ACL restricts the record retrieval"),
+            var answer => throw new InvalidOperationException($"No single-read answer {answer}."),
+        };
+    }
 
     private async Task<SimResponse> CreateAsync(HttpContext context, string table, string user)
     {
