@@ -17,6 +17,7 @@ public sealed partial class IntegrationCredentialRotation
     private readonly ISecretStore _secrets;
     private readonly IServiceNowConnectionVerifier _verifier;
     private readonly IServiceNowTokenProvider _tokens;
+    private readonly InstanceBinding _binding;
     private readonly ILogger<IntegrationCredentialRotation> _logger;
 
     public IntegrationCredentialRotation(
@@ -24,10 +25,12 @@ public sealed partial class IntegrationCredentialRotation
         ISecretStore secrets,
         IServiceNowConnectionVerifier verifier,
         IServiceNowTokenProvider tokens,
+        InstanceBinding binding,
         ILogger<IntegrationCredentialRotation> logger)
     {
         _store = store;
         _secrets = secrets;
+        _binding = binding;
         _verifier = verifier;
         _tokens = tokens;
         _logger = logger;
@@ -61,6 +64,16 @@ public sealed partial class IntegrationCredentialRotation
             throw new ValidationException(errors);
         }
 
+        // The row's instance URL is what the new credentials are proven against, so it must be the one the stored credentials
+        // are bound to: a row changed outside the API would otherwise receive the stored secret it reuses, or the new ones.
+        // Credentials stored before bindings existed are bound here, but only when both secrets come fresh with the request.
+        var bound = await _binding.IsBoundToAsync(id, updated.InstanceUrl, cancellationToken).ConfigureAwait(false);
+        if (bound == false || (bound is null && (password is null || clientSecret is null)))
+        {
+            await _binding.RequireAsync(id, updated.InstanceUrl, cancellationToken).ConfigureAwait(false);
+        }
+
+        var oldBinding = bound == true ? InstanceBinding.ValueFor(id, updated.InstanceUrl) : null;
         var verified = await _verifier.VerifyAsync(
             new ServiceNowCredentials(updated.InstanceUrl, updated.Username, newPassword, updated.ClientId, newClientSecret), cancellationToken).ConfigureAwait(false);
 
@@ -72,6 +85,7 @@ public sealed partial class IntegrationCredentialRotation
                 (IntegrationSecret.Password, newPassword, oldPassword),
                 (IntegrationSecret.ClientSecret, newClientSecret, oldClientSecret),
                 (IntegrationSecret.RefreshToken, verified.RefreshToken, oldRefreshToken),
+                (IntegrationSecret.InstanceBinding, InstanceBinding.ValueFor(id, updated.InstanceUrl), oldBinding),
             })
             {
                 if (value == previous)

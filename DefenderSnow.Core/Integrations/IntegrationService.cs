@@ -106,7 +106,14 @@ public sealed partial class IntegrationService
                 UpdatedBy = caller,
             };
 
-            foreach (var (secret, value) in new[] { (IntegrationSecret.Password, password!), (IntegrationSecret.ClientSecret, clientSecret!), (IntegrationSecret.RefreshToken, verified.RefreshToken) })
+            // The binding last, once the credentials it binds are stored: they were just proven against this instance.
+            foreach (var (secret, value) in new[]
+            {
+                (IntegrationSecret.Password, password!),
+                (IntegrationSecret.ClientSecret, clientSecret!),
+                (IntegrationSecret.RefreshToken, verified.RefreshToken),
+                (IntegrationSecret.InstanceBinding, InstanceBinding.ValueFor(integration.Id, instanceUrl!)),
+            })
             {
                 await _secrets.SetAsync(integration.Id, secret, value, cancellationToken).ConfigureAwait(false);
                 written.Add(secret);

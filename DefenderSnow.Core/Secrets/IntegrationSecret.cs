@@ -13,4 +13,6 @@ public enum IntegrationSecret
     WebhookSecret,
     /// <summary>The webhook secret before the last rotation, still accepted for <c>TicketEvents:SecretGracePeriod</c>.</summary>
     PreviousWebhookSecret,
+    /// <summary>The instance the credentials were proven against (<see cref="InstanceBinding"/>): not secret, but written only by the app.</summary>
+    InstanceBinding,
 }

@@ -37,6 +37,7 @@ public static class KeyVaultSecretName
         IntegrationSecret.RefreshToken => "refresh-token",
         IntegrationSecret.WebhookSecret => "webhook-secret",
         IntegrationSecret.PreviousWebhookSecret => "previous-webhook-secret",
+        IntegrationSecret.InstanceBinding => "instance-binding",
         _ => throw new ArgumentOutOfRangeException(nameof(secret), secret, "Unknown kind of integration secret."),
     };
 

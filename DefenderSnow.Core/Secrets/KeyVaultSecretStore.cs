@@ -106,6 +106,7 @@ public sealed partial class KeyVaultSecretStore : ISecretStore
         IntegrationSecret.RefreshToken => "ServiceNow OAuth refresh token (rewritten when ServiceNow rotates it)",
         IntegrationSecret.WebhookSecret => "Ticket event signing key (HMAC-SHA256), shared with the ServiceNow business rule",
         IntegrationSecret.PreviousWebhookSecret => "Ticket event signing key before the last rotation, accepted for a grace period",
+        IntegrationSecret.InstanceBinding => "The ServiceNow instance the credentials were proven against; checked before they are sent",
         _ => throw new ArgumentOutOfRangeException(nameof(secret), secret, "Unknown kind of integration secret."),
     };
 

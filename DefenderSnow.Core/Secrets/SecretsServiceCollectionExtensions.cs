@@ -28,6 +28,7 @@ internal static class SecretsServiceCollectionExtensions
         }));
 
         services.TryAddSingleton<ISecretStore, KeyVaultSecretStore>();
+        services.TryAddSingleton<InstanceBinding>();
         services.AddSingleton<IHealthProbe, KeyVaultHealthProbe>();
         return services;
     }

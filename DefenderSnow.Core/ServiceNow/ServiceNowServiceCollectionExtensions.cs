@@ -33,6 +33,8 @@ internal static class ServiceNowServiceCollectionExtensions
         services.TryAddSingleton<IHostAddressResolver, DnsHostAddressResolver>();
         services.TryAddSingleton<ServiceNowHttpClients>();
         services.TryAddSingleton<ServiceNowOAuthClient>();
+        // The token provider checks it before sending credentials; it needs only the secret store (AddSecretStore, or a test's).
+        services.TryAddSingleton<Secrets.InstanceBinding>();
         services.TryAddSingleton<IServiceNowInstancePolicy, ServiceNowInstancePolicy>();
         services.TryAddSingleton<IServiceNowTokenProvider, ServiceNowTokenProvider>();
         services.TryAddSingleton<ServiceNowUserCache>();

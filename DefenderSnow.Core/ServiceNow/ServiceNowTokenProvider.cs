@@ -12,6 +12,7 @@ internal sealed partial class ServiceNowTokenProvider : IServiceNowTokenProvider
     private readonly ServiceNowOAuthClient _oauth;
     private readonly IServiceNowInstancePolicy _policy;
     private readonly ISecretStore _secrets;
+    private readonly InstanceBinding _binding;
     private readonly TimeProvider _timeProvider;
     private readonly IOptions<ServiceNowOptions> _options;
     private readonly ILogger<ServiceNowTokenProvider> _logger;
@@ -20,6 +21,7 @@ internal sealed partial class ServiceNowTokenProvider : IServiceNowTokenProvider
         ServiceNowOAuthClient oauth,
         IServiceNowInstancePolicy policy,
         ISecretStore secrets,
+        InstanceBinding binding,
         TimeProvider timeProvider,
         IOptions<ServiceNowOptions> options,
         ILogger<ServiceNowTokenProvider> logger)
@@ -27,6 +29,7 @@ internal sealed partial class ServiceNowTokenProvider : IServiceNowTokenProvider
         _oauth = oauth;
         _policy = policy;
         _secrets = secrets;
+        _binding = binding;
         _timeProvider = timeProvider;
         _options = options;
         _logger = logger;
@@ -96,6 +99,9 @@ internal sealed partial class ServiceNowTokenProvider : IServiceNowTokenProvider
         var connection = slot.Connection;
         var id = connection.IntegrationId;
         var instanceUrl = _policy.Validate(connection.InstanceUrl.OriginalString);
+        // Before any secret is read: the connection's URL comes from the integration's Table Storage row, which the
+        // credentials do not trust (issue 26 M3); only the instance they were proven against may receive them.
+        await _binding.RequireAsync(id, instanceUrl, cancellationToken).ConfigureAwait(false);
         var clientSecret = await _secrets.GetAsync(id, IntegrationSecret.ClientSecret, cancellationToken).ConfigureAwait(false)
             ?? throw MissingSecret(id, "client secret");
         var refreshToken = await _secrets.GetAsync(id, IntegrationSecret.RefreshToken, cancellationToken).ConfigureAwait(false);

@@ -149,6 +149,12 @@ public sealed class IntegrationSynchronizer
         {
             return (IntegrationSyncStatus.Unreachable, e.Message);
         }
+        catch (Secrets.InstanceBindingException e)
+        {
+            // The row names another instance than the credentials were proven against: nothing was sent, and the
+            // integration says why until a person restores it.
+            return (IntegrationSyncStatus.CredentialsRejected, e.Message);
+        }
         catch (ValidationException e)
         {
             // The instance URL is no longer allowed by ServiceNow:AllowedHosts.

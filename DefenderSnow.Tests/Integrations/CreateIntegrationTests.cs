@@ -146,7 +146,8 @@ public sealed class CreateIntegrationTests
         Assert.That(list.Json["value"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()), Is.EqualTo(new[] { winner }));
         // The name is reserved before any secret is written, so a loser writes nothing, not even a secret it deletes again.
         var newSecrets = _harness.App.KeyVault.SecretNames().Where(n => !secretsBefore.Contains(n)).ToList();
-        Assert.That(newSecrets, Has.Count.EqualTo(3).And.All.Contains(winner));
+        // Password, client secret, refresh token and the instance binding.
+        Assert.That(newSecrets, Has.Count.EqualTo(4).And.All.Contains(winner));
         Assert.That(_harness.App.KeyVault.DeletedSecretNames(), Has.Count.EqualTo(deletedBefore), "no loser wrote a secret");
     }
 

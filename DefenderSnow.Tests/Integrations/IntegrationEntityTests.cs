@@ -18,8 +18,9 @@ public sealed class IntegrationEntityTests
 
         var read = IntegrationEntity.From(integration).ToModel().Value;
 
-        Assert.That(read with { Fields = integration.Fields }, Is.EqualTo(integration));
+        Assert.That(read with { Fields = integration.Fields, NeedsAttention = integration.NeedsAttention }, Is.EqualTo(integration));
         Assert.That(read.Fields.For("incident"), Is.EqualTo(Impact));
+        Assert.That(read.NeedsAttention, Is.EqualTo(integration.NeedsAttention));
     }
 
     [Test]
@@ -81,6 +82,7 @@ public sealed class IntegrationEntityTests
         FieldMode = FieldMode.Customized,
         Fields = new TicketFields(new Dictionary<string, IReadOnlyList<string>> { ["incident"] = ["impact"] }),
         Status = IntegrationStatus.Connected,
+        NeedsAttention = [new IntegrationAttention(AttentionCause.TicketsMissing, "5 of 10 tickets gone", new DateTimeOffset(2025, 1, 2, 0, 0, 0, TimeSpan.Zero), "run-1")],
         CreatedAt = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero),
         UpdatedAt = new DateTimeOffset(2025, 1, 2, 0, 0, 0, TimeSpan.Zero),
     };

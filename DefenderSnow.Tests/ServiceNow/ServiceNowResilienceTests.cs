@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Secrets;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Simulators.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -187,6 +188,8 @@ public sealed class ServiceNowResilienceTests
     {
         await using var env = await ServiceNowTestEnvironment.StartAsync(settings: new Dictionary<string, string?> { ["ServiceNow:MaxRetryAttempts"] = "1" });
         var closed = new Uri($"https://127.0.0.1:{ClosedPort()}/");
+        // Bound there, as if proven there before it stopped listening: the binding guard is not what this test holds.
+        await env.Secrets.SetAsync(ServiceNowTestEnvironment.IntegrationId, IntegrationSecret.InstanceBinding, InstanceBinding.ValueFor(ServiceNowTestEnvironment.IntegrationId, closed), CancellationToken.None);
         var client = env.Services.GetRequiredService<IServiceNowClientFactory>().Create(env.Connection with { InstanceUrl = closed });
 
         Assert.ThrowsAsync<ServiceNowUnreachableException>(() => client.FindByCorrelationIdAsync("incident", "a", CancellationToken.None));

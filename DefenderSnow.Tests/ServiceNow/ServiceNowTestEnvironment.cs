@@ -77,6 +77,8 @@ internal sealed class ServiceNowTestEnvironment : IAsyncDisposable
         var secrets = new InMemorySecretStore();
         await secrets.SetAsync(IntegrationId, IntegrationSecret.Password, ServicePassword, CancellationToken.None);
         await secrets.SetAsync(IntegrationId, IntegrationSecret.ClientSecret, ClientSecret, CancellationToken.None);
+        // As IntegrationService does once the credentials are proven: the token provider sends them only to the bound instance.
+        await secrets.SetAsync(IntegrationId, IntegrationSecret.InstanceBinding, InstanceBinding.ValueFor(IntegrationId, simulator.BaseUri), CancellationToken.None);
 
         var services = new ServiceCollection();
         services.AddLogging(logging =>

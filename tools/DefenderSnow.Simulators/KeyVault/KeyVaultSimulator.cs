@@ -79,6 +79,13 @@ public sealed class KeyVaultSimulator : IAsyncDisposable
     public (string? ContentType, IReadOnlyDictionary<string, string>? Tags)? Properties(string name) =>
         _state.Get(name) is { } secret ? (secret.Latest.ContentType, secret.Latest.Tags) : null;
 
+    /// <summary>
+    /// Purges a soft-deleted secret, as "Purge Deleted Secret" does
+    /// (https://learn.microsoft.com/rest/api/keyvault/secrets/purge-deleted-secret/purge-deleted-secret): until then its
+    /// name cannot be set again (409 <c>ObjectIsDeletedButRecoverable</c>). For tests that need a secret never written.
+    /// </summary>
+    public bool Purge(string name) => _state.Purge(name);
+
     public void ClearRequests() => _state.ClearRequests();
 
     /// <summary>Empties the vault (live and deleted) and the request log, and clears any fault.</summary>
