@@ -4,24 +4,17 @@ using DefenderSnow.Tests.Infrastructure;
 
 namespace DefenderSnow.Tests.Integrations;
 
-public sealed class CreateIntegrationTests
+public sealed class CreateIntegrationTests : IUsesHarness
 {
     private static readonly string[] AssignmentGroupDescriptionImpactUrgency = ["assignment_group", "description", "impact", "urgency"];
     private static readonly string[] Urgency = ["urgency"];
 
     private IntegrationHarness _harness = null!;
 
+    IntegrationHarness? IUsesHarness.Harness => _harness;
+
     [OneTimeSetUp]
     public async Task StartApp() => _harness = await IntegrationHarness.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task Create_proves_the_credentials_then_stores_secrets_in_key_vault_and_the_rest_in_tables()

@@ -9,9 +9,10 @@ namespace DefenderSnow.Tests.Integrations;
 
 /// <summary>
 /// The real host's Integrations functions against Azurite and the simulators, composed by a test class as a field:
-/// start it in [OneTimeSetUp], call <see cref="BeginTest"/> in [SetUp] and
-/// <see cref="AssertNoSecretInLogsResponsesOrTablesAsync"/> in [TearDown], dispose it in [OneTimeTearDown]. The
-/// teardown searches that test's log lines and responses for the secrets the fixture used.
+/// the class starts it in [OneTimeSetUp] and implements <see cref="IUsesHarness"/>, which calls
+/// <see cref="BeginTest"/> before each test, <see cref="AssertNoSecretInLogsResponsesOrTablesAsync"/> after it, and
+/// disposes the harness after the class. The scan searches that test's log lines and responses for the secrets the
+/// fixture used.
 /// </summary>
 public sealed class IntegrationHarness : IAsyncDisposable
 {

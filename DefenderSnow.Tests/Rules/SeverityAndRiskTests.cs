@@ -12,7 +12,7 @@ namespace DefenderSnow.Tests.Rules;
 /// rank in rules, what impact and urgency their tickets get, and where they show (assignments, dry runs, sync runs).
 /// </summary>
 [TestFixture]
-public sealed class SeverityAndRiskTests
+public sealed class SeverityAndRiskTests : IUsesHarness
 {
     private SyncTestContext _context = null!;
 
@@ -22,17 +22,10 @@ public sealed class SeverityAndRiskTests
 
     private RuleDriver Rules => _context.Rules;
 
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
+
     [OneTimeSetUp]
     public async Task StartApp() => _context = await SyncTestContext.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _context.Harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task A_critical_finding_meets_a_high_minimum_gets_impact_and_urgency_1_and_shows_as_critical_in_dry_runs_sync_runs_and_assignments()

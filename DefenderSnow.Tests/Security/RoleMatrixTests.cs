@@ -17,7 +17,7 @@ namespace DefenderSnow.Tests.Security;
 /// EnableWebhook, which answers with a new webhook secret) fails both the table check and the call (issue 26, item 7).
 /// </summary>
 [TestFixture]
-public sealed class RoleMatrixTests
+public sealed class RoleMatrixTests : IUsesHarness
 {
     private const string Caller = "mallory@contoso.com";
 
@@ -65,6 +65,8 @@ public sealed class RoleMatrixTests
         Matrix.SelectMany(f => AppRoles.All.Except(f.Value).Select(r => new TestCaseData(f.Key, new[] { r }).SetName($"{{m}}({f.Key}, {r})"))
             .Append(new TestCaseData(f.Key, AppRoles.All.Except(f.Value).ToArray()).SetName($"{{m}}({f.Key}, every other role)")));
 
+    IntegrationHarness? IUsesHarness.Harness => _harness;
+
     [OneTimeSetUp]
     public async Task StartAppWithOneOfEverything()
     {
@@ -100,15 +102,6 @@ public sealed class RoleMatrixTests
         _runId = run.Json["runId"]!.GetValue<string>();
         await sync.DeliverSyncMessagesAsync();
     }
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void MarkLogs() => _harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public void The_role_table_is_the_reviewed_matrix()

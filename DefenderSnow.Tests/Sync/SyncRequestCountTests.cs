@@ -11,7 +11,7 @@ namespace DefenderSnow.Tests.Sync;
 /// list per subscription.
 /// </summary>
 [TestFixture]
-public sealed class SyncRequestCountTests
+public sealed class SyncRequestCountTests : IUsesHarness
 {
     private const int LiveCount = 2000;
 
@@ -23,20 +23,13 @@ public sealed class SyncRequestCountTests
 
     private SyncTestContext _context = null!;
 
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
+
     /// <summary>The default cadence of closing on the fix, which the sync settings turn to "every run".</summary>
     [OneTimeSetUp]
     public async Task StartAppWithTheDefaultFindingsCadence() => _context = await SyncTestContext.StartAsync(
         settings => settings.Remove("FindingsCheckEvery"),
         services => services.AddSingleton<TimeProvider>(Clock));
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _context.Harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task An_incremental_run_over_2000_assignments_reads_only_the_changes_and_writes_only_what_they_need()

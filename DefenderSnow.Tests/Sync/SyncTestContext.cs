@@ -8,9 +8,8 @@ namespace DefenderSnow.Tests.Sync;
 /// <summary>
 /// The three fixtures a sync, rule or ticket-event test class composes, started together: the
 /// <see cref="IntegrationHarness"/> (app, simulators, secret scan) with the sync settings, its <see cref="SyncDriver"/>
-/// and its <see cref="RuleDriver"/>. A class holds one as a field: <see cref="StartAsync"/> in [OneTimeSetUp],
-/// <c>Harness.BeginTest</c> in [SetUp], <c>Harness.AssertNoSecretInLogsResponsesOrTablesAsync</c> in [TearDown] and
-/// <c>Harness.DisposeAsync</c> in [OneTimeTearDown].
+/// and its <see cref="RuleDriver"/>. A class holds one as a field, calls <see cref="StartAsync"/> in [OneTimeSetUp] and
+/// implements <see cref="IUsesHarness"/> with <c>_context?.Harness</c>, which gives each test the harness's lifecycle.
 /// </summary>
 public sealed class SyncTestContext
 {
