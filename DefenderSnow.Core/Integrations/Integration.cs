@@ -28,6 +28,12 @@ public sealed record Integration
     /// </summary>
     public string? ServiceNowTimeZone { get; init; }
 
+    /// <summary>
+    /// How the instance reads the dates of this user's queries, measured at verification and again by each full pass
+    /// (<c>ServiceNowQueryDateProbe</c>); <c>null</c> until first measured.
+    /// </summary>
+    public ServiceNowQueryDates? ServiceNowQueryDates { get; init; }
+
     public required FieldMode FieldMode { get; init; }
 
     public required TicketFields Fields { get; init; }
@@ -69,5 +75,5 @@ public sealed record Integration
     /// </summary>
     public DateTimeOffset? DeletionChainAt { get; init; }
 
-    public ServiceNowConnection ToConnection() => new(Id, InstanceUrl, Username, ClientId, ServiceNowTimeZone);
+    public ServiceNowConnection ToConnection() => new(Id, InstanceUrl, Username, ClientId, ServiceNowTimeZone, ServiceNowQueryDates);
 }

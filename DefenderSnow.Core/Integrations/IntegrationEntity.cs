@@ -47,6 +47,9 @@ internal sealed class IntegrationEntity : ITableEntity
 
     public string? ServiceNowTimeZone { get; set; }
 
+    /// <summary><see cref="ServiceNow.ServiceNowQueryDates.Serialize"/>; empty until measured.</summary>
+    public string? ServiceNowQueryDates { get; set; }
+
     public string FieldMode { get; set; } = string.Empty;
 
     public string FieldsJson { get; set; } = "{}";
@@ -92,6 +95,7 @@ internal sealed class IntegrationEntity : ITableEntity
         Username = i.Username,
         ClientId = i.ClientId,
         ServiceNowTimeZone = i.ServiceNowTimeZone,
+        ServiceNowQueryDates = i.ServiceNowQueryDates?.Serialize(),
         FieldMode = i.FieldMode.ToString(),
         FieldsJson = JsonSerializer.Serialize(i.Fields.ByTable),
         TicketPrioritiesJson = JsonSerializer.Serialize(i.TicketPriorities.ByName()),
@@ -154,6 +158,7 @@ internal sealed class IntegrationEntity : ITableEntity
             Username = Username,
             ClientId = ClientId,
             ServiceNowTimeZone = ServiceNowTimeZone,
+            ServiceNowQueryDates = string.IsNullOrEmpty(ServiceNowQueryDates) ? null : ServiceNow.ServiceNowQueryDates.Parse(ServiceNowQueryDates),
             FieldMode = ParseEnum<FieldMode>(FieldMode, "field mode"),
             TicketPriorities = priorities,
             Fields = new TicketFields((fields ?? throw Corrupt("the ticket fields are null")).ToDictionary(f => f.Key, IReadOnlyList<string> (f) => f.Value)),

@@ -95,6 +95,7 @@ public sealed partial class IntegrationService
                 Username = username!,
                 ClientId = clientId!,
                 ServiceNowTimeZone = verified.TimeZone,
+                ServiceNowQueryDates = verified.QueryDates,
                 FieldMode = mode,
                 Fields = fields!,
                 TicketPriorities = priorities!,

@@ -31,6 +31,12 @@ public sealed record ServiceNowSimulatorOptions : SimulatorOptions
     /// </summary>
     public Uri? TicketEventsUrl { get; init; }
 
+    /// <summary>How plain dates in encoded queries are read; changed later with <see cref="ServiceNowSimulator.QueryDateReading"/>.</summary>
+    public ServiceNowQueryDateReading QueryDateReading { get; init; } = ServiceNowQueryDateReading.UserZone;
+
+    /// <summary><c>glide.sys.default.tz</c>; <c>null</c> leaves it empty (UTC). Changed later with <see cref="ServiceNowSimulator.SetSystemTimeZone"/>.</summary>
+    public string? SystemTimeZone { get; init; }
+
     /// <summary>The webhook secret the events are signed with (DefenderSnow's <c>POST /api/integrations/{id}/webhook</c>).</summary>
     public string? TicketEventsSecret { get; init; }
 }
