@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.ServiceNow;
 
@@ -43,6 +44,12 @@ public sealed record Integration
 
     /// <summary>What sync does to a ticket whose finding Defender reports fixed or gone.</summary>
     public ResourceHealthyAction OnResourceHealthy { get; init; } = ResourceHealthyAction.Note;
+
+    /// <summary>
+    /// Who may reach the integration, and with which roles (<see cref="IntegrationAccess"/>); empty in rows written
+    /// before access lists existed, which only the admin role then reaches.
+    /// </summary>
+    public IReadOnlyList<AccessEntry> Access { get; init; } = [];
 
     public IntegrationStatus Status { get; init; } = IntegrationStatus.Connected;
 

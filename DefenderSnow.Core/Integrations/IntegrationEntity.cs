@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
@@ -60,6 +61,9 @@ internal sealed class IntegrationEntity : ITableEntity
     /// <summary>Null in rows written before the setting existed, which read as <see cref="ResourceHealthyAction.Note"/>.</summary>
     public string? OnResourceHealthy { get; set; }
 
+    /// <summary>The access list as JSON; null in rows written before it existed, which read as an empty list.</summary>
+    public string? AccessJson { get; set; }
+
     public string Status { get; set; } = string.Empty;
 
     public string? StatusDetail { get; set; }
@@ -100,6 +104,7 @@ internal sealed class IntegrationEntity : ITableEntity
         FieldsJson = JsonSerializer.Serialize(i.Fields.ByTable),
         TicketPrioritiesJson = JsonSerializer.Serialize(i.TicketPriorities.ByName()),
         OnResourceHealthy = i.OnResourceHealthy.ToString(),
+        AccessJson = JsonSerializer.Serialize(i.Access),
         Status = i.Status.ToString(),
         StatusDetail = i.StatusDetail,
         CreatedAt = i.CreatedAt,
@@ -149,6 +154,25 @@ internal sealed class IntegrationEntity : ITableEntity
             }
         }
 
+        IReadOnlyList<AccessEntry> access = [];
+        if (AccessJson is not null)
+        {
+            try
+            {
+                access = JsonSerializer.Deserialize<List<AccessEntry>>(AccessJson) ?? throw Corrupt("the access list is null");
+            }
+            catch (JsonException e)
+            {
+                throw Corrupt("the access list is not valid JSON", e);
+            }
+
+            // An entry without an id or roles would be read as a grant to nobody; a row like that was not written by us.
+            if (access.Any(e => e is null || string.IsNullOrEmpty(e.PrincipalId) || e.Roles is null))
+            {
+                throw Corrupt("an access entry has no principal id or roles");
+            }
+        }
+
         var integration = new Integration
         {
             Id = RowKey,
@@ -163,6 +187,7 @@ internal sealed class IntegrationEntity : ITableEntity
             TicketPriorities = priorities,
             Fields = new TicketFields((fields ?? throw Corrupt("the ticket fields are null")).ToDictionary(f => f.Key, IReadOnlyList<string> (f) => f.Value)),
             OnResourceHealthy = OnResourceHealthy is null ? ResourceHealthyAction.Note : ParseEnum<ResourceHealthyAction>(OnResourceHealthy, "onResourceHealthy action"),
+            Access = access,
             Status = ParseEnum<IntegrationStatus>(Status, "status"),
             StatusDetail = StatusDetail,
             CreatedAt = CreatedAt,

@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
 
@@ -15,6 +16,7 @@ public sealed record IntegrationResponse(
     IReadOnlyDictionary<string, IReadOnlyList<string>> Fields,
     IReadOnlyDictionary<string, ImpactUrgency> TicketPriorities,
     ResourceHealthyAction OnResourceHealthy,
+    IReadOnlyList<AccessEntryResponse> Access,
     IntegrationStatus Status,
     string? StatusDetail,
     DateTimeOffset CreatedAt,
@@ -35,6 +37,7 @@ public sealed record IntegrationResponse(
         i.Fields.ByTable,
         i.TicketPriorities.ByName(),
         i.OnResourceHealthy,
+        i.Access.Select(e => new AccessEntryResponse(e.PrincipalId, e.Roles)).ToList(),
         i.Status,
         i.StatusDetail,
         i.CreatedAt,
@@ -46,3 +49,6 @@ public sealed record IntegrationResponse(
 }
 
 public sealed record ScopeResponse(ScopeType Type, string Id);
+
+/// <summary>One entry of the integration's access list.</summary>
+public sealed record AccessEntryResponse(string PrincipalId, IReadOnlyList<string> Roles);

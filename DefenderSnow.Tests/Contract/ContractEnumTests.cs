@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
@@ -49,6 +50,7 @@ public sealed class ContractEnumTests
         "TicketFieldsRequest.problem[]",
         "TicketFieldsRequest.change_request[]",
         "OptionalTicketFieldList[]",
+        "AccessRole",
     ];
 
     private OpenApiDocument _document = null!;
@@ -100,6 +102,10 @@ public sealed class ContractEnumTests
             }
         });
     }
+
+    [Test]
+    public void The_access_roles_the_contract_lists_are_the_ones_an_entry_may_name() =>
+        Assert.That(ValuesAt("AccessRole"), Is.EquivalentTo(AccessRoles.All));
 
     [Test]
     public void Every_enum_the_contract_lists_is_held_here()

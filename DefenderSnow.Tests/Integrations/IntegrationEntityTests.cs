@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.Storage;
@@ -18,8 +19,9 @@ public sealed class IntegrationEntityTests
 
         var read = IntegrationEntity.From(integration).ToModel().Value;
 
-        Assert.That(read with { Fields = integration.Fields }, Is.EqualTo(integration));
+        Assert.That(read with { Fields = integration.Fields, Access = integration.Access }, Is.EqualTo(integration));
         Assert.That(read.Fields.For("incident"), Is.EqualTo(Impact));
+        Assert.That(read.Access, Is.EqualTo(integration.Access).Using<AccessEntry>((a, b) => a.PrincipalId == b.PrincipalId && a.Roles.SequenceEqual(b.Roles)));
     }
 
     [Test]
@@ -80,6 +82,7 @@ public sealed class IntegrationEntityTests
         ClientId = "client",
         FieldMode = FieldMode.Customized,
         Fields = new TicketFields(new Dictionary<string, IReadOnlyList<string>> { ["incident"] = ["impact"] }),
+        Access = [new AccessEntry("6f1e0b64-1d4c-4a57-9a55-0f4a3c1b2d11", [AccessRoles.Read, AccessRoles.SyncRun])],
         Status = IntegrationStatus.Connected,
         CreatedAt = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero),
         UpdatedAt = new DateTimeOffset(2025, 1, 2, 0, 0, 0, TimeSpan.Zero),

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Storage;
 using DefenderSnow.Functions.Security;
 using DefenderSnow.Simulators.Defender;
@@ -20,6 +21,9 @@ namespace DefenderSnow.Tests.Security;
 public sealed class RoleMatrixTests : IUsesHarness
 {
     private const string Caller = "mallory@contoso.com";
+
+    /// <summary>Mallory is on the integration's access list with every role: only the app role can refuse her.</summary>
+    private static readonly string CallerObjectId = Guid.NewGuid().ToString("D");
 
     /// <summary>Who may call what: change it only together with <see cref="FunctionRoles"/> and the README's role table.</summary>
     private static readonly Dictionary<string, string[]> Matrix = new(StringComparer.Ordinal)
@@ -80,7 +84,9 @@ public sealed class RoleMatrixTests : IUsesHarness
         var rules = new RuleDriver(_harness, sync);
         var admin = Principals.Headers("admin@contoso.com", [.. AppRoles.All]);
 
-        var integration = await CallAsync("CreateIntegration", [], FunctionCall.Json(_harness.ValidBody()), admin);
+        var body = _harness.ValidBody();
+        body["access"] = new[] { new { principalId = CallerObjectId, roles = AccessRoles.All } };
+        var integration = await CallAsync("CreateIntegration", [], FunctionCall.Json(body), admin);
         Assert.That(integration.Status, Is.EqualTo(201), integration.ToString());
         _integrationId = integration.Json["id"]!.GetValue<string>();
 
@@ -123,7 +129,7 @@ public sealed class RoleMatrixTests : IUsesHarness
     {
         var before = await StateAsync();
 
-        var response = await CallAsync(function, RouteValues(function), Body(function), Principals.Headers(Caller, roles));
+        var response = await CallAsync(function, RouteValues(function), Body(function), CallerHeaders(roles));
 
         var after = await StateAsync();
         Assert.Multiple(() =>
@@ -141,11 +147,13 @@ public sealed class RoleMatrixTests : IUsesHarness
         // passes the check and is not refused as malformed. (Reads only: writes would change what the others compare.)
         foreach (var function in Matrix.Keys.Where(f => f.StartsWith("Get", StringComparison.Ordinal) || f.StartsWith("List", StringComparison.Ordinal)))
         {
-            var response = await CallAsync(function, RouteValues(function), Body(function), Principals.Headers(Caller, Matrix[function][0]));
+            var response = await CallAsync(function, RouteValues(function), Body(function), CallerHeaders(Matrix[function][0]));
 
             Assert.That(response.Status, Is.EqualTo(200), $"{function}: {response}");
         }
     }
+
+    private static Dictionary<string, string> CallerHeaders(params string[] roles) => Principals.Headers(Caller, CallerObjectId, [], roles);
 
     /// <summary>Everything stored or written upstream, plus the messages waiting on every queue.</summary>
     private async Task<string> StateAsync()
