@@ -1,5 +1,6 @@
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Integrations;
+using DefenderSnow.Core.Storage;
 
 namespace DefenderSnow.Core.Access;
 
@@ -44,6 +45,22 @@ public sealed class IntegrationAccess
         }
     }
 
+    /// <summary>
+    /// Loads the integration something belongs to and checks the caller may reach it; null only when it no longer exists
+    /// and the caller is one no list restricts (a restricted caller cannot be on the list of what does not exist).
+    /// </summary>
+    public async Task<Integration?> FindAsync(string integrationId, CallerAccess caller, Func<NotFoundException> hidden, CancellationToken cancellationToken)
+    {
+        var integration = (await _integrations.GetAsync(integrationId, cancellationToken).ConfigureAwait(false))?.Value;
+        if (integration is null)
+        {
+            return caller.SeesAll ? null : throw hidden();
+        }
+
+        Require(integration, caller, hidden);
+        return integration;
+    }
+
     /// <summary>Loads the integration something belongs to and checks the caller may reach it.</summary>
     /// <param name="hidden">The answer when it does not exist or the caller is not on its list: the thing asked for is not found.</param>
     public async Task<Integration> RequireAsync(string integrationId, CallerAccess caller, Func<NotFoundException> hidden, CancellationToken cancellationToken)
@@ -51,6 +68,29 @@ public sealed class IntegrationAccess
         var integration = (await _integrations.GetAsync(integrationId, cancellationToken).ConfigureAwait(false))?.Value ?? throw hidden();
         Require(integration, caller, hidden);
         return integration;
+    }
+
+    /// <summary>
+    /// The ids of every integration the caller may reach, for filtering what spans integrations (sync runs); null for a
+    /// caller no list restricts. One scan of the integrations, a small table, rather than a read per row.
+    /// </summary>
+    public async Task<IReadOnlySet<string>?> VisibleIdsAsync(CallerAccess caller, CancellationToken cancellationToken)
+    {
+        if (caller.SeesAll)
+        {
+            return null;
+        }
+
+        var visible = new HashSet<string>(StringComparer.Ordinal);
+        string? token = null;
+        do
+        {
+            var page = await _integrations.ListAsync(null, TablePageSize.Default, token, cancellationToken).ConfigureAwait(false);
+            visible.UnionWith(page.Items.Where(i => Allows(i, caller)).Select(i => i.Id));
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        return visible;
     }
 
     private static IEnumerable<AccessEntry> Matching(Integration integration, CallerAccess caller) =>

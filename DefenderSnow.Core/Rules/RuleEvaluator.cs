@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Findings;
@@ -175,7 +176,7 @@ public sealed partial class RuleEvaluator
                     RemediationTimeframeDays: rule.RemediationTimeframeDays,
                     GracePeriod: rule.GracePeriod,
                     EmailNotifications: new EmailNotificationsRequest(rule.EmailNotifications.NotifyOwner, rule.EmailNotifications.NotifyManager));
-                var outcome = await _assignmentService.CreateAsync(request, $"rule:{rule.Id}", new AssignmentOrigin(rule.Id, follows, shared), cancellationToken).ConfigureAwait(false);
+                var outcome = await _assignmentService.CreateAsync(request, $"rule:{rule.Id}", new AssignmentOrigin(rule.Id, follows, shared), CallerAccess.Unrestricted, cancellationToken).ConfigureAwait(false);
                 if (outcome.Created)
                 {
                     tickets.Add(new RuleTicket(finding.AssessmentName, finding.ResourceId, outcome.Assignment.AssignedTo, outcome.Assignment.Id, outcome.Assignment.Ticket.Number, follows, finding.Severity, finding.Risk?.Level));
