@@ -41,9 +41,10 @@ public sealed class IntegrationHarness : IAsyncDisposable
     public string ClientSecret { get; } = "Cs-" + Guid.NewGuid().ToString("N");
 
     public static async Task<IntegrationHarness> StartAsync(
-        Action<Dictionary<string, string?>>? adjustSettings = null, Action<IServiceCollection>? configureServices = null)
+        Action<Dictionary<string, string?>>? adjustSettings = null, Action<IServiceCollection>? configureServices = null,
+        ServiceNowSimulatorOptions? serviceNowOptions = null)
     {
-        var app = await TestApp.StartAsync(adjustSettings ?? (_ => { }), configureServices ?? (_ => { }));
+        var app = await TestApp.StartAsync(adjustSettings ?? (_ => { }), configureServices ?? (_ => { }), serviceNowOptions);
         var harness = new IntegrationHarness(app);
         app.ServiceNow.RegisterOAuthClient(ClientId, harness.ClientSecret);
         app.ServiceNow.SeedUser(new ServiceNowSimulatorUser(ServiceUser, "svc-defender@contoso.example", Password: harness.Password));

@@ -1,3 +1,4 @@
+using DefenderSnow.Simulators.ServiceNow;
 using DefenderSnow.Tests.Infrastructure;
 using DefenderSnow.Tests.Integrations;
 using DefenderSnow.Tests.Rules;
@@ -31,12 +32,14 @@ public sealed class SyncTestContext
     /// <param name="adjustSettings">Runs after <see cref="SyncDriver.AdjustSettings"/>, so it may undo a sync setting.</param>
     /// <param name="configureServices">Runs after the app's own registrations, so it may replace one.</param>
     public static async Task<SyncTestContext> StartAsync(
-        Action<Dictionary<string, string?>>? adjustSettings = null, Action<IServiceCollection>? configureServices = null) =>
+        Action<Dictionary<string, string?>>? adjustSettings = null, Action<IServiceCollection>? configureServices = null,
+        ServiceNowSimulatorOptions? serviceNowOptions = null) =>
         new(await IntegrationHarness.StartAsync(
             settings =>
             {
                 SyncDriver.AdjustSettings(settings);
                 adjustSettings?.Invoke(settings);
             },
-            configureServices));
+            configureServices,
+            serviceNowOptions));
 }
