@@ -1,5 +1,6 @@
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
+using DefenderSnow.Core.ServiceNow;
 
 namespace DefenderSnow.Functions.Integrations;
 
@@ -22,7 +23,8 @@ public sealed record IntegrationResponse(
     DateTimeOffset UpdatedAt,
     string? UpdatedBy,
     DateTimeOffset? LastSyncAt,
-    DateTimeOffset? WebhookRotatedAt)
+    DateTimeOffset? WebhookRotatedAt,
+    QueryDatesResponse? QueryDates)
 {
     public static IntegrationResponse From(Integration i) => new(
         i.Id,
@@ -42,7 +44,11 @@ public sealed record IntegrationResponse(
         i.UpdatedAt,
         i.UpdatedBy,
         i.LastSyncAt,
-        i.WebhookSecretRotatedAt);
+        i.WebhookSecretRotatedAt,
+        i.ServiceNowQueryDates is { } d ? new QueryDatesResponse(d.Mode, d.Zone, (int)d.Margin.TotalMinutes, d.MeasuredAt) : null);
 }
+
+/// <summary>How the instance was measured to read the dates of the integration's queries (the sync cursor's bound).</summary>
+public sealed record QueryDatesResponse(ServiceNowQueryDateMode Mode, string? TimeZone, int MarginMinutes, DateTimeOffset MeasuredAt);
 
 public sealed record ScopeResponse(ScopeType Type, string Id);
