@@ -95,13 +95,14 @@ public sealed class IntegrationSynchronizer
         var tally = new SyncTally(message.IntegrationId);
         IntegrationSyncStatus status;
         string? note = null;
+        ServiceNowQueryDates? queryDates = null;
         var lostHold = false;
         var keeper = _lease.KeepAlive(message.IntegrationId, message.RunId, cancellationToken);
         await using (keeper.ConfigureAwait(false))
         {
             try
             {
-                (status, note) = await PassesAsync(message, integration.Value, lease.State, now, tally, keeper.Token).ConfigureAwait(false);
+                (status, note, queryDates) = await PassesAsync(message, integration.Value, lease.State, now, tally, keeper.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (keeper.Lost)
             {
@@ -118,19 +119,25 @@ public sealed class IntegrationSynchronizer
             return;
         }
 
-        await SetIntegrationStatusAsync(message.IntegrationId, status, note, cancellationToken).ConfigureAwait(false);
+        await SetIntegrationStatusAsync(message.IntegrationId, status, note, queryDates, cancellationToken).ConfigureAwait(false);
         await _lease.ReleaseAsync(message.IntegrationId, message.RunId, message.Full && status == IntegrationSyncStatus.Succeeded ? _timeProvider.GetUtcNow() : null, cancellationToken).ConfigureAwait(false);
         await _recorder.FinishedAsync(recording, tally, status, note, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The ticket pass, then closing on the fix and the rules; what ServiceNow said about the connection is the outcome.</summary>
-    private async Task<(IntegrationSyncStatus Status, string? Note)> PassesAsync(SyncMessage message, Integration integration, SyncState state, DateTimeOffset now, SyncTally tally, CancellationToken cancellationToken)
+    /// <summary>
+    /// The ticket pass, then closing on the fix and the rules; what ServiceNow said about the connection is the outcome. A
+    /// full pass first measures again how the instance reads query dates: an administrator may have changed the user's zone
+    /// or the system's since verification.
+    /// </summary>
+    private async Task<(IntegrationSyncStatus Status, string? Note, ServiceNowQueryDates? QueryDates)> PassesAsync(SyncMessage message, Integration integration, SyncState state, DateTimeOffset now, SyncTally tally, CancellationToken cancellationToken)
     {
         try
         {
             var client = _clients.Create(integration.ToConnection());
+            ServiceNowQueryDates? queryDates = null;
             if (message.Full)
             {
+                queryDates = await client.MeasureQueryDatesAsync(now, cancellationToken).ConfigureAwait(false);
                 await _fullPass.RunAsync(client, message.IntegrationId, tally, cancellationToken).ConfigureAwait(false);
             }
             else
@@ -139,24 +146,24 @@ public sealed class IntegrationSynchronizer
             }
 
             await _findingsPass.RunAsync(message, integration, client, state, now, tally, cancellationToken).ConfigureAwait(false);
-            return (IntegrationSyncStatus.Succeeded, null);
+            return (IntegrationSyncStatus.Succeeded, null, queryDates);
         }
         catch (ServiceNowRejectedException e)
         {
-            return (IntegrationSyncStatus.CredentialsRejected, e.Message);
+            return (IntegrationSyncStatus.CredentialsRejected, e.Message, null);
         }
         catch (ServiceNowUnreachableException e)
         {
-            return (IntegrationSyncStatus.Unreachable, e.Message);
+            return (IntegrationSyncStatus.Unreachable, e.Message, null);
         }
         catch (ValidationException e)
         {
             // The instance URL is no longer allowed by ServiceNow:AllowedHosts.
-            return (IntegrationSyncStatus.Failed, e.Message);
+            return (IntegrationSyncStatus.Failed, e.Message, null);
         }
     }
 
-    private async Task SetIntegrationStatusAsync(string integrationId, IntegrationSyncStatus outcome, string? note, CancellationToken cancellationToken)
+    private async Task SetIntegrationStatusAsync(string integrationId, IntegrationSyncStatus outcome, string? note, ServiceNowQueryDates? queryDates, CancellationToken cancellationToken)
     {
         // Only what ServiceNow said about the connection changes the integration's status.
         IntegrationStatus status;
@@ -195,6 +202,7 @@ public sealed class IntegrationSynchronizer
                             Status = status,
                             StatusDetail = note,
                             LastSyncAt = outcome == IntegrationSyncStatus.Succeeded ? now : current.Value.LastSyncAt,
+                            ServiceNowQueryDates = queryDates ?? current.Value.ServiceNowQueryDates,
                         },
                     },
                     current.Value.Name,

@@ -1,6 +1,7 @@
 using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
+using DefenderSnow.Core.ServiceNow;
 
 namespace DefenderSnow.Functions.Integrations;
 
@@ -24,7 +25,8 @@ public sealed record IntegrationResponse(
     DateTimeOffset UpdatedAt,
     string? UpdatedBy,
     DateTimeOffset? LastSyncAt,
-    DateTimeOffset? WebhookRotatedAt)
+    DateTimeOffset? WebhookRotatedAt,
+    QueryDatesResponse? QueryDates)
 {
     public static IntegrationResponse From(Integration i) => new(
         i.Id,
@@ -45,8 +47,12 @@ public sealed record IntegrationResponse(
         i.UpdatedAt,
         i.UpdatedBy,
         i.LastSyncAt,
-        i.WebhookSecretRotatedAt);
+        i.WebhookSecretRotatedAt,
+        i.ServiceNowQueryDates is { } d ? new QueryDatesResponse(d.Mode, d.Zone, (int)d.Margin.TotalMinutes, d.MeasuredAt) : null);
 }
+
+/// <summary>How the instance was measured to read the dates of the integration's queries (the sync cursor's bound).</summary>
+public sealed record QueryDatesResponse(ServiceNowQueryDateMode Mode, string? TimeZone, int MarginMinutes, DateTimeOffset MeasuredAt);
 
 public sealed record ScopeResponse(ScopeType Type, string Id);
 

@@ -6,6 +6,7 @@ using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.Rules;
+using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Sync;
 using DefenderSnow.Functions.Hosting;
 using DefenderSnow.Functions.Http;
@@ -39,6 +40,7 @@ public sealed class ContractEnumTests
         new ContractEnumCase<SyncTrigger>("SyncRun.trigger"),
         new ContractEnumCase<SyncRunStatus>("SyncRun.status"),
         new ContractEnumCase<IntegrationSyncStatus>("IntegrationSync.status"),
+        new ContractEnumCase<ServiceNowQueryDateMode>("QueryDates.mode"),
     ];
 
     /// <summary>Enums of the contract that are strings in the code, held by <see cref="OpenApiContractTests"/>: ServiceNow's table and field names, and a health flag.</summary>

@@ -42,7 +42,8 @@ public sealed class CreateIntegrationTests : IUsesHarness
         Assert.That(_harness.App.ServiceNow.TokenRequests("password"), Is.EqualTo(1));
         foreach (var table in new[] { "sys_user", "incident", "problem", "change_request" })
         {
-            Assert.That(_harness.App.ServiceNow.RequestCount($"GET /api/now/table/{table}"), Is.EqualTo(1), table);
+            // sys_user once more: the calibration of query dates looks the user's own record up by its creation time.
+            Assert.That(_harness.App.ServiceNow.RequestCount($"GET /api/now/table/{table}"), Is.EqualTo(table == "sys_user" ? 2 : 1), table);
         }
 
         // Stored: the three secrets in Key Vault, none of them in the table row.
