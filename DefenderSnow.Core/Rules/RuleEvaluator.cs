@@ -128,7 +128,7 @@ public sealed partial class RuleEvaluator
                 ? new TicketGroup(
                     AssignmentId.New(),
                     TicketComposer.GroupShortDescription(members[0].Finding.DisplayName, members.Count),
-                    TicketComposer.GroupDescription(members[0].Finding.DisplayName, members[0].Finding.Severity, members.Select(m => (m.Finding.ResourceId, m.Follows)).ToList()))
+                    TicketComposer.GroupDescription(members[0].Finding.DisplayName, members[0].Finding.Severity, members.Select(m => (m.Finding.ResourceId, m.Finding.Risk, m.Follows)).ToList()))
                 : null;
             var stopped = await OpenMembersAsync(integration, rule, members, shared, dryRun, tickets, errors, cancellationToken).ConfigureAwait(false);
             if (stopped >= 0)

@@ -34,9 +34,14 @@ public sealed class RuleUpstreamCheck
             check.Add("conditions.scope", $"Lies outside the integration's scope ({integration.Scope.Type.ToContract()} {integration.Scope.Id}).");
         }
 
+        // A custom recommendation is known only in its subscription: the rule's sub-scope names one, else the integration's scope.
+        var subscription = rule.Conditions.Scope is { } subScope && ResourceIdRules.TryGetSubscriptionId(subScope, out var id) ? id : null;
         foreach (var (name, index) in rule.Conditions.AssessmentNames.Select((n, i) => (n, i)))
         {
-            if (await _defender.GetAssessmentMetadataAsync(name, cancellationToken).ConfigureAwait(false) is null)
+            var metadata = subscription is not null
+                ? await _defender.FindAssessmentMetadataAsync(name, subscription, cancellationToken).ConfigureAwait(false)
+                : await _defender.FindAssessmentMetadataAsync(name, integration.Scope, cancellationToken).ConfigureAwait(false);
+            if (metadata is null)
             {
                 check.Add($"conditions.assessmentNames[{index}]", "Defender for Cloud has no recommendation with this name.");
             }

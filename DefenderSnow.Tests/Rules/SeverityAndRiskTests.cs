@@ -162,6 +162,32 @@ public sealed class SeverityAndRiskTests : IUsesHarness
     }
 
     [Test]
+    public async Task A_ticket_grouped_per_recommendation_carries_the_highest_risk_level_and_each_resources_own()
+    {
+        var subscription = RuleDriver.NewSubscription();
+        var integrationId = await Harness.CreateIntegrationAsync(scope: subscription);
+        var recommendation = Rules.NewRecommendation(SimulatedSeverity.Medium);
+        var high = SeedRisk(subscription, recommendation, new SimulatedRisk("High") { Factors = ["Exposure to the Internet"] });
+        var critical = SeedRisk(subscription, recommendation, new SimulatedRisk("Critical"));
+        var none = SeedRisk(subscription, recommendation, risk: null);
+        var body = RuleDriver.RuleBody(recommendation);
+        body["grouping"] = "perRecommendation";
+        var ruleId = await Rules.CreateRuleIdAsync(integrationId, body);
+
+        await Rules.EvaluateExpectingAsync(integrationId, ruleId, opened: 3, waiting: 0);
+
+        var sysId = (await Rules.StoredAssignmentsAsync(integrationId)).Select(a => a.Ticket.SysId).Distinct().Single()!;
+        var description = Harness.App.ServiceNow.GetRecord("incident", sysId)!["description"];
+        Assert.Multiple(() =>
+        {
+            Assert.That(description, Does.Contain("Severity: Medium\nRisk level: Critical (the highest of the resources)\n"));
+            Assert.That(description, Does.Contain($"- {high} (risk level High)"));
+            Assert.That(description, Does.Contain($"- {critical} (risk level Critical)"));
+            Assert.That(description, Does.Contain($"- {none}\n").Or.EndWith($"- {none}"), "no risk, no note");
+        });
+    }
+
+    [Test]
     public async Task A_severity_defender_gives_but_defendersnow_does_not_know_is_ticketed_at_the_highest_impact_recorded_on_the_run_and_logged_once()
     {
         var subscription = RuleDriver.NewSubscription();

@@ -296,7 +296,7 @@ public sealed class HealthyFindingTests : IUsesHarness
                 Assert.That(state.RequestCount(ResourceManagerOperations.GetAssessment), Is.Zero);
                 Assert.That(state.RequestCount(ResourceManagerOperations.DeleteGovernanceAssignment), Is.EqualTo(1), "the one fixed finding");
                 Assert.That(
-                    state.RequestCounts.Where(c => c.Key is not (ResourceManagerOperations.ListSubscriptionAssessments or ResourceManagerOperations.ListAssessmentMetadata
+                    state.RequestCounts.Where(c => c.Key is not (ResourceManagerOperations.ListSubscriptionAssessments
                         or ResourceManagerOperations.ListSubscriptionAssessmentMetadata or ResourceManagerOperations.DeleteGovernanceAssignment)),
                     Is.Empty,
                     "nothing is read per resource or per recommendation");
