@@ -63,10 +63,10 @@ public sealed class AssignmentFunctions
         [HttpTrigger(AuthorizationLevel.Function, "patch", Route = "assignments/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync(request, "UpdateAssignment", async _ =>
+        _endpoint.RunAsync(request, "UpdateAssignment", async caller =>
         {
             var body = await RequestBody.ReadAsync<UpdateAssignmentRequest>(request, cancellationToken);
-            return new JsonResponse(StatusCodes.Status200OK, AssignmentResponse.From(await _assignments.UpdateAsync(id, body, cancellationToken)));
+            return new JsonResponse(StatusCodes.Status200OK, AssignmentResponse.From(await _assignments.UpdateAsync(id, body, caller.Name, cancellationToken)));
         });
 
     [Function("DeleteAssignment")]
@@ -74,9 +74,9 @@ public sealed class AssignmentFunctions
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "assignments/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync(request, "DeleteAssignment", async _ =>
+        _endpoint.RunAsync(request, "DeleteAssignment", async caller =>
         {
-            await _assignments.DeleteAsync(id, cancellationToken);
+            await _assignments.DeleteAsync(id, caller.Name, cancellationToken);
             return new JsonResponse(StatusCodes.Status204NoContent, null);
         });
 }
