@@ -11,6 +11,7 @@ internal static class TicketEventsServiceCollectionExtensions
         services.AddValidatedOptions<TicketEventOptions, TicketEventOptionsValidation>(configuration.GetSection(TicketEventOptions.SectionName));
         services.AddSingleton<WebhookSecretCache>();
         services.AddSingleton(sp => new PendingTicketEventStore(sp.GetRequiredService<Storage.TableClientProvider>()));
+        services.AddSingleton<TicketEventRouteFinder>();
         services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<TicketEventVerifier>();
         services.AddSingleton<TicketEventRemnants>();

@@ -20,11 +20,20 @@ public sealed partial class WebhookSecrets
     private readonly ISecretStore _secrets;
     private readonly WebhookSecretCache _cache;
     private readonly IOptions<TicketEventOptions> _options;
+    private readonly TicketEventRouteFinder _routes;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<WebhookSecrets> _logger;
 
-    public WebhookSecrets(IIntegrationStore integrations, ISecretStore secrets, WebhookSecretCache cache, IOptions<TicketEventOptions> options, TimeProvider timeProvider, ILogger<WebhookSecrets> logger)
+    public WebhookSecrets(
+        IIntegrationStore integrations,
+        ISecretStore secrets,
+        WebhookSecretCache cache,
+        IOptions<TicketEventOptions> options,
+        TicketEventRouteFinder routes,
+        TimeProvider timeProvider,
+        ILogger<WebhookSecrets> logger)
     {
+        _routes = routes;
         _integrations = integrations;
         _secrets = secrets;
         _cache = cache;
@@ -59,7 +68,13 @@ public sealed partial class WebhookSecrets
         await SetRotatedAtAsync(integration, now, access, cancellationToken).ConfigureAwait(false);
         _cache.Forget(integrationId);
         LogIssued(integrationId, current is not null);
-        return new WebhookSecretIssued(secret, now, current is null ? null : now + _options.Value.SecretGracePeriod);
+        var routing = await _routes.FindAsync(integration.Value, access, cancellationToken).ConfigureAwait(false);
+        if (routing.SharedWith.Count > 0)
+        {
+            LogRouteShared(integrationId, routing.SharedWith.Count);
+        }
+
+        return new WebhookSecretIssued(secret, now, current is null ? null : now + _options.Value.SecretGracePeriod, routing);
     }
 
     /// <summary>
@@ -158,6 +173,9 @@ public sealed partial class WebhookSecrets
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook of integration {IntegrationId} disabled")]
     private partial void LogDisabled(string integrationId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Integration {IntegrationId} signs in to its instance as the same ServiceNow user as {SharedCount} other integration(s) with ticket events on: their events cannot be routed apart")]
+    private partial void LogRouteShared(string integrationId, int sharedCount);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook secret of integration {IntegrationId} issued (rotated: {Rotated})")]
     private partial void LogIssued(string integrationId, bool rotated);

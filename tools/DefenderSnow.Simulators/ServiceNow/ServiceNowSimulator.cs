@@ -263,6 +263,12 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     /// <summary>From now on every update of one of our tickets is POSTed, signed with <paramref name="secret"/>, to <paramref name="url"/>; <c>null</c> stops it.</summary>
     public void SendTicketEventsTo(Uri? url, string? secret = null) => _ticketEvents.Configure(url, secret);
 
+    /// <summary>
+    /// Sends the events of tickets created by <paramref name="createdBy"/> to <paramref name="url"/>, as the business rule
+    /// does with <c>defendersnow.ticket_events.routes</c> on an instance with several integrations; <c>null</c> removes the route.
+    /// </summary>
+    public void RouteTicketEvents(string createdBy, Uri? url, string? secret = null) => _ticketEvents.Route(createdBy, url, secret);
+
     /// <summary>Events the target answered with 2xx.</summary>
     public int TicketEventsSent => _ticketEvents.Sent;
 

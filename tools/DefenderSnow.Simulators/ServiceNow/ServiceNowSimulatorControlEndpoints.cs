@@ -97,7 +97,17 @@ internal static class ServiceNowSimulatorControlEndpoints
         }));
         control.MapPut("/ticket-events", context => Handle(context, body =>
         {
-            simulator.SendTicketEventsTo(new Uri(Required(body, "url"), UriKind.Absolute), Required(body, "secret"));
+            // With "createdBy", a route as in defendersnow.ticket_events.routes; without, the one unrouted target.
+            var url = new Uri(Required(body, "url"), UriKind.Absolute);
+            if (body["createdBy"]?.GetValue<string>() is { Length: > 0 } createdBy)
+            {
+                simulator.RouteTicketEvents(createdBy, url, Required(body, "secret"));
+            }
+            else
+            {
+                simulator.SendTicketEventsTo(url, Required(body, "secret"));
+            }
+
             return DescribeTicketEvents(simulator);
         }));
         control.MapDelete("/ticket-events", context => Handle(context, _ =>
