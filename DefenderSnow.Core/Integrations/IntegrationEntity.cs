@@ -57,6 +57,13 @@ internal sealed class IntegrationEntity : ITableEntity
     /// <summary>Null in rows written before the setting existed, which read as <see cref="ResourceHealthyAction.Note"/>.</summary>
     public string? OnResourceHealthy { get; set; }
 
+    /// <summary>The ticket type mappings; null in rows written before they existed, which read as the out-of-box ones.</summary>
+    public string? TicketTypesJson { get; set; }
+
+    public string? WarningsJson { get; set; }
+
+    public DateTimeOffset? InstanceReadAt { get; set; }
+
     public string Status { get; set; } = string.Empty;
 
     public string? StatusDetail { get; set; }
@@ -96,6 +103,9 @@ internal sealed class IntegrationEntity : ITableEntity
         FieldsJson = JsonSerializer.Serialize(i.Fields.ByTable),
         TicketPrioritiesJson = JsonSerializer.Serialize(i.TicketPriorities.ByName()),
         OnResourceHealthy = i.OnResourceHealthy.ToString(),
+        TicketTypesJson = JsonSerializer.Serialize(i.TicketTypes),
+        WarningsJson = i.Warnings.Count == 0 ? null : JsonSerializer.Serialize(i.Warnings),
+        InstanceReadAt = i.InstanceReadAt,
         Status = i.Status.ToString(),
         StatusDetail = i.StatusDetail,
         CreatedAt = i.CreatedAt,
@@ -145,6 +155,25 @@ internal sealed class IntegrationEntity : ITableEntity
             }
         }
 
+        IReadOnlyList<TicketTypeMapping> ticketTypes = Integration.DefaultTicketTypes;
+        IReadOnlyList<string> warnings = [];
+        try
+        {
+            if (TicketTypesJson is not null)
+            {
+                ticketTypes = JsonSerializer.Deserialize<List<TicketTypeMapping>>(TicketTypesJson) is { Count: > 0 } read ? read : throw Corrupt("the ticket types are empty");
+            }
+
+            if (WarningsJson is not null)
+            {
+                warnings = JsonSerializer.Deserialize<List<string>>(WarningsJson) ?? [];
+            }
+        }
+        catch (JsonException e)
+        {
+            throw Corrupt("the ticket types or warnings are not valid JSON", e);
+        }
+
         var integration = new Integration
         {
             Id = RowKey,
@@ -157,6 +186,9 @@ internal sealed class IntegrationEntity : ITableEntity
             FieldMode = ParseEnum<FieldMode>(FieldMode, "field mode"),
             TicketPriorities = priorities,
             Fields = new TicketFields((fields ?? throw Corrupt("the ticket fields are null")).ToDictionary(f => f.Key, IReadOnlyList<string> (f) => f.Value)),
+            TicketTypes = ticketTypes,
+            Warnings = warnings,
+            InstanceReadAt = InstanceReadAt,
             OnResourceHealthy = OnResourceHealthy is null ? ResourceHealthyAction.Note : ParseEnum<ResourceHealthyAction>(OnResourceHealthy, "onResourceHealthy action"),
             Status = ParseEnum<IntegrationStatus>(Status, "status"),
             StatusDetail = StatusDetail,

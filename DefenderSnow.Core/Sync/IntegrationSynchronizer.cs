@@ -95,13 +95,14 @@ public sealed class IntegrationSynchronizer
         var tally = new SyncTally(message.IntegrationId);
         IntegrationSyncStatus status;
         string? note = null;
+        Integration? refreshed = null;
         var lostHold = false;
         var keeper = _lease.KeepAlive(message.IntegrationId, message.RunId, cancellationToken);
         await using (keeper.ConfigureAwait(false))
         {
             try
             {
-                (status, note) = await PassesAsync(message, integration.Value, lease.State, now, tally, keeper.Token).ConfigureAwait(false);
+                (status, note, refreshed) = await PassesAsync(message, integration.Value, lease.State, now, tally, keeper.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (keeper.Lost)
             {
@@ -118,19 +119,28 @@ public sealed class IntegrationSynchronizer
             return;
         }
 
-        await SetIntegrationStatusAsync(message.IntegrationId, status, note, cancellationToken).ConfigureAwait(false);
+        await SetIntegrationStatusAsync(message.IntegrationId, status, note, refreshed, cancellationToken).ConfigureAwait(false);
         await _lease.ReleaseAsync(message.IntegrationId, message.RunId, message.Full && status == IntegrationSyncStatus.Succeeded ? _timeProvider.GetUtcNow() : null, cancellationToken).ConfigureAwait(false);
         await _recorder.FinishedAsync(recording, tally, status, note, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The ticket pass, then closing on the fix and the rules; what ServiceNow said about the connection is the outcome.</summary>
-    private async Task<(IntegrationSyncStatus Status, string? Note)> PassesAsync(SyncMessage message, Integration integration, SyncState state, DateTimeOffset now, SyncTally tally, CancellationToken cancellationToken)
+    /// <summary>
+    /// The ticket pass, then closing on the fix and the rules; what ServiceNow said about the connection is the outcome.
+    /// A full pass first reads the instance's choices and fields again; the integration with its refreshed mappings is
+    /// returned to be stored with the status.
+    /// </summary>
+    private async Task<(IntegrationSyncStatus Status, string? Note, Integration? Refreshed)> PassesAsync(
+        SyncMessage message, Integration integration, SyncState state, DateTimeOffset now, SyncTally tally, CancellationToken cancellationToken)
     {
+        Integration? refreshed = null;
         try
         {
             var client = _clients.Create(integration.ToConnection());
             if (message.Full)
             {
+                refreshed = await _fullPass.RefreshInstanceAsync(client, integration, cancellationToken).ConfigureAwait(false);
+                integration = refreshed;
+                client = _clients.Create(integration.ToConnection());
                 await _fullPass.RunAsync(client, message.IntegrationId, tally, cancellationToken).ConfigureAwait(false);
             }
             else
@@ -139,24 +149,25 @@ public sealed class IntegrationSynchronizer
             }
 
             await _findingsPass.RunAsync(message, integration, client, state, now, tally, cancellationToken).ConfigureAwait(false);
-            return (IntegrationSyncStatus.Succeeded, null);
+            return (IntegrationSyncStatus.Succeeded, null, refreshed);
         }
         catch (ServiceNowRejectedException e)
         {
-            return (IntegrationSyncStatus.CredentialsRejected, e.Message);
+            return (IntegrationSyncStatus.CredentialsRejected, e.Message, refreshed);
         }
         catch (ServiceNowUnreachableException e)
         {
-            return (IntegrationSyncStatus.Unreachable, e.Message);
+            return (IntegrationSyncStatus.Unreachable, e.Message, refreshed);
         }
         catch (ValidationException e)
         {
             // The instance URL is no longer allowed by ServiceNow:AllowedHosts.
-            return (IntegrationSyncStatus.Failed, e.Message);
+            return (IntegrationSyncStatus.Failed, e.Message, refreshed);
         }
     }
 
-    private async Task SetIntegrationStatusAsync(string integrationId, IntegrationSyncStatus outcome, string? note, CancellationToken cancellationToken)
+    /// <param name="refreshed">The integration as a full pass read its instance again: its mappings, warnings and read time are stored with the status.</param>
+    private async Task SetIntegrationStatusAsync(string integrationId, IntegrationSyncStatus outcome, string? note, Integration? refreshed, CancellationToken cancellationToken)
     {
         // Only what ServiceNow said about the connection changes the integration's status.
         IntegrationStatus status;
@@ -195,6 +206,9 @@ public sealed class IntegrationSynchronizer
                             Status = status,
                             StatusDetail = note,
                             LastSyncAt = outcome == IntegrationSyncStatus.Succeeded ? now : current.Value.LastSyncAt,
+                            TicketTypes = refreshed?.TicketTypes ?? current.Value.TicketTypes,
+                            Warnings = refreshed?.Warnings ?? current.Value.Warnings,
+                            InstanceReadAt = refreshed?.InstanceReadAt ?? current.Value.InstanceReadAt,
                         },
                     },
                     current.Value.Name,

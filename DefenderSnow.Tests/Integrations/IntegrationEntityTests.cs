@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.Storage;
@@ -18,8 +19,10 @@ public sealed class IntegrationEntityTests
 
         var read = IntegrationEntity.From(integration).ToModel().Value;
 
-        Assert.That(read with { Fields = integration.Fields }, Is.EqualTo(integration));
+        Assert.That(read with { Fields = integration.Fields, TicketTypes = integration.TicketTypes, Warnings = integration.Warnings }, Is.EqualTo(integration));
         Assert.That(read.Fields.For("incident"), Is.EqualTo(Impact));
+        Assert.That(JsonSerializer.Serialize(read.TicketTypes), Is.EqualTo(JsonSerializer.Serialize(integration.TicketTypes)));
+        Assert.That(read.Warnings, Is.EqualTo(integration.Warnings));
     }
 
     [Test]
@@ -80,6 +83,9 @@ public sealed class IntegrationEntityTests
         ClientId = "client",
         FieldMode = FieldMode.Customized,
         Fields = new TicketFields(new Dictionary<string, IReadOnlyList<string>> { ["incident"] = ["impact"] }),
+        TicketTypes = [Integration.DefaultTicketTypes[0] with { ResolvedState = "60", CloseCode = "Workaround provided", Checked = true, Lineage = ["incident", "task"] }],
+        Warnings = ["The ServiceNow user may not read sys_dictionary."],
+        InstanceReadAt = new DateTimeOffset(2025, 1, 2, 0, 0, 0, TimeSpan.Zero),
         Status = IntegrationStatus.Connected,
         CreatedAt = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero),
         UpdatedAt = new DateTimeOffset(2025, 1, 2, 0, 0, 0, TimeSpan.Zero),
