@@ -107,7 +107,10 @@ public sealed class AssignmentDrafter
     private async Task<(AssessmentMetadata Metadata, Assessment Assessment)> ReadUnhealthyFindingAsync(
         string assessmentName, string resourceId, CancellationToken cancellationToken)
     {
-        var metadataRead = _defender.GetAssessmentMetadataAsync(assessmentName, cancellationToken);
+        // A custom recommendation's metadata lives in the resource's subscription (the resource id was validated in scope).
+        var metadataRead = ResourceIdRules.TryGetSubscriptionId(resourceId, out var subscription)
+            ? _defender.FindAssessmentMetadataAsync(assessmentName, subscription, cancellationToken)
+            : _defender.GetAssessmentMetadataAsync(assessmentName, cancellationToken);
         var assessmentRead = _defender.GetAssessmentAsync(resourceId, assessmentName, cancellationToken);
         await Task.WhenAll(metadataRead, assessmentRead).ConfigureAwait(false);
         var metadata = await metadataRead.ConfigureAwait(false)

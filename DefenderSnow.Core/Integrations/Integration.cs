@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.ServiceNow;
 
@@ -28,6 +29,12 @@ public sealed record Integration
     /// </summary>
     public string? ServiceNowTimeZone { get; init; }
 
+    /// <summary>
+    /// How the instance reads the dates of this user's queries, measured at verification and again by each full pass
+    /// (<c>ServiceNowQueryDateProbe</c>); <c>null</c> until first measured.
+    /// </summary>
+    public ServiceNowQueryDates? ServiceNowQueryDates { get; init; }
+
     public required FieldMode FieldMode { get; init; }
 
     public required TicketFields Fields { get; init; }
@@ -49,6 +56,12 @@ public sealed record Integration
 
     /// <summary>What sync does to a ticket whose finding Defender reports fixed or gone.</summary>
     public ResourceHealthyAction OnResourceHealthy { get; init; } = ResourceHealthyAction.Note;
+
+    /// <summary>
+    /// Who may reach the integration, and with which roles (<see cref="IntegrationAccess"/>); empty in rows written
+    /// before access lists existed, which only the admin role then reaches.
+    /// </summary>
+    public IReadOnlyList<AccessEntry> Access { get; init; } = [];
 
     public IntegrationStatus Status { get; init; } = IntegrationStatus.Connected;
 
@@ -85,5 +98,5 @@ public sealed record Integration
 
     public IReadOnlyList<string> TicketTableNames => TicketTypes.Select(t => t.Table).ToList();
 
-    public ServiceNowConnection ToConnection() => new(Id, InstanceUrl, Username, ClientId, ServiceNowTimeZone, TicketCatalogs.Build(TicketTypes));
+    public ServiceNowConnection ToConnection() => new(Id, InstanceUrl, Username, ClientId, ServiceNowTimeZone, ServiceNowQueryDates, TicketCatalogs.Build(TicketTypes));
 }

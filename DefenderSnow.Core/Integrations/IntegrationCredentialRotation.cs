@@ -84,7 +84,7 @@ public sealed partial class IntegrationCredentialRotation
             }
 
             var saved = await _store.UpdateAsync(
-                current with { Value = updated with { Status = IntegrationStatus.Connected, StatusDetail = null, ServiceNowTimeZone = verified.TimeZone } }, current.Value.Name, cancellationToken).ConfigureAwait(false);
+                current with { Value = updated with { Status = IntegrationStatus.Connected, StatusDetail = null, ServiceNowTimeZone = verified.TimeZone, ServiceNowQueryDates = verified.QueryDates } }, current.Value.Name, cancellationToken).ConfigureAwait(false);
             _tokens.Forget(id);
             LogCredentialsReplaced(_logger, id, updated.UpdatedBy ?? "an unnamed caller");
             return saved.Value;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
@@ -47,6 +48,9 @@ internal sealed class IntegrationEntity : ITableEntity
 
     public string? ServiceNowTimeZone { get; set; }
 
+    /// <summary><see cref="ServiceNow.ServiceNowQueryDates.Serialize"/>; empty until measured.</summary>
+    public string? ServiceNowQueryDates { get; set; }
+
     public string FieldMode { get; set; } = string.Empty;
 
     public string FieldsJson { get; set; } = "{}";
@@ -63,6 +67,9 @@ internal sealed class IntegrationEntity : ITableEntity
     public string? WarningsJson { get; set; }
 
     public DateTimeOffset? InstanceReadAt { get; set; }
+
+    /// <summary>The access list as JSON; null in rows written before it existed, which read as an empty list.</summary>
+    public string? AccessJson { get; set; }
 
     public string Status { get; set; } = string.Empty;
 
@@ -99,6 +106,7 @@ internal sealed class IntegrationEntity : ITableEntity
         Username = i.Username,
         ClientId = i.ClientId,
         ServiceNowTimeZone = i.ServiceNowTimeZone,
+        ServiceNowQueryDates = i.ServiceNowQueryDates?.Serialize(),
         FieldMode = i.FieldMode.ToString(),
         FieldsJson = JsonSerializer.Serialize(i.Fields.ByTable),
         TicketPrioritiesJson = JsonSerializer.Serialize(i.TicketPriorities.ByName()),
@@ -106,6 +114,7 @@ internal sealed class IntegrationEntity : ITableEntity
         TicketTypesJson = JsonSerializer.Serialize(i.TicketTypes),
         WarningsJson = i.Warnings.Count == 0 ? null : JsonSerializer.Serialize(i.Warnings),
         InstanceReadAt = i.InstanceReadAt,
+        AccessJson = JsonSerializer.Serialize(i.Access),
         Status = i.Status.ToString(),
         StatusDetail = i.StatusDetail,
         CreatedAt = i.CreatedAt,
@@ -174,6 +183,25 @@ internal sealed class IntegrationEntity : ITableEntity
             throw Corrupt("the ticket types or warnings are not valid JSON", e);
         }
 
+        IReadOnlyList<AccessEntry> access = [];
+        if (AccessJson is not null)
+        {
+            try
+            {
+                access = JsonSerializer.Deserialize<List<AccessEntry>>(AccessJson) ?? throw Corrupt("the access list is null");
+            }
+            catch (JsonException e)
+            {
+                throw Corrupt("the access list is not valid JSON", e);
+            }
+
+            // An entry without an id or roles would be read as a grant to nobody; a row like that was not written by us.
+            if (access.Any(e => e is null || string.IsNullOrEmpty(e.PrincipalId) || e.Roles is null))
+            {
+                throw Corrupt("an access entry has no principal id or roles");
+            }
+        }
+
         var integration = new Integration
         {
             Id = RowKey,
@@ -183,6 +211,7 @@ internal sealed class IntegrationEntity : ITableEntity
             Username = Username,
             ClientId = ClientId,
             ServiceNowTimeZone = ServiceNowTimeZone,
+            ServiceNowQueryDates = string.IsNullOrEmpty(ServiceNowQueryDates) ? null : ServiceNow.ServiceNowQueryDates.Parse(ServiceNowQueryDates),
             FieldMode = ParseEnum<FieldMode>(FieldMode, "field mode"),
             TicketPriorities = priorities,
             Fields = new TicketFields((fields ?? throw Corrupt("the ticket fields are null")).ToDictionary(f => f.Key, IReadOnlyList<string> (f) => f.Value)),
@@ -190,6 +219,7 @@ internal sealed class IntegrationEntity : ITableEntity
             Warnings = warnings,
             InstanceReadAt = InstanceReadAt,
             OnResourceHealthy = OnResourceHealthy is null ? ResourceHealthyAction.Note : ParseEnum<ResourceHealthyAction>(OnResourceHealthy, "onResourceHealthy action"),
+            Access = access,
             Status = ParseEnum<IntegrationStatus>(Status, "status"),
             StatusDetail = StatusDetail,
             CreatedAt = CreatedAt,

@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
@@ -48,7 +49,8 @@ public sealed partial class IntegrationService
     }
 
     /// <param name="caller">Who asks, when App Service authentication says; recorded, never trusted for access.</param>
-    public async Task<Integration> CreateAsync(CreateIntegrationRequest request, string? caller, CancellationToken cancellationToken)
+    /// <param name="access">What the caller may reach; it is put on the new integration's access list.</param>
+    public async Task<Integration> CreateAsync(CreateIntegrationRequest request, string? caller, CallerAccess access, CancellationToken cancellationToken)
     {
         var check = new IntegrationValidation();
         var name = check.Name(request.Name);
@@ -63,6 +65,7 @@ public sealed partial class IntegrationService
         var tables = IntegrationInstanceCheck.Tables(check, request.TicketTypes) ?? Integration.DefaultTicketTypes.Select(t => t.Table).ToList();
         var fields = check.Capture(() => TicketFields.Parse(request.Fields, tables));
         var priorities = check.Capture(() => TicketPriorities.Parse(request.TicketPriorities, TicketPriorities.Default));
+        var accessList = check.Capture(() => AccessList.Parse(request.Access ?? []));
         check.ThrowIfInvalid();
 
         // Cheap refusal before anything is written; the reservation below decides races.
@@ -104,10 +107,12 @@ public sealed partial class IntegrationService
                 TicketTypes = mappings,
                 Warnings = verified.Instance?.Warnings ?? [],
                 InstanceReadAt = verified.Instance?.ReadAt,
+                ServiceNowQueryDates = verified.QueryDates,
                 FieldMode = mode,
                 Fields = fields!,
                 TicketPriorities = priorities!,
                 OnResourceHealthy = onResourceHealthy,
+                Access = AccessList.WithCreator(accessList!, access),
                 Status = IntegrationStatus.Connected,
                 CreatedAt = now,
                 CreatedBy = caller,
@@ -135,11 +140,12 @@ public sealed partial class IntegrationService
         return integration;
     }
 
-    public async Task<Integration> GetAsync(string id, CancellationToken cancellationToken) =>
-        (await LoadAsync(id, cancellationToken).ConfigureAwait(false)).Value;
+    public async Task<Integration> GetAsync(string id, CallerAccess access, CancellationToken cancellationToken) =>
+        (await LoadAsync(id, access, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <param name="scopeId">Only integrations of this scope (compared without case), or all when null.</param>
-    public Task<ResultPage<Integration>> ListAsync(string? scopeId, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
+    /// <returns>Only the integrations the caller may reach: a page can hold fewer than asked, and still go on.</returns>
+    public async Task<ResultPage<Integration>> ListAsync(string? scopeId, int? pageSize, string? continuationToken, CallerAccess access, CancellationToken cancellationToken)
     {
         var size = Paging.Require(pageSize);
 
@@ -148,16 +154,17 @@ public sealed partial class IntegrationService
             throw new ValidationException("scope", "Must be the ARM id of a scope.");
         }
 
-        return _store.ListAsync(scopeId?.TrimEnd('/'), size, continuationToken, cancellationToken);
+        var page = await _store.ListAsync(scopeId?.TrimEnd('/'), size, continuationToken, cancellationToken).ConfigureAwait(false);
+        return page with { Items = page.Items.Where(i => IntegrationAccess.Allows(i, access)).ToList() };
     }
 
     /// <summary>
     /// Renames, changes fields, or replaces credentials. New credentials are proven and stored before
     /// they replace the old ones; until then the old ones keep working.
     /// </summary>
-    public async Task<Integration> UpdateAsync(string id, UpdateIntegrationRequest request, string? caller, CancellationToken cancellationToken)
+    public async Task<Integration> UpdateAsync(string id, UpdateIntegrationRequest request, string? caller, CallerAccess access, CancellationToken cancellationToken)
     {
-        var current = await LoadAsync(id, cancellationToken).ConfigureAwait(false);
+        var current = await LoadAsync(id, access, cancellationToken).ConfigureAwait(false);
         var integration = current.Value;
 
         var check = new IntegrationValidation();
@@ -181,6 +188,7 @@ public sealed partial class IntegrationService
         var tables = IntegrationInstanceCheck.Tables(check, request.TicketTypes);
         var fields = request.Fields is null ? null : check.Capture(() => TicketFields.Parse(request.Fields, tables ?? integration.TicketTableNames));
         var priorities = request.TicketPriorities is null ? null : check.Capture(() => TicketPriorities.Parse(request.TicketPriorities, integration.TicketPriorities));
+        var accessList = request.Access is null ? null : check.Capture(() => AccessList.Parse(request.Access));
         check.ThrowIfInvalid();
 
         if (integration.DeletionStartedAt is not null)
@@ -216,6 +224,7 @@ public sealed partial class IntegrationService
                 t => t, t => integration.Fields.ByTable.TryGetValue(t, out var kept) ? kept : TicketFields.DefaultFor([t]).For(t)))),
             TicketPriorities = priorities ?? integration.TicketPriorities,
             OnResourceHealthy = onResourceHealthy ?? integration.OnResourceHealthy,
+            Access = accessList ?? integration.Access,
             UpdatedAt = _timeProvider.GetUtcNow(),
             UpdatedBy = caller,
         };
@@ -240,15 +249,20 @@ public sealed partial class IntegrationService
     /// interrupted finishes when asked again.
     /// </summary>
     /// <returns>Null when it finished; otherwise the integration, <c>deleting</c>, whose delete goes on in the background.</returns>
-    public async Task<Integration?> DeleteAsync(string id, CancellationToken cancellationToken) =>
-        await _deletion.StartAsync(await LoadAsync(id, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    public async Task<Integration?> DeleteAsync(string id, CallerAccess access, CancellationToken cancellationToken) =>
+        await _deletion.StartAsync(await LoadAsync(id, access, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <summary>A request body member, so deliberately not a member of the request record.</summary>
     private static bool ChangesCredentials(UpdateIntegrationRequest request) =>
         request.Username is not null || request.Password is not null || request.ClientId is not null || request.ClientSecret is not null;
 
-    private async Task<Versioned<Integration>> LoadAsync(string id, CancellationToken cancellationToken) =>
-        await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Integration", id);
+    /// <summary>The one load of this service: an integration the caller is not on the list of is not found.</summary>
+    private async Task<Versioned<Integration>> LoadAsync(string id, CallerAccess access, CancellationToken cancellationToken)
+    {
+        var loaded = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Integration", id);
+        IntegrationAccess.Require(loaded.Value, access, () => new NotFoundException("Integration", id));
+        return loaded;
+    }
 
     private static bool SameInstance(string requested, Uri current) =>
         Uri.TryCreate(requested.Trim(), UriKind.Absolute, out var uri)

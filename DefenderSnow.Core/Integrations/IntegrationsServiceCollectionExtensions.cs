@@ -11,6 +11,7 @@ internal static class IntegrationsServiceCollectionExtensions
         services.AddSingleton<IIntegrationStore, IntegrationStore>();
         services.AddSingleton<IIntegrationInstanceStore, IntegrationInstanceStore>();
         services.AddTransient<IntegrationInstanceCheck>();
+        services.AddSingleton<Access.IntegrationAccess>();
         // Transient: they hold the Resource Manager client, whose HttpClient must not outlive the factory's handler rotation.
         services.AddTransient<IntegrationService>();
         services.AddTransient<IntegrationDeletion>();

@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Findings;
@@ -127,7 +128,7 @@ public sealed partial class RuleEvaluator
                 ? new TicketGroup(
                     AssignmentId.New(),
                     TicketComposer.GroupShortDescription(members[0].Finding.DisplayName, members.Count),
-                    TicketComposer.GroupDescription(members[0].Finding.DisplayName, members[0].Finding.Severity, members.Select(m => (m.Finding.ResourceId, m.Follows)).ToList()))
+                    TicketComposer.GroupDescription(members[0].Finding.DisplayName, members[0].Finding.Severity, members.Select(m => (m.Finding.ResourceId, m.Finding.Risk, m.Follows)).ToList()))
                 : null;
             var stopped = await OpenMembersAsync(integration, rule, members, shared, dryRun, tickets, errors, cancellationToken).ConfigureAwait(false);
             if (stopped >= 0)
@@ -175,7 +176,7 @@ public sealed partial class RuleEvaluator
                     RemediationTimeframeDays: rule.RemediationTimeframeDays,
                     GracePeriod: rule.GracePeriod,
                     EmailNotifications: new EmailNotificationsRequest(rule.EmailNotifications.NotifyOwner, rule.EmailNotifications.NotifyManager));
-                var outcome = await _assignmentService.CreateAsync(request, $"rule:{rule.Id}", new AssignmentOrigin(rule.Id, follows, shared), cancellationToken).ConfigureAwait(false);
+                var outcome = await _assignmentService.CreateAsync(request, $"rule:{rule.Id}", new AssignmentOrigin(rule.Id, follows, shared), CallerAccess.Unrestricted, cancellationToken).ConfigureAwait(false);
                 if (outcome.Created)
                 {
                     tickets.Add(new RuleTicket(finding.AssessmentName, finding.ResourceId, outcome.Assignment.AssignedTo, outcome.Assignment.Id, outcome.Assignment.Ticket.Number, follows, finding.Severity, finding.Risk?.Level));

@@ -23,9 +23,16 @@ public interface IServiceNowClient
     /// One page of our tickets (<c>correlation_display</c> = <see cref="ServiceNowTicketTables.CorrelationDisplay"/>) in
     /// <paramref name="table"/> changed at or after <paramref name="cursor"/>, oldest first, without the ones the cursor
     /// has already seen. One request per page, paged by keyset in (<c>sys_updated_on</c>, <c>sys_id</c>) order; with
-    /// nothing changed, one request in all. Query dates are sent in the connection's time zone.
+    /// nothing changed, one request in all. The bound is written as the connection's <see cref="ServiceNowConnection.QueryDates"/>
+    /// say the instance reads it, never later than the cursor.
     /// </summary>
     Task<ServiceNowChangePage> GetChangedTicketsAsync(string table, ServiceNowChangeCursor cursor, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Measures again how the instance reads the dates of this user's queries (<see cref="ServiceNowQueryDateProbe"/>): the
+    /// user's own record, <c>glide.sys.default.tz</c> when the user has no zone, and one look-up by creation time.
+    /// </summary>
+    Task<ServiceNowQueryDates> MeasureQueryDatesAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>The ticket with this correlation id (the oldest, should ServiceNow hold several), or <c>null</c>.</summary>
     Task<ServiceNowTicket?> FindByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken);

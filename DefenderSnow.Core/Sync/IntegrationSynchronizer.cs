@@ -96,13 +96,14 @@ public sealed class IntegrationSynchronizer
         IntegrationSyncStatus status;
         string? note = null;
         Integration? refreshed = null;
+        ServiceNowQueryDates? queryDates = null;
         var lostHold = false;
         var keeper = _lease.KeepAlive(message.IntegrationId, message.RunId, cancellationToken);
         await using (keeper.ConfigureAwait(false))
         {
             try
             {
-                (status, note, refreshed) = await PassesAsync(message, integration.Value, lease.State, now, tally, keeper.Token).ConfigureAwait(false);
+                (status, note, refreshed, queryDates) = await PassesAsync(message, integration.Value, lease.State, now, tally, keeper.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (keeper.Lost)
             {
@@ -119,25 +120,28 @@ public sealed class IntegrationSynchronizer
             return;
         }
 
-        await SetIntegrationStatusAsync(message.IntegrationId, status, note, refreshed, cancellationToken).ConfigureAwait(false);
+        await SetIntegrationStatusAsync(message.IntegrationId, status, note, refreshed, queryDates, cancellationToken).ConfigureAwait(false);
         await _lease.ReleaseAsync(message.IntegrationId, message.RunId, message.Full && status == IntegrationSyncStatus.Succeeded ? _timeProvider.GetUtcNow() : null, cancellationToken).ConfigureAwait(false);
         await _recorder.FinishedAsync(recording, tally, status, note, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// The ticket pass, then closing on the fix and the rules; what ServiceNow said about the connection is the outcome.
-    /// A full pass first reads the instance's choices and fields again; the integration with its refreshed mappings is
-    /// returned to be stored with the status.
+    /// A full pass first measures again how the instance reads query dates (an administrator may have changed the user's
+    /// zone or the system's since verification), then reads the instance's choices and fields again; the integration with
+    /// its refreshed mappings, and the dates measured (only when the pass succeeded), are returned to be stored with the status.
     /// </summary>
-    private async Task<(IntegrationSyncStatus Status, string? Note, Integration? Refreshed)> PassesAsync(
+    private async Task<(IntegrationSyncStatus Status, string? Note, Integration? Refreshed, ServiceNowQueryDates? QueryDates)> PassesAsync(
         SyncMessage message, Integration integration, SyncState state, DateTimeOffset now, SyncTally tally, CancellationToken cancellationToken)
     {
         Integration? refreshed = null;
         try
         {
             var client = _clients.Create(integration.ToConnection());
+            ServiceNowQueryDates? queryDates = null;
             if (message.Full)
             {
+                queryDates = await client.MeasureQueryDatesAsync(now, cancellationToken).ConfigureAwait(false);
                 refreshed = await _fullPass.RefreshInstanceAsync(client, integration, cancellationToken).ConfigureAwait(false);
                 integration = refreshed;
                 client = _clients.Create(integration.ToConnection());
@@ -149,25 +153,27 @@ public sealed class IntegrationSynchronizer
             }
 
             await _findingsPass.RunAsync(message, integration, client, state, now, tally, cancellationToken).ConfigureAwait(false);
-            return (IntegrationSyncStatus.Succeeded, null, refreshed);
+            return (IntegrationSyncStatus.Succeeded, null, refreshed, queryDates);
         }
         catch (ServiceNowRejectedException e)
         {
-            return (IntegrationSyncStatus.CredentialsRejected, e.Message, refreshed);
+            return (IntegrationSyncStatus.CredentialsRejected, e.Message, refreshed, null);
         }
         catch (ServiceNowUnreachableException e)
         {
-            return (IntegrationSyncStatus.Unreachable, e.Message, refreshed);
+            return (IntegrationSyncStatus.Unreachable, e.Message, refreshed, null);
         }
         catch (ValidationException e)
         {
             // The instance URL is no longer allowed by ServiceNow:AllowedHosts.
-            return (IntegrationSyncStatus.Failed, e.Message, refreshed);
+            return (IntegrationSyncStatus.Failed, e.Message, refreshed, null);
         }
     }
 
     /// <param name="refreshed">The integration as a full pass read its instance again: its mappings, warnings and read time are stored with the status.</param>
-    private async Task SetIntegrationStatusAsync(string integrationId, IntegrationSyncStatus outcome, string? note, Integration? refreshed, CancellationToken cancellationToken)
+    /// <param name="queryDates">How a successful full pass measured the instance to read query dates.</param>
+    private async Task SetIntegrationStatusAsync(
+        string integrationId, IntegrationSyncStatus outcome, string? note, Integration? refreshed, ServiceNowQueryDates? queryDates, CancellationToken cancellationToken)
     {
         // Only what ServiceNow said about the connection changes the integration's status.
         IntegrationStatus status;
@@ -209,6 +215,7 @@ public sealed class IntegrationSynchronizer
                             TicketTypes = refreshed?.TicketTypes ?? current.Value.TicketTypes,
                             Warnings = refreshed?.Warnings ?? current.Value.Warnings,
                             InstanceReadAt = refreshed?.InstanceReadAt ?? current.Value.InstanceReadAt,
+                            ServiceNowQueryDates = queryDates ?? current.Value.ServiceNowQueryDates,
                         },
                     },
                     current.Value.Name,

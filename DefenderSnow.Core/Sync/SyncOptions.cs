@@ -40,6 +40,14 @@ public sealed class SyncOptions : IValidatableObject
     [SettingRange(1, 100, ErrorMessage = "SyncMaxDequeueCount must be between 1 and 100.")]
     public int SyncMaxDequeueCount { get; set; } = 5;
 
+    /// <summary>
+    /// How many pages of changed tickets one incremental pass follows per ticket table (issue 26, item 6): a flood of
+    /// changes, planted or not, cannot hold a run and its lease for ever. The cursor is saved after every page, so the
+    /// next run resumes where this one stopped and no change is missed.
+    /// </summary>
+    [SettingRange(1, 10000, ErrorMessage = "SyncMaxChangePages must be between 1 and 10000.")]
+    public int SyncMaxChangePages { get; set; } = 50;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (CrontabSchedule.TryParse(SyncSchedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true }) is null)

@@ -84,6 +84,8 @@ public sealed partial class TicketEventVerifier
         var integration = await _integrations.GetAsync(integrationId, cancellationToken).ConfigureAwait(false);
         if (integration is null || integration.Value.DeletionStartedAt is not null || integration.Value.WebhookSecretRotatedAt is null)
         {
+            // The deletion forgot the secrets in the process that ran it; this forgets any copy this process still holds.
+            _secrets.Forget(integrationId);
             throw Refuse(TicketEventRefusal.UnknownIntegration, integrationId);
         }
 

@@ -13,6 +13,7 @@ internal static class TicketEventsServiceCollectionExtensions
         services.AddSingleton(sp => new PendingTicketEventStore(sp.GetRequiredService<Storage.TableClientProvider>()));
         services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<TicketEventVerifier>();
+        services.AddSingleton<TicketEventRemnants>();
         services.AddSingleton<TicketEventReceiver>();
         // Transient: it holds the applier, whose Resource Manager client must rotate its HttpClient.
         services.AddTransient<TicketEventWorker>();

@@ -1,5 +1,7 @@
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
+using DefenderSnow.Core.ServiceNow;
 
 namespace DefenderSnow.Functions.Integrations;
 
@@ -18,6 +20,7 @@ public sealed record IntegrationResponse(
     IReadOnlyList<string> Warnings,
     DateTimeOffset? InstanceReadAt,
     ResourceHealthyAction OnResourceHealthy,
+    IReadOnlyList<AccessEntryResponse> Access,
     IntegrationStatus Status,
     string? StatusDetail,
     DateTimeOffset CreatedAt,
@@ -25,7 +28,8 @@ public sealed record IntegrationResponse(
     DateTimeOffset UpdatedAt,
     string? UpdatedBy,
     DateTimeOffset? LastSyncAt,
-    DateTimeOffset? WebhookRotatedAt)
+    DateTimeOffset? WebhookRotatedAt,
+    QueryDatesResponse? QueryDates)
 {
     public static IntegrationResponse From(Integration i) => new(
         i.Id,
@@ -41,6 +45,7 @@ public sealed record IntegrationResponse(
         i.Warnings,
         i.InstanceReadAt,
         i.OnResourceHealthy,
+        i.Access.Select(e => new AccessEntryResponse(e.PrincipalId, e.Roles)).ToList(),
         i.Status,
         i.StatusDetail,
         i.CreatedAt,
@@ -48,8 +53,12 @@ public sealed record IntegrationResponse(
         i.UpdatedAt,
         i.UpdatedBy,
         i.LastSyncAt,
-        i.WebhookSecretRotatedAt);
+        i.WebhookSecretRotatedAt,
+        i.ServiceNowQueryDates is { } d ? new QueryDatesResponse(d.Mode, d.Zone, (int)d.Margin.TotalMinutes, d.MeasuredAt) : null);
 }
+
+/// <summary>How the instance was measured to read the dates of the integration's queries (the sync cursor's bound).</summary>
+public sealed record QueryDatesResponse(ServiceNowQueryDateMode Mode, string? TimeZone, int MarginMinutes, DateTimeOffset MeasuredAt);
 
 public sealed record ScopeResponse(ScopeType Type, string Id);
 
@@ -73,3 +82,6 @@ public sealed record TicketTypeResponse(
 }
 
 public sealed record TicketStateResponse(string Value, string Label);
+
+/// <summary>One entry of the integration's access list.</summary>
+public sealed record AccessEntryResponse(string PrincipalId, IReadOnlyList<string> Roles);

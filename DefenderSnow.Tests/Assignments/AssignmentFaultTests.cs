@@ -12,11 +12,13 @@ namespace DefenderSnow.Tests.Assignments;
 /// Faults during CreateAssignment: each failure is a clear problem and leaves at most a pending assignment, which the
 /// retried request completes with the same ticket; ServiceNow never ends up with two live tickets for one assignment.
 /// </summary>
-public sealed class AssignmentFaultTests
+public sealed class AssignmentFaultTests : IUsesHarness
 {
     private readonly InterceptingDefenderClient.Hook _hook = new();
     private IntegrationHarness _harness = null!;
     private AssignmentDriver _assignments = null!;
+
+    IntegrationHarness? IUsesHarness.Harness => _harness;
 
     /// <summary>Short attempt timeouts, so a hung upstream call fails fast; every Defender call passes through the hook.</summary>
     [OneTimeSetUp]
@@ -31,15 +33,6 @@ public sealed class AssignmentFaultTests
             services => services.AddSingleton<IDefenderClientFactory>(sp => new InterceptingDefenderClient.Factory(ActivatorUtilities.CreateInstance<DefenderClientFactory>(sp), _hook)));
         _harness = _assignments.Harness;
     }
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task A_crash_after_the_ticket_was_created_is_completed_by_the_retry_with_that_ticket()

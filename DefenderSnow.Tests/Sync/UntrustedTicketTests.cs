@@ -14,13 +14,15 @@ namespace DefenderSnow.Tests.Sync;
 /// adopted as ours, or close an assignment whose ticket we do not know yet (issue 26, M1).
 /// </summary>
 [TestFixture]
-public sealed class UntrustedTicketTests
+public sealed class UntrustedTicketTests : IUsesHarness
 {
     private IntegrationHarness _harness = null!;
     private SyncDriver _sync = null!;
     private RuleDriver _rules = null!;
 
     private TestApp App => _harness.App;
+
+    IntegrationHarness? IUsesHarness.Harness => _harness;
 
     [OneTimeSetUp]
     public async Task StartApp()
@@ -29,18 +31,6 @@ public sealed class UntrustedTicketTests
         _sync = new SyncDriver(_harness);
         _rules = new RuleDriver(_harness, _sync);
     }
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest()
-    {
-        _harness.BeginTest();
-    }
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     /// <summary>Correlation ids DefenderSnow never writes, each of which reached a Table Storage key before.</summary>
     private static IEnumerable<TestCaseData> PlantedCorrelationIds()

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using DefenderSnow.Core.TicketEvents;
 using DefenderSnow.Tests.Infrastructure;
+using DefenderSnow.Tests.Integrations;
 using DefenderSnow.Tests.Sync;
 
 namespace DefenderSnow.Tests.TicketEvents;
@@ -13,7 +14,7 @@ namespace DefenderSnow.Tests.TicketEvents;
 /// nothing queued, and one count under its reason.
 /// </summary>
 [TestFixture]
-public sealed class TicketEventRefusalTests : IDisposable
+public sealed class TicketEventRefusalTests : IDisposable, IUsesHarness
 {
     private string _integrationId = null!;
     private string _secret = null!;
@@ -21,6 +22,8 @@ public sealed class TicketEventRefusalTests : IDisposable
     private MetricRecorder? _metrics;
     private SyncTestContext _context = null!;
     private TicketEventDriver _events = null!;
+
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
 
     [OneTimeSetUp]
     public async Task StartAppWithAnIntegrationWithEvents()
@@ -33,22 +36,17 @@ public sealed class TicketEventRefusalTests : IDisposable
         await _events.DeliverEventMessagesAsync();
     }
 
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
     [SetUp]
     public void BeginTestMeasuring()
     {
-        _context.Harness.BeginTest();
         _metrics = new MetricRecorder(_context.App.Get<IMeterFactory>());
     }
 
     [TearDown]
-    public async Task NothingQueuedAndNoSecretInLogsResponsesOrTables()
+    public async Task NothingQueued()
     {
         _metrics?.Dispose();
         await _events.DeliverEventMessagesAsync();
-        await _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
     }
 
     /// <summary>The recorder of the last test, if its teardown did not run.</summary>

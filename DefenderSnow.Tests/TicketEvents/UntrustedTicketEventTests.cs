@@ -16,7 +16,7 @@ namespace DefenderSnow.Tests.TicketEvents;
 /// the message into the poison queue (issue 26, M1).
 /// </summary>
 [TestFixture]
-public sealed class UntrustedTicketEventTests
+public sealed class UntrustedTicketEventTests : IUsesHarness
 {
     private static readonly string[] ChangedState = ["state"];
     private IntegrationHarness _harness = null!;
@@ -24,6 +24,8 @@ public sealed class UntrustedTicketEventTests
     private TicketEventFunctions _events = null!;
 
     private TestApp App => _harness.App;
+
+    IntegrationHarness? IUsesHarness.Harness => _harness;
 
     [OneTimeSetUp]
     public async Task StartApp()
@@ -36,15 +38,6 @@ public sealed class UntrustedTicketEventTests
         _sync = new SyncDriver(_harness);
         _events = App.Function<TicketEventFunctions>();
     }
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void MarkLogs() => _harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [TestCase("group-")]
     [TestCase("a/")]

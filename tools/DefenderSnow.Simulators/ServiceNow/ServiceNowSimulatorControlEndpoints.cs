@@ -106,6 +106,21 @@ internal static class ServiceNowSimulatorControlEndpoints
             return DescribeTicketEvents(simulator);
         }));
         control.MapGet("/ticket-events", context => Handle(context, _ => DescribeTicketEvents(simulator)));
+        // How plain query dates are read (utc | userZone) and glide.sys.default.tz; either may be left out.
+        control.MapPut("/query-dates", context => Handle(context, body =>
+        {
+            if (Optional(body, "reading") is { } reading)
+            {
+                simulator.QueryDateReading = Enum.Parse<ServiceNowQueryDateReading>(reading, ignoreCase: true);
+            }
+
+            if (body["systemTimeZone"] is not null)
+            {
+                simulator.SetSystemTimeZone(Optional(body, "systemTimeZone"));
+            }
+
+            return new JsonObject { ["reading"] = simulator.QueryDateReading.ToString() };
+        }));
         control.MapPut("/outage", context => Handle(context, body =>
         {
             simulator.Outage = Enum.Parse<ServiceNowOutage>(Required(body, "outage"), ignoreCase: true);

@@ -330,13 +330,26 @@ internal sealed class SimDatabase
         }
     }
 
-    /// <summary>The time zone of a user (<c>sys_user.time_zone</c>), or <c>null</c> for none (the instance's, here UTC).</summary>
-    public TimeZoneInfo? TimeZoneOf(string userSysId)
+    /// <summary>
+    /// The zone in which this user's query dates are read under <paramref name="reading"/>: the user's
+    /// <c>sys_user.time_zone</c>, else the system zone (<c>glide.sys.default.tz</c> in <c>sys_properties</c>); <c>null</c> is UTC.
+    /// A zone the instance does not know falls back in the same order.
+    /// </summary>
+    public TimeZoneInfo? QueryZoneOf(string userSysId, ServiceNowQueryDateReading reading)
     {
+        if (reading == ServiceNowQueryDateReading.Utc)
+        {
+            return null;
+        }
+
         lock (_lock)
         {
             var zone = Find("sys_user", userSysId)?.GetValueOrDefault("time_zone");
-            // A zone the instance does not know falls back to the instance's own, here UTC.
+            if (string.IsNullOrEmpty(zone) || !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
+            {
+                zone = _records["sys_properties"].FirstOrDefault(p => p["name"] == "glide.sys.default.tz")?.GetValueOrDefault("value");
+            }
+
             return !string.IsNullOrEmpty(zone) && TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var found) ? found : null;
         }
     }

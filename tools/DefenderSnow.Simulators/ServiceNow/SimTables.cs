@@ -167,6 +167,14 @@ internal static class SimTables
         },
         new SimTable
         {
+            // System properties, glide.sys.default.tz among them; usually readable only by administrators
+            // (https://www.servicenow.com/docs/r/zurich/platform-administration/time-configuration/r_TimeZones.html).
+            Name = "sys_properties",
+            DisplayField = "name",
+            Fields = WithSystem(("name", null), ("value", null), ("type", null), ("description", null)),
+        },
+        new SimTable
+        {
             Name = "sys_user_group",
             DisplayField = "name",
             Fields = WithSystem(("name", null), ("description", null), ("active", null), ("manager", "sys_user"), ("email", null)),
