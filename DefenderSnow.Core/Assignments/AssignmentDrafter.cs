@@ -82,6 +82,7 @@ public sealed class AssignmentDrafter
             CreatedAt = now,
             CreatedBy = input.Caller,
             UpdatedAt = now,
+            UpdatedBy = input.Caller,
             RuleId = origin?.RuleId,
             FollowsTicket = origin?.FollowsTicket,
             GroupId = origin?.Group?.Id,

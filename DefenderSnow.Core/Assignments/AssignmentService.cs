@@ -135,7 +135,8 @@ public sealed partial class AssignmentService
     /// Changes owner, due date, grace period or notifications: the ServiceNow ticket (assignee, a work note for a new due
     /// date), the governance assignment, then the stored assignment, which must not have changed since it was read.
     /// </summary>
-    public async Task<Assignment> UpdateAsync(string id, UpdateAssignmentRequest request, CallerAccess access, CancellationToken cancellationToken)
+    /// <param name="caller">Who asks, when App Service authentication says; recorded as <c>updatedBy</c>.</param>
+    public async Task<Assignment> UpdateAsync(string id, UpdateAssignmentRequest request, CallerAccess access, string? caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var now = _timeProvider.GetUtcNow();
@@ -161,6 +162,7 @@ public sealed partial class AssignmentService
             GracePeriod = request.GracePeriod ?? assignment.GracePeriod,
             EmailNotifications = AssignmentInput.Notifications(request.EmailNotifications, assignment.EmailNotifications),
             UpdatedAt = now,
+            UpdatedBy = caller,
         };
         if (assignedTo is not null)
         {
@@ -206,7 +208,8 @@ public sealed partial class AssignmentService
     /// Removes the governance assignment, closes the assignment (reason <see cref="ClosedReason.Deleted"/>) and leaves a
     /// work note on the ticket, which stays open; a note that cannot be written does not fail the delete.
     /// </summary>
-    public async Task DeleteAsync(string id, CallerAccess access, CancellationToken cancellationToken)
+    /// <param name="caller">Who asks, when App Service authentication says; recorded as <c>updatedBy</c> and <c>deletedBy</c>.</param>
+    public async Task DeleteAsync(string id, CallerAccess access, string? caller, CancellationToken cancellationToken)
     {
         var current = await LoadAsync(id, access, cancellationToken).ConfigureAwait(false);
         var assignment = current.Value;
@@ -222,7 +225,8 @@ public sealed partial class AssignmentService
 
         var integration = await _integrations.FindAsync(assignment.IntegrationId, access, () => new NotFoundException("Assignment", id), cancellationToken).ConfigureAwait(false);
         await _defender.DeleteGovernanceAssignmentAsync(assignment.ResourceId, assignment.AssessmentName, assignment.Id, cancellationToken).ConfigureAwait(false);
-        await _assignments.CloseAsync(current, ClosedReason.Deleted, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var byCaller = current with { Value = assignment with { UpdatedBy = caller, DeletedBy = caller } };
+        await _assignments.CloseAsync(byCaller, ClosedReason.Deleted, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         _telemetry.AssignmentClosed(ClosedReason.Deleted);
         if (integration is not null)
         {

@@ -3,6 +3,7 @@ using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Findings;
+using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Storage;
@@ -143,7 +144,7 @@ public sealed partial class HealthyFindingCloser
 
             try
             {
-                var marked = current with { Value = current.Value with { Closing = reason, UpdatedAt = _timeProvider.GetUtcNow() } };
+                var marked = current with { Value = current.Value with { Closing = reason, UpdatedAt = _timeProvider.GetUtcNow(), UpdatedBy = ChangeActor.System } };
                 return (await _assignments.UpdateAsync(marked, cancellationToken).ConfigureAwait(false), true);
             }
             catch (ConcurrencyException)

@@ -2,6 +2,7 @@ using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Storage;
 using DefenderSnow.Core.Telemetry;
@@ -177,7 +178,7 @@ public sealed partial class TicketChangeApplier
     {
         var a = current.Value;
         await _defender.DeleteGovernanceAssignmentAsync(a.ResourceId, a.AssessmentName, a.Id, cancellationToken).ConfigureAwait(false);
-        await _assignments.CloseAsync(current, reason, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await _assignments.CloseAsync(current with { Value = a with { UpdatedBy = ChangeActor.System } }, reason, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         tally.Closed(reason);
         _telemetry.AssignmentClosed(reason);
     }
@@ -217,6 +218,7 @@ public sealed partial class TicketChangeApplier
                     AssignedTo = newOwner?.Email ?? a.AssignedTo,
                     AssignedToSysId = newOwner?.SysId ?? a.AssignedToSysId,
                     UpdatedAt = now,
+                    UpdatedBy = ChangeActor.System,
                     LastSyncedAt = now,
                 },
             },

@@ -67,7 +67,7 @@ public sealed class AssignmentFunctions
         _endpoint.RunAsync(request, "UpdateAssignment", async caller =>
         {
             var body = await RequestBody.ReadAsync<UpdateAssignmentRequest>(request, cancellationToken);
-            return new JsonResponse(StatusCodes.Status200OK, AssignmentResponse.From(await _assignments.UpdateAsync(id, body, caller.Access, cancellationToken)));
+            return new JsonResponse(StatusCodes.Status200OK, AssignmentResponse.From(await _assignments.UpdateAsync(id, body, caller.Access, caller.Name, cancellationToken)));
         });
 
     [Function("DeleteAssignment")]
@@ -77,7 +77,7 @@ public sealed class AssignmentFunctions
         CancellationToken cancellationToken) =>
         _endpoint.RunAsync(request, "DeleteAssignment", async caller =>
         {
-            await _assignments.DeleteAsync(id, caller.Access, cancellationToken);
+            await _assignments.DeleteAsync(id, caller.Access, caller.Name, cancellationToken);
             return new JsonResponse(StatusCodes.Status204NoContent, null);
         });
 }

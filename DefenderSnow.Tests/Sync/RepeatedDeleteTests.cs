@@ -22,13 +22,9 @@ public sealed class RepeatedDeleteTests : IUsesHarness
     [OneTimeSetUp]
     public async Task StartApp()
     {
-        _harness = await IntegrationHarness.StartAsync(settings =>
-        {
-            SyncDriver.AdjustSettings(settings);
-            // Every delete with an assignment goes on in the background.
-            settings["IntegrationDeletion:InlineAssignments"] = "0";
-        });
-        _sync = new SyncDriver(_harness);
+        // Every delete with an assignment goes on in the background.
+        var context = await SyncTestContext.StartAsync(settings => settings["IntegrationDeletion:InlineAssignments"] = "0");
+        (_harness, _sync) = (context.Harness, context.Sync);
     }
 
     [Test]

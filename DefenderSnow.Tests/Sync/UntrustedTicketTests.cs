@@ -27,9 +27,8 @@ public sealed class UntrustedTicketTests : IUsesHarness
     [OneTimeSetUp]
     public async Task StartApp()
     {
-        _harness = await IntegrationHarness.StartAsync(SyncDriver.AdjustSettings);
-        _sync = new SyncDriver(_harness);
-        _rules = new RuleDriver(_harness, _sync);
+        var context = await SyncTestContext.StartAsync();
+        (_harness, _sync, _rules) = (context.Harness, context.Sync, context.Rules);
     }
 
     /// <summary>Correlation ids DefenderSnow never writes, each of which reached a Table Storage key before.</summary>

@@ -18,11 +18,7 @@ public sealed class TicketEventEndToEndTests : IUsesHarness
     IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
 
     [OneTimeSetUp]
-    public async Task StartAppAndListener()
-    {
-        _context = await SyncTestContext.StartAsync(TicketEventDriver.AdjustSettings);
-        _events = await TicketEventDriver.StartAsync(_context.Harness);
-    }
+    public async Task StartAppAndListener() => (_context, _events) = await TicketEventDriver.StartWithAppAsync();
 
     [Test]
     public async Task A_resolved_ticket_closes_its_assignment_and_removes_the_governance_assignment_without_a_sync_run()

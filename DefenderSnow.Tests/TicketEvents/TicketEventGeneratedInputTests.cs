@@ -26,11 +26,7 @@ public sealed class TicketEventGeneratedInputTests : IUsesHarness
     IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
 
     [OneTimeSetUp]
-    public async Task StartAppAndListener()
-    {
-        _context = await SyncTestContext.StartAsync(TicketEventDriver.AdjustSettings);
-        _events = await TicketEventDriver.StartAsync(_context.Harness);
-    }
+    public async Task StartAppAndListener() => (_context, _events) = await TicketEventDriver.StartWithAppAsync();
 
     [Test]
     public async Task Signed_hostile_events_are_refused_cleanly_and_change_nothing()

@@ -28,8 +28,7 @@ public sealed class TicketEventRefusalTests : IDisposable, IUsesHarness
     [OneTimeSetUp]
     public async Task StartAppWithAnIntegrationWithEvents()
     {
-        _context = await SyncTestContext.StartAsync(TicketEventDriver.AdjustSettings);
-        _events = await TicketEventDriver.StartAsync(_context.Harness);
+        (_context, _events) = await TicketEventDriver.StartWithAppAsync();
         (_integrationId, _secret) = await _events.IntegrationWithEventsAsync();
         _assignment = await _context.Sync.CreateLiveAssignmentAsync(_integrationId);
         _context.App.ServiceNow.SendTicketEventsTo(null);

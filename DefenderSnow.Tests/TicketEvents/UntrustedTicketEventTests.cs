@@ -30,12 +30,8 @@ public sealed class UntrustedTicketEventTests : IUsesHarness
     [OneTimeSetUp]
     public async Task StartApp()
     {
-        _harness = await IntegrationHarness.StartAsync(settings =>
-        {
-            SyncDriver.AdjustSettings(settings);
-            settings["TicketEvents:CollapseDelay"] = "00:00:00";
-        });
-        _sync = new SyncDriver(_harness);
+        var context = await SyncTestContext.StartAsync(settings => settings["TicketEvents:CollapseDelay"] = "00:00:00");
+        (_harness, _sync) = (context.Harness, context.Sync);
         _events = App.Function<TicketEventFunctions>();
     }
 

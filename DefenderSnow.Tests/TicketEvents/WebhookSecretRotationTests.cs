@@ -17,17 +17,9 @@ public sealed class WebhookSecretRotationTests : IUsesHarness
     IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
 
     [OneTimeSetUp]
-    public async Task StartAppWithATwoHourGracePeriod()
-    {
-        _context = await SyncTestContext.StartAsync(
-            settings =>
-            {
-                TicketEventDriver.AdjustSettings(settings);
-                settings["TicketEvents:SecretGracePeriod"] = "02:00:00";
-            },
-            services => services.AddSingleton<TimeProvider>(_clock));
-        _events = await TicketEventDriver.StartAsync(_context.Harness);
-    }
+    public async Task StartAppWithATwoHourGracePeriod() => (_context, _events) = await TicketEventDriver.StartWithAppAsync(
+        settings => settings["TicketEvents:SecretGracePeriod"] = "02:00:00",
+        services => services.AddSingleton<TimeProvider>(_clock));
 
     [Test]
     public async Task Disabling_the_webhook_refuses_both_secrets_at_once_deletes_them_and_is_idempotent()
