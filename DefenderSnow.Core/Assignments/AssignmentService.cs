@@ -67,7 +67,7 @@ public sealed partial class AssignmentService
         var integrationId = check.Text("integrationId", request.IntegrationId);
         var assessmentName = AssignmentInput.AssessmentName(check, request.AssessmentName);
         var resourceId = AssignmentInput.ResourceId(check, request.ResourceId);
-        var table = AssignmentInput.TicketType(check, request.TicketType);
+        var ticketType = AssignmentInput.TicketType(check, request.TicketType);
         var assignedTo = AssignmentInput.User(check, "assignedTo", request.AssignedTo, required: true);
         var callerUser = AssignmentInput.User(check, "caller", request.Caller, required: true);
         var shortDescription = check.Text("shortDescription", request.ShortDescription, TicketComposer.ShortDescriptionLength, required: false);
@@ -84,6 +84,8 @@ public sealed partial class AssignmentService
         var liveRead = _assignments.FindLiveAsync(integrationId!, assessmentName!, resourceId!, cancellationToken);
         await Task.WhenAll(integrationRead, liveRead).ConfigureAwait(false);
         var integration = await integrationRead.ConfigureAwait(false);
+        var table = AssignmentInput.TicketTable(check, integration, ticketType!);
+        check.ThrowIfInvalid();
         AssignmentInput.FieldsAllowed(check, integration, table!, request);
         check.ThrowIfInvalid();
 

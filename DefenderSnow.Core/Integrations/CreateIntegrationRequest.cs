@@ -16,6 +16,7 @@ public sealed record CreateIntegrationRequest(
     IReadOnlyDictionary<string, IReadOnlyList<string?>?>? Fields,
     string? OnResourceHealthy = null,
     IReadOnlyDictionary<string, ImpactUrgencyRequest?>? TicketPriorities = null,
+    IReadOnlyDictionary<string, TicketTypeRequest?>? TicketTypes = null,
     IReadOnlyList<AccessEntryRequest?>? Access = null)
 {
     public override string ToString() =>

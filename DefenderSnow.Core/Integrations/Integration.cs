@@ -42,6 +42,18 @@ public sealed record Integration
     /// <summary>The impact and urgency of composed tickets by Defender severity (<see cref="TicketPriorities.Default"/> unless changed).</summary>
     public TicketPriorities TicketPriorities { get; init; } = TicketPriorities.Default;
 
+    /// <summary>
+    /// The ticket tables the integration uses, each with its resolve, cancel and reopen values as the instance defines
+    /// them (<see cref="TicketTypeResolver"/>); incident, problem and change request with their out-of-box values unless set.
+    /// </summary>
+    public IReadOnlyList<TicketTypeMapping> TicketTypes { get; init; } = DefaultTicketTypes;
+
+    /// <summary>What could not be read or checked on the instance at its last read (an ACL on sys_choice, sys_dictionary, …); never a failure.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>When the instance's choices and fields were last read (creation, a change of ticket types, a full pass).</summary>
+    public DateTimeOffset? InstanceReadAt { get; init; }
+
     /// <summary>What sync does to a ticket whose finding Defender reports fixed or gone.</summary>
     public ResourceHealthyAction OnResourceHealthy { get; init; } = ResourceHealthyAction.Note;
 
@@ -82,5 +94,9 @@ public sealed record Integration
     /// </summary>
     public DateTimeOffset? DeletionChainAt { get; init; }
 
-    public ServiceNowConnection ToConnection() => new(Id, InstanceUrl, Username, ClientId, ServiceNowTimeZone, ServiceNowQueryDates);
+    public static IReadOnlyList<TicketTypeMapping> DefaultTicketTypes { get; } = ServiceNowTicketTables.All.Select(t => TicketTypeDefaults.Unchecked(t.Name)).ToList();
+
+    public IReadOnlyList<string> TicketTableNames => TicketTypes.Select(t => t.Table).ToList();
+
+    public ServiceNowConnection ToConnection() => new(Id, InstanceUrl, Username, ClientId, ServiceNowTimeZone, ServiceNowQueryDates, TicketCatalogs.Build(TicketTypes));
 }

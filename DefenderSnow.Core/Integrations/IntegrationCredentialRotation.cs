@@ -62,7 +62,7 @@ public sealed partial class IntegrationCredentialRotation
         }
 
         var verified = await _verifier.VerifyAsync(
-            new ServiceNowCredentials(updated.InstanceUrl, updated.Username, newPassword, updated.ClientId, newClientSecret), cancellationToken).ConfigureAwait(false);
+            new ServiceNowCredentials(updated.InstanceUrl, updated.Username, newPassword, updated.ClientId, newClientSecret, updated.TicketTableNames), cancellationToken).ConfigureAwait(false);
 
         var replaced = new List<(IntegrationSecret Secret, string? Previous)>();
         try

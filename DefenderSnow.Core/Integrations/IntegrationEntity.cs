@@ -61,6 +61,13 @@ internal sealed class IntegrationEntity : ITableEntity
     /// <summary>Null in rows written before the setting existed, which read as <see cref="ResourceHealthyAction.Note"/>.</summary>
     public string? OnResourceHealthy { get; set; }
 
+    /// <summary>The ticket type mappings; null in rows written before they existed, which read as the out-of-box ones.</summary>
+    public string? TicketTypesJson { get; set; }
+
+    public string? WarningsJson { get; set; }
+
+    public DateTimeOffset? InstanceReadAt { get; set; }
+
     /// <summary>The access list as JSON; null in rows written before it existed, which read as an empty list.</summary>
     public string? AccessJson { get; set; }
 
@@ -104,6 +111,9 @@ internal sealed class IntegrationEntity : ITableEntity
         FieldsJson = JsonSerializer.Serialize(i.Fields.ByTable),
         TicketPrioritiesJson = JsonSerializer.Serialize(i.TicketPriorities.ByName()),
         OnResourceHealthy = i.OnResourceHealthy.ToString(),
+        TicketTypesJson = JsonSerializer.Serialize(i.TicketTypes),
+        WarningsJson = i.Warnings.Count == 0 ? null : JsonSerializer.Serialize(i.Warnings),
+        InstanceReadAt = i.InstanceReadAt,
         AccessJson = JsonSerializer.Serialize(i.Access),
         Status = i.Status.ToString(),
         StatusDetail = i.StatusDetail,
@@ -154,6 +164,25 @@ internal sealed class IntegrationEntity : ITableEntity
             }
         }
 
+        IReadOnlyList<TicketTypeMapping> ticketTypes = Integration.DefaultTicketTypes;
+        IReadOnlyList<string> warnings = [];
+        try
+        {
+            if (TicketTypesJson is not null)
+            {
+                ticketTypes = JsonSerializer.Deserialize<List<TicketTypeMapping>>(TicketTypesJson) is { Count: > 0 } read ? read : throw Corrupt("the ticket types are empty");
+            }
+
+            if (WarningsJson is not null)
+            {
+                warnings = JsonSerializer.Deserialize<List<string>>(WarningsJson) ?? [];
+            }
+        }
+        catch (JsonException e)
+        {
+            throw Corrupt("the ticket types or warnings are not valid JSON", e);
+        }
+
         IReadOnlyList<AccessEntry> access = [];
         if (AccessJson is not null)
         {
@@ -186,6 +215,9 @@ internal sealed class IntegrationEntity : ITableEntity
             FieldMode = ParseEnum<FieldMode>(FieldMode, "field mode"),
             TicketPriorities = priorities,
             Fields = new TicketFields((fields ?? throw Corrupt("the ticket fields are null")).ToDictionary(f => f.Key, IReadOnlyList<string> (f) => f.Value)),
+            TicketTypes = ticketTypes,
+            Warnings = warnings,
+            InstanceReadAt = InstanceReadAt,
             OnResourceHealthy = OnResourceHealthy is null ? ResourceHealthyAction.Note : ParseEnum<ResourceHealthyAction>(OnResourceHealthy, "onResourceHealthy action"),
             Access = access,
             Status = ParseEnum<IntegrationStatus>(Status, "status"),

@@ -9,7 +9,7 @@ namespace DefenderSnow.Core.Integrations;
 
 /// <summary>
 /// The last step of <see cref="IntegrationDeletion"/>, once no live assignment is left: the secrets, the cached
-/// ServiceNow tokens, the sync state, the rules, the ticket events' cached secrets and pending rows, then the
+/// ServiceNow tokens, the sync state, the rules, what was read of the instance, the ticket events' cached secrets and pending rows, then the
 /// integration row (last, so a crash before it leaves a row whose repeated delete finishes the rest). Each part can be removed again, so a
 /// repeated delete or a redelivered message finishes what another started.
 /// </summary>
@@ -20,12 +20,15 @@ public sealed partial class IntegrationRemnants
     private readonly IServiceNowTokenProvider _tokens;
     private readonly ISyncStateStore _syncStates;
     private readonly IRuleStore _rules;
+    private readonly IIntegrationInstanceStore _instance;
     private readonly TicketEventRemnants _ticketEvents;
     private readonly ILogger<IntegrationDeletion> _logger;
 
     /// <param name="logger">The deletion's own category: its "deleted" line stays where operators look for the rest.</param>
-    public IntegrationRemnants(IIntegrationStore store, ISecretStore secrets, IServiceNowTokenProvider tokens, ISyncStateStore syncStates, IRuleStore rules, TicketEventRemnants ticketEvents, ILogger<IntegrationDeletion> logger)
+    public IntegrationRemnants(
+        IIntegrationStore store, ISecretStore secrets, IServiceNowTokenProvider tokens, ISyncStateStore syncStates, IRuleStore rules, IIntegrationInstanceStore instance, TicketEventRemnants ticketEvents, ILogger<IntegrationDeletion> logger)
     {
+        _instance = instance;
         _store = store;
         _secrets = secrets;
         _tokens = tokens;
@@ -45,6 +48,7 @@ public sealed partial class IntegrationRemnants
         _tokens.Forget(integrationId);
         await _syncStates.DeleteAsync(integrationId, cancellationToken).ConfigureAwait(false);
         await _rules.DeleteAllAsync(integrationId, cancellationToken).ConfigureAwait(false);
+        await _instance.DeleteAsync(integrationId, cancellationToken).ConfigureAwait(false);
         await _ticketEvents.RemoveAsync(integrationId, cancellationToken).ConfigureAwait(false);
         var current = await _store.GetAsync(integrationId, cancellationToken).ConfigureAwait(false);
         if (current is not null)

@@ -4,6 +4,7 @@ using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Core.ServiceNow.Instance;
 using DefenderSnow.Core.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -21,7 +22,7 @@ public sealed partial class IntegrationService
     private readonly IIntegrationStore _store;
     private readonly ISecretStore _secrets;
     private readonly IServiceNowInstancePolicy _instances;
-    private readonly IServiceNowConnectionVerifier _verifier;
+    private readonly IntegrationInstanceCheck _instanceCheck;
     private readonly IntegrationCredentialRotation _credentials;
     private readonly IntegrationDeletion _deletion;
     private readonly TimeProvider _timeProvider;
@@ -31,7 +32,7 @@ public sealed partial class IntegrationService
         IIntegrationStore store,
         ISecretStore secrets,
         IServiceNowInstancePolicy instances,
-        IServiceNowConnectionVerifier verifier,
+        IntegrationInstanceCheck instanceCheck,
         IntegrationCredentialRotation credentials,
         IntegrationDeletion deletion,
         TimeProvider timeProvider,
@@ -40,7 +41,7 @@ public sealed partial class IntegrationService
         _store = store;
         _secrets = secrets;
         _instances = instances;
-        _verifier = verifier;
+        _instanceCheck = instanceCheck;
         _credentials = credentials;
         _deletion = deletion;
         _timeProvider = timeProvider;
@@ -61,7 +62,8 @@ public sealed partial class IntegrationService
         var clientSecret = check.Secret("clientSecret", request.ClientSecret);
         var mode = check.Mode(request.FieldMode) ?? FieldMode.Default;
         var onResourceHealthy = check.OnResourceHealthy(request.OnResourceHealthy) ?? ResourceHealthyAction.Note;
-        var fields = check.Capture(() => TicketFields.Parse(request.Fields));
+        var tables = IntegrationInstanceCheck.Tables(check, request.TicketTypes) ?? Integration.DefaultTicketTypes.Select(t => t.Table).ToList();
+        var fields = check.Capture(() => TicketFields.Parse(request.Fields, tables));
         var priorities = check.Capture(() => TicketPriorities.Parse(request.TicketPriorities, TicketPriorities.Default));
         var accessList = check.Capture(() => AccessList.Parse(request.Access ?? []));
         check.ThrowIfInvalid();
@@ -83,11 +85,15 @@ public sealed partial class IntegrationService
 
         var written = new List<IntegrationSecret>();
         Integration integration;
+        ServiceNowInstanceSchema? schema;
         try
         {
-            var verified = await _verifier.VerifyAsync(
-                new ServiceNowCredentials(instanceUrl!, username!, password!, clientId!, clientSecret!), cancellationToken).ConfigureAwait(false);
+            // Proves the credentials, reads the instance's choices and fields for the tables and checks the mappings
+            // against them: a refusal (422) comes before any secret or row is written.
+            (var verified, var mappings) = await _instanceCheck.VerifyAsync(
+                new ServiceNowCredentials(instanceUrl!, username!, password!, clientId!, clientSecret!, tables), request.TicketTypes, cancellationToken).ConfigureAwait(false);
 
+            schema = verified.Instance;
             var now = _timeProvider.GetUtcNow();
             integration = new Integration
             {
@@ -98,6 +104,9 @@ public sealed partial class IntegrationService
                 Username = username!,
                 ClientId = clientId!,
                 ServiceNowTimeZone = verified.TimeZone,
+                TicketTypes = mappings,
+                Warnings = verified.Instance?.Warnings ?? [],
+                InstanceReadAt = verified.Instance?.ReadAt,
                 ServiceNowQueryDates = verified.QueryDates,
                 FieldMode = mode,
                 Fields = fields!,
@@ -126,6 +135,7 @@ public sealed partial class IntegrationService
             throw;
         }
 
+        await SaveInstanceAsync(integration.Id, schema).ConfigureAwait(false);
         LogCreated(_logger, integration.Id, integration.Name, integration.Scope.Type, integration.Scope.Id, integration.InstanceUrl, caller ?? "an unnamed caller");
         return integration;
     }
@@ -175,7 +185,8 @@ public sealed partial class IntegrationService
         var clientSecret = check.Secret("clientSecret", request.ClientSecret, required: false);
         var mode = check.Mode(request.FieldMode);
         var onResourceHealthy = check.OnResourceHealthy(request.OnResourceHealthy);
-        var fields = request.Fields is null ? null : check.Capture(() => TicketFields.Parse(request.Fields));
+        var tables = IntegrationInstanceCheck.Tables(check, request.TicketTypes);
+        var fields = request.Fields is null ? null : check.Capture(() => TicketFields.Parse(request.Fields, tables ?? integration.TicketTableNames));
         var priorities = request.TicketPriorities is null ? null : check.Capture(() => TicketPriorities.Parse(request.TicketPriorities, integration.TicketPriorities));
         var accessList = request.Access is null ? null : check.Capture(() => AccessList.Parse(request.Access));
         check.ThrowIfInvalid();
@@ -191,13 +202,26 @@ public sealed partial class IntegrationService
             throw new ConflictException($"An integration named '{name}' already exists in scope '{integration.Scope.Id}'.");
         }
 
+        // New ticket types are read from the instance (with the stored credentials) and checked before anything changes.
+        IReadOnlyList<TicketTypeMapping>? mappings = null;
+        ServiceNowInstanceSchema? schema = null;
+        if (tables is not null)
+        {
+            (schema, mappings) = await _instanceCheck.ReadAsync(integration, tables, request.TicketTypes, cancellationToken).ConfigureAwait(false);
+        }
+
         var updated = integration with
         {
+            TicketTypes = mappings ?? integration.TicketTypes,
+            Warnings = schema?.Warnings ?? integration.Warnings,
+            InstanceReadAt = schema?.ReadAt ?? integration.InstanceReadAt,
             Name = name ?? integration.Name,
             Username = username ?? integration.Username,
             ClientId = clientId ?? integration.ClientId,
             FieldMode = mode ?? integration.FieldMode,
-            Fields = fields ?? integration.Fields,
+            // Tables added without fields listed get the default (the description); tables removed drop theirs.
+            Fields = fields ?? (tables is null ? integration.Fields : new TicketFields(tables.ToDictionary(
+                t => t, t => integration.Fields.ByTable.TryGetValue(t, out var kept) ? kept : TicketFields.DefaultFor([t]).For(t)))),
             TicketPriorities = priorities ?? integration.TicketPriorities,
             OnResourceHealthy = onResourceHealthy ?? integration.OnResourceHealthy,
             Access = accessList ?? integration.Access,
@@ -205,13 +229,18 @@ public sealed partial class IntegrationService
             UpdatedBy = caller,
         };
 
+        Integration result;
         if (!ChangesCredentials(request))
         {
-            var saved = await _store.UpdateAsync(current with { Value = updated }, integration.Name, cancellationToken).ConfigureAwait(false);
-            return saved.Value;
+            result = (await _store.UpdateAsync(current with { Value = updated }, integration.Name, cancellationToken).ConfigureAwait(false)).Value;
+        }
+        else
+        {
+            result = await _credentials.ReplaceAsync(current, updated, password, clientSecret, cancellationToken).ConfigureAwait(false);
         }
 
-        return await _credentials.ReplaceAsync(current, updated, password, clientSecret, cancellationToken).ConfigureAwait(false);
+        await SaveInstanceAsync(result.Id, schema).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>
@@ -240,6 +269,24 @@ public sealed partial class IntegrationService
         && Uri.Compare(uri, current, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
         && uri.AbsolutePath is "/" or "";
 
+    /// <summary>Keeps what was read; a failure is logged, never the caller's (the next full pass reads and keeps it again).</summary>
+    private async Task SaveInstanceAsync(string integrationId, ServiceNowInstanceSchema? schema)
+    {
+        if (schema is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _instanceCheck.SaveAsync(integrationId, schema, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogInstanceNotSaved(_logger, e, integrationId);
+        }
+    }
+
     private Task RemoveSecretsAsync(string integrationId, IReadOnlyList<IntegrationSecret> secrets, string why) =>
         IntegrationSecretRemoval.RemoveAsync(_secrets, _logger, integrationId, secrets, why);
 
@@ -261,6 +308,9 @@ public sealed partial class IntegrationService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Integration {IntegrationId} '{IntegrationName}' created for {ScopeType} {ScopeId} on {InstanceUrl} by {Caller}")]
     private static partial void LogCreated(ILogger logger, string integrationId, string integrationName, ScopeType scopeType, string scopeId, Uri instanceUrl, string caller);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not keep what was read of the instance of integration {IntegrationId}; the next full pass reads it again")]
+    private static partial void LogInstanceNotSaved(ILogger logger, Exception exception, string integrationId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not release the name reservation of integration {IntegrationId} after a failed create")]
     private static partial void LogReservationNotReleased(ILogger logger, Exception exception, string integrationId);

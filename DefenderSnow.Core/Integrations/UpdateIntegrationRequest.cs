@@ -17,6 +17,7 @@ public sealed record UpdateIntegrationRequest(
     IReadOnlyDictionary<string, IReadOnlyList<string?>?>? Fields = null,
     string? OnResourceHealthy = null,
     IReadOnlyDictionary<string, ImpactUrgencyRequest?>? TicketPriorities = null,
+    IReadOnlyDictionary<string, TicketTypeRequest?>? TicketTypes = null,
     IReadOnlyList<AccessEntryRequest?>? Access = null)
 {
     public override string ToString() =>

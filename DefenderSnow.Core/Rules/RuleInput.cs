@@ -34,7 +34,7 @@ internal static partial class RuleInput
         string? ticketType = null;
         if (request.TicketType is not null || creating)
         {
-            ticketType = AssignmentInput.TicketType(check, request.TicketType)?.Name;
+            ticketType = AssignmentInput.TicketType(check, request.TicketType);
         }
 
         RuleOwner? owner = null;

@@ -60,6 +60,19 @@ public interface IServiceNowClient
     Task<ServiceNowTicket> CancelDuplicateAsync(string table, string sysId, string keptNumber, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Reopens a resolved ticket: its table's reopen state (<see cref="ServiceNowTicketTable.ReopenFields"/>, from the
+    /// integration's mapping) with a work note. A table without one (change request) is a <see cref="Errors.ValidationException"/>.
+    /// </summary>
+    Task<ServiceNowTicket> ReopenTicketAsync(string table, string sysId, string note, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads what the instance offers on <paramref name="tables"/> (<see cref="Instance.ServiceNowSchemaReader"/>); what
+    /// the user may not read is a warning in the answer, never a failure.
+    /// </summary>
+    Task<Instance.ServiceNowInstanceSchema> ReadInstanceAsync(
+        IReadOnlyList<string> tables, IReadOnlyDictionary<string, IReadOnlyList<string>>? knownLineages, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The one active user whose e-mail or user name is <paramref name="emailOrUserName"/>. None, or several, is a
     /// <see cref="Errors.ValidationException"/> naming <paramref name="field"/>. An answer is remembered per connection
     /// for <see cref="ServiceNowUserCache.Lifetime"/>; a refusal is not.

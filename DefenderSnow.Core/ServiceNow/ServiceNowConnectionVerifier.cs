@@ -10,7 +10,7 @@ internal sealed partial class ServiceNowConnectionVerifier : IServiceNowConnecti
     /// The tables an integration reads; a user who cannot read one of them would fail later, so fail now. The ticket
     /// tables are then also checked for the create right (<see cref="ServiceNowCreateAccessProbe"/>).
     /// </summary>
-    private static readonly string[] TablesToRead = ["sys_user", ServiceNowTicketTables.Incident, ServiceNowTicketTables.Problem, ServiceNowTicketTables.ChangeRequest];
+    private static readonly string[] DefaultTicketTables = [ServiceNowTicketTables.Incident, ServiceNowTicketTables.Problem, ServiceNowTicketTables.ChangeRequest];
 
     private readonly IServiceNowInstancePolicy _policy;
     private readonly ServiceNowOAuthClient _oauth;
@@ -41,7 +41,8 @@ internal sealed partial class ServiceNowConnectionVerifier : IServiceNowConnecti
         var api = _clients.Table(instanceUrl);
         var authorization = "Bearer " + grant.AccessToken;
         ServiceNowSelfRecord? self = null;
-        foreach (var table in TablesToRead)
+        var ticketTables = credentials.TicketTables ?? DefaultTicketTables;
+        foreach (var table in ticketTables.Prepend("sys_user"))
         {
             // The user's own sys_user record is the read of sys_user: its time zone and its creation time (UTC, never
             // changed) are what the calibration of query dates needs (ServiceNowQueryDateProbe).
@@ -82,10 +83,16 @@ internal sealed partial class ServiceNowConnectionVerifier : IServiceNowConnecti
                 $"The ServiceNow user's time zone '{timeZone}' is not one DefenderSnow knows; give the user an IANA time zone (for example UTC) in ServiceNow.");
         }
 
+        // What the instance offers on those tables (sys_db_object, sys_choice, sys_dictionary): the integration's
+        // mappings are checked against it before anything is stored.
+        var reader = new Instance.ServiceNowSchemaReader(api, (send, action, token) => ServiceNowCall.SendAsync(() => send(authorization), action, token), _timeProvider);
+        var schema = await reader.ReadAsync(ticketTables, knownLineages: null, cancellationToken).ConfigureAwait(false);
+
+        // A table that does not extend task is refused by the mapping (no ticket table); it is never written to, not even to probe it.
         var probe = new ServiceNowCreateAccessProbe(_logger);
-        foreach (var table in ServiceNowTicketTables.All)
+        foreach (var table in ticketTables.Where(t => schema.For(t)?.Lineage is not { } lineage || (lineage.Count > 0 && lineage[^1] == Instance.ServiceNowSchemaReader.Task)))
         {
-            await probe.ProveAsync(api, instanceUrl, table.Name, authorization, cancellationToken).ConfigureAwait(false);
+            await probe.ProveAsync(api, instanceUrl, table, authorization, cancellationToken).ConfigureAwait(false);
         }
 
         var queryDates = await ServiceNowQueryDateProbe.MeasureAsync(
@@ -96,7 +103,7 @@ internal sealed partial class ServiceNowConnectionVerifier : IServiceNowConnecti
         LogQueryDates(_logger, instanceUrl.Host, queryDates.Mode, queryDates.Zones[0], queryDates.Margin);
 
         LogVerified(_logger, instanceUrl.Host, credentials.Username);
-        return new ServiceNowVerifiedConnection(instanceUrl, credentials.Username, grant.RefreshToken, timeZone, queryDates);
+        return new ServiceNowVerifiedConnection(instanceUrl, credentials.Username, grant.RefreshToken, timeZone, queryDates, schema);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceNow {InstanceHost} answered HTTP {StatusCode} to a read of table {Table} during verification")]

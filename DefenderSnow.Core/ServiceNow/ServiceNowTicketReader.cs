@@ -135,10 +135,10 @@ internal sealed class ServiceNowTicketReader
     }
 
     /// <summary>The ticket table named <paramref name="table"/>, or a validation error against <paramref name="field"/>.</summary>
-    public static ServiceNowTicketTable TicketTable(string table, string field) =>
-        ServiceNowTicketTables.TryGet(table, out var found)
+    public ServiceNowTicketTable TicketTable(string table, string field) =>
+        Connection.Catalog.TryGet(table, out var found)
             ? found
-            : throw new ValidationException(field, $"'{table}' is not a ticket table (incident, problem, change_request).");
+            : throw new ValidationException(field, $"'{table}' is not a ticket table of this integration ({Connection.Catalog.Names}).");
 
     public ServiceNowTicket ToTicket(ServiceNowTicketTable table, ServiceNowTicketRecord record) => record.ToTicket(table, Connection.InstanceUrl);
 }

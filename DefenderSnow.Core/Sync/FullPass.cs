@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
 
 namespace DefenderSnow.Core.Sync;
@@ -15,12 +16,21 @@ public sealed class FullPass
 
     private readonly IAssignmentStore _assignments;
     private readonly TicketChangeApplier _applier;
+    private readonly IntegrationInstanceCheck _instance;
 
-    public FullPass(IAssignmentStore assignments, TicketChangeApplier applier)
+    public FullPass(IAssignmentStore assignments, TicketChangeApplier applier, IntegrationInstanceCheck instance)
     {
         _assignments = assignments;
         _applier = applier;
+        _instance = instance;
     }
+
+    /// <summary>
+    /// Reads the instance's choices and fields again (sys_choice and sys_dictionary: two requests for the default tables,
+    /// the lineages being known) and checks the mappings against them, before the tickets are read with them.
+    /// </summary>
+    internal Task<Integration> RefreshInstanceAsync(IServiceNowClient client, Integration integration, CancellationToken cancellationToken) =>
+        _instance.RefreshAsync(client, integration, cancellationToken);
 
     internal async Task RunAsync(IServiceNowClient client, string integrationId, SyncTally tally, CancellationToken cancellationToken)
     {

@@ -168,7 +168,7 @@ public sealed partial class HealthyFindingCloser
         ResourceHealthyAction action, IServiceNowClient client, Versioned<Assignment> current, ClosedReason reason, Finding? finding, SyncTally tally, CancellationToken cancellationToken)
     {
         var a = current.Value;
-        if (action == ResourceHealthyAction.None || a.Ticket.SysId is not { } sysId || !ServiceNowTicketTables.TryGet(a.Ticket.Table, out var table))
+        if (action == ResourceHealthyAction.None || a.Ticket.SysId is not { } sysId || !client.Connection.Catalog.TryGet(a.Ticket.Table, out var table))
         {
             return current;
         }

@@ -31,7 +31,7 @@ public sealed class IncrementalPass
     internal async Task RunAsync(IServiceNowClient client, Integration integration, SyncTally tally, CancellationToken cancellationToken)
     {
         var state = (await _states.GetAsync(integration.Id, cancellationToken).ConfigureAwait(false)).Value;
-        foreach (var table in ServiceNowTicketTables.All)
+        foreach (var table in client.Connection.Catalog.Tables)
         {
             var read = state.Cursors.GetValueOrDefault(table.Name) ?? ServiceNowChangeCursor.Since(integration.CreatedAt - FirstReadMargin);
             var applied = read;

@@ -95,6 +95,7 @@ public sealed class IntegrationSynchronizer
         var tally = new SyncTally(message.IntegrationId);
         IntegrationSyncStatus status;
         string? note = null;
+        Integration? refreshed = null;
         ServiceNowQueryDates? queryDates = null;
         var lostHold = false;
         var keeper = _lease.KeepAlive(message.IntegrationId, message.RunId, cancellationToken);
@@ -102,7 +103,7 @@ public sealed class IntegrationSynchronizer
         {
             try
             {
-                (status, note, queryDates) = await PassesAsync(message, integration.Value, lease.State, now, tally, keeper.Token).ConfigureAwait(false);
+                (status, note, refreshed, queryDates) = await PassesAsync(message, integration.Value, lease.State, now, tally, keeper.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (keeper.Lost)
             {
@@ -119,18 +120,21 @@ public sealed class IntegrationSynchronizer
             return;
         }
 
-        await SetIntegrationStatusAsync(message.IntegrationId, status, note, queryDates, cancellationToken).ConfigureAwait(false);
+        await SetIntegrationStatusAsync(message.IntegrationId, status, note, refreshed, queryDates, cancellationToken).ConfigureAwait(false);
         await _lease.ReleaseAsync(message.IntegrationId, message.RunId, message.Full && status == IntegrationSyncStatus.Succeeded ? _timeProvider.GetUtcNow() : null, cancellationToken).ConfigureAwait(false);
         await _recorder.FinishedAsync(recording, tally, status, note, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The ticket pass, then closing on the fix and the rules; what ServiceNow said about the connection is the outcome. A
-    /// full pass first measures again how the instance reads query dates: an administrator may have changed the user's zone
-    /// or the system's since verification.
+    /// The ticket pass, then closing on the fix and the rules; what ServiceNow said about the connection is the outcome.
+    /// A full pass first measures again how the instance reads query dates (an administrator may have changed the user's
+    /// zone or the system's since verification), then reads the instance's choices and fields again; the integration with
+    /// its refreshed mappings, and the dates measured (only when the pass succeeded), are returned to be stored with the status.
     /// </summary>
-    private async Task<(IntegrationSyncStatus Status, string? Note, ServiceNowQueryDates? QueryDates)> PassesAsync(SyncMessage message, Integration integration, SyncState state, DateTimeOffset now, SyncTally tally, CancellationToken cancellationToken)
+    private async Task<(IntegrationSyncStatus Status, string? Note, Integration? Refreshed, ServiceNowQueryDates? QueryDates)> PassesAsync(
+        SyncMessage message, Integration integration, SyncState state, DateTimeOffset now, SyncTally tally, CancellationToken cancellationToken)
     {
+        Integration? refreshed = null;
         try
         {
             var client = _clients.Create(integration.ToConnection());
@@ -138,6 +142,9 @@ public sealed class IntegrationSynchronizer
             if (message.Full)
             {
                 queryDates = await client.MeasureQueryDatesAsync(now, cancellationToken).ConfigureAwait(false);
+                refreshed = await _fullPass.RefreshInstanceAsync(client, integration, cancellationToken).ConfigureAwait(false);
+                integration = refreshed;
+                client = _clients.Create(integration.ToConnection());
                 await _fullPass.RunAsync(client, message.IntegrationId, tally, cancellationToken).ConfigureAwait(false);
             }
             else
@@ -146,24 +153,27 @@ public sealed class IntegrationSynchronizer
             }
 
             await _findingsPass.RunAsync(message, integration, client, state, now, tally, cancellationToken).ConfigureAwait(false);
-            return (IntegrationSyncStatus.Succeeded, null, queryDates);
+            return (IntegrationSyncStatus.Succeeded, null, refreshed, queryDates);
         }
         catch (ServiceNowRejectedException e)
         {
-            return (IntegrationSyncStatus.CredentialsRejected, e.Message, null);
+            return (IntegrationSyncStatus.CredentialsRejected, e.Message, refreshed, null);
         }
         catch (ServiceNowUnreachableException e)
         {
-            return (IntegrationSyncStatus.Unreachable, e.Message, null);
+            return (IntegrationSyncStatus.Unreachable, e.Message, refreshed, null);
         }
         catch (ValidationException e)
         {
             // The instance URL is no longer allowed by ServiceNow:AllowedHosts.
-            return (IntegrationSyncStatus.Failed, e.Message, null);
+            return (IntegrationSyncStatus.Failed, e.Message, refreshed, null);
         }
     }
 
-    private async Task SetIntegrationStatusAsync(string integrationId, IntegrationSyncStatus outcome, string? note, ServiceNowQueryDates? queryDates, CancellationToken cancellationToken)
+    /// <param name="refreshed">The integration as a full pass read its instance again: its mappings, warnings and read time are stored with the status.</param>
+    /// <param name="queryDates">How a successful full pass measured the instance to read query dates.</param>
+    private async Task SetIntegrationStatusAsync(
+        string integrationId, IntegrationSyncStatus outcome, string? note, Integration? refreshed, ServiceNowQueryDates? queryDates, CancellationToken cancellationToken)
     {
         // Only what ServiceNow said about the connection changes the integration's status.
         IntegrationStatus status;
@@ -202,6 +212,9 @@ public sealed class IntegrationSynchronizer
                             Status = status,
                             StatusDetail = note,
                             LastSyncAt = outcome == IntegrationSyncStatus.Succeeded ? now : current.Value.LastSyncAt,
+                            TicketTypes = refreshed?.TicketTypes ?? current.Value.TicketTypes,
+                            Warnings = refreshed?.Warnings ?? current.Value.Warnings,
+                            InstanceReadAt = refreshed?.InstanceReadAt ?? current.Value.InstanceReadAt,
                             ServiceNowQueryDates = queryDates ?? current.Value.ServiceNowQueryDates,
                         },
                     },

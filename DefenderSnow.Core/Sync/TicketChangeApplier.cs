@@ -261,10 +261,12 @@ public sealed partial class TicketChangeApplier
         return (sysId, email);
     }
 
-    private static ClosedReason ReasonFor(ServiceNowTicketState state) => state.Name switch
+    // The integration's mapping says how each terminal state ended the ticket; a label is never read for it, as
+    // instances rename their states.
+    private static ClosedReason ReasonFor(ServiceNowTicketState state) => state.End switch
     {
-        "Resolved" => ClosedReason.TicketResolved,
-        "Canceled" => ClosedReason.TicketCanceled,
+        ServiceNowTicketEnd.Resolved => ClosedReason.TicketResolved,
+        ServiceNowTicketEnd.Canceled => ClosedReason.TicketCanceled,
         _ => ClosedReason.TicketClosed,
     };
 

@@ -130,7 +130,8 @@ public sealed partial class TicketEventVerifier
         string? field = parsed switch
         {
             null => "body",
-            { Table: var t } when !ServiceNowTicketTables.All.Any(x => x.Name == t) => "table",
+            // Whether the integration uses the table is the worker's to say (it reads the ticket through the integration's tables).
+            { Table: var t } when t is not { Length: > 0 and <= 80 } || !t.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_') => "table",
             { SysId: var s } when !IsSysId(s) => "sys_id",
             { CorrelationId: var c } when !AssignmentId.IsWellFormed(c) => "correlation_id",
             { ChangedFields: { } f } when f.Count > 200 || f.Any(n => n is null || n.Length > 80) => "changed_fields",

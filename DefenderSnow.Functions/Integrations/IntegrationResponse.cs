@@ -16,6 +16,9 @@ public sealed record IntegrationResponse(
     FieldMode FieldMode,
     IReadOnlyDictionary<string, IReadOnlyList<string>> Fields,
     IReadOnlyDictionary<string, ImpactUrgency> TicketPriorities,
+    IReadOnlyDictionary<string, TicketTypeResponse> TicketTypes,
+    IReadOnlyList<string> Warnings,
+    DateTimeOffset? InstanceReadAt,
     ResourceHealthyAction OnResourceHealthy,
     IReadOnlyList<AccessEntryResponse> Access,
     IntegrationStatus Status,
@@ -38,6 +41,9 @@ public sealed record IntegrationResponse(
         i.FieldMode,
         i.Fields.ByTable,
         i.TicketPriorities.ByName(),
+        i.TicketTypes.ToDictionary(t => t.Table, TicketTypeResponse.From),
+        i.Warnings,
+        i.InstanceReadAt,
         i.OnResourceHealthy,
         i.Access.Select(e => new AccessEntryResponse(e.PrincipalId, e.Roles)).ToList(),
         i.Status,
@@ -55,6 +61,27 @@ public sealed record IntegrationResponse(
 public sealed record QueryDatesResponse(ServiceNowQueryDateMode Mode, string? TimeZone, int MarginMinutes, DateTimeOffset MeasuredAt);
 
 public sealed record ScopeResponse(ScopeType Type, string Id);
+
+/// <summary>One ticket type's mapping as resolved against the instance: state values with the instance's labels.</summary>
+public sealed record TicketTypeResponse(
+    string ResolvedState,
+    string? CloseCodeField,
+    string? CloseCode,
+    string? NotesField,
+    string CanceledState,
+    string? CancelCode,
+    string? ReopenState,
+    IReadOnlyList<string> ClosedStates,
+    IReadOnlyList<string> ResolveFrom,
+    IReadOnlyList<TicketStateResponse> States,
+    bool Checked)
+{
+    public static TicketTypeResponse From(TicketTypeMapping m) => new(
+        m.ResolvedState, m.CloseCodeField, m.CloseCode, m.NotesField, m.CanceledState, m.CancelCode, m.ReopenState, m.ClosedStates, m.ResolveFrom,
+        m.States.Select(s => new TicketStateResponse(s.Value, s.Label)).ToList(), m.Checked);
+}
+
+public sealed record TicketStateResponse(string Value, string Label);
 
 /// <summary>One entry of the integration's access list.</summary>
 public sealed record AccessEntryResponse(string PrincipalId, IReadOnlyList<string> Roles);

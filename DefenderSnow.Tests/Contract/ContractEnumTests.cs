@@ -47,7 +47,7 @@ public sealed class ContractEnumTests
     private static readonly string[] NotEnumsInTheCode =
     [
         "HealthStatus.status",
-        "TicketType",
+        "KnownTicketType",
         "TicketFieldsRequest.incident[]",
         "TicketFieldsRequest.problem[]",
         "TicketFieldsRequest.change_request[]",

@@ -81,7 +81,7 @@ public sealed class HealthyFindingTests : IUsesHarness
             Assert.That(run["integrations"]![0]!["assignmentsClosed"]!["resourceHealthy"]!.GetValue<int>(), Is.EqualTo(4));
 
             var resolvedIncident = Ticket(incident);
-            Assert.That((resolvedIncident["state"], resolvedIncident["close_code"]), Is.EqualTo(("6", "Solved (Permanently)")));
+            Assert.That((resolvedIncident["state"], resolvedIncident["close_code"]), Is.EqualTo(("6", "Solution provided")), "the current out-of-box code, the first of the defaults the instance offers");
             Assert.That(resolvedIncident["close_notes"], Does.Contain(Confirmed).And.Contain("no longer applicable").And.Contain("UTC"));
             var resolvedProblem = Ticket(problemInAnalysis);
             Assert.That((resolvedProblem["state"], resolvedProblem["resolution_code"]), Is.EqualTo(("106", "fix_applied")));

@@ -233,6 +233,14 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     /// </summary>
     public void SetStateModel(string table, IReadOnlyDictionary<string, IReadOnlyList<string>> transitions) => _database.SetStateModel(RequireTable(table), transitions);
 
+    /// <summary>
+    /// Customises a table as an instance administrator would (renamed or renumbered states with their state model,
+    /// removed or added close codes, mandatory fields, choices a business rule enforces); sys_choice, sys_dictionary and
+    /// sys_db_object say so at once, and the ticket writes follow it.
+    /// </summary>
+    public void CustomizeTable(string table, Func<SimTableDefinition, SimTableDefinition> change) =>
+        _database.Customize(RequireTable(table), t => change(new SimTableDefinition(t)).Table);
+
     public IReadOnlyDictionary<string, string> Resolve(string table, string sysId, string? closeCode = null, string closeNotes = "Resolved in the simulator", string? asUser = null) =>
         MoveTo(table, sysId, table switch { "incident" => "6", "problem" => "106", _ => "3" }, CloseFields(table, closeCode, closeNotes), asUser);
 

@@ -33,7 +33,7 @@ internal sealed partial class SimTableApi
             return SimResponse.NotAuthenticated();
         }
 
-        if (!SimTables.All.ContainsKey(table))
+        if (!SimTables.All.ContainsKey(table) || table == "task")
         {
             return SimResponse.Error(400, $"Invalid table {table}", null);
         }
