@@ -107,6 +107,31 @@ public sealed class AssignmentFaultTests : IUsesHarness
     }
 
     [Test]
+    public async Task Resource_Manager_down_is_502_resource_manager_unreachable_and_creates_nothing_until_it_is_back()
+    {
+        var integration = await _harness.CreateIntegrationAsync();
+        var resource = _assignments.UnhealthyResource();
+        var ticketsBefore = _assignments.AllTicketCount();
+        _harness.App.ResourceManager.Faults.DropNext(SimulatorFaults.Always);
+
+        var failed = await _assignments.CreateAssignmentAsync(AssignmentDriver.AssignmentBody(integration, resource));
+
+        _harness.App.ResourceManager.Faults.Clear();
+        Assert.Multiple(() =>
+        {
+            Assert.That(failed.Status, Is.EqualTo(502), failed.ToString());
+            Assert.That(failed.ContentType, Does.StartWith("application/problem+json"));
+            // The title is ResourceManagerUnreachableException's, the detail says which call did not get through.
+            Assert.That(failed.Json["title"]!.GetValue<string>(), Is.EqualTo("Resource Manager is unreachable"));
+            Assert.That(failed.Json["detail"]!.GetValue<string>(), Does.StartWith("Resource Manager could not be reached"));
+            _assignments.AssertNothingUpstream(resource, ticketsBefore);
+        });
+        var retried = await _assignments.CreateAssignmentAsync(AssignmentDriver.AssignmentBody(integration, resource));
+        Assert.That(retried.Status, Is.EqualTo(201), retried.ToString());
+        await _assignments.AssertActiveEverywhereAsync(retried.Json["id"]!.GetValue<string>());
+    }
+
+    [Test]
     public async Task ServiceNow_throttling_the_create_makes_one_ticket()
     {
         var integration = await _harness.CreateIntegrationAsync();

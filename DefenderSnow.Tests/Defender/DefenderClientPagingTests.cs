@@ -127,7 +127,7 @@ public sealed class DefenderClientPagingTests
         State.NextLinkShape = NextLinkShape.Repeating;
         State.Throttling.Configure(ThrottledRequestKind.Read, 100_000, refillPerSecond: 1);
 
-        var error = Assert.ThrowsAsync<UpstreamUnreachableException>(() => ReadAsync(Listing.SecurityConnectors));
+        var error = Assert.ThrowsAsync<ResourceManagerUnreachableException>(() => ReadAsync(Listing.SecurityConnectors));
 
         Assert.Multiple(() =>
         {

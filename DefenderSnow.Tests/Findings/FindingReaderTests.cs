@@ -194,7 +194,7 @@ public class FindingReaderTests : ResourceManagerSimulatorFixture
         Simulator.State.SeedAssessment(new SimulatedAssessment(Vm(1), "rec-high", SimulatedAssessmentStatus.Unhealthy));
         Simulator.Faults.FailNext(SimulatorFaults.Always, 503, ResourceManagerOperations.ListSubscriptionAssessments);
 
-        Assert.ThrowsAsync<UpstreamUnreachableException>(() => ReadAllAsync(Subscription));
+        Assert.ThrowsAsync<ResourceManagerUnreachableException>(() => ReadAllAsync(Subscription));
     }
 
     [TestCase("not-a-guid")]
