@@ -62,6 +62,12 @@ public sealed class AssignmentDrafter
             fields["description"] = TicketComposer.CutOnWord(TicketComposer.FollowsLine(previous) + "\n\n" + composed, TicketComposer.DescriptionLength);
         }
 
+        if (origin?.ConfigurationItem is { } item && input.Table.HasField("cmdb_ci"))
+        {
+            // A reference is set by sys_id (ServiceNowTicketTables' task fields).
+            fields["cmdb_ci"] = item;
+        }
+
         var assignment = new Assignment
         {
             Id = AssignmentId.New(),

@@ -74,11 +74,24 @@ public sealed partial class RuleEvaluator
             : new Dictionary<string, string>();
         var client = _serviceNow.Create(integration.ToConnection());
         var owners = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var evaluated = rules.Where(r => only is null || r.Id == only).ToList();
+
+        // The configuration items of every per-finding ticket about to be opened, all rules together: one look-up for the
+        // evaluation, not one per finding. A shared ticket names several resources, so it links none; a dry run reads nothing.
+        var items = new ConfigurationItemCache(_logger);
+        if (!dryRun)
+        {
+            var resources = evaluated.Where(r => r.Grouping != RuleGrouping.PerRecommendation)
+                .SelectMany(r => (matches.GetValueOrDefault(r.Id) ?? new RuleMatches()).Taken.Select(t => t.Finding.ResourceId))
+                .ToList();
+            await items.LoadAsync(client, resources, cancellationToken).ConfigureAwait(false);
+        }
+
         var results = new List<RuleEvaluation>();
-        foreach (var rule in rules.Where(r => only is null || r.Id == only))
+        foreach (var rule in evaluated)
         {
             var matched = matches.GetValueOrDefault(rule.Id) ?? new RuleMatches();
-            results.Add(await OpenAsync(integration, rule, matched, previous, client, owners, dryRun, cancellationToken).ConfigureAwait(false));
+            results.Add(await OpenAsync(integration, rule, matched, previous, client, owners, items, dryRun, cancellationToken).ConfigureAwait(false));
         }
 
         return results;
@@ -91,6 +104,7 @@ public sealed partial class RuleEvaluator
         IReadOnlyDictionary<string, string> previous,
         IServiceNowClient client,
         Dictionary<string, string?> owners,
+        ConfigurationItemCache items,
         bool dryRun,
         CancellationToken cancellationToken)
     {
@@ -130,7 +144,7 @@ public sealed partial class RuleEvaluator
                     TicketComposer.GroupShortDescription(members[0].Finding.DisplayName, members.Count),
                     TicketComposer.GroupDescription(members[0].Finding.DisplayName, members[0].Finding.Severity, members.Select(m => (m.Finding.ResourceId, m.Finding.Risk, m.Follows)).ToList()))
                 : null;
-            var stopped = await OpenMembersAsync(integration, rule, members, shared, dryRun, tickets, errors, cancellationToken).ConfigureAwait(false);
+            var stopped = await OpenMembersAsync(integration, rule, members, shared, items, dryRun, tickets, errors, cancellationToken).ConfigureAwait(false);
             if (stopped >= 0)
             {
                 waiting += members.Count - stopped + groups.Skip(g + 1).Sum(m => m.Count);
@@ -148,6 +162,7 @@ public sealed partial class RuleEvaluator
         Rule rule,
         List<(Finding Finding, string Owner, string? Follows)> members,
         TicketGroup? shared,
+        ConfigurationItemCache items,
         bool dryRun,
         List<RuleTicket> tickets,
         List<string> errors,
@@ -176,10 +191,17 @@ public sealed partial class RuleEvaluator
                     RemediationTimeframeDays: rule.RemediationTimeframeDays,
                     GracePeriod: rule.GracePeriod,
                     EmailNotifications: new EmailNotificationsRequest(rule.EmailNotifications.NotifyOwner, rule.EmailNotifications.NotifyManager));
-                var outcome = await _assignmentService.CreateAsync(request, $"rule:{rule.Id}", new AssignmentOrigin(rule.Id, follows, shared), CallerAccess.Unrestricted, cancellationToken).ConfigureAwait(false);
+                var item = shared is null ? items.For(finding.ResourceId) : null;
+                var outcome = await _assignmentService.CreateAsync(
+                    request, $"rule:{rule.Id}", new AssignmentOrigin(rule.Id, follows, shared, item), CallerAccess.Unrestricted, cancellationToken).ConfigureAwait(false);
                 if (outcome.Created)
                 {
-                    tickets.Add(new RuleTicket(finding.AssessmentName, finding.ResourceId, outcome.Assignment.AssignedTo, outcome.Assignment.Id, outcome.Assignment.Ticket.Number, follows, finding.Severity, finding.Risk?.Level));
+                    tickets.Add(new RuleTicket(
+                        finding.AssessmentName, finding.ResourceId, outcome.Assignment.AssignedTo, outcome.Assignment.Id, outcome.Assignment.Ticket.Number, follows, finding.Severity, finding.Risk?.Level)
+                    {
+                        ConfigurationItem = item,
+                        Shared = shared is not null,
+                    });
                 }
             }
             catch (Exception e) when (e is UpstreamUnreachableException or UpstreamRejectedException)

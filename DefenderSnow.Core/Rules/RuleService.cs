@@ -70,11 +70,24 @@ public sealed partial class RuleService
             UpdatedBy = caller,
         })!;
         var integration = await LoadIntegrationAsync(integrationId, access, cancellationToken).ConfigureAwait(false);
+        RefuseUnknownTicketType(integration, rule);
         await RefuseBeyondCapAsync(integrationId, cancellationToken).ConfigureAwait(false);
         await _upstream.CheckAsync(integration, rule, cancellationToken).ConfigureAwait(false);
         var saved = await _rules.AddAsync(rule, cancellationToken).ConfigureAwait(false);
         LogSaved(_logger, rule.Id, integrationId, "created", caller ?? "an unnamed caller");
         return saved.Value;
+    }
+
+    /// <summary>
+    /// A rule opens tickets in one of its integration's ticket tables (incident, problem and change_request unless its
+    /// ticketTypes name others): any other name, even a real table such as task, is a bad body (400), nothing stored.
+    /// </summary>
+    private static void RefuseUnknownTicketType(Integration integration, Rule rule)
+    {
+        if (!integration.TicketTableNames.Contains(rule.TicketType, StringComparer.Ordinal))
+        {
+            throw new ValidationException("ticketType", $"'{rule.TicketType}' is not a ticket table of this integration ({string.Join(", ", integration.TicketTableNames)}).");
+        }
     }
 
     public async Task<Rule> GetAsync(string integrationId, string ruleId, CallerAccess access, CancellationToken cancellationToken)
@@ -105,6 +118,7 @@ public sealed partial class RuleService
         }
 
         var updated = RuleInput.Apply(check, request, current.Value, () => current.Value)! with { UpdatedAt = _timeProvider.GetUtcNow(), UpdatedBy = caller };
+        RefuseUnknownTicketType(integration, updated);
         await _upstream.CheckAsync(integration, updated, cancellationToken).ConfigureAwait(false);
         var saved = await _rules.UpdateAsync(current with { Value = updated }, cancellationToken).ConfigureAwait(false);
         LogSaved(_logger, ruleId, integrationId, "updated", caller ?? "an unnamed caller");

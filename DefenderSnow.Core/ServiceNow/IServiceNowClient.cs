@@ -34,6 +34,13 @@ public interface IServiceNowClient
     /// </summary>
     Task<ServiceNowQueryDates> MeasureQueryDatesAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The configuration items (<c>cmdb_ci</c> sys_ids) whose <c>object_id</c> is one of <paramref name="objectIds"/> (Azure
+    /// resource ids, compared ignoring case), keyed by id ignoring case; an id without a CI is absent. One request per
+    /// <c>ConfigurationItemChunkSize</c> ids.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, string>> FindConfigurationItemsAsync(IReadOnlyCollection<string> objectIds, CancellationToken cancellationToken);
+
     /// <summary>The ticket with this correlation id (the oldest, should ServiceNow hold several), or <c>null</c>.</summary>
     Task<ServiceNowTicket?> FindByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken);
 

@@ -37,6 +37,10 @@ public static class ServiceNowTicketTables
         "impact", "urgency", "priority", "opened_by", "opened_at", "closed_at", "closed_by", "correlation_id",
         "correlation_display", "work_notes", "comments", "sys_created_on", "sys_created_by", "sys_updated_on",
         "sys_updated_by", "sys_mod_count", "sys_class_name",
+
+        // The configuration item, a reference to cmdb_ci, is a task field, so every ticket table has it (set by sys_id:
+        // https://www.servicenow.com/community/servicenow-ai-platform-forum/create-an-incident-related-to-a-ci-via-the-rest-table-api/m-p/1077342).
+        "cmdb_ci",
     ];
 
     public static ServiceNowTicketTable IncidentTable { get; } = new()

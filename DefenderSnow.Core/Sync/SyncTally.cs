@@ -29,6 +29,8 @@ internal sealed class SyncTally
 
     public int RuleTicketsWaiting { get; set; }
 
+    public int ConfigurationItemsNotFound { get; set; }
+
     public int FindingsRead { get; set; }
 
     public IReadOnlyList<SyncError> Errors => _errors;
@@ -82,6 +84,7 @@ internal sealed class SyncTally
             TicketStatesUpdated = TicketStatesUpdated,
             RuleTicketsOpened = RuleTicketsOpened,
             RuleTicketsWaiting = RuleTicketsWaiting,
+            ConfigurationItemsNotFound = ConfigurationItemsNotFound,
             RuleTicketsBySeverity = new Dictionary<string, int>(_bySeverity),
             UnrecognizedSeverities = _unrecognized.ToList(),
             FindingsRead = FindingsRead,

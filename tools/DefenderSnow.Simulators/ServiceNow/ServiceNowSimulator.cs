@@ -10,7 +10,7 @@ namespace DefenderSnow.Simulators.ServiceNow;
 /// change_request, sys_user and sys_user_group, and a control surface (in-process here, over HTTP under
 /// <c>/_sim/servicenow</c>) to seed data, act as a ServiceNow user, count requests and inject faults.
 /// </summary>
-public sealed class ServiceNowSimulator : IAsyncDisposable
+public sealed partial class ServiceNowSimulator : IAsyncDisposable
 {
     private readonly SimDatabase _database;
     private readonly SimOAuthServer _oauth;

@@ -175,6 +175,17 @@ internal static class SimTables
         },
         new SimTable
         {
+            // Configuration Item [cmdb_ci], the base class of every CI class, with the attributes the product reads
+            // (https://www.servicenow.com/docs/r/australia/servicenow-platform/configuration-management-database-cmdb/cmdb-table-property-descriptions.html).
+            // object_id is where the Service Graph Connector for Microsoft Azure keeps the Azure resource id
+            // (https://www.servicenow.com/docs/r/q4dSP2Icgr1SFv5wanVXvQ/nEnkCPuhX06ZCQ5l2yUg2Q); a task's cmdb_ci references it.
+            // A CI of a class extending cmdb_ci is read here through cmdb_ci, as a query on a base table returns its children's rows.
+            Name = "cmdb_ci",
+            DisplayField = "name",
+            Fields = WithSystem(("name", null), ("object_id", null), ("operational_status", null)),
+        },
+        new SimTable
+        {
             Name = "sys_user_group",
             DisplayField = "name",
             Fields = WithSystem(("name", null), ("description", null), ("active", null), ("manager", "sys_user"), ("email", null)),
@@ -198,7 +209,7 @@ internal static class SimTables
             ("number", null), ("state", null), ("active", null), ("short_description", null), ("description", null),
             ("assigned_to", "sys_user"), ("assignment_group", "sys_user_group"), ("impact", null), ("urgency", null), ("priority", null),
             ("opened_by", "sys_user"), ("opened_at", null), ("closed_at", null), ("closed_by", "sys_user"), ("correlation_id", null),
-            ("correlation_display", null), ("work_notes", null), ("comments", null), .. specific,
+            ("correlation_display", null), ("work_notes", null), ("comments", null), ("cmdb_ci", "cmdb_ci"), .. specific,
         ]);
 
     private static Dictionary<string, string?> WithSystem(params (string Name, string? Reference)[] fields)
