@@ -16,7 +16,8 @@ public sealed record CreateIntegrationRequest(
     IReadOnlyDictionary<string, IReadOnlyList<string?>?>? Fields,
     string? OnResourceHealthy = null,
     IReadOnlyDictionary<string, ImpactUrgencyRequest?>? TicketPriorities = null,
-    IReadOnlyList<AccessEntryRequest?>? Access = null)
+    IReadOnlyList<AccessEntryRequest?>? Access = null,
+    Sla.SlaMatrixRequest? SlaMatrix = null)
 {
     public override string ToString() =>
         $"CreateIntegrationRequest {{ Name = {Name}, Scope = {Scope}, InstanceUrl = {InstanceUrl}, Username = {Username}, ClientId = {ClientId}, FieldMode = {FieldMode}, OnResourceHealthy = {OnResourceHealthy} }}";

@@ -1,6 +1,7 @@
 using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Core.Sla;
 
 namespace DefenderSnow.Core.Integrations;
 
@@ -41,6 +42,12 @@ public sealed record Integration
 
     /// <summary>The impact and urgency of composed tickets by Defender severity (<see cref="TicketPriorities.Default"/> unless changed).</summary>
     public TicketPriorities TicketPriorities { get; init; } = TicketPriorities.Default;
+
+    /// <summary>
+    /// The due-date days of its tickets by risk level and severity (<see cref="Sla.SlaMatrix"/>), for assignments whose request
+    /// gives no date or days of its own; <c>null</c> when it has none, and every request must then give them.
+    /// </summary>
+    public SlaMatrix? SlaMatrix { get; init; }
 
     /// <summary>What sync does to a ticket whose finding Defender reports fixed or gone.</summary>
     public ResourceHealthyAction OnResourceHealthy { get; init; } = ResourceHealthyAction.Note;

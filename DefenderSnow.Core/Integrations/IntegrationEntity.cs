@@ -5,6 +5,7 @@ using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Sla;
 using DefenderSnow.Core.Storage;
 
 namespace DefenderSnow.Core.Integrations;
@@ -61,6 +62,9 @@ internal sealed class IntegrationEntity : ITableEntity
     /// <summary>Null in rows written before the setting existed, which read as <see cref="ResourceHealthyAction.Note"/>.</summary>
     public string? OnResourceHealthy { get; set; }
 
+    /// <summary>The SLA matrix as its request shape (<see cref="SlaMatrixRequest"/>); null when the integration has none.</summary>
+    public string? SlaMatrixJson { get; set; }
+
     /// <summary>The access list as JSON; null in rows written before it existed, which read as an empty list.</summary>
     public string? AccessJson { get; set; }
 
@@ -104,6 +108,7 @@ internal sealed class IntegrationEntity : ITableEntity
         FieldsJson = JsonSerializer.Serialize(i.Fields.ByTable),
         TicketPrioritiesJson = JsonSerializer.Serialize(i.TicketPriorities.ByName()),
         OnResourceHealthy = i.OnResourceHealthy.ToString(),
+        SlaMatrixJson = i.SlaMatrix is null ? null : JsonSerializer.Serialize(i.SlaMatrix.ToRequest()),
         AccessJson = JsonSerializer.Serialize(i.Access),
         Status = i.Status.ToString(),
         StatusDetail = i.StatusDetail,
@@ -154,6 +159,20 @@ internal sealed class IntegrationEntity : ITableEntity
             }
         }
 
+        SlaMatrix? slaMatrix = null;
+        if (SlaMatrixJson is not null)
+        {
+            try
+            {
+                var stored = JsonSerializer.Deserialize<SlaMatrixRequest>(SlaMatrixJson) ?? throw Corrupt("the SLA matrix is null");
+                slaMatrix = SlaMatrixParser.ParseStored(stored) ?? throw Corrupt("the SLA matrix is empty");
+            }
+            catch (Exception e) when (e is JsonException or ValidationException)
+            {
+                throw Corrupt("the SLA matrix is not a valid matrix", e);
+            }
+        }
+
         IReadOnlyList<AccessEntry> access = [];
         if (AccessJson is not null)
         {
@@ -185,6 +204,7 @@ internal sealed class IntegrationEntity : ITableEntity
             ServiceNowQueryDates = string.IsNullOrEmpty(ServiceNowQueryDates) ? null : ServiceNow.ServiceNowQueryDates.Parse(ServiceNowQueryDates),
             FieldMode = ParseEnum<FieldMode>(FieldMode, "field mode"),
             TicketPriorities = priorities,
+            SlaMatrix = slaMatrix,
             Fields = new TicketFields((fields ?? throw Corrupt("the ticket fields are null")).ToDictionary(f => f.Key, IReadOnlyList<string> (f) => f.Value)),
             OnResourceHealthy = OnResourceHealthy is null ? ResourceHealthyAction.Note : ParseEnum<ResourceHealthyAction>(OnResourceHealthy, "onResourceHealthy action"),
             Access = access,

@@ -4,6 +4,7 @@ using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Core.Sla;
 using DefenderSnow.Core.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -64,6 +65,7 @@ public sealed partial class IntegrationService
         var fields = check.Capture(() => TicketFields.Parse(request.Fields));
         var priorities = check.Capture(() => TicketPriorities.Parse(request.TicketPriorities, TicketPriorities.Default));
         var accessList = check.Capture(() => AccessList.Parse(request.Access ?? []));
+        var slaMatrix = request.SlaMatrix is null ? null : SlaMatrixParser.Parse(check, request.SlaMatrix);
         check.ThrowIfInvalid();
 
         // Cheap refusal before anything is written; the reservation below decides races.
@@ -102,6 +104,7 @@ public sealed partial class IntegrationService
                 FieldMode = mode,
                 Fields = fields!,
                 TicketPriorities = priorities!,
+                SlaMatrix = slaMatrix,
                 OnResourceHealthy = onResourceHealthy,
                 Access = AccessList.WithCreator(accessList!, access),
                 Status = IntegrationStatus.Connected,
@@ -178,6 +181,7 @@ public sealed partial class IntegrationService
         var fields = request.Fields is null ? null : check.Capture(() => TicketFields.Parse(request.Fields));
         var priorities = request.TicketPriorities is null ? null : check.Capture(() => TicketPriorities.Parse(request.TicketPriorities, integration.TicketPriorities));
         var accessList = request.Access is null ? null : check.Capture(() => AccessList.Parse(request.Access));
+        var slaMatrix = request.SlaMatrix is null ? integration.SlaMatrix : SlaMatrixParser.Parse(check, request.SlaMatrix);
         check.ThrowIfInvalid();
 
         if (integration.DeletionStartedAt is not null)
@@ -199,6 +203,7 @@ public sealed partial class IntegrationService
             FieldMode = mode ?? integration.FieldMode,
             Fields = fields ?? integration.Fields,
             TicketPriorities = priorities ?? integration.TicketPriorities,
+            SlaMatrix = slaMatrix,
             OnResourceHealthy = onResourceHealthy ?? integration.OnResourceHealthy,
             Access = accessList ?? integration.Access,
             UpdatedAt = _timeProvider.GetUtcNow(),

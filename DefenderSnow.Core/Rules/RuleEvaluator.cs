@@ -174,7 +174,8 @@ public sealed partial class RuleEvaluator
                     // In Customized mode the short description is the caller's to write; a rule writes the composed one.
                     ShortDescription: integration.FieldMode == FieldMode.Customized ? TicketComposer.ShortDescription(finding.DisplayName, finding.ResourceId) : null,
                     RemediationTimeframeDays: rule.RemediationTimeframeDays,
-                    GracePeriod: rule.GracePeriod,
+                    // A rule on the SLA matrix takes its grace period too, unless the rule turns the grace period on itself.
+                    GracePeriod: rule.RemediationTimeframeDays is null && !rule.GracePeriod ? null : rule.GracePeriod,
                     EmailNotifications: new EmailNotificationsRequest(rule.EmailNotifications.NotifyOwner, rule.EmailNotifications.NotifyManager));
                 var outcome = await _assignmentService.CreateAsync(request, $"rule:{rule.Id}", new AssignmentOrigin(rule.Id, follows, shared), CallerAccess.Unrestricted, cancellationToken).ConfigureAwait(false);
                 if (outcome.Created)

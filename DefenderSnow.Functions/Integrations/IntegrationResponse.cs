@@ -2,6 +2,7 @@ using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Core.Sla;
 
 namespace DefenderSnow.Functions.Integrations;
 
@@ -16,6 +17,7 @@ public sealed record IntegrationResponse(
     FieldMode FieldMode,
     IReadOnlyDictionary<string, IReadOnlyList<string>> Fields,
     IReadOnlyDictionary<string, ImpactUrgency> TicketPriorities,
+    SlaMatrixResponse? SlaMatrix,
     ResourceHealthyAction OnResourceHealthy,
     IReadOnlyList<AccessEntryResponse> Access,
     IntegrationStatus Status,
@@ -38,6 +40,7 @@ public sealed record IntegrationResponse(
         i.FieldMode,
         i.Fields.ByTable,
         i.TicketPriorities.ByName(),
+        i.SlaMatrix is null ? null : SlaMatrixResponse.From(i.SlaMatrix),
         i.OnResourceHealthy,
         i.Access.Select(e => new AccessEntryResponse(e.PrincipalId, e.Roles)).ToList(),
         i.Status,
@@ -49,6 +52,19 @@ public sealed record IntegrationResponse(
         i.LastSyncAt,
         i.WebhookSecretRotatedAt,
         i.ServiceNowQueryDates is { } d ? new QueryDatesResponse(d.Mode, d.Zone, (int)d.Margin.TotalMinutes, d.MeasuredAt) : null);
+}
+
+/// <summary>The integration's SLA matrix: days by severity and by risk level under their contract names (a table it lacks is null).</summary>
+public sealed record SlaMatrixResponse(IReadOnlyDictionary<string, int>? Severity, IReadOnlyDictionary<string, int>? RiskLevel, bool GracePeriod)
+{
+    public static SlaMatrixResponse From(SlaMatrix matrix)
+    {
+        var shown = matrix.ToRequest();
+        return new SlaMatrixResponse(Days(shown.Severity), Days(shown.RiskLevel), matrix.GracePeriod);
+    }
+
+    private static Dictionary<string, int>? Days(IReadOnlyDictionary<string, int?>? table) =>
+        table?.ToDictionary(e => e.Key, e => e.Value!.Value, StringComparer.Ordinal);
 }
 
 /// <summary>How the instance was measured to read the dates of the integration's queries (the sync cursor's bound).</summary>
