@@ -115,10 +115,11 @@ public sealed partial class RuleEvaluator
         }
 
         // Grouped per recommendation (and owner, as a ticket has one assignee): one shared ticket per group, its members
-        // those with a previous ticket first, so the one that opens it can name it in correlation_display.
+        // those with a previous ticket first, so the one that opens it can name it in correlation_display; then, for a
+        // rule on the SLA matrix, the fewest days first, so that the shared ticket's due_date is its most urgent member's.
         var groups = rule.Grouping == RuleGrouping.PerRecommendation
             ? planned.GroupBy(p => (p.Finding.AssessmentName.ToLowerInvariant(), p.Owner.ToLowerInvariant()))
-                .Select(g => g.OrderBy(p => p.Follows is null).ToList())
+                .Select(g => g.OrderBy(p => p.Follows is null).ThenBy(p => MatrixDays(integration, rule, p.Finding)).ToList())
                 .ToList()
             : planned.Select(p => new List<(Finding Finding, string Owner, string? Follows)> { p }).ToList();
         for (var g = 0; g < groups.Count; g++)
@@ -141,6 +142,10 @@ public sealed partial class RuleEvaluator
         LogEvaluated(_logger, rule.Id, integration.Id, dryRun, tickets.Count, waiting, errors.Count);
         return new RuleEvaluation(rule.Id, dryRun, tickets, waiting, errors);
     }
+
+    /// <summary>The days the SLA matrix gives a finding, for a rule that takes them from it; 0 (all alike) otherwise.</summary>
+    private static int MatrixDays(Integration integration, Rule rule, Finding finding) =>
+        rule.RemediationTimeframeDays is null && integration.SlaMatrix is { } matrix ? matrix.DaysFor(finding.Severity, finding.Risk?.Level).Days : 0;
 
     /// <summary>Opens the assignments of one ticket's members; returns the index of the member a failure stopped at, or -1.</summary>
     private async Task<int> OpenMembersAsync(

@@ -73,6 +73,26 @@ public sealed class SlaMatrixTests : IUsesHarness
     }
 
     [Test]
+    public async Task A_ticket_shared_per_recommendation_is_due_when_its_most_urgent_resource_is()
+    {
+        var (subscription, integrationId) = await IntegrationWithMatrixAsync();
+        var recommendation = Rules.NewRecommendation(SimulatedSeverity.High);
+        SeedFinding(subscription, recommendation, risk: null);
+        SeedFinding(subscription, recommendation, new SimulatedRisk("Critical"));
+        var body = RuleDriver.RuleBody(recommendation);
+        body.Remove("remediationTimeframeDays");
+        body["grouping"] = "perRecommendation";
+        var ruleId = await Rules.CreateRuleIdAsync(integrationId, body);
+        var now = _clock.GetUtcNow();
+
+        await Rules.EvaluateExpectingAsync(integrationId, ruleId, opened: 2, waiting: 0);
+
+        var stored = await Rules.StoredAssignmentsAsync(integrationId);
+        var ticket = Harness.App.ServiceNow.ListTickets("incident").Single(t => stored.Any(a => a.CorrelationId == t["correlation_id"]));
+        Assert.That(ticket["due_date"], Is.EqualTo(now.AddDays(3).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)));
+    }
+
+    [Test]
     public async Task A_rules_own_days_and_grace_period_win_over_the_matrix()
     {
         var (subscription, integrationId) = await IntegrationWithMatrixAsync();
@@ -109,6 +129,24 @@ public sealed class SlaMatrixTests : IUsesHarness
             AssertDue(stored[own], now.AddDays(45), gracePeriod: false);
             AssertDue(stored[fromMatrix], now.AddDays(7), gracePeriod: true);
         });
+    }
+
+    [Test]
+    public async Task Changing_an_assignments_due_date_moves_the_tickets_due_date_too()
+    {
+        var (subscription, integrationId) = await IntegrationWithMatrixAsync();
+        var recommendation = Rules.NewRecommendation(SimulatedSeverity.Low);
+        var resource = SeedFinding(subscription, recommendation, risk: null);
+        var created = await CreateAssignmentAsync(integrationId, recommendation, resource, days: null);
+        var id = created.Json["id"]!.GetValue<string>();
+        var now = _clock.GetUtcNow();
+
+        var changed = await Harness.Record(FunctionCall.InvokeAsync(
+            FunctionCall.Request("PATCH", $"/api/assignments/{id}", FunctionCall.Json(new Dictionary<string, object?> { ["remediationTimeframeDays"] = 60 })),
+            r => Harness.App.Function<AssignmentFunctions>().Update(r, id, CancellationToken.None)));
+
+        Assert.That(changed.Status, Is.EqualTo(200), changed.ToString());
+        AssertDue((await Rules.StoredAssignmentsAsync(integrationId)).Single(), now.AddDays(60), gracePeriod: true);
     }
 
     [Test]
