@@ -3,6 +3,7 @@ using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Core.Sla;
 
 namespace DefenderSnow.Core.Assignments;
 
@@ -68,6 +69,9 @@ public sealed class AssignmentDrafter
             fields["cmdb_ci"] = item;
         }
 
+        // The request's own date wins; otherwise the matrix's days for this finding's risk level or severity, from now (UTC).
+        var due = SlaDueDate.For(input.DueDate, request.GracePeriod, integration.SlaMatrix, metadata.SeverityName, assessment.Risk?.Level, now);
+        fields[SlaDueDate.TicketField] = SlaDueDate.ToServiceNow(due.DueDate);
         var assignment = new Assignment
         {
             Id = AssignmentId.New(),
@@ -80,8 +84,8 @@ public sealed class AssignmentDrafter
             AssignedToSysId = owner.SysId,
             Caller = opener.Email ?? opener.UserName,
             ShortDescription = fields["short_description"],
-            DueDate = input.DueDate,
-            GracePeriod = request.GracePeriod ?? false,
+            DueDate = due.DueDate,
+            GracePeriod = due.GracePeriod,
             EmailNotifications = AssignmentInput.Notifications(request.EmailNotifications, new EmailNotifications(NotifyOwner: true, NotifyManager: false)),
             Status = AssignmentStatus.Pending,
             ClaimedUntil = now + AssignmentCreation.ClaimDuration,

@@ -4,6 +4,7 @@ using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Core.Sla;
 using DefenderSnow.Core.Storage;
 using DefenderSnow.Core.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -75,7 +76,8 @@ public sealed partial class AssignmentService
         var assignmentGroup = check.Text("assignmentGroup", request.AssignmentGroup, required: false);
         AssignmentInput.Level(check, "impact", request.Impact);
         AssignmentInput.Level(check, "urgency", request.Urgency);
-        var dueDate = AssignmentInput.DueDate(check, request.RemediationTimeframeDays, request.DueDate, now, required: true);
+        // Without a date or days of its own, the integration's SLA matrix gives them once the finding is read.
+        var dueDate = AssignmentInput.DueDate(check, request.RemediationTimeframeDays, request.DueDate, now, required: false);
         check.ThrowIfInvalid();
 
         // Two point reads that do not depend on each other, read together; awaited in this order, so an unknown
@@ -87,11 +89,16 @@ public sealed partial class AssignmentService
         var table = AssignmentInput.TicketTable(check, integration, ticketType!);
         check.ThrowIfInvalid();
         AssignmentInput.FieldsAllowed(check, integration, table!, request);
+        if (dueDate is null && integration.SlaMatrix is null)
+        {
+            check.Add("remediationTimeframeDays", $"Give either remediationTimeframeDays (1-{AssignmentInput.MaxRemediationDays}) or dueDate: the integration has no SLA matrix.");
+        }
+
         check.ThrowIfInvalid();
 
         var input = new AssignmentCreationInput(
             request, caller, origin, integration, assessmentName!, resourceId!, table!, assignedTo!, callerUser!,
-            shortDescription, description, assignmentGroup, dueDate!.Value, now);
+            shortDescription, description, assignmentGroup, dueDate, now);
         return await _creation.CreateAsync(input, await liveRead.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
@@ -183,6 +190,7 @@ public sealed partial class AssignmentService
         if (dueDate is { } newDue && newDue != assignment.DueDate)
         {
             ticketFields["work_notes"] = $"DefenderSnow: the remediation due date changed from {assignment.DueDate:yyyy-MM-dd HH:mm} UTC to {newDue:yyyy-MM-dd HH:mm} UTC.";
+            ticketFields[SlaDueDate.TicketField] = SlaDueDate.ToServiceNow(newDue);
             updated = updated with { DueDate = newDue };
         }
 

@@ -1,6 +1,7 @@
 using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Core.Sla;
 
 namespace DefenderSnow.Core.Integrations;
 
@@ -53,6 +54,12 @@ public sealed record Integration
 
     /// <summary>When the instance's choices and fields were last read (creation, a change of ticket types, a full pass).</summary>
     public DateTimeOffset? InstanceReadAt { get; init; }
+
+    /// <summary>
+    /// The due-date days of its tickets by risk level and severity (<see cref="Sla.SlaMatrix"/>), for assignments whose request
+    /// gives no date or days of its own; <c>null</c> when it has none, and every request must then give them.
+    /// </summary>
+    public SlaMatrix? SlaMatrix { get; init; }
 
     /// <summary>What sync does to a ticket whose finding Defender reports fixed or gone.</summary>
     public ResourceHealthyAction OnResourceHealthy { get; init; } = ResourceHealthyAction.Note;

@@ -5,6 +5,7 @@ using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Sla;
 using DefenderSnow.Core.Storage;
 
 namespace DefenderSnow.Core.Integrations;
@@ -67,6 +68,8 @@ internal sealed class IntegrationEntity : ITableEntity
     public string? WarningsJson { get; set; }
 
     public DateTimeOffset? InstanceReadAt { get; set; }
+    /// <summary>The SLA matrix as its request shape (<see cref="SlaMatrixRequest"/>); null when the integration has none.</summary>
+    public string? SlaMatrixJson { get; set; }
 
     /// <summary>The access list as JSON; null in rows written before it existed, which read as an empty list.</summary>
     public string? AccessJson { get; set; }
@@ -114,6 +117,7 @@ internal sealed class IntegrationEntity : ITableEntity
         TicketTypesJson = JsonSerializer.Serialize(i.TicketTypes),
         WarningsJson = i.Warnings.Count == 0 ? null : JsonSerializer.Serialize(i.Warnings),
         InstanceReadAt = i.InstanceReadAt,
+        SlaMatrixJson = i.SlaMatrix is null ? null : JsonSerializer.Serialize(i.SlaMatrix.ToRequest()),
         AccessJson = JsonSerializer.Serialize(i.Access),
         Status = i.Status.ToString(),
         StatusDetail = i.StatusDetail,
@@ -182,6 +186,19 @@ internal sealed class IntegrationEntity : ITableEntity
         {
             throw Corrupt("the ticket types or warnings are not valid JSON", e);
         }
+        SlaMatrix? slaMatrix = null;
+        if (SlaMatrixJson is not null)
+        {
+            try
+            {
+                var stored = JsonSerializer.Deserialize<SlaMatrixRequest>(SlaMatrixJson) ?? throw Corrupt("the SLA matrix is null");
+                slaMatrix = SlaMatrixParser.ParseStored(stored) ?? throw Corrupt("the SLA matrix is empty");
+            }
+            catch (Exception e) when (e is JsonException or ValidationException)
+            {
+                throw Corrupt("the SLA matrix is not a valid matrix", e);
+            }
+        }
 
         IReadOnlyList<AccessEntry> access = [];
         if (AccessJson is not null)
@@ -214,6 +231,7 @@ internal sealed class IntegrationEntity : ITableEntity
             ServiceNowQueryDates = string.IsNullOrEmpty(ServiceNowQueryDates) ? null : ServiceNow.ServiceNowQueryDates.Parse(ServiceNowQueryDates),
             FieldMode = ParseEnum<FieldMode>(FieldMode, "field mode"),
             TicketPriorities = priorities,
+            SlaMatrix = slaMatrix,
             Fields = new TicketFields((fields ?? throw Corrupt("the ticket fields are null")).ToDictionary(f => f.Key, IReadOnlyList<string> (f) => f.Value)),
             TicketTypes = ticketTypes,
             Warnings = warnings,

@@ -5,6 +5,7 @@ using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.ServiceNow.Instance;
+using DefenderSnow.Core.Sla;
 using DefenderSnow.Core.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -66,6 +67,7 @@ public sealed partial class IntegrationService
         var fields = check.Capture(() => TicketFields.Parse(request.Fields, tables));
         var priorities = check.Capture(() => TicketPriorities.Parse(request.TicketPriorities, TicketPriorities.Default));
         var accessList = check.Capture(() => AccessList.Parse(request.Access ?? []));
+        var slaMatrix = request.SlaMatrix is null ? null : SlaMatrixParser.Parse(check, request.SlaMatrix);
         check.ThrowIfInvalid();
 
         // Cheap refusal before anything is written; the reservation below decides races.
@@ -111,6 +113,7 @@ public sealed partial class IntegrationService
                 FieldMode = mode,
                 Fields = fields!,
                 TicketPriorities = priorities!,
+                SlaMatrix = slaMatrix,
                 OnResourceHealthy = onResourceHealthy,
                 Access = AccessList.WithCreator(accessList!, access),
                 Status = IntegrationStatus.Connected,
@@ -189,6 +192,7 @@ public sealed partial class IntegrationService
         var fields = request.Fields is null ? null : check.Capture(() => TicketFields.Parse(request.Fields, tables ?? integration.TicketTableNames));
         var priorities = request.TicketPriorities is null ? null : check.Capture(() => TicketPriorities.Parse(request.TicketPriorities, integration.TicketPriorities));
         var accessList = request.Access is null ? null : check.Capture(() => AccessList.Parse(request.Access));
+        var slaMatrix = request.SlaMatrix is null ? integration.SlaMatrix : SlaMatrixParser.Parse(check, request.SlaMatrix);
         check.ThrowIfInvalid();
 
         if (integration.DeletionStartedAt is not null)
@@ -223,6 +227,7 @@ public sealed partial class IntegrationService
             Fields = fields ?? (tables is null ? integration.Fields : new TicketFields(tables.ToDictionary(
                 t => t, t => integration.Fields.ByTable.TryGetValue(t, out var kept) ? kept : TicketFields.DefaultFor([t]).For(t)))),
             TicketPriorities = priorities ?? integration.TicketPriorities,
+            SlaMatrix = slaMatrix,
             OnResourceHealthy = onResourceHealthy ?? integration.OnResourceHealthy,
             Access = accessList ?? integration.Access,
             UpdatedAt = _timeProvider.GetUtcNow(),

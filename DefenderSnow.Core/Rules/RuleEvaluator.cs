@@ -129,10 +129,11 @@ public sealed partial class RuleEvaluator
         }
 
         // Grouped per recommendation (and owner, as a ticket has one assignee): one shared ticket per group, its members
-        // those with a previous ticket first, so the one that opens it can name it in correlation_display.
+        // those with a previous ticket first, so the one that opens it can name it in correlation_display; then, for a
+        // rule on the SLA matrix, the fewest days first, so that the shared ticket's due_date is its most urgent member's.
         var groups = rule.Grouping == RuleGrouping.PerRecommendation
             ? planned.GroupBy(p => (p.Finding.AssessmentName.ToLowerInvariant(), p.Owner.ToLowerInvariant()))
-                .Select(g => g.OrderBy(p => p.Follows is null).ToList())
+                .Select(g => g.OrderBy(p => p.Follows is null).ThenBy(p => MatrixDays(integration, rule, p.Finding)).ToList())
                 .ToList()
             : planned.Select(p => new List<(Finding Finding, string Owner, string? Follows)> { p }).ToList();
         for (var g = 0; g < groups.Count; g++)
@@ -155,6 +156,10 @@ public sealed partial class RuleEvaluator
         LogEvaluated(_logger, rule.Id, integration.Id, dryRun, tickets.Count, waiting, errors.Count);
         return new RuleEvaluation(rule.Id, dryRun, tickets, waiting, errors);
     }
+
+    /// <summary>The days the SLA matrix gives a finding, for a rule that takes them from it; 0 (all alike) otherwise.</summary>
+    private static int MatrixDays(Integration integration, Rule rule, Finding finding) =>
+        rule.RemediationTimeframeDays is null && integration.SlaMatrix is { } matrix ? matrix.DaysFor(finding.Severity, finding.Risk?.Level).Days : 0;
 
     /// <summary>Opens the assignments of one ticket's members; returns the index of the member a failure stopped at, or -1.</summary>
     private async Task<int> OpenMembersAsync(
@@ -189,7 +194,8 @@ public sealed partial class RuleEvaluator
                     // In Customized mode the short description is the caller's to write; a rule writes the composed one.
                     ShortDescription: integration.FieldMode == FieldMode.Customized ? TicketComposer.ShortDescription(finding.DisplayName, finding.ResourceId) : null,
                     RemediationTimeframeDays: rule.RemediationTimeframeDays,
-                    GracePeriod: rule.GracePeriod,
+                    // A rule on the SLA matrix takes its grace period too, unless the rule turns the grace period on itself.
+                    GracePeriod: rule.RemediationTimeframeDays is null && !rule.GracePeriod ? null : rule.GracePeriod,
                     EmailNotifications: new EmailNotificationsRequest(rule.EmailNotifications.NotifyOwner, rule.EmailNotifications.NotifyManager));
                 var item = shared is null ? items.For(finding.ResourceId) : null;
                 var outcome = await _assignmentService.CreateAsync(

@@ -48,10 +48,6 @@ internal static partial class RuleInput
         {
             check.Add("remediationTimeframeDays", $"Must be between 1 and {AssignmentInput.MaxRemediationDays}.");
         }
-        else if (creating && request.RemediationTimeframeDays is null)
-        {
-            check.Add("remediationTimeframeDays", "Is required.");
-        }
 
         var grouping = check.Choice<RuleGrouping>("grouping", request.Grouping);
         if (request.MaxTicketsPerRun is < 1 or > MaxTicketsPerRunLimit)

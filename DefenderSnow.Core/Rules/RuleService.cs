@@ -63,7 +63,6 @@ public sealed partial class RuleService
             TicketType = string.Empty,
             Owner = new RuleOwner(RuleOwnerSource.User),
             Caller = string.Empty,
-            RemediationTimeframeDays = 0,
             CreatedAt = now,
             CreatedBy = caller,
             UpdatedAt = now,
@@ -71,6 +70,7 @@ public sealed partial class RuleService
         })!;
         var integration = await LoadIntegrationAsync(integrationId, access, cancellationToken).ConfigureAwait(false);
         RefuseUnknownTicketType(integration, rule);
+        RefuseWithoutDays(integration, rule);
         await RefuseBeyondCapAsync(integrationId, cancellationToken).ConfigureAwait(false);
         await _upstream.CheckAsync(integration, rule, cancellationToken).ConfigureAwait(false);
         var saved = await _rules.AddAsync(rule, cancellationToken).ConfigureAwait(false);
@@ -119,6 +119,7 @@ public sealed partial class RuleService
 
         var updated = RuleInput.Apply(check, request, current.Value, () => current.Value)! with { UpdatedAt = _timeProvider.GetUtcNow(), UpdatedBy = caller };
         RefuseUnknownTicketType(integration, updated);
+        RefuseWithoutDays(integration, updated);
         await _upstream.CheckAsync(integration, updated, cancellationToken).ConfigureAwait(false);
         var saved = await _rules.UpdateAsync(current with { Value = updated }, cancellationToken).ConfigureAwait(false);
         LogSaved(_logger, ruleId, integrationId, "updated", caller ?? "an unnamed caller");
@@ -149,6 +150,15 @@ public sealed partial class RuleService
     /// Every rule a sync run evaluates costs Defender reads, so an integration's rules are capped (issue 26, item 6). A
     /// cap, not a quota: creates that race may pass it by their number, and a lowered cap removes no rule.
     /// </summary>
+    /// <summary>A rule without days of its own takes them from the integration's SLA matrix, which it must then have.</summary>
+    private static void RefuseWithoutDays(Integration integration, Rule rule)
+    {
+        if (rule.RemediationTimeframeDays is null && integration.SlaMatrix is null)
+        {
+            throw new ValidationException("remediationTimeframeDays", "Is required: the integration has no SLA matrix to take the days from.");
+        }
+    }
+
     private async Task RefuseBeyondCapAsync(string integrationId, CancellationToken cancellationToken)
     {
         var cap = _options.Value.MaxPerIntegration;

@@ -35,7 +35,7 @@ public static class ServiceNowTicketTables
     [
         "sys_id", "number", "state", "active", "short_description", "description", "assigned_to", "assignment_group",
         "impact", "urgency", "priority", "opened_by", "opened_at", "closed_at", "closed_by", "correlation_id",
-        "correlation_display", "work_notes", "comments", "sys_created_on", "sys_created_by", "sys_updated_on",
+        "correlation_display", "work_notes", "comments", "due_date", "sys_created_on", "sys_created_by", "sys_updated_on",
         "sys_updated_by", "sys_mod_count", "sys_class_name",
 
         // The configuration item, a reference to cmdb_ci, is a task field, so every ticket table has it (set by sys_id:

@@ -2,6 +2,7 @@ using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Core.Sla;
 
 namespace DefenderSnow.Functions.Integrations;
 
@@ -19,6 +20,7 @@ public sealed record IntegrationResponse(
     IReadOnlyDictionary<string, TicketTypeResponse> TicketTypes,
     IReadOnlyList<string> Warnings,
     DateTimeOffset? InstanceReadAt,
+    SlaMatrixResponse? SlaMatrix,
     ResourceHealthyAction OnResourceHealthy,
     IReadOnlyList<AccessEntryResponse> Access,
     IntegrationStatus Status,
@@ -44,6 +46,7 @@ public sealed record IntegrationResponse(
         i.TicketTypes.ToDictionary(t => t.Table, TicketTypeResponse.From),
         i.Warnings,
         i.InstanceReadAt,
+        i.SlaMatrix is null ? null : SlaMatrixResponse.From(i.SlaMatrix),
         i.OnResourceHealthy,
         i.Access.Select(e => new AccessEntryResponse(e.PrincipalId, e.Roles)).ToList(),
         i.Status,
@@ -55,6 +58,19 @@ public sealed record IntegrationResponse(
         i.LastSyncAt,
         i.WebhookSecretRotatedAt,
         i.ServiceNowQueryDates is { } d ? new QueryDatesResponse(d.Mode, d.Zone, (int)d.Margin.TotalMinutes, d.MeasuredAt) : null);
+}
+
+/// <summary>The integration's SLA matrix: days by severity and by risk level under their contract names (a table it lacks is null).</summary>
+public sealed record SlaMatrixResponse(IReadOnlyDictionary<string, int>? Severity, IReadOnlyDictionary<string, int>? RiskLevel, bool GracePeriod)
+{
+    public static SlaMatrixResponse From(SlaMatrix matrix)
+    {
+        var shown = matrix.ToRequest();
+        return new SlaMatrixResponse(Days(shown.Severity), Days(shown.RiskLevel), matrix.GracePeriod);
+    }
+
+    private static Dictionary<string, int>? Days(IReadOnlyDictionary<string, int?>? table) =>
+        table?.ToDictionary(e => e.Key, e => e.Value!.Value, StringComparer.Ordinal);
 }
 
 /// <summary>How the instance was measured to read the dates of the integration's queries (the sync cursor's bound).</summary>

@@ -2,6 +2,7 @@ using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Hosting;
 using DefenderSnow.Functions.Assignments;
 using DefenderSnow.Tests.Infrastructure;
+using DefenderSnow.Tests.Integrations;
 using DefenderSnow.Tests.Sync;
 
 namespace DefenderSnow.Tests.Assignments;
@@ -11,21 +12,14 @@ namespace DefenderSnow.Tests.Assignments;
 /// change through the API, <see cref="ChangeActor.System"/> for one sync made; a delete also says who deleted it.
 /// </summary>
 [TestFixture]
-public sealed class AssignmentAuditTests
+public sealed class AssignmentAuditTests : IUsesHarness
 {
     private SyncTestContext _context = null!;
 
     [OneTimeSetUp]
     public async Task StartApp() => _context = await SyncTestContext.StartAsync();
 
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _context.Harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
 
     [Test]
     public async Task A_change_through_the_api_names_its_caller_a_change_by_sync_names_the_system_and_a_delete_names_its_deleter()

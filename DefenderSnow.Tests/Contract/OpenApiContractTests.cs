@@ -2,6 +2,8 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Contract;
+using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.Rules;
 using DefenderSnow.Core.ServiceNow;
@@ -215,6 +217,11 @@ public sealed class OpenApiContractTests
             AssertMembers("ProblemDetails", typeof(Problem), ApiJson.Options);
             AssertMembers("CreateIntegrationRequest", typeof(CreateIntegrationRequest), ApiJson.RequestOptions);
             AssertMembers("Scope", typeof(IntegrationScopeRequest), ApiJson.RequestOptions);
+            AssertMembers("SlaMatrix", typeof(SlaMatrixResponse), ApiJson.Options);
+            AssertMembers("SlaMatrixRequest", typeof(DefenderSnow.Core.Sla.SlaMatrixRequest), ApiJson.RequestOptions);
+            // The tables' keys are the levels' contract names, through their one mapping each.
+            Assert.That(SchemaNamed("SlaDays")?.Properties?.Keys, Is.EquivalentTo(ContractNames.Of<AssessmentSeverity>()), "SlaDays and the severities");
+            Assert.That(SchemaNamed("SlaDays")?.Properties?.Keys, Is.EquivalentTo(ContractNames.Of<RiskLevel>()), "SlaDays and the risk levels");
             // The record has "scope" only so that sending it gets a clear 400; the contract does not offer it.
             AssertMembers("UpdateIntegrationRequest", typeof(UpdateIntegrationRequest), ApiJson.RequestOptions, except: "scope");
             AssertMembers("StartSyncRequest", typeof(StartSyncRequest), ApiJson.RequestOptions);

@@ -12,7 +12,7 @@ namespace DefenderSnow.Tests.Rules;
 /// a subscription of the scope knows is still refused naming the field (422 for an assignment, 400 for a rule's condition).
 /// </summary>
 [TestFixture]
-public sealed class CustomRecommendationTests
+public sealed class CustomRecommendationTests : IUsesHarness
 {
     private const string CustomName = "Storage accounts should use our own keys";
 
@@ -28,14 +28,7 @@ public sealed class CustomRecommendationTests
     [OneTimeSetUp]
     public async Task StartApp() => _context = await SyncTestContext.StartAsync();
 
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _context.Harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
 
     [Test]
     public async Task An_assignment_for_a_custom_recommendation_of_the_resources_subscription_is_created_with_its_name_and_severity()

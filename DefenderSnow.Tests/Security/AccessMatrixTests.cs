@@ -17,7 +17,7 @@ namespace DefenderSnow.Tests.Security;
 /// Defender or the queues; lists hold only what she may reach; the admin app role reaches everything.
 /// </summary>
 [TestFixture]
-public sealed class AccessMatrixTests
+public sealed class AccessMatrixTests : IUsesHarness
 {
     private static readonly string EveId = Guid.NewGuid().ToString("D");
     private static readonly string TeamGroupId = Guid.NewGuid().ToString("D");
@@ -83,14 +83,7 @@ public sealed class AccessMatrixTests
         await sync.DeliverSyncMessagesAsync();
     }
 
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void MarkLogs() => _harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
+    IntegrationHarness? IUsesHarness.Harness => _harness;
 
     [TestCaseSource(nameof(Functions))]
     public async Task A_caller_not_on_the_integrations_list_gets_404_and_changes_nothing(string function)

@@ -16,7 +16,7 @@ namespace DefenderSnow.Tests.Sync;
 /// read sys_choice gets the configured values and a warning. Security incidents (sn_si_incident) run end to end.
 /// </summary>
 [TestFixture]
-public sealed class InstanceChoicesTests
+public sealed class InstanceChoicesTests : IUsesHarness
 {
     private static readonly Dictionary<string, string> Renumbering = new() { ["1"] = "10", ["2"] = "20", ["3"] = "30", ["6"] = "60", ["7"] = "70", ["8"] = "80" };
 
@@ -32,14 +32,7 @@ public sealed class InstanceChoicesTests
             .EnforceChoices("close_code"));
     }
 
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _context.Harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
 
     [Test]
     public async Task Creation_reads_the_instance_and_sync_resolves_cancels_and_reopens_with_its_values()

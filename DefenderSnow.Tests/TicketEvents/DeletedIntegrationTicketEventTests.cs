@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using DefenderSnow.Core.Storage;
 using DefenderSnow.Core.TicketEvents;
+using DefenderSnow.Tests.Integrations;
 using DefenderSnow.Tests.Sync;
 
 namespace DefenderSnow.Tests.TicketEvents;
@@ -11,7 +12,7 @@ namespace DefenderSnow.Tests.TicketEvents;
 /// events still queued (rows nobody would ever clear).
 /// </summary>
 [TestFixture]
-public sealed class DeletedIntegrationTicketEventTests
+public sealed class DeletedIntegrationTicketEventTests : IUsesHarness
 {
     private SyncTestContext _context = null!;
     private TicketEventDriver _events = null!;
@@ -23,14 +24,7 @@ public sealed class DeletedIntegrationTicketEventTests
         _events = await TicketEventDriver.StartAsync(_context.Harness);
     }
 
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _context.Harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
 
     [Test]
     public async Task Deleting_an_integration_forgets_its_cached_webhook_secrets()

@@ -195,7 +195,7 @@ internal static class SimTables
     /// <summary>Date-time fields: a value compared with them in a query is read in the API user's time zone.</summary>
     public static readonly IReadOnlySet<string> DateTimeFields = new HashSet<string>
     {
-        "sys_created_on", "sys_updated_on", "opened_at", "closed_at", "resolved_at", "start_date", "end_date",
+        "sys_created_on", "sys_updated_on", "opened_at", "closed_at", "resolved_at", "start_date", "end_date", "due_date",
     };
 
     /// <summary>Journal fields accept writes (appended to the history) but read back as "".</summary>
@@ -204,12 +204,13 @@ internal static class SimTables
     private static Dictionary<string, IReadOnlyList<string>> Model(params (string From, string[] To)[] transitions) =>
         transitions.ToDictionary(t => t.From, t => (IReadOnlyList<string>)t.To, StringComparer.Ordinal);
 
+    // due_date: the task table's Due date, a date-time stored in UTC (https://old.wiki/index.php/Task_Table).
     private static Dictionary<string, string?> TaskFields(params (string Name, string? Reference)[] specific) => WithSystem(
         [
             ("number", null), ("state", null), ("active", null), ("short_description", null), ("description", null),
             ("assigned_to", "sys_user"), ("assignment_group", "sys_user_group"), ("impact", null), ("urgency", null), ("priority", null),
             ("opened_by", "sys_user"), ("opened_at", null), ("closed_at", null), ("closed_by", "sys_user"), ("correlation_id", null),
-            ("correlation_display", null), ("work_notes", null), ("comments", null), ("cmdb_ci", "cmdb_ci"), .. specific,
+            ("correlation_display", null), ("work_notes", null), ("comments", null), ("cmdb_ci", "cmdb_ci"), ("due_date", null), .. specific,
         ]);
 
     private static Dictionary<string, string?> WithSystem(params (string Name, string? Reference)[] fields)
