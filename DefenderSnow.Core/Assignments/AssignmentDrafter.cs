@@ -71,7 +71,7 @@ public sealed class AssignmentDrafter
 
         // The request's own date wins; otherwise the matrix's days for this finding's risk level or severity, from now (UTC).
         var due = SlaDueDate.For(input.DueDate, request.GracePeriod, integration.SlaMatrix, metadata.SeverityName, assessment.Risk?.Level, now);
-        fields[SlaDueDate.TicketField] = SlaDueDate.ToServiceNow(due.DueDate);
+        fields[SlaDueDate.TicketField] = ServiceNowDateTime.Format(due.DueDate);
         var assignment = new Assignment
         {
             Id = AssignmentId.New(),

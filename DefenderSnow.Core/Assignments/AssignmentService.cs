@@ -190,7 +190,7 @@ public sealed partial class AssignmentService
         if (dueDate is { } newDue && newDue != assignment.DueDate)
         {
             ticketFields["work_notes"] = $"DefenderSnow: the remediation due date changed from {assignment.DueDate:yyyy-MM-dd HH:mm} UTC to {newDue:yyyy-MM-dd HH:mm} UTC.";
-            ticketFields[SlaDueDate.TicketField] = SlaDueDate.ToServiceNow(newDue);
+            ticketFields[SlaDueDate.TicketField] = ServiceNowDateTime.Format(newDue);
             updated = updated with { DueDate = newDue };
         }
 

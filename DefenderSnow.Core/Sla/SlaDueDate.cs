@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace DefenderSnow.Core.Sla;
 
 /// <summary>A new assignment's due date and grace period, and where they come from.</summary>
@@ -38,12 +36,4 @@ public sealed record SlaDueDate(DateTimeOffset DueDate, bool GracePeriod, string
     /// ServiceNow user's time zone moves it, and a daylight-saving change in either adds or takes no hour.
     /// </summary>
     public static DateTimeOffset InDays(DateTimeOffset now, int days) => now.ToUniversalTime().AddDays(days);
-
-    /// <summary>
-    /// A date-time as the Table API writes it by default (<c>sysparm_input_display_value=false</c>: the value as stored,
-    /// which for a date-time is UTC, <c>yyyy-MM-dd HH:mm:ss</c>). Sources: the Table API's <c>sysparm_input_display_value</c>
-    /// (https://www.servicenow.com/docs/r/api-reference/rest-apis/c_TableAPI.html); date fields stored in UTC and displayed
-    /// in the user's time zone (https://www.servicenow.com/community/developer-blog/actual-vs-display-value-the-most-misunderstood-concept-in/ba-p/3311327).
-    /// </summary>
-    public static string ToServiceNow(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 }

@@ -10,12 +10,12 @@ namespace DefenderSnow.Core.TicketEvents;
 /// </summary>
 /// <param name="CreatedBy">The integration's ServiceNow user name: the key of this integration in <see cref="RoutesProperty"/>.</param>
 /// <param name="UrlProperty">The system property holding this integration's event URL.</param>
-/// <param name="SecretProperty">The system property (password2) holding this integration's webhook secret.</param>
+/// <param name="SigningKeyProperty">The system property (password2) holding this integration's webhook secret.</param>
 /// <param name="SharedWith">
 /// Other integrations on the same instance, with ticket events on, that sign in as the same user: their events cannot be
 /// told apart, so only one of them can receive them (the sync still follows every ticket).
 /// </param>
-public sealed record TicketEventRouting(string CreatedBy, string UrlProperty, string SecretProperty, IReadOnlyList<string> SharedWith)
+public sealed record TicketEventRouting(string CreatedBy, string UrlProperty, string SigningKeyProperty, IReadOnlyList<string> SharedWith)
 {
     /// <summary>A JSON object, ServiceNow user name → integration id. Left unset, the rule sends every event to the one integration of the unrouted properties.</summary>
     public const string RoutesProperty = "defendersnow.ticket_events.routes";

@@ -23,7 +23,7 @@ public sealed record WebhookResponse(
             TicketEventRouting.RoutesProperty,
             issued.Routing.CreatedBy,
             issued.Routing.UrlProperty,
-            issued.Routing.SecretProperty,
+            issued.Routing.SigningKeyProperty,
             issued.Routing.SharedWith));
 }
 

@@ -1,4 +1,5 @@
 using DefenderSnow.Core.Defender;
+using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Sla;
 
 namespace DefenderSnow.Tests.Sla;
@@ -61,6 +62,6 @@ public sealed class SlaMatrixDaysTests
 
         var due = SlaDueDate.InDays(now, 1);
 
-        Assert.That((due, due.Offset, SlaDueDate.ToServiceNow(due)), Is.EqualTo((now.AddDays(1), TimeSpan.Zero, "2027-03-15 07:59:30")));
+        Assert.That((due, due.Offset, ServiceNowDateTime.Format(due)), Is.EqualTo((now.AddDays(1), TimeSpan.Zero, "2027-03-15 07:59:30")));
     }
 }
