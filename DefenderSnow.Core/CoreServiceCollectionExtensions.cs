@@ -49,7 +49,7 @@ public static class CoreServiceCollectionExtensions
         services.AddDefender(configuration);
         services.AddFindings();
         services.AddAssignments();
-        services.AddRules();
+        services.AddRules(configuration);
         services.AddIntegrations(configuration);
         services.AddSync(configuration);
         services.AddTicketEvents(configuration);

@@ -30,8 +30,9 @@ param storageAccountName string = ''
 @description('Key Vault name; empty for a generated one.')
 param keyVaultName string = ''
 
-@description('ServiceNow instance host the app may call (ServiceNow:AllowedHosts:0): an exact host name or *.domain, where * is one DNS label.')
-param serviceNowAllowedHost string = '*.service-now.com'
+@description('ServiceNow instance host the app may call (ServiceNow:AllowedHosts:0): name your exact instance, for example contoso.service-now.com. No default: any host allowed here is one an integration manager can send findings and credentials to (issue 26).')
+@minLength(1)
+param serviceNowAllowedHost string
 
 @description('NCRONTAB schedule of the synchronization timer (SyncSchedule), six fields, UTC.')
 param syncSchedule string = '0 0 2 * * *'

@@ -22,14 +22,42 @@
  * Sent with RESTMessageV2.executeAsync, so the user's update never waits for DefenderSnow; a failed
  * delivery is not retried (DefenderSnow's daily sync is the safety net).
  *
- * System properties (sys_properties), created as in the README:
+ * System properties (sys_properties), created as in the README. One integration on the instance:
  *   defendersnow.ticket_events.url     https://<function app>/api/ticket-events/<integration id>
  *                                      (not /api/integrations/<id>/ticket-events, the earlier path, now 410 Gone)
  *   defendersnow.ticket_events.secret  the webhook secret (type password2, read roles: admin)
+ * Several integrations on the instance (each signing in as a ServiceNow user of its own): the ticket's
+ * creator names the integration, as DefenderSnow creates each ticket as its integration's user
+ * (EnableWebhook's answer, `routing`, gives the three names):
+ *   defendersnow.ticket_events.routes          JSON object, user name -> integration id,
+ *                                              e.g. {"svc_defendersnow_prod": "0f3c..."}
+ *   defendersnow.ticket_events.<id>.url        that integration's URL
+ *   defendersnow.ticket_events.<id>.secret     that integration's secret (type password2)
+ * A creator not in the routes falls back to the two properties of one integration, when they are set.
  */
 (function executeRule(current, previous /* null when async */) {
     var url = gs.getProperty('defendersnow.ticket_events.url');
     var secret = gs.getProperty('defendersnow.ticket_events.secret');
+    var routes = gs.getProperty('defendersnow.ticket_events.routes');
+    if (routes) {
+        var integrationId = null;
+        try {
+            // User names are compared without case, as the instance looks them up.
+            var map = JSON.parse(routes);
+            var creator = String(current.getValue('sys_created_by')).toLowerCase();
+            for (var name in map) {
+                if (map.hasOwnProperty(name) && name.toLowerCase() === creator) {
+                    integrationId = String(map[name]);
+                }
+            }
+        } catch (e) {
+            gs.error('DefenderSnow ticket event: defendersnow.ticket_events.routes is not a JSON object: ' + e);
+        }
+        if (integrationId) {
+            url = gs.getProperty('defendersnow.ticket_events.' + integrationId + '.url');
+            secret = gs.getProperty('defendersnow.ticket_events.' + integrationId + '.secret');
+        }
+    }
     if (!url || !secret) {
         return;
     }

@@ -62,6 +62,12 @@ public sealed record Assignment
 
     public required DateTimeOffset UpdatedAt { get; init; }
 
+    /// <summary>Who made the last change: the caller for a change through the API, <see cref="Hosting.ChangeActor.System"/> for sync's.</summary>
+    public string? UpdatedBy { get; init; }
+
+    /// <summary>The caller that deleted it through the API (it is then closed as <see cref="ClosedReason.Deleted"/>).</summary>
+    public string? DeletedBy { get; init; }
+
     public DateTimeOffset? LastSyncedAt { get; init; }
 
     /// <summary>The automation rule that opened it; <c>null</c> when a caller did.</summary>

@@ -10,6 +10,7 @@ namespace DefenderSnow.Core.Assignments;
 /// </summary>
 /// <param name="Caller">Who asks, when App Service authentication says; recorded, never trusted for access.</param>
 /// <param name="Origin">The rule that asks, when a rule does; <c>null</c> for a request.</param>
+/// <param name="DueDate">The request's own due date (from its date or days); <c>null</c> to take it from the integration's SLA matrix.</param>
 /// <param name="CallerUser">The ServiceNow user the ticket names as its caller (the request's <c>caller</c>).</param>
 internal sealed record AssignmentCreationInput(
     CreateAssignmentRequest Request,
@@ -24,5 +25,5 @@ internal sealed record AssignmentCreationInput(
     string? ShortDescription,
     string? Description,
     string? AssignmentGroup,
-    DateTimeOffset DueDate,
+    DateTimeOffset? DueDate,
     DateTimeOffset Now);

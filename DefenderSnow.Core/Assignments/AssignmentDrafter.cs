@@ -3,6 +3,7 @@ using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Core.Sla;
 
 namespace DefenderSnow.Core.Assignments;
 
@@ -62,6 +63,15 @@ public sealed class AssignmentDrafter
             fields["description"] = TicketComposer.CutOnWord(TicketComposer.FollowsLine(previous) + "\n\n" + composed, TicketComposer.DescriptionLength);
         }
 
+        if (origin?.ConfigurationItem is { } item && input.Table.HasField("cmdb_ci"))
+        {
+            // A reference is set by sys_id (ServiceNowTicketTables' task fields).
+            fields["cmdb_ci"] = item;
+        }
+
+        // The request's own date wins; otherwise the matrix's days for this finding's risk level or severity, from now (UTC).
+        var due = SlaDueDate.For(input.DueDate, request.GracePeriod, integration.SlaMatrix, metadata.SeverityName, assessment.Risk?.Level, now);
+        fields[SlaDueDate.TicketField] = ServiceNowDateTime.Format(due.DueDate);
         var assignment = new Assignment
         {
             Id = AssignmentId.New(),
@@ -74,14 +84,15 @@ public sealed class AssignmentDrafter
             AssignedToSysId = owner.SysId,
             Caller = opener.Email ?? opener.UserName,
             ShortDescription = fields["short_description"],
-            DueDate = input.DueDate,
-            GracePeriod = request.GracePeriod ?? false,
+            DueDate = due.DueDate,
+            GracePeriod = due.GracePeriod,
             EmailNotifications = AssignmentInput.Notifications(request.EmailNotifications, new EmailNotifications(NotifyOwner: true, NotifyManager: false)),
             Status = AssignmentStatus.Pending,
             ClaimedUntil = now + AssignmentCreation.ClaimDuration,
             CreatedAt = now,
             CreatedBy = input.Caller,
             UpdatedAt = now,
+            UpdatedBy = input.Caller,
             RuleId = origin?.RuleId,
             FollowsTicket = origin?.FollowsTicket,
             GroupId = origin?.Group?.Id,
@@ -107,7 +118,10 @@ public sealed class AssignmentDrafter
     private async Task<(AssessmentMetadata Metadata, Assessment Assessment)> ReadUnhealthyFindingAsync(
         string assessmentName, string resourceId, CancellationToken cancellationToken)
     {
-        var metadataRead = _defender.GetAssessmentMetadataAsync(assessmentName, cancellationToken);
+        // A custom recommendation's metadata lives in the resource's subscription (the resource id was validated in scope).
+        var metadataRead = ResourceIdRules.TryGetSubscriptionId(resourceId, out var subscription)
+            ? _defender.FindAssessmentMetadataAsync(assessmentName, subscription, cancellationToken)
+            : _defender.GetAssessmentMetadataAsync(assessmentName, cancellationToken);
         var assessmentRead = _defender.GetAssessmentAsync(resourceId, assessmentName, cancellationToken);
         await Task.WhenAll(metadataRead, assessmentRead).ConfigureAwait(false);
         var metadata = await metadataRead.ConfigureAwait(false)

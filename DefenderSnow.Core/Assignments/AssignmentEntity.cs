@@ -68,6 +68,10 @@ internal sealed class AssignmentEntity : ITableEntity
 
     public DateTimeOffset UpdatedAt { get; set; }
 
+    public string? UpdatedBy { get; set; }
+
+    public string? DeletedBy { get; set; }
+
     public DateTimeOffset? LastSyncedAt { get; set; }
 
     public string? RuleId { get; set; }
@@ -105,6 +109,8 @@ internal sealed class AssignmentEntity : ITableEntity
         CreatedAt = a.CreatedAt,
         CreatedBy = a.CreatedBy,
         UpdatedAt = a.UpdatedAt,
+        UpdatedBy = a.UpdatedBy,
+        DeletedBy = a.DeletedBy,
         LastSyncedAt = a.LastSyncedAt,
         RuleId = a.RuleId,
         FollowsTicket = a.FollowsTicket,
@@ -134,6 +140,8 @@ internal sealed class AssignmentEntity : ITableEntity
         CreatedAt = CreatedAt,
         CreatedBy = CreatedBy,
         UpdatedAt = UpdatedAt,
+        UpdatedBy = UpdatedBy,
+        DeletedBy = DeletedBy,
         LastSyncedAt = LastSyncedAt,
         RuleId = RuleId,
         FollowsTicket = FollowsTicket,

@@ -79,7 +79,8 @@ internal static class AssignmentInput
         return check.Capture(() => ResourceIdRules.ValidateResourceId(value.Trim().TrimEnd('/')));
     }
 
-    public static ServiceNowTicketTable? TicketType(IntegrationValidation check, string? value)
+    /// <summary>The name of a ticket table; whether the integration uses it is <see cref="TicketTable"/>'s to say.</summary>
+    public static string? TicketType(IntegrationValidation check, string? value)
     {
         if (value is null)
         {
@@ -87,9 +88,22 @@ internal static class AssignmentInput
             return null;
         }
 
-        if (!ServiceNowTicketTables.TryGet(value, out var table))
+        if (value.Length is 0 or > 80 || !value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
         {
-            check.Add("ticketType", $"Must be one of {string.Join(", ", ServiceNowTicketTables.All.Select(t => t.Name))}.");
+            check.Add("ticketType", "Must be the name of one of the integration's ticket tables (incident, problem, change_request, or those its ticketTypes name).");
+            return null;
+        }
+
+        return value;
+    }
+
+    /// <summary>The integration's ticket table named <paramref name="value"/>, as its instance defines it.</summary>
+    public static ServiceNowTicketTable? TicketTable(IntegrationValidation check, Integration integration, string value)
+    {
+        var catalog = integration.ToConnection().Catalog;
+        if (!catalog.TryGet(value, out var table))
+        {
+            check.Add("ticketType", $"Must be one of the integration's ticket types: {catalog.Names}.");
         }
 
         return table;

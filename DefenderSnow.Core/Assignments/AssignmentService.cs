@@ -1,8 +1,10 @@
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Core.Sla;
 using DefenderSnow.Core.Storage;
 using DefenderSnow.Core.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -20,7 +22,7 @@ public sealed partial class AssignmentService
     public static readonly ListPageSize Paging = new(50);
 
     private readonly IAssignmentStore _assignments;
-    private readonly IIntegrationStore _integrations;
+    private readonly IntegrationAccess _integrations;
     private readonly IServiceNowClientFactory _serviceNow;
     private readonly IDefenderClient _defender;
     private readonly AssignmentCreation _creation;
@@ -30,7 +32,7 @@ public sealed partial class AssignmentService
 
     public AssignmentService(
         IAssignmentStore assignments,
-        IIntegrationStore integrations,
+        IntegrationAccess integrations,
         IServiceNowClientFactory serviceNow,
         IDefenderClient defender,
         AssignmentCreation creation,
@@ -49,14 +51,16 @@ public sealed partial class AssignmentService
     }
 
     /// <param name="caller">Who asks, when App Service authentication says; recorded, never trusted for access.</param>
-    public Task<AssignmentOutcome> CreateAsync(CreateAssignmentRequest request, string? caller, CancellationToken cancellationToken) =>
-        CreateAsync(request, caller, origin: null, cancellationToken);
+    /// <param name="access">What the caller may reach: an integration it is not on the list of is not found.</param>
+    public Task<AssignmentOutcome> CreateAsync(CreateAssignmentRequest request, string? caller, CallerAccess access, CancellationToken cancellationToken) =>
+        CreateAsync(request, caller, origin: null, access, cancellationToken);
 
     /// <summary>
     /// The one create path, for callers and for automation rules alike; <paramref name="origin"/> names the rule that asks
     /// and the ticket of the finding's previous (closed) assignment, which the new ticket then refers to.
     /// </summary>
-    internal async Task<AssignmentOutcome> CreateAsync(CreateAssignmentRequest request, string? caller, AssignmentOrigin? origin, CancellationToken cancellationToken)
+    /// <param name="access">A rule passes <see cref="CallerAccess.Unrestricted"/>: whoever created or evaluated it was checked then.</param>
+    internal async Task<AssignmentOutcome> CreateAsync(CreateAssignmentRequest request, string? caller, AssignmentOrigin? origin, CallerAccess access, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var now = _timeProvider.GetUtcNow();
@@ -64,7 +68,7 @@ public sealed partial class AssignmentService
         var integrationId = check.Text("integrationId", request.IntegrationId);
         var assessmentName = AssignmentInput.AssessmentName(check, request.AssessmentName);
         var resourceId = AssignmentInput.ResourceId(check, request.ResourceId);
-        var table = AssignmentInput.TicketType(check, request.TicketType);
+        var ticketType = AssignmentInput.TicketType(check, request.TicketType);
         var assignedTo = AssignmentInput.User(check, "assignedTo", request.AssignedTo, required: true);
         var callerUser = AssignmentInput.User(check, "caller", request.Caller, required: true);
         var shortDescription = check.Text("shortDescription", request.ShortDescription, TicketComposer.ShortDescriptionLength, required: false);
@@ -72,29 +76,38 @@ public sealed partial class AssignmentService
         var assignmentGroup = check.Text("assignmentGroup", request.AssignmentGroup, required: false);
         AssignmentInput.Level(check, "impact", request.Impact);
         AssignmentInput.Level(check, "urgency", request.Urgency);
-        var dueDate = AssignmentInput.DueDate(check, request.RemediationTimeframeDays, request.DueDate, now, required: true);
+        // Without a date or days of its own, the integration's SLA matrix gives them once the finding is read.
+        var dueDate = AssignmentInput.DueDate(check, request.RemediationTimeframeDays, request.DueDate, now, required: false);
         check.ThrowIfInvalid();
 
         // Two point reads that do not depend on each other, read together; awaited in this order, so an unknown
         // integration is a 404 whatever the other read says.
-        var integrationRead = LoadIntegrationAsync(integrationId!, cancellationToken);
+        var integrationRead = LoadIntegrationAsync(integrationId!, access, cancellationToken);
         var liveRead = _assignments.FindLiveAsync(integrationId!, assessmentName!, resourceId!, cancellationToken);
         await Task.WhenAll(integrationRead, liveRead).ConfigureAwait(false);
         var integration = await integrationRead.ConfigureAwait(false);
+        var table = AssignmentInput.TicketTable(check, integration, ticketType!);
+        check.ThrowIfInvalid();
         AssignmentInput.FieldsAllowed(check, integration, table!, request);
+        if (dueDate is null && integration.SlaMatrix is null)
+        {
+            check.Add("remediationTimeframeDays", $"Give either remediationTimeframeDays (1-{AssignmentInput.MaxRemediationDays}) or dueDate: the integration has no SLA matrix.");
+        }
+
         check.ThrowIfInvalid();
 
         var input = new AssignmentCreationInput(
             request, caller, origin, integration, assessmentName!, resourceId!, table!, assignedTo!, callerUser!,
-            shortDescription, description, assignmentGroup, dueDate!.Value, now);
+            shortDescription, description, assignmentGroup, dueDate, now);
         return await _creation.CreateAsync(input, await liveRead.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<Assignment> GetAsync(string id, CancellationToken cancellationToken) =>
-        (await LoadAsync(id, cancellationToken).ConfigureAwait(false)).Value;
+    public async Task<Assignment> GetAsync(string id, CallerAccess access, CancellationToken cancellationToken) =>
+        (await LoadAsync(id, access, cancellationToken).ConfigureAwait(false)).Value;
 
+    /// <summary>The assignments of one integration, which the caller must reach (404 otherwise).</summary>
     public async Task<ResultPage<Assignment>> ListAsync(
-        string? integrationId, string? assessmentName, string? resourceId, string? status, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
+        string? integrationId, string? assessmentName, string? resourceId, string? status, int? pageSize, string? continuationToken, CallerAccess access, CancellationToken cancellationToken)
     {
         var check = new IntegrationValidation();
         var size = Paging.Resolve(pageSize);
@@ -121,7 +134,7 @@ public sealed partial class AssignmentService
         }
 
         check.ThrowIfInvalid();
-        await LoadIntegrationAsync(integration!, cancellationToken, refuseDeleting: false).ConfigureAwait(false);
+        await LoadIntegrationAsync(integration!, access, cancellationToken, refuseDeleting: false).ConfigureAwait(false);
         return await _assignments.ListAsync(new AssignmentQuery(integration!, name, resource, wanted), size!.Value, continuationToken, cancellationToken).ConfigureAwait(false);
     }
 
@@ -129,7 +142,8 @@ public sealed partial class AssignmentService
     /// Changes owner, due date, grace period or notifications: the ServiceNow ticket (assignee, a work note for a new due
     /// date), the governance assignment, then the stored assignment, which must not have changed since it was read.
     /// </summary>
-    public async Task<Assignment> UpdateAsync(string id, UpdateAssignmentRequest request, CancellationToken cancellationToken)
+    /// <param name="caller">Who asks, when App Service authentication says; recorded as <c>updatedBy</c>.</param>
+    public async Task<Assignment> UpdateAsync(string id, UpdateAssignmentRequest request, CallerAccess access, string? caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var now = _timeProvider.GetUtcNow();
@@ -143,10 +157,10 @@ public sealed partial class AssignmentService
 
         check.ThrowIfInvalid();
 
-        var current = await LoadAsync(id, cancellationToken).ConfigureAwait(false);
+        var current = await LoadAsync(id, access, cancellationToken).ConfigureAwait(false);
         var assignment = current.Value;
         RefuseUnlessActive(assignment, "changed");
-        var integration = await LoadIntegrationAsync(assignment.IntegrationId, cancellationToken).ConfigureAwait(false);
+        var integration = await LoadIntegrationAsync(assignment.IntegrationId, access, cancellationToken).ConfigureAwait(false);
         var client = _serviceNow.Create(integration.ToConnection());
 
         var ticketFields = new Dictionary<string, string>();
@@ -155,6 +169,7 @@ public sealed partial class AssignmentService
             GracePeriod = request.GracePeriod ?? assignment.GracePeriod,
             EmailNotifications = AssignmentInput.Notifications(request.EmailNotifications, assignment.EmailNotifications),
             UpdatedAt = now,
+            UpdatedBy = caller,
         };
         if (assignedTo is not null)
         {
@@ -175,6 +190,7 @@ public sealed partial class AssignmentService
         if (dueDate is { } newDue && newDue != assignment.DueDate)
         {
             ticketFields["work_notes"] = $"DefenderSnow: the remediation due date changed from {assignment.DueDate:yyyy-MM-dd HH:mm} UTC to {newDue:yyyy-MM-dd HH:mm} UTC.";
+            ticketFields[SlaDueDate.TicketField] = ServiceNowDateTime.Format(newDue);
             updated = updated with { DueDate = newDue };
         }
 
@@ -200,9 +216,10 @@ public sealed partial class AssignmentService
     /// Removes the governance assignment, closes the assignment (reason <see cref="ClosedReason.Deleted"/>) and leaves a
     /// work note on the ticket, which stays open; a note that cannot be written does not fail the delete.
     /// </summary>
-    public async Task DeleteAsync(string id, CancellationToken cancellationToken)
+    /// <param name="caller">Who asks, when App Service authentication says; recorded as <c>updatedBy</c> and <c>deletedBy</c>.</param>
+    public async Task DeleteAsync(string id, CallerAccess access, string? caller, CancellationToken cancellationToken)
     {
-        var current = await LoadAsync(id, cancellationToken).ConfigureAwait(false);
+        var current = await LoadAsync(id, access, cancellationToken).ConfigureAwait(false);
         var assignment = current.Value;
         if (assignment.Status == AssignmentStatus.Closed)
         {
@@ -214,13 +231,14 @@ public sealed partial class AssignmentService
             throw new ConflictException($"Assignment '{id}' is still being created; repeat the delete when it is active.");
         }
 
-        var integration = await _integrations.GetAsync(assignment.IntegrationId, cancellationToken).ConfigureAwait(false);
+        var integration = await _integrations.FindAsync(assignment.IntegrationId, access, () => new NotFoundException("Assignment", id), cancellationToken).ConfigureAwait(false);
         await _defender.DeleteGovernanceAssignmentAsync(assignment.ResourceId, assignment.AssessmentName, assignment.Id, cancellationToken).ConfigureAwait(false);
-        await _assignments.CloseAsync(current, ClosedReason.Deleted, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var byCaller = current with { Value = assignment with { UpdatedBy = caller, DeletedBy = caller } };
+        await _assignments.CloseAsync(byCaller, ClosedReason.Deleted, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         _telemetry.AssignmentClosed(ClosedReason.Deleted);
         if (integration is not null)
         {
-            await LeaveDeletionNoteAsync(integration.Value, assignment, cancellationToken).ConfigureAwait(false);
+            await LeaveDeletionNoteAsync(integration, assignment, cancellationToken).ConfigureAwait(false);
         }
 
         LogDeleted(_logger, id, assignment.IntegrationId);
@@ -260,13 +278,17 @@ public sealed partial class AssignmentService
 
     private static string ClosedReasonName(ClosedReason? reason) => reason?.ToContract() ?? "closed";
 
-    private async Task<Versioned<Assignment>> LoadAsync(string id, CancellationToken cancellationToken) =>
-        await _assignments.FindAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Assignment", id);
-
-    private async Task<Integration> LoadIntegrationAsync(string id, CancellationToken cancellationToken, bool refuseDeleting = true)
+    /// <summary>An assignment of an integration the caller is not on the list of is not found: ids cannot be probed.</summary>
+    private async Task<Versioned<Assignment>> LoadAsync(string id, CallerAccess access, CancellationToken cancellationToken)
     {
-        var integration = (await _integrations.GetAsync(id, cancellationToken).ConfigureAwait(false))?.Value
-            ?? throw new NotFoundException("Integration", id);
+        var found = await _assignments.FindAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Assignment", id);
+        await _integrations.FindAsync(found.Value.IntegrationId, access, () => new NotFoundException("Assignment", id), cancellationToken).ConfigureAwait(false);
+        return found;
+    }
+
+    private async Task<Integration> LoadIntegrationAsync(string id, CallerAccess access, CancellationToken cancellationToken, bool refuseDeleting = true)
+    {
+        var integration = await _integrations.RequireAsync(id, access, () => new NotFoundException("Integration", id), cancellationToken).ConfigureAwait(false);
         if (refuseDeleting && integration.DeletionStartedAt is not null)
         {
             throw new ConflictException($"Integration '{id}' is being deleted; no assignment can be created or changed for it.");

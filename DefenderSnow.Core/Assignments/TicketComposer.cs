@@ -1,4 +1,5 @@
 using System.Text;
+using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
@@ -92,18 +93,36 @@ internal static class TicketComposer
         CutOnWord($"{recommendation ?? "Defender for Cloud recommendation"} on {resources} resource{(resources == 1 ? string.Empty : "s")}", ShortDescriptionLength);
 
     /// <summary>
-    /// The description of a ticket shared by the resources of one recommendation: each resource on a line, with the
-    /// ticket it had before when it is unhealthy again; cut (on a line) to what ServiceNow keeps.
+    /// The description of a ticket shared by the resources of one recommendation: the severity, the highest of the
+    /// resources' risk levels (Defender computes risk per resource), then each resource on a line with its own risk level
+    /// and the ticket it had before when it is unhealthy again; cut (on a line) to what ServiceNow keeps.
     /// </summary>
-    public static string GroupDescription(string? recommendation, string? severity, IReadOnlyList<(string ResourceId, string? FollowsTicket)> resources)
+    public static string GroupDescription(
+        string? recommendation, string? severity, IReadOnlyList<(string ResourceId, AssessmentRisk? Risk, string? FollowsTicket)> resources)
     {
         var text = new StringBuilder();
         text.Append("Defender for Cloud recommendation: ").AppendLine(recommendation ?? "unknown");
         text.Append("Severity: ").AppendLine(severity ?? "unknown");
-        text.Append("Unhealthy resources (").Append(resources.Count).AppendLine("), each with its own governance assignment in Defender:");
-        foreach (var (resourceId, follows) in resources)
+        if (HighestRiskLevel(resources.Select(r => r.Risk?.Level)) is { } highest)
         {
-            var line = follows is null ? $"- {resourceId}" : $"- {resourceId} (unhealthy again; it had ticket {follows})";
+            text.Append("Risk level: ").Append(highest).AppendLine(" (the highest of the resources)");
+        }
+
+        text.Append("Unhealthy resources (").Append(resources.Count).AppendLine("), each with its own governance assignment in Defender:");
+        foreach (var (resourceId, risk, follows) in resources)
+        {
+            var notes = new List<string>();
+            if (risk?.Level is { } level)
+            {
+                notes.Add($"risk level {level}");
+            }
+
+            if (follows is not null)
+            {
+                notes.Add($"unhealthy again; it had ticket {follows}");
+            }
+
+            var line = notes.Count == 0 ? $"- {resourceId}" : $"- {resourceId} ({string.Join("; ", notes)})";
             if (text.Length + line.Length + 2 > DescriptionLength)
             {
                 break;
@@ -114,6 +133,15 @@ internal static class TicketComposer
 
         return text.ToString().TrimEnd();
     }
+
+    /// <summary>
+    /// The highest level Defender gave (Low &lt; Medium &lt; High &lt; Critical); a level DefenderSnow does not know ranks
+    /// above them all, as an unknown severity does, so it is never hidden behind a lower one. Null when none gave one.
+    /// </summary>
+    private static string? HighestRiskLevel(IEnumerable<string?> levels) =>
+        levels.OfType<string>()
+            .OrderByDescending(l => ContractNames.TryParseIgnoringCase(l, out RiskLevel parsed) ? (int)parsed : int.MaxValue)
+            .FirstOrDefault();
 
     /// <summary>
     /// Defender's risk of the finding in a line (<c>Risk level: Critical (Exposure to the Internet, Sensitive Data; 2 attack

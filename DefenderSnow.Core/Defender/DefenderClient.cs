@@ -44,11 +44,11 @@ internal sealed class DefenderClient : IDefenderClient
     public Task<AssessmentMetadata?> GetAssessmentMetadataAsync(string assessmentName, CancellationToken cancellationToken) =>
         _reads.GetAssessmentMetadataAsync(assessmentName, cancellationToken);
 
+    public Task<AssessmentMetadata?> GetSubscriptionAssessmentMetadataAsync(string subscriptionId, string assessmentName, CancellationToken cancellationToken) =>
+        _reads.GetSubscriptionAssessmentMetadataAsync(subscriptionId, assessmentName, cancellationToken);
+
     public IAsyncEnumerable<Assessment> ListSubscriptionAssessmentsAsync(string subscriptionId, CancellationToken cancellationToken) =>
         _reads.ListSubscriptionAssessmentsAsync(subscriptionId, cancellationToken);
-
-    public Task<IReadOnlyList<AssessmentMetadata>> ListAssessmentMetadataAsync(CancellationToken cancellationToken) =>
-        _reads.ListAssessmentMetadataAsync(cancellationToken);
 
     public Task<IReadOnlyList<AssessmentMetadata>> ListSubscriptionAssessmentMetadataAsync(string subscriptionId, CancellationToken cancellationToken) =>
         _reads.ListSubscriptionAssessmentMetadataAsync(subscriptionId, cancellationToken);

@@ -41,6 +41,15 @@ internal sealed class DefenderReads
         return stored is null ? null : AssessmentWireMapping.ToMetadata(stored, name);
     }
 
+    public async Task<AssessmentMetadata?> GetSubscriptionAssessmentMetadataAsync(string subscriptionId, string assessmentName, CancellationToken cancellationToken)
+    {
+        var id = ValidateSubscriptionId(subscriptionId);
+        var name = ResourceIdRules.ValidateName(assessmentName, "assessmentName");
+        var stored = await _responses.SendAsync(
+            "GetSubscriptionAssessmentMetadata", () => _api.GetSubscriptionAssessmentMetadataAsync(id, name, cancellationToken), notFoundIsNull: true, cancellationToken).ConfigureAwait(false);
+        return stored is null ? null : AssessmentWireMapping.ToMetadata(stored, name);
+    }
+
     public async IAsyncEnumerable<Assessment> ListSubscriptionAssessmentsAsync(
         string subscriptionId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -57,18 +66,6 @@ internal sealed class DefenderReads
                 yield return _mapping.ToListedAssessment(item, operation);
             }
         }
-    }
-
-    public async Task<IReadOnlyList<AssessmentMetadata>> ListAssessmentMetadataAsync(CancellationToken cancellationToken)
-    {
-        const string operation = "ListAssessmentMetadata";
-        var items = await _pager.ListAllAsync(
-            operation,
-            () => _api.ListAssessmentMetadataAsync(cancellationToken),
-            cancellationToken).ConfigureAwait(false);
-        return items
-            .Select(item => AssessmentWireMapping.ToMetadata(item, item.Name ?? throw _responses.Unusable(operation, "assessment metadata without a name")))
-            .ToList();
     }
 
     public async Task<IReadOnlyList<AssessmentMetadata>> ListSubscriptionAssessmentMetadataAsync(string subscriptionId, CancellationToken cancellationToken)

@@ -33,8 +33,18 @@ public interface IDefenderClient
     /// <returns>The assessment (with its portal link), or <c>null</c> when Defender has none for that resource and recommendation.</returns>
     Task<Assessment?> GetAssessmentAsync(string resourceId, string assessmentName, CancellationToken cancellationToken);
 
-    /// <returns>The recommendation's metadata, or <c>null</c> when no recommendation has that name.</returns>
+    /// <returns>
+    /// The recommendation's metadata (tenant-level: built-in recommendations only), or <c>null</c> when none has that name.
+    /// A custom recommendation is known only in its subscription: <see cref="AssessmentMetadataLookup"/> looks there too.
+    /// </returns>
     Task<AssessmentMetadata?> GetAssessmentMetadataAsync(string assessmentName, CancellationToken cancellationToken);
+
+    /// <returns>
+    /// The recommendation's metadata as <paramref name="subscriptionId"/> sees it: a built-in one, or one of the
+    /// subscription's custom recommendations; <c>null</c> when the subscription knows none by that name.
+    /// </returns>
+    /// <remarks>Takes the subscription's GUID, not its id.</remarks>
+    Task<AssessmentMetadata?> GetSubscriptionAssessmentMetadataAsync(string subscriptionId, string assessmentName, CancellationToken cancellationToken);
 
     /// <summary>
     /// Every assessment in a subscription, page by page as Resource Manager returns them (one paged list, never a call
@@ -43,12 +53,10 @@ public interface IDefenderClient
     /// <remarks>Takes the subscription's GUID, not its id. Assessments carry no links or severity in this list.</remarks>
     IAsyncEnumerable<Assessment> ListSubscriptionAssessmentsAsync(string subscriptionId, CancellationToken cancellationToken);
 
-    /// <summary>Every recommendation's metadata (the tenant-wide <c>assessmentMetadata</c> list, all pages).</summary>
-    Task<IReadOnlyList<AssessmentMetadata>> ListAssessmentMetadataAsync(CancellationToken cancellationToken);
-
     /// <summary>
     /// Every recommendation's metadata as one subscription sees it (the subscription's <c>assessmentMetadata</c> list, all
-    /// pages): the built-in recommendations and the subscription's custom ones, which the tenant-wide list leaves out.
+    /// pages): the built-in recommendations and the subscription's custom ones, which the tenant-wide list leaves out (so
+    /// the tenant-wide list is not read at all: it would only repeat the built-ins).
     /// </summary>
     /// <remarks>Takes the subscription's GUID, not its id.</remarks>
     Task<IReadOnlyList<AssessmentMetadata>> ListSubscriptionAssessmentMetadataAsync(string subscriptionId, CancellationToken cancellationToken);

@@ -46,16 +46,23 @@ internal interface IResourceManagerApi
     Task<IApiResponse<ArmResource<AssessmentMetadataWireProperties>>> GetAssessmentMetadataAsync(
         string assessmentName, CancellationToken cancellationToken);
 
+    // AssessmentsMetadata_GetInSubscription (stable/2025-05-04/assessmentMetadata.json, example
+    // GetAssessmentsMetadata_subscription_example.json): a built-in recommendation as the subscription sees it, or one of
+    // the subscription's custom ones, which the tenant-level GET above does not know.
+    [Get("/subscriptions/{subscriptionId}/providers/Microsoft.Security/assessmentMetadata/{assessmentName}?api-version=" + AssessmentsApiVersion)]
+    Task<IApiResponse<ArmResource<AssessmentMetadataWireProperties>>> GetSubscriptionAssessmentMetadataAsync(
+        string subscriptionId, string assessmentName, CancellationToken cancellationToken);
+
     // The list takes no $expand (only the single GET does, in 2021-06-01 and 2025-05-04), so severity comes from the metadata list.
     [Get("/subscriptions/{subscriptionId}/providers/Microsoft.Security/assessments?api-version=" + AssessmentsApiVersion)]
     Task<IApiResponse<ArmCollection<ArmResource<AssessmentWireProperties>>>> ListSubscriptionAssessmentsAsync(
         string subscriptionId, CancellationToken cancellationToken);
 
-    [Get("/providers/Microsoft.Security/assessmentMetadata?api-version=" + AssessmentsApiVersion)]
-    Task<IApiResponse<ArmCollection<ArmResource<AssessmentMetadataWireProperties>>>> ListAssessmentMetadataAsync(
-        CancellationToken cancellationToken);
-
-    // AssessmentsMetadata_ListBySubscription (stable/2021-06-01/assessmentMetadata.json): a subscription's custom recommendations too.
+    // AssessmentsMetadata_ListBySubscription (stable/2025-05-04/assessmentMetadata.json, the newest stable version with
+    // assessmentMetadata; same api-version as the assessments, and it carries severity Critical): the built-in
+    // recommendations and the subscription's custom ones (ListAssessmentsMetadata_subscription_example.json lists a
+    // BuiltIn and a CustomPolicy one, in stable/2021-06-01), so it is the only metadata listing a pass needs; the tenant-wide
+    // AssessmentsMetadata_List would only repeat the built-ins.
     [Get("/subscriptions/{subscriptionId}/providers/Microsoft.Security/assessmentMetadata?api-version=" + AssessmentsApiVersion)]
     Task<IApiResponse<ArmCollection<ArmResource<AssessmentMetadataWireProperties>>>> ListSubscriptionAssessmentMetadataAsync(
         string subscriptionId, CancellationToken cancellationToken);

@@ -1,5 +1,3 @@
-using DefenderSnow.Core.Errors;
-
 namespace DefenderSnow.Core.Defender;
 
 /// <summary>
@@ -7,10 +5,10 @@ namespace DefenderSnow.Core.Defender;
 /// than the configured endpoint (following it would send the bearer token there), or one not absolute. Nothing
 /// was sent to it. Like any unusable answer it reads as Resource Manager being unreachable for this call.
 /// </summary>
-public sealed class ResourceManagerLinkRefusedException : UpstreamUnreachableException
+public sealed class ResourceManagerLinkRefusedException : ResourceManagerUnreachableException
 {
     public ResourceManagerLinkRefusedException(string operation, string? refusedOrigin)
-        : base(ResourceManagerException.SystemName, $"Resource Manager returned a nextLink that does not lead back to the configured endpoint ({operation}); it was not followed.")
+        : base($"Resource Manager returned a nextLink that does not lead back to the configured endpoint ({operation}); it was not followed.")
     {
         Operation = operation;
         RefusedOrigin = refusedOrigin;

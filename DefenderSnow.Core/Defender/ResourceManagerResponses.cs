@@ -11,7 +11,7 @@ namespace DefenderSnow.Core.Defender;
 /// <summary>
 /// Turns Resource Manager's answers into content or typed errors, in one place for every call of
 /// <see cref="DefenderClient"/>: a transport failure or an error that outlasted the pipeline's retries becomes
-/// <see cref="UpstreamUnreachableException"/>, a refusal <see cref="ResourceManagerException"/> with its code.
+/// <see cref="ResourceManagerUnreachableException"/>, a refusal <see cref="ResourceManagerException"/> with its code.
 /// </summary>
 internal sealed partial class ResourceManagerResponses
 {
@@ -78,10 +78,10 @@ internal sealed partial class ResourceManagerResponses
     }
 
     /// <summary>Resource Manager answered, but with something DefenderSnow cannot use (logged once, here).</summary>
-    public UpstreamUnreachableException Unusable(string operation, string what, Exception? inner = null)
+    public ResourceManagerUnreachableException Unusable(string operation, string what, Exception? inner = null)
     {
         LogUnusable(_logger, inner, operation, what);
-        return new UpstreamUnreachableException(ResourceManagerException.SystemName, $"Resource Manager returned {what} ({operation}).", inner);
+        return new ResourceManagerUnreachableException($"Resource Manager returned {what} ({operation}).", inner);
     }
 
     /// <summary>A <c>nextLink</c> that was not followed (logged with the origin it pointed at, never its query).</summary>
@@ -111,7 +111,7 @@ internal sealed partial class ResourceManagerResponses
         {
             // The pipeline retried these already; what is left is an outage or throttling that outlasted the retries.
             LogKeptFailing(_logger, operation, status, code);
-            return new UpstreamUnreachableException(ResourceManagerException.SystemName, $"Resource Manager kept failing ({status} {code}): {message}", response.Error);
+            return new ResourceManagerUnreachableException($"Resource Manager kept failing ({status} {code}): {message}", response.Error);
         }
 
         LogRefused(_logger, operation, status, code, message);
@@ -154,7 +154,7 @@ internal sealed partial class ResourceManagerResponses
 
         LogUnreachable(_logger, cause, operation);
         var what = cause is TimeoutRejectedException or OperationCanceledException ? "did not answer in time" : "could not be reached";
-        return new UpstreamUnreachableException(ResourceManagerException.SystemName, $"Resource Manager {what} ({operation}).", e);
+        return new ResourceManagerUnreachableException($"Resource Manager {what} ({operation}).", e);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Resource Manager {Operation} kept failing with {StatusCode} {ErrorCode}")]

@@ -1,6 +1,6 @@
 using Azure.Core;
 using Azure.Identity;
-using DefenderSnow.Core.Errors;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace DefenderSnow.Core.Defender;
@@ -9,22 +9,24 @@ namespace DefenderSnow.Core.Defender;
 /// Holds the current Resource Manager token from the app's one <see cref="TokenCredential"/> and asks for
 /// a new one shortly before it expires, so that calls do not each go to the credential.
 /// </summary>
-internal sealed class ResourceManagerTokenCache : IDisposable
+internal sealed partial class ResourceManagerTokenCache : IDisposable
 {
     private static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(5);
     private readonly TokenCredential _credential;
     private readonly TimeProvider _timeProvider;
     private readonly TokenRequestContext _context;
+    private readonly ILogger<ResourceManagerTokenCache> _logger;
     private readonly SemaphoreSlim _refresh = new(1, 1);
 
     // A reference, published whole: AccessToken is a struct larger than a machine word, so reading it while
     // another thread writes it could see half of each. A reference is read and written atomically.
     private volatile CachedToken? _current;
 
-    public ResourceManagerTokenCache(TokenCredential credential, IOptions<DefenderOptions> options, TimeProvider timeProvider)
+    public ResourceManagerTokenCache(TokenCredential credential, IOptions<DefenderOptions> options, TimeProvider timeProvider, ILogger<ResourceManagerTokenCache> logger)
     {
         _credential = credential;
         _timeProvider = timeProvider;
+        _logger = logger;
         _context = new TokenRequestContext([options.Value.TokenScope]);
     }
 
@@ -51,8 +53,12 @@ internal sealed class ResourceManagerTokenCache : IDisposable
         }
         catch (Exception e) when (e is AuthenticationFailedException or CredentialUnavailableException)
         {
-            // The exception's message names the credential that failed, never a secret; it is what an operator needs.
-            throw new UpstreamUnreachableException(ResourceManagerException.SystemName, $"No access token for Resource Manager could be obtained: {e.Message}", e);
+            // The app's own identity got no token: the app cannot reach Resource Manager (502), whatever the caller sent, as for
+            // Key Vault (KeyVaultFailures). A 401 or 403 Resource Manager answers is a refusal (ResourceManagerException).
+            // The credential's own message (which identity failed, Entra ID's AADSTS reason) is for the operator's log, not
+            // for API callers, as for Key Vault; it names no secret.
+            LogNoToken(_logger, e);
+            throw new ResourceManagerUnreachableException("The app's Azure credential could not obtain an access token for Resource Manager; the log has its reason.", e);
         }
         finally
         {
@@ -64,6 +70,9 @@ internal sealed class ResourceManagerTokenCache : IDisposable
 
     private bool IsFresh(CachedToken? token) =>
         token is not null && token.ExpiresOn - RefreshMargin > _timeProvider.GetUtcNow();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The app's Azure credential could not obtain an access token for Resource Manager")]
+    private static partial void LogNoToken(ILogger logger, Exception exception);
 
     private sealed record CachedToken(string Token, DateTimeOffset ExpiresOn);
 }

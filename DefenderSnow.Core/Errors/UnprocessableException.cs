@@ -12,6 +12,13 @@ public sealed class UnprocessableException : DomainException
         Errors = new Dictionary<string, string[]> { [field] = [message] };
     }
 
+    /// <summary>Several fields at once; the message names each.</summary>
+    public UnprocessableException(IReadOnlyDictionary<string, string[]> errors)
+        : base(string.Join(" ", (errors ?? throw new ArgumentNullException(nameof(errors))).Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")))
+    {
+        Errors = errors;
+    }
+
     public IReadOnlyDictionary<string, string[]> Errors { get; }
 
     public override DomainErrorKind Kind => DomainErrorKind.Rejected;

@@ -2,11 +2,12 @@ namespace DefenderSnow.Core.Errors;
 
 /// <summary>
 /// An external system (ServiceNow, Resource Manager, Key Vault) understood the request and refused it.
-/// <see cref="Exception.Message"/> carries the system's own reason, which is safe to show.
+/// <see cref="Exception.Message"/> carries the system's own reason, which is safe to show. Abstract: each system raises
+/// its own type (<c>ServiceNowRejectedException</c>, <c>ResourceManagerException</c>, <c>KeyVaultRejectedException</c>).
 /// </summary>
-public class UpstreamRejectedException : DomainException
+public abstract class UpstreamRejectedException : DomainException
 {
-    public UpstreamRejectedException(string system, string message, int? statusCode = null, string? code = null, Exception? innerException = null)
+    protected UpstreamRejectedException(string system, string message, int? statusCode = null, string? code = null, Exception? innerException = null)
         : base(message, innerException)
     {
         System = system;

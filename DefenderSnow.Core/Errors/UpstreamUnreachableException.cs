@@ -1,9 +1,13 @@
 namespace DefenderSnow.Core.Errors;
 
-/// <summary>An external system could not be reached, timed out, or kept failing after retries.</summary>
-public class UpstreamUnreachableException : DomainException
+/// <summary>
+/// An external system could not be reached, timed out, or kept failing after retries. Abstract: each system raises its
+/// own type (<c>ServiceNowUnreachableException</c>, <c>ResourceManagerUnreachableException</c>,
+/// <c>KeyVaultUnreachableException</c>), so the system is named by the type as well as by <see cref="System"/>.
+/// </summary>
+public abstract class UpstreamUnreachableException : DomainException
 {
-    public UpstreamUnreachableException(string system, string message, Exception? innerException = null)
+    protected UpstreamUnreachableException(string system, string message, Exception? innerException = null)
         : base(message, innerException)
     {
         System = system;

@@ -5,8 +5,8 @@ namespace DefenderSnow.Core.Findings;
 
 /// <summary>
 /// <see cref="IFindingReader"/> over the Resource Manager list of a subscription's assessments. That list carries no
-/// severity (the list takes no <c>$expand</c> in 2021-06-01 nor 2025-05-04), so severities come from the metadata lists,
-/// tenant-wide and the subscription's own for its custom recommendations (<see cref="AssessmentSeverityCatalog"/>, each
+/// severity (the list takes no <c>$expand</c> in 2021-06-01 nor 2025-05-04), so severities come from the subscription's metadata
+/// list, built-in and custom recommendations alike (<see cref="AssessmentSeverityCatalog"/>,
 /// read about once an hour): one paged read per subscription, whatever the number of resources.
 /// </summary>
 internal sealed class FindingReader : IFindingReader

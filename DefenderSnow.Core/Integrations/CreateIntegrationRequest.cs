@@ -15,7 +15,10 @@ public sealed record CreateIntegrationRequest(
     string? FieldMode,
     IReadOnlyDictionary<string, IReadOnlyList<string?>?>? Fields,
     string? OnResourceHealthy = null,
-    IReadOnlyDictionary<string, ImpactUrgencyRequest?>? TicketPriorities = null)
+    IReadOnlyDictionary<string, ImpactUrgencyRequest?>? TicketPriorities = null,
+    IReadOnlyDictionary<string, TicketTypeRequest?>? TicketTypes = null,
+    IReadOnlyList<AccessEntryRequest?>? Access = null,
+    Sla.SlaMatrixRequest? SlaMatrix = null)
 {
     public override string ToString() =>
         $"CreateIntegrationRequest {{ Name = {Name}, Scope = {Scope}, InstanceUrl = {InstanceUrl}, Username = {Username}, ClientId = {ClientId}, FieldMode = {FieldMode}, OnResourceHealthy = {OnResourceHealthy} }}";

@@ -1,5 +1,7 @@
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Core.Sla;
 
 namespace DefenderSnow.Core.Integrations;
 
@@ -28,6 +30,12 @@ public sealed record Integration
     /// </summary>
     public string? ServiceNowTimeZone { get; init; }
 
+    /// <summary>
+    /// How the instance reads the dates of this user's queries, measured at verification and again by each full pass
+    /// (<c>ServiceNowQueryDateProbe</c>); <c>null</c> until first measured.
+    /// </summary>
+    public ServiceNowQueryDates? ServiceNowQueryDates { get; init; }
+
     public required FieldMode FieldMode { get; init; }
 
     public required TicketFields Fields { get; init; }
@@ -35,8 +43,32 @@ public sealed record Integration
     /// <summary>The impact and urgency of composed tickets by Defender severity (<see cref="TicketPriorities.Default"/> unless changed).</summary>
     public TicketPriorities TicketPriorities { get; init; } = TicketPriorities.Default;
 
+    /// <summary>
+    /// The ticket tables the integration uses, each with its resolve, cancel and reopen values as the instance defines
+    /// them (<see cref="TicketTypeResolver"/>); incident, problem and change request with their out-of-box values unless set.
+    /// </summary>
+    public IReadOnlyList<TicketTypeMapping> TicketTypes { get; init; } = DefaultTicketTypes;
+
+    /// <summary>What could not be read or checked on the instance at its last read (an ACL on sys_choice, sys_dictionary, …); never a failure.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>When the instance's choices and fields were last read (creation, a change of ticket types, a full pass).</summary>
+    public DateTimeOffset? InstanceReadAt { get; init; }
+
+    /// <summary>
+    /// The due-date days of its tickets by risk level and severity (<see cref="Sla.SlaMatrix"/>), for assignments whose request
+    /// gives no date or days of its own; <c>null</c> when it has none, and every request must then give them.
+    /// </summary>
+    public SlaMatrix? SlaMatrix { get; init; }
+
     /// <summary>What sync does to a ticket whose finding Defender reports fixed or gone.</summary>
     public ResourceHealthyAction OnResourceHealthy { get; init; } = ResourceHealthyAction.Note;
+
+    /// <summary>
+    /// Who may reach the integration, and with which roles (<see cref="IntegrationAccess"/>); empty in rows written
+    /// before access lists existed, which only the admin role then reaches.
+    /// </summary>
+    public IReadOnlyList<AccessEntry> Access { get; init; } = [];
 
     public IntegrationStatus Status { get; init; } = IntegrationStatus.Connected;
 
@@ -72,5 +104,9 @@ public sealed record Integration
     /// </summary>
     public DateTimeOffset? DeletionChainAt { get; init; }
 
-    public ServiceNowConnection ToConnection() => new(Id, InstanceUrl, Username, ClientId, ServiceNowTimeZone);
+    public static IReadOnlyList<TicketTypeMapping> DefaultTicketTypes { get; } = ServiceNowTicketTables.All.Select(t => TicketTypeDefaults.Unchecked(t.Name)).ToList();
+
+    public IReadOnlyList<string> TicketTableNames => TicketTypes.Select(t => t.Table).ToList();
+
+    public ServiceNowConnection ToConnection() => new(Id, InstanceUrl, Username, ClientId, ServiceNowTimeZone, ServiceNowQueryDates, TicketCatalogs.Build(TicketTypes));
 }

@@ -75,7 +75,7 @@ public sealed partial class IntegrationCredentialRotation
 
         var oldBinding = bound == true ? InstanceBinding.ValueFor(id, updated.InstanceUrl) : null;
         var verified = await _verifier.VerifyAsync(
-            new ServiceNowCredentials(updated.InstanceUrl, updated.Username, newPassword, updated.ClientId, newClientSecret), cancellationToken).ConfigureAwait(false);
+            new ServiceNowCredentials(updated.InstanceUrl, updated.Username, newPassword, updated.ClientId, newClientSecret, updated.TicketTableNames), cancellationToken).ConfigureAwait(false);
 
         var replaced = new List<(IntegrationSecret Secret, string? Previous)>();
         try
@@ -98,7 +98,7 @@ public sealed partial class IntegrationCredentialRotation
             }
 
             var saved = await _store.UpdateAsync(
-                current with { Value = updated with { Status = IntegrationStatus.Connected, StatusDetail = null, ServiceNowTimeZone = verified.TimeZone } }, current.Value.Name, cancellationToken).ConfigureAwait(false);
+                current with { Value = updated with { Status = IntegrationStatus.Connected, StatusDetail = null, ServiceNowTimeZone = verified.TimeZone, ServiceNowQueryDates = verified.QueryDates } }, current.Value.Name, cancellationToken).ConfigureAwait(false);
             _tokens.Forget(id);
             LogCredentialsReplaced(_logger, id, updated.UpdatedBy ?? "an unnamed caller");
             return saved.Value;

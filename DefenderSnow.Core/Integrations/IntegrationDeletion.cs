@@ -1,6 +1,7 @@
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -217,7 +218,7 @@ public sealed partial class IntegrationDeletion
         await _defender.DeleteGovernanceAssignmentAsync(a.ResourceId, a.AssessmentName, a.Id, cancellationToken).ConfigureAwait(false);
         try
         {
-            await _assignments.CloseAsync(assignment, ClosedReason.IntegrationDeleted, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await _assignments.CloseAsync(BySystem(assignment), ClosedReason.IntegrationDeleted, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
         catch (ConcurrencyException)
         {
@@ -225,10 +226,14 @@ public sealed partial class IntegrationDeletion
             var current = await _assignments.GetAsync(a.IntegrationId, a.Id, cancellationToken).ConfigureAwait(false);
             if (current is not null && current.Value.Status != AssignmentStatus.Closed)
             {
-                await _assignments.CloseAsync(current, ClosedReason.IntegrationDeleted, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                await _assignments.CloseAsync(BySystem(current), ClosedReason.IntegrationDeleted, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>The deletion chain closes them, not the caller who asked for the delete (who may be long gone by the last batch).</summary>
+    private static Versioned<Assignment> BySystem(Versioned<Assignment> assignment) =>
+        assignment with { Value = assignment.Value with { UpdatedBy = ChangeActor.System } };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Integration {IntegrationId} is already being deleted in the background; no second chain started")]
     private static partial void LogChainAlreadyRunning(ILogger logger, string integrationId);

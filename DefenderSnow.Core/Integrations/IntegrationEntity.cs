@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Sla;
 using DefenderSnow.Core.Storage;
 
 namespace DefenderSnow.Core.Integrations;
@@ -50,6 +52,9 @@ internal sealed class IntegrationEntity : ITableEntity
 
     public string? ServiceNowTimeZone { get; set; }
 
+    /// <summary><see cref="ServiceNow.ServiceNowQueryDates.Serialize"/>; empty until measured.</summary>
+    public string? ServiceNowQueryDates { get; set; }
+
     public string FieldMode { get; set; } = string.Empty;
 
     public string FieldsJson { get; set; } = "{}";
@@ -59,6 +64,18 @@ internal sealed class IntegrationEntity : ITableEntity
 
     /// <summary>Null in rows written before the setting existed, which read as <see cref="ResourceHealthyAction.Note"/>.</summary>
     public string? OnResourceHealthy { get; set; }
+
+    /// <summary>The ticket type mappings; null in rows written before they existed, which read as the out-of-box ones.</summary>
+    public string? TicketTypesJson { get; set; }
+
+    public string? WarningsJson { get; set; }
+
+    public DateTimeOffset? InstanceReadAt { get; set; }
+    /// <summary>The SLA matrix as its request shape (<see cref="SlaMatrixRequest"/>); null when the integration has none.</summary>
+    public string? SlaMatrixJson { get; set; }
+
+    /// <summary>The access list as JSON; null in rows written before it existed, which read as an empty list.</summary>
+    public string? AccessJson { get; set; }
 
     public string Status { get; set; } = string.Empty;
 
@@ -98,10 +115,16 @@ internal sealed class IntegrationEntity : ITableEntity
         Username = i.Username,
         ClientId = i.ClientId,
         ServiceNowTimeZone = i.ServiceNowTimeZone,
+        ServiceNowQueryDates = i.ServiceNowQueryDates?.Serialize(),
         FieldMode = i.FieldMode.ToString(),
         FieldsJson = JsonSerializer.Serialize(i.Fields.ByTable),
         TicketPrioritiesJson = JsonSerializer.Serialize(i.TicketPriorities.ByName()),
         OnResourceHealthy = i.OnResourceHealthy.ToString(),
+        TicketTypesJson = JsonSerializer.Serialize(i.TicketTypes),
+        WarningsJson = i.Warnings.Count == 0 ? null : JsonSerializer.Serialize(i.Warnings),
+        InstanceReadAt = i.InstanceReadAt,
+        SlaMatrixJson = i.SlaMatrix is null ? null : JsonSerializer.Serialize(i.SlaMatrix.ToRequest()),
+        AccessJson = JsonSerializer.Serialize(i.Access),
         Status = i.Status.ToString(),
         StatusDetail = i.StatusDetail,
         NeedsAttentionJson = i.NeedsAttention.Count == 0 ? null : JsonSerializer.Serialize(i.NeedsAttention, AttentionJson),
@@ -165,6 +188,57 @@ internal sealed class IntegrationEntity : ITableEntity
             }
         }
 
+        IReadOnlyList<TicketTypeMapping> ticketTypes = Integration.DefaultTicketTypes;
+        IReadOnlyList<string> warnings = [];
+        try
+        {
+            if (TicketTypesJson is not null)
+            {
+                ticketTypes = JsonSerializer.Deserialize<List<TicketTypeMapping>>(TicketTypesJson) is { Count: > 0 } read ? read : throw Corrupt("the ticket types are empty");
+            }
+
+            if (WarningsJson is not null)
+            {
+                warnings = JsonSerializer.Deserialize<List<string>>(WarningsJson) ?? [];
+            }
+        }
+        catch (JsonException e)
+        {
+            throw Corrupt("the ticket types or warnings are not valid JSON", e);
+        }
+        SlaMatrix? slaMatrix = null;
+        if (SlaMatrixJson is not null)
+        {
+            try
+            {
+                var stored = JsonSerializer.Deserialize<SlaMatrixRequest>(SlaMatrixJson) ?? throw Corrupt("the SLA matrix is null");
+                slaMatrix = SlaMatrixParser.ParseStored(stored) ?? throw Corrupt("the SLA matrix is empty");
+            }
+            catch (Exception e) when (e is JsonException or ValidationException)
+            {
+                throw Corrupt("the SLA matrix is not a valid matrix", e);
+            }
+        }
+
+        IReadOnlyList<AccessEntry> access = [];
+        if (AccessJson is not null)
+        {
+            try
+            {
+                access = JsonSerializer.Deserialize<List<AccessEntry>>(AccessJson) ?? throw Corrupt("the access list is null");
+            }
+            catch (JsonException e)
+            {
+                throw Corrupt("the access list is not valid JSON", e);
+            }
+
+            // An entry without an id or roles would be read as a grant to nobody; a row like that was not written by us.
+            if (access.Any(e => e is null || string.IsNullOrEmpty(e.PrincipalId) || e.Roles is null))
+            {
+                throw Corrupt("an access entry has no principal id or roles");
+            }
+        }
+
         var integration = new Integration
         {
             Id = RowKey,
@@ -174,10 +248,16 @@ internal sealed class IntegrationEntity : ITableEntity
             Username = Username,
             ClientId = ClientId,
             ServiceNowTimeZone = ServiceNowTimeZone,
+            ServiceNowQueryDates = string.IsNullOrEmpty(ServiceNowQueryDates) ? null : ServiceNow.ServiceNowQueryDates.Parse(ServiceNowQueryDates),
             FieldMode = ParseEnum<FieldMode>(FieldMode, "field mode"),
             TicketPriorities = priorities,
+            SlaMatrix = slaMatrix,
             Fields = new TicketFields((fields ?? throw Corrupt("the ticket fields are null")).ToDictionary(f => f.Key, IReadOnlyList<string> (f) => f.Value)),
+            TicketTypes = ticketTypes,
+            Warnings = warnings,
+            InstanceReadAt = InstanceReadAt,
             OnResourceHealthy = OnResourceHealthy is null ? ResourceHealthyAction.Note : ParseEnum<ResourceHealthyAction>(OnResourceHealthy, "onResourceHealthy action"),
+            Access = access,
             Status = ParseEnum<IntegrationStatus>(Status, "status"),
             StatusDetail = StatusDetail,
             NeedsAttention = attention ?? [],

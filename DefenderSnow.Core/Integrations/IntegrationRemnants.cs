@@ -2,13 +2,15 @@ using DefenderSnow.Core.Rules;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Sync;
+using DefenderSnow.Core.TicketEvents;
 using Microsoft.Extensions.Logging;
 
 namespace DefenderSnow.Core.Integrations;
 
 /// <summary>
 /// The last step of <see cref="IntegrationDeletion"/>, once no live assignment is left: the secrets, the cached
-/// ServiceNow tokens, the sync state, the rules, then the integration row. Each part can be removed again, so a
+/// ServiceNow tokens, the sync state, the rules, what was read of the instance, the ticket events' cached secrets and pending rows, then the
+/// integration row (last, so a crash before it leaves a row whose repeated delete finishes the rest). Each part can be removed again, so a
 /// repeated delete or a redelivered message finishes what another started.
 /// </summary>
 public sealed partial class IntegrationRemnants
@@ -18,16 +20,21 @@ public sealed partial class IntegrationRemnants
     private readonly IServiceNowTokenProvider _tokens;
     private readonly ISyncStateStore _syncStates;
     private readonly IRuleStore _rules;
+    private readonly IIntegrationInstanceStore _instance;
+    private readonly TicketEventRemnants _ticketEvents;
     private readonly ILogger<IntegrationDeletion> _logger;
 
     /// <param name="logger">The deletion's own category: its "deleted" line stays where operators look for the rest.</param>
-    public IntegrationRemnants(IIntegrationStore store, ISecretStore secrets, IServiceNowTokenProvider tokens, ISyncStateStore syncStates, IRuleStore rules, ILogger<IntegrationDeletion> logger)
+    public IntegrationRemnants(
+        IIntegrationStore store, ISecretStore secrets, IServiceNowTokenProvider tokens, ISyncStateStore syncStates, IRuleStore rules, IIntegrationInstanceStore instance, TicketEventRemnants ticketEvents, ILogger<IntegrationDeletion> logger)
     {
+        _instance = instance;
         _store = store;
         _secrets = secrets;
         _tokens = tokens;
         _syncStates = syncStates;
         _rules = rules;
+        _ticketEvents = ticketEvents;
         _logger = logger;
     }
 
@@ -41,6 +48,8 @@ public sealed partial class IntegrationRemnants
         _tokens.Forget(integrationId);
         await _syncStates.DeleteAsync(integrationId, cancellationToken).ConfigureAwait(false);
         await _rules.DeleteAllAsync(integrationId, cancellationToken).ConfigureAwait(false);
+        await _instance.DeleteAsync(integrationId, cancellationToken).ConfigureAwait(false);
+        await _ticketEvents.RemoveAsync(integrationId, cancellationToken).ConfigureAwait(false);
         var current = await _store.GetAsync(integrationId, cancellationToken).ConfigureAwait(false);
         if (current is not null)
         {

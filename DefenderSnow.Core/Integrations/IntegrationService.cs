@@ -1,8 +1,11 @@
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Core.ServiceNow;
+using DefenderSnow.Core.ServiceNow.Instance;
+using DefenderSnow.Core.Sla;
 using DefenderSnow.Core.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -20,7 +23,7 @@ public sealed partial class IntegrationService
     private readonly IIntegrationStore _store;
     private readonly ISecretStore _secrets;
     private readonly IServiceNowInstancePolicy _instances;
-    private readonly IServiceNowConnectionVerifier _verifier;
+    private readonly IntegrationInstanceCheck _instanceCheck;
     private readonly IntegrationCredentialRotation _credentials;
     private readonly IntegrationDeletion _deletion;
     private readonly TimeProvider _timeProvider;
@@ -30,7 +33,7 @@ public sealed partial class IntegrationService
         IIntegrationStore store,
         ISecretStore secrets,
         IServiceNowInstancePolicy instances,
-        IServiceNowConnectionVerifier verifier,
+        IntegrationInstanceCheck instanceCheck,
         IntegrationCredentialRotation credentials,
         IntegrationDeletion deletion,
         TimeProvider timeProvider,
@@ -39,7 +42,7 @@ public sealed partial class IntegrationService
         _store = store;
         _secrets = secrets;
         _instances = instances;
-        _verifier = verifier;
+        _instanceCheck = instanceCheck;
         _credentials = credentials;
         _deletion = deletion;
         _timeProvider = timeProvider;
@@ -47,7 +50,8 @@ public sealed partial class IntegrationService
     }
 
     /// <param name="caller">Who asks, when App Service authentication says; recorded, never trusted for access.</param>
-    public async Task<Integration> CreateAsync(CreateIntegrationRequest request, string? caller, CancellationToken cancellationToken)
+    /// <param name="access">What the caller may reach; it is put on the new integration's access list.</param>
+    public async Task<Integration> CreateAsync(CreateIntegrationRequest request, string? caller, CallerAccess access, CancellationToken cancellationToken)
     {
         var check = new IntegrationValidation();
         var name = check.Name(request.Name);
@@ -59,8 +63,11 @@ public sealed partial class IntegrationService
         var clientSecret = check.Secret("clientSecret", request.ClientSecret);
         var mode = check.Mode(request.FieldMode) ?? FieldMode.Default;
         var onResourceHealthy = check.OnResourceHealthy(request.OnResourceHealthy) ?? ResourceHealthyAction.Note;
-        var fields = check.Capture(() => TicketFields.Parse(request.Fields));
+        var tables = IntegrationInstanceCheck.Tables(check, request.TicketTypes) ?? Integration.DefaultTicketTypes.Select(t => t.Table).ToList();
+        var fields = check.Capture(() => TicketFields.Parse(request.Fields, tables));
         var priorities = check.Capture(() => TicketPriorities.Parse(request.TicketPriorities, TicketPriorities.Default));
+        var accessList = check.Capture(() => AccessList.Parse(request.Access ?? []));
+        var slaMatrix = request.SlaMatrix is null ? null : SlaMatrixParser.Parse(check, request.SlaMatrix);
         check.ThrowIfInvalid();
 
         // Cheap refusal before anything is written; the reservation below decides races.
@@ -80,11 +87,15 @@ public sealed partial class IntegrationService
 
         var written = new List<IntegrationSecret>();
         Integration integration;
+        ServiceNowInstanceSchema? schema;
         try
         {
-            var verified = await _verifier.VerifyAsync(
-                new ServiceNowCredentials(instanceUrl!, username!, password!, clientId!, clientSecret!), cancellationToken).ConfigureAwait(false);
+            // Proves the credentials, reads the instance's choices and fields for the tables and checks the mappings
+            // against them: a refusal (422) comes before any secret or row is written.
+            (var verified, var mappings) = await _instanceCheck.VerifyAsync(
+                new ServiceNowCredentials(instanceUrl!, username!, password!, clientId!, clientSecret!, tables), request.TicketTypes, cancellationToken).ConfigureAwait(false);
 
+            schema = verified.Instance;
             var now = _timeProvider.GetUtcNow();
             integration = new Integration
             {
@@ -95,10 +106,16 @@ public sealed partial class IntegrationService
                 Username = username!,
                 ClientId = clientId!,
                 ServiceNowTimeZone = verified.TimeZone,
+                TicketTypes = mappings,
+                Warnings = verified.Instance?.Warnings ?? [],
+                InstanceReadAt = verified.Instance?.ReadAt,
+                ServiceNowQueryDates = verified.QueryDates,
                 FieldMode = mode,
                 Fields = fields!,
                 TicketPriorities = priorities!,
+                SlaMatrix = slaMatrix,
                 OnResourceHealthy = onResourceHealthy,
+                Access = AccessList.WithCreator(accessList!, access),
                 Status = IntegrationStatus.Connected,
                 CreatedAt = now,
                 CreatedBy = caller,
@@ -128,15 +145,17 @@ public sealed partial class IntegrationService
             throw;
         }
 
+        await SaveInstanceAsync(integration.Id, schema).ConfigureAwait(false);
         LogCreated(_logger, integration.Id, integration.Name, integration.Scope.Type, integration.Scope.Id, integration.InstanceUrl, caller ?? "an unnamed caller");
         return integration;
     }
 
-    public async Task<Integration> GetAsync(string id, CancellationToken cancellationToken) =>
-        (await LoadAsync(id, cancellationToken).ConfigureAwait(false)).Value;
+    public async Task<Integration> GetAsync(string id, CallerAccess access, CancellationToken cancellationToken) =>
+        (await LoadAsync(id, access, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <param name="scopeId">Only integrations of this scope (compared without case), or all when null.</param>
-    public Task<ResultPage<Integration>> ListAsync(string? scopeId, int? pageSize, string? continuationToken, CancellationToken cancellationToken)
+    /// <returns>Only the integrations the caller may reach: a page can hold fewer than asked, and still go on.</returns>
+    public async Task<ResultPage<Integration>> ListAsync(string? scopeId, int? pageSize, string? continuationToken, CallerAccess access, CancellationToken cancellationToken)
     {
         var size = Paging.Require(pageSize);
 
@@ -145,16 +164,17 @@ public sealed partial class IntegrationService
             throw new ValidationException("scope", "Must be the ARM id of a scope.");
         }
 
-        return _store.ListAsync(scopeId?.TrimEnd('/'), size, continuationToken, cancellationToken);
+        var page = await _store.ListAsync(scopeId?.TrimEnd('/'), size, continuationToken, cancellationToken).ConfigureAwait(false);
+        return page with { Items = page.Items.Where(i => IntegrationAccess.Allows(i, access)).ToList() };
     }
 
     /// <summary>
     /// Renames, changes fields, or replaces credentials. New credentials are proven and stored before
     /// they replace the old ones; until then the old ones keep working.
     /// </summary>
-    public async Task<Integration> UpdateAsync(string id, UpdateIntegrationRequest request, string? caller, CancellationToken cancellationToken)
+    public async Task<Integration> UpdateAsync(string id, UpdateIntegrationRequest request, string? caller, CallerAccess access, CancellationToken cancellationToken)
     {
-        var current = await LoadAsync(id, cancellationToken).ConfigureAwait(false);
+        var current = await LoadAsync(id, access, cancellationToken).ConfigureAwait(false);
         var integration = current.Value;
 
         var check = new IntegrationValidation();
@@ -175,8 +195,11 @@ public sealed partial class IntegrationService
         var clientSecret = check.Secret("clientSecret", request.ClientSecret, required: false);
         var mode = check.Mode(request.FieldMode);
         var onResourceHealthy = check.OnResourceHealthy(request.OnResourceHealthy);
-        var fields = request.Fields is null ? null : check.Capture(() => TicketFields.Parse(request.Fields));
+        var tables = IntegrationInstanceCheck.Tables(check, request.TicketTypes);
+        var fields = request.Fields is null ? null : check.Capture(() => TicketFields.Parse(request.Fields, tables ?? integration.TicketTableNames));
         var priorities = request.TicketPriorities is null ? null : check.Capture(() => TicketPriorities.Parse(request.TicketPriorities, integration.TicketPriorities));
+        var accessList = request.Access is null ? null : check.Capture(() => AccessList.Parse(request.Access));
+        var slaMatrix = request.SlaMatrix is null ? integration.SlaMatrix : SlaMatrixParser.Parse(check, request.SlaMatrix);
         check.ThrowIfInvalid();
 
         if (integration.DeletionStartedAt is not null)
@@ -190,26 +213,46 @@ public sealed partial class IntegrationService
             throw new ConflictException($"An integration named '{name}' already exists in scope '{integration.Scope.Id}'.");
         }
 
+        // New ticket types are read from the instance (with the stored credentials) and checked before anything changes.
+        IReadOnlyList<TicketTypeMapping>? mappings = null;
+        ServiceNowInstanceSchema? schema = null;
+        if (tables is not null)
+        {
+            (schema, mappings) = await _instanceCheck.ReadAsync(integration, tables, request.TicketTypes, cancellationToken).ConfigureAwait(false);
+        }
+
         var updated = integration with
         {
+            TicketTypes = mappings ?? integration.TicketTypes,
+            Warnings = schema?.Warnings ?? integration.Warnings,
+            InstanceReadAt = schema?.ReadAt ?? integration.InstanceReadAt,
             Name = name ?? integration.Name,
             Username = username ?? integration.Username,
             ClientId = clientId ?? integration.ClientId,
             FieldMode = mode ?? integration.FieldMode,
-            Fields = fields ?? integration.Fields,
+            // Tables added without fields listed get the default (the description); tables removed drop theirs.
+            Fields = fields ?? (tables is null ? integration.Fields : new TicketFields(tables.ToDictionary(
+                t => t, t => integration.Fields.ByTable.TryGetValue(t, out var kept) ? kept : TicketFields.DefaultFor([t]).For(t)))),
             TicketPriorities = priorities ?? integration.TicketPriorities,
+            SlaMatrix = slaMatrix,
             OnResourceHealthy = onResourceHealthy ?? integration.OnResourceHealthy,
+            Access = accessList ?? integration.Access,
             UpdatedAt = _timeProvider.GetUtcNow(),
             UpdatedBy = caller,
         };
 
+        Integration result;
         if (!ChangesCredentials(request))
         {
-            var saved = await _store.UpdateAsync(current with { Value = updated }, integration.Name, cancellationToken).ConfigureAwait(false);
-            return saved.Value;
+            result = (await _store.UpdateAsync(current with { Value = updated }, integration.Name, cancellationToken).ConfigureAwait(false)).Value;
+        }
+        else
+        {
+            result = await _credentials.ReplaceAsync(current, updated, password, clientSecret, cancellationToken).ConfigureAwait(false);
         }
 
-        return await _credentials.ReplaceAsync(current, updated, password, clientSecret, cancellationToken).ConfigureAwait(false);
+        await SaveInstanceAsync(result.Id, schema).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>
@@ -218,20 +261,43 @@ public sealed partial class IntegrationService
     /// interrupted finishes when asked again.
     /// </summary>
     /// <returns>Null when it finished; otherwise the integration, <c>deleting</c>, whose delete goes on in the background.</returns>
-    public async Task<Integration?> DeleteAsync(string id, CancellationToken cancellationToken) =>
-        await _deletion.StartAsync(await LoadAsync(id, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    public async Task<Integration?> DeleteAsync(string id, CallerAccess access, CancellationToken cancellationToken) =>
+        await _deletion.StartAsync(await LoadAsync(id, access, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <summary>A request body member, so deliberately not a member of the request record.</summary>
     private static bool ChangesCredentials(UpdateIntegrationRequest request) =>
         request.Username is not null || request.Password is not null || request.ClientId is not null || request.ClientSecret is not null;
 
-    private async Task<Versioned<Integration>> LoadAsync(string id, CancellationToken cancellationToken) =>
-        await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Integration", id);
+    /// <summary>The one load of this service: an integration the caller is not on the list of is not found.</summary>
+    private async Task<Versioned<Integration>> LoadAsync(string id, CallerAccess access, CancellationToken cancellationToken)
+    {
+        var loaded = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Integration", id);
+        IntegrationAccess.Require(loaded.Value, access, () => new NotFoundException("Integration", id));
+        return loaded;
+    }
 
     private static bool SameInstance(string requested, Uri current) =>
         Uri.TryCreate(requested.Trim(), UriKind.Absolute, out var uri)
         && Uri.Compare(uri, current, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
         && uri.AbsolutePath is "/" or "";
+
+    /// <summary>Keeps what was read; a failure is logged, never the caller's (the next full pass reads and keeps it again).</summary>
+    private async Task SaveInstanceAsync(string integrationId, ServiceNowInstanceSchema? schema)
+    {
+        if (schema is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _instanceCheck.SaveAsync(integrationId, schema, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogInstanceNotSaved(_logger, e, integrationId);
+        }
+    }
 
     private Task RemoveSecretsAsync(string integrationId, IReadOnlyList<IntegrationSecret> secrets, string why) =>
         IntegrationSecretRemoval.RemoveAsync(_secrets, _logger, integrationId, secrets, why);
@@ -254,6 +320,9 @@ public sealed partial class IntegrationService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Integration {IntegrationId} '{IntegrationName}' created for {ScopeType} {ScopeId} on {InstanceUrl} by {Caller}")]
     private static partial void LogCreated(ILogger logger, string integrationId, string integrationName, ScopeType scopeType, string scopeId, Uri instanceUrl, string caller);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not keep what was read of the instance of integration {IntegrationId}; the next full pass reads it again")]
+    private static partial void LogInstanceNotSaved(ILogger logger, Exception exception, string integrationId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not release the name reservation of integration {IntegrationId} after a failed create")]
     private static partial void LogReservationNotReleased(ILogger logger, Exception exception, string integrationId);

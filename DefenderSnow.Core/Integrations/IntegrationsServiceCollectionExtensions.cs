@@ -9,6 +9,9 @@ internal static class IntegrationsServiceCollectionExtensions
     public static IServiceCollection AddIntegrations(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<IIntegrationStore, IntegrationStore>();
+        services.AddSingleton<IIntegrationInstanceStore, IntegrationInstanceStore>();
+        services.AddTransient<IntegrationInstanceCheck>();
+        services.AddSingleton<Access.IntegrationAccess>();
         // Transient: they hold the Resource Manager client, whose HttpClient must not outlive the factory's handler rotation.
         services.AddTransient<IntegrationService>();
         services.AddTransient<IntegrationDeletion>();

@@ -13,7 +13,10 @@ public sealed record TicketFields(IReadOnlyDictionary<string, IReadOnlyList<stri
     public static IReadOnlyList<string> Optional { get; } = ["assignment_group", "description", "impact", "urgency"];
 
     /// <summary>Used when a request lists no fields: the description (composed or given) on every ticket.</summary>
-    public static TicketFields Default { get; } = new(ServiceNowTicketTables.All.ToDictionary(t => t.Name, IReadOnlyList<string> (_) => ["description"]));
+    public static TicketFields Default { get; } = DefaultFor(ServiceNowTicketTables.All.Select(t => t.Name).ToList());
+
+    /// <summary>The default for these tables: the description on every ticket.</summary>
+    public static TicketFields DefaultFor(IReadOnlyList<string> tables) => new(tables.ToDictionary(t => t, IReadOnlyList<string> (_) => ["description"]));
 
     public IReadOnlyList<string> For(string table) => ByTable.TryGetValue(table, out var fields) ? fields : [];
 
@@ -22,22 +25,28 @@ public sealed record TicketFields(IReadOnlyDictionary<string, IReadOnlyList<stri
     /// table and that DefenderSnow sets. Always-written fields may be listed; they are dropped.
     /// </summary>
     /// <exception cref="ValidationException">Naming each offending entry, e.g. <c>fields.problem[0]</c>.</exception>
-    public static TicketFields Parse(IReadOnlyDictionary<string, IReadOnlyList<string?>?>? requested, string path = "fields")
+    /// <param name="requested">The request's <c>fields</c>, or null for the default.</param>
+    /// <param name="tables">The integration's ticket tables; null for incident, problem and change request.</param>
+    /// <param name="path">The member the errors are named under.</param>
+    public static TicketFields Parse(IReadOnlyDictionary<string, IReadOnlyList<string?>?>? requested, IReadOnlyList<string>? tables = null, string path = "fields")
     {
+        tables ??= ServiceNowTicketTables.All.Select(t => t.Name).ToList();
         if (requested is null)
         {
-            return Default;
+            return DefaultFor(tables);
         }
 
         var errors = new Dictionary<string, string[]>();
         var result = new Dictionary<string, IReadOnlyList<string>>();
         foreach (var (tableName, fields) in requested)
         {
-            if (!ServiceNowTicketTables.TryGet(tableName, out var table))
+            if (!tables.Contains(tableName))
             {
-                errors[$"{path}.{tableName}"] = [$"'{tableName}' is not a ticket type; use {string.Join(", ", ServiceNowTicketTables.All.Select(t => t.Name))}."];
+                errors[$"{path}.{tableName}"] = [$"'{tableName}' is not a ticket type of the integration; use {string.Join(", ", tables)}."];
                 continue;
             }
+
+            var table = ServiceNowTicketTables.Template(tableName);
 
             var always = new HashSet<string>(StringComparer.Ordinal) { "assigned_to", "short_description", table.CallerField };
             var kept = new List<string>();
@@ -75,9 +84,9 @@ public sealed record TicketFields(IReadOnlyDictionary<string, IReadOnlyList<stri
             throw new ValidationException(errors);
         }
 
-        foreach (var table in ServiceNowTicketTables.All)
+        foreach (var table in tables)
         {
-            result.TryAdd(table.Name, []);
+            result.TryAdd(table, []);
         }
 
         return new TicketFields(result);

@@ -16,7 +16,10 @@ public sealed record UpdateIntegrationRequest(
     string? FieldMode = null,
     IReadOnlyDictionary<string, IReadOnlyList<string?>?>? Fields = null,
     string? OnResourceHealthy = null,
-    IReadOnlyDictionary<string, ImpactUrgencyRequest?>? TicketPriorities = null)
+    IReadOnlyDictionary<string, ImpactUrgencyRequest?>? TicketPriorities = null,
+    IReadOnlyDictionary<string, TicketTypeRequest?>? TicketTypes = null,
+    IReadOnlyList<AccessEntryRequest?>? Access = null,
+    Sla.SlaMatrixRequest? SlaMatrix = null)
 {
     public override string ToString() =>
         $"UpdateIntegrationRequest {{ Name = {Name}, Username = {Username}, ClientId = {ClientId}, Password = {(Password is null ? "unchanged" : "***")}, ClientSecret = {(ClientSecret is null ? "unchanged" : "***")}, FieldMode = {FieldMode}, OnResourceHealthy = {OnResourceHealthy} }}";

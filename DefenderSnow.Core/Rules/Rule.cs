@@ -29,7 +29,8 @@ public sealed record Rule
     /// <summary>The ServiceNow user (e-mail or user name) who opens the tickets.</summary>
     public required string Caller { get; init; }
 
-    public required int RemediationTimeframeDays { get; init; }
+    /// <summary>The days its tickets get; <c>null</c> to take them (and the grace period) from the integration's SLA matrix.</summary>
+    public int? RemediationTimeframeDays { get; init; }
 
     public bool GracePeriod { get; init; }
 

@@ -50,7 +50,8 @@ public sealed class RuleCandidates
         var severities = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         var scope = _scopes.Create();
         var matches = new Dictionary<string, RuleMatches>(StringComparer.Ordinal);
-        foreach (var subscription in await SubscriptionsAsync(integration.Scope, cancellationToken).ConfigureAwait(false))
+        // The subscriptions whose findings can lie in the scope; findings are then checked one by one against it.
+        foreach (var subscription in await _defender.ListScopeSubscriptionsAsync(integration.Scope, cancellationToken).ConfigureAwait(false))
         {
             var tags = needTags ? await _defender.ListResourceTagsAsync(subscription, cancellationToken).ConfigureAwait(false) : NoTags;
             await foreach (var finding in findings.ReadSubscriptionAsync(subscription, cancellationToken).ConfigureAwait(false))
@@ -63,7 +64,7 @@ public sealed class RuleCandidates
 
                 var resourceTags = tags.GetValueOrDefault(finding.ResourceId);
                 var read = needSeverity && finding.Severity is null
-                    ? finding with { Severity = await SeverityAsync(finding.AssessmentName, severities, cancellationToken).ConfigureAwait(false) }
+                    ? finding with { Severity = await SeverityAsync(finding.AssessmentName, finding.SubscriptionId, severities, cancellationToken).ConfigureAwait(false) }
                     : finding;
                 var rule = rules.FirstOrDefault(r => RuleMatching.Matches(r, read, resourceTags));
                 if (rule is null || (only is not null && rule.Id != only)
@@ -90,36 +91,20 @@ public sealed class RuleCandidates
 
     /// <summary>
     /// The severity of a recommendation the reader's catalog does not know yet (it is refreshed about hourly, and a new
-    /// recommendation can be younger): its metadata, read once per evaluation.
+    /// recommendation can be younger): its metadata, the tenant's or (a custom recommendation) the finding's subscription's,
+    /// read once per evaluation and subscription.
     /// </summary>
-    private async Task<string?> SeverityAsync(string assessmentName, Dictionary<string, string?> known, CancellationToken cancellationToken)
+    private async Task<string?> SeverityAsync(string assessmentName, string subscriptionId, Dictionary<string, string?> known, CancellationToken cancellationToken)
     {
-        if (!known.TryGetValue(assessmentName, out var severity))
+        var key = $"{subscriptionId}/{assessmentName}";
+        if (!known.TryGetValue(key, out var severity))
         {
-            severity = (await _defender.GetAssessmentMetadataAsync(assessmentName, cancellationToken).ConfigureAwait(false))?.SeverityName;
-            known[assessmentName] = severity;
+            severity = (await _defender.FindAssessmentMetadataAsync(assessmentName, subscriptionId, cancellationToken).ConfigureAwait(false))?.SeverityName;
+            known[key] = severity;
             _unrecognized.Report(assessmentName, severity);
         }
 
         return severity;
-    }
-
-    /// <summary>The subscriptions whose findings can lie in the scope; findings are then checked one by one against it.</summary>
-    private async Task<IReadOnlyList<string>> SubscriptionsAsync(DefenderScope scope, CancellationToken cancellationToken)
-    {
-        if (scope.Type == ScopeType.ManagementGroup)
-        {
-            var descendants = await _defender.ListManagementGroupDescendantsAsync(scope.GetManagementGroupName(), cancellationToken).ConfigureAwait(false);
-            return descendants
-                .Where(d => d.IsSubscription)
-                .Select(d => ResourceIdRules.TryGetSubscriptionId(d.Id, out var id) ? id : null)
-                .OfType<string>()
-                .Distinct(StringComparer.Ordinal)
-                .ToList();
-        }
-
-        // A subscription, or a connector, which lives in one.
-        return ResourceIdRules.TryGetSubscriptionId(scope.Id, out var subscription) ? [subscription] : [];
     }
 
     /// <summary>The ticket of each finding's most recently closed assignment, by finding key.</summary>

@@ -89,7 +89,7 @@ internal sealed class RuleEntity : ITableEntity
         string TicketType,
         RuleOwner Owner,
         string Caller,
-        int RemediationTimeframeDays,
+        int? RemediationTimeframeDays,
         bool GracePeriod,
         Assignments.EmailNotifications EmailNotifications,
         RuleGrouping Grouping,

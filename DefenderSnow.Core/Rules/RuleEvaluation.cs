@@ -17,4 +17,11 @@ public sealed record RuleTicket(
     string? TicketNumber,
     string? FollowsTicket,
     string? Severity = null,
-    string? RiskLevel = null);
+    string? RiskLevel = null)
+{
+    /// <summary>The sys_id of the resource's configuration item the ticket links (<c>cmdb_ci</c>); <c>null</c> when it has none or the ticket is shared.</summary>
+    public string? ConfigurationItem { get; init; }
+
+    /// <summary>The ticket is shared by a group of resources (per-recommendation grouping), so it links no configuration item.</summary>
+    public bool Shared { get; init; }
+}

@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Findings;
@@ -73,11 +74,24 @@ public sealed partial class RuleEvaluator
             : new Dictionary<string, string>();
         var client = _serviceNow.Create(integration.ToConnection());
         var owners = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var evaluated = rules.Where(r => only is null || r.Id == only).ToList();
+
+        // The configuration items of every per-finding ticket about to be opened, all rules together: one look-up for the
+        // evaluation, not one per finding. A shared ticket names several resources, so it links none; a dry run reads nothing.
+        var items = new ConfigurationItemCache(_logger);
+        if (!dryRun)
+        {
+            var resources = evaluated.Where(r => r.Grouping != RuleGrouping.PerRecommendation)
+                .SelectMany(r => (matches.GetValueOrDefault(r.Id) ?? new RuleMatches()).Taken.Select(t => t.Finding.ResourceId))
+                .ToList();
+            await items.LoadAsync(client, resources, cancellationToken).ConfigureAwait(false);
+        }
+
         var results = new List<RuleEvaluation>();
-        foreach (var rule in rules.Where(r => only is null || r.Id == only))
+        foreach (var rule in evaluated)
         {
             var matched = matches.GetValueOrDefault(rule.Id) ?? new RuleMatches();
-            results.Add(await OpenAsync(integration, rule, matched, previous, client, owners, dryRun, cancellationToken).ConfigureAwait(false));
+            results.Add(await OpenAsync(integration, rule, matched, previous, client, owners, items, dryRun, cancellationToken).ConfigureAwait(false));
         }
 
         return results;
@@ -90,6 +104,7 @@ public sealed partial class RuleEvaluator
         IReadOnlyDictionary<string, string> previous,
         IServiceNowClient client,
         Dictionary<string, string?> owners,
+        ConfigurationItemCache items,
         bool dryRun,
         CancellationToken cancellationToken)
     {
@@ -114,10 +129,11 @@ public sealed partial class RuleEvaluator
         }
 
         // Grouped per recommendation (and owner, as a ticket has one assignee): one shared ticket per group, its members
-        // those with a previous ticket first, so the one that opens it can name it in correlation_display.
+        // those with a previous ticket first, so the one that opens it can name it in correlation_display; then, for a
+        // rule on the SLA matrix, the fewest days first, so that the shared ticket's due_date is its most urgent member's.
         var groups = rule.Grouping == RuleGrouping.PerRecommendation
             ? planned.GroupBy(p => (p.Finding.AssessmentName.ToLowerInvariant(), p.Owner.ToLowerInvariant()))
-                .Select(g => g.OrderBy(p => p.Follows is null).ToList())
+                .Select(g => g.OrderBy(p => p.Follows is null).ThenBy(p => MatrixDays(integration, rule, p.Finding)).ToList())
                 .ToList()
             : planned.Select(p => new List<(Finding Finding, string Owner, string? Follows)> { p }).ToList();
         for (var g = 0; g < groups.Count; g++)
@@ -127,9 +143,9 @@ public sealed partial class RuleEvaluator
                 ? new TicketGroup(
                     AssignmentId.New(),
                     TicketComposer.GroupShortDescription(members[0].Finding.DisplayName, members.Count),
-                    TicketComposer.GroupDescription(members[0].Finding.DisplayName, members[0].Finding.Severity, members.Select(m => (m.Finding.ResourceId, m.Follows)).ToList()))
+                    TicketComposer.GroupDescription(members[0].Finding.DisplayName, members[0].Finding.Severity, members.Select(m => (m.Finding.ResourceId, m.Finding.Risk, m.Follows)).ToList()))
                 : null;
-            var stopped = await OpenMembersAsync(integration, rule, members, shared, dryRun, tickets, errors, cancellationToken).ConfigureAwait(false);
+            var stopped = await OpenMembersAsync(integration, rule, members, shared, items, dryRun, tickets, errors, cancellationToken).ConfigureAwait(false);
             if (stopped >= 0)
             {
                 waiting += members.Count - stopped + groups.Skip(g + 1).Sum(m => m.Count);
@@ -141,12 +157,17 @@ public sealed partial class RuleEvaluator
         return new RuleEvaluation(rule.Id, dryRun, tickets, waiting, errors);
     }
 
+    /// <summary>The days the SLA matrix gives a finding, for a rule that takes them from it; 0 (all alike) otherwise.</summary>
+    private static int MatrixDays(Integration integration, Rule rule, Finding finding) =>
+        rule.RemediationTimeframeDays is null && integration.SlaMatrix is { } matrix ? matrix.DaysFor(finding.Severity, finding.Risk?.Level).Days : 0;
+
     /// <summary>Opens the assignments of one ticket's members; returns the index of the member a failure stopped at, or -1.</summary>
     private async Task<int> OpenMembersAsync(
         Integration integration,
         Rule rule,
         List<(Finding Finding, string Owner, string? Follows)> members,
         TicketGroup? shared,
+        ConfigurationItemCache items,
         bool dryRun,
         List<RuleTicket> tickets,
         List<string> errors,
@@ -173,12 +194,20 @@ public sealed partial class RuleEvaluator
                     // In Customized mode the short description is the caller's to write; a rule writes the composed one.
                     ShortDescription: integration.FieldMode == FieldMode.Customized ? TicketComposer.ShortDescription(finding.DisplayName, finding.ResourceId) : null,
                     RemediationTimeframeDays: rule.RemediationTimeframeDays,
-                    GracePeriod: rule.GracePeriod,
+                    // A rule on the SLA matrix takes its grace period too, unless the rule turns the grace period on itself.
+                    GracePeriod: rule.RemediationTimeframeDays is null && !rule.GracePeriod ? null : rule.GracePeriod,
                     EmailNotifications: new EmailNotificationsRequest(rule.EmailNotifications.NotifyOwner, rule.EmailNotifications.NotifyManager));
-                var outcome = await _assignmentService.CreateAsync(request, $"rule:{rule.Id}", new AssignmentOrigin(rule.Id, follows, shared), cancellationToken).ConfigureAwait(false);
+                var item = shared is null ? items.For(finding.ResourceId) : null;
+                var outcome = await _assignmentService.CreateAsync(
+                    request, $"rule:{rule.Id}", new AssignmentOrigin(rule.Id, follows, shared, item), CallerAccess.Unrestricted, cancellationToken).ConfigureAwait(false);
                 if (outcome.Created)
                 {
-                    tickets.Add(new RuleTicket(finding.AssessmentName, finding.ResourceId, outcome.Assignment.AssignedTo, outcome.Assignment.Id, outcome.Assignment.Ticket.Number, follows, finding.Severity, finding.Risk?.Level));
+                    tickets.Add(new RuleTicket(
+                        finding.AssessmentName, finding.ResourceId, outcome.Assignment.AssignedTo, outcome.Assignment.Id, outcome.Assignment.Ticket.Number, follows, finding.Severity, finding.Risk?.Level)
+                    {
+                        ConfigurationItem = item,
+                        Shared = shared is not null,
+                    });
                 }
             }
             catch (Exception e) when (e is UpstreamUnreachableException or UpstreamRejectedException)

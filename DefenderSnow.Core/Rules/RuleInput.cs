@@ -34,7 +34,7 @@ internal static partial class RuleInput
         string? ticketType = null;
         if (request.TicketType is not null || creating)
         {
-            ticketType = AssignmentInput.TicketType(check, request.TicketType)?.Name;
+            ticketType = AssignmentInput.TicketType(check, request.TicketType);
         }
 
         RuleOwner? owner = null;
@@ -47,10 +47,6 @@ internal static partial class RuleInput
         if (request.RemediationTimeframeDays is < 1 or > AssignmentInput.MaxRemediationDays)
         {
             check.Add("remediationTimeframeDays", $"Must be between 1 and {AssignmentInput.MaxRemediationDays}.");
-        }
-        else if (creating && request.RemediationTimeframeDays is null)
-        {
-            check.Add("remediationTimeframeDays", "Is required.");
         }
 
         var grouping = check.Choice<RuleGrouping>("grouping", request.Grouping);

@@ -23,8 +23,9 @@ internal static class KeyVaultFailures
             $"Key Vault kept answering {e.Status} ({e.ErrorCode ?? "no code"}) after retries.", e),
         RequestFailedException e => new KeyVaultRejectedException(
             $"Key Vault refused the request ({e.Status} {e.ErrorCode ?? "no code"}); the log has its reason.", e.Status, e.ErrorCode, e),
-        AuthenticationFailedException e => new KeyVaultRejectedException(
-            "The app's Azure credential could not obtain a token for Key Vault.", null, "CredentialUnavailable", e),
+        // The app's own identity got no token: the app cannot reach Key Vault (502), not a refusal of anything the caller
+        // sent; the same as Resource Manager (ResourceManagerTokenCache). A 401 or 403 Key Vault answers stays a refusal.
+        AuthenticationFailedException e => new KeyVaultUnreachableException("The app's Azure credential could not obtain a token for Key Vault.", e),
         // The SDK's network timeout surfaces as a cancellation the caller did not ask for.
         OperationCanceledException e => new KeyVaultUnreachableException("Key Vault did not answer in time.", e),
         _ => null,

@@ -3,7 +3,7 @@ using DefenderSnow.Core.Errors;
 namespace DefenderSnow.Core.Secrets;
 
 /// <summary>
-/// Key Vault (or the app's credential for it) refused a request: the status and error code only, never Key Vault's
+/// Key Vault refused a request: the status and error code only, never Key Vault's
 /// reason, which names the vault's secrets (<see cref="KeyVaultFailures"/>).
 /// </summary>
 public sealed class KeyVaultRejectedException : UpstreamRejectedException

@@ -31,9 +31,23 @@ public interface IServiceNowClient
     /// One page of our tickets (<c>correlation_display</c> = <see cref="ServiceNowTicketTables.CorrelationDisplay"/>) in
     /// <paramref name="table"/> changed at or after <paramref name="cursor"/>, oldest first, without the ones the cursor
     /// has already seen. One request per page, paged by keyset in (<c>sys_updated_on</c>, <c>sys_id</c>) order; with
-    /// nothing changed, one request in all. Query dates are sent in the connection's time zone.
+    /// nothing changed, one request in all. The bound is written as the connection's <see cref="ServiceNowConnection.QueryDates"/>
+    /// say the instance reads it, never later than the cursor.
     /// </summary>
     Task<ServiceNowChangePage> GetChangedTicketsAsync(string table, ServiceNowChangeCursor cursor, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Measures again how the instance reads the dates of this user's queries (<see cref="ServiceNowQueryDateProbe"/>): the
+    /// user's own record, <c>glide.sys.default.tz</c> when the user has no zone, and one look-up by creation time.
+    /// </summary>
+    Task<ServiceNowQueryDates> MeasureQueryDatesAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The configuration items (<c>cmdb_ci</c> sys_ids) whose <c>object_id</c> is one of <paramref name="objectIds"/> (Azure
+    /// resource ids, compared ignoring case), keyed by id ignoring case; an id without a CI is absent. One request per
+    /// <c>ConfigurationItemChunkSize</c> ids.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, string>> FindConfigurationItemsAsync(IReadOnlyCollection<string> objectIds, CancellationToken cancellationToken);
 
     /// <summary>The ticket with this correlation id (the oldest, should ServiceNow hold several), or <c>null</c>.</summary>
     Task<ServiceNowTicket?> FindByCorrelationIdAsync(string table, string correlationId, CancellationToken cancellationToken);
@@ -59,6 +73,19 @@ public interface IServiceNowClient
     /// <see cref="ServiceNowTicketTable.CancelFields"/>) and says so in a work note.
     /// </summary>
     Task<ServiceNowTicket> CancelDuplicateAsync(string table, string sysId, string keptNumber, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reopens a resolved ticket: its table's reopen state (<see cref="ServiceNowTicketTable.ReopenFields"/>, from the
+    /// integration's mapping) with a work note. A table without one (change request) is a <see cref="Errors.ValidationException"/>.
+    /// </summary>
+    Task<ServiceNowTicket> ReopenTicketAsync(string table, string sysId, string note, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads what the instance offers on <paramref name="tables"/> (<see cref="Instance.ServiceNowSchemaReader"/>); what
+    /// the user may not read is a warning in the answer, never a failure.
+    /// </summary>
+    Task<Instance.ServiceNowInstanceSchema> ReadInstanceAsync(
+        IReadOnlyList<string> tables, IReadOnlyDictionary<string, IReadOnlyList<string>>? knownLineages, CancellationToken cancellationToken);
 
     /// <summary>
     /// The one active user whose e-mail or user name is <paramref name="emailOrUserName"/>. None, or several, is a

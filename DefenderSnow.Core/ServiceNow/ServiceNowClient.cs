@@ -12,14 +12,16 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
     private readonly ServiceNowSession _session;
     private readonly ServiceNowTicketReader _reader;
     private readonly ServiceNowUserCache _users;
+    private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
     public ServiceNowClient(
-        ServiceNowConnection connection, IServiceNowTableApi api, IServiceNowTokenProvider tokens, ServiceNowUserCache users, ServiceNowOptions options, ILogger logger)
+        ServiceNowConnection connection, IServiceNowTableApi api, IServiceNowTokenProvider tokens, ServiceNowUserCache users, ServiceNowOptions options, TimeProvider timeProvider, ILogger logger)
     {
         _session = new ServiceNowSession(connection, api, tokens, logger);
         _reader = new ServiceNowTicketReader(_session, options);
         _users = users;
+        _timeProvider = timeProvider;
         _logger = logger;
     }
 
@@ -28,7 +30,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
     public async Task<ServiceNowTicket> CreateTicketAsync(ServiceNowTicketRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var table = ServiceNowTicketReader.TicketTable(request.Table, "table");
+        var table = _reader.TicketTable(request.Table, "table");
         var body = CreateBody(table, request);
 
         for (var attempt = 1; ; attempt++)
@@ -91,7 +93,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
     public async Task<ServiceNowTicket> UpdateTicketAsync(string table, string sysId, IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fields);
-        var ticketTable = ServiceNowTicketReader.TicketTable(table, "table");
+        var ticketTable = _reader.TicketTable(table, "table");
         var id = ServiceNowQueryValue.SysId(sysId, "sysId");
         var body = CheckFields(ticketTable, fields, new Dictionary<string, string[]>());
         using var response = await _session.SendAuthorizedAsync(
@@ -113,7 +115,7 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
 
     public Task<ServiceNowTicket> CancelDuplicateAsync(string table, string sysId, string keptNumber, CancellationToken cancellationToken)
     {
-        var ticketTable = ServiceNowTicketReader.TicketTable(table, "table");
+        var ticketTable = _reader.TicketTable(table, "table");
         var note = $"Canceled by DefenderSnow: this ticket duplicates {keptNumber}, which tracks the same finding.";
         var fields = new Dictionary<string, string>(ticketTable.CancelFields) { ["work_notes"] = note };
         if (ticketTable.CancelNotesField is { } notesField)
@@ -123,6 +125,17 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
 
         return UpdateTicketAsync(ticketTable.Name, sysId, fields, cancellationToken);
     }
+
+    public Task<ServiceNowTicket> ReopenTicketAsync(string table, string sysId, string note, CancellationToken cancellationToken)
+    {
+        var ticketTable = _reader.TicketTable(table, "table");
+        var reopen = ticketTable.ReopenFields ?? throw new ValidationException("table", $"'{ticketTable.Name}' tickets cannot be reopened: the integration maps no reopen state for them.");
+        return UpdateTicketAsync(ticketTable.Name, sysId, new Dictionary<string, string>(reopen) { ["work_notes"] = note }, cancellationToken);
+    }
+
+    public Task<Instance.ServiceNowInstanceSchema> ReadInstanceAsync(
+        IReadOnlyList<string> tables, IReadOnlyDictionary<string, IReadOnlyList<string>>? knownLineages, CancellationToken cancellationToken) =>
+        new Instance.ServiceNowSchemaReader(_session.Api, _session.SendAuthorizedAsync, _timeProvider).ReadAsync(tables, knownLineages, cancellationToken);
 
     public Task<IReadOnlyList<ServiceNowTicket>> GetTicketsAsync(string table, IEnumerable<string> sysIds, CancellationToken cancellationToken) =>
         _reader.GetTicketsAsync(table, sysIds, cancellationToken);

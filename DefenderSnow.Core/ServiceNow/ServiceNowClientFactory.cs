@@ -11,6 +11,7 @@ internal sealed class ServiceNowClientFactory : IServiceNowClientFactory
     private readonly IServiceNowTokenProvider _tokens;
     private readonly ServiceNowUserCache _users;
     private readonly IOptions<ServiceNowOptions> _options;
+    private readonly TimeProvider _timeProvider;
     private readonly ILoggerFactory _loggerFactory;
 
     public ServiceNowClientFactory(
@@ -19,8 +20,10 @@ internal sealed class ServiceNowClientFactory : IServiceNowClientFactory
         IServiceNowTokenProvider tokens,
         ServiceNowUserCache users,
         IOptions<ServiceNowOptions> options,
+        TimeProvider timeProvider,
         ILoggerFactory loggerFactory)
     {
+        _timeProvider = timeProvider;
         _policy = policy;
         _clients = clients;
         _tokens = tokens;
@@ -36,6 +39,6 @@ internal sealed class ServiceNowClientFactory : IServiceNowClientFactory
         // Checked again here, not only when the integration was saved: the allow list may have narrowed since.
         var instanceUrl = _policy.Validate(connection.InstanceUrl.OriginalString);
         var normalised = connection with { InstanceUrl = instanceUrl };
-        return new ServiceNowClient(normalised, _clients.Table(instanceUrl), _tokens, _users, _options.Value, _loggerFactory.CreateLogger<ServiceNowClient>());
+        return new ServiceNowClient(normalised, _clients.Table(instanceUrl), _tokens, _users, _options.Value, _timeProvider, _loggerFactory.CreateLogger<ServiceNowClient>());
     }
 }

@@ -10,18 +10,21 @@ internal sealed partial class ServiceNowConnectionVerifier : IServiceNowConnecti
     /// The tables an integration reads; a user who cannot read one of them would fail later, so fail now. The ticket
     /// tables are then also checked for the create right (<see cref="ServiceNowCreateAccessProbe"/>).
     /// </summary>
-    private static readonly string[] TablesToRead = ["sys_user", ServiceNowTicketTables.Incident, ServiceNowTicketTables.Problem, ServiceNowTicketTables.ChangeRequest];
+    private static readonly string[] DefaultTicketTables = [ServiceNowTicketTables.Incident, ServiceNowTicketTables.Problem, ServiceNowTicketTables.ChangeRequest];
 
     private readonly IServiceNowInstancePolicy _policy;
     private readonly ServiceNowOAuthClient _oauth;
     private readonly ServiceNowHttpClients _clients;
+    private readonly TimeProvider _timeProvider;
     private readonly ILogger<ServiceNowConnectionVerifier> _logger;
 
-    public ServiceNowConnectionVerifier(IServiceNowInstancePolicy policy, ServiceNowOAuthClient oauth, ServiceNowHttpClients clients, ILogger<ServiceNowConnectionVerifier> logger)
+    public ServiceNowConnectionVerifier(
+        IServiceNowInstancePolicy policy, ServiceNowOAuthClient oauth, ServiceNowHttpClients clients, TimeProvider timeProvider, ILogger<ServiceNowConnectionVerifier> logger)
     {
         _policy = policy;
         _oauth = oauth;
         _clients = clients;
+        _timeProvider = timeProvider;
         _logger = logger;
     }
 
@@ -37,13 +40,14 @@ internal sealed partial class ServiceNowConnectionVerifier : IServiceNowConnecti
 
         var api = _clients.Table(instanceUrl);
         var authorization = "Bearer " + grant.AccessToken;
-        string? timeZone = null;
-        foreach (var table in TablesToRead)
+        ServiceNowSelfRecord? self = null;
+        var ticketTables = credentials.TicketTables ?? DefaultTicketTables;
+        foreach (var table in ticketTables.Prepend("sys_user"))
         {
-            // The user's own sys_user record is the read of sys_user: it also says in which time zone ServiceNow
-            // reads the dates of this user's queries.
+            // The user's own sys_user record is the read of sys_user: its time zone and its creation time (UTC, never
+            // changed) are what the calibration of query dates needs (ServiceNowQueryDateProbe).
             var query = table == "sys_user"
-                ? new ServiceNowListQuery { Query = $"user_name={ServiceNowQueryValue.Single(credentials.Username, "username")}", Fields = "sys_id,time_zone", Limit = 1 }
+                ? new ServiceNowListQuery { Query = $"user_name={ServiceNowQueryValue.Single(credentials.Username, "username")}", Fields = "sys_id,time_zone,sys_created_on", Limit = 1 }
                 : new ServiceNowListQuery { Fields = "sys_id", Limit = 1 };
             using var response = await ServiceNowCall.SendAsync(
                 () => api.ListAsync(table, query, authorization, cancellationToken),
@@ -63,8 +67,8 @@ internal sealed partial class ServiceNowConnectionVerifier : IServiceNowConnecti
 
             if (table == "sys_user")
             {
-                var users = await ServiceNowJson.ReadResultAsync<List<ServiceNowUserRecord>>(response, cancellationToken).ConfigureAwait(false);
-                timeZone = ServiceNowJson.NullIfEmpty(users.FirstOrDefault()?.TimeZone);
+                var users = await ServiceNowJson.ReadResultAsync<List<ServiceNowSelfRecord>>(response, cancellationToken).ConfigureAwait(false);
+                self = users.FirstOrDefault() ?? throw new ServiceNowRejectedException($"ServiceNow shows no sys_user record for '{credentials.Username}' to its own user.", table: table);
             }
             else
             {
@@ -72,24 +76,41 @@ internal sealed partial class ServiceNowConnectionVerifier : IServiceNowConnecti
             }
         }
 
+        var timeZone = ServiceNowJson.NullIfEmpty(self?.TimeZone);
         if (timeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
         {
             throw new ServiceNowRejectedException(
                 $"The ServiceNow user's time zone '{timeZone}' is not one DefenderSnow knows; give the user an IANA time zone (for example UTC) in ServiceNow.");
         }
 
+        // What the instance offers on those tables (sys_db_object, sys_choice, sys_dictionary): the integration's
+        // mappings are checked against it before anything is stored.
+        var reader = new Instance.ServiceNowSchemaReader(api, (send, action, token) => ServiceNowCall.SendAsync(() => send(authorization), action, token), _timeProvider);
+        var schema = await reader.ReadAsync(ticketTables, knownLineages: null, cancellationToken).ConfigureAwait(false);
+
+        // A table that does not extend task is refused by the mapping (no ticket table); it is never written to, not even to probe it.
         var probe = new ServiceNowCreateAccessProbe(_logger);
-        foreach (var table in ServiceNowTicketTables.All)
+        foreach (var table in ticketTables.Where(t => schema.For(t)?.Lineage is not { } lineage || (lineage.Count > 0 && lineage[^1] == Instance.ServiceNowSchemaReader.Task)))
         {
-            await probe.ProveAsync(api, instanceUrl, table.Name, authorization, cancellationToken).ConfigureAwait(false);
+            await probe.ProveAsync(api, instanceUrl, table, authorization, cancellationToken).ConfigureAwait(false);
         }
 
+        var queryDates = await ServiceNowQueryDateProbe.MeasureAsync(
+            (table, query, token) => ServiceNowCall.SendAsync(() => api.ListAsync(table, query, authorization, token), $"a read of table '{table}'", token),
+            self!,
+            _timeProvider.GetUtcNow(),
+            cancellationToken).ConfigureAwait(false);
+        LogQueryDates(_logger, instanceUrl.Host, queryDates.Mode, queryDates.Zones[0], queryDates.Margin);
+
         LogVerified(_logger, instanceUrl.Host, credentials.Username);
-        return new ServiceNowVerifiedConnection(instanceUrl, credentials.Username, grant.RefreshToken, timeZone);
+        return new ServiceNowVerifiedConnection(instanceUrl, credentials.Username, grant.RefreshToken, timeZone, queryDates, schema);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceNow {InstanceHost} answered HTTP {StatusCode} to a read of table {Table} during verification")]
     private static partial void LogReadFailed(ILogger logger, string instanceHost, string table, int statusCode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ServiceNow {InstanceHost} reads query dates as {QueryDateMode} (zone {QueryDateZone}, margin {QueryDateMargin})")]
+    private static partial void LogQueryDates(ILogger logger, string instanceHost, ServiceNowQueryDateMode queryDateMode, string queryDateZone, TimeSpan queryDateMargin);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ServiceNow credentials verified on {InstanceHost} for user {Username}")]
     private static partial void LogVerified(ILogger logger, string instanceHost, string username);

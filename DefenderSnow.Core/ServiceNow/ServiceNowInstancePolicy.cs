@@ -59,7 +59,12 @@ internal sealed class ServiceNowInstancePolicy : IServiceNowInstancePolicy
                 throw new ValidationException(field, "The ServiceNow instance URL must name a host, not an IP address or a local name.");
             }
         }
-        else if (!options.EffectiveAllowedHosts.Any(pattern => ServiceNowHostPattern.NamesExactly(pattern, host, uri.Port)))
+        else if (options.AllowedHosts.Length == 0)
+        {
+            // Not the caller's mistake but the deployment's: 422 naming the setting, so it is not retried as a typo.
+            throw new UnprocessableException(field, $"No ServiceNow instance is allowed yet: the deployer names each one in the setting {ServiceNowOptions.SectionName}:AllowedHosts (README, Settings).");
+        }
+        else if (!options.AllowedHosts.Any(pattern => ServiceNowHostPattern.NamesExactly(pattern, host, uri.Port)))
         {
             // ServiceNow instance names are plain ASCII served on 443; anything else passes only when an
             // allow-list entry names that very host (and port), never through a wildcard.
@@ -73,9 +78,9 @@ internal sealed class ServiceNowInstancePolicy : IServiceNowInstancePolicy
                 throw new ValidationException(field, $"ServiceNow instance names are plain ASCII; the internationalised host '{host}' is refused unless an allow-list entry names it exactly.");
             }
 
-            if (!options.EffectiveAllowedHosts.Any(pattern => ServiceNowHostPattern.Matches(pattern, host)))
+            if (!options.AllowedHosts.Any(pattern => ServiceNowHostPattern.Matches(pattern, host)))
             {
-                throw new ValidationException(field, $"The host '{host}' is not an allowed ServiceNow host ({string.Join(", ", options.EffectiveAllowedHosts)}).");
+                throw new ValidationException(field, $"The host '{host}' is not an allowed ServiceNow host ({string.Join(", ", options.AllowedHosts)}).");
             }
         }
 

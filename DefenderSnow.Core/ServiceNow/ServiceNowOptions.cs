@@ -10,12 +10,11 @@ public sealed class ServiceNowOptions : IValidatableObject
 {
     public const string SectionName = "ServiceNow";
 
-    /// <summary>Used when <see cref="AllowedHosts"/> is not configured.</summary>
-    public static readonly IReadOnlyList<string> DefaultAllowedHosts = ["*.service-now.com"];
-
     /// <summary>
     /// Host patterns an instance URL may use: an exact host name, or <c>*.</c> followed by a domain, where
-    /// <c>*</c> stands for exactly one DNS label. Not configured means <see cref="DefaultAllowedHosts"/>.
+    /// <c>*</c> stands for exactly one DNS label. Empty by default, and then no instance is allowed: the deployer names
+    /// its own instances, since any host allowed here is one an integration manager can send findings and credentials to
+    /// (issue 26, H1; a default of <c>*.service-now.com</c> let a caller point an integration at any tenant's instance).
     /// </summary>
     public string[] AllowedHosts { get; set; } = [];
 
@@ -58,8 +57,6 @@ public sealed class ServiceNowOptions : IValidatableObject
     public int PageSize { get; set; } = 500;
 
     internal UpstreamResilience Resilience => new(MaxRetryAttempts, RetryBaseDelay, MaxRetryAfter, AttemptTimeout, TotalTimeout, IsRepeatable);
-
-    internal IReadOnlyList<string> EffectiveAllowedHosts => AllowedHosts.Length == 0 ? DefaultAllowedHosts : AllowedHosts;
 
     /// <summary>
     /// A 5xx or a timeout may come after the work was done, so only reads and token requests are repeated; a

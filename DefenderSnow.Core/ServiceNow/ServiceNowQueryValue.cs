@@ -57,6 +57,11 @@ internal static partial class ServiceNowQueryValue
         return string.Join(',', items);
     }
 
+    /// <summary>Whether <paramref name="value"/> may stand in an <c>IN</c> list (<see cref="List"/> would take it).</summary>
+    public static bool IsListItem(string? value) =>
+        !string.IsNullOrEmpty(value) && value.IndexOfAny([',', '^']) < 0 && !value.Any(char.IsControl)
+        && !value.TrimStart().StartsWith("javascript:", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Returns <paramref name="value"/> if it is a sys_id (32 lowercase hexadecimal characters).</summary>
     public static string SysId(string? value, string field)
     {

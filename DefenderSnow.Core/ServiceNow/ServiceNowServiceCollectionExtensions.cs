@@ -11,15 +11,7 @@ internal static class ServiceNowServiceCollectionExtensions
 {
     public static IServiceCollection AddServiceNow(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<ServiceNowOptions, ServiceNowOptionsValidation>(configuration.GetSection(ServiceNowOptions.SectionName))
-            .PostConfigure(options =>
-            {
-                // Bound arrays append to a default instead of replacing it, so the default is filled in afterwards.
-                if (options.AllowedHosts.Length == 0)
-                {
-                    options.AllowedHosts = [.. ServiceNowOptions.DefaultAllowedHosts];
-                }
-            });
+        services.AddValidatedOptions<ServiceNowOptions, ServiceNowOptionsValidation>(configuration.GetSection(ServiceNowOptions.SectionName));
 
         services.AddHttpClient(ServiceNowHttpClients.ClientName)
             .AddUpstreamPipeline(

@@ -84,7 +84,7 @@ internal sealed class ServiceNowTicketReader
         ArgumentNullException.ThrowIfNull(cursor);
         var ticketTable = TicketTable(table, "table");
         const string ours = ServiceNowTicketTables.OursQuery;
-        var at = ServiceNowDateTime.FormatForQuery(cursor.UpdatedOn, TimeZone());
+        var at = (Connection.QueryDates ?? ServiceNowQueryDates.Assumed(Connection.TimeZone)).FormatLowerBound(cursor.UpdatedOn);
         var query = new ServiceNowListQuery
         {
             // Keyset paging in (sys_updated_on, sys_id) order: the start of a read takes the cursor's second again and
@@ -100,7 +100,7 @@ internal sealed class ServiceNowTicketReader
         };
         var (records, hasNext) = await _session.ListPageAsync<ServiceNowTicketRecord>(ticketTable.Name, query, cancellationToken).ConfigureAwait(false);
 
-        // The query's dates are only as exact as the time-zone conversion; the UTC answers decide.
+        // The query's bound is at or before the cursor however the instance reads it (ServiceNowQueryDates); the UTC answers decide.
         var read = records.Select(r => ToTicket(ticketTable, r))
             .Where(t => cursor.AfterSysId is null
                 ? t.UpdatedOn >= cursor.UpdatedOn
@@ -167,16 +167,11 @@ internal sealed class ServiceNowTicketReader
             .ToList();
     }
 
-    private TimeZoneInfo? TimeZone() =>
-        Connection.TimeZone is null ? null
-        : TimeZoneInfo.TryFindSystemTimeZoneById(Connection.TimeZone, out var zone) ? zone
-        : throw new ServiceNowRejectedException($"The ServiceNow user's time zone '{Connection.TimeZone}' is not one DefenderSnow knows; update the integration's credentials after giving the user an IANA time zone.");
-
     /// <summary>The ticket table named <paramref name="table"/>, or a validation error against <paramref name="field"/>.</summary>
-    public static ServiceNowTicketTable TicketTable(string table, string field) =>
-        ServiceNowTicketTables.TryGet(table, out var found)
+    public ServiceNowTicketTable TicketTable(string table, string field) =>
+        Connection.Catalog.TryGet(table, out var found)
             ? found
-            : throw new ValidationException(field, $"'{table}' is not a ticket table (incident, problem, change_request).");
+            : throw new ValidationException(field, $"'{table}' is not a ticket table of this integration ({Connection.Catalog.Names}).");
 
     public ServiceNowTicket ToTicket(ServiceNowTicketTable table, ServiceNowTicketRecord record) => record.ToTicket(table, Connection.InstanceUrl);
 }

@@ -31,6 +31,9 @@ public sealed record ServiceNowTicketTable
     /// <summary>The field that carries the reason of a cancel, when the state model asks for one.</summary>
     public string? CancelNotesField { get; init; }
 
+    /// <summary>What reopens a resolved ticket (its open state); <c>null</c> where the state model has no way back (change request).</summary>
+    public IReadOnlyDictionary<string, string>? ReopenFields { get; init; }
+
     /// <summary>Fields that exist on the table (the ones DefenderSnow reads or writes, plus the system fields).</summary>
     public required IReadOnlySet<string> Fields { get; init; }
 

@@ -59,6 +59,10 @@ public sealed class FindingsPass
                 foreach (var ticket in result.Tickets)
                 {
                     tally.RuleTicket(ticket.AssessmentName, ticket.Severity);
+                    if (!ticket.Shared && ticket.ConfigurationItem is null)
+                    {
+                        tally.ConfigurationItemsNotFound++;
+                    }
                 }
 
                 tally.RuleTicketsWaiting += result.Waiting;

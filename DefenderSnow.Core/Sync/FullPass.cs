@@ -23,15 +23,24 @@ public sealed partial class FullPass
     private readonly IAssignmentStore _assignments;
     private readonly TicketChangeApplier _applier;
     private readonly MassClosureGuard _guard;
+    private readonly IntegrationInstanceCheck _instance;
     private readonly ILogger<FullPass> _logger;
 
-    public FullPass(IAssignmentStore assignments, TicketChangeApplier applier, MassClosureGuard guard, ILogger<FullPass> logger)
+    public FullPass(IAssignmentStore assignments, TicketChangeApplier applier, MassClosureGuard guard, IntegrationInstanceCheck instance, ILogger<FullPass> logger)
     {
         _assignments = assignments;
         _applier = applier;
         _guard = guard;
+        _instance = instance;
         _logger = logger;
     }
+
+    /// <summary>
+    /// Reads the instance's choices and fields again (sys_choice and sys_dictionary: two requests for the default tables,
+    /// the lineages being known) and checks the mappings against them, before the tickets are read with them.
+    /// </summary>
+    internal Task<Integration> RefreshInstanceAsync(IServiceNowClient client, Integration integration, CancellationToken cancellationToken) =>
+        _instance.RefreshAsync(client, integration, cancellationToken);
 
     internal async Task RunAsync(IServiceNowClient client, string integrationId, SyncTally tally, CancellationToken cancellationToken)
     {

@@ -3,6 +3,7 @@ using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Findings;
+using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Storage;
@@ -203,7 +204,7 @@ public sealed partial class HealthyFindingCloser
 
             try
             {
-                var marked = current with { Value = current.Value with { Closing = reason, UpdatedAt = _timeProvider.GetUtcNow() } };
+                var marked = current with { Value = current.Value with { Closing = reason, UpdatedAt = _timeProvider.GetUtcNow(), UpdatedBy = ChangeActor.System } };
                 return (await _assignments.UpdateAsync(marked, cancellationToken).ConfigureAwait(false), true);
             }
             catch (ConcurrencyException)
@@ -227,7 +228,7 @@ public sealed partial class HealthyFindingCloser
         ResourceHealthyAction action, IServiceNowClient client, Versioned<Assignment> current, ClosedReason reason, Finding? finding, SyncTally tally, CancellationToken cancellationToken)
     {
         var a = current.Value;
-        if (action == ResourceHealthyAction.None || a.Ticket.SysId is not { } sysId || !ServiceNowTicketTables.TryGet(a.Ticket.Table, out var table))
+        if (action == ResourceHealthyAction.None || a.Ticket.SysId is not { } sysId || !client.Connection.Catalog.TryGet(a.Ticket.Table, out var table))
         {
             return current;
         }

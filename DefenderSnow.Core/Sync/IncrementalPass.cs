@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.ServiceNow;
+using Microsoft.Extensions.Options;
 
 namespace DefenderSnow.Core.Sync;
 
@@ -18,22 +19,24 @@ public sealed class IncrementalPass
 
     private readonly ISyncStateStore _states;
     private readonly TicketChangeApplier _applier;
+    private readonly IOptions<SyncOptions> _options;
 
-    public IncrementalPass(ISyncStateStore states, TicketChangeApplier applier)
+    public IncrementalPass(ISyncStateStore states, TicketChangeApplier applier, IOptions<SyncOptions> options)
     {
         _states = states;
         _applier = applier;
+        _options = options;
     }
 
     internal async Task RunAsync(IServiceNowClient client, Integration integration, SyncTally tally, CancellationToken cancellationToken)
     {
         var state = (await _states.GetAsync(integration.Id, cancellationToken).ConfigureAwait(false)).Value;
-        foreach (var table in ServiceNowTicketTables.All)
+        foreach (var table in client.Connection.Catalog.Tables)
         {
             var read = state.Cursors.GetValueOrDefault(table.Name) ?? ServiceNowChangeCursor.Since(integration.CreatedAt - FirstReadMargin);
             var applied = read;
             var blocked = false;
-            while (true)
+            for (var pages = 1; ; pages++)
             {
                 var page = await client.GetChangedTicketsAsync(table.Name, read, cancellationToken).ConfigureAwait(false);
                 var outcomes = await ApplyPageAsync(integration.Id, page.Items, tally, cancellationToken).ConfigureAwait(false);
@@ -65,6 +68,13 @@ public sealed class IncrementalPass
 
                 if (!page.HasMore)
                 {
+                    break;
+                }
+
+                if (pages >= _options.Value.SyncMaxChangePages)
+                {
+                    // The cursor was saved just above: the next run reads on from here.
+                    tally.Error(null, $"{table.Name}: stopped after {pages} pages of changes (SyncMaxChangePages); the next run goes on from there.");
                     break;
                 }
 

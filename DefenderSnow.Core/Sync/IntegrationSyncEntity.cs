@@ -51,6 +51,9 @@ internal sealed class IntegrationSyncEntity : ITableEntity
 
     public int RuleTicketsWaiting { get; set; }
 
+    /// <summary>Zero in rows written before it existed.</summary>
+    public int ConfigurationItemsNotFound { get; set; }
+
     public int FindingsRead { get; set; }
 
     public string ErrorsJson { get; set; } = "[]";
@@ -98,6 +101,7 @@ internal sealed class IntegrationSyncEntity : ITableEntity
             TicketStatesUpdated = r.TicketStatesUpdated,
             RuleTicketsOpened = r.RuleTicketsOpened,
             RuleTicketsWaiting = r.RuleTicketsWaiting,
+            ConfigurationItemsNotFound = r.ConfigurationItemsNotFound,
             FindingsRead = r.FindingsRead,
             ErrorsJson = JsonSerializer.Serialize(errors, Json),
             RuleTicketsBySeverityJson = JsonSerializer.Serialize(r.RuleTicketsBySeverity, Json),
@@ -124,6 +128,7 @@ internal sealed class IntegrationSyncEntity : ITableEntity
         TicketStatesUpdated = TicketStatesUpdated,
         RuleTicketsOpened = RuleTicketsOpened,
         RuleTicketsWaiting = RuleTicketsWaiting,
+        ConfigurationItemsNotFound = ConfigurationItemsNotFound,
         FindingsRead = FindingsRead,
         Errors = JsonSerializer.Deserialize<List<SyncError>>(ErrorsJson, Json) ?? [],
         RuleTicketsBySeverity = RuleTicketsBySeverityJson is null ? new Dictionary<string, int>() : JsonSerializer.Deserialize<Dictionary<string, int>>(RuleTicketsBySeverityJson, Json) ?? [],

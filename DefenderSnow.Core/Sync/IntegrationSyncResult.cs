@@ -41,6 +41,12 @@ public sealed record IntegrationSyncResult
     /// <summary>Findings the rules matched but left for a later run (each rule's <c>maxTicketsPerRun</c>, or a failure).</summary>
     public int RuleTicketsWaiting { get; init; }
 
+    /// <summary>
+    /// Tickets the rules opened for one resource whose id no configuration item (<c>cmdb_ci.object_id</c>) carries: their
+    /// <c>cmdb_ci</c> is left empty. Shared (grouped) tickets link none and are not counted.
+    /// </summary>
+    public int ConfigurationItemsNotFound { get; init; }
+
     /// <summary>Defender findings read in bulk to close the assignments of fixed or removed resources.</summary>
     public int FindingsRead { get; init; }
 

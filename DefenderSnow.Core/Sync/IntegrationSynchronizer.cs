@@ -95,13 +95,15 @@ public sealed class IntegrationSynchronizer
         var tally = new SyncTally(message.IntegrationId) { RunId = message.RunId };
         IntegrationSyncStatus status;
         string? note = null;
+        Integration? refreshed = null;
+        ServiceNowQueryDates? queryDates = null;
         var lostHold = false;
         var keeper = _lease.KeepAlive(message.IntegrationId, message.RunId, cancellationToken);
         await using (keeper.ConfigureAwait(false))
         {
             try
             {
-                (status, note) = await PassesAsync(message, integration.Value, lease.State, now, tally, keeper.Token).ConfigureAwait(false);
+                (status, note, refreshed, queryDates) = await PassesAsync(message, integration.Value, lease.State, now, tally, keeper.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (keeper.Lost)
             {
@@ -118,19 +120,31 @@ public sealed class IntegrationSynchronizer
             return;
         }
 
-        await SetIntegrationStatusAsync(message.IntegrationId, status, note, tally, cancellationToken).ConfigureAwait(false);
+        await SetIntegrationStatusAsync(message.IntegrationId, status, note, refreshed, queryDates, tally, cancellationToken).ConfigureAwait(false);
         await _lease.ReleaseAsync(message.IntegrationId, message.RunId, message.Full && status == IntegrationSyncStatus.Succeeded ? _timeProvider.GetUtcNow() : null, cancellationToken).ConfigureAwait(false);
         await _recorder.FinishedAsync(recording, tally, status, note, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The ticket pass, then closing on the fix and the rules; what ServiceNow said about the connection is the outcome.</summary>
-    private async Task<(IntegrationSyncStatus Status, string? Note)> PassesAsync(SyncMessage message, Integration integration, SyncState state, DateTimeOffset now, SyncTally tally, CancellationToken cancellationToken)
+    /// <summary>
+    /// The ticket pass, then closing on the fix and the rules; what ServiceNow said about the connection is the outcome.
+    /// A full pass first measures again how the instance reads query dates (an administrator may have changed the user's
+    /// zone or the system's since verification), then reads the instance's choices and fields again; the integration with
+    /// its refreshed mappings, and the dates measured (only when the pass succeeded), are returned to be stored with the status.
+    /// </summary>
+    private async Task<(IntegrationSyncStatus Status, string? Note, Integration? Refreshed, ServiceNowQueryDates? QueryDates)> PassesAsync(
+        SyncMessage message, Integration integration, SyncState state, DateTimeOffset now, SyncTally tally, CancellationToken cancellationToken)
     {
+        Integration? refreshed = null;
         try
         {
             var client = _clients.Create(integration.ToConnection());
+            ServiceNowQueryDates? queryDates = null;
             if (message.Full)
             {
+                queryDates = await client.MeasureQueryDatesAsync(now, cancellationToken).ConfigureAwait(false);
+                refreshed = await _fullPass.RefreshInstanceAsync(client, integration, cancellationToken).ConfigureAwait(false);
+                integration = refreshed;
+                client = _clients.Create(integration.ToConnection());
                 await _fullPass.RunAsync(client, message.IntegrationId, tally, cancellationToken).ConfigureAwait(false);
             }
             else
@@ -139,30 +153,33 @@ public sealed class IntegrationSynchronizer
             }
 
             await _findingsPass.RunAsync(message, integration, client, state, now, tally, cancellationToken).ConfigureAwait(false);
-            return (IntegrationSyncStatus.Succeeded, null);
+            return (IntegrationSyncStatus.Succeeded, null, refreshed, queryDates);
         }
         catch (ServiceNowRejectedException e)
         {
-            return (IntegrationSyncStatus.CredentialsRejected, e.Message);
+            return (IntegrationSyncStatus.CredentialsRejected, e.Message, refreshed, null);
         }
         catch (ServiceNowUnreachableException e)
         {
-            return (IntegrationSyncStatus.Unreachable, e.Message);
+            return (IntegrationSyncStatus.Unreachable, e.Message, refreshed, null);
         }
         catch (Secrets.InstanceBindingException e)
         {
             // The row names another instance than the credentials were proven against: nothing was sent, and the
             // integration says why until a person restores it.
-            return (IntegrationSyncStatus.CredentialsRejected, e.Message);
+            return (IntegrationSyncStatus.CredentialsRejected, e.Message, refreshed, null);
         }
         catch (ValidationException e)
         {
             // The instance URL is no longer allowed by ServiceNow:AllowedHosts.
-            return (IntegrationSyncStatus.Failed, e.Message);
+            return (IntegrationSyncStatus.Failed, e.Message, refreshed, null);
         }
     }
 
-    private async Task SetIntegrationStatusAsync(string integrationId, IntegrationSyncStatus outcome, string? note, SyncTally tally, CancellationToken cancellationToken)
+    /// <param name="refreshed">The integration as a full pass read its instance again: its mappings, warnings and read time are stored with the status.</param>
+    /// <param name="queryDates">How a successful full pass measured the instance to read query dates.</param>
+    private async Task SetIntegrationStatusAsync(
+        string integrationId, IntegrationSyncStatus outcome, string? note, Integration? refreshed, ServiceNowQueryDates? queryDates, SyncTally tally, CancellationToken cancellationToken)
     {
         // Only what ServiceNow said about the connection changes the integration's status.
         IntegrationStatus status;
@@ -202,6 +219,10 @@ public sealed class IntegrationSynchronizer
                             StatusDetail = note,
                             LastSyncAt = outcome == IntegrationSyncStatus.Succeeded ? now : current.Value.LastSyncAt,
                             NeedsAttention = Settle(current.Value.NeedsAttention, tally),
+                            TicketTypes = refreshed?.TicketTypes ?? current.Value.TicketTypes,
+                            Warnings = refreshed?.Warnings ?? current.Value.Warnings,
+                            InstanceReadAt = refreshed?.InstanceReadAt ?? current.Value.InstanceReadAt,
+                            ServiceNowQueryDates = queryDates ?? current.Value.ServiceNowQueryDates,
                         },
                     },
                     current.Value.Name,

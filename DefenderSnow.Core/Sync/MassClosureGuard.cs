@@ -23,8 +23,9 @@ public sealed partial class MassClosureGuard
         _logger = logger;
     }
 
-    /// <summary>Whether closing <paramref name="missing"/> of <paramref name="live"/> stays within the limit.</summary>
-    internal bool Allows(int missing, int live) => missing == 0 || (long)missing * 100 <= (long)live * _options.Value.MassClosureLimitPercent;
+    /// <summary>Whether closing <paramref name="missing"/> of <paramref name="live"/> stays within the limit (or the small count always allowed).</summary>
+    internal bool Allows(int missing, int live) =>
+        missing <= _options.Value.MassClosureMinimum || (long)missing * 100 <= (long)live * _options.Value.MassClosureLimitPercent;
 
     /// <summary>Counts <paramref name="withheld"/> closures as withheld and raises <paramref name="cause"/> for a person, with <paramref name="reason"/> in the run's errors too.</summary>
     internal void Withhold(SyncTally tally, AttentionCause cause, int withheld, string reason)
@@ -37,7 +38,7 @@ public sealed partial class MassClosureGuard
 
     /// <summary>The reason for a share over the limit, in one sentence.</summary>
     internal string OverLimit(string what, int missing, int live) =>
-        $"{missing} of {live} live assignments would have been closed because {what}, more than MassClosureLimitPercent ({_options.Value.MassClosureLimitPercent} %) allows; none was closed. A person must check the integration user's access (ACLs, credentials) and delete the assignments through the API if the loss is real.";
+        $"{missing} of {live} live assignments would have been closed because {what}, more than MassClosureLimitPercent ({_options.Value.MassClosureLimitPercent} %) allows past MassClosureMinimum ({_options.Value.MassClosureMinimum}); none was closed. A person must check the integration user's access (ACLs, credentials) and delete the assignments through the API if the loss is real.";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sync of integration {IntegrationId} withheld {Withheld} closures ({Cause}) for a person: {Reason}")]
     private static partial void LogWithheld(ILogger logger, string integrationId, AttentionCause cause, int withheld, string reason);

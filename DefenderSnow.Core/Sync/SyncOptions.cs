@@ -39,6 +39,14 @@ public sealed class SyncOptions : IValidatableObject
     [SettingRange(0, 100, ErrorMessage = "MassClosureLimitPercent must be between 0 and 100.")]
     public int MassClosureLimitPercent { get; set; } = 20;
 
+    /// <summary>
+    /// How many such closures a pass may always make, whatever share of the live assignments they are: on an integration
+    /// with four tickets, one deleted resource is 25 %, and a guard that called a person for every such day would be
+    /// turned off. Past this count the share decides. 5 by default; 0 lets the share decide every closure.
+    /// </summary>
+    [SettingRange(0, 1000, ErrorMessage = "MassClosureMinimum must be between 0 and 1000.")]
+    public int MassClosureMinimum { get; set; } = 5;
+
     /// <summary>How long a run holds an integration; a run that crashed releases it when this has passed.</summary>
     [SettingRange(typeof(TimeSpan), "00:01:00", OptionLimits.MaxTimeSpan, ErrorMessage = "SyncHoldDuration must be at least one minute, for example '01:00:00'.")]
     public TimeSpan SyncHoldDuration { get; set; } = TimeSpan.FromHours(1);
@@ -49,6 +57,14 @@ public sealed class SyncOptions : IValidatableObject
     /// </summary>
     [SettingRange(1, 100, ErrorMessage = "SyncMaxDequeueCount must be between 1 and 100.")]
     public int SyncMaxDequeueCount { get; set; } = 5;
+
+    /// <summary>
+    /// How many pages of changed tickets one incremental pass follows per ticket table (issue 26, item 6): a flood of
+    /// changes, planted or not, cannot hold a run and its lease for ever. The cursor is saved after every page, so the
+    /// next run resumes where this one stopped and no change is missed.
+    /// </summary>
+    [SettingRange(1, 10000, ErrorMessage = "SyncMaxChangePages must be between 1 and 10000.")]
+    public int SyncMaxChangePages { get; set; } = 50;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Integrations;
@@ -17,6 +18,7 @@ public sealed partial class SyncService
     public static readonly ListPageSize Paging = new(20);
 
     private readonly IIntegrationStore _integrations;
+    private readonly IntegrationAccess _access;
     private readonly SyncLease _lease;
     private readonly ISyncRunStore _runs;
     private readonly IWorkQueueSender _queue;
@@ -26,6 +28,7 @@ public sealed partial class SyncService
 
     public SyncService(
         IIntegrationStore integrations,
+        IntegrationAccess access,
         SyncLease lease,
         ISyncRunStore runs,
         IWorkQueueSender queue,
@@ -34,6 +37,7 @@ public sealed partial class SyncService
         ILogger<SyncService> logger)
     {
         _integrations = integrations;
+        _access = access;
         _lease = lease;
         _runs = runs;
         _queue = queue;
@@ -46,12 +50,13 @@ public sealed partial class SyncService
     /// Starts a run. An integration another run is still syncing makes a manual run fail with
     /// <see cref="ConflictException"/> (nothing recorded, nothing held); a timer run skips it with a note.
     /// </summary>
-    public async Task<SyncRun> StartAsync(SyncTrigger trigger, StartSyncRequest request, CancellationToken cancellationToken)
+    /// <param name="access">What the caller may reach: a run without an integration id covers only those; the timer passes <see cref="CallerAccess.Unrestricted"/>.</param>
+    public async Task<SyncRun> StartAsync(SyncTrigger trigger, StartSyncRequest request, CallerAccess access, CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
         var runId = SyncRunId.New(now);
         var full = request.Full ?? false;
-        var integrations = await CoveredIntegrationsAsync(request.IntegrationId, cancellationToken).ConfigureAwait(false);
+        var integrations = await CoveredIntegrationsAsync(request.IntegrationId, access, cancellationToken).ConfigureAwait(false);
 
         var rows = new List<IntegrationSyncResult>();
         var held = new List<string>();
@@ -106,10 +111,15 @@ public sealed partial class SyncService
         return run;
     }
 
-    public async Task<SyncRun> GetAsync(string runId, CancellationToken cancellationToken) =>
-        await _runs.GetAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Sync run", runId);
+    /// <summary>The run as the caller may see it: only the rows of integrations it reaches; none, and the run is not found.</summary>
+    public async Task<SyncRun> GetAsync(string runId, CallerAccess access, CancellationToken cancellationToken)
+    {
+        var run = await _runs.GetAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Sync run", runId);
+        return Visible(run, await _access.VisibleIdsAsync(access, cancellationToken).ConfigureAwait(false)) ?? throw new NotFoundException("Sync run", runId);
+    }
 
-    public Task<ResultPage<SyncRun>> ListAsync(int? pageSize, string? continuationToken, CancellationToken cancellationToken)
+    /// <returns>Only the runs, and their rows, of integrations the caller reaches: a page can be shorter than asked.</returns>
+    public async Task<ResultPage<SyncRun>> ListAsync(int? pageSize, string? continuationToken, CallerAccess access, CancellationToken cancellationToken)
     {
         var size = Paging.Require(pageSize);
 
@@ -118,15 +128,30 @@ public sealed partial class SyncService
             throw new ValidationException("continuationToken", "Is not a continuation token this service issued.");
         }
 
-        return _runs.ListAsync(size, continuationToken, cancellationToken);
+        var page = await _runs.ListAsync(size, continuationToken, cancellationToken).ConfigureAwait(false);
+        var visible = await _access.VisibleIdsAsync(access, cancellationToken).ConfigureAwait(false);
+        return page with { Items = page.Items.Select(r => Visible(r, visible)).OfType<SyncRun>().ToList() };
     }
 
-    private async Task<IReadOnlyList<Integration>> CoveredIntegrationsAsync(string? integrationId, CancellationToken cancellationToken)
+    /// <summary>Another team's rows say which integrations exist and how they fare, so they are left out, not just blanked.</summary>
+    private static SyncRun? Visible(SyncRun run, IReadOnlySet<string>? visible)
+    {
+        if (visible is null)
+        {
+            return run;
+        }
+
+        var rows = run.Integrations.Where(i => visible.Contains(i.IntegrationId)).ToList();
+        return rows.Count == 0 ? null : run with { Integrations = rows };
+    }
+
+    private async Task<IReadOnlyList<Integration>> CoveredIntegrationsAsync(string? integrationId, CallerAccess access, CancellationToken cancellationToken)
     {
         if (integrationId is not null)
         {
             var one = await _integrations.GetAsync(integrationId, cancellationToken).ConfigureAwait(false)
                 ?? throw new NotFoundException("Integration", integrationId);
+            IntegrationAccess.Require(one.Value, access, () => new NotFoundException("Integration", integrationId));
             if (one.Value.DeletionStartedAt is not null)
             {
                 throw new ConflictException($"Integration '{integrationId}' is being deleted.");
@@ -140,7 +165,7 @@ public sealed partial class SyncService
         do
         {
             var page = await _integrations.ListAsync(null, TablePageSize.Default, token, cancellationToken).ConfigureAwait(false);
-            all.AddRange(page.Items.Where(i => i.DeletionStartedAt is null));
+            all.AddRange(page.Items.Where(i => i.DeletionStartedAt is null && IntegrationAccess.Allows(i, access)));
             token = page.ContinuationToken;
         }
         while (token is not null);

@@ -51,6 +51,8 @@ internal sealed class SyncTally
 
     public int RuleTicketsWaiting { get; set; }
 
+    public int ConfigurationItemsNotFound { get; set; }
+
     public int FindingsRead { get; set; }
 
     public IReadOnlyList<SyncError> Errors => _errors;
@@ -105,6 +107,7 @@ internal sealed class SyncTally
             TicketStatesUpdated = TicketStatesUpdated,
             RuleTicketsOpened = RuleTicketsOpened,
             RuleTicketsWaiting = RuleTicketsWaiting,
+            ConfigurationItemsNotFound = ConfigurationItemsNotFound,
             RuleTicketsBySeverity = new Dictionary<string, int>(_bySeverity),
             UnrecognizedSeverities = _unrecognized.ToList(),
             FindingsRead = FindingsRead,

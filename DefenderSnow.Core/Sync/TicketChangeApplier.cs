@@ -2,6 +2,7 @@ using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
+using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Storage;
 using DefenderSnow.Core.Telemetry;
@@ -177,7 +178,7 @@ public sealed partial class TicketChangeApplier
     {
         var a = current.Value;
         await _defender.DeleteGovernanceAssignmentAsync(a.ResourceId, a.AssessmentName, a.Id, cancellationToken).ConfigureAwait(false);
-        await _assignments.CloseAsync(current, reason, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await _assignments.CloseAsync(current with { Value = a with { UpdatedBy = ChangeActor.System } }, reason, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         tally.Closed(reason);
         _telemetry.AssignmentClosed(reason);
     }
@@ -217,6 +218,7 @@ public sealed partial class TicketChangeApplier
                     AssignedTo = newOwner?.Email ?? a.AssignedTo,
                     AssignedToSysId = newOwner?.SysId ?? a.AssignedToSysId,
                     UpdatedAt = now,
+                    UpdatedBy = ChangeActor.System,
                     LastSyncedAt = now,
                 },
             },
@@ -259,10 +261,12 @@ public sealed partial class TicketChangeApplier
         return (sysId, email);
     }
 
-    private static ClosedReason ReasonFor(ServiceNowTicketState state) => state.Name switch
+    // The integration's mapping says how each terminal state ended the ticket; a label is never read for it, as
+    // instances rename their states.
+    private static ClosedReason ReasonFor(ServiceNowTicketState state) => state.End switch
     {
-        "Resolved" => ClosedReason.TicketResolved,
-        "Canceled" => ClosedReason.TicketCanceled,
+        ServiceNowTicketEnd.Resolved => ClosedReason.TicketResolved,
+        ServiceNowTicketEnd.Canceled => ClosedReason.TicketCanceled,
         _ => ClosedReason.TicketClosed,
     };
 

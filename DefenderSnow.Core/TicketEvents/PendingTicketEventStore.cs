@@ -80,5 +80,25 @@ public sealed class PendingTicketEventStore
         await client.DeleteEntityAsync(integrationId, RowKeyFor(table, sysId), ETag.All, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Removes every marker of a deleted integration. Its queued messages still arrive and do nothing (the worker finds
+    /// no integration), so nothing would ever clear these rows otherwise.
+    /// </summary>
+    /// <returns>How many rows were removed.</returns>
+    internal async Task<int> ClearAllAsync(string integrationId, CancellationToken cancellationToken)
+    {
+        var client = await _tables.GetAsync(Table.PendingTicketEvents, cancellationToken).ConfigureAwait(false);
+        var removed = 0;
+        var rows = client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {integrationId}"), select: ["RowKey"], cancellationToken: cancellationToken);
+        await foreach (var row in rows.ConfigureAwait(false))
+        {
+            // One by one rather than in a transaction: a worker clearing a row meanwhile must not fail the others.
+            await client.DeleteEntityAsync(integrationId, row.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+            removed++;
+        }
+
+        return removed;
+    }
+
     private static string RowKeyFor(string table, string sysId) => $"{table}-{sysId}";
 }

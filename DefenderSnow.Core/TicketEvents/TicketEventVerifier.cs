@@ -84,6 +84,8 @@ public sealed partial class TicketEventVerifier
         var integration = await _integrations.GetAsync(integrationId, cancellationToken).ConfigureAwait(false);
         if (integration is null || integration.Value.DeletionStartedAt is not null || integration.Value.WebhookSecretRotatedAt is null)
         {
+            // The deletion forgot the secrets in the process that ran it; this forgets any copy this process still holds.
+            _secrets.Forget(integrationId);
             throw Refuse(TicketEventRefusal.UnknownIntegration, integrationId);
         }
 
@@ -100,7 +102,7 @@ public sealed partial class TicketEventVerifier
             throw Refuse(TicketEventRefusal.BadSignature, integrationId);
         }
 
-        var ticketEvent = Parse(raw, integrationId);
+        var ticketEvent = Parse(raw, integration.Value);
         var assignment = await _assignments.GetAsync(integrationId, ticketEvent.CorrelationId!, cancellationToken).ConfigureAwait(false);
         if (assignment is null || assignment.Value.Status == AssignmentStatus.Closed
             || assignment.Value.Ticket.Table != ticketEvent.Table || assignment.Value.Ticket.SysId != ticketEvent.SysId)
@@ -112,8 +114,10 @@ public sealed partial class TicketEventVerifier
         return ticketEvent;
     }
 
-    private TicketEvent Parse(byte[] raw, string integrationId)
+    private TicketEvent Parse(byte[] raw, Integration integration)
     {
+        var integrationId = integration.Id;
+        var tables = integration.ToConnection().Catalog;
         TicketEvent? parsed;
         try
         {
@@ -128,7 +132,8 @@ public sealed partial class TicketEventVerifier
         string? field = parsed switch
         {
             null => "body",
-            { Table: var t } when !ServiceNowTicketTables.All.Any(x => x.Name == t) => "table",
+            // One of the integration's ticket tables (its instance's catalog): the business rule runs on those only.
+            { Table: var t } when t is not { Length: > 0 and <= 80 } || !tables.TryGet(t, out _) => "table",
             { SysId: var s } when !IsSysId(s) => "sys_id",
             { CorrelationId: var c } when !AssignmentId.IsWellFormed(c) => "correlation_id",
             { ChangedFields: { } f } when f.Count > 200 || f.Any(n => n is null || n.Length > 80) => "changed_fields",
@@ -139,7 +144,7 @@ public sealed partial class TicketEventVerifier
             Refused(TicketEventRefusal.Malformed, integrationId);
             throw new ValidationException(field, field switch
             {
-                "table" => "table must be incident, problem or change_request.",
+                "table" => $"table must be one of the integration's ticket tables: {tables.Names}.",
                 "sys_id" => "sys_id must be 32 hexadecimal digits.",
                 "correlation_id" => "correlation_id must be the ticket's correlation id (32 hexadecimal digits).",
                 "changed_fields" => "changed_fields must be at most 200 field names.",

@@ -11,8 +11,10 @@ internal static class TicketEventsServiceCollectionExtensions
         services.AddValidatedOptions<TicketEventOptions, TicketEventOptionsValidation>(configuration.GetSection(TicketEventOptions.SectionName));
         services.AddSingleton<WebhookSecretCache>();
         services.AddSingleton(sp => new PendingTicketEventStore(sp.GetRequiredService<Storage.TableClientProvider>()));
+        services.AddSingleton<TicketEventRouteFinder>();
         services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<TicketEventVerifier>();
+        services.AddSingleton<TicketEventRemnants>();
         services.AddSingleton<TicketEventReceiver>();
         // Transient: it holds the applier, whose Resource Manager client must rotate its HttpClient.
         services.AddTransient<TicketEventWorker>();

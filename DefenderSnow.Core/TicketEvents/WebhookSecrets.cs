@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.Secrets;
@@ -19,11 +20,20 @@ public sealed partial class WebhookSecrets
     private readonly ISecretStore _secrets;
     private readonly WebhookSecretCache _cache;
     private readonly IOptions<TicketEventOptions> _options;
+    private readonly TicketEventRouteFinder _routes;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<WebhookSecrets> _logger;
 
-    public WebhookSecrets(IIntegrationStore integrations, ISecretStore secrets, WebhookSecretCache cache, IOptions<TicketEventOptions> options, TimeProvider timeProvider, ILogger<WebhookSecrets> logger)
+    public WebhookSecrets(
+        IIntegrationStore integrations,
+        ISecretStore secrets,
+        WebhookSecretCache cache,
+        IOptions<TicketEventOptions> options,
+        TicketEventRouteFinder routes,
+        TimeProvider timeProvider,
+        ILogger<WebhookSecrets> logger)
     {
+        _routes = routes;
         _integrations = integrations;
         _secrets = secrets;
         _cache = cache;
@@ -34,9 +44,9 @@ public sealed partial class WebhookSecrets
 
     /// <summary>Generates the integration's webhook secret, or rotates it.</summary>
     /// <exception cref="NotFoundException">No such integration, or it is being deleted.</exception>
-    public async Task<WebhookSecretIssued> IssueAsync(string integrationId, CancellationToken cancellationToken)
+    public async Task<WebhookSecretIssued> IssueAsync(string integrationId, CallerAccess access, CancellationToken cancellationToken)
     {
-        var integration = await GetLiveAsync(integrationId, cancellationToken).ConfigureAwait(false);
+        var integration = await GetLiveAsync(integrationId, access, cancellationToken).ConfigureAwait(false);
 
         // The old secret first becomes the previous one, then the new one is written, then the row says when: a crash
         // in between leaves the old secret accepted (as previous or current) and the caller, who saw an error, calls again.
@@ -55,10 +65,16 @@ public sealed partial class WebhookSecrets
         var secret = Generate();
         await _secrets.SetAsync(integrationId, IntegrationSecret.WebhookSecret, secret, cancellationToken).ConfigureAwait(false);
         var now = _timeProvider.GetUtcNow();
-        await SetRotatedAtAsync(integration, now, cancellationToken).ConfigureAwait(false);
+        await SetRotatedAtAsync(integration, now, access, cancellationToken).ConfigureAwait(false);
         _cache.Forget(integrationId);
         LogIssued(integrationId, current is not null);
-        return new WebhookSecretIssued(secret, now, current is null ? null : now + _options.Value.SecretGracePeriod);
+        var routing = await _routes.FindAsync(integration.Value, access, cancellationToken).ConfigureAwait(false);
+        if (routing.SharedWith.Count > 0)
+        {
+            LogRouteShared(integrationId, routing.SharedWith.Count);
+        }
+
+        return new WebhookSecretIssued(secret, now, current is null ? null : now + _options.Value.SecretGracePeriod, routing);
     }
 
     /// <summary>
@@ -66,15 +82,15 @@ public sealed partial class WebhookSecrets
     /// copies are forgotten. Idempotent; calling it for an integration without a webhook changes nothing.
     /// </summary>
     /// <exception cref="NotFoundException">No such integration, or it is being deleted.</exception>
-    public async Task DisableAsync(string integrationId, CancellationToken cancellationToken)
+    public async Task DisableAsync(string integrationId, CallerAccess access, CancellationToken cancellationToken)
     {
-        var integration = await GetLiveAsync(integrationId, cancellationToken).ConfigureAwait(false);
+        var integration = await GetLiveAsync(integrationId, access, cancellationToken).ConfigureAwait(false);
 
         // The row first: once it says no secret, none is accepted even before Key Vault answers; a crash after it
         // leaves secrets nobody accepts, and the caller, who saw an error, calls again and the deletes run again.
         if (integration.Value.WebhookSecretRotatedAt is not null)
         {
-            await SetRotatedAtAsync(integration, null, cancellationToken).ConfigureAwait(false);
+            await SetRotatedAtAsync(integration, null, access, cancellationToken).ConfigureAwait(false);
         }
 
         _cache.Forget(integrationId);
@@ -121,17 +137,22 @@ public sealed partial class WebhookSecrets
     private static string Generate() =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(SecretBytes)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private async Task<Storage.Versioned<Integration>> GetLiveAsync(string integrationId, CancellationToken cancellationToken)
+    /// <summary>The one load: an integration the caller is not on the list of is not found, like one being deleted.</summary>
+    private async Task<Storage.Versioned<Integration>> GetLiveAsync(string integrationId, CallerAccess access, CancellationToken cancellationToken)
     {
         var integration = TicketEventReceiver.IsIntegrationId(integrationId)
             ? await _integrations.GetAsync(integrationId, cancellationToken).ConfigureAwait(false)
             : null;
-        return integration is null || integration.Value.DeletionStartedAt is not null
-            ? throw new NotFoundException("Integration", integrationId)
-            : integration;
+        if (integration is null || integration.Value.DeletionStartedAt is not null)
+        {
+            throw new NotFoundException("Integration", integrationId);
+        }
+
+        IntegrationAccess.Require(integration.Value, access, () => new NotFoundException("Integration", integrationId));
+        return integration;
     }
 
-    private async Task SetRotatedAtAsync(Storage.Versioned<Integration> integration, DateTimeOffset? rotatedAt, CancellationToken cancellationToken)
+    private async Task SetRotatedAtAsync(Storage.Versioned<Integration> integration, DateTimeOffset? rotatedAt, CallerAccess access, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -145,13 +166,16 @@ public sealed partial class WebhookSecrets
             }
             catch (ConcurrencyException) when (attempt < 5)
             {
-                integration = await GetLiveAsync(integration.Value.Id, cancellationToken).ConfigureAwait(false);
+                integration = await GetLiveAsync(integration.Value.Id, access, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook of integration {IntegrationId} disabled")]
     private partial void LogDisabled(string integrationId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Integration {IntegrationId} signs in to its instance as the same ServiceNow user as {SharedCount} other integration(s) with ticket events on: their events cannot be routed apart")]
+    private partial void LogRouteShared(string integrationId, int sharedCount);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook secret of integration {IntegrationId} issued (rotated: {Rotated})")]
     private partial void LogIssued(string integrationId, bool rotated);

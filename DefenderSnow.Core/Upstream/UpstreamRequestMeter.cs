@@ -10,6 +10,11 @@ namespace DefenderSnow.Core.Upstream;
 /// <remarks>
 /// Part of the upstream pipeline it is fed by (<see cref="UpstreamHttpClientBuilderExtensions"/> registers it and its
 /// handler); a measuring caller (the sync run's recorder) depends on it, never the other way round.
+/// Ambient rather than handed down because the requests of a run leave from clients the run does not hold: the
+/// constructor-injected <c>IDefenderClient</c> of the applier, finding reader, rule candidates and assignment creation,
+/// and the singleton ServiceNow token provider. Passing the tally means stamping it on each request's
+/// <see cref="HttpRequestMessage.Options"/> from clients made for the run (issue 23 notes the path);
+/// <c>ConcurrentRunRequestCountTests</c> holds the guarantee either way: two runs at once count only their own.
 /// </remarks>
 public sealed class UpstreamRequestMeter
 {

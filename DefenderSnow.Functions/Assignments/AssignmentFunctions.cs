@@ -25,7 +25,7 @@ public sealed class AssignmentFunctions
         _endpoint.RunAsync(request, "CreateAssignment", async caller =>
         {
             var body = await RequestBody.ReadAsync<CreateAssignmentRequest>(request, cancellationToken);
-            var outcome = await _assignments.CreateAsync(body, caller.Name, cancellationToken);
+            var outcome = await _assignments.CreateAsync(body, caller.Name, caller.Access, cancellationToken);
             return new JsonResponse(outcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK, AssignmentResponse.From(outcome.Assignment))
             {
                 Location = $"/api/assignments/{outcome.Assignment.Id}",
@@ -36,7 +36,7 @@ public sealed class AssignmentFunctions
     public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "assignments")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync(request, "ListAssignments", async _ =>
+        _endpoint.RunAsync(request, "ListAssignments", async caller =>
         {
             var page = await _assignments.ListAsync(
                 QueryParameters.Value(request, "integrationId"),
@@ -45,6 +45,7 @@ public sealed class AssignmentFunctions
                 QueryParameters.Value(request, "status"),
                 QueryParameters.WholeNumber(request, "top"),
                 QueryParameters.Value(request, "continuationToken"),
+                caller.Access,
                 cancellationToken);
             var nextLink = page.ContinuationToken is null ? null : QueryParameters.NextLink(request, page.ContinuationToken);
             return new JsonResponse(StatusCodes.Status200OK, new { value = page.Items.Select(AssignmentResponse.From).ToList(), nextLink });
@@ -55,18 +56,18 @@ public sealed class AssignmentFunctions
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "assignments/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync(request, "GetAssignment", async _ =>
-            new JsonResponse(StatusCodes.Status200OK, AssignmentResponse.From(await _assignments.GetAsync(id, cancellationToken))));
+        _endpoint.RunAsync(request, "GetAssignment", async caller =>
+            new JsonResponse(StatusCodes.Status200OK, AssignmentResponse.From(await _assignments.GetAsync(id, caller.Access, cancellationToken))));
 
     [Function("UpdateAssignment")]
     public Task<IActionResult> Update(
         [HttpTrigger(AuthorizationLevel.Function, "patch", Route = "assignments/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync(request, "UpdateAssignment", async _ =>
+        _endpoint.RunAsync(request, "UpdateAssignment", async caller =>
         {
             var body = await RequestBody.ReadAsync<UpdateAssignmentRequest>(request, cancellationToken);
-            return new JsonResponse(StatusCodes.Status200OK, AssignmentResponse.From(await _assignments.UpdateAsync(id, body, cancellationToken)));
+            return new JsonResponse(StatusCodes.Status200OK, AssignmentResponse.From(await _assignments.UpdateAsync(id, body, caller.Access, caller.Name, cancellationToken)));
         });
 
     [Function("DeleteAssignment")]
@@ -74,9 +75,9 @@ public sealed class AssignmentFunctions
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "assignments/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync(request, "DeleteAssignment", async _ =>
+        _endpoint.RunAsync(request, "DeleteAssignment", async caller =>
         {
-            await _assignments.DeleteAsync(id, cancellationToken);
+            await _assignments.DeleteAsync(id, caller.Access, caller.Name, cancellationToken);
             return new JsonResponse(StatusCodes.Status204NoContent, null);
         });
 }

@@ -22,6 +22,8 @@ public sealed record AssignmentResponse(
     DateTimeOffset CreatedAt,
     string? CreatedBy,
     DateTimeOffset UpdatedAt,
+    string? UpdatedBy,
+    string? DeletedBy,
     DateTimeOffset? LastSyncedAt,
     string? RuleId,
     string? FollowsTicket)
@@ -45,6 +47,8 @@ public sealed record AssignmentResponse(
         a.CreatedAt,
         a.CreatedBy,
         a.UpdatedAt,
+        a.UpdatedBy,
+        a.DeletedBy,
         a.LastSyncedAt,
         a.RuleId,
         a.FollowsTicket);

@@ -31,7 +31,7 @@ public sealed class IntegrationFunctions
         _endpoint.RunAsync(request, "CreateIntegration", async caller =>
         {
             var body = await RequestBody.ReadAsync<CreateIntegrationRequest>(request, cancellationToken);
-            var integration = await _integrations.CreateAsync(body, caller.Name, cancellationToken);
+            var integration = await _integrations.CreateAsync(body, caller.Name, caller.Access, cancellationToken);
             return new JsonResponse(StatusCodes.Status201Created, IntegrationResponse.From(integration))
             {
                 Location = $"/api/integrations/{integration.Id}",
@@ -42,11 +42,11 @@ public sealed class IntegrationFunctions
     public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "integrations")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync(request, "ListIntegrations", async _ =>
+        _endpoint.RunAsync(request, "ListIntegrations", async caller =>
         {
             var scope = QueryParameters.Value(request, "scope");
             var top = QueryParameters.WholeNumber(request, "top");
-            var page = await _integrations.ListAsync(scope, top, QueryParameters.Value(request, "continuationToken"), cancellationToken);
+            var page = await _integrations.ListAsync(scope, top, QueryParameters.Value(request, "continuationToken"), caller.Access, cancellationToken);
             var nextLink = page.ContinuationToken is null ? null : QueryParameters.NextLink(request, page.ContinuationToken);
             return new JsonResponse(StatusCodes.Status200OK, new { value = page.Items.Select(IntegrationResponse.From).ToList(), nextLink });
         });
@@ -56,8 +56,8 @@ public sealed class IntegrationFunctions
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "integrations/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync(request, "GetIntegration", async _ =>
-            new JsonResponse(StatusCodes.Status200OK, IntegrationResponse.From(await _integrations.GetAsync(id, cancellationToken))));
+        _endpoint.RunAsync(request, "GetIntegration", async caller =>
+            new JsonResponse(StatusCodes.Status200OK, IntegrationResponse.From(await _integrations.GetAsync(id, caller.Access, cancellationToken))));
 
     [Function("UpdateIntegration")]
     public Task<IActionResult> Update(
@@ -67,7 +67,7 @@ public sealed class IntegrationFunctions
         _endpoint.RunAsync(request, "UpdateIntegration", async caller =>
         {
             var body = await RequestBody.ReadAsync<UpdateIntegrationRequest>(request, cancellationToken);
-            var integration = await _integrations.UpdateAsync(id, body, caller.Name, cancellationToken);
+            var integration = await _integrations.UpdateAsync(id, body, caller.Name, caller.Access, cancellationToken);
             return new JsonResponse(StatusCodes.Status200OK, IntegrationResponse.From(integration));
         });
 
@@ -76,9 +76,9 @@ public sealed class IntegrationFunctions
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "integrations/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync(request, "DeleteIntegration", async _ =>
+        _endpoint.RunAsync(request, "DeleteIntegration", async caller =>
         {
-            var continuing = await _integrations.DeleteAsync(id, cancellationToken);
+            var continuing = await _integrations.DeleteAsync(id, caller.Access, cancellationToken);
             return continuing is null
                 ? new JsonResponse(StatusCodes.Status204NoContent, null)
                 : new JsonResponse(StatusCodes.Status202Accepted, IntegrationResponse.From(continuing)) { Location = $"/api/integrations/{id}" };

@@ -27,7 +27,7 @@ public sealed class RuleFunctions
         _endpoint.RunAsync(request, "CreateRule", async caller =>
         {
             var body = await RequestBody.ReadAsync<RuleRequest>(request, cancellationToken);
-            var rule = await _rules.CreateAsync(id, body, caller.Name, cancellationToken);
+            var rule = await _rules.CreateAsync(id, body, caller.Name, caller.Access, cancellationToken);
             return new JsonResponse(StatusCodes.Status201Created, RuleResponse.From(rule)) { Location = $"/api/integrations/{id}/rules/{rule.Id}" };
         });
 
@@ -36,9 +36,9 @@ public sealed class RuleFunctions
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "integrations/{id}/rules")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync(request, "ListRules", async _ =>
+        _endpoint.RunAsync(request, "ListRules", async caller =>
         {
-            var page = await _rules.ListAsync(id, QueryParameters.WholeNumber(request, "top"), QueryParameters.Value(request, "continuationToken"), cancellationToken);
+            var page = await _rules.ListAsync(id, QueryParameters.WholeNumber(request, "top"), QueryParameters.Value(request, "continuationToken"), caller.Access, cancellationToken);
             var nextLink = page.ContinuationToken is null ? null : QueryParameters.NextLink(request, page.ContinuationToken);
             return new JsonResponse(StatusCodes.Status200OK, new { value = page.Items.Select(RuleResponse.From).ToList(), nextLink });
         });
@@ -49,8 +49,8 @@ public sealed class RuleFunctions
         string id,
         string ruleId,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync(request, "GetRule", async _ =>
-            new JsonResponse(StatusCodes.Status200OK, RuleResponse.From(await _rules.GetAsync(id, ruleId, cancellationToken))));
+        _endpoint.RunAsync(request, "GetRule", async caller =>
+            new JsonResponse(StatusCodes.Status200OK, RuleResponse.From(await _rules.GetAsync(id, ruleId, caller.Access, cancellationToken))));
 
     [Function("UpdateRule")]
     public Task<IActionResult> Update(
@@ -61,7 +61,7 @@ public sealed class RuleFunctions
         _endpoint.RunAsync(request, "UpdateRule", async caller =>
         {
             var body = await RequestBody.ReadAsync<RuleRequest>(request, cancellationToken);
-            return new JsonResponse(StatusCodes.Status200OK, RuleResponse.From(await _rules.UpdateAsync(id, ruleId, body, caller.Name, cancellationToken)));
+            return new JsonResponse(StatusCodes.Status200OK, RuleResponse.From(await _rules.UpdateAsync(id, ruleId, body, caller.Name, caller.Access, cancellationToken)));
         });
 
     [Function("DeleteRule")]
@@ -72,7 +72,7 @@ public sealed class RuleFunctions
         CancellationToken cancellationToken) =>
         _endpoint.RunAsync(request, "DeleteRule", async caller =>
         {
-            await _rules.DeleteAsync(id, ruleId, caller.Name, cancellationToken);
+            await _rules.DeleteAsync(id, ruleId, caller.Name, caller.Access, cancellationToken);
             return new JsonResponse(StatusCodes.Status204NoContent, null);
         });
 
@@ -83,7 +83,7 @@ public sealed class RuleFunctions
         string id,
         string ruleId,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync(request, "EvaluateRule", async _ =>
+        _endpoint.RunAsync(request, "EvaluateRule", async caller =>
         {
             var body = await RequestBody.ReadOptionalAsync<EvaluateRuleRequest>(request, cancellationToken);
             var query = QueryParameters.Value(request, "dryRun");
@@ -99,7 +99,7 @@ public sealed class RuleFunctions
                 throw new ValidationException("dryRun", "Give dryRun in the body or in the query, not both.");
             }
 
-            var evaluation = await _rules.EvaluateAsync(id, ruleId, fromQuery ?? body?.DryRun ?? false, cancellationToken);
+            var evaluation = await _rules.EvaluateAsync(id, ruleId, fromQuery ?? body?.DryRun ?? false, caller.Access, cancellationToken);
             return new JsonResponse(StatusCodes.Status200OK, RuleEvaluationResponse.From(evaluation));
         });
 }

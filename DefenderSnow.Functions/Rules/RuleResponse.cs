@@ -13,7 +13,7 @@ public sealed record RuleResponse(
     string TicketType,
     RuleOwnerResponse Owner,
     string Caller,
-    int RemediationTimeframeDays,
+    int? RemediationTimeframeDays,
     bool GracePeriod,
     EmailNotificationsResponse EmailNotifications,
     RuleGrouping Grouping,

@@ -1,3 +1,4 @@
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,8 @@ public sealed class CallerAuthorization
     {
         if (!_options.Value.RequireRoles)
         {
-            return new Caller(AuditName(request));
+            // No identity can be trusted here, so no access list can apply: the key holder reaches everything, as it always did.
+            return new Caller(AuditName(request), CallerAccess.Unrestricted);
         }
 
         // One message for every unreadable principal: the answer must not teach a forger what to fix.
@@ -44,7 +46,8 @@ public sealed class CallerAuthorization
             throw new ForbiddenException("(none)", $"No app role grants {functionName}.");
         }
 
-        if (!accepted.Any(principal.Roles.Contains))
+        var granting = accepted.Where(principal.Roles.Contains).ToList();
+        if (granting.Count == 0)
         {
             throw new ForbiddenException(
                 accepted[0],
@@ -52,7 +55,11 @@ public sealed class CallerAuthorization
                 + (accepted.Count > 1 ? $" (or one of: {string.Join(", ", accepted.Skip(1).Select(r => $"'{r}'"))})." : "."));
         }
 
-        return new Caller(principal.Name);
+        // The app role got the caller this far; which integrations it reaches is the access lists' to say (IntegrationAccess).
+        var access = principal.Roles.Contains(AppRoles.Admin)
+            ? CallerAccess.Unrestricted
+            : CallerAccess.For(principal.ObjectId, principal.Groups, granting);
+        return new Caller(principal.Name, access);
     }
 
     /// <summary>Without platform authentication these headers are whatever the caller wrote: audit only, never access.</summary>

@@ -10,6 +10,15 @@ namespace DefenderSnow.Functions.Security;
 /// </summary>
 public sealed record ClientPrincipal(string? Name, IReadOnlySet<string> Roles)
 {
+    /// <summary>The caller's Entra object id (<c>oid</c>), for a user or a service principal alike.</summary>
+    public string? ObjectId { get; init; }
+
+    /// <summary>
+    /// The object ids of the caller's groups (<c>groups</c> claims). A user in more groups than a token carries gets
+    /// an overage claim instead and none here: only its own id and the groups present count (README, Security).
+    /// </summary>
+    public IReadOnlySet<string> Groups { get; init; } = new HashSet<string>();
+
     public const string HeaderName = "X-MS-CLIENT-PRINCIPAL";
 
     /// <summary>Real principals are a few kilobytes; anything far larger is refused before it is decoded.</summary>
@@ -17,6 +26,7 @@ public sealed record ClientPrincipal(string? Name, IReadOnlySet<string> Roles)
 
     private const string RoleClaimUri = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
     private const int MaxNameLength = 256;
+    private const string ObjectIdClaimUri = "http://schemas.microsoft.com/identity/claims/objectidentifier";
 
     // Where Entra ID puts a name: the declared name type first, then the usual claims, and for a
     // service principal (client credentials, no name) its application or object id.
@@ -79,7 +89,12 @@ public sealed record ClientPrincipal(string? Name, IReadOnlySet<string> Roles)
                 }
             }
 
-            principal = new ClientPrincipal(NameFrom(values, nameType), roles);
+            // Object ids are GUIDs; anything else in these claims is not an Entra id and reaches no access list.
+            principal = new ClientPrincipal(NameFrom(values, nameType), roles)
+            {
+                ObjectId = values.Where(c => c.Type is "oid" or ObjectIdClaimUri).Select(c => c.Value).FirstOrDefault(IsObjectId),
+                Groups = values.Where(c => c.Type == "groups" && IsObjectId(c.Value)).Select(c => c.Value).ToHashSet(StringComparer.OrdinalIgnoreCase),
+            };
             return true;
         }
         catch (JsonException)
@@ -87,6 +102,8 @@ public sealed record ClientPrincipal(string? Name, IReadOnlySet<string> Roles)
             return false;
         }
     }
+
+    private static bool IsObjectId(string value) => Guid.TryParseExact(value, "D", out _);
 
     private static string? StringMember(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

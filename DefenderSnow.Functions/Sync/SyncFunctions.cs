@@ -1,4 +1,5 @@
 using Azure.Storage.Queues.Models;
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Storage;
 using DefenderSnow.Core.Sync;
 using DefenderSnow.Functions.Http;
@@ -27,16 +28,16 @@ public sealed class SyncFunctions
     /// <summary>Starts a run on the schedule of the setting <c>SyncSchedule</c> (validated at start-up).</summary>
     [Function("SyncTimer")]
     public Task Timer([TimerTrigger("%SyncSchedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
-        _sync.StartAsync(SyncTrigger.Timer, new StartSyncRequest(), cancellationToken);
+        _sync.StartAsync(SyncTrigger.Timer, new StartSyncRequest(), CallerAccess.Unrestricted, cancellationToken);
 
     [Function("RunSync")]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "sync")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync(request, "RunSync", async _ =>
+        _endpoint.RunAsync(request, "RunSync", async caller =>
         {
             var body = await RequestBody.ReadOptionalAsync<StartSyncRequest>(request, cancellationToken) ?? new StartSyncRequest();
-            var run = await _sync.StartAsync(SyncTrigger.Manual, body, cancellationToken);
+            var run = await _sync.StartAsync(SyncTrigger.Manual, body, caller.Access, cancellationToken);
             return new JsonResponse(StatusCodes.Status202Accepted, SyncRunResponse.From(run)) { Location = $"/api/sync/runs/{run.RunId}" };
         });
 
@@ -57,9 +58,9 @@ public sealed class SyncFunctions
     public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "sync/runs")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync(request, "ListSyncRuns", async _ =>
+        _endpoint.RunAsync(request, "ListSyncRuns", async caller =>
         {
-            var page = await _sync.ListAsync(QueryParameters.WholeNumber(request, "top"), QueryParameters.Value(request, "continuationToken"), cancellationToken);
+            var page = await _sync.ListAsync(QueryParameters.WholeNumber(request, "top"), QueryParameters.Value(request, "continuationToken"), caller.Access, cancellationToken);
             var nextLink = page.ContinuationToken is null ? null : QueryParameters.NextLink(request, page.ContinuationToken);
             return new JsonResponse(StatusCodes.Status200OK, new { value = page.Items.Select(SyncRunResponse.From).ToList(), nextLink });
         });
@@ -69,6 +70,6 @@ public sealed class SyncFunctions
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "sync/runs/{runId}")] HttpRequest request,
         string runId,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync(request, "GetSyncRun", async _ =>
-            new JsonResponse(StatusCodes.Status200OK, SyncRunResponse.From(await _sync.GetAsync(runId, cancellationToken))));
+        _endpoint.RunAsync(request, "GetSyncRun", async caller =>
+            new JsonResponse(StatusCodes.Status200OK, SyncRunResponse.From(await _sync.GetAsync(runId, caller.Access, cancellationToken))));
 }

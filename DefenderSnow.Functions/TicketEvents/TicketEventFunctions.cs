@@ -32,9 +32,9 @@ public sealed class TicketEventFunctions
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "integrations/{id}/webhook")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync(request, "EnableWebhook", async _ =>
+        _endpoint.RunAsync(request, "EnableWebhook", async caller =>
         {
-            var issued = await _secrets.IssueAsync(id, cancellationToken);
+            var issued = await _secrets.IssueAsync(id, caller.Access, cancellationToken);
             request.HttpContext.Response.Headers.CacheControl = "no-store";
             return new JsonResponse(StatusCodes.Status200OK, WebhookResponse.From(id, issued));
         });
@@ -45,9 +45,9 @@ public sealed class TicketEventFunctions
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "integrations/{id}/webhook")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        _endpoint.RunAsync(request, "DisableWebhook", async _ =>
+        _endpoint.RunAsync(request, "DisableWebhook", async caller =>
         {
-            await _secrets.DisableAsync(id, cancellationToken);
+            await _secrets.DisableAsync(id, caller.Access, cancellationToken);
             return new JsonResponse(StatusCodes.Status204NoContent, null);
         });
 

@@ -9,7 +9,7 @@ namespace DefenderSnow.Tests.Assignments;
 /// Every bad CreateAssignment input is a 4xx problem naming the field, and leaves Table Storage, Key Vault,
 /// ServiceNow and Defender exactly as they were.
 /// </summary>
-public sealed class AssignmentBadInputTests
+public sealed class AssignmentBadInputTests : IUsesHarness
 {
     private IntegrationHarness _harness = null!;
     private AssignmentDriver _assignments = null!;
@@ -45,6 +45,8 @@ public sealed class AssignmentBadInputTests
         yield return Case("an_unknown_recommendation", b => b["assessmentName"] = Guid.NewGuid().ToString(), 422, "assessmentName");
     }
 
+    IntegrationHarness? IUsesHarness.Harness => _harness;
+
     [OneTimeSetUp]
     public async Task StartAppWithHostileUsersAndIntegrations()
     {
@@ -57,15 +59,6 @@ public sealed class AssignmentBadInputTests
         _customized = await _assignments.CreateCustomizedIntegrationAsync();
         _resource = _assignments.UnhealthyResource();
     }
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [TestCaseSource(nameof(BadBodies))]
     public async Task Create_refuses(Action<Dictionary<string, object?>> change, int status, string field)

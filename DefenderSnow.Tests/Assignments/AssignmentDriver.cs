@@ -13,7 +13,7 @@ namespace DefenderSnow.Tests.Assignments;
 /// The Assignments functions of the real host on an <see cref="IntegrationHarness"/> (integrations are created through
 /// their own function), with the owner, caller, group and recommendation an assignment names seeded. The app's clock
 /// is a <see cref="WallClock"/> that starts at the real time, so simulators that check token expiry agree with it.
-/// Start both with <see cref="StartAsync"/>; the test class keeps the harness's lifecycle (see its summary).
+/// Start both with <see cref="StartAsync"/>; the test class implements <see cref="IUsesHarness"/> with <c>_harness</c> for the harness's lifecycle.
 /// </summary>
 public sealed class AssignmentDriver
 {

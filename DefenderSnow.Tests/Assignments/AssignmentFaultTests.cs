@@ -12,11 +12,13 @@ namespace DefenderSnow.Tests.Assignments;
 /// Faults during CreateAssignment: each failure is a clear problem and leaves at most a pending assignment, which the
 /// retried request completes with the same ticket; ServiceNow never ends up with two live tickets for one assignment.
 /// </summary>
-public sealed class AssignmentFaultTests
+public sealed class AssignmentFaultTests : IUsesHarness
 {
     private readonly InterceptingDefenderClient.Hook _hook = new();
     private IntegrationHarness _harness = null!;
     private AssignmentDriver _assignments = null!;
+
+    IntegrationHarness? IUsesHarness.Harness => _harness;
 
     /// <summary>Short attempt timeouts, so a hung upstream call fails fast; every Defender call passes through the hook.</summary>
     [OneTimeSetUp]
@@ -31,15 +33,6 @@ public sealed class AssignmentFaultTests
             services => services.AddSingleton<IDefenderClientFactory>(sp => new InterceptingDefenderClient.Factory(ActivatorUtilities.CreateInstance<DefenderClientFactory>(sp), _hook)));
         _harness = _assignments.Harness;
     }
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task A_crash_after_the_ticket_was_created_is_completed_by_the_retry_with_that_ticket()
@@ -108,6 +101,31 @@ public sealed class AssignmentFaultTests
 
         _harness.App.ResourceManager.Faults.Clear();
         Assert.That(failed.Status, Is.EqualTo(502), failed.ToString());
+        var retried = await _assignments.CreateAssignmentAsync(AssignmentDriver.AssignmentBody(integration, resource));
+        Assert.That(retried.Status, Is.EqualTo(201), retried.ToString());
+        await _assignments.AssertActiveEverywhereAsync(retried.Json["id"]!.GetValue<string>());
+    }
+
+    [Test]
+    public async Task Resource_Manager_down_is_502_resource_manager_unreachable_and_creates_nothing_until_it_is_back()
+    {
+        var integration = await _harness.CreateIntegrationAsync();
+        var resource = _assignments.UnhealthyResource();
+        var ticketsBefore = _assignments.AllTicketCount();
+        _harness.App.ResourceManager.Faults.DropNext(SimulatorFaults.Always);
+
+        var failed = await _assignments.CreateAssignmentAsync(AssignmentDriver.AssignmentBody(integration, resource));
+
+        _harness.App.ResourceManager.Faults.Clear();
+        Assert.Multiple(() =>
+        {
+            Assert.That(failed.Status, Is.EqualTo(502), failed.ToString());
+            Assert.That(failed.ContentType, Does.StartWith("application/problem+json"));
+            // The title is ResourceManagerUnreachableException's, the detail says which call did not get through.
+            Assert.That(failed.Json["title"]!.GetValue<string>(), Is.EqualTo("Resource Manager is unreachable"));
+            Assert.That(failed.Json["detail"]!.GetValue<string>(), Does.StartWith("Resource Manager could not be reached"));
+            _assignments.AssertNothingUpstream(resource, ticketsBefore);
+        });
         var retried = await _assignments.CreateAssignmentAsync(AssignmentDriver.AssignmentBody(integration, resource));
         Assert.That(retried.Status, Is.EqualTo(201), retried.ToString());
         await _assignments.AssertActiveEverywhereAsync(retried.Json["id"]!.GetValue<string>());

@@ -6,13 +6,15 @@ using DefenderSnow.Tests.Integrations;
 namespace DefenderSnow.Tests.Assignments;
 
 /// <summary>UpdateAssignment and DeleteAssignment against the real host, checking all three systems afterwards.</summary>
-public sealed class AssignmentLifecycleTests
+public sealed class AssignmentLifecycleTests : IUsesHarness
 {
     private const string NewOwner = "carol";
     private const string NewOwnerEmail = "carol@contoso.example";
     private IntegrationHarness _harness = null!;
     private AssignmentDriver _assignments = null!;
     private string _newOwnerSysId = null!;
+
+    IntegrationHarness? IUsesHarness.Harness => _harness;
 
     [OneTimeSetUp]
     public async Task StartAppWithANewOwner()
@@ -21,15 +23,6 @@ public sealed class AssignmentLifecycleTests
         _harness = _assignments.Harness;
         _newOwnerSysId = _harness.App.ServiceNow.SeedUser(new ServiceNowSimulatorUser(NewOwner, NewOwnerEmail, "Carol New"));
     }
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task Update_moves_owner_and_due_date_in_ServiceNow_Defender_and_Table_Storage()

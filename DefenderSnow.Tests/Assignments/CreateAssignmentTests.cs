@@ -8,10 +8,12 @@ using DefenderSnow.Tests.Integrations;
 namespace DefenderSnow.Tests.Assignments;
 
 /// <summary>CreateAssignment end to end: Table Storage, the ServiceNow ticket and the governance assignment, for every ticket type and field mode.</summary>
-public sealed class CreateAssignmentTests
+public sealed class CreateAssignmentTests : IUsesHarness
 {
     private IntegrationHarness _harness = null!;
     private AssignmentDriver _assignments = null!;
+
+    IntegrationHarness? IUsesHarness.Harness => _harness;
 
     [OneTimeSetUp]
     public async Task StartApp()
@@ -19,15 +21,6 @@ public sealed class CreateAssignmentTests
         _assignments = await AssignmentDriver.StartAsync();
         _harness = _assignments.Harness;
     }
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [TestCase("incident")]
     [TestCase("problem")]

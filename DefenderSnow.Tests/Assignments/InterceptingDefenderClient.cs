@@ -46,8 +46,8 @@ internal sealed class InterceptingDefenderClient(IDefenderClient inner, Intercep
     public IAsyncEnumerable<Assessment> ListSubscriptionAssessmentsAsync(string subscriptionId, CancellationToken cancellationToken) =>
         inner.ListSubscriptionAssessmentsAsync(subscriptionId, cancellationToken);
 
-    public Task<IReadOnlyList<AssessmentMetadata>> ListAssessmentMetadataAsync(CancellationToken cancellationToken) =>
-        inner.ListAssessmentMetadataAsync(cancellationToken);
+    public Task<AssessmentMetadata?> GetSubscriptionAssessmentMetadataAsync(string subscriptionId, string assessmentName, CancellationToken cancellationToken) =>
+        inner.GetSubscriptionAssessmentMetadataAsync(subscriptionId, assessmentName, cancellationToken);
 
     public Task<IReadOnlyList<AssessmentMetadata>> ListSubscriptionAssessmentMetadataAsync(string subscriptionId, CancellationToken cancellationToken) =>
         inner.ListSubscriptionAssessmentMetadataAsync(subscriptionId, cancellationToken);

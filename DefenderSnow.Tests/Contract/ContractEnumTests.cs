@@ -1,10 +1,12 @@
 using System.Reflection;
 using System.Text.Json;
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Contract;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.Rules;
+using DefenderSnow.Core.ServiceNow;
 using DefenderSnow.Core.Sync;
 using DefenderSnow.Functions.Hosting;
 using DefenderSnow.Functions.Http;
@@ -38,17 +40,20 @@ public sealed class ContractEnumTests
         new ContractEnumCase<SyncTrigger>("SyncRun.trigger"),
         new ContractEnumCase<SyncRunStatus>("SyncRun.status"),
         new ContractEnumCase<IntegrationSyncStatus>("IntegrationSync.status"),
+        new ContractEnumCase<ServiceNowQueryDateMode>("QueryDates.mode"),
+        new ContractEnumCase<AttentionCause>("IntegrationAttention.cause"),
     ];
 
     /// <summary>Enums of the contract that are strings in the code, held by <see cref="OpenApiContractTests"/>: ServiceNow's table and field names, and a health flag.</summary>
     private static readonly string[] NotEnumsInTheCode =
     [
         "HealthStatus.status",
-        "TicketType",
+        "KnownTicketType",
         "TicketFieldsRequest.incident[]",
         "TicketFieldsRequest.problem[]",
         "TicketFieldsRequest.change_request[]",
         "OptionalTicketFieldList[]",
+        "AccessRole",
     ];
 
     private OpenApiDocument _document = null!;
@@ -100,6 +105,10 @@ public sealed class ContractEnumTests
             }
         });
     }
+
+    [Test]
+    public void The_access_roles_the_contract_lists_are_the_ones_an_entry_may_name() =>
+        Assert.That(ValuesAt("AccessRole"), Is.EquivalentTo(AccessRoles.All));
 
     [Test]
     public void Every_enum_the_contract_lists_is_held_here()

@@ -2,6 +2,8 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using DefenderSnow.Core.Assignments;
+using DefenderSnow.Core.Contract;
+using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.Rules;
 using DefenderSnow.Core.ServiceNow;
@@ -169,7 +171,9 @@ public sealed class OpenApiContractTests
                 {
                     bodies++;
                     Assert.That(IsObject(content.Schema), $"{method} {path}: the body is an object");
-                    foreach (var (at, schema) in Schemas(content.Schema, $"{method} {path} body").Where(s => IsObject(s.Schema)))
+                    // The one map: ticketTypes is keyed by ServiceNow table names (any table extending task), so its keys
+                    // cannot be listed; each entry is itself a closed object (TicketTypeRequest), held below like the rest.
+                    foreach (var (at, schema) in Schemas(content.Schema, $"{method} {path} body").Where(s => IsObject(s.Schema) && !s.At.EndsWith(".ticketTypes", StringComparison.Ordinal)))
                     {
                         Assert.That(schema.AdditionalPropertiesAllowed, Is.False,
                             $"{at}: unknown members are refused, so the schema must say additionalProperties: false");
@@ -213,6 +217,11 @@ public sealed class OpenApiContractTests
             AssertMembers("ProblemDetails", typeof(Problem), ApiJson.Options);
             AssertMembers("CreateIntegrationRequest", typeof(CreateIntegrationRequest), ApiJson.RequestOptions);
             AssertMembers("Scope", typeof(IntegrationScopeRequest), ApiJson.RequestOptions);
+            AssertMembers("SlaMatrix", typeof(SlaMatrixResponse), ApiJson.Options);
+            AssertMembers("SlaMatrixRequest", typeof(DefenderSnow.Core.Sla.SlaMatrixRequest), ApiJson.RequestOptions);
+            // The tables' keys are the levels' contract names, through their one mapping each.
+            Assert.That(SchemaNamed("SlaDays")?.Properties?.Keys, Is.EquivalentTo(ContractNames.Of<AssessmentSeverity>()), "SlaDays and the severities");
+            Assert.That(SchemaNamed("SlaDays")?.Properties?.Keys, Is.EquivalentTo(ContractNames.Of<RiskLevel>()), "SlaDays and the risk levels");
             // The record has "scope" only so that sending it gets a clear 400; the contract does not offer it.
             AssertMembers("UpdateIntegrationRequest", typeof(UpdateIntegrationRequest), ApiJson.RequestOptions, except: "scope");
             AssertMembers("StartSyncRequest", typeof(StartSyncRequest), ApiJson.RequestOptions);
@@ -245,7 +254,10 @@ public sealed class OpenApiContractTests
             AssertMembers("RuleOwnerRequest", typeof(RuleOwnerRequest), ApiJson.RequestOptions);
             AssertMembers("EvaluateRuleRequest", typeof(EvaluateRuleRequest), ApiJson.RequestOptions);
             // The values of the contract's enums are held against the code's enums by ContractEnumTests; these are strings in the code.
-            Assert.That(EnumOf("TicketType"), Is.EqualTo(ServiceNowTicketTables.All.Select(t => t.Name)), "ticket types");
+            Assert.That(EnumOf("KnownTicketType"), Is.EqualTo(ServiceNowTicketTables.All.Select(t => t.Name).Append(ServiceNowTicketTables.SecurityIncident)), "ticket types");
+            AssertMembers("TicketTypeRequest", typeof(TicketTypeRequest), ApiJson.RequestOptions);
+            AssertMembers("TicketTypeMapping", typeof(TicketTypeResponse), ApiJson.Options);
+            AssertMembers("TicketState", typeof(TicketStateResponse), ApiJson.Options);
             Assert.That(EnumOf("OptionalTicketFieldList"), Is.EqualTo(TicketFields.Optional), "optional ticket fields");
         });
     }

@@ -99,12 +99,15 @@ public class DefenderClientBehaviourTests
     {
         using var services = DefenderTestServices.Build(_simulator.BaseUri, credential: new FailingCredential());
 
-        var error = Assert.ThrowsAsync<UpstreamUnreachableException>(() =>
+        var error = Assert.ThrowsAsync<ResourceManagerUnreachableException>(() =>
             services.GetRequiredService<IDefenderClient>().GetAssessmentAsync(ResourceId, Recommendation, CancellationToken.None));
 
         Assert.Multiple(() =>
         {
-            Assert.That(error!.Message, Does.Contain("access token"));
+            Assert.That(error!.System, Is.EqualTo("Resource Manager"));
+            Assert.That(error.Message, Does.Contain("access token for Resource Manager"));
+            // The credential's own reason is for the log (as for Key Vault), not for API callers.
+            Assert.That(error.Message, Does.Not.Contain("managed identity endpoint"));
             Assert.That(_simulator.State.RequestCounts, Is.Empty);
         });
     }
@@ -145,7 +148,7 @@ public class DefenderClientBehaviourTests
         using var services = DefenderTestServices.Build(_simulator.BaseUri, new Dictionary<string, string?> { ["Defender:MaxRetryAfter"] = "00:00:30" });
         _simulator.Faults.RateLimitNext(1, RetryAfterDelay, ResourceManagerOperations.GetAssessment);
 
-        Assert.ThrowsAsync<UpstreamUnreachableException>(() =>
+        Assert.ThrowsAsync<ResourceManagerUnreachableException>(() =>
             services.GetRequiredService<IDefenderClient>().GetAssessmentAsync(ResourceId, Recommendation, CancellationToken.None));
         Assert.That(_simulator.State.RequestCount(ResourceManagerOperations.GetAssessment), Is.EqualTo(1));
     }

@@ -317,7 +317,7 @@ public class DefenderClientContractTests
     {
         Faults.FailNext(10, 503, retryAfter: TimeSpan.Zero);
 
-        var error = Assert.ThrowsAsync<UpstreamUnreachableException>(() =>
+        var error = Assert.ThrowsAsync<ResourceManagerUnreachableException>(() =>
             Client.DeleteGovernanceAssignmentAsync(ResourceId, Recommendation, Key, CancellationToken.None));
 
         Assert.Multiple(() =>
@@ -334,7 +334,7 @@ public class DefenderClientContractTests
         using var services = DefenderTestServices.Build(_simulator.BaseUri, new Dictionary<string, string?> { ["Defender:MaxRetryAttempts"] = "1" });
         Faults.FailNext(5, 429, retryAfter: TimeSpan.FromSeconds(1));
 
-        Assert.ThrowsAsync<UpstreamUnreachableException>(() =>
+        Assert.ThrowsAsync<ResourceManagerUnreachableException>(() =>
             services.GetRequiredService<IDefenderClient>().GetAssessmentMetadataAsync(Recommendation, CancellationToken.None));
         Assert.That(State.RequestCount(ResourceManagerOperations.GetAssessmentMetadata), Is.EqualTo(2));
     }
@@ -344,7 +344,7 @@ public class DefenderClientContractTests
     {
         Faults.FailNext(1, 429, retryAfter: TimeSpan.FromMinutes(5));
 
-        Assert.ThrowsAsync<UpstreamUnreachableException>(() => Client.GetAssessmentAsync(ResourceId, Recommendation, CancellationToken.None));
+        Assert.ThrowsAsync<ResourceManagerUnreachableException>(() => Client.GetAssessmentAsync(ResourceId, Recommendation, CancellationToken.None));
         Assert.That(State.RequestCount(ResourceManagerOperations.GetAssessment), Is.EqualTo(1));
     }
 
@@ -358,7 +358,7 @@ public class DefenderClientContractTests
         });
         Faults.DelayNext(SimulatorFaults.Always, TimeSpan.FromSeconds(2), ResourceManagerOperations.GetAssessment);
 
-        var error = Assert.ThrowsAsync<UpstreamUnreachableException>(() =>
+        var error = Assert.ThrowsAsync<ResourceManagerUnreachableException>(() =>
             services.GetRequiredService<IDefenderClient>().GetAssessmentAsync(ResourceId, Recommendation, CancellationToken.None));
 
         Assert.Multiple(() =>
@@ -390,7 +390,7 @@ public class DefenderClientContractTests
         await closed.DisposeAsync();
         using var services = DefenderTestServices.Build(address, new Dictionary<string, string?> { ["Defender:MaxRetryAttempts"] = "1" });
 
-        var error = Assert.ThrowsAsync<UpstreamUnreachableException>(() =>
+        var error = Assert.ThrowsAsync<ResourceManagerUnreachableException>(() =>
             services.GetRequiredService<IDefenderClient>().GetAssessmentAsync(ResourceId, Recommendation, CancellationToken.None));
 
         Assert.That(error!.Message, Does.Contain("could not be reached"));

@@ -29,7 +29,7 @@ public sealed class DefenderClientPagingTests
     public enum Listing
     {
         SubscriptionAssessments,
-        AssessmentMetadata,
+        SubscriptionAssessmentMetadata,
         GovernanceAssignments,
         ManagementGroupDescendants,
         SecurityConnectors,
@@ -127,7 +127,7 @@ public sealed class DefenderClientPagingTests
         State.NextLinkShape = NextLinkShape.Repeating;
         State.Throttling.Configure(ThrottledRequestKind.Read, 100_000, refillPerSecond: 1);
 
-        var error = Assert.ThrowsAsync<UpstreamUnreachableException>(() => ReadAsync(Listing.SecurityConnectors));
+        var error = Assert.ThrowsAsync<ResourceManagerUnreachableException>(() => ReadAsync(Listing.SecurityConnectors));
 
         Assert.Multiple(() =>
         {
@@ -165,8 +165,21 @@ public sealed class DefenderClientPagingTests
             case Listing.SubscriptionAssessments:
                 names.ForEach(n => State.SeedAssessment(new SimulatedAssessment(ResourceId.Replace("vm1", n, StringComparison.Ordinal), Recommendation, SimulatedAssessmentStatus.Unhealthy)));
                 break;
-            case Listing.AssessmentMetadata:
-                names.ForEach(n => State.SeedMetadata(new SimulatedAssessmentMetadata(Guid.NewGuid().ToString("D"), n, SimulatedSeverity.Medium)));
+            case Listing.SubscriptionAssessmentMetadata:
+                // Built-in and custom recommendations alike: the subscription's list holds both.
+                for (var i = 0; i < names.Count; i++)
+                {
+                    var metadata = new SimulatedAssessmentMetadata(Guid.NewGuid().ToString("D"), names[i], SimulatedSeverity.Medium);
+                    if (i % 2 == 0)
+                    {
+                        State.SeedMetadata(metadata);
+                    }
+                    else
+                    {
+                        State.SeedSubscriptionMetadata(Subscription, metadata);
+                    }
+                }
+
                 break;
             case Listing.GovernanceAssignments:
                 State.SeedAssessment(new SimulatedAssessment(ResourceId, Recommendation, SimulatedAssessmentStatus.Unhealthy));
@@ -196,7 +209,7 @@ public sealed class DefenderClientPagingTests
     private async Task<IReadOnlyList<string>> ReadAsync(Listing listing) => listing switch
     {
         Listing.SubscriptionAssessments => await Client.ListSubscriptionAssessmentsAsync(Subscription, CancellationToken.None).Select(a => a.ResourceId).ToListAsync(),
-        Listing.AssessmentMetadata => (await Client.ListAssessmentMetadataAsync(CancellationToken.None)).Select(m => m.Name).ToList(),
+        Listing.SubscriptionAssessmentMetadata => (await Client.ListSubscriptionAssessmentMetadataAsync(Subscription, CancellationToken.None)).Select(m => m.Name).ToList(),
         Listing.GovernanceAssignments => (await Client.ListGovernanceAssignmentsAsync(ResourceId, Recommendation, CancellationToken.None)).Select(a => a.AssignmentKey).ToList(),
         Listing.ManagementGroupDescendants => (await Client.ListManagementGroupDescendantsAsync("root", CancellationToken.None)).Select(d => d.Id).ToList(),
         Listing.SecurityConnectors => (await Client.ListSecurityConnectorsAsync(Subscription, CancellationToken.None)).Select(c => c.Id).ToList(),
@@ -207,7 +220,7 @@ public sealed class DefenderClientPagingTests
     private static string OperationOf(Listing listing) => listing switch
     {
         Listing.SubscriptionAssessments => ResourceManagerOperations.ListSubscriptionAssessments,
-        Listing.AssessmentMetadata => ResourceManagerOperations.ListAssessmentMetadata,
+        Listing.SubscriptionAssessmentMetadata => ResourceManagerOperations.ListSubscriptionAssessmentMetadata,
         Listing.GovernanceAssignments => ResourceManagerOperations.ListGovernanceAssignments,
         Listing.ManagementGroupDescendants => ResourceManagerOperations.ListManagementGroupDescendants,
         Listing.SecurityConnectors => ResourceManagerOperations.ListSecurityConnectors,

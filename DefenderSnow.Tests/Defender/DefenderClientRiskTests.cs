@@ -14,6 +14,8 @@ public sealed class DefenderClientRiskTests : ResourceManagerSimulatorFixture
 {
     private static readonly string[] ExampleFactors = ["Exposure to the Internet", "Sensitive Data", "Critical Resource"];
 
+    private const string Subscription = "66666666-6666-4666-8666-666666666666";
+
     private ServiceProvider _services = null!;
 
     private IDefenderClient Client => _services.GetRequiredService<IDefenderClient>();
@@ -80,7 +82,10 @@ public sealed class DefenderClientRiskTests : ResourceManagerSimulatorFixture
         Simulator.State.SeedMetadata(new SimulatedAssessmentMetadata("rec-new", "Newer one", SimulatedSeverity.Low) { SeverityAsWritten = "Severe" });
         Simulator.State.SeedMetadata(new SimulatedAssessmentMetadata("rec-number", "Numbered one", SimulatedSeverity.Low) { SeverityAsWritten = "3" });
 
-        var all = (await Client.ListAssessmentMetadataAsync(CancellationToken.None)).ToDictionary(m => m.Name);
+        Simulator.State.AddManagementGroup(new SimulatedManagementGroup("mg-risk", null));
+        Simulator.State.AddSubscription(new SimulatedSubscription(Subscription, "mg-risk"));
+
+        var all = (await Client.ListSubscriptionAssessmentMetadataAsync(Subscription, CancellationToken.None)).ToDictionary(m => m.Name);
 
         Assert.Multiple(() =>
         {

@@ -1,5 +1,6 @@
 using Azure.Core;
 using DefenderSnow.Core.Defender;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -13,7 +14,7 @@ public sealed class ResourceManagerTokenCacheTests
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 8, 0, 0, TimeSpan.Zero));
         var credential = new SequenceCredential(clock);
-        using var cache = new ResourceManagerTokenCache(credential, Options.Create(new DefenderOptions()), clock);
+        using var cache = new ResourceManagerTokenCache(credential, Options.Create(new DefenderOptions()), clock, NullLogger<ResourceManagerTokenCache>.Instance);
 
         var first = await cache.GetTokenAsync(CancellationToken.None);
         clock.Advance(TimeSpan.FromMinutes(54));

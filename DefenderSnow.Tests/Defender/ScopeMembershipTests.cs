@@ -147,7 +147,7 @@ public class ScopeMembershipTests
         var membership = _services.GetRequiredService<IScopeMembershipFactory>().Create();
         _simulator.Faults.FailNext(4, 503, retryAfter: TimeSpan.Zero);
 
-        Assert.ThrowsAsync<DefenderSnow.Core.Errors.UpstreamUnreachableException>(() =>
+        Assert.ThrowsAsync<ResourceManagerUnreachableException>(() =>
             membership.IsCoveredAsync(Group("root"), Vm(Direct), CancellationToken.None));
         Assert.That(await membership.IsCoveredAsync(Group("root"), Vm(Direct), CancellationToken.None), Is.True);
     }

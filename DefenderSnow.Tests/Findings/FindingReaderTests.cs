@@ -62,29 +62,30 @@ public class FindingReaderTests : ResourceManagerSimulatorFixture
                 new Finding(Subscription, Vm(4), "Microsoft.Compute/virtualMachines", "rec-unknown", "rec-unknown", FindingStatus.Unhealthy, null),
             }));
             Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.ListSubscriptionAssessments), Is.EqualTo(3), "five assessments in pages of two");
-            Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.ListAssessmentMetadata), Is.EqualTo(1), "two recommendations in one page of two");
+            Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.ListSubscriptionAssessmentMetadata), Is.EqualTo(1), "two recommendations in one page of two");
+            Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.ListAssessmentMetadata), Is.Zero, "the subscription's list has the built-ins too");
             Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.GetAssessment), Is.Zero, "never a call per resource");
             Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.GetAssessmentMetadata), Is.Zero, "never a call per recommendation");
         });
     }
 
     [Test]
-    public async Task Severities_are_read_once_for_many_subscriptions_and_again_after_an_hour()
+    public async Task Built_in_severities_come_from_each_subscriptions_list_and_the_tenant_wide_list_is_never_read()
     {
         Simulator.State.SeedAssessment(new SimulatedAssessment(Vm(1), "rec-high", SimulatedAssessmentStatus.Unhealthy));
         Simulator.State.SeedAssessment(new SimulatedAssessment($"/subscriptions/{Other}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1", "rec-low", SimulatedAssessmentStatus.Unhealthy));
 
-        await ReadAllAsync(Subscription);
-        await ReadAllAsync(Other);
-        var withinTheHour = Simulator.State.RequestCount(ResourceManagerOperations.ListAssessmentMetadata);
+        var here = (await ReadAllAsync(Subscription)).Single();
+        var there = (await ReadAllAsync(Other)).Single();
         Simulator.State.SeedMetadata(new SimulatedAssessmentMetadata("rec-high", "Encrypt disks", SimulatedSeverity.Medium));
         _clock.Advance(AssessmentSeverityCatalog.Lifetime);
         var later = await ReadAllAsync(Subscription);
 
         Assert.Multiple(() =>
         {
-            Assert.That(withinTheHour, Is.EqualTo(1));
-            Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.ListAssessmentMetadata), Is.EqualTo(2));
+            Assert.That((here.Severity, there.Severity), Is.EqualTo(("High", "Low")));
+            Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.ListSubscriptionAssessmentMetadata), Is.EqualTo(3), "one per subscription, and again after the hour");
+            Assert.That(Simulator.State.RequestCount(ResourceManagerOperations.ListAssessmentMetadata), Is.Zero);
             Assert.That(later.Single().Severity, Is.EqualTo("Medium"));
         });
     }
@@ -193,7 +194,7 @@ public class FindingReaderTests : ResourceManagerSimulatorFixture
         Simulator.State.SeedAssessment(new SimulatedAssessment(Vm(1), "rec-high", SimulatedAssessmentStatus.Unhealthy));
         Simulator.Faults.FailNext(SimulatorFaults.Always, 503, ResourceManagerOperations.ListSubscriptionAssessments);
 
-        Assert.ThrowsAsync<UpstreamUnreachableException>(() => ReadAllAsync(Subscription));
+        Assert.ThrowsAsync<ResourceManagerUnreachableException>(() => ReadAllAsync(Subscription));
     }
 
     [TestCase("not-a-guid")]

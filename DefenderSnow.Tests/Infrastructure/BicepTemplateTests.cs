@@ -111,7 +111,7 @@ public sealed class BicepTemplateTests
             Assert.That(settings.ContainsKey("ServiceNow__AllowedHosts__0"), Is.True, "ServiceNow__AllowedHosts__0");
             Assert.That(settings.ContainsKey("SyncSchedule"), Is.True, "SyncSchedule");
             Assert.That(Str(_template["parameters"]?["syncSchedule"]?["defaultValue"]), Is.EqualTo("0 0 2 * * *"), "default SyncSchedule");
-            Assert.That(Str(_template["parameters"]?["serviceNowAllowedHost"]?["defaultValue"]), Is.EqualTo("*.service-now.com"), "default allowed host");
+            Assert.That(_template["parameters"]?["serviceNowAllowedHost"]?["defaultValue"], Is.Null, "no default allowed host: the deployer names its instance");
             // TriggerSettingNamesTests reads the names from the Bicep text, without a build: the same names.
             Assert.That(FunctionAppBicep.AppSettingNames(), Is.EquivalentTo(settings.Select(s => s.Key)), "app settings as FunctionAppBicep reads them");
         });

@@ -37,10 +37,12 @@ public sealed class TestApp : IAsyncDisposable
 
     public string TablePrefix { get; }
 
-    public static async Task<TestApp> StartAsync(Action<Dictionary<string, string?>>? adjustSettings = null, Action<IServiceCollection>? overrides = null)
+    /// <param name="serviceNowOptions">The ServiceNow simulator's own options, e.g. a clock the test moves.</param>
+    public static async Task<TestApp> StartAsync(
+        Action<Dictionary<string, string?>>? adjustSettings = null, Action<IServiceCollection>? overrides = null, ServiceNowSimulatorOptions? serviceNowOptions = null)
     {
         var storage = await Azurite.GetConnectionStringAsync();
-        var serviceNow = await ServiceNowSimulator.StartAsync();
+        var serviceNow = await ServiceNowSimulator.StartAsync(serviceNowOptions);
         var resourceManager = await ResourceManagerSimulator.StartAsync();
         var keyVault = await KeyVaultSimulator.StartAsync();
         var prefix = TestTables.NewPrefix();

@@ -4,24 +4,17 @@ using DefenderSnow.Tests.Infrastructure;
 
 namespace DefenderSnow.Tests.Integrations;
 
-public sealed class CreateIntegrationTests
+public sealed class CreateIntegrationTests : IUsesHarness
 {
     private static readonly string[] AssignmentGroupDescriptionImpactUrgency = ["assignment_group", "description", "impact", "urgency"];
     private static readonly string[] Urgency = ["urgency"];
 
     private IntegrationHarness _harness = null!;
 
+    IntegrationHarness? IUsesHarness.Harness => _harness;
+
     [OneTimeSetUp]
     public async Task StartApp() => _harness = await IntegrationHarness.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task Create_proves_the_credentials_then_stores_secrets_in_key_vault_and_the_rest_in_tables()
@@ -49,7 +42,8 @@ public sealed class CreateIntegrationTests
         Assert.That(_harness.App.ServiceNow.TokenRequests("password"), Is.EqualTo(1));
         foreach (var table in new[] { "sys_user", "incident", "problem", "change_request" })
         {
-            Assert.That(_harness.App.ServiceNow.RequestCount($"GET /api/now/table/{table}"), Is.EqualTo(1), table);
+            // sys_user once more: the calibration of query dates looks the user's own record up by its creation time.
+            Assert.That(_harness.App.ServiceNow.RequestCount($"GET /api/now/table/{table}"), Is.EqualTo(table == "sys_user" ? 2 : 1), table);
         }
 
         // Stored: the three secrets in Key Vault, none of them in the table row.

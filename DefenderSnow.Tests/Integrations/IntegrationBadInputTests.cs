@@ -7,7 +7,7 @@ using Moq;
 namespace DefenderSnow.Tests.Integrations;
 
 /// <summary>Every kind of bad input gets problem details naming the field, and nothing is stored or sent to ServiceNow.</summary>
-public sealed class IntegrationBadInputTests
+public sealed class IntegrationBadInputTests : IUsesHarness
 {
     private static readonly string[] CallerId = ["caller_id"];
     private static readonly string[] Description = ["description"];
@@ -17,22 +17,17 @@ public sealed class IntegrationBadInputTests
     private IntegrationHarness _harness = null!;
     private string _before = null!;
 
+    IntegrationHarness? IUsesHarness.Harness => _harness;
+
     [OneTimeSetUp]
     public async Task StartApp() => _harness = await IntegrationHarness.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
 
     [SetUp]
     public async Task BeginTestFromASnapshot()
     {
-        _harness.BeginTest();
         _before = await StateSnapshot.TakeAsync(_harness.App);
         _harness.App.ServiceNow.ResetRequestCounts();
     }
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     public static IEnumerable<TestCaseData> InvalidBodies()
     {
@@ -171,12 +166,14 @@ public sealed class IntegrationBadInputTests
 }
 
 /// <summary>The allow list as production has it: no loopback, no IP literals, only the configured hosts.</summary>
-public sealed class IntegrationInstanceAllowListTests
+public sealed class IntegrationInstanceAllowListTests : IUsesHarness
 {
     /// <summary>A DNS that points an allowed name at this machine, as a hostile or broken resolver might.</summary>
     private readonly Mock<IHostAddressResolver> _dns = new();
 
     private IntegrationHarness _harness = null!;
+
+    IntegrationHarness? IUsesHarness.Harness => _harness;
 
     [OneTimeSetUp]
     public async Task StartAppWithProductionAllowList()
@@ -191,15 +188,6 @@ public sealed class IntegrationInstanceAllowListTests
             },
             services => services.AddSingleton(_dns.Object));
     }
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task An_allowed_name_that_resolves_to_a_private_address_is_never_connected_to()

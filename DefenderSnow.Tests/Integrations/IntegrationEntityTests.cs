@@ -1,3 +1,5 @@
+using System.Text.Json;
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Integrations;
 using DefenderSnow.Core.Storage;
@@ -18,8 +20,11 @@ public sealed class IntegrationEntityTests
 
         var read = IntegrationEntity.From(integration).ToModel().Value;
 
-        Assert.That(read with { Fields = integration.Fields, NeedsAttention = integration.NeedsAttention }, Is.EqualTo(integration));
+        Assert.That(read with { Fields = integration.Fields, TicketTypes = integration.TicketTypes, Warnings = integration.Warnings, Access = integration.Access, NeedsAttention = integration.NeedsAttention }, Is.EqualTo(integration));
         Assert.That(read.Fields.For("incident"), Is.EqualTo(Impact));
+        Assert.That(JsonSerializer.Serialize(read.TicketTypes), Is.EqualTo(JsonSerializer.Serialize(integration.TicketTypes)));
+        Assert.That(read.Warnings, Is.EqualTo(integration.Warnings));
+        Assert.That(read.Access, Is.EqualTo(integration.Access).Using<AccessEntry>((a, b) => a.PrincipalId == b.PrincipalId && a.Roles.SequenceEqual(b.Roles)));
         Assert.That(read.NeedsAttention, Is.EqualTo(integration.NeedsAttention));
     }
 
@@ -81,6 +86,10 @@ public sealed class IntegrationEntityTests
         ClientId = "client",
         FieldMode = FieldMode.Customized,
         Fields = new TicketFields(new Dictionary<string, IReadOnlyList<string>> { ["incident"] = ["impact"] }),
+        TicketTypes = [Integration.DefaultTicketTypes[0] with { ResolvedState = "60", CloseCode = "Workaround provided", Checked = true, Lineage = ["incident", "task"] }],
+        Warnings = ["The ServiceNow user may not read sys_dictionary."],
+        InstanceReadAt = new DateTimeOffset(2025, 1, 2, 0, 0, 0, TimeSpan.Zero),
+        Access = [new AccessEntry("6f1e0b64-1d4c-4a57-9a55-0f4a3c1b2d11", [AccessRoles.Read, AccessRoles.SyncRun])],
         Status = IntegrationStatus.Connected,
         NeedsAttention = [new IntegrationAttention(AttentionCause.TicketsMissing, "5 of 10 tickets gone", new DateTimeOffset(2025, 1, 2, 0, 0, 0, TimeSpan.Zero), "run-1")],
         CreatedAt = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero),

@@ -9,9 +9,10 @@ namespace DefenderSnow.Tests.Integrations;
 
 /// <summary>
 /// The real host's Integrations functions against Azurite and the simulators, composed by a test class as a field:
-/// start it in [OneTimeSetUp], call <see cref="BeginTest"/> in [SetUp] and
-/// <see cref="AssertNoSecretInLogsResponsesOrTablesAsync"/> in [TearDown], dispose it in [OneTimeTearDown]. The
-/// teardown searches that test's log lines and responses for the secrets the fixture used.
+/// the class starts it in [OneTimeSetUp] and implements <see cref="IUsesHarness"/>, which calls
+/// <see cref="BeginTest"/> before each test, <see cref="AssertNoSecretInLogsResponsesOrTablesAsync"/> after it, and
+/// disposes the harness after the class. The scan searches that test's log lines and responses for the secrets the
+/// fixture used.
 /// </summary>
 public sealed class IntegrationHarness : IAsyncDisposable
 {
@@ -40,9 +41,10 @@ public sealed class IntegrationHarness : IAsyncDisposable
     public string ClientSecret { get; } = "Cs-" + Guid.NewGuid().ToString("N");
 
     public static async Task<IntegrationHarness> StartAsync(
-        Action<Dictionary<string, string?>>? adjustSettings = null, Action<IServiceCollection>? configureServices = null)
+        Action<Dictionary<string, string?>>? adjustSettings = null, Action<IServiceCollection>? configureServices = null,
+        ServiceNowSimulatorOptions? serviceNowOptions = null)
     {
-        var app = await TestApp.StartAsync(adjustSettings ?? (_ => { }), configureServices ?? (_ => { }));
+        var app = await TestApp.StartAsync(adjustSettings ?? (_ => { }), configureServices ?? (_ => { }), serviceNowOptions);
         var harness = new IntegrationHarness(app);
         app.ServiceNow.RegisterOAuthClient(ClientId, harness.ClientSecret);
         app.ServiceNow.SeedUser(new ServiceNowSimulatorUser(ServiceUser, "svc-defender@contoso.example", Password: harness.Password));

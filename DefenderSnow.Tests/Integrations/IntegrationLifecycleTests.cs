@@ -11,12 +11,14 @@ using DefenderSnow.Tests.Sync;
 namespace DefenderSnow.Tests.Integrations;
 
 /// <summary>List, read, update and delete, against the real host, Azurite and the simulators.</summary>
-public sealed class IntegrationLifecycleTests
+public sealed class IntegrationLifecycleTests : IUsesHarness
 {
     private static readonly string[] Impact = ["impact"];
 
     private IntegrationHarness _harness = null!;
     private SyncDriver _sync = null!;
+
+    IntegrationHarness? IUsesHarness.Harness => _harness;
 
     /// <summary>The sync driver is here for its owners and its live assignments, made through CreateAssignment.</summary>
     [OneTimeSetUp]
@@ -25,15 +27,6 @@ public sealed class IntegrationLifecycleTests
         _harness = await IntegrationHarness.StartAsync();
         _sync = new SyncDriver(_harness);
     }
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task List_filters_by_scope_and_pages_without_leaking_the_function_key()

@@ -6,21 +6,14 @@ namespace DefenderSnow.Tests.Rules;
 
 /// <summary>Rules are created, read, listed, changed and deleted through their functions; bad bodies change nothing.</summary>
 [TestFixture]
-public sealed class RuleCrudTests
+public sealed class RuleCrudTests : IUsesHarness
 {
     private SyncTestContext _context = null!;
 
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
+
     [OneTimeSetUp]
     public async Task StartApp() => _context = await SyncTestContext.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _context.Harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task A_rule_is_created_read_listed_changed_and_deleted()

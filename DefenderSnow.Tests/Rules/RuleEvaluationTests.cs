@@ -12,21 +12,14 @@ namespace DefenderSnow.Tests.Rules;
 /// Defender and Table Storage afterwards.
 /// </summary>
 [TestFixture]
-public sealed class RuleEvaluationTests
+public sealed class RuleEvaluationTests : IUsesHarness
 {
     private SyncTestContext _context = null!;
 
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
+
     [OneTimeSetUp]
     public async Task StartApp() => _context = await SyncTestContext.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _context.Harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task Each_unhealthy_finding_of_the_rule_gets_one_assignment_through_the_create_path()

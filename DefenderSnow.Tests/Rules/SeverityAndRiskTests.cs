@@ -12,7 +12,7 @@ namespace DefenderSnow.Tests.Rules;
 /// rank in rules, what impact and urgency their tickets get, and where they show (assignments, dry runs, sync runs).
 /// </summary>
 [TestFixture]
-public sealed class SeverityAndRiskTests
+public sealed class SeverityAndRiskTests : IUsesHarness
 {
     private SyncTestContext _context = null!;
 
@@ -22,17 +22,10 @@ public sealed class SeverityAndRiskTests
 
     private RuleDriver Rules => _context.Rules;
 
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
+
     [OneTimeSetUp]
     public async Task StartApp() => _context = await SyncTestContext.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _context.Harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task A_critical_finding_meets_a_high_minimum_gets_impact_and_urgency_1_and_shows_as_critical_in_dry_runs_sync_runs_and_assignments()
@@ -166,6 +159,32 @@ public sealed class SeverityAndRiskTests
         var evaluation = await Rules.EvaluateExpectingAsync(integrationId, ruleId, opened: 1, waiting: 0);
 
         Assert.That(evaluation["tickets"]![0]!["resourceId"]!.GetValue<string>(), Is.EqualTo(exposed));
+    }
+
+    [Test]
+    public async Task A_ticket_grouped_per_recommendation_carries_the_highest_risk_level_and_each_resources_own()
+    {
+        var subscription = RuleDriver.NewSubscription();
+        var integrationId = await Harness.CreateIntegrationAsync(scope: subscription);
+        var recommendation = Rules.NewRecommendation(SimulatedSeverity.Medium);
+        var high = SeedRisk(subscription, recommendation, new SimulatedRisk("High") { Factors = ["Exposure to the Internet"] });
+        var critical = SeedRisk(subscription, recommendation, new SimulatedRisk("Critical"));
+        var none = SeedRisk(subscription, recommendation, risk: null);
+        var body = RuleDriver.RuleBody(recommendation);
+        body["grouping"] = "perRecommendation";
+        var ruleId = await Rules.CreateRuleIdAsync(integrationId, body);
+
+        await Rules.EvaluateExpectingAsync(integrationId, ruleId, opened: 3, waiting: 0);
+
+        var sysId = (await Rules.StoredAssignmentsAsync(integrationId)).Select(a => a.Ticket.SysId).Distinct().Single()!;
+        var description = Harness.App.ServiceNow.GetRecord("incident", sysId)!["description"];
+        Assert.Multiple(() =>
+        {
+            Assert.That(description, Does.Contain("Severity: Medium\nRisk level: Critical (the highest of the resources)\n"));
+            Assert.That(description, Does.Contain($"- {high} (risk level High)"));
+            Assert.That(description, Does.Contain($"- {critical} (risk level Critical)"));
+            Assert.That(description, Does.Contain($"- {none}\n").Or.EndWith($"- {none}"), "no risk, no note");
+        });
     }
 
     [Test]

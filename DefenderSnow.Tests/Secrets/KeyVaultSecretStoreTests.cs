@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using Azure.Core;
+using Azure.Identity;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Simulators.Hosting;
@@ -163,6 +165,20 @@ public class KeyVaultSecretStoreTests
     }
 
     [Test]
+    public void A_credential_that_cannot_issue_a_token_makes_key_vault_unreachable_not_a_refusal()
+    {
+        // The app's own identity getting no token is the app unable to reach Key Vault (502), as for Resource Manager;
+        // nothing the caller sent was refused.
+        using var services = KeyVaultTestEnvironment.BuildServices(_simulator.BaseUri, credential: new NoTokenCredential());
+
+        var error = Assert.ThrowsAsync<KeyVaultUnreachableException>(() =>
+            services.GetRequiredService<ISecretStore>().GetAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None))!;
+
+        Assert.That(error.Kind, Is.EqualTo(DomainErrorKind.Unreachable));
+        Assert.That(error.Message, Does.Contain("credential could not obtain a token for Key Vault"));
+    }
+
+    [Test]
     public async Task A_passing_throttle_is_retried_and_the_write_succeeds()
     {
         await _store.GetAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None);
@@ -201,5 +217,14 @@ public class KeyVaultSecretStoreTests
         Assert.That(stored.Properties["SecretVersion"], Is.EqualTo(version));
         Assert.That(_logs.Entries.Count(e => e.Properties.ContainsKey("IntegrationId")), Is.GreaterThanOrEqualTo(4));
         Assert.That(_logs.AllText, Does.Not.Contain("7f3c9e"));
+    }
+
+    private sealed class NoTokenCredential : TokenCredential
+    {
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            throw new CredentialUnavailableException("No managed identity endpoint found.");
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            ValueTask.FromException<AccessToken>(new CredentialUnavailableException("No managed identity endpoint found."));
     }
 }

@@ -51,7 +51,8 @@ internal static class KeyVaultTestEnvironment
     }
 
     /// <summary>The service provider the app would build for the Key Vault part, from these settings.</summary>
-    public static ServiceProvider BuildServices(IReadOnlyDictionary<string, string?> settings, ILoggerProvider? logs = null)
+    /// <param name="credential">The app's Azure credential; the simulator's by default.</param>
+    public static ServiceProvider BuildServices(IReadOnlyDictionary<string, string?> settings, ILoggerProvider? logs = null, TokenCredential? credential = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
@@ -63,7 +64,7 @@ internal static class KeyVaultTestEnvironment
                 logging.AddProvider(logs);
             }
         });
-        services.AddSingleton<TokenCredential>(new SimulatorTokenCredential(TimeProvider.System));
+        services.AddSingleton<TokenCredential>(credential ?? new SimulatorTokenCredential(TimeProvider.System));
         services.AddOptions<LocalDevelopmentOptions>().Bind(configuration.GetSection(LocalDevelopmentOptions.SectionName));
         services.AddAzureClients(clients =>
         {
@@ -74,14 +75,15 @@ internal static class KeyVaultTestEnvironment
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
-    public static ServiceProvider BuildServices(Uri vaultUri, bool trustLoopbackCertificates = true, ILoggerProvider? logs = null) =>
+    public static ServiceProvider BuildServices(Uri vaultUri, bool trustLoopbackCertificates = true, ILoggerProvider? logs = null, TokenCredential? credential = null) =>
         BuildServices(
             new Dictionary<string, string?>
             {
                 ["KeyVault:VaultUri"] = vaultUri.ToString(),
                 ["LocalDevelopment:TrustLoopbackCertificates"] = trustLoopbackCertificates ? "true" : "false",
             },
-            logs);
+            logs,
+            credential);
 
     /// <summary>Runs the start-up validation the host runs, returning its failure message (or <c>null</c>).</summary>
     public static string? StartupValidationError(IServiceProvider services)

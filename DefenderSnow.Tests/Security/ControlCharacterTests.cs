@@ -10,23 +10,16 @@ namespace DefenderSnow.Tests.Security;
 /// raw: they are written as <c>\uXXXX</c>, so nobody can forge a log line or split a field (issue 26, item 6).
 /// </summary>
 [TestFixture]
-public sealed class ControlCharacterTests
+public sealed class ControlCharacterTests : IUsesHarness
 {
     private const string Forged = "\r\nWarning: forged line";
 
     private IntegrationHarness _harness = null!;
 
+    IntegrationHarness? IUsesHarness.Harness => _harness;
+
     [OneTimeSetUp]
     public async Task StartApp() => _harness = await IntegrationHarness.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void MarkLogs() => _harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task A_route_id_with_a_line_break_is_escaped_in_the_problem_detail_and_the_log()

@@ -32,7 +32,7 @@ public sealed partial class DefenderRoleTests
         [("GET", "/{**resourceId}/providers/Microsoft.Security/assessments/{assessmentName}")] = "Microsoft.Security/assessments/read",
         [("GET", "/subscriptions/{subscriptionId}/providers/Microsoft.Security/assessments")] = "Microsoft.Security/assessments/read",
         [("GET", "/providers/Microsoft.Security/assessmentMetadata/{assessmentName}")] = "Microsoft.Security/assessmentMetadata/read",
-        [("GET", "/providers/Microsoft.Security/assessmentMetadata")] = "Microsoft.Security/assessmentMetadata/read",
+        [("GET", "/subscriptions/{subscriptionId}/providers/Microsoft.Security/assessmentMetadata/{assessmentName}")] = "Microsoft.Security/assessmentMetadata/read",
         [("GET", "/subscriptions/{subscriptionId}/providers/Microsoft.Security/assessmentMetadata")] = "Microsoft.Security/assessmentMetadata/read",
         [("GET", "/providers/Microsoft.Management/managementGroups/{groupName}/descendants")] = "Microsoft.Management/managementGroups/descendants/read",
         [("GET", "/subscriptions/{subscriptionId}/providers/Microsoft.Security/securityConnectors")] = "Microsoft.Security/securityConnectors/read",

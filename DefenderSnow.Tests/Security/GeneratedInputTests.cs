@@ -14,7 +14,7 @@ namespace DefenderSnow.Tests.Security;
 /// <c>DEFENDERSNOW_FUZZ_SEED</c> and <c>DEFENDERSNOW_FUZZ_RUNS</c> (cases per function) change it for
 /// longer local runs. A failure prints the shrunk input and the seed that replays it.
 /// </summary>
-public sealed class GeneratedInputTests
+public sealed class GeneratedInputTests : IUsesHarness
 {
     private const ulong DefaultSeed = 20261128;
     private const int DefaultRuns = 200;
@@ -25,21 +25,14 @@ public sealed class GeneratedInputTests
     public static IEnumerable<TestCaseData> ProtectedFunctions() =>
         HttpFunctionCatalog.All.Where(f => f.Level != AuthorizationLevel.Anonymous).Select(f => new TestCaseData(f.Name).SetName($"{{m}}({f.Name})"));
 
+    IntegrationHarness? IUsesHarness.Harness => _harness;
+
     [OneTimeSetUp]
     public async Task StartAppWithOneIntegration()
     {
         _harness = await IntegrationHarness.StartAsync();
         _integrationId = await _harness.CreateIntegrationAsync();
     }
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [TestCaseSource(nameof(ProtectedFunctions))]
     public void Hostile_input_is_refused_cleanly_and_changes_nothing(string name)

@@ -9,7 +9,7 @@ namespace DefenderSnow.Tests.Security;
 /// With <c>Authorization:RequireRoles</c> on, every HTTP function but health is reached through the
 /// real host's functions, found by reflection, so a new endpoint cannot miss its check.
 /// </summary>
-public sealed class RoleAuthorizationTests
+public sealed class RoleAuthorizationTests : IUsesHarness
 {
     private static readonly string[] ExemptFunctions = ["ReceiveTicketEvent"];
 
@@ -18,21 +18,14 @@ public sealed class RoleAuthorizationTests
     public static IEnumerable<TestCaseData> ProtectedFunctions() =>
         HttpFunctionCatalog.All.Where(f => f.Level != AuthorizationLevel.Anonymous).Select(f => new TestCaseData(f.Name).SetName($"{{m}}({f.Name})"));
 
+    IntegrationHarness? IUsesHarness.Harness => _harness;
+
     [OneTimeSetUp]
     public async Task StartAppRequiringRoles() => _harness = await IntegrationHarness.StartAsync(settings =>
     {
         settings["Authorization:RequireRoles"] = "true";
         settings["WEBSITE_AUTH_ENABLED"] = "True";
     });
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public void Every_protected_http_function_has_roles_and_only_health_and_the_exempt_functions_are_anonymous()

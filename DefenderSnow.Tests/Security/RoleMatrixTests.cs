@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DefenderSnow.Core.Access;
 using DefenderSnow.Core.Storage;
 using DefenderSnow.Functions.Security;
 using DefenderSnow.Simulators.Defender;
@@ -17,9 +18,12 @@ namespace DefenderSnow.Tests.Security;
 /// EnableWebhook, which answers with a new webhook secret) fails both the table check and the call (issue 26, item 7).
 /// </summary>
 [TestFixture]
-public sealed class RoleMatrixTests
+public sealed class RoleMatrixTests : IUsesHarness
 {
     private const string Caller = "mallory@contoso.com";
+
+    /// <summary>Mallory is on the integration's access list with every role: only the app role can refuse her.</summary>
+    private static readonly string CallerObjectId = Guid.NewGuid().ToString("D");
 
     /// <summary>Who may call what: change it only together with <see cref="FunctionRoles"/> and the README's role table.</summary>
     private static readonly Dictionary<string, string[]> Matrix = new(StringComparer.Ordinal)
@@ -65,6 +69,8 @@ public sealed class RoleMatrixTests
         Matrix.SelectMany(f => AppRoles.All.Except(f.Value).Select(r => new TestCaseData(f.Key, new[] { r }).SetName($"{{m}}({f.Key}, {r})"))
             .Append(new TestCaseData(f.Key, AppRoles.All.Except(f.Value).ToArray()).SetName($"{{m}}({f.Key}, every other role)")));
 
+    IntegrationHarness? IUsesHarness.Harness => _harness;
+
     [OneTimeSetUp]
     public async Task StartAppWithOneOfEverything()
     {
@@ -78,7 +84,9 @@ public sealed class RoleMatrixTests
         var rules = new RuleDriver(_harness, sync);
         var admin = Principals.Headers("admin@contoso.com", [.. AppRoles.All]);
 
-        var integration = await CallAsync("CreateIntegration", [], FunctionCall.Json(_harness.ValidBody()), admin);
+        var body = _harness.ValidBody();
+        body["access"] = new[] { new { principalId = CallerObjectId, roles = AccessRoles.All } };
+        var integration = await CallAsync("CreateIntegration", [], FunctionCall.Json(body), admin);
         Assert.That(integration.Status, Is.EqualTo(201), integration.ToString());
         _integrationId = integration.Json["id"]!.GetValue<string>();
 
@@ -101,15 +109,6 @@ public sealed class RoleMatrixTests
         await sync.DeliverSyncMessagesAsync();
     }
 
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void MarkLogs() => _harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
-
     [Test]
     public void The_role_table_is_the_reviewed_matrix()
     {
@@ -130,7 +129,7 @@ public sealed class RoleMatrixTests
     {
         var before = await StateAsync();
 
-        var response = await CallAsync(function, RouteValues(function), Body(function), Principals.Headers(Caller, roles));
+        var response = await CallAsync(function, RouteValues(function), Body(function), CallerHeaders(roles));
 
         var after = await StateAsync();
         Assert.Multiple(() =>
@@ -148,11 +147,13 @@ public sealed class RoleMatrixTests
         // passes the check and is not refused as malformed. (Reads only: writes would change what the others compare.)
         foreach (var function in Matrix.Keys.Where(f => f.StartsWith("Get", StringComparison.Ordinal) || f.StartsWith("List", StringComparison.Ordinal)))
         {
-            var response = await CallAsync(function, RouteValues(function), Body(function), Principals.Headers(Caller, Matrix[function][0]));
+            var response = await CallAsync(function, RouteValues(function), Body(function), CallerHeaders(Matrix[function][0]));
 
             Assert.That(response.Status, Is.EqualTo(200), $"{function}: {response}");
         }
     }
+
+    private static Dictionary<string, string> CallerHeaders(params string[] roles) => Principals.Headers(Caller, CallerObjectId, [], roles);
 
     /// <summary>Everything stored or written upstream, plus the messages waiting on every queue.</summary>
     private async Task<string> StateAsync()

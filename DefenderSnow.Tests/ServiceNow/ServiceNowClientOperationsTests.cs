@@ -222,10 +222,10 @@ public sealed class ServiceNowClientOperationsTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(incidents.Single(t => t.SysId == incident).State, Is.EqualTo(new ServiceNowTicketState("7", "Closed", true)));
+            Assert.That(incidents.Single(t => t.SysId == incident).State, Is.EqualTo(new ServiceNowTicketState("7", "Closed", true, ServiceNowTicketEnd.Closed)));
             Assert.That(incidents.Single(t => t.SysId == open).State, Is.EqualTo(new ServiceNowTicketState("1", "New", false)));
-            Assert.That(problems.Single().State, Is.EqualTo(new ServiceNowTicketState("107", "Closed", true)));
-            Assert.That(changes.Single().State, Is.EqualTo(new ServiceNowTicketState("4", "Canceled", true)));
+            Assert.That(problems.Single().State, Is.EqualTo(new ServiceNowTicketState("107", "Closed", true, ServiceNowTicketEnd.Closed)));
+            Assert.That(changes.Single().State, Is.EqualTo(new ServiceNowTicketState("4", "Canceled", true, ServiceNowTicketEnd.Canceled)));
         });
     }
 

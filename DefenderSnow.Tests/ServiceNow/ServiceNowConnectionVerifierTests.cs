@@ -25,7 +25,8 @@ public sealed class ServiceNowConnectionVerifierTests
             Assert.That(env.Simulator.TokenRequests("password"), Is.EqualTo(1));
             foreach (var table in SysUserIncidentProblemChangeRequest)
             {
-                Assert.That(env.Simulator.RequestCount($"GET /api/now/table/{table}"), Is.EqualTo(1), table);
+                // sys_user once more: the calibration of query dates looks for the user's own record by its creation time.
+                Assert.That(env.Simulator.RequestCount($"GET /api/now/table/{table}"), Is.EqualTo(table == "sys_user" ? 2 : 1), table);
             }
         });
     }

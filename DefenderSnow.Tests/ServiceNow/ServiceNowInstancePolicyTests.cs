@@ -10,7 +10,6 @@ namespace DefenderSnow.Tests.ServiceNow;
 public sealed class ServiceNowInstancePolicyTests
 {
     private static readonly string[] BodyInstanceUrl = ["body.instanceUrl"];
-    private static readonly string[] DefaultAllowedHosts = ["*.service-now.com"];
 
     [TestCase("https://contoso.service-now.com", "https://contoso.service-now.com/")]
     [TestCase("https://Contoso.Service-Now.com/", "https://contoso.service-now.com/")]
@@ -99,11 +98,14 @@ public sealed class ServiceNowInstancePolicyTests
     }
 
     [Test]
-    public void Not_configuring_the_allow_list_means_the_default()
+    public void Not_configuring_the_allow_list_allows_no_instance_and_the_answer_names_the_setting()
     {
         using var services = Services([]);
+        var policy = services.GetRequiredService<IServiceNowInstancePolicy>();
 
-        Assert.That(services.GetRequiredService<IOptions<ServiceNowOptions>>().Value.AllowedHosts, Is.EqualTo(DefaultAllowedHosts));
+        Assert.That(services.GetRequiredService<IOptions<ServiceNowOptions>>().Value.AllowedHosts, Is.Empty);
+        var refused = Assert.Throws<UnprocessableException>(() => policy.Validate("https://contoso.service-now.com"));
+        Assert.That(refused!.Message, Does.Contain("ServiceNow:AllowedHosts"));
     }
 
     [TestCase("ServiceNow:AllowedHosts:0", "not a host!", "ServiceNow:AllowedHosts")]
@@ -123,8 +125,9 @@ public sealed class ServiceNowInstancePolicyTests
         Assert.That(error!.Message, Does.Contain(named));
     }
 
+    /// <summary>Without settings given, the allow list a deployer of ServiceNow's own cloud would name; the default allows nothing.</summary>
     private static IServiceNowInstancePolicy Policy(Dictionary<string, string?>? settings = null) =>
-        Services(settings ?? []).GetRequiredService<IServiceNowInstancePolicy>();
+        Services(settings ?? new() { ["ServiceNow:AllowedHosts:0"] = "*.service-now.com" }).GetRequiredService<IServiceNowInstancePolicy>();
 
     private static ServiceProvider Services(Dictionary<string, string?> settings)
     {

@@ -94,7 +94,9 @@ public sealed class ServiceNowVerificationAccessTests
         var verified = await env.Verifier.VerifyAsync(env.Credentials(), CancellationToken.None);
 
         Assert.That(verified.TimeZone, Is.EqualTo("Europe/Paris"));
-        Assert.That(env.Simulator.RequestCount("GET /api/now/table/sys_user"), Is.EqualTo(1));
+        // The user's record, then one calibration read that finds it by its creation time written in Paris time.
+        Assert.That(env.Simulator.RequestCount("GET /api/now/table/sys_user"), Is.EqualTo(2));
+        Assert.That(verified.QueryDates!.Mode, Is.EqualTo(ServiceNowQueryDateMode.UserZone));
     }
 
     [Test]

@@ -8,12 +8,14 @@ namespace DefenderSnow.Tests.Sync;
 
 /// <summary>A delete too big for one request goes on from the queue, paced by a throttling Resource Manager.</summary>
 [TestFixture]
-public sealed class BackgroundDeletionTests
+public sealed class BackgroundDeletionTests : IUsesHarness
 {
     private const int LiveCount = 5000;
     private const int InjectedThrottles = 8;
 
     private SyncTestContext _context = null!;
+
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
 
     [OneTimeSetUp]
     public async Task StartAppWithShortPauses() => _context = await SyncTestContext.StartAsync(settings =>
@@ -21,15 +23,6 @@ public sealed class BackgroundDeletionTests
         settings["Defender:EmptyBucketPause"] = "00:00:00.001";
         settings["IntegrationDeletion:RetryPause"] = "00:00:00.050";
     });
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _context.Harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task Deleting_an_integration_with_5000_live_assignments_under_throttling_removes_everything_from_the_queue()

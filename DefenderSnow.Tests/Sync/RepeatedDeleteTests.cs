@@ -10,33 +10,22 @@ namespace DefenderSnow.Tests.Sync;
 /// integration and starts no second chain, so two chains never race over the same assignments (issue 26, item 6).
 /// </summary>
 [TestFixture]
-public sealed class RepeatedDeleteTests
+public sealed class RepeatedDeleteTests : IUsesHarness
 {
     private IntegrationHarness _harness = null!;
     private SyncDriver _sync = null!;
 
     private TestApp App => _harness.App;
 
+    IntegrationHarness? IUsesHarness.Harness => _harness;
+
     [OneTimeSetUp]
     public async Task StartApp()
     {
-        _harness = await IntegrationHarness.StartAsync(settings =>
-        {
-            SyncDriver.AdjustSettings(settings);
-            // Every delete with an assignment goes on in the background.
-            settings["IntegrationDeletion:InlineAssignments"] = "0";
-        });
-        _sync = new SyncDriver(_harness);
+        // Every delete with an assignment goes on in the background.
+        var context = await SyncTestContext.StartAsync(settings => settings["IntegrationDeletion:InlineAssignments"] = "0");
+        (_harness, _sync) = (context.Harness, context.Sync);
     }
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void MarkLogs() => _harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task A_repeated_delete_while_the_background_delete_goes_on_starts_no_second_chain()

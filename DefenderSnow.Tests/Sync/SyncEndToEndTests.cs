@@ -1,24 +1,18 @@
 using DefenderSnow.Core.Assignments;
+using DefenderSnow.Tests.Integrations;
 
 namespace DefenderSnow.Tests.Sync;
 
 /// <summary>A person works the tickets in ServiceNow; a run through RunSync and the queue brings Table Storage and Defender in line.</summary>
 [TestFixture]
-public sealed class SyncEndToEndTests
+public sealed class SyncEndToEndTests : IUsesHarness
 {
     private SyncTestContext _context = null!;
 
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
+
     [OneTimeSetUp]
     public async Task StartApp() => _context = await SyncTestContext.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _context.Harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task Resolved_canceled_closed_reassigned_and_deleted_tickets_reach_table_storage_and_defender()

@@ -1,22 +1,22 @@
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Storage;
 using DefenderSnow.Simulators.Defender;
+using DefenderSnow.Tests.Integrations;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DefenderSnow.Tests.Sync;
 
 /// <summary>Faults a run must survive: upstream storms, expiring tokens, crashes, concurrent writers.</summary>
 [TestFixture]
-public sealed class SyncFaultTests
+public sealed class SyncFaultTests : IUsesHarness
 {
     private readonly FaultyAssignmentStore.Switches _switches = new();
     private SyncTestContext _context = null!;
 
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
+
     [OneTimeSetUp]
     public async Task StartAppWithFaultyStore() => _context = await SyncTestContext.StartAsync(configureServices: DecorateTheStore);
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
 
     private void DecorateTheStore(IServiceCollection services)
     {
@@ -30,13 +30,9 @@ public sealed class SyncFaultTests
     [SetUp]
     public void BeginTestWithoutFaults()
     {
-        _context.Harness.BeginTest();
         _switches.CrashOnUpdateOf = null;
         _switches.ConcurrentChangeBeforeClose = null;
     }
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task Storms_of_429_and_5xx_from_servicenow_and_resource_manager_mid_run_are_ridden_out()

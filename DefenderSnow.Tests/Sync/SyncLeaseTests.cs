@@ -3,6 +3,7 @@ using DefenderSnow.Core.Storage;
 using DefenderSnow.Core.Sync;
 using DefenderSnow.Simulators.Defender;
 using DefenderSnow.Tests.Infrastructure;
+using DefenderSnow.Tests.Integrations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +15,7 @@ namespace DefenderSnow.Tests.Sync;
 /// One app, simulators and integration for the fixture, so the race can be run a hundred times quickly.
 /// </summary>
 [TestFixture]
-public sealed class SyncLeaseTests
+public sealed class SyncLeaseTests : IUsesHarness
 {
     private SyncTestContext _context = null!;
     private SyncStateTestHooks _hooks = null!;
@@ -24,6 +25,8 @@ public sealed class SyncLeaseTests
 
     /// <summary>The app's clock, moved to the exact moment a hold expires.</summary>
     private WallClock Clock { get; } = new();
+
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
 
     [OneTimeSetUp]
     public async Task StartAppWithOneSyncedIntegration()
@@ -38,18 +41,11 @@ public sealed class SyncLeaseTests
         await _context.Sync.SyncAsync(_integrationId);
     }
 
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
     [SetUp]
     public void BeginTestDisarmed()
     {
-        _context.Harness.BeginTest();
         _hooks.AfterNextGet = null;
     }
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     [Repeat(100)]

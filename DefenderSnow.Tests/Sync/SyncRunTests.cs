@@ -3,26 +3,20 @@ using DefenderSnow.Core.Storage;
 using DefenderSnow.Core.Sync;
 using DefenderSnow.Functions.Sync;
 using DefenderSnow.Tests.Infrastructure;
+using DefenderSnow.Tests.Integrations;
 
 namespace DefenderSnow.Tests.Sync;
 
 /// <summary>Runs: recording, listing, overlap, the poison path, and integrations that fail alone.</summary>
 [TestFixture]
-public sealed class SyncRunTests
+public sealed class SyncRunTests : IUsesHarness
 {
     private SyncTestContext _context = null!;
 
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
+
     [OneTimeSetUp]
     public async Task StartApp() => _context = await SyncTestContext.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _context.Harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task A_run_is_recorded_running_then_finished_and_listed_newest_first()

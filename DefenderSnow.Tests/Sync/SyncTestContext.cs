@@ -1,3 +1,4 @@
+using DefenderSnow.Simulators.ServiceNow;
 using DefenderSnow.Tests.Infrastructure;
 using DefenderSnow.Tests.Integrations;
 using DefenderSnow.Tests.Rules;
@@ -8,9 +9,8 @@ namespace DefenderSnow.Tests.Sync;
 /// <summary>
 /// The three fixtures a sync, rule or ticket-event test class composes, started together: the
 /// <see cref="IntegrationHarness"/> (app, simulators, secret scan) with the sync settings, its <see cref="SyncDriver"/>
-/// and its <see cref="RuleDriver"/>. A class holds one as a field: <see cref="StartAsync"/> in [OneTimeSetUp],
-/// <c>Harness.BeginTest</c> in [SetUp], <c>Harness.AssertNoSecretInLogsResponsesOrTablesAsync</c> in [TearDown] and
-/// <c>Harness.DisposeAsync</c> in [OneTimeTearDown].
+/// and its <see cref="RuleDriver"/>. A class holds one as a field, calls <see cref="StartAsync"/> in [OneTimeSetUp] and
+/// implements <see cref="IUsesHarness"/> with <c>_context?.Harness</c>, which gives each test the harness's lifecycle.
 /// </summary>
 public sealed class SyncTestContext
 {
@@ -32,12 +32,14 @@ public sealed class SyncTestContext
     /// <param name="adjustSettings">Runs after <see cref="SyncDriver.AdjustSettings"/>, so it may undo a sync setting.</param>
     /// <param name="configureServices">Runs after the app's own registrations, so it may replace one.</param>
     public static async Task<SyncTestContext> StartAsync(
-        Action<Dictionary<string, string?>>? adjustSettings = null, Action<IServiceCollection>? configureServices = null) =>
+        Action<Dictionary<string, string?>>? adjustSettings = null, Action<IServiceCollection>? configureServices = null,
+        ServiceNowSimulatorOptions? serviceNowOptions = null) =>
         new(await IntegrationHarness.StartAsync(
             settings =>
             {
                 SyncDriver.AdjustSettings(settings);
                 adjustSettings?.Invoke(settings);
             },
-            configureServices));
+            configureServices,
+            serviceNowOptions));
 }

@@ -14,7 +14,7 @@ namespace DefenderSnow.Tests.Sync;
 /// adopted as ours, or close an assignment whose ticket we do not know yet (issue 26, M1).
 /// </summary>
 [TestFixture]
-public sealed class UntrustedTicketTests
+public sealed class UntrustedTicketTests : IUsesHarness
 {
     private IntegrationHarness _harness = null!;
     private SyncDriver _sync = null!;
@@ -22,25 +22,14 @@ public sealed class UntrustedTicketTests
 
     private TestApp App => _harness.App;
 
+    IntegrationHarness? IUsesHarness.Harness => _harness;
+
     [OneTimeSetUp]
     public async Task StartApp()
     {
-        _harness = await IntegrationHarness.StartAsync(SyncDriver.AdjustSettings);
-        _sync = new SyncDriver(_harness);
-        _rules = new RuleDriver(_harness, _sync);
+        var context = await SyncTestContext.StartAsync();
+        (_harness, _sync, _rules) = (context.Harness, context.Sync, context.Rules);
     }
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest()
-    {
-        _harness.BeginTest();
-    }
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     /// <summary>Correlation ids DefenderSnow never writes, each of which reached a Table Storage key before.</summary>
     private static IEnumerable<TestCaseData> PlantedCorrelationIds()

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DefenderSnow.Simulators.Defender;
+using DefenderSnow.Tests.Integrations;
 using DefenderSnow.Tests.Sync;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
@@ -9,23 +10,16 @@ using OpenTelemetry.Trace;
 namespace DefenderSnow.Tests.Telemetry;
 
 /// <summary>A sync, run through RunSync and the queue, exported in memory: its span, its metrics, and no secret in any of them.</summary>
-public sealed class SyncTelemetryTests
+public sealed class SyncTelemetryTests : IUsesHarness
 {
     private readonly List<Activity> _spans = [];
     private readonly List<Metric> _metrics = [];
     private SyncTestContext _context = null!;
 
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
+
     [OneTimeSetUp]
     public async Task StartAppExportingInMemory() => _context = await SyncTestContext.StartAsync(configureServices: ExportInMemory);
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _context.Harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task A_sync_traces_each_integration_and_counts_closes_owner_changes_and_its_duration()

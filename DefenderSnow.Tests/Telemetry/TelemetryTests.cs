@@ -13,7 +13,7 @@ namespace DefenderSnow.Tests.Telemetry;
 /// The real composition's OpenTelemetry, exported in memory: the spans and metrics DefenderSnow's work
 /// produces, and no secret in any of them.
 /// </summary>
-public sealed class TelemetryTests
+public sealed class TelemetryTests : IUsesHarness
 {
     private static readonly string[] ProductInstruments = ["defendersnow.tickets.created", "defendersnow.assignments.closed", "defendersnow.owners.changed", "defendersnow.upstream.throttled", "defendersnow.sync.duration"];
 
@@ -21,6 +21,8 @@ public sealed class TelemetryTests
     private readonly List<Metric> _metrics = [];
     private IntegrationHarness _harness = null!;
     private AssignmentDriver _assignments = null!;
+
+    IntegrationHarness? IUsesHarness.Harness => _harness;
 
     [OneTimeSetUp]
     public async Task StartAppExportingInMemory()
@@ -31,22 +33,15 @@ public sealed class TelemetryTests
         _harness = _assignments.Harness;
     }
 
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
     [SetUp]
     public void BeginTestExporting()
     {
-        _harness.BeginTest();
         // The hosted service would build the providers when the host starts; tests never run the host.
         _harness.App.Services.GetRequiredService<TracerProvider>();
         _harness.App.Services.GetRequiredService<MeterProvider>();
         _spans.Clear();
         _metrics.Clear();
     }
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [Test]
     public async Task Creating_an_integration_traces_servicenow_key_vault_and_table_storage()

@@ -5,12 +5,14 @@ using DefenderSnow.Core.TicketEvents;
 using DefenderSnow.Functions.TicketEvents;
 using DefenderSnow.Tests.Infrastructure;
 using DefenderSnow.Tests.Integrations;
+using DefenderSnow.Tests.Sync;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace DefenderSnow.Tests.TicketEvents;
@@ -72,6 +74,24 @@ public sealed class TicketEventDriver : IAsyncDisposable
         driver.ListenerUri = new Uri(driver._listener.Urls.First().TrimEnd('/') + "/");
         harness.DisposeWithApp(driver);
         return driver;
+    }
+
+    /// <summary>
+    /// What a ticket-event class starts from: the app with the sync and ticket-event settings, and its listener.
+    /// </summary>
+    /// <param name="adjustSettings">Runs after <see cref="AdjustSettings"/>, so it may undo one.</param>
+    /// <param name="configureServices">Runs after the app's own registrations, so it may replace one.</param>
+    public static async Task<(SyncTestContext Context, TicketEventDriver Events)> StartWithAppAsync(
+        Action<Dictionary<string, string?>>? adjustSettings = null, Action<IServiceCollection>? configureServices = null)
+    {
+        var context = await SyncTestContext.StartAsync(
+            settings =>
+            {
+                AdjustSettings(settings);
+                adjustSettings?.Invoke(settings);
+            },
+            configureServices);
+        return (context, await StartAsync(context.Harness));
     }
 
     public ValueTask DisposeAsync() => _listener.DisposeAsync();

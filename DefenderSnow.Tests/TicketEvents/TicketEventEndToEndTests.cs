@@ -3,32 +3,22 @@ using DefenderSnow.Core.Assignments;
 using DefenderSnow.Core.Secrets;
 using DefenderSnow.Core.Storage;
 using DefenderSnow.Tests.Infrastructure;
+using DefenderSnow.Tests.Integrations;
 using DefenderSnow.Tests.Sync;
 
 namespace DefenderSnow.Tests.TicketEvents;
 
 /// <summary>A person works a ticket in ServiceNow; the instance's event reaches Defender within the same test, without any sync run.</summary>
 [TestFixture]
-public sealed class TicketEventEndToEndTests
+public sealed class TicketEventEndToEndTests : IUsesHarness
 {
     private SyncTestContext _context = null!;
     private TicketEventDriver _events = null!;
 
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
+
     [OneTimeSetUp]
-    public async Task StartAppAndListener()
-    {
-        _context = await SyncTestContext.StartAsync(TicketEventDriver.AdjustSettings);
-        _events = await TicketEventDriver.StartAsync(_context.Harness);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _context.Harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
+    public async Task StartAppAndListener() => (_context, _events) = await TicketEventDriver.StartWithAppAsync();
 
     [Test]
     public async Task A_resolved_ticket_closes_its_assignment_and_removes_the_governance_assignment_without_a_sync_run()

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using DefenderSnow.Core.Assignments;
 using DefenderSnow.Tests.Infrastructure;
+using DefenderSnow.Tests.Integrations;
 using DefenderSnow.Tests.Security;
 using DefenderSnow.Tests.Sync;
 using FsCheck;
@@ -14,7 +15,7 @@ namespace DefenderSnow.Tests.TicketEvents;
 /// and the lookups, not just the signature check. No 5xx, every refusal is problem details (a 400 names a field), and
 /// nothing is stored or queued: no generated body names a ticket with a live assignment.
 /// </summary>
-public sealed class TicketEventGeneratedInputTests
+public sealed class TicketEventGeneratedInputTests : IUsesHarness
 {
     private const ulong Seed = 20261128;
     private const int Runs = 200;
@@ -22,21 +23,10 @@ public sealed class TicketEventGeneratedInputTests
     private SyncTestContext _context = null!;
     private TicketEventDriver _events = null!;
 
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
+
     [OneTimeSetUp]
-    public async Task StartAppAndListener()
-    {
-        _context = await SyncTestContext.StartAsync(TicketEventDriver.AdjustSettings);
-        _events = await TicketEventDriver.StartAsync(_context.Harness);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _context.Harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
+    public async Task StartAppAndListener() => (_context, _events) = await TicketEventDriver.StartWithAppAsync();
 
     [Test]
     public async Task Signed_hostile_events_are_refused_cleanly_and_change_nothing()

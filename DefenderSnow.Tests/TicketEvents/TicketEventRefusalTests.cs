@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using DefenderSnow.Core.TicketEvents;
 using DefenderSnow.Tests.Infrastructure;
+using DefenderSnow.Tests.Integrations;
 using DefenderSnow.Tests.Sync;
 
 namespace DefenderSnow.Tests.TicketEvents;
@@ -13,7 +14,7 @@ namespace DefenderSnow.Tests.TicketEvents;
 /// nothing queued, and one count under its reason.
 /// </summary>
 [TestFixture]
-public sealed class TicketEventRefusalTests : IDisposable
+public sealed class TicketEventRefusalTests : IDisposable, IUsesHarness
 {
     private string _integrationId = null!;
     private string _secret = null!;
@@ -22,33 +23,29 @@ public sealed class TicketEventRefusalTests : IDisposable
     private SyncTestContext _context = null!;
     private TicketEventDriver _events = null!;
 
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
+
     [OneTimeSetUp]
     public async Task StartAppWithAnIntegrationWithEvents()
     {
-        _context = await SyncTestContext.StartAsync(TicketEventDriver.AdjustSettings);
-        _events = await TicketEventDriver.StartAsync(_context.Harness);
+        (_context, _events) = await TicketEventDriver.StartWithAppAsync();
         (_integrationId, _secret) = await _events.IntegrationWithEventsAsync();
         _assignment = await _context.Sync.CreateLiveAssignmentAsync(_integrationId);
         _context.App.ServiceNow.SendTicketEventsTo(null);
         await _events.DeliverEventMessagesAsync();
     }
 
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
     [SetUp]
     public void BeginTestMeasuring()
     {
-        _context.Harness.BeginTest();
         _metrics = new MetricRecorder(_context.App.Get<IMeterFactory>());
     }
 
     [TearDown]
-    public async Task NothingQueuedAndNoSecretInLogsResponsesOrTables()
+    public async Task NothingQueued()
     {
         _metrics?.Dispose();
         await _events.DeliverEventMessagesAsync();
-        await _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
     }
 
     /// <summary>The recorder of the last test, if its teardown did not run.</summary>

@@ -16,7 +16,7 @@ namespace DefenderSnow.Tests.TicketEvents;
 /// the message into the poison queue (issue 26, M1).
 /// </summary>
 [TestFixture]
-public sealed class UntrustedTicketEventTests
+public sealed class UntrustedTicketEventTests : IUsesHarness
 {
     private static readonly string[] ChangedState = ["state"];
     private IntegrationHarness _harness = null!;
@@ -25,26 +25,15 @@ public sealed class UntrustedTicketEventTests
 
     private TestApp App => _harness.App;
 
+    IntegrationHarness? IUsesHarness.Harness => _harness;
+
     [OneTimeSetUp]
     public async Task StartApp()
     {
-        _harness = await IntegrationHarness.StartAsync(settings =>
-        {
-            SyncDriver.AdjustSettings(settings);
-            settings["TicketEvents:CollapseDelay"] = "00:00:00";
-        });
-        _sync = new SyncDriver(_harness);
+        var context = await SyncTestContext.StartAsync(settings => settings["TicketEvents:CollapseDelay"] = "00:00:00");
+        (_harness, _sync) = (context.Harness, context.Sync);
         _events = App.Function<TicketEventFunctions>();
     }
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _harness.DisposeAsync();
-
-    [SetUp]
-    public void MarkLogs() => _harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _harness.AssertNoSecretInLogsResponsesOrTablesAsync();
 
     [TestCase("group-")]
     [TestCase("a/")]

@@ -1,4 +1,5 @@
 using DefenderSnow.Core.Secrets;
+using DefenderSnow.Tests.Integrations;
 using DefenderSnow.Tests.Sync;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -7,33 +8,18 @@ namespace DefenderSnow.Tests.TicketEvents;
 
 /// <summary>Rotation: the new secret works at once, the old one for the grace period and not a second longer.</summary>
 [TestFixture]
-public sealed class WebhookSecretRotationTests
+public sealed class WebhookSecretRotationTests : IUsesHarness
 {
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private SyncTestContext _context = null!;
     private TicketEventDriver _events = null!;
 
+    IntegrationHarness? IUsesHarness.Harness => _context?.Harness;
+
     [OneTimeSetUp]
-    public async Task StartAppWithATwoHourGracePeriod()
-    {
-        _context = await SyncTestContext.StartAsync(
-            settings =>
-            {
-                TicketEventDriver.AdjustSettings(settings);
-                settings["TicketEvents:SecretGracePeriod"] = "02:00:00";
-            },
-            services => services.AddSingleton<TimeProvider>(_clock));
-        _events = await TicketEventDriver.StartAsync(_context.Harness);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopApp() => await _context.Harness.DisposeAsync();
-
-    [SetUp]
-    public void BeginTest() => _context.Harness.BeginTest();
-
-    [TearDown]
-    public Task NoSecretInLogsResponsesOrTables() => _context.Harness.AssertNoSecretInLogsResponsesOrTablesAsync();
+    public async Task StartAppWithATwoHourGracePeriod() => (_context, _events) = await TicketEventDriver.StartWithAppAsync(
+        settings => settings["TicketEvents:SecretGracePeriod"] = "02:00:00",
+        services => services.AddSingleton<TimeProvider>(_clock));
 
     [Test]
     public async Task Disabling_the_webhook_refuses_both_secrets_at_once_deletes_them_and_is_idempotent()

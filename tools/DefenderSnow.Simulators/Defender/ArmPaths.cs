@@ -52,6 +52,11 @@ internal static partial class ArmPaths
             return new ArmRoute(ArmRouteKind.SubscriptionAssessmentMetadataList, $"/subscriptions/{m.Groups["sub"].Value}", m.Groups["sub"].Value, null);
         }
 
+        if ((m = SubscriptionMetadataPattern().Match(path)).Success)
+        {
+            return new ArmRoute(ArmRouteKind.SubscriptionAssessmentMetadata, $"/subscriptions/{m.Groups["sub"].Value}", m.Groups["a"].Value, m.Groups["sub"].Value);
+        }
+
         if ((m = SubscriptionAssessmentsPattern().Match(path)).Success)
         {
             return new ArmRoute(ArmRouteKind.SubscriptionAssessments, $"/subscriptions/{m.Groups["sub"].Value}", m.Groups["sub"].Value, null);
@@ -113,7 +118,11 @@ internal enum ArmRouteKind
     SubscriptionAssessments,
     AssessmentMetadataList,
     SubscriptionAssessmentMetadataList,
+    SubscriptionAssessmentMetadata,
 }
 
-/// <summary>A recognised path: <see cref="Name"/> is the assessment or management group name, <see cref="Key"/> the assignment key.</summary>
+/// <summary>
+/// A recognised path: <see cref="Name"/> is the assessment or management group name, <see cref="Key"/> the assignment key
+/// (the subscription GUID for a subscription's assessment metadata).
+/// </summary>
 internal sealed record ArmRoute(ArmRouteKind Kind, string? ResourceId, string Name, string? Key);

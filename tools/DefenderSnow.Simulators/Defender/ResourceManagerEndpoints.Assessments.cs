@@ -57,14 +57,16 @@ internal static partial class ResourceManagerEndpoints
 
     /// <summary>
     /// <c>GET /providers/Microsoft.Security/assessmentMetadata</c> (AssessmentsMetadata_List in
-    /// stable/2021-06-01/assessmentMetadata.json): every recommendation's metadata, tenant-wide, paged by <c>nextLink</c>.
+    /// stable/2021-06-01 and 2025-05-04/assessmentMetadata.json): every built-in recommendation's metadata, tenant-wide,
+    /// paged by <c>nextLink</c>. DefenderSnow no longer reads it (the subscription's list holds the built-ins too); served
+    /// because Resource Manager serves it.
     /// </summary>
     private static Task ListMetadataAsync(HttpContext context, ResourceManagerState state) =>
         WritePageAsync(context, state, state.AllMetadata(), MetadataJson);
 
     /// <summary>
     /// <c>GET /subscriptions/{id}/providers/Microsoft.Security/assessmentMetadata</c> (AssessmentsMetadata_ListBySubscription
-    /// in stable/2021-06-01/assessmentMetadata.json, example ListAssessmentsMetadata_subscription_example.json): the
+    /// in stable/2021-06-01 and 2025-05-04/assessmentMetadata.json, example ListAssessmentsMetadata_subscription_example.json): the
     /// built-in recommendations and the subscription's custom ones, paged by <c>nextLink</c>. A custom one's id lies under
     /// the subscription (CreateAssessmentsMetadata_subscription_example.json).
     /// </summary>
@@ -76,15 +78,43 @@ internal static partial class ResourceManagerEndpoints
             return;
         }
 
-        await WritePageAsync(context, state, metadata, m =>
-        {
-            var json = MetadataJson(m);
-            if (state.FindMetadata(m.AssessmentName) is null)
-            {
-                json["id"] = $"/subscriptions/{route.Name}/providers/Microsoft.Security/assessmentMetadata/{m.AssessmentName}";
-            }
+        await WritePageAsync(context, state, metadata, m => SubscriptionMetadataJson(state, route.Name, m));
+    }
 
-            return json;
-        });
+    /// <summary>
+    /// <c>GET /subscriptions/{id}/providers/Microsoft.Security/assessmentMetadata/{name}</c> (AssessmentsMetadata_GetInSubscription
+    /// in stable/2025-05-04/assessmentMetadata.json): a built-in recommendation, whose id stays tenant-level as
+    /// GetAssessmentsMetadata_subscription_example.json shows, or one of the subscription's custom ones, whose id lies under
+    /// the subscription (CreateAssessmentsMetadata_subscription_example.json). Another subscription's custom recommendation
+    /// is not found here. An unknown subscription is 404 <c>SubscriptionNotFound</c>, an unknown name 404 <c>ResourceNotFound</c>.
+    /// </summary>
+    private static async Task GetSubscriptionMetadataAsync(HttpContext context, ResourceManagerState state, ArmRoute route)
+    {
+        var subscription = route.Key!;
+        if (state.MetadataIn(subscription) is not { } metadata)
+        {
+            await ArmErrors.WriteError(context, 404, "SubscriptionNotFound", $"The subscription '{subscription}' could not be found.");
+            return;
+        }
+
+        if (metadata.FirstOrDefault(m => m.AssessmentName.Equals(route.Name, StringComparison.OrdinalIgnoreCase)) is not { } found)
+        {
+            await ArmErrors.WriteError(context, 404, "ResourceNotFound", $"The Resource 'Microsoft.Security/assessmentMetadata/{route.Name}' under '/subscriptions/{subscription}' was not found.");
+            return;
+        }
+
+        await ArmErrors.WriteJson(context, 200, SubscriptionMetadataJson(state, subscription, found));
+    }
+
+    /// <summary>Metadata as a subscription's endpoints write it: a custom recommendation's id lies under the subscription.</summary>
+    private static JsonObject SubscriptionMetadataJson(ResourceManagerState state, string subscription, SimulatedAssessmentMetadata metadata)
+    {
+        var json = MetadataJson(metadata);
+        if (state.FindMetadata(metadata.AssessmentName) is null)
+        {
+            json["id"] = $"/subscriptions/{subscription}/providers/Microsoft.Security/assessmentMetadata/{metadata.AssessmentName}";
+        }
+
+        return json;
     }
 }

@@ -77,6 +77,7 @@ internal static partial class ResourceManagerEndpoints
             ResourceManagerOperations.ListSubscriptionAssessments => ListSubscriptionAssessmentsAsync(context, state, route),
             ResourceManagerOperations.ListAssessmentMetadata => ListMetadataAsync(context, state),
             ResourceManagerOperations.ListSubscriptionAssessmentMetadata => ListSubscriptionMetadataAsync(context, state, route),
+            ResourceManagerOperations.GetSubscriptionAssessmentMetadata => GetSubscriptionMetadataAsync(context, state, route),
             _ => ListDescendantsAsync(context, state, route),
         });
     }
@@ -95,6 +96,7 @@ internal static partial class ResourceManagerEndpoints
         (ArmRouteKind.SubscriptionAssessments, "GET") => ResourceManagerOperations.ListSubscriptionAssessments,
         (ArmRouteKind.AssessmentMetadataList, "GET") => ResourceManagerOperations.ListAssessmentMetadata,
         (ArmRouteKind.SubscriptionAssessmentMetadataList, "GET") => ResourceManagerOperations.ListSubscriptionAssessmentMetadata,
+        (ArmRouteKind.SubscriptionAssessmentMetadata, "GET") => ResourceManagerOperations.GetSubscriptionAssessmentMetadata,
         _ => null,
     };
 
@@ -125,7 +127,8 @@ internal static partial class ResourceManagerEndpoints
         {
             ArmRouteKind.GovernanceAssignment or ArmRouteKind.GovernanceAssignments => (GovernanceVersions, "assessments/governanceAssignments"),
             ArmRouteKind.Assessment or ArmRouteKind.SubscriptionAssessments => (AssessmentVersions, "assessments"),
-            ArmRouteKind.AssessmentMetadata or ArmRouteKind.AssessmentMetadataList or ArmRouteKind.SubscriptionAssessmentMetadataList => (AssessmentVersions, "assessmentMetadata"),
+            ArmRouteKind.AssessmentMetadata or ArmRouteKind.AssessmentMetadataList or ArmRouteKind.SubscriptionAssessmentMetadataList
+                or ArmRouteKind.SubscriptionAssessmentMetadata => (AssessmentVersions, "assessmentMetadata"),
             ArmRouteKind.SecurityConnectors => (SecurityConnectorVersions, "securityConnectors"),
             ArmRouteKind.Resources => (ResourcesVersions, "resources"),
             _ => (ManagementGroupVersions, "managementGroups/descendants"),

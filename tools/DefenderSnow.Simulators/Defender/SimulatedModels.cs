@@ -108,4 +108,5 @@ public static class ResourceManagerOperations
     public const string ListSubscriptionAssessments = "ListSubscriptionAssessments";
     public const string ListAssessmentMetadata = "ListAssessmentMetadata";
     public const string ListSubscriptionAssessmentMetadata = "ListSubscriptionAssessmentMetadata";
+    public const string GetSubscriptionAssessmentMetadata = "GetSubscriptionAssessmentMetadata";
 }

@@ -10,7 +10,7 @@ namespace DefenderSnow.Simulators.ServiceNow;
 /// change_request, sys_user and sys_user_group, and a control surface (in-process here, over HTTP under
 /// <c>/_sim/servicenow</c>) to seed data, act as a ServiceNow user, count requests and inject faults.
 /// </summary>
-public sealed class ServiceNowSimulator : IAsyncDisposable
+public sealed partial class ServiceNowSimulator : IAsyncDisposable
 {
     private readonly SimDatabase _database;
     private readonly SimOAuthServer _oauth;
@@ -21,6 +21,7 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     private SimulatorHost? _host;
     private SimTableApi? _tables;
     private volatile ServiceNowOutage _outage;
+    private volatile ServiceNowQueryDateReading _queryDateReading;
 
     private ServiceNowSimulator(ServiceNowSimulatorOptions options)
     {
@@ -29,6 +30,11 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
         _oauth = new SimOAuthServer(_database, options);
         _ticketEvents = new SimTicketEvents(options.TimeProvider, options.TicketEventsUrl, options.TicketEventsSecret);
         _database.AfterUpdate = _ticketEvents.Updated;
+        _queryDateReading = options.QueryDateReading;
+        if (options.SystemTimeZone is not null)
+        {
+            SetSystemTimeZone(options.SystemTimeZone);
+        }
     }
 
     public ServiceNowSimulatorOptions Options { get; }
@@ -100,6 +106,32 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     /// <summary>Sets a user's <c>sys_user.time_zone</c> as written (any text, as an administrator could); <c>null</c> clears it.</summary>
     public void SetTimeZone(string userName, string? timeZone) =>
         _database.Update("sys_user", RequireUser(userName), new Dictionary<string, string> { ["time_zone"] = timeZone ?? string.Empty }, null);
+
+    /// <summary>How plain dates in encoded queries are read from now on (<see cref="ServiceNowQueryDateReading"/>).</summary>
+    public ServiceNowQueryDateReading QueryDateReading
+    {
+        get => _queryDateReading;
+        set => _queryDateReading = value;
+    }
+
+    /// <summary>
+    /// Sets the system time zone, the <c>sys_properties</c> record <c>glide.sys.default.tz</c>, as written; <c>null</c> or
+    /// empty leaves it empty (UTC here; a real instance then takes its JVM's zone). Deny the service user a read of
+    /// <c>sys_properties</c> to hide it, as real instances do from non-administrators.
+    /// </summary>
+    public void SetSystemTimeZone(string? timeZone)
+    {
+        var existing = _database.All("sys_properties").FirstOrDefault(p => p["name"] == "glide.sys.default.tz");
+        var values = new Dictionary<string, string> { ["name"] = "glide.sys.default.tz", ["value"] = timeZone ?? string.Empty, ["type"] = "timezone" };
+        if (existing is null)
+        {
+            _database.Insert("sys_properties", values, actingUserSysId: null);
+        }
+        else
+        {
+            _database.Update("sys_properties", existing["sys_id"], values, null);
+        }
+    }
 
     /// <summary>Activates or deactivates a user, as an administrator would.</summary>
     public void SetUserActive(string userName, bool active) =>
@@ -203,6 +235,14 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
     /// </summary>
     public void SetStateModel(string table, IReadOnlyDictionary<string, IReadOnlyList<string>> transitions) => _database.SetStateModel(RequireTable(table), transitions);
 
+    /// <summary>
+    /// Customises a table as an instance administrator would (renamed or renumbered states with their state model,
+    /// removed or added close codes, mandatory fields, choices a business rule enforces); sys_choice, sys_dictionary and
+    /// sys_db_object say so at once, and the ticket writes follow it.
+    /// </summary>
+    public void CustomizeTable(string table, Func<SimTableDefinition, SimTableDefinition> change) =>
+        _database.Customize(RequireTable(table), t => change(new SimTableDefinition(t)).Table);
+
     public IReadOnlyDictionary<string, string> Resolve(string table, string sysId, string? closeCode = null, string closeNotes = "Resolved in the simulator", string? asUser = null) =>
         MoveTo(table, sysId, table switch { "incident" => "6", "problem" => "106", _ => "3" }, CloseFields(table, closeCode, closeNotes), asUser);
 
@@ -232,6 +272,12 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
 
     /// <summary>From now on every update of one of our tickets is POSTed, signed with <paramref name="secret"/>, to <paramref name="url"/>; <c>null</c> stops it.</summary>
     public void SendTicketEventsTo(Uri? url, string? secret = null) => _ticketEvents.Configure(url, secret);
+
+    /// <summary>
+    /// Sends the events of tickets created by <paramref name="createdBy"/> to <paramref name="url"/>, as the business rule
+    /// does with <c>defendersnow.ticket_events.routes</c> on an instance with several integrations; <c>null</c> removes the route.
+    /// </summary>
+    public void RouteTicketEvents(string createdBy, Uri? url, string? secret = null) => _ticketEvents.Route(createdBy, url, secret);
 
     /// <summary>Events the target answered with 2xx.</summary>
     public int TicketEventsSent => _ticketEvents.Sent;
@@ -281,7 +327,7 @@ public sealed class ServiceNowSimulator : IAsyncDisposable
 
     private void MapService(WebApplication app)
     {
-        _tables = new SimTableApi(_database, _oauth, _access, () => BaseUri);
+        _tables = new SimTableApi(_database, _oauth, _access, () => BaseUri, () => _queryDateReading);
         app.MapPost("/oauth_token.do", HandleTokenRequestAsync);
         app.MapMethods("/api/now/table/{table}", ["GET", "POST"], HandleTableRequestAsync);
         app.MapMethods("/api/now/table/{table}/{sysId}", ["GET", "PUT", "PATCH", "DELETE"], HandleTableRequestAsync);

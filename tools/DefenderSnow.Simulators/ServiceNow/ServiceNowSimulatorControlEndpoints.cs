@@ -101,7 +101,17 @@ internal static class ServiceNowSimulatorControlEndpoints
         }));
         control.MapPut("/ticket-events", context => Handle(context, body =>
         {
-            simulator.SendTicketEventsTo(new Uri(Required(body, "url"), UriKind.Absolute), Required(body, "secret"));
+            // With "createdBy", a route as in defendersnow.ticket_events.routes; without, the one unrouted target.
+            var url = new Uri(Required(body, "url"), UriKind.Absolute);
+            if (body["createdBy"]?.GetValue<string>() is { Length: > 0 } createdBy)
+            {
+                simulator.RouteTicketEvents(createdBy, url, Required(body, "secret"));
+            }
+            else
+            {
+                simulator.SendTicketEventsTo(url, Required(body, "secret"));
+            }
+
             return DescribeTicketEvents(simulator);
         }));
         control.MapDelete("/ticket-events", context => Handle(context, _ =>
@@ -110,6 +120,21 @@ internal static class ServiceNowSimulatorControlEndpoints
             return DescribeTicketEvents(simulator);
         }));
         control.MapGet("/ticket-events", context => Handle(context, _ => DescribeTicketEvents(simulator)));
+        // How plain query dates are read (utc | userZone) and glide.sys.default.tz; either may be left out.
+        control.MapPut("/query-dates", context => Handle(context, body =>
+        {
+            if (Optional(body, "reading") is { } reading)
+            {
+                simulator.QueryDateReading = Enum.Parse<ServiceNowQueryDateReading>(reading, ignoreCase: true);
+            }
+
+            if (body["systemTimeZone"] is not null)
+            {
+                simulator.SetSystemTimeZone(Optional(body, "systemTimeZone"));
+            }
+
+            return new JsonObject { ["reading"] = simulator.QueryDateReading.ToString() };
+        }));
         control.MapPut("/outage", context => Handle(context, body =>
         {
             simulator.Outage = Enum.Parse<ServiceNowOutage>(Required(body, "outage"), ignoreCase: true);

@@ -31,6 +31,16 @@ public sealed record ServiceNowSimulatorOptions : SimulatorOptions
     /// </summary>
     public Uri? TicketEventsUrl { get; init; }
 
+    /// <summary>How plain dates in encoded queries are read; changed later with <see cref="ServiceNowSimulator.QueryDateReading"/>.</summary>
+    public ServiceNowQueryDateReading QueryDateReading { get; init; } = ServiceNowQueryDateReading.UserZone;
+
+    /// <summary>
+    /// <c>glide.sys.default.tz</c>, set as ServiceNow advises administrators to (docs "Time zones"); UTC here so that counts
+    /// and dates stay simple. <c>null</c> leaves no such property (the zone of a real instance's JVM, which no client can
+    /// read). Changed later with <see cref="ServiceNowSimulator.SetSystemTimeZone"/>.
+    /// </summary>
+    public string? SystemTimeZone { get; init; } = "Etc/UTC";
+
     /// <summary>The webhook secret the events are signed with (DefenderSnow's <c>POST /api/integrations/{id}/webhook</c>).</summary>
     public string? TicketEventsSecret { get; init; }
 }

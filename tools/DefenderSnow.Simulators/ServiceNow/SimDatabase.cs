@@ -10,6 +10,10 @@ namespace DefenderSnow.Simulators.ServiceNow;
 internal sealed class SimDatabase
 {
     private readonly Lock _lock = new();
+
+    // This instance's own table definitions: a test customises them (renumbered states, removed close codes, mandatory
+    // fields) and sys_choice, sys_dictionary and sys_db_object show what they say.
+    private readonly Dictionary<string, SimTable> _tables = new(SimTables.All, StringComparer.Ordinal);
     private readonly Dictionary<string, List<Dictionary<string, string>>> _records = SimTables.All.Keys.ToDictionary(t => t, _ => new List<Dictionary<string, string>>(), StringComparer.Ordinal);
 
     // sys_id → records, per table, so that a read by sys_id (and a query naming its sys_ids) does not scan 100,000
@@ -26,6 +30,59 @@ internal sealed class SimDatabase
     public SimDatabase(TimeProvider timeProvider)
     {
         _timeProvider = timeProvider;
+        lock (_lock)
+        {
+            RebuildDefinitionsLocked();
+        }
+    }
+
+    /// <summary>The table's definition on this instance.</summary>
+    public SimTable Definition(string table)
+    {
+        lock (_lock)
+        {
+            return _tables[table];
+        }
+    }
+
+    /// <summary>
+    /// Replaces a table's definition, as an instance administrator customises it: its state model follows the new
+    /// transitions, and sys_choice and sys_dictionary show the new choices and fields at once.
+    /// </summary>
+    public void Customize(string table, Func<SimTable, SimTable> change)
+    {
+        lock (_lock)
+        {
+            var changed = change(_tables[table]);
+            _tables[table] = changed;
+            _stateModels[table] = changed.Transitions;
+            RebuildDefinitionsLocked();
+        }
+    }
+
+    private void RebuildDefinitionsLocked()
+    {
+        var now = Now;
+        foreach (var (name, rows) in SimDefinitions.Build(_tables.Values))
+        {
+            _records[name].Clear();
+            _bySysId[name].Clear();
+            foreach (var row in rows)
+            {
+                var record = _tables[name].Fields.Keys.ToDictionary(f => f, _ => string.Empty, StringComparer.Ordinal);
+                foreach (var (field, value) in row)
+                {
+                    record[field] = value;
+                }
+
+                record["sys_created_on"] = record["sys_updated_on"] = now;
+                record["sys_created_by"] = record["sys_updated_by"] = "system";
+                record["sys_mod_count"] = "0";
+                record["sys_class_name"] = name;
+                _records[name].Add(record);
+                _bySysId[name][record["sys_id"]] = [record];
+            }
+        }
     }
 
     public SimJournal Journal { get; } = new();
@@ -43,7 +100,7 @@ internal sealed class SimDatabase
     /// <summary>Replaces the state model of a ticket table: state → the states it may move to.</summary>
     public void SetStateModel(string table, IReadOnlyDictionary<string, IReadOnlyList<string>> transitions)
     {
-        var definition = SimTables.All[table];
+        var definition = _tables[table];
         var states = definition.Choices.GetValueOrDefault("state") ?? throw new ArgumentException($"{table} has no state model.", nameof(table));
         if (transitions.SelectMany(t => t.Value.Prepend(t.Key)).FirstOrDefault(v => !states.ContainsKey(v)) is { } unknown)
         {
@@ -99,7 +156,7 @@ internal sealed class SimDatabase
     /// <param name="begunAt">When the insert's transaction began, if earlier than now: its system times are from then.</param>
     public Dictionary<string, string> Insert(string table, IReadOnlyDictionary<string, string> values, string? actingUserSysId, DateTimeOffset? begunAt = null)
     {
-        var definition = SimTables.All[table];
+        var definition = _tables[table];
         lock (_lock)
         {
             var now = begunAt is { } at ? Format(at) : Now;
@@ -159,7 +216,7 @@ internal sealed class SimDatabase
     /// <summary>The updated record, or <c>null</c> when it does not exist.</summary>
     public Dictionary<string, string>? Update(string table, string sysId, IReadOnlyDictionary<string, string> values, string? actingUserSysId)
     {
-        var definition = SimTables.All[table];
+        var definition = _tables[table];
         Dictionary<string, string> before;
         Dictionary<string, string> after;
         lock (_lock)
@@ -283,13 +340,26 @@ internal sealed class SimDatabase
         }
     }
 
-    /// <summary>The time zone of a user (<c>sys_user.time_zone</c>), or <c>null</c> for none (the instance's, here UTC).</summary>
-    public TimeZoneInfo? TimeZoneOf(string userSysId)
+    /// <summary>
+    /// The zone in which this user's query dates are read under <paramref name="reading"/>: the user's
+    /// <c>sys_user.time_zone</c>, else the system zone (<c>glide.sys.default.tz</c> in <c>sys_properties</c>); <c>null</c> is UTC.
+    /// A zone the instance does not know falls back in the same order.
+    /// </summary>
+    public TimeZoneInfo? QueryZoneOf(string userSysId, ServiceNowQueryDateReading reading)
     {
+        if (reading == ServiceNowQueryDateReading.Utc)
+        {
+            return null;
+        }
+
         lock (_lock)
         {
             var zone = Find("sys_user", userSysId)?.GetValueOrDefault("time_zone");
-            // A zone the instance does not know falls back to the instance's own, here UTC.
+            if (string.IsNullOrEmpty(zone) || !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
+            {
+                zone = _records["sys_properties"].FirstOrDefault(p => p["name"] == "glide.sys.default.tz")?.GetValueOrDefault("value");
+            }
+
             return !string.IsNullOrEmpty(zone) && TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var found) ? found : null;
         }
     }
@@ -311,7 +381,7 @@ internal sealed class SimDatabase
         lock (_lock)
         {
             var result = new JsonObject();
-            foreach (var path in fields ?? SimTables.All[table].Fields.Keys.ToList())
+            foreach (var path in fields ?? _tables[table].Fields.Keys.ToList())
             {
                 var (value, finalTable, finalField) = ResolveLocked(table, record, path);
                 if (value is null || finalTable is null || result.ContainsKey(path))
@@ -339,7 +409,7 @@ internal sealed class SimDatabase
         if (target is not null && value.Length > 0)
         {
             link = new Uri(baseUri, $"api/now/table/{target}/{value}").ToString();
-            display = Find(target, value) is { } referenced ? referenced[SimTables.All[target].DisplayField] : string.Empty;
+            display = Find(target, value) is { } referenced ? referenced[_tables[target].DisplayField] : string.Empty;
         }
         else if (table.Choices.TryGetValue(field, out var choices) && choices.TryGetValue(value, out var label))
         {
@@ -364,9 +434,9 @@ internal sealed class SimDatabase
         }
     }
 
-    public static bool FieldExists(string table, string path)
+    public bool FieldExists(string table, string path)
     {
-        var current = SimTables.All[table];
+        var current = _tables[table];
         var segments = path.Split('.');
         for (var i = 0; i < segments.Length; i++)
         {
@@ -382,7 +452,7 @@ internal sealed class SimDatabase
                     return false;
                 }
 
-                current = SimTables.All[target];
+                current = _tables[target];
             }
         }
 
@@ -392,7 +462,7 @@ internal sealed class SimDatabase
     /// <summary>A (dot-walked) field's value; <c>null</c> value when the path does not exist.</summary>
     private (string? Value, SimTable? Table, string Field) ResolveLocked(string table, Dictionary<string, string> record, string path)
     {
-        var current = SimTables.All[table];
+        var current = _tables[table];
         var currentRecord = record;
         var segments = path.Split('.');
         for (var i = 0; i < segments.Length; i++)
@@ -414,7 +484,7 @@ internal sealed class SimDatabase
                 return (null, null, segment);
             }
 
-            current = SimTables.All[target];
+            current = _tables[target];
             currentRecord = value.Length == 0 ? null : Find(target, value);
         }
 
@@ -504,12 +574,29 @@ internal sealed class SimDatabase
 
     private static void EnforceDataPolicy(SimTable definition, Dictionary<string, string> record)
     {
+        // An instance's own business rule may refuse a choice value its sys_choice does not list; the platform does not.
+        foreach (var field in definition.EnforcedChoices)
+        {
+            if (record.GetValueOrDefault(field) is { Length: > 0 } value && definition.Choices.TryGetValue(field, out var offered) && !offered.ContainsKey(value))
+            {
+                throw new ServiceNowSimulatorRefusedException(403, "Operation Failed", $"Invalid value '{value}' for {field}: it is not a choice of {definition.Name}");
+            }
+        }
+
         if (!definition.StatesNeedingCloseFields.Contains(record.GetValueOrDefault("state") ?? string.Empty))
         {
+            // Data policies on every write (mandatory fields the instance added), not only on closing.
+            var absent = definition.MandatoryFields.Where(f => string.IsNullOrWhiteSpace(record.GetValueOrDefault(f))).ToList();
+            if (absent.Count > 0)
+            {
+                throw new ServiceNowSimulatorRefusedException(403, "Operation Failed", $"Data Policy Exception: The following fields are mandatory: {string.Join(", ", absent)}");
+            }
+
             return;
         }
 
         var missing = definition.CloseFields.Where(f => string.IsNullOrWhiteSpace(record[f.Field])).Select(f => f.Label).ToList();
+        missing.AddRange(definition.MandatoryFields.Where(f => string.IsNullOrWhiteSpace(record.GetValueOrDefault(f))).Where(f => !missing.Contains(f)));
         if (missing.Count > 0)
         {
             throw new ServiceNowSimulatorRefusedException(403, "Operation Failed", $"Data Policy Exception: The following fields are mandatory: {string.Join(", ", missing)}");

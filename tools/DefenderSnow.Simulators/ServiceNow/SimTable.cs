@@ -42,6 +42,21 @@ internal sealed record SimTable
     /// <summary>States in which the record is no longer active.</summary>
     public IReadOnlySet<string> InactiveStates { get; init; } = new HashSet<string>();
 
+    /// <summary>The table it extends (sys_db_object.super_class): <c>task</c> for every ticket table.</summary>
+    public string? SuperClass { get; init; }
+
+    /// <summary>
+    /// Fields a data policy makes mandatory on every write (beyond the close fields): an instance's customisation. A write
+    /// that leaves one empty is refused as ServiceNow's data policies refuse it ("Data Policy Exception").
+    /// </summary>
+    public IReadOnlySet<string> MandatoryFields { get; init; } = new HashSet<string>();
+
+    /// <summary>
+    /// Choice fields whose values a business rule of this instance checks against sys_choice (an instance's own rule: the
+    /// platform itself stores any value sent to a choice field through the Table API). Empty by default.
+    /// </summary>
+    public IReadOnlySet<string> EnforcedChoices { get; init; } = new HashSet<string>();
+
     public bool IsTicket => NumberPrefix is not null;
 
     public bool IsReference(string field) => Fields.TryGetValue(field, out var target) && target is not null;

@@ -14,9 +14,11 @@ internal sealed partial class SimTableApi
     private readonly SimOAuthServer _oauth;
     private readonly SimAccessControl _access;
     private readonly Func<Uri> _baseUri;
+    private readonly Func<ServiceNowQueryDateReading> _queryDates;
 
-    public SimTableApi(SimDatabase database, SimOAuthServer oauth, SimAccessControl access, Func<Uri> baseUri)
+    public SimTableApi(SimDatabase database, SimOAuthServer oauth, SimAccessControl access, Func<Uri> baseUri, Func<ServiceNowQueryDateReading> queryDates)
     {
+        _queryDates = queryDates;
         _database = database;
         _oauth = oauth;
         _access = access;
@@ -31,7 +33,7 @@ internal sealed partial class SimTableApi
             return SimResponse.NotAuthenticated();
         }
 
-        if (!SimTables.All.ContainsKey(table))
+        if (!SimTables.All.ContainsKey(table) || table == "task")
         {
             return SimResponse.Error(400, $"Invalid table {table}", null);
         }
@@ -82,7 +84,7 @@ internal sealed partial class SimTableApi
         var query = context.Request.Query;
         var limit = int.TryParse(query["sysparm_limit"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) && l > 0 ? l : DefaultLimit;
         var offset = int.TryParse(query["sysparm_offset"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var o) && o > 0 ? o : 0;
-        var (page, total) = _database.Query(table, query["sysparm_query"], offset, limit, _database.TimeZoneOf(user), _access.HiddenRows(user, table));
+        var (page, total) = _database.Query(table, query["sysparm_query"], offset, limit, _database.QueryZoneOf(user, _queryDates()), _access.HiddenRows(user, table));
         var result = new JsonArray(page.Select(r => (JsonNode)Render(context, table, r)).ToArray());
         var headers = new Dictionary<string, string>
         {

@@ -35,7 +35,12 @@ internal static class SimTables
             DisplayField = "number",
             InitialState = "1",
             Fields = TaskFields(("caller_id", "sys_user"), ("close_code", null), ("close_notes", null), ("resolved_at", null), ("resolved_by", "sys_user"), ("category", null)),
-            Choices = TaskChoices(new() { ["1"] = "New", ["2"] = "In Progress", ["3"] = "On Hold", ["6"] = "Resolved", ["7"] = "Closed", ["8"] = "Canceled" }),
+            SuperClass = "task",
+            // Current releases' resolution codes, then the legacy ones that upgraded instances keep (the product sends the
+            // first of its defaults the instance offers; tests remove the legacy ones to make a current instance).
+            Choices = TaskChoices(
+                new() { ["1"] = "New", ["2"] = "In Progress", ["3"] = "On Hold", ["6"] = "Resolved", ["7"] = "Closed", ["8"] = "Canceled" },
+                ("close_code", Same("Duplicate", "Known error", "No resolution provided", "Resolved by caller", "Resolved by change", "Resolved by problem", "Resolved by request", "Solution provided", "Workaround provided", "User error", "Solved (Permanently)", "Solved (Work Around)"))),
             StatesNeedingCloseFields = new HashSet<string> { "6", "7" },
             CloseFields = [("close_code", "Resolution code"), ("close_notes", "Resolution notes")],
             InactiveStates = new HashSet<string> { "7", "8" },
@@ -58,7 +63,10 @@ internal static class SimTables
             DisplayField = "number",
             InitialState = "101",
             Fields = TaskFields(("resolution_code", null), ("cause_notes", null), ("fix_notes", null), ("resolved_at", null), ("resolved_by", "sys_user"), ("category", null)),
-            Choices = TaskChoices(new() { ["101"] = "New", ["102"] = "Assess", ["103"] = "Root Cause Analysis", ["104"] = "Fix in Progress", ["106"] = "Resolved", ["107"] = "Closed" }),
+            SuperClass = "task",
+            Choices = TaskChoices(
+                new() { ["101"] = "New", ["102"] = "Assess", ["103"] = "Root Cause Analysis", ["104"] = "Fix in Progress", ["106"] = "Resolved", ["107"] = "Closed" },
+                ("resolution_code", new() { ["fix_applied"] = "Fix Applied", ["risk_accepted"] = "Risk Accepted", ["duplicate"] = "Duplicate", ["canceled"] = "Canceled" })),
             StatesNeedingCloseFields = new HashSet<string> { "106", "107" },
             CloseFields = [("resolution_code", "Resolution code")],
             InactiveStates = new HashSet<string> { "107" },
@@ -81,7 +89,10 @@ internal static class SimTables
             DisplayField = "number",
             InitialState = "-5",
             Fields = TaskFields(("requested_by", "sys_user"), ("close_code", null), ("close_notes", null), ("type", null), ("start_date", null), ("end_date", null), ("category", null)),
-            Choices = TaskChoices(new() { ["-5"] = "New", ["-4"] = "Assess", ["-3"] = "Authorize", ["-2"] = "Scheduled", ["-1"] = "Implement", ["0"] = "Review", ["3"] = "Closed", ["4"] = "Canceled" }),
+            SuperClass = "task",
+            Choices = TaskChoices(
+                new() { ["-5"] = "New", ["-4"] = "Assess", ["-3"] = "Authorize", ["-2"] = "Scheduled", ["-1"] = "Implement", ["0"] = "Review", ["3"] = "Closed", ["4"] = "Canceled" },
+                ("close_code", new() { ["successful"] = "Successful", ["successful_issues"] = "Successful with issues", ["unsuccessful"] = "Unsuccessful" })),
             StatesNeedingCloseFields = new HashSet<string> { "3" },
             CloseFields = [("close_code", "Close code"), ("close_notes", "Close notes")],
             InactiveStates = new HashSet<string> { "3", "4" },
@@ -100,9 +111,78 @@ internal static class SimTables
         },
         new SimTable
         {
+            // Security Incident Response (docs: "Security Incident Response state flows", Draft → Analysis → Contain →
+            // Eradicate → Recover → Review → Closed, https://docs.servicenow.com/bundle/helsinki-security-management/page/product/security-incident-response/concept/c_SecIncdRspStFl.html;
+            // closed from Review with a close code and close notes, "Close security incidents",
+            // https://www.servicenow.com/docs/r/security-management/security-incident-response/t_ClosingSecIncidents.html).
+            // The documentation gives labels only; the numbers here are the simulator's, which is why DefenderSnow finds
+            // SIR's states by label in sys_choice. The process definition (NIST stateful by default) is customisable, as here.
+            Name = "sn_si_incident",
+            NumberPrefix = "SIR",
+            FirstNumber = 10001,
+            DisplayField = "number",
+            InitialState = "10",
+            SuperClass = "task",
+            Fields = TaskFields(("close_code", null), ("close_notes", null), ("category", null)),
+            Choices = TaskChoices(
+                new() { ["10"] = "Draft", ["16"] = "Analysis", ["18"] = "Contain", ["19"] = "Eradicate", ["20"] = "Recover", ["100"] = "Review", ["3"] = "Closed", ["7"] = "Cancelled" },
+                ("close_code", Same("Investigation completed", "Threat mitigated", "Patched vulnerability", "Invalid vulnerability", "Not resolved", "False positive"))),
+            StatesNeedingCloseFields = new HashSet<string> { "3" },
+            CloseFields = [("close_code", "Close code"), ("close_notes", "Close notes")],
+            InactiveStates = new HashSet<string> { "3", "7" },
+            Transitions = Model(
+                ("10", ["16", "7"]),
+                ("16", ["18", "19", "20", "100", "7"]),
+                ("18", ["16", "19", "20", "100", "7"]),
+                ("19", ["16", "18", "20", "100", "7"]),
+                ("20", ["16", "18", "19", "100", "7"]),
+                ("100", ["16", "3", "7"]),
+                ("3", []),
+                ("7", [])),
+            MaxLengths = TaskLengths,
+        },
+        new SimTable
+        {
+            Name = SimDefinitions.DbObject,
+            DisplayField = "name",
+            Fields = WithSystem(("name", null), ("label", null), ("super_class", SimDefinitions.DbObject)),
+        },
+        new SimTable
+        {
+            Name = SimDefinitions.Choice,
+            DisplayField = "label",
+            Fields = WithSystem(("name", null), ("element", null), ("value", null), ("label", null), ("language", null), ("sequence", null), ("inactive", null)),
+        },
+        new SimTable
+        {
+            Name = SimDefinitions.Dictionary,
+            DisplayField = "element",
+            Fields = WithSystem(("name", null), ("element", null), ("internal_type", null), ("max_length", null), ("mandatory", null), ("read_only", null), ("active", null)),
+        },
+        new SimTable
+        {
             Name = "sys_user",
             DisplayField = "name",
             Fields = WithSystem(("user_name", null), ("email", null), ("name", null), ("first_name", null), ("last_name", null), ("active", null), ("manager", "sys_user"), ("title", null), ("time_zone", null)),
+        },
+        new SimTable
+        {
+            // System properties, glide.sys.default.tz among them; usually readable only by administrators
+            // (https://www.servicenow.com/docs/r/zurich/platform-administration/time-configuration/r_TimeZones.html).
+            Name = "sys_properties",
+            DisplayField = "name",
+            Fields = WithSystem(("name", null), ("value", null), ("type", null), ("description", null)),
+        },
+        new SimTable
+        {
+            // Configuration Item [cmdb_ci], the base class of every CI class, with the attributes the product reads
+            // (https://www.servicenow.com/docs/r/australia/servicenow-platform/configuration-management-database-cmdb/cmdb-table-property-descriptions.html).
+            // object_id is where the Service Graph Connector for Microsoft Azure keeps the Azure resource id
+            // (https://www.servicenow.com/docs/r/q4dSP2Icgr1SFv5wanVXvQ/nEnkCPuhX06ZCQ5l2yUg2Q); a task's cmdb_ci references it.
+            // A CI of a class extending cmdb_ci is read here through cmdb_ci, as a query on a base table returns its children's rows.
+            Name = "cmdb_ci",
+            DisplayField = "name",
+            Fields = WithSystem(("name", null), ("object_id", null), ("operational_status", null)),
         },
         new SimTable
         {
@@ -115,7 +195,7 @@ internal static class SimTables
     /// <summary>Date-time fields: a value compared with them in a query is read in the API user's time zone.</summary>
     public static readonly IReadOnlySet<string> DateTimeFields = new HashSet<string>
     {
-        "sys_created_on", "sys_updated_on", "opened_at", "closed_at", "resolved_at", "start_date", "end_date",
+        "sys_created_on", "sys_updated_on", "opened_at", "closed_at", "resolved_at", "start_date", "end_date", "due_date",
     };
 
     /// <summary>Journal fields accept writes (appended to the history) but read back as "".</summary>
@@ -124,12 +204,13 @@ internal static class SimTables
     private static Dictionary<string, IReadOnlyList<string>> Model(params (string From, string[] To)[] transitions) =>
         transitions.ToDictionary(t => t.From, t => (IReadOnlyList<string>)t.To, StringComparer.Ordinal);
 
+    // due_date: the task table's Due date, a date-time stored in UTC (https://old.wiki/index.php/Task_Table).
     private static Dictionary<string, string?> TaskFields(params (string Name, string? Reference)[] specific) => WithSystem(
         [
             ("number", null), ("state", null), ("active", null), ("short_description", null), ("description", null),
             ("assigned_to", "sys_user"), ("assignment_group", "sys_user_group"), ("impact", null), ("urgency", null), ("priority", null),
             ("opened_by", "sys_user"), ("opened_at", null), ("closed_at", null), ("closed_by", "sys_user"), ("correlation_id", null),
-            ("correlation_display", null), ("work_notes", null), ("comments", null), .. specific,
+            ("correlation_display", null), ("work_notes", null), ("comments", null), ("cmdb_ci", "cmdb_ci"), ("due_date", null), .. specific,
         ]);
 
     private static Dictionary<string, string?> WithSystem(params (string Name, string? Reference)[] fields)
@@ -143,11 +224,23 @@ internal static class SimTables
         return all;
     }
 
-    private static Dictionary<string, IReadOnlyDictionary<string, string>> TaskChoices(Dictionary<string, string> states) => new()
+    private static Dictionary<string, IReadOnlyDictionary<string, string>> TaskChoices(Dictionary<string, string> states, params (string Element, Dictionary<string, string> Values)[] more)
     {
-        ["state"] = states,
-        ["impact"] = ImpactUrgency,
-        ["urgency"] = ImpactUrgency,
-        ["priority"] = Priority,
-    };
+        var choices = new Dictionary<string, IReadOnlyDictionary<string, string>>
+        {
+            ["state"] = states,
+            ["impact"] = ImpactUrgency,
+            ["urgency"] = ImpactUrgency,
+            ["priority"] = Priority,
+        };
+        foreach (var (element, values) in more)
+        {
+            choices[element] = values;
+        }
+
+        return choices;
+    }
+
+    /// <summary>Choices whose value is their label (incident's close codes are stored as their labels).</summary>
+    private static Dictionary<string, string> Same(params string[] values) => values.ToDictionary(v => v, v => v, StringComparer.Ordinal);
 }

@@ -14,7 +14,9 @@ namespace DefenderSnow.Simulators.ServiceNow;
 /// HMAC-SHA256(key = the secret's UTF-8 bytes, data = timestamp + "." + body), exactly as the script signs with
 /// <c>GlideCertificateEncryption.generateMac</c>. As there (<c>RESTMessageV2.executeAsync</c>), a failed delivery is
 /// not retried: the event is lost and the daily sync is the safety net. Sent before the update returns, so a test that
-/// changes a ticket has its event delivered when the call comes back.
+/// changes a ticket has its event delivered when the call comes back. With routes (the rule's
+/// <c>defendersnow.ticket_events.routes</c>), the ticket's <c>sys_created_by</c> picks the target, compared without case;
+/// a creator without a route falls back to the unrouted target, as the script does.
 /// </summary>
 internal sealed class SimTicketEvents : IDisposable
 {
@@ -22,6 +24,7 @@ internal sealed class SimTicketEvents : IDisposable
 
     private readonly TimeProvider _timeProvider;
     private readonly HttpClient _client = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly Dictionary<string, Target> _routes = new(StringComparer.OrdinalIgnoreCase);
     private volatile Target? _target;
     private int _sent;
     private int _failed;
@@ -47,19 +50,50 @@ internal sealed class SimTicketEvents : IDisposable
             return;
         }
 
+        _target = Validated(url, secret);
+    }
+
+    /// <summary>Where events of tickets created by <paramref name="createdBy"/> go; <c>null</c> removes the route.</summary>
+    public void Route(string createdBy, Uri? url, string? secret)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(createdBy);
+        var target = url is null ? null : Validated(url, secret);
+        lock (_routes)
+        {
+            if (target is null)
+            {
+                _routes.Remove(createdBy);
+            }
+            else
+            {
+                _routes[createdBy] = target;
+            }
+        }
+    }
+
+    private static Target Validated(Uri url, string? secret)
+    {
         if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && !(url.Scheme == Uri.UriSchemeHttp && url.IsLoopback)))
         {
             throw new ArgumentException("The ticket event URL must be https (or http on a loopback address).", nameof(url));
         }
 
         ArgumentException.ThrowIfNullOrEmpty(secret);
-        _target = new Target(url, secret);
+        return new Target(url, secret);
+    }
+
+    private Target? TargetFor(IReadOnlyDictionary<string, string> ticket)
+    {
+        lock (_routes)
+        {
+            return ticket.TryGetValue("sys_created_by", out var creator) && _routes.TryGetValue(creator, out var routed) ? routed : _target;
+        }
     }
 
     /// <summary>The business rule's condition and action, for one committed update.</summary>
     public void Updated(string table, IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after)
     {
-        var target = _target;
+        var target = TargetFor(after);
         if (target is null || !Tables.Contains(table)
             || after.GetValueOrDefault("correlation_display") != "DefenderSnow" || string.IsNullOrEmpty(after.GetValueOrDefault("correlation_id")))
         {
