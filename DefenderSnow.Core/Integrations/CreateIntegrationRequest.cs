@@ -18,8 +18,9 @@ public sealed record CreateIntegrationRequest(
     IReadOnlyDictionary<string, ImpactUrgencyRequest?>? TicketPriorities = null,
     IReadOnlyDictionary<string, TicketTypeRequest?>? TicketTypes = null,
     IReadOnlyList<AccessEntryRequest?>? Access = null,
-    Sla.SlaMatrixRequest? SlaMatrix = null)
+    Sla.SlaMatrixRequest? SlaMatrix = null,
+    string? OnDelete = null)
 {
     public override string ToString() =>
-        $"CreateIntegrationRequest {{ Name = {Name}, Scope = {Scope}, InstanceUrl = {InstanceUrl}, Username = {Username}, ClientId = {ClientId}, FieldMode = {FieldMode}, OnResourceHealthy = {OnResourceHealthy} }}";
+        $"CreateIntegrationRequest {{ Name = {Name}, Scope = {Scope}, InstanceUrl = {InstanceUrl}, Username = {Username}, ClientId = {ClientId}, FieldMode = {FieldMode}, OnResourceHealthy = {OnResourceHealthy}, OnDelete = {OnDelete} }}";
 }

@@ -64,6 +64,9 @@ public sealed record Integration
     /// <summary>What sync does to a ticket whose finding Defender reports fixed or gone.</summary>
     public ResourceHealthyAction OnResourceHealthy { get; init; } = ResourceHealthyAction.Note;
 
+    /// <summary>What deleting the integration writes to the open tickets of its live assignments.</summary>
+    public IntegrationDeletedAction OnDelete { get; init; } = IntegrationDeletedAction.Note;
+
     /// <summary>
     /// Who may reach the integration, and with which roles (<see cref="IntegrationAccess"/>); empty in rows written
     /// before access lists existed, which only the admin role then reaches.

@@ -1,5 +1,4 @@
 using DefenderSnow.Core.Assignments;
-using DefenderSnow.Core.Defender;
 using DefenderSnow.Core.Errors;
 using DefenderSnow.Core.Hosting;
 using DefenderSnow.Core.Storage;
@@ -22,7 +21,7 @@ public sealed partial class IntegrationDeletion
 
     private readonly IIntegrationStore _store;
     private readonly IAssignmentStore _assignments;
-    private readonly IDefenderClient _defender;
+    private readonly IntegrationAssignmentRemoval _removal;
     private readonly IntegrationRemnants _remnants;
     private readonly IWorkQueueSender _queue;
     private readonly IOptions<IntegrationDeletionOptions> _options;
@@ -32,7 +31,7 @@ public sealed partial class IntegrationDeletion
     public IntegrationDeletion(
         IIntegrationStore store,
         IAssignmentStore assignments,
-        IDefenderClient defender,
+        IntegrationAssignmentRemoval removal,
         IntegrationRemnants remnants,
         IWorkQueueSender queue,
         IOptions<IntegrationDeletionOptions> options,
@@ -41,7 +40,7 @@ public sealed partial class IntegrationDeletion
     {
         _store = store;
         _assignments = assignments;
-        _defender = defender;
+        _removal = removal;
         _remnants = remnants;
         _queue = queue;
         _options = options;
@@ -58,7 +57,7 @@ public sealed partial class IntegrationDeletion
         if (live <= _options.Value.InlineAssignments)
         {
             // One more than counted: when the batch runs out before its limit, nothing is left.
-            var batch = await RemoveBatchAsync(id, live + 1, cancellationToken).ConfigureAwait(false);
+            var batch = await RemoveBatchAsync(current.Value, live + 1, cancellationToken).ConfigureAwait(false);
             if (batch.Exhausted)
             {
                 await _remnants.RemoveAsync(id, cancellationToken).ConfigureAwait(false);
@@ -100,7 +99,7 @@ public sealed partial class IntegrationDeletion
             return;
         }
 
-        var (removed, paused, exhausted) = await RemoveBatchAsync(message.IntegrationId, _options.Value.BatchSize, cancellationToken).ConfigureAwait(false);
+        var (removed, paused, exhausted) = await RemoveBatchAsync(current.Value, _options.Value.BatchSize, cancellationToken).ConfigureAwait(false);
         if (exhausted)
         {
             await _remnants.RemoveAsync(message.IntegrationId, cancellationToken).ConfigureAwait(false);
@@ -175,13 +174,13 @@ public sealed partial class IntegrationDeletion
 
     /// <summary>
     /// Removes up to <paramref name="limit"/> live assignments, a few at a time: the pacing handler slows them down
-    /// per subscription when Resource Manager throttles.
+    /// per subscription when Resource Manager throttles. The assignments of one shared ticket go one after another.
     /// </summary>
     /// <returns>How many were removed, whether Resource Manager stopped some (they stay live), and whether none is left.</returns>
-    private async Task<(int Removed, bool Paused, bool Exhausted)> RemoveBatchAsync(string integrationId, int limit, CancellationToken cancellationToken)
+    private async Task<(int Removed, bool Paused, bool Exhausted)> RemoveBatchAsync(Integration integration, int limit, CancellationToken cancellationToken)
     {
         var batch = new List<Versioned<Assignment>>();
-        await foreach (var assignment in _assignments.ListLiveAsync(integrationId, cancellationToken).ConfigureAwait(false))
+        await foreach (var assignment in _assignments.ListLiveAsync(integration.Id, cancellationToken).ConfigureAwait(false))
         {
             if (batch.Count == limit)
             {
@@ -193,47 +192,28 @@ public sealed partial class IntegrationDeletion
 
         var removed = 0;
         var paused = false;
+        var tickets = IntegrationAssignmentRemoval.Begin(integration);
         await Parallel.ForEachAsync(
-            batch,
+            batch.GroupBy(a => a.Value.GroupId ?? a.Value.Id),
             new ParallelOptions { MaxDegreeOfParallelism = _options.Value.Parallelism, CancellationToken = cancellationToken },
-            async (assignment, token) =>
+            async (group, token) =>
             {
-                try
+                foreach (var assignment in group)
                 {
-                    await RemoveAsync(assignment, token).ConfigureAwait(false);
-                    Interlocked.Increment(ref removed);
-                }
-                catch (UpstreamUnreachableException e)
-                {
-                    paused = true;
-                    LogPaused(_logger, integrationId, e.Message);
+                    try
+                    {
+                        await _removal.RemoveAsync(tickets, assignment, token).ConfigureAwait(false);
+                        Interlocked.Increment(ref removed);
+                    }
+                    catch (UpstreamUnreachableException e)
+                    {
+                        paused = true;
+                        LogPaused(_logger, integration.Id, e.Message);
+                    }
                 }
             }).ConfigureAwait(false);
         return (removed, paused, !paused && batch.Count < limit);
     }
-
-    private async Task RemoveAsync(Versioned<Assignment> assignment, CancellationToken cancellationToken)
-    {
-        var a = assignment.Value;
-        await _defender.DeleteGovernanceAssignmentAsync(a.ResourceId, a.AssessmentName, a.Id, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await _assignments.CloseAsync(BySystem(assignment), ClosedReason.IntegrationDeleted, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        }
-        catch (ConcurrencyException)
-        {
-            // Changed meanwhile (a sync, or another delivery of this delete): close what is there now, if still live.
-            var current = await _assignments.GetAsync(a.IntegrationId, a.Id, cancellationToken).ConfigureAwait(false);
-            if (current is not null && current.Value.Status != AssignmentStatus.Closed)
-            {
-                await _assignments.CloseAsync(BySystem(current), ClosedReason.IntegrationDeleted, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>The deletion chain closes them, not the caller who asked for the delete (who may be long gone by the last batch).</summary>
-    private static Versioned<Assignment> BySystem(Versioned<Assignment> assignment) =>
-        assignment with { Value = assignment.Value with { UpdatedBy = ChangeActor.System } };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Integration {IntegrationId} is already being deleted in the background; no second chain started")]
     private static partial void LogChainAlreadyRunning(ILogger logger, string integrationId);

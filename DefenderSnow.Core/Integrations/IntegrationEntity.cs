@@ -65,6 +65,9 @@ internal sealed class IntegrationEntity : ITableEntity
     /// <summary>Null in rows written before the setting existed, which read as <see cref="ResourceHealthyAction.Note"/>.</summary>
     public string? OnResourceHealthy { get; set; }
 
+    /// <summary>Null in rows written before the setting existed, which read as <see cref="IntegrationDeletedAction.Note"/>.</summary>
+    public string? OnDelete { get; set; }
+
     /// <summary>The ticket type mappings; null in rows written before they existed, which read as the out-of-box ones.</summary>
     public string? TicketTypesJson { get; set; }
 
@@ -120,6 +123,7 @@ internal sealed class IntegrationEntity : ITableEntity
         FieldsJson = JsonSerializer.Serialize(i.Fields.ByTable),
         TicketPrioritiesJson = JsonSerializer.Serialize(i.TicketPriorities.ByName()),
         OnResourceHealthy = i.OnResourceHealthy.ToString(),
+        OnDelete = i.OnDelete.ToString(),
         TicketTypesJson = JsonSerializer.Serialize(i.TicketTypes),
         WarningsJson = i.Warnings.Count == 0 ? null : JsonSerializer.Serialize(i.Warnings),
         InstanceReadAt = i.InstanceReadAt,
@@ -257,6 +261,7 @@ internal sealed class IntegrationEntity : ITableEntity
             Warnings = warnings,
             InstanceReadAt = InstanceReadAt,
             OnResourceHealthy = OnResourceHealthy is null ? ResourceHealthyAction.Note : ParseEnum<ResourceHealthyAction>(OnResourceHealthy, "onResourceHealthy action"),
+            OnDelete = OnDelete is null ? IntegrationDeletedAction.Note : ParseEnum<IntegrationDeletedAction>(OnDelete, "onDelete action"),
             Access = access,
             Status = ParseEnum<IntegrationStatus>(Status, "status"),
             StatusDetail = StatusDetail,

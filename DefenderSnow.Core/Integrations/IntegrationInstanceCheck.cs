@@ -157,7 +157,8 @@ public sealed partial class IntegrationInstanceCheck
         ResolveFrom: [.. m.ResolveFrom],
         CloseCodeField: m.CloseCodeField,
         CancelCode: m.CancelCode,
-        NotesField: m.NotesField);
+        NotesField: m.NotesField,
+        RemovedCloseCode: m.RemovedCloseCode);
 
     [GeneratedRegex("^[a-z][a-z0-9_]{0,79}$", RegexOptions.CultureInvariant)]
     private static partial Regex TableName();

@@ -63,6 +63,7 @@ public sealed partial class IntegrationService
         var clientSecret = check.Secret("clientSecret", request.ClientSecret);
         var mode = check.Mode(request.FieldMode) ?? FieldMode.Default;
         var onResourceHealthy = check.OnResourceHealthy(request.OnResourceHealthy) ?? ResourceHealthyAction.Note;
+        var onDelete = check.OnDelete(request.OnDelete) ?? IntegrationDeletedAction.Note;
         var tables = IntegrationInstanceCheck.Tables(check, request.TicketTypes) ?? Integration.DefaultTicketTypes.Select(t => t.Table).ToList();
         var fields = check.Capture(() => TicketFields.Parse(request.Fields, tables));
         var priorities = check.Capture(() => TicketPriorities.Parse(request.TicketPriorities, TicketPriorities.Default));
@@ -115,6 +116,7 @@ public sealed partial class IntegrationService
                 TicketPriorities = priorities!,
                 SlaMatrix = slaMatrix,
                 OnResourceHealthy = onResourceHealthy,
+                OnDelete = onDelete,
                 Access = AccessList.WithCreator(accessList!, access),
                 Status = IntegrationStatus.Connected,
                 CreatedAt = now,
@@ -195,6 +197,7 @@ public sealed partial class IntegrationService
         var clientSecret = check.Secret("clientSecret", request.ClientSecret, required: false);
         var mode = check.Mode(request.FieldMode);
         var onResourceHealthy = check.OnResourceHealthy(request.OnResourceHealthy);
+        var onDelete = check.OnDelete(request.OnDelete);
         var tables = IntegrationInstanceCheck.Tables(check, request.TicketTypes);
         var fields = request.Fields is null ? null : check.Capture(() => TicketFields.Parse(request.Fields, tables ?? integration.TicketTableNames));
         var priorities = request.TicketPriorities is null ? null : check.Capture(() => TicketPriorities.Parse(request.TicketPriorities, integration.TicketPriorities));
@@ -236,6 +239,7 @@ public sealed partial class IntegrationService
             TicketPriorities = priorities ?? integration.TicketPriorities,
             SlaMatrix = slaMatrix,
             OnResourceHealthy = onResourceHealthy ?? integration.OnResourceHealthy,
+            OnDelete = onDelete ?? integration.OnDelete,
             Access = accessList ?? integration.Access,
             UpdatedAt = _timeProvider.GetUtcNow(),
             UpdatedBy = caller,

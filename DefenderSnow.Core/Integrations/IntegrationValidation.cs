@@ -78,6 +78,8 @@ internal sealed class IntegrationValidation
 
     public ResourceHealthyAction? OnResourceHealthy(string? value) => Choice<ResourceHealthyAction>("onResourceHealthy", value);
 
+    public IntegrationDeletedAction? OnDelete(string? value) => Choice<IntegrationDeletedAction>("onDelete", value);
+
     /// <summary>The member named <paramref name="value"/> in the contract; null when left out, or when it names none (an error then).</summary>
     public T? Choice<T>(string field, string? value)
         where T : struct, Enum

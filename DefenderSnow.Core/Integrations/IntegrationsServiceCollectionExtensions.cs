@@ -15,6 +15,7 @@ internal static class IntegrationsServiceCollectionExtensions
         // Transient: they hold the Resource Manager client, whose HttpClient must not outlive the factory's handler rotation.
         services.AddTransient<IntegrationService>();
         services.AddTransient<IntegrationDeletion>();
+        services.AddTransient<IntegrationAssignmentRemoval>();
         // Credential replacement for updates; transient like the service it serves, so it never holds a stale client.
         services.AddTransient<IntegrationCredentialRotation>();
         // The deletion's last step, with the same lifetime as the deletion.

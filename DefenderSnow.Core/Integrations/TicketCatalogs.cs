@@ -19,6 +19,7 @@ internal static class TicketCatalogs
 
         var cancel = new Dictionary<string, string>(StringComparer.Ordinal) { ["state"] = m.CanceledState };
         var resolution = new Dictionary<string, string>(StringComparer.Ordinal) { ["state"] = m.ResolvedState };
+        var removal = resolution;
         if (m.CloseCodeField is { } codeField)
         {
             if (m.CancelCode is { } cancelCode)
@@ -30,6 +31,11 @@ internal static class TicketCatalogs
             {
                 resolution[codeField] = closeCode;
             }
+
+            if (m.RemovedCloseCode is { } removedCode)
+            {
+                removal = new Dictionary<string, string>(resolution, StringComparer.Ordinal) { [codeField] = removedCode };
+            }
         }
 
         var from = m.ResolveFrom.Count > 0 ? m.ResolveFrom : states.Where(s => !s.IsTerminal).Select(s => s.Value).ToList();
@@ -40,7 +46,7 @@ internal static class TicketCatalogs
             States = states,
             CancelFields = cancel,
             ReopenFields = m.ReopenState is null ? null : new Dictionary<string, string>(StringComparer.Ordinal) { ["state"] = m.ReopenState },
-            Resolution = new ServiceNowResolution(resolution, m.NotesField ?? "work_notes", from.ToHashSet(StringComparer.Ordinal)),
+            Resolution = new ServiceNowResolution(resolution, m.NotesField ?? "work_notes", from.ToHashSet(StringComparer.Ordinal)) { RemovedFields = removal },
             Fields = fields,
         };
     }

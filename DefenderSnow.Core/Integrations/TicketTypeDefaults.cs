@@ -18,7 +18,8 @@ internal sealed record TicketTypeDefault(
     IReadOnlyList<StateRef> Closed,
     IReadOnlyList<StateRef> ResolveFrom,
     IReadOnlyList<StateRef> States,
-    ServiceNowTicketEnd ResolvedEnd = ServiceNowTicketEnd.Closed);
+    ServiceNowTicketEnd ResolvedEnd = ServiceNowTicketEnd.Closed,
+    IReadOnlyList<string>? RemovedCloseCodes = null);
 
 /// <summary>
 /// The out-of-box state models and close codes DefenderSnow assumes until the instance says otherwise. Each instance's
@@ -46,7 +47,13 @@ internal static class TicketTypeDefaults
         Closed: [new("7", "Closed")],
         ResolveFrom: [IncidentNew, IncidentInProgress, IncidentOnHold],
         States: [IncidentNew, IncidentInProgress, IncidentOnHold, new("6", "Resolved"), new("7", "Closed"), new("8", "Canceled")],
-        ResolvedEnd: ServiceNowTicketEnd.Resolved);
+        ResolvedEnd: ServiceNowTicketEnd.Resolved,
+        // A resource that disappeared was not fixed: current releases' "No resolution provided", older ones' "Not Solved
+        // (Not Reproducible)" (the out-of-box lists, as New Relic's ServiceNow resolve action and a ServiceNow community
+        // answer give them: https://docs.newrelic.com/docs/workflow-automation/setup-and-configure/actions-catalog/servicenow/servicenow-incident-resolve/,
+        // https://www.servicenow.com/community/incident-management-forum/need-closure-code-definitions-amp-best-practices/m-p/2594757).
+        // The other tables have no out-of-box code that says so; they send their close code unless one is named.
+        RemovedCloseCodes: ["No resolution provided", "Not Solved (Not Reproducible)"]);
 
     // Problem state model: New, Assess, Root Cause Analysis, Fix in Progress, Resolved, Closed; Resolved from Root Cause
     // Analysis or Fix in Progress with resolution code fix_applied and fix notes; Closed with resolution code canceled (or

@@ -21,6 +21,12 @@ public sealed record TicketTypeMapping
     /// <summary>The close code sent with <see cref="ResolvedState"/> (incident <c>Solution provided</c>).</summary>
     public string? CloseCode { get; init; }
 
+    /// <summary>
+    /// The close code sent when DefenderSnow ends a ticket because its resource or assessment disappeared (incident
+    /// <c>No resolution provided</c>): nothing was fixed. <c>null</c>: <see cref="CloseCode"/> is sent.
+    /// </summary>
+    public string? RemovedCloseCode { get; init; }
+
     /// <summary>The field for the notes of a resolution (<c>close_notes</c>, problem's <c>fix_notes</c>).</summary>
     public string? NotesField { get; init; }
 
@@ -63,4 +69,5 @@ public sealed record TicketTypeRequest(
     IReadOnlyList<string?>? ResolveFrom = null,
     string? CloseCodeField = null,
     string? CancelCode = null,
-    string? NotesField = null);
+    string? NotesField = null,
+    string? RemovedCloseCode = null);

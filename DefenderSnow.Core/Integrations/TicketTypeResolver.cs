@@ -50,7 +50,7 @@ internal sealed class TicketTypeResolver
         var notesField = request?.NotesField ?? d.NotesField;
         RequireField("closeCodeField", closeCodeField, schema);
         RequireField("notesField", notesField, schema);
-        string? closeCode = null, cancelCode = null;
+        string? closeCode = null, cancelCode = null, removedCloseCode = null;
         if (closeCodeField is not null)
         {
             var codes = schema?.ChoicesOf(closeCodeField);
@@ -59,10 +59,11 @@ internal sealed class TicketTypeResolver
             cancelCode = request?.CancelCode is not null || d.CancelCode is not null
                 ? PickCode("cancelCode", request?.CancelCode, d.CancelCode is null ? [] : [d.CancelCode], codeCheck)
                 : null;
+            removedCloseCode = PickRemovedCode(request?.RemovedCloseCode, d.RemovedCloseCodes ?? [], codeCheck);
         }
-        else if (request?.CloseCode is not null)
+        else if (request?.CloseCode is not null || request?.RemovedCloseCode is not null)
         {
-            Error("closeCode", $"'{table}' has no close code field here; name it in closeCodeField.");
+            Error(request.CloseCode is not null ? "closeCode" : "removedCloseCode", $"'{table}' has no close code field here; name it in closeCodeField.");
         }
 
         if (reopen is not null && (reopen == resolved || reopen == canceled || closed.Contains(reopen)))
@@ -81,6 +82,7 @@ internal sealed class TicketTypeResolver
             ResolvedState = resolved,
             CloseCodeField = closeCodeField,
             CloseCode = closeCode,
+            RemovedCloseCode = removedCloseCode,
             NotesField = notesField,
             CanceledState = canceled,
             CancelCode = cancelCode,
@@ -163,6 +165,15 @@ internal sealed class TicketTypeResolver
 
         return found;
     }
+
+    /// <summary>
+    /// A requested code must be offered; a default is taken only where the instance offers it, since the code a table
+    /// ends with otherwise (<c>closeCode</c>) is a safe fallback and an unread instance may not know the default at all.
+    /// </summary>
+    private string? PickRemovedCode(string? given, IReadOnlyList<string> fallback, ChoiceCheck check) =>
+        given is not null
+            ? check.Find(given) ?? Refuse("removedCloseCode", given, check)
+            : check.Known ? fallback.Select(check.Find).FirstOrDefault(v => v is not null) : null;
 
     private void RequireField(string member, string? field, ServiceNowTableSchema? schema)
     {

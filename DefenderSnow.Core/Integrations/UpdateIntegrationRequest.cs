@@ -19,8 +19,9 @@ public sealed record UpdateIntegrationRequest(
     IReadOnlyDictionary<string, ImpactUrgencyRequest?>? TicketPriorities = null,
     IReadOnlyDictionary<string, TicketTypeRequest?>? TicketTypes = null,
     IReadOnlyList<AccessEntryRequest?>? Access = null,
-    Sla.SlaMatrixRequest? SlaMatrix = null)
+    Sla.SlaMatrixRequest? SlaMatrix = null,
+    string? OnDelete = null)
 {
     public override string ToString() =>
-        $"UpdateIntegrationRequest {{ Name = {Name}, Username = {Username}, ClientId = {ClientId}, Password = {(Password is null ? "unchanged" : "***")}, ClientSecret = {(ClientSecret is null ? "unchanged" : "***")}, FieldMode = {FieldMode}, OnResourceHealthy = {OnResourceHealthy} }}";
+        $"UpdateIntegrationRequest {{ Name = {Name}, Username = {Username}, ClientId = {ClientId}, Password = {(Password is null ? "unchanged" : "***")}, ClientSecret = {(ClientSecret is null ? "unchanged" : "***")}, FieldMode = {FieldMode}, OnResourceHealthy = {OnResourceHealthy}, OnDelete = {OnDelete} }}";
 }

@@ -250,7 +250,8 @@ public sealed partial class HealthyFindingCloser
         {
             if (resolve)
             {
-                var fields = new Dictionary<string, string>(table.Resolution.Fields, StringComparer.Ordinal) { [table.Resolution.NotesField] = confirmation };
+                var ends = reason == ClosedReason.ResourceRemoved ? table.Resolution.RemovedFields : table.Resolution.Fields;
+                var fields = new Dictionary<string, string>(ends, StringComparer.Ordinal) { [table.Resolution.NotesField] = confirmation };
                 var resolved = await client.UpdateTicketAsync(table.Name, sysId, fields, cancellationToken).ConfigureAwait(false);
                 return current with { Value = a with { Ticket = a.Ticket with { State = resolved.State.Name } } };
             }

@@ -22,6 +22,7 @@ public sealed record IntegrationResponse(
     DateTimeOffset? InstanceReadAt,
     SlaMatrixResponse? SlaMatrix,
     ResourceHealthyAction OnResourceHealthy,
+    IntegrationDeletedAction OnDelete,
     IReadOnlyList<AccessEntryResponse> Access,
     IntegrationStatus Status,
     string? StatusDetail,
@@ -49,6 +50,7 @@ public sealed record IntegrationResponse(
         i.InstanceReadAt,
         i.SlaMatrix is null ? null : SlaMatrixResponse.From(i.SlaMatrix),
         i.OnResourceHealthy,
+        i.OnDelete,
         i.Access.Select(e => new AccessEntryResponse(e.PrincipalId, e.Roles)).ToList(),
         i.Status,
         i.StatusDetail,
@@ -85,6 +87,7 @@ public sealed record TicketTypeResponse(
     string ResolvedState,
     string? CloseCodeField,
     string? CloseCode,
+    string? RemovedCloseCode,
     string? NotesField,
     string CanceledState,
     string? CancelCode,
@@ -95,7 +98,7 @@ public sealed record TicketTypeResponse(
     bool Checked)
 {
     public static TicketTypeResponse From(TicketTypeMapping m) => new(
-        m.ResolvedState, m.CloseCodeField, m.CloseCode, m.NotesField, m.CanceledState, m.CancelCode, m.ReopenState, m.ClosedStates, m.ResolveFrom,
+        m.ResolvedState, m.CloseCodeField, m.CloseCode, m.RemovedCloseCode, m.NotesField, m.CanceledState, m.CancelCode, m.ReopenState, m.ClosedStates, m.ResolveFrom,
         m.States.Select(s => new TicketStateResponse(s.Value, s.Label)).ToList(), m.Checked);
 }
 

@@ -30,6 +30,7 @@ public sealed class ContractEnumTests
         new ContractEnumCase<ScopeType>("ScopeType"),
         new ContractEnumCase<FieldMode>("FieldMode"),
         new ContractEnumCase<ResourceHealthyAction>("OnResourceHealthy"),
+        new ContractEnumCase<IntegrationDeletedAction>("OnDelete"),
         new ContractEnumCase<IntegrationStatus>("IntegrationStatus"),
         new ContractEnumCase<AssignmentStatus>("AssignmentStatus"),
         new ContractEnumCase<ClosedReason>("ClosedReason"),
