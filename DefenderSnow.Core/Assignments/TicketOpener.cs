@@ -76,12 +76,14 @@ public sealed partial class TicketOpener
 
         foreach (var duplicate in all.Skip(1).Where(t => !t.State.IsTerminal))
         {
-            await client.CancelDuplicateAsync(ours.Table, duplicate.SysId, kept.Number, cancellationToken).ConfigureAwait(false);
+            await client.CancelTicketAsync(ours.Table, duplicate.SysId, DuplicateNote(kept.Number), cancellationToken).ConfigureAwait(false);
             LogDuplicateCanceled(_logger, assignmentId, duplicate.Number, kept.Number);
         }
 
         return kept;
     }
+
+    private static string DuplicateNote(string? keptNumber) => $"Canceled by DefenderSnow: this ticket duplicates {keptNumber}, which tracks the same finding.";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Assignment {AssignmentId} adopted its existing ticket {TicketNumber}")]
     private static partial void LogAdopted(ILogger logger, string assignmentId, string ticketNumber);

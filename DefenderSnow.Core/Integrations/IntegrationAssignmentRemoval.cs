@@ -48,8 +48,6 @@ public sealed partial class IntegrationAssignmentRemoval
         internal bool GaveUp { get; set; }
     }
 
-    internal static Batch Begin(Integration integration) => new(integration);
-
     /// <summary>
     /// Removes the assignments of one ticket group (or one assignment) one after another, so that the last of a shared
     /// ticket knows it is the last; groups go side by side.
@@ -152,8 +150,7 @@ public sealed partial class IntegrationAssignmentRemoval
         {
             try
             {
-                var fields = new Dictionary<string, string>(table.CancelFields, StringComparer.Ordinal) { ["work_notes"] = $"{words} The ticket was canceled." };
-                await client.UpdateTicketAsync(table.Name, sysId, fields, cancellationToken).ConfigureAwait(false);
+                await client.CancelTicketAsync(table.Name, sysId, $"{words} The ticket was canceled.", cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (ServiceNowRejectedException e) when (e.Table is not null && e.StatusCode != 401)

@@ -192,7 +192,7 @@ public sealed partial class IntegrationDeletion
 
         var removed = 0;
         var paused = false;
-        var tickets = IntegrationAssignmentRemoval.Begin(integration);
+        var tickets = new IntegrationAssignmentRemoval.Batch(integration);
         await Parallel.ForEachAsync(
             batch.GroupBy(a => a.Value.GroupId ?? a.Value.Id),
             new ParallelOptions { MaxDegreeOfParallelism = _options.Value.Parallelism, CancellationToken = cancellationToken },

@@ -69,10 +69,10 @@ public interface IServiceNowClient
     Task AddWorkNoteAsync(string table, string sysId, string note, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Cancels a ticket that duplicates <paramref name="keptNumber"/> (its table's cancel state, see
-    /// <see cref="ServiceNowTicketTable.CancelFields"/>) and says so in a work note.
+    /// Cancels a ticket (its table's cancel state, see <see cref="ServiceNowTicketTable.CancelFields"/>) with
+    /// <paramref name="note"/> in its work notes, and in the notes field a cancel needs where the table has one (problem's fix notes).
     /// </summary>
-    Task<ServiceNowTicket> CancelDuplicateAsync(string table, string sysId, string keptNumber, CancellationToken cancellationToken);
+    Task<ServiceNowTicket> CancelTicketAsync(string table, string sysId, string note, CancellationToken cancellationToken);
 
     /// <summary>
     /// Reopens a resolved ticket: its table's reopen state (<see cref="ServiceNowTicketTable.ReopenFields"/>, from the

@@ -113,10 +113,9 @@ internal sealed partial class ServiceNowClient : IServiceNowClient
     public Task AddWorkNoteAsync(string table, string sysId, string note, CancellationToken cancellationToken) =>
         UpdateTicketAsync(table, sysId, new Dictionary<string, string> { ["work_notes"] = note }, cancellationToken);
 
-    public Task<ServiceNowTicket> CancelDuplicateAsync(string table, string sysId, string keptNumber, CancellationToken cancellationToken)
+    public Task<ServiceNowTicket> CancelTicketAsync(string table, string sysId, string note, CancellationToken cancellationToken)
     {
         var ticketTable = _reader.TicketTable(table, "table");
-        var note = $"Canceled by DefenderSnow: this ticket duplicates {keptNumber}, which tracks the same finding.";
         var fields = new Dictionary<string, string>(ticketTable.CancelFields) { ["work_notes"] = note };
         if (ticketTable.CancelNotesField is { } notesField)
         {

@@ -18,7 +18,7 @@ public sealed class ServiceNowTicketUpdateTests
         await using var env = await ServiceNowTestEnvironment.StartAsync();
         var ticket = await env.Client.CreateTicketAsync(new ServiceNowTicketRequest(table, "assignment-7", env.TicketFields(table)), CancellationToken.None);
 
-        var canceled = await env.Client.CancelDuplicateAsync(table, ticket.SysId, "INC0000001", CancellationToken.None);
+        var canceled = await env.Client.CancelTicketAsync(table, ticket.SysId, "Canceled by DefenderSnow: this ticket duplicates INC0000001.", CancellationToken.None);
 
         var stored = env.Simulator.GetRecord(table, ticket.SysId)!;
         Assert.That(stored["state"], Is.EqualTo(state));

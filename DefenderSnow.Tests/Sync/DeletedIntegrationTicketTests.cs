@@ -60,6 +60,7 @@ public sealed class DeletedIntegrationTicketTests : IUsesHarness
     {
         var integrationId = await CreateIntegrationAsync("cancel");
         var assignment = await _context.Sync.CreateLiveAssignmentAsync(integrationId);
+        var problem = await _context.Sync.CreateLiveAssignmentAsync(integrationId, "problem");
 
         Assert.That((await _context.Harness.DeleteAsync(integrationId)).Status, Is.EqualTo(204));
 
@@ -67,6 +68,11 @@ public sealed class DeletedIntegrationTicketTests : IUsesHarness
         {
             Assert.That(Ticket(assignment)["state"], Is.EqualTo("8"), "incident Canceled");
             Assert.That(Notes(assignment).Single(), Does.Contain("was canceled"));
+
+            // A problem is canceled as the client cancels any ticket: Closed with resolution code canceled, and the words
+            // in its fix notes too (the notes field a cancel needs there).
+            Assert.That((Ticket(problem)["state"], Ticket(problem)["resolution_code"]), Is.EqualTo(("107", "canceled")));
+            Assert.That(Ticket(problem)["fix_notes"], Does.Contain(Deleted));
         });
     }
 

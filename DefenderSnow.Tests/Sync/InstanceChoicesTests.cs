@@ -72,7 +72,7 @@ public sealed class InstanceChoicesTests : IUsesHarness
         // Reopening (what issue 27's verify-before-close builds on) and cancelling a duplicate use the mapping too.
         var client = await ClientAsync(id);
         var reopened = await client.ReopenTicketAsync("incident", fixedOne.Ticket.SysId!, "Defender still reports the finding.", CancellationToken.None);
-        var canceled = await client.CancelDuplicateAsync("incident", reopened.SysId, resolvedInServiceNow.Ticket.Number!, CancellationToken.None);
+        var canceled = await client.CancelTicketAsync("incident", reopened.SysId, $"Canceled by DefenderSnow: this ticket duplicates {resolvedInServiceNow.Ticket.Number}.", CancellationToken.None);
 
         Assert.Multiple(() =>
         {
