@@ -34,15 +34,62 @@ public sealed partial class KeyVaultSecretStore : ISecretStore
         keyVaultSecret.Properties.Tags["kind"] = kind;
         keyVaultSecret.Properties.Tags["managedBy"] = "DefenderSnow";
 
+        var replaced = await CurrentVersionAsync(name, kind, integrationId, cancellationToken).ConfigureAwait(false);
+        string storedVersion;
         try
         {
             var stored = await _client.SetSecretAsync(keyVaultSecret, cancellationToken).ConfigureAwait(false);
-            LogStored(_logger, kind, integrationId, stored.Value.Properties.Version);
+            storedVersion = stored.Value.Properties.Version;
+            LogStored(_logger, kind, integrationId, storedVersion);
         }
         catch (Exception e) when (KeyVaultFailures.Map(e, cancellationToken) is { } mapped)
         {
             LogStoringFailed(_logger, kind, integrationId, (e as RequestFailedException)?.Status, (e as RequestFailedException)?.ErrorCode, ReasonOf(e));
             throw mapped;
+        }
+
+        if (replaced is not null && !string.Equals(replaced.Version, storedVersion, StringComparison.OrdinalIgnoreCase))
+        {
+            await DisableAsync(replaced, kind, integrationId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The properties of the version a write is about to replace; <c>null</c> when there is none.</summary>
+    private async Task<SecretProperties?> CurrentVersionAsync(string name, string kind, string integrationId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _client.GetSecretAsync(name, version: null, cancellationToken).ConfigureAwait(false)).Value.Properties;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+        catch (Exception e) when (KeyVaultFailures.Map(e, cancellationToken) is { } mapped)
+        {
+            LogReadingFailed(_logger, kind, integrationId, (e as RequestFailedException)?.Status, (e as RequestFailedException)?.ErrorCode, ReasonOf(e));
+            throw mapped;
+        }
+    }
+
+    /// <summary>
+    /// A replaced credential stays readable as an older version ("each write a new version"), and a password,
+    /// client secret or refresh token replaced because it leaked may still work at ServiceNow; disabling the
+    /// version (Update Secret, https://learn.microsoft.com/rest/api/keyvault/secrets/update-secret/update-secret:
+    /// a disabled version cannot be read) leaves only the current one to read. The new value is stored by then,
+    /// so a failure here is logged and does not undo the write; the version stays enabled until removed by hand.
+    /// </summary>
+    private async Task DisableAsync(SecretProperties replaced, string kind, string integrationId, CancellationToken cancellationToken)
+    {
+        replaced.Enabled = false;
+        try
+        {
+            await _client.UpdateSecretPropertiesAsync(replaced, cancellationToken).ConfigureAwait(false);
+            LogDisabled(_logger, kind, integrationId, replaced.Version);
+        }
+        catch (Exception e) when (KeyVaultFailures.Map(e, cancellationToken) is not null)
+        {
+            LogDisablingFailed(_logger, kind, integrationId, replaced.Version, (e as RequestFailedException)?.Status, (e as RequestFailedException)?.ErrorCode, ReasonOf(e));
         }
     }
 
@@ -133,4 +180,10 @@ public sealed partial class KeyVaultSecretStore : ISecretStore
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting Key Vault secret {SecretKind} of integration {IntegrationId} failed: {Status} {ErrorCode} {KeyVaultReason}")]
     private static partial void LogDeletingFailed(ILogger logger, string secretKind, string integrationId, int? status, string? errorCode, string? keyVaultReason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Disabled the replaced version {SecretVersion} of Key Vault secret {SecretKind} of integration {IntegrationId}")]
+    private static partial void LogDisabled(ILogger logger, string secretKind, string integrationId, string secretVersion);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Disabling the replaced version {SecretVersion} of Key Vault secret {SecretKind} of integration {IntegrationId} failed, so it stays readable: {Status} {ErrorCode} {KeyVaultReason}")]
+    private static partial void LogDisablingFailed(ILogger logger, string secretKind, string integrationId, string secretVersion, int? status, string? errorCode, string? keyVaultReason);
 }

@@ -85,6 +85,47 @@ public class KeyVaultSecretStoreTests
     }
 
     [Test]
+    public async Task Replacing_a_secret_disables_the_version_it_replaced_so_only_the_current_value_reads()
+    {
+        await _store.SetAsync(IntegrationId, IntegrationSecret.ClientSecret, "leaked", CancellationToken.None);
+        await _store.SetAsync(IntegrationId, IntegrationSecret.ClientSecret, "second", CancellationToken.None);
+        await _store.SetAsync(IntegrationId, IntegrationSecret.ClientSecret, "third", CancellationToken.None);
+
+        var name = KeyVaultSecretName.For(IntegrationId, IntegrationSecret.ClientSecret);
+        var versions = _simulator.Versions(name);
+        Assert.That(versions, Has.Count.EqualTo(3));
+        Assert.That(_simulator.EnabledVersions(name), Is.EqualTo(new[] { versions[2] }));
+        Assert.That(await _store.GetAsync(IntegrationId, IntegrationSecret.ClientSecret, CancellationToken.None), Is.EqualTo("third"));
+        var client = KeyVaultTestEnvironment.CreateClient(_simulator.BaseUri);
+        var refused = Assert.ThrowsAsync<Azure.RequestFailedException>(() => client.GetSecretAsync(name, versions[0]))!;
+        Assert.That(refused.Status, Is.EqualTo(403));
+        var (_, tags) = _simulator.Properties(name)!.Value;
+        Assert.That(tags!["managedBy"], Is.EqualTo("DefenderSnow"));
+    }
+
+    [Test]
+    public async Task A_first_write_disables_nothing()
+    {
+        await _store.SetAsync(IntegrationId, IntegrationSecret.Password, Value, CancellationToken.None);
+
+        Assert.That(_simulator.Requests.Count(r => r.Method == "PATCH"), Is.Zero);
+        Assert.That(_simulator.EnabledVersions(KeyVaultSecretName.For(IntegrationId, IntegrationSecret.Password)), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_replaced_version_that_cannot_be_disabled_keeps_the_new_value_and_says_so()
+    {
+        await _store.SetAsync(IntegrationId, IntegrationSecret.RefreshToken, "old", CancellationToken.None);
+        _simulator.Faults.ForbidNext(SimulatorFaults.Always, "PATCH /secrets");
+
+        await _store.SetAsync(IntegrationId, IntegrationSecret.RefreshToken, "new", CancellationToken.None);
+
+        Assert.That(await _store.GetAsync(IntegrationId, IntegrationSecret.RefreshToken, CancellationToken.None), Is.EqualTo("new"));
+        Assert.That(_simulator.EnabledVersions(KeyVaultSecretName.For(IntegrationId, IntegrationSecret.RefreshToken)), Has.Count.EqualTo(2));
+        Assert.That(_logs.Entries.Any(e => e.Message.StartsWith("Disabling the replaced version", StringComparison.Ordinal)), Is.True);
+    }
+
+    [Test]
     public async Task A_missing_secret_reads_as_null()
     {
         Assert.That(await _store.GetAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None), Is.Null);
@@ -183,11 +224,11 @@ public class KeyVaultSecretStoreTests
     {
         await _store.GetAsync(IntegrationId, IntegrationSecret.Password, CancellationToken.None);
         _simulator.ClearRequests();
-        _simulator.Faults.RateLimitNext(KeyVaultTestEnvironment.MaxRetries, TimeSpan.Zero);
+        _simulator.Faults.RateLimitNext(KeyVaultTestEnvironment.MaxRetries, TimeSpan.Zero, "PUT /secrets");
 
         await _store.SetAsync(IntegrationId, IntegrationSecret.Password, Value, CancellationToken.None);
 
-        Assert.That(_simulator.Requests.Select(r => r.StatusCode), Is.EqualTo(ThrottledTwiceThenStored));
+        Assert.That(_simulator.Requests.Where(r => r.Method == "PUT").Select(r => r.StatusCode), Is.EqualTo(ThrottledTwiceThenStored));
     }
 
     [Test]

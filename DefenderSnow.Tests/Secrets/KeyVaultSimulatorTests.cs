@@ -175,6 +175,37 @@ public class KeyVaultSimulatorTests
     }
 
     [Test]
+    public async Task Update_changes_one_versions_attributes_and_keeps_its_value_content_type_and_tags()
+    {
+        var secret = new KeyVaultSecret("updated", "one") { Properties = { ContentType = "text/plain", Tags = { ["kind"] = "password" } } };
+        var first = (await _client.SetSecretAsync(secret)).Value;
+        await _client.SetSecretAsync("updated", "two");
+
+        var answer = (await _client.UpdateSecretPropertiesAsync(new SecretProperties(first.Id) { Enabled = false })).Value;
+
+        Assert.That(answer.Enabled, Is.False);
+        Assert.That(answer.ContentType, Is.EqualTo("text/plain"));
+        Assert.That(answer.Tags["kind"], Is.EqualTo("password"));
+        Assert.That(_simulator.GetValue("updated", first.Properties.Version), Is.EqualTo("one"));
+        Assert.That((await _client.GetSecretAsync("updated")).Value.Value, Is.EqualTo("two"));
+        var refused = Assert.ThrowsAsync<RequestFailedException>(() => _client.GetSecretAsync("updated", first.Properties.Version))!;
+        Assert.That(refused.Status, Is.EqualTo(403));
+    }
+
+    [Test]
+    public async Task Updating_an_unknown_version_is_404_SecretNotFound()
+    {
+        var stored = (await _client.SetSecretAsync("known", "value")).Value;
+        var unknown = new SecretProperties(new Uri(_simulator.BaseUri, "secrets/known/" + new string('0', 32))) { Enabled = false };
+
+        var error = Assert.ThrowsAsync<RequestFailedException>(() => _client.UpdateSecretPropertiesAsync(unknown))!;
+
+        Assert.That(error.Status, Is.EqualTo(404));
+        Assert.That(error.ErrorCode, Is.EqualTo("SecretNotFound"));
+        Assert.That(_simulator.EnabledVersions("known"), Is.EqualTo(new[] { stored.Properties.Version }));
+    }
+
+    [Test]
     public async Task Delete_is_soft_a_deleted_name_cannot_be_reused_and_can_be_recovered()
     {
         await _client.SetSecretAsync("soft", "kept");

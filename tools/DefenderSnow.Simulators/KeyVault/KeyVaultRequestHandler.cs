@@ -116,8 +116,11 @@ internal sealed class KeyVaultRequestHandler
             case ["secrets", var name, var version] when HttpMethods.IsGet(method):
                 await GetAsync(context, vault, name, version);
                 return;
-            case ["secrets", _] or ["secrets", _, _] when HttpMethods.IsPatch(method):
-                await NotSupportedAsync(context, "update");
+            case ["secrets", var name, var version] when HttpMethods.IsPatch(method):
+                await UpdateAsync(context, vault, name, version);
+                return;
+            case ["secrets", _] when HttpMethods.IsPatch(method):
+                await NotSupportedAsync(context, "update without a version");
                 return;
             case ["deletedsecrets"] when HttpMethods.IsGet(method):
                 await ListAsync(context, vault, apiVersion, "deletedsecrets", _state.ListDeleted()
@@ -154,7 +157,7 @@ internal sealed class KeyVaultRequestHandler
 
     private async Task SetAsync(HttpContext context, string vault, string name)
     {
-        var body = await ReadSetBodyAsync(context);
+        var body = await SecretBodyReader.ReadSetAsync(context);
         if (body.Error is not null)
         {
             await BadParameterAsync(context, body.Error);
@@ -173,6 +176,38 @@ internal sealed class KeyVaultRequestHandler
         }
 
         await WriteAsync(context, StatusCodes.Status200OK, KeyVaultJson.Bundle(vault, stored!, stored!.Latest, _options.RecoverableDays, includeValue: true));
+    }
+
+    // Update Secret (https://learn.microsoft.com/rest/api/keyvault/secrets/update-secret/update-secret):
+    // PATCH {vault}/secrets/{name}/{version} changes the attributes, content type and tags of one version;
+    // "Attributes that are not specified in the request are left unchanged. The value of a secret itself
+    // cannot be changed." The answer is the version's SecretBundle without its value (the reference's example).
+    private async Task UpdateAsync(HttpContext context, string vault, string name, string version)
+    {
+        var body = await SecretBodyReader.ReadUpdateAsync(context);
+        if (body.Error is not null)
+        {
+            await BadParameterAsync(context, body.Error);
+            return;
+        }
+
+        var updated = _state.Update(name, version, (current, now) => current with
+        {
+            ContentType = body.ContentType ?? current.ContentType,
+            Tags = body.Tags ?? current.Tags,
+            Enabled = body.Enabled ?? current.Enabled,
+            NotBefore = body.NotBefore ?? current.NotBefore,
+            Expires = body.Expires ?? current.Expires,
+            Updated = now,
+        });
+        if (updated is not { } found)
+        {
+            await WriteAsync(context, StatusCodes.Status404NotFound,
+                KeyVaultJson.Error("SecretNotFound", $"A secret with (name/id) {name}/{version} was not found in this key vault. {NotFoundHelp}"));
+            return;
+        }
+
+        await WriteAsync(context, StatusCodes.Status200OK, KeyVaultJson.Bundle(vault, found.Secret, found.Version, _options.RecoverableDays, includeValue: false));
     }
 
     private async Task GetAsync(HttpContext context, string vault, string name, string? version)
@@ -278,115 +313,6 @@ internal sealed class KeyVaultRequestHandler
         }
 
         await WriteAsync(context, StatusCodes.Status200OK, KeyVaultJson.Page(page, nextLink));
-    }
-
-    private sealed record SetBody(
-        string? Error,
-        string? Value = null,
-        string? ContentType = null,
-        IReadOnlyDictionary<string, string>? Tags = null,
-        bool Enabled = true,
-        long? NotBefore = null,
-        long? Expires = null);
-
-    private static async Task<SetBody> ReadSetBodyAsync(HttpContext context)
-    {
-        if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var mediaType)
-            || !string.Equals(mediaType.MediaType.Value, "application/json", StringComparison.OrdinalIgnoreCase))
-        {
-            return new SetBody("The request content type must be application/json.");
-        }
-
-        JsonNode? node;
-        try
-        {
-            node = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-        }
-        catch (JsonException)
-        {
-            return new SetBody("The request body is not valid JSON.");
-        }
-
-        if (node is not JsonObject body)
-        {
-            return new SetBody("The request body must be a JSON object.");
-        }
-
-        if (body["value"] is not JsonValue valueNode || !valueNode.TryGetValue<string>(out var value))
-        {
-            return new SetBody("Property 'value' is required and must be a string.");
-        }
-
-        if (Encoding.UTF8.GetByteCount(value) > KeyVaultRules.MaxValueBytes)
-        {
-            return new SetBody($"Secret is beyond the maximum permitted size of {KeyVaultRules.MaxValueBytes} bytes.");
-        }
-
-        string? contentType = null;
-        if (body["contentType"] is { } contentTypeNode)
-        {
-            if (contentTypeNode is not JsonValue ctValue || !ctValue.TryGetValue(out contentType) || contentType.Length > KeyVaultRules.MaxContentTypeLength)
-            {
-                return new SetBody($"Property 'contentType' must be a string of at most {KeyVaultRules.MaxContentTypeLength} characters.");
-            }
-        }
-
-        Dictionary<string, string>? tags = null;
-        if (body["tags"] is { } tagsNode)
-        {
-            if (tagsNode is not JsonObject tagObject || tagObject.Count > KeyVaultRules.MaxTags)
-            {
-                return new SetBody($"Property 'tags' must be an object of at most {KeyVaultRules.MaxTags} tags.");
-            }
-
-            tags = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (key, tagNode) in tagObject)
-            {
-                if (key.Length > KeyVaultRules.MaxTagNameLength || tagNode is not JsonValue tagValue
-                    || !tagValue.TryGetValue<string>(out var text) || text.Length > KeyVaultRules.MaxTagValueLength)
-                {
-                    return new SetBody($"Tag '{key}' is invalid: names are at most {KeyVaultRules.MaxTagNameLength} characters and values strings of at most {KeyVaultRules.MaxTagValueLength}.");
-                }
-
-                tags[key] = text;
-            }
-        }
-
-        var enabled = true;
-        long? notBefore = null;
-        long? expires = null;
-        if (body["attributes"] is { } attributesNode)
-        {
-            if (attributesNode is not JsonObject attributes
-                || !TryRead(attributes["enabled"], out bool? enabledValue)
-                || !TryRead(attributes["nbf"], out notBefore)
-                || !TryRead(attributes["exp"], out expires))
-            {
-                return new SetBody("Property 'attributes' is invalid: 'enabled' is a boolean, 'nbf' and 'exp' are Unix times in seconds.");
-            }
-
-            enabled = enabledValue ?? true;
-        }
-
-        return new SetBody(null, value, contentType, tags, enabled, notBefore, expires);
-    }
-
-    private static bool TryRead<T>(JsonNode? node, out T? value)
-        where T : struct
-    {
-        value = null;
-        if (node is null)
-        {
-            return true;
-        }
-
-        if (node is JsonValue json && json.TryGetValue<T>(out var read))
-        {
-            value = read;
-            return true;
-        }
-
-        return false;
     }
 
     // Key Vault's throttling and error answers: https://learn.microsoft.com/azure/key-vault/general/overview-throttling

@@ -75,6 +75,10 @@ public sealed class KeyVaultSimulator : IAsyncDisposable
     /// <summary>The version ids of a live secret, oldest first; empty when there is none.</summary>
     public IReadOnlyList<string> Versions(string name) => [.. _state.Get(name)?.Versions.Select(v => v.Version) ?? []];
 
+    /// <summary>The version ids of a live secret that are still enabled, oldest first.</summary>
+    public IReadOnlyList<string> EnabledVersions(string name) =>
+        [.. _state.Get(name)?.Versions.Where(v => v.Enabled).Select(v => v.Version) ?? []];
+
     /// <summary>The content type and tags of the latest version of a live secret.</summary>
     public (string? ContentType, IReadOnlyDictionary<string, string>? Tags)? Properties(string name) =>
         _state.Get(name) is { } secret ? (secret.Latest.ContentType, secret.Latest.Tags) : null;

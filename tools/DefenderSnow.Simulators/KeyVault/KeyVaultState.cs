@@ -47,6 +47,32 @@ internal sealed class KeyVaultState
         }
     }
 
+    /// <summary>Changes one version of a live secret; <c>null</c> when the secret or the version does not exist.</summary>
+    public (StoredSecret Secret, SecretVersion Version)? Update(string name, string version, Func<SecretVersion, long, SecretVersion> change)
+    {
+        lock (_gate)
+        {
+            PurgeExpired();
+            if (!_live.TryGetValue(name, out var existing))
+            {
+                return null;
+            }
+
+            var index = existing.Versions.ToList().FindIndex(v => string.Equals(v.Version, version, StringComparison.OrdinalIgnoreCase));
+            if (index < 0)
+            {
+                return null;
+            }
+
+            var changed = change(existing.Versions[index], Now);
+            var versions = existing.Versions.ToArray();
+            versions[index] = changed;
+            var stored = existing with { Versions = versions };
+            _live[name] = stored;
+            return (stored, changed);
+        }
+    }
+
     public StoredSecret? Get(string name)
     {
         lock (_gate)
