@@ -18,6 +18,7 @@ public sealed partial class IntegrationCredentialRotation
     private readonly IServiceNowConnectionVerifier _verifier;
     private readonly IServiceNowTokenProvider _tokens;
     private readonly InstanceBinding _binding;
+    private readonly IntegrationTokenRetirement _retirement;
     private readonly ILogger<IntegrationCredentialRotation> _logger;
 
     public IntegrationCredentialRotation(
@@ -26,8 +27,10 @@ public sealed partial class IntegrationCredentialRotation
         IServiceNowConnectionVerifier verifier,
         IServiceNowTokenProvider tokens,
         InstanceBinding binding,
+        IntegrationTokenRetirement retirement,
         ILogger<IntegrationCredentialRotation> logger)
     {
+        _retirement = retirement;
         _store = store;
         _secrets = secrets;
         _binding = binding;
@@ -78,6 +81,7 @@ public sealed partial class IntegrationCredentialRotation
             new ServiceNowCredentials(updated.InstanceUrl, updated.Username, newPassword, updated.ClientId, newClientSecret, updated.TicketTableNames), cancellationToken).ConfigureAwait(false);
 
         var replaced = new List<(IntegrationSecret Secret, string? Previous)>();
+        Integration result;
         try
         {
             foreach (var (secret, value, previous) in new[]
@@ -101,7 +105,7 @@ public sealed partial class IntegrationCredentialRotation
                 current with { Value = updated with { Status = IntegrationStatus.Connected, StatusDetail = null, ServiceNowTimeZone = verified.TimeZone, ServiceNowQueryDates = verified.QueryDates } }, current.Value.Name, cancellationToken).ConfigureAwait(false);
             _tokens.Forget(id);
             LogCredentialsReplaced(_logger, id, updated.UpdatedBy ?? "an unnamed caller");
-            return saved.Value;
+            result = saved.Value;
         }
         catch (Exception e) when (replaced.Count > 0 || e is DomainException)
         {
@@ -136,6 +140,15 @@ public sealed partial class IntegrationCredentialRotation
 
             throw;
         }
+
+        // The replaced refresh token still works at ServiceNow until it expires. It was bound to this instance (a legacy,
+        // unbound one is sent nowhere), and revoking it is best effort, after the update is saved and beyond its undo.
+        if (bound == true && oldRefreshToken is not null && oldRefreshToken != verified.RefreshToken)
+        {
+            await _retirement.RevokeAsync(id, updated.InstanceUrl, oldRefreshToken, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
     }
 
     private Task RemoveSecretsAsync(string integrationId, IReadOnlyList<IntegrationSecret> secrets, string why) =>

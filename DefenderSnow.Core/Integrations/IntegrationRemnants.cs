@@ -8,8 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace DefenderSnow.Core.Integrations;
 
 /// <summary>
-/// The last step of <see cref="IntegrationDeletion"/>, once no live assignment is left: the secrets, the cached
-/// ServiceNow tokens, the sync state, the rules, what was read of the instance, the ticket events' cached secrets and pending rows, then the
+/// The last step of <see cref="IntegrationDeletion"/>, once no live assignment is left: the refresh token (revoked at
+/// ServiceNow), the cached ServiceNow tokens, the secrets, the sync state, the rules, what was read of the instance, the ticket events' cached secrets and pending rows, then the
 /// integration row (last, so a crash before it leaves a row whose repeated delete finishes the rest). Each part can be removed again, so a
 /// repeated delete or a redelivered message finishes what another started.
 /// </summary>
@@ -17,7 +17,7 @@ public sealed partial class IntegrationRemnants
 {
     private readonly IIntegrationStore _store;
     private readonly ISecretStore _secrets;
-    private readonly IServiceNowTokenProvider _tokens;
+    private readonly IntegrationTokenRetirement _tokens;
     private readonly ISyncStateStore _syncStates;
     private readonly IRuleStore _rules;
     private readonly IIntegrationInstanceStore _instance;
@@ -26,7 +26,7 @@ public sealed partial class IntegrationRemnants
 
     /// <param name="logger">The deletion's own category: its "deleted" line stays where operators look for the rest.</param>
     public IntegrationRemnants(
-        IIntegrationStore store, ISecretStore secrets, IServiceNowTokenProvider tokens, ISyncStateStore syncStates, IRuleStore rules, IIntegrationInstanceStore instance, TicketEventRemnants ticketEvents, ILogger<IntegrationDeletion> logger)
+        IIntegrationStore store, ISecretStore secrets, IntegrationTokenRetirement tokens, ISyncStateStore syncStates, IRuleStore rules, IIntegrationInstanceStore instance, TicketEventRemnants ticketEvents, ILogger<IntegrationDeletion> logger)
     {
         _instance = instance;
         _store = store;
@@ -40,12 +40,14 @@ public sealed partial class IntegrationRemnants
 
     public async Task RemoveAsync(string integrationId, CancellationToken cancellationToken)
     {
+        // The refresh token is revoked while it and the binding are still in Key Vault; a repeated delete finds neither.
+        var row = await _store.GetAsync(integrationId, cancellationToken).ConfigureAwait(false);
+        await _tokens.RetireAsync(integrationId, row?.Value.InstanceUrl, cancellationToken).ConfigureAwait(false);
         foreach (var secret in Enum.GetValues<IntegrationSecret>())
         {
             await _secrets.DeleteAsync(integrationId, secret, cancellationToken).ConfigureAwait(false);
         }
 
-        _tokens.Forget(integrationId);
         await _syncStates.DeleteAsync(integrationId, cancellationToken).ConfigureAwait(false);
         await _rules.DeleteAllAsync(integrationId, cancellationToken).ConfigureAwait(false);
         await _instance.DeleteAsync(integrationId, cancellationToken).ConfigureAwait(false);

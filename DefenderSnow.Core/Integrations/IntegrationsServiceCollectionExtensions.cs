@@ -20,6 +20,7 @@ internal static class IntegrationsServiceCollectionExtensions
         services.AddTransient<IntegrationCredentialRotation>();
         // The deletion's last step, with the same lifetime as the deletion.
         services.AddTransient<IntegrationRemnants>();
+        services.AddTransient<IntegrationTokenRetirement>();
         services.AddValidatedOptions<IntegrationDeletionOptions, IntegrationDeletionOptionsValidation>(configuration.GetSection(IntegrationDeletionOptions.SectionName));
         return services;
     }

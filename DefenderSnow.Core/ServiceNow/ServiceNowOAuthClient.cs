@@ -1,10 +1,11 @@
 using System.Net;
+using DefenderSnow.Core.Errors;
 using Microsoft.Extensions.Logging;
 
 namespace DefenderSnow.Core.ServiceNow;
 
-/// <summary>The password and refresh grants of <c>/oauth_token.do</c>.</summary>
-internal sealed partial class ServiceNowOAuthClient
+/// <summary>The password and refresh grants of <c>/oauth_token.do</c>, and <c>/oauth_revoke_token.do</c>.</summary>
+internal sealed partial class ServiceNowOAuthClient : IServiceNowTokenRevoker
 {
     private readonly ServiceNowHttpClients _clients;
     private readonly ILogger<ServiceNowOAuthClient> _logger;
@@ -58,6 +59,31 @@ internal sealed partial class ServiceNowOAuthClient
         return await ReadGrantAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// Best effort: revoking only tidies up after a token was replaced or its integration deleted, and must not undo either.
+    /// </remarks>
+    public async Task<bool> RevokeAsync(Uri instanceUrl, string token, CancellationToken cancellationToken)
+    {
+        var api = _clients.OAuth(instanceUrl);
+        try
+        {
+            using var response = await ServiceNowCall.SendAsync(() => api.RevokeTokenAsync(token, cancellationToken), "the token revocation", cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                return true;
+            }
+
+            LogRevocationFailed(_logger, instanceUrl.Host, $"HTTP {(int)response.StatusCode}");
+            return false;
+        }
+        catch (Exception e) when (e is DomainException && !cancellationToken.IsCancellationRequested)
+        {
+            LogRevocationFailed(_logger, instanceUrl.Host, e.Message);
+            return false;
+        }
+    }
+
     private async Task<HttpResponseMessage> SendAsync(Uri instanceUrl, Dictionary<string, string> form, CancellationToken cancellationToken)
     {
         var api = _clients.OAuth(instanceUrl);
@@ -83,6 +109,9 @@ internal sealed partial class ServiceNowOAuthClient
 
     private static async Task<ServiceNowTokenGrant> ReadGrantAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
         (await ServiceNowJson.ReadAsync<ServiceNowTokenAnswer>(response, cancellationToken).ConfigureAwait(false)).ToGrant();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceNow on {InstanceHost} did not revoke a replaced refresh token ({Reason}); it stays valid until it expires")]
+    private static partial void LogRevocationFailed(ILogger logger, string instanceHost, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceNow refused the {GrantType} grant on {InstanceHost} with HTTP {StatusCode}")]
     private static partial void LogGrantRefused(ILogger logger, string grantType, string instanceHost, int statusCode);

@@ -25,6 +25,7 @@ internal static class ServiceNowServiceCollectionExtensions
         services.TryAddSingleton<IHostAddressResolver, DnsHostAddressResolver>();
         services.TryAddSingleton<ServiceNowHttpClients>();
         services.TryAddSingleton<ServiceNowOAuthClient>();
+        services.TryAddSingleton<IServiceNowTokenRevoker>(sp => sp.GetRequiredService<ServiceNowOAuthClient>());
         // The token provider checks it before sending credentials; it needs only the secret store (AddSecretStore, or a test's).
         services.TryAddSingleton<Secrets.InstanceBinding>();
         services.TryAddSingleton<IServiceNowInstancePolicy, ServiceNowInstancePolicy>();

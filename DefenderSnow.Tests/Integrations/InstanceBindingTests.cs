@@ -107,6 +107,21 @@ public sealed class InstanceBindingTests
     }
 
     /// <summary>What someone with write access to the table (and none to Key Vault) does: the row's instance URL, nothing else.</summary>
+    [Test]
+    public async Task Deleting_an_integration_whose_row_names_another_instance_sends_its_refresh_token_nowhere()
+    {
+        var integrationId = await _context.Harness.CreateIntegrationAsync();
+        var refreshToken = _context.App.KeyVault.GetValue(KeyVaultSecretName.For(integrationId, IntegrationSecret.RefreshToken))!;
+        _context.Harness.RememberSecret(refreshToken);
+        await TamperAsync(integrationId, _elsewhere.BaseUri);
+
+        var deleted = await _context.Harness.DeleteAsync(integrationId);
+
+        Assert.That(deleted.Status, Is.EqualTo(204), deleted.ToString());
+        Assert.That(_elsewhere.TotalRequests, Is.Zero, "the other host got the refresh token to revoke");
+        Assert.That(_context.App.Logs.AllText, Does.Contain("so the token is sent nowhere"));
+    }
+
     private async Task TamperAsync(string integrationId, Uri instanceUrl)
     {
         var table = await _context.App.Get<TableClientProvider>().GetAsync(Table.Integrations, CancellationToken.None);

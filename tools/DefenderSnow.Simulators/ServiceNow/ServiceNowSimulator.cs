@@ -329,6 +329,7 @@ public sealed partial class ServiceNowSimulator : IAsyncDisposable
     {
         _tables = new SimTableApi(_database, _oauth, _access, () => BaseUri, () => _queryDateReading);
         app.MapPost("/oauth_token.do", HandleTokenRequestAsync);
+        MapTokenRevocation(app);
         app.MapMethods("/api/now/table/{table}", ["GET", "POST"], HandleTableRequestAsync);
         app.MapMethods("/api/now/table/{table}/{sysId}", ["GET", "PUT", "PATCH", "DELETE"], HandleTableRequestAsync);
     }

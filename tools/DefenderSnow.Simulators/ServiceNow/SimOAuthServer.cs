@@ -133,6 +133,31 @@ internal sealed class SimOAuthServer
         }
     }
 
+    /// <summary>Marks an access or refresh token expired, as <c>/oauth_revoke_token.do</c> does; an unknown token changes nothing.</summary>
+    public void Revoke(string token)
+    {
+        lock (_lock)
+        {
+            if (_accessTokens.TryGetValue(token, out var access))
+            {
+                access.Revoked = true;
+            }
+
+            if (_refreshTokens.TryGetValue(token, out var refresh))
+            {
+                refresh.Revoked = true;
+            }
+        }
+    }
+
+    public bool IsRefreshTokenLive(string token)
+    {
+        lock (_lock)
+        {
+            return _refreshTokens.TryGetValue(token, out var grant) && !grant.Revoked && grant.ExpiresAt > Now;
+        }
+    }
+
     public void ExpireAccessTokens() => ExpireAll(_accessTokens);
 
     public void ExpireRefreshTokens() => ExpireAll(_refreshTokens);
