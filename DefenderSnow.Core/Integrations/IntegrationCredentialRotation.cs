@@ -30,12 +30,12 @@ public sealed partial class IntegrationCredentialRotation
         IntegrationTokenRetirement retirement,
         ILogger<IntegrationCredentialRotation> logger)
     {
-        _retirement = retirement;
         _store = store;
         _secrets = secrets;
         _binding = binding;
         _verifier = verifier;
         _tokens = tokens;
+        _retirement = retirement;
         _logger = logger;
     }
 

@@ -74,7 +74,7 @@ public sealed partial class IntegrationTokenRetirement
     [LoggerMessage(Level = LogLevel.Information, Message = "Revoked a refresh token of integration {IntegrationId} no longer in use at {InstanceHost}")]
     private static partial void LogRevoked(ILogger logger, string integrationId, string instanceHost);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Did not revoke the replaced refresh token of integration {IntegrationId}: its instance binding could not be read ({Reason})")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Did not revoke a refresh token of integration {IntegrationId} no longer in use: its instance binding could not be read ({Reason})")]
     private static partial void LogBindingUnread(ILogger logger, string integrationId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Did not revoke the refresh token of integration {IntegrationId}: its credentials are not bound to {InstanceHost}, so the token is sent nowhere")]

@@ -110,7 +110,7 @@ internal sealed partial class ServiceNowOAuthClient : IServiceNowTokenRevoker
     private static async Task<ServiceNowTokenGrant> ReadGrantAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
         (await ServiceNowJson.ReadAsync<ServiceNowTokenAnswer>(response, cancellationToken).ConfigureAwait(false)).ToGrant();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceNow on {InstanceHost} did not revoke a replaced refresh token ({Reason}); it stays valid until it expires")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceNow on {InstanceHost} did not revoke a refresh token no longer in use ({Reason}); it stays valid until it expires")]
     private static partial void LogRevocationFailed(ILogger logger, string instanceHost, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ServiceNow refused the {GrantType} grant on {InstanceHost} with HTTP {StatusCode}")]
